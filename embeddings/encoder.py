@@ -1,0 +1,151 @@
+"""Turn text into unit vectors. One protocol, two implementations.
+
+- SentenceTransformerEncoder: any sentence-transformers model (local folder or hub name),
+  with the model's query/passage prompts. The default model folder ships in this repo.
+- HashingEncoder: a deterministic character n-gram hasher for fast unit tests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from config.settings import PROJECT_ROOT, EmbeddingSettings
+from embeddings.prompts import known_prompts
+
+log = logging.getLogger(__name__)
+OWN_MODULE_PREFIX = "embeddings."
+
+
+class EncoderError(RuntimeError):
+    """The embedding model could not be loaded or run; the message says how to fix it."""
+
+
+class Encoder(Protocol):
+    """Encodes queries and passages into L2-normalised float32 rows."""
+
+    @property
+    def model_id(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class SentenceTransformerEncoder:
+    """A sentence-transformers model with explicit query and passage prompts."""
+
+    def __init__(self, settings: EmbeddingSettings) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        location = resolve_model(settings.model)
+        trust = settings.trust_remote_code or _only_own_modules(location)
+        try:
+            self._model = SentenceTransformer(location, device="cpu", trust_remote_code=trust)
+        except Exception as exc:  # the library raises many types; all mean "cannot load"
+            raise EncoderError(
+                f"cannot load embedding model {settings.model!r}: {exc}. Set [embedding] model "
+                "(or QABOT_EMBEDDING_MODEL) to a sentence-transformers folder or, with internet, "
+                "a hub name such as intfloat/multilingual-e5-small."
+            ) from exc
+        self._model_id = settings.model
+        self._batch_size = settings.batch_size
+        saved = self._model.prompts
+        known = known_prompts(settings.model) or ("", "")
+        self.query_prompt = settings.query_prompt or saved.get("query") or known[0]
+        self.passage_prompt = (
+            settings.passage_prompt or saved.get("document") or saved.get("passage") or known[1]
+        )
+        dim = self._model.get_embedding_dimension()
+        self._dim = int(dim) if dim else int(self.encode_queries(["dim"]).shape[1])
+
+    @property
+    def model_id(self) -> str:
+        return self._model_id
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self.query_prompt)
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self.passage_prompt)
+
+    def _encode(self, texts: Sequence[str], prompt: str) -> np.ndarray:
+        vectors = self._model.encode(
+            list(texts),
+            prompt=prompt,
+            batch_size=self._batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+class HashingEncoder:
+    """Deterministic fake: hashed character uni/bigrams, L2-normalised. For fast unit tests only."""
+
+    def __init__(self, dim: int = 256) -> None:
+        self._dim = dim
+
+    @property
+    def model_id(self) -> str:
+        return f"hashing-{self._dim}"
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.encode_passages(texts)
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self._dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            chars = [c for c in text.lower() if not c.isspace()]
+            grams = chars + [a + b for a, b in zip(chars, chars[1:], strict=False)]
+            for gram in grams:
+                digest = hashlib.blake2b(gram.encode(), digest_size=4).digest()
+                out[row, int.from_bytes(digest, "little") % self._dim] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1.0, norms)
+
+
+def load_encoder(settings: EmbeddingSettings) -> Encoder:
+    """The encoder named by settings (``hashing-N`` selects the test fake)."""
+    if settings.model.startswith("hashing-"):
+        return HashingEncoder(int(settings.model.split("-", 1)[1]))
+    return SentenceTransformerEncoder(settings)
+
+
+def resolve_model(model: str) -> str:
+    """A local folder (absolute, or relative to the project root) or the name as given."""
+    for candidate in (Path(model).expanduser(), PROJECT_ROOT / model):
+        if candidate.is_dir():
+            return str(candidate)
+    return model
+
+
+def _only_own_modules(location: str) -> bool:
+    """True for a local folder whose modules.json names only this project's own classes."""
+    modules_json = Path(location) / "modules.json"
+    if not modules_json.is_file():
+        return False
+    try:
+        types = [entry["type"] for entry in json.loads(modules_json.read_text(encoding="utf-8"))]
+    except (ValueError, KeyError, TypeError):
+        return False
+    custom = [t for t in types if not t.startswith("sentence_transformers.")]
+    return bool(custom) and all(t.startswith(OWN_MODULE_PREFIX) for t in custom)

@@ -6,6 +6,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.botapi.html_check import EntityParseError, parse_html
+
 
 @dataclass(frozen=True)
 class SimUser:
@@ -42,7 +44,18 @@ class SentMessage:
     reply_to_message_id: int | None = None
     edited: bool = False
     sent_at: float = field(default_factory=time.monotonic)
-    kind: str = "text"  # "text" or "document"
+    edited_at: float | None = None
+    document: str | None = None  # file name when the bot sent a document (text is the caption)
+
+    @property
+    def plain_text(self) -> str:
+        """The text as the user sees it (HTML tags stripped, entities decoded)."""
+        if (self.parse_mode or "").upper() == "HTML":
+            try:
+                return parse_html(self.text)
+            except EntityParseError:
+                return self.text
+        return self.text
 
     def buttons(self) -> list[tuple[str, str]]:
         """(text, callback_data) of the inline keyboard, flattened row by row."""
@@ -61,5 +74,21 @@ class Call:
 
     method: str
     params: dict[str, Any]
-    at: float
-    status: int
+    at: float  # monotonic arrival time
+    status: int  # HTTP status; 0 when the connection was dropped
+    duration: float = 0.0
+    description: str = ""  # error description when not ok
+
+    @property
+    def done(self) -> float:
+        """Monotonic time the answer went out."""
+        return self.at + self.duration
+
+    @property
+    def chat_id(self) -> int | None:
+        """The integer chat_id parameter, if any."""
+        value = self.params.get("chat_id")
+        try:
+            return int(value) if value is not None and not isinstance(value, bool) else None
+        except (TypeError, ValueError):
+            return None

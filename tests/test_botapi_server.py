@@ -187,6 +187,29 @@ async def test_duplicate_update_id_delivered_again(bot: Bot, server: BotAPIServe
     assert await bot.get_updates(offset=uid + 1, timeout=0) == ()
 
 
+async def test_user_side_updates_deserialize(bot: Bot, server: BotAPIServer) -> None:
+    server.send_text(USER, "hi")
+    await bot.get_updates(timeout=0)
+    sent = await bot.send_message(USER.id, "answer")
+    mine = server.messages(USER.id)[0]
+    text_id = server.send_text(USER, "/ask@qabot_test_bot 问 @qabot_test_bot 😀", reply_to=mine)
+    server.send_sticker(USER)
+    server.send_photo(USER)
+    server.send_voice(USER)
+    server.edit_text(USER, 1, "hi (edited)")
+    updates = await bot.get_updates(offset=text_id, timeout=0)
+    text, sticker, photo, voice, edit = updates
+    assert text.message is not None and text.message.reply_to_message is not None
+    assert text.message.reply_to_message.message_id == sent.message_id
+    kinds = [(e.type, e.offset, e.length) for e in text.message.entities]
+    assert kinds == [("bot_command", 0, 19), ("mention", 22, 15)]
+    assert sticker.message is not None and sticker.message.sticker is not None
+    assert photo.message is not None and photo.message.photo
+    assert voice.message is not None and voice.message.voice is not None
+    assert edit.edited_message is not None and edit.edited_message.text == "hi (edited)"
+    assert edit.edited_message.message_id == 1
+
+
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 async def test_429_fault_raises_retry_after(bot: Bot, server: BotAPIServer) -> None:
     server.send_text(USER, "hi")

@@ -138,7 +138,7 @@ class BotAPIServer(UserSide, Observer):
             if path.startswith(prefix):
                 token, _, rest = path[len(prefix) :].partition("/")
                 if token != self._token:
-                    log.info("%s %s: wrong token", request.method, self.redact(path))
+                    log.info("%s %s<wrong token>/%s: 401", request.method, prefix, rest)
                     return _json(ApiError(401, "Unauthorized").body(), 401)
                 return await handler(request, rest)
         return _json(ApiError(404, "Not Found").body(), 404)

@@ -1,17 +1,165 @@
-"""The search service: one object that owns the index, the encoder and the lexical scorer.
+"""The search service: owns the index, the encoder and the scorers; answers questions.
 
-INTERFACE (implementation in progress):
-
-    open_service(settings, encoder=None) -> SearchService
-        Load the index from settings.index_dir when it matches the documents and model,
-        otherwise build it (and save it atomically).
-    rebuild(settings, previous) -> (SearchService, ReloadReport)
-        Re-read settings.docs_dir, re-embed only paragraphs whose content hash changed
-        (vectors of unchanged paragraphs are reused from `previous`), save, return a NEW
-        service. `previous` is untouched; on failure raises ReloadError(message for users).
-    SearchService.ask(question, k=None, offset=0) -> Answer      (sync, CPU-bound)
-    SearchService.ask_batch(questions, k=None) -> list[Answer]   (one encode call)
-    SearchService.neighbours(doc, paragraph) -> list[Hit]        (¶n-1 and ¶n+1 when servable)
-    SearchService.info -> IndexInfo
-    SearchService.close()
+    open_service(settings)          load the index when it is fresh, else build and save it
+    rebuild(settings, previous)     re-read the documents, re-embed only changed passages,
+                                    return a NEW service (``previous`` keeps serving)
+    SearchService.ask(question)     → Answer (sync, CPU-bound: call it off the event loop)
 """
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import faiss
+import numpy as np
+
+from bot.answer import NullModel, RefusalRule, extract
+from bot.indexer import build_index, is_fresh
+from bot.ingest import IngestError, Paragraph, load_paragraphs, normalize
+from bot.lexical import LexicalIndex
+from bot.retrieve import HybridRetriever, Query, make_faiss_index
+from bot.store import StoredIndex, StoreError
+from bot.store import load as load_store
+from bot.store import save as save_store
+from bot.types import Answer, Hit, IndexInfo, ReloadReport
+from config.settings import Settings
+from embeddings.encoder import Encoder, EncoderError, load_encoder
+
+log = logging.getLogger(__name__)
+
+
+class ReloadError(RuntimeError):
+    """A (re)build failed; the message is safe to show to an admin. The old index serves on."""
+
+
+@dataclass
+class SearchService:
+    """Answers questions from one immutable index. Swap the whole object to reload."""
+
+    settings: Settings
+    encoder: Encoder
+    stored: StoredIndex
+    rule: RefusalRule = field(default_factory=RefusalRule)
+
+    def __post_init__(self) -> None:
+        faiss.omp_set_num_threads(self.settings.retrieval.faiss_threads)
+        s = self.stored
+        self.retriever = HybridRetriever(
+            s.passages, s.faiss_index, LexicalIndex([p.norm for p in s.passages]),
+            s.matrices.get("sparse"),
+        )
+        self.null = NullModel(s.arrays["background"], s.matrices.get("background_sparse"))
+        self._paragraphs = {(p.doc, p.number): p for p in s.paragraphs}
+        self._encode_lock = threading.Lock()
+        m = s.manifest
+        self.info = IndexInfo(
+            documents=tuple(m.documents), paragraphs=sum(p.servable for p in s.paragraphs),
+            passages=m.passages, model=m.model, built_at=m.built_at,
+        )
+
+    def ask(self, question: str, k: int | None = None, offset: int = 0) -> Answer:
+        """The answer to one question: covered or not, extractive answer, cited paragraphs."""
+        return self.ask_batch([question], k, offset)[0]
+
+    def ask_batch(
+        self, questions: Sequence[str], k: int | None = None, offset: int = 0
+    ) -> list[Answer]:
+        """Answers to several questions, embedded in one batch."""
+        start = time.perf_counter()
+        k = k or self.settings.retrieval.top_k
+        texts = [q.strip() for q in questions]
+        with self._encode_lock:
+            vectors = self.encoder.encode_queries(texts)
+            sparse_rows = self.encoder.encode_sparse(texts)
+        answers = []
+        for i, text in enumerate(texts):
+            qs = None if sparse_rows is None else sparse_rows[i]
+            answers.append(self._answer(text, Query(normalize(text), vectors[i], qs), k, offset))
+        ms = (time.perf_counter() - start) * 1000 / max(len(texts), 1)
+        return [Answer(a.question, a.answered, a.answer, a.hits, ms) for a in answers]
+
+    def _answer(self, question: str, query: Query, k: int, offset: int) -> Answer:
+        if not query.norm or not self.retriever.passages:
+            return Answer(question, False, "", ())
+        ranking = self.retriever.rank(query)
+        covered = self.rule.covered(*self.null.margins(query, ranking))
+        hits = tuple(
+            Hit(p.doc, p.paragraph, self._paragraphs[(p.doc, p.paragraph)].text, r.fused)
+            for r in ranking.items[offset : offset + k]
+            for p in [self.retriever.passages[r.passage]]
+        )
+        if not covered or not hits:
+            return Answer(question, False, "", hits)
+        top = ranking.items[0]
+        text = hits[0].text if offset == 0 else self._paragraph_text(top.passage)
+        return Answer(question, True, extract(question, text, self._similarity(query)), hits)
+
+    def _paragraph_text(self, row: int) -> str:
+        p = self.retriever.passages[row]
+        return self._paragraphs[(p.doc, p.paragraph)].text
+
+    def _similarity(self, query: Query) -> Callable[[Sequence[str]], np.ndarray]:
+        def similarity(sentences: Sequence[str]) -> np.ndarray:
+            with self._encode_lock:
+                scores: np.ndarray = self.encoder.encode_passages(sentences) @ query.vector
+            return scores
+
+        return similarity
+
+    def paragraph(self, doc: str, number: int) -> Paragraph | None:
+        """A paragraph by document and ¶n (noise paragraphs included)."""
+        return self._paragraphs.get((doc, number))
+
+    def neighbours(self, doc: str, number: int) -> list[Hit]:
+        """The servable paragraphs just before and after ¶n of ``doc``."""
+        around = (self._paragraphs.get((doc, n)) for n in (number - 1, number + 1))
+        return [Hit(p.doc, p.number, p.text, 0.0) for p in around if p and p.servable]
+
+    def close(self) -> None:
+        """Release what the service holds (the index is read-only; nothing to flush)."""
+        self._paragraphs = {}
+
+
+def open_service(
+    settings: Settings, encoder: Encoder | None = None, progress: bool = False
+) -> SearchService:
+    """The service over ``settings.docs_dir``, loading the saved index when it is fresh."""
+    encoder = encoder or load_encoder(settings.embedding)
+    paragraphs = load_paragraphs(settings.docs_dir)
+    previous: StoredIndex | None = None
+    try:
+        previous = load_store(settings.index_dir)
+    except StoreError as exc:
+        if settings.index_dir.exists():
+            log.warning("%s", exc)
+    if previous is not None and is_fresh(previous, settings, encoder, paragraphs):
+        return SearchService(settings, encoder, previous)
+    stored, _ = build_index(settings, encoder, paragraphs, previous, progress=progress)
+    save_store(settings.index_dir, stored)
+    return SearchService(settings, encoder, stored)
+
+
+def rebuild(settings: Settings, previous: SearchService) -> tuple[SearchService, ReloadReport]:
+    """A new service over the current documents; unchanged passages keep their vectors."""
+    start = time.perf_counter()
+    try:
+        paragraphs = load_paragraphs(settings.docs_dir)
+        stored, reembedded = build_index(settings, previous.encoder, paragraphs, previous.stored)
+        save_store(settings.index_dir, stored)
+    except (IngestError, EncoderError, StoreError, OSError, ValueError) as exc:
+        raise ReloadError(str(exc)) from exc
+    service = SearchService(settings, previous.encoder, stored, previous.rule)
+    report = ReloadReport(
+        documents=len(service.info.documents),
+        paragraphs=service.info.paragraphs,
+        reembedded=reembedded,
+        seconds=round(time.perf_counter() - start, 3),
+    )
+    return service, report
+
+
+__all__ = ["ReloadError", "SearchService", "make_faiss_index", "open_service", "rebuild"]

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
-from embeddings.encoder import Encoder, EncoderError, HashingEncoder, SentenceTransformerEncoder, load_encoder
+from embeddings.encoder import (
+    Encoder,
+    EncoderError,
+    HashingEncoder,
+    SentenceTransformerEncoder,
+    load_encoder,
+)
 
 __all__ = ["Encoder", "EncoderError", "HashingEncoder", "SentenceTransformerEncoder", "load_encoder"]

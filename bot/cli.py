@@ -1,0 +1,172 @@
+"""`qabot`: index, ask, chat, eval, serve, dialogue. Config at the edge: load_settings()."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from bot.types import Answer
+from config.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("qabot")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `qabot` command."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.command == "serve" else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        settings = load_settings(Path(args.config) if args.config else None)
+        if getattr(args, "docs", None):
+            settings = replace(settings, docs_dir=Path(args.docs).resolve())
+        result: int = args.handler(settings, args)
+        return result
+    except (SettingsError, RuntimeError, ValueError, OSError) as exc:
+        print(f"qabot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qabot", description=__doc__)
+    parser.add_argument("--config", help="a TOML file merged over config/default.toml")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("index", help="build or refresh the index")
+    p.add_argument("--docs", help="documents folder (default: [paths] docs_dir)")
+    p.add_argument("--if-stale", action="store_true", help="quietly do nothing when fresh")
+    p.set_defaults(handler=cmd_index)
+    p = sub.add_parser("ask", help="answer one question")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--docs")
+    p.set_defaults(handler=cmd_ask)
+    p = sub.add_parser("chat", help="console chat: one question per line on stdin")
+    p.add_argument("--docs")
+    p.set_defaults(handler=cmd_chat)
+    p = sub.add_parser("eval", help="hit@k, refusals and latency on a JSONL question set")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--verbose", action="store_true", help="one line per question")
+    p.add_argument("--docs")
+    p.set_defaults(handler=cmd_eval)
+    p = sub.add_parser("serve", help="run the Telegram bot (token from TELEGRAM_BOT_TOKEN)")
+    p.set_defaults(handler=cmd_serve)
+    p = sub.add_parser("dialogue", help="scripted dialogues for testers")
+    dsub = p.add_subparsers(dest="dialogue_command", required=True)
+    d = dsub.add_parser("run", help="replay dialogue scripts through the real bot stack")
+    d.add_argument("files", nargs="+")
+    d.add_argument("--junit", help="write JUnit XML here")
+    d.add_argument("--html", help="write an HTML report here")
+    d.set_defaults(handler=cmd_dialogue)
+    d = dsub.add_parser("record", help="chat in the console and save it as a dialogue")
+    d.add_argument("file")
+    d.set_defaults(handler=cmd_dialogue)
+    return parser
+
+
+def _service(settings: Settings, progress: bool = False) -> Any:
+    from bot.service import open_service  # heavy imports only for commands that need them
+
+    return open_service(settings, progress=progress)
+
+
+def cmd_index(settings: Settings, args: argparse.Namespace) -> int:
+    """Build the index, or refresh it when documents, model or settings changed."""
+    service = _service(settings, progress=not args.if_stale)
+    info = service.info
+    if not args.if_stale:
+        print(
+            f"index ready: {len(info.documents)} document(s), {info.paragraphs} paragraphs, "
+            f"{info.passages} passages, model {info.model}, built {info.built_at}"
+        )
+    return 0
+
+
+def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
+    """Answer one question, as text or JSON."""
+    answer = _service(settings).ask(args.question)
+    if args.json:
+        print(json.dumps(answer_json(answer), ensure_ascii=False, indent=2))
+    else:
+        print(format_answer(answer))
+    return 0
+
+
+def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
+    """Read questions line by line from stdin and answer each."""
+    service = _service(settings)
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print(f"qabot: {', '.join(service.info.documents)} ({service.info.paragraphs} ¶). "
+              "输入问题，Ctrl-D 退出。")
+    for line in sys.stdin:
+        question = line.strip()
+        if not question:
+            continue
+        print(format_answer(service.ask(question)), flush=True)
+        print(flush=True)
+    return 0
+
+
+def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
+    """Score the engine on a question file."""
+    from bot.evaluate import evaluate, format_summary, read_cases
+
+    summary, rows = evaluate(_service(settings), read_cases(Path(args.file)))
+    if args.verbose:
+        for row in rows:
+            mark = "refused" if not row["answered"] else f"rank {row['rank']}"
+            print(f"{'IN ' if row['in_scope'] else 'OFF'} {mark:9s} ¶{row['cited']} {row['q']}")
+    print(json.dumps(summary) if args.json else format_summary(summary))
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    """Run the Telegram bot until interrupted."""
+    from bot.telegram.app import run
+
+    run(settings)
+    return 0
+
+
+def cmd_dialogue(settings: Settings, args: argparse.Namespace) -> int:
+    """Run or record scripted dialogues."""
+    from bot.dialogue import cli as dialogue_cli
+
+    result: int = dialogue_cli.main(settings, args)
+    return result
+
+
+def answer_json(answer: Answer) -> dict[str, Any]:
+    """The `qabot ask --json` shape."""
+    return {
+        "question": answer.question,
+        "answered": answer.answered,
+        "answer": answer.answer,
+        "passages": [
+            {"doc": h.doc, "paragraph": h.paragraph, "text": h.text, "score": round(h.score, 4)}
+            for h in (answer.hits if answer.answered else ())
+        ],
+    }
+
+
+def format_answer(answer: Answer) -> str:
+    """Plain-text answer for the console."""
+    if not answer.answered:
+        return "文章没有涉及这个问题。(The documents do not cover this question.)"
+    lines = [f"答：{answer.answer}", ""]
+    lines += [f"¶{h.paragraph} ({h.doc}) {h.text}" for h in answer.hits]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

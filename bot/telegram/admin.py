@@ -1,0 +1,144 @@
+"""Admin handlers: /reload, /stats and document uploads (admin ids from settings).
+
+A reload runs under ``Runtime.reload_lock`` in a worker thread; questions keep being
+answered from the old index until the new one is swapped in. A failed reload leaves the
+old index serving, and a failed reload after an upload removes the uploaded file again.
+Uploads are accepted in private chats only; documents in groups are ignored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import Chat, Update
+
+from bot.service import ReloadError, rebuild
+from bot.telegram.handlers import Ctx, reply_text, runtime, typing
+from bot.telegram.runtime import Runtime
+from bot.telegram.texts import lang_of, t
+from bot.telegram.uploads import UploadError, document_text, place, suffix_of, target_name
+from bot.types import ReloadReport
+
+log = logging.getLogger(__name__)
+
+
+async def require_admin(update: Update, context: Ctx, command: str) -> bool:
+    """True for admins; everyone else gets a refusal, and the attempt is logged."""
+    user = update.effective_user
+    if runtime(context).is_admin(user.id if user else None):
+        return True
+    log.warning("non-admin user %s tried /%s", user.id if user else None, command)
+    await reply_text(update, context, t(lang_of(user), "not_admin"))
+    return False
+
+
+async def rebuild_locked(rt: Runtime) -> ReloadReport:
+    """Rebuild off the event loop and swap the new index in; the caller holds reload_lock."""
+    service, report = await asyncio.to_thread(rebuild, rt.settings, rt.holder.current)
+    rt.holder.swap(service)
+    log.info(
+        "reloaded: %d documents, %d paragraphs, %d re-embedded, %.2f s",
+        report.documents, report.paragraphs, report.reembedded, report.seconds,
+    )  # fmt: skip
+    return report
+
+
+def _done(lang: str, report: ReloadReport) -> str:
+    return t(
+        lang, "reload_done", documents=report.documents, paragraphs=report.paragraphs,
+        reembedded=report.reembedded, seconds=report.seconds,
+    )  # fmt: skip
+
+
+async def reload_command(update: Update, context: Ctx) -> None:
+    """/reload (admins): re-read the documents folder and swap in the new index."""
+    if not await require_admin(update, context, "reload"):
+        return
+    rt, lang = runtime(context), lang_of(update.effective_user)
+    if not rt.holder.ready:
+        await reply_text(update, context, t(lang, "not_ready"))
+        return
+    if update.effective_chat is not None:
+        await typing(context, update.effective_chat.id)
+    async with rt.reload_lock:
+        try:
+            report = await rebuild_locked(rt)
+        except ReloadError as exc:
+            log.warning("reload failed: %s", exc)
+            await reply_text(update, context, t(lang, "reload_failed", error=str(exc)))
+            return
+    await reply_text(update, context, _done(lang, report))
+
+
+async def stats_command(update: Update, context: Ctx) -> None:
+    """/stats (admins): documents, paragraphs, model, build time, counters, feedback, uptime."""
+    if not await require_admin(update, context, "stats"):
+        return
+    rt, lang = runtime(context), lang_of(update.effective_user)
+    if not rt.holder.ready:
+        await reply_text(update, context, t(lang, "not_ready"))
+        return
+    info = rt.holder.current.info
+    up, down = await asyncio.to_thread(rt.feedback.counts) if rt.feedback else (0, 0)
+    text = t(
+        lang, "stats", documents=len(info.documents), paragraphs=info.paragraphs,
+        model=info.model, built_at=info.built_at, answered=rt.stats.answered,
+        refused=rt.stats.refused, up=up, down=down, uptime=rt.stats.uptime(),
+    )  # fmt: skip
+    await reply_text(update, context, text)
+
+
+async def document(update: Update, context: Ctx) -> None:
+    """A document: admins add .txt/.md/.docx to the folder and reload; others are refused."""
+    rt, message, user = runtime(context), update.effective_message, update.effective_user
+    if message is None or message.document is None or message.chat.type != Chat.PRIVATE:
+        return
+    lang = lang_of(user)
+    if not rt.is_admin(user.id if user else None):
+        log.warning("non-admin user %s sent a document", user.id if user else None)
+        await reply_text(update, context, t(lang, "file_not_admin"))
+        return
+    doc, limit = message.document, rt.settings.telegram.max_upload_bytes
+    name = doc.file_name or "document.txt"
+    if suffix_of(name) not in (".txt", ".md", ".docx"):
+        await reply_text(update, context, t(lang, "upload_type"))
+        return
+    if (doc.file_size or 0) > limit:
+        await reply_text(update, context, t(lang, "upload_too_big", size=doc.file_size, max=limit))
+        return
+    if not rt.holder.ready:
+        await reply_text(update, context, t(lang, "not_ready"))
+        return
+    await typing(context, message.chat_id)
+    data = bytes(await (await doc.get_file()).download_as_bytearray())
+    if len(data) > limit:
+        await reply_text(update, context, t(lang, "upload_too_big", size=len(data), max=limit))
+        return
+    try:
+        text = await asyncio.to_thread(document_text, name, data)
+    except UploadError as exc:
+        log.info("upload %r refused: %s", name, exc.key)
+        await reply_text(update, context, t(lang, exc.key, **exc.values))
+        return
+    await _add_and_reload(update, context, rt, target_name(name), text)
+
+
+async def _add_and_reload(
+    update: Update, context: Ctx, rt: Runtime, name: str, text: str
+) -> None:
+    lang = lang_of(update.effective_user)
+    async with rt.reload_lock:
+        placed = await asyncio.to_thread(place, rt.settings.docs_dir, name, text)
+        log.info("admin upload saved as %s", placed.path.name)
+        try:
+            report = await rebuild_locked(rt)
+        except ReloadError as exc:
+            await asyncio.to_thread(placed.rollback)
+            log.warning("reload after upload of %s failed, rolled back: %s", name, exc)
+            await reply_text(update, context, t(lang, "upload_rolled_back", name=name, error=exc))
+            return
+        except BaseException:
+            placed.rollback()
+            raise
+    await reply_text(update, context, t(lang, "upload_saved", name=name) + "\n" + _done(lang, report))

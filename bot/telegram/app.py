@@ -1,0 +1,206 @@
+"""Wiring of the Telegram bot: ``build_application`` for every caller, ``run`` for `qabot serve`.
+
+    app = build_application(settings, token, base_url=server.base_url)
+    async with running(app):          # initialize, start, long-poll; stop cleanly on exit
+        ...
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.service import open_service
+from bot.telegram import admin, buttons, handlers
+from bot.telegram.feedback import FeedbackStore
+from bot.telegram.logs import protect_secret
+from bot.telegram.runtime import KEY, Runtime, get_runtime
+from bot.telegram.texts import lang_of, t
+from config.settings import Settings, load_settings
+from embeddings import Encoder
+
+log = logging.getLogger(__name__)
+QAApp = Application[Any, Any, Any, Any, Any, Any]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+MEDIA = (
+    filters.Sticker.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO | filters.VIDEO
+    | filters.VIDEO_NOTE | filters.ANIMATION | filters.LOCATION | filters.CONTACT
+)  # fmt: skip
+COMMANDS = {
+    "zh": [("ask", "提问：/ask 问题"), ("help", "用法和示例问题"), ("start", "开始")],
+    "en": [("ask", "Ask: /ask question"), ("help", "How to use, examples"), ("start", "Start")],
+}
+
+
+def file_url_for(base_url: str) -> str:
+    """The file download base matching a Bot API base ("…/bot" → "…/file/bot")."""
+    root, _, _ = base_url.rstrip("/").rpartition("/bot")
+    return f"{root}/file/bot" if root else base_url
+
+
+def build_application(
+    settings: Settings,
+    token: str,
+    *,
+    encoder: Encoder | None = None,
+    base_url: str | None = None,
+    base_file_url: str | None = None,
+    flood_limits: bool = True,
+) -> QAApp:
+    """A ready-to-start Application; its post_init opens the index (see ``running``).
+
+    ``base_url`` defaults to settings.telegram.base_url, then $TELEGRAM_BASE_URL, then
+    Telegram itself. ``flood_limits=False`` leaves out AIORateLimiter (load tests only:
+    Telegram's flood limits and RetryAfter are then not honoured).
+    """
+    if not token:
+        raise ValueError("the bot token is empty; set TELEGRAM_BOT_TOKEN")
+    protect_secret(token)
+    base = base_url or settings.telegram.base_url or os.environ.get("TELEGRAM_BASE_URL", "")
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+        ApplicationBuilder()
+        .token(token)
+        .concurrent_updates(True)  # questions are answered in parallel
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if flood_limits:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    if base:
+        builder = builder.base_url(base).base_file_url(base_file_url or file_url_for(base))
+    app = builder.build()
+    app.bot_data[KEY] = Runtime(settings, encoder=encoder)
+    register(app)
+    return app
+
+
+def register(app: QAApp) -> None:
+    """Attach every handler and the error handler."""
+    # Duplicate update_ids, edited messages and channel posts stop here.
+    app.add_handler(TypeHandler(Update, handlers.guard), group=-1)
+    # /start and /help: what the bot knows and how to ask.
+    app.add_handler(CommandHandler(["start", "help"], handlers.start))
+    # /ask <question>: the way to ask in groups (works in private chats too).
+    app.add_handler(CommandHandler("ask", handlers.ask_command))
+    # Admins: rebuild the index from the documents folder.
+    app.add_handler(CommandHandler("reload", admin.reload_command))
+    # Admins: index facts, counters, feedback, uptime.
+    app.add_handler(CommandHandler("stats", admin.stats_command))
+    # Documents: admin uploads; everyone else is told politely.
+    app.add_handler(MessageHandler(filters.Document.ALL, admin.document))
+    # Text: questions (private chats; groups when mentioned or replied to).
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.text_message))
+    # Commands we do not have (ignored when addressed to another bot).
+    app.add_handler(MessageHandler(filters.COMMAND, handlers.unknown_command))
+    # Stickers, photos, voice and other media: ask for text.
+    app.add_handler(MessageHandler(MEDIA, handlers.media))
+    # Inline buttons: 更多段落, 上下文, 👍/👎.
+    app.add_handler(CallbackQueryHandler(buttons.button))
+    app.add_error_handler(on_error)
+
+
+async def _post_init(app: QAApp) -> None:
+    rt = get_runtime(app.bot_data)
+    rt.feedback = await asyncio.to_thread(FeedbackStore, rt.settings.data_dir)
+    rt.holder.swap(await asyncio.to_thread(open_service, rt.settings, rt.encoder))
+    info = rt.holder.current.info
+    log.info("serving %d documents, %d paragraphs", len(info.documents), info.paragraphs)
+    try:
+        for lang, commands in COMMANDS.items():
+            await app.bot.set_my_commands(
+                [BotCommand(c, d) for c, d in commands], language_code="" if lang == "zh" else lang
+            )
+    except TelegramError as exc:
+        log.warning("could not set the command list: %s", exc)
+
+
+async def _post_shutdown(app: QAApp) -> None:
+    get_runtime(app.bot_data).holder.close()
+
+
+async def on_error(update: object, context: handlers.Ctx) -> None:
+    """Log the failure with its traceback; tell the user briefly that something went wrong."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("update %s failed: %r", update_id, context.error, exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    try:
+        text = t(lang_of(update.effective_user), "error")
+        await context.bot.send_message(update.effective_chat.id, text)
+    except TelegramError as exc:
+        log.warning("could not tell chat %s about the error: %s", update.effective_chat.id, exc)
+
+
+def _polling_error(exc: TelegramError) -> None:
+    log.warning("getUpdates failed (%s); retrying", exc)
+
+
+@asynccontextmanager
+async def running(app: QAApp, *, poll_timeout: int = 1) -> AsyncIterator[QAApp]:
+    """Run ``app`` with long polling for the duration of an ``async with`` block.
+
+    Like run_polling, but inside a running event loop: initialize + post_init (opens the
+    index), start, poll; on exit stop polling, stop, shutdown + post_shutdown.
+    """
+    await app.initialize()
+    try:
+        if app.post_init is not None:
+            await app.post_init(app)
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(
+            poll_interval=0, timeout=poll_timeout, bootstrap_retries=3,
+            drop_pending_updates=False, error_callback=_polling_error,
+        )  # fmt: skip
+        yield app
+    finally:
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)
+
+
+def run(settings: Settings | None = None) -> None:
+    """Serve until interrupted: long polling, or a webhook when [telegram] mode = "webhook"."""
+    settings = settings or load_settings()
+    token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
+    if not token:
+        raise SystemExit("TELEGRAM_BOT_TOKEN is not set")
+    app, tg = build_application(settings, token), settings.telegram
+    if tg.mode == "polling":
+        app.run_polling(
+            drop_pending_updates=False, allowed_updates=ALLOWED_UPDATES, bootstrap_retries=5
+        )
+    elif tg.mode == "webhook":
+        if not tg.webhook_url:
+            raise SystemExit('[telegram] mode = "webhook" needs webhook_url (public https URL)')
+        path = hashlib.sha256(b"path:" + token.encode()).hexdigest()[:32]
+        secret = hashlib.sha256(b"secret:" + token.encode()).hexdigest()[:48]
+        app.run_webhook(
+            listen=tg.webhook_listen, port=tg.webhook_port, url_path=path,
+            webhook_url=f"{tg.webhook_url.rstrip('/')}/{path}", secret_token=secret,
+            drop_pending_updates=False, allowed_updates=ALLOWED_UPDATES, bootstrap_retries=5,
+        )  # fmt: skip
+    else:
+        raise SystemExit(f'[telegram] mode = "{tg.mode}" is unknown; use "polling" or "webhook"')

@@ -1,0 +1,92 @@
+"""Inline buttons under an answer: 更多段落, 上下文, 👍/👎 (state kept server-side)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import CallbackQuery, Update
+
+from bot.telegram import render
+from bot.telegram.feedback import Feedback
+from bot.telegram.handlers import Ctx, keyboard, runtime, send_html, typing
+from bot.telegram.runtime import Runtime
+from bot.telegram.state import AnswerRef, parse_callback
+from bot.telegram.texts import lang_of, t
+from bot.types import Hit
+
+log = logging.getLogger(__name__)
+VOTES = {"u": 1, "d": -1}
+MAX_PAGES = 5  # pages to skip when they only repeat paragraphs already shown
+
+
+async def button(update: Update, context: Ctx) -> None:
+    """Button presses: 更多段落, 上下文, 👍/👎; stale or unknown keys get a polite notice."""
+    query = update.callback_query
+    if query is None:
+        return
+    rt, lang = runtime(context), lang_of(query.from_user)
+    parsed = parse_callback(query.data)
+    ref = rt.buttons.get(parsed[1]) if parsed else None
+    if parsed is None or ref is None or parsed[0] not in ("m", "c", *VOTES):
+        log.info("stale or unknown button %r from user %s", query.data, query.from_user.id)
+        await query.answer(t(lang, "stale"))
+        return
+    action, key = parsed
+    if action in VOTES:
+        await _vote(rt, query, key, ref, VOTES[action])
+    elif action == "m":
+        await _more(rt, query, context, ref)
+    else:
+        await _context(rt, query, context, ref)
+
+
+async def _vote(rt: Runtime, query: CallbackQuery, key: str, ref: AnswerRef, vote: int) -> None:
+    top = ref.hits[0]
+    item = Feedback(
+        query.from_user.id, key, vote, ref.question, top.doc, top.paragraph,
+        tuple((h.doc, h.paragraph) for h in ref.hits),
+    )  # fmt: skip
+    if rt.feedback is not None:
+        await asyncio.to_thread(rt.feedback.add, item)
+    await query.answer(t(lang_of(query.from_user), "thanks"))
+
+
+async def _more(rt: Runtime, query: CallbackQuery, context: Ctx, ref: AnswerRef) -> None:
+    lang, user_id = lang_of(query.from_user), query.from_user.id
+    if not rt.is_admin(user_id) and (wait := rt.limiter.check(user_id)):
+        await query.answer(t(lang, "rate_limited", seconds=wait))
+        return
+    k, offset = rt.settings.retrieval.top_k, ref.next_offset
+    hits: list[Hit] = []
+    seen = set(ref.shown)
+    await typing(context, ref.chat_id)
+    with rt.holder.borrow() as service:
+        for _ in range(MAX_PAGES):
+            answer = await asyncio.to_thread(service.ask, ref.question, k, offset)
+            offset += k
+            for hit in answer.hits:
+                if (hit.doc, hit.paragraph) not in seen:
+                    seen.add((hit.doc, hit.paragraph))
+                    hits.append(hit)
+            if hits or len(answer.hits) < k:
+                break
+    if not hits:
+        await query.answer(t(lang, "no_more"))
+        return
+    await query.answer()
+    page = AnswerRef(ref.question, lang, tuple(hits), offset, ref.chat_id, frozenset(seen))
+    chunks = render.more_html(hits, len(ref.shown) + 1, lang)
+    await send_html(context, ref.chat_id, chunks, markup=keyboard(rt, page))
+
+
+async def _context(rt: Runtime, query: CallbackQuery, context: Ctx, ref: AnswerRef) -> None:
+    lang, top = lang_of(query.from_user), ref.hits[0]
+    with rt.holder.borrow() as service:
+        around = service.neighbours(top.doc, top.paragraph)
+    if not around:
+        await query.answer(t(lang, "no_context"))
+        return
+    await query.answer()
+    chunks = render.context_html(around, top.doc, top.paragraph, lang)
+    await send_html(context, ref.chat_id, chunks)

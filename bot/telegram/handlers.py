@@ -1,0 +1,226 @@
+"""Handlers for officials: /start, /help, questions, /ask, buttons, and everything else.
+
+Conventions: a private text message is a question; in groups the bot answers only when
+mentioned (@bot), replied to, or asked with /ask. Edited messages are ignored (the edit
+would otherwise produce a second answer to an already answered question; users simply send
+the corrected question again). Commands addressed to another bot (/cmd@otherbot) are
+ignored. Stickers, photos, voice and other media get a short "please type" in private
+chats and are ignored in groups.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+
+from telegram import (
+    Chat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    MessageEntity,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from bot.telegram import render
+from bot.telegram.runtime import Runtime, get_runtime
+from bot.telegram.state import AnswerRef, callback_data
+from bot.telegram.texts import Lang, lang_of, t
+
+log = logging.getLogger(__name__)
+Ctx = ContextTypes.DEFAULT_TYPE
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def runtime(context: Ctx) -> Runtime:
+    """The Runtime of the Application handling this update."""
+    return get_runtime(context.bot_data)
+
+
+async def send_html(
+    context: Ctx,
+    chat_id: int,
+    chunks: list[str],
+    *,
+    markup: InlineKeyboardMarkup | None = None,
+    reply_to: Message | None = None,
+) -> None:
+    """Send HTML ``chunks`` in order; the first may quote ``reply_to``, the last gets ``markup``."""
+    for i, chunk in enumerate(chunks):
+        reply = None
+        if i == 0 and reply_to is not None:
+            reply = ReplyParameters(reply_to.message_id, allow_sending_without_reply=True)
+        await context.bot.send_message(
+            chat_id,
+            chunk,
+            parse_mode=ParseMode.HTML,
+            link_preview_options=NO_PREVIEW,
+            reply_parameters=reply,
+            reply_markup=markup if i == len(chunks) - 1 else None,
+        )
+
+
+async def reply_text(update: Update, context: Ctx, text: str) -> None:
+    """A short plain reply (escaped) to the update's message, quoting it in groups."""
+    message = update.effective_message
+    if message is not None:
+        quote = message if message.chat.type != Chat.PRIVATE else None
+        await send_html(context, message.chat_id, render.plain_html(text), reply_to=quote)
+
+
+async def guard(update: Update, context: Ctx) -> None:
+    """Drop repeated update_ids, edited messages and channel posts before any handler."""
+    if not runtime(context).updates.first_time(update.update_id):
+        log.info("update %s delivered again; already handled", update.update_id)
+        raise ApplicationHandlerStop
+    if update.edited_message or update.edited_channel_post or update.channel_post:
+        raise ApplicationHandlerStop
+
+
+async def start(update: Update, context: Ctx) -> None:
+    """/start and /help: what the bot knows, how to ask, two example questions."""
+    rt, message = runtime(context), update.effective_message
+    if message is None:
+        return
+    lang = lang_of(update.effective_user)
+    if not rt.holder.ready:
+        await reply_text(update, context, t(lang, "not_ready"))
+        return
+    user_id = update.effective_user.id if update.effective_user else None
+    chunks = render.intro_html(
+        rt.holder.current.info, lang, context.bot.username,
+        rt.settings.examples(lang), rt.is_admin(user_id),
+    )  # fmt: skip
+    await send_html(context, message.chat_id, chunks)
+
+
+async def ask_command(update: Update, context: Ctx) -> None:
+    """/ask <question>: answer the question after the command (private chats and groups)."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    parts = message.text.split(None, 1)
+    await answer_question(update, context, parts[1] if len(parts) > 1 else "")
+
+
+async def text_message(update: Update, context: Ctx) -> None:
+    """A text message: a question in private chats; in groups only when addressed to the bot."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    question = addressed_text(message, context.bot.username, context.bot.id)
+    if question is not None:
+        await answer_question(update, context, question)
+
+
+def addressed_text(message: Message, bot_username: str, bot_id: int) -> str | None:
+    """The question in ``message`` if it is meant for the bot, mentions removed; else None."""
+    text = message.text or ""
+    if message.chat.type == Chat.PRIVATE:
+        return text
+    mention = "@" + bot_username.lower()
+    mentioned = False
+    for entity, value in message.parse_entities(
+        [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
+    ).items():
+        if entity.type == MessageEntity.MENTION and value.lower() == mention:
+            mentioned = True
+        if entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot_id:
+            mentioned = True
+    replied = message.reply_to_message
+    to_bot = bool(replied and replied.from_user and replied.from_user.id == bot_id)
+    if not (mentioned or to_bot):
+        return None
+    return re.sub(re.escape(mention) + r"\b", " ", text, flags=re.IGNORECASE).strip()
+
+
+def _examples(rt: Runtime, lang: Lang) -> tuple[str, ...]:
+    return rt.settings.examples(lang)
+
+
+async def typing(context: Ctx, chat_id: int) -> None:
+    """Show "typing…" in ``chat_id``; a failure here never stops the answer."""
+    try:
+        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+    except TelegramError as exc:
+        log.debug("typing action failed: %s", exc)
+
+
+async def answer_question(update: Update, context: Ctx, question: str) -> None:
+    """Check, rate-limit and answer ``question``; reply with the answer and buttons."""
+    rt, message, user = runtime(context), update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    lang, question = lang_of(user), question.strip()
+    limit = rt.settings.telegram.max_question_chars
+    if not question:
+        examples = _examples(rt, lang)
+        await reply_text(update, context, t(lang, "empty", example=examples[0] if examples else ""))
+        return
+    if len(question) > limit:
+        await reply_text(update, context, t(lang, "too_long", n=len(question), max=limit))
+        return
+    if not rt.is_admin(user.id) and (wait := rt.limiter.check(user.id)):
+        await reply_text(update, context, t(lang, "rate_limited", seconds=wait))
+        return
+    if not rt.holder.ready:
+        await reply_text(update, context, t(lang, "not_ready"))
+        return
+    await typing(context, message.chat_id)
+    with rt.holder.borrow() as service:
+        answer = await asyncio.to_thread(service.ask, question)
+    if answer.answered:
+        rt.stats.answered += 1
+    else:
+        rt.stats.refused += 1
+    markup = None
+    if answer.answered and answer.hits:
+        ref = AnswerRef(
+            question, lang, answer.hits, rt.settings.retrieval.top_k, message.chat_id,
+            frozenset((h.doc, h.paragraph) for h in answer.hits),
+        )  # fmt: skip
+        markup = keyboard(rt, ref)
+    quote = message if message.chat.type != Chat.PRIVATE else None
+    chunks = render.answer_html(answer, lang, _examples(rt, lang))
+    await send_html(context, message.chat_id, chunks, markup=markup, reply_to=quote)
+
+
+def keyboard(rt: Runtime, ref: AnswerRef) -> InlineKeyboardMarkup:
+    """更多段落 / 上下文 / 👍 / 👎 under a reply; the state stays server-side."""
+    key = rt.buttons.put(ref)
+
+    def button(label: str, action: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(label, callback_data=callback_data(action, key))
+
+    return InlineKeyboardMarkup(
+        [
+            [button(t(ref.lang, "btn_more"), "m"), button(t(ref.lang, "btn_context"), "c")],
+            [button("👍", "u"), button("👎", "d")],
+        ]
+    )
+
+
+async def media(update: Update, context: Ctx) -> None:
+    """Stickers, photos, voice, video: ask for a typed question (private chats only)."""
+    message = update.effective_message
+    if message is not None and message.chat.type == Chat.PRIVATE:
+        await reply_text(update, context, t(lang_of(update.effective_user), "media"))
+
+
+async def unknown_command(update: Update, context: Ctx) -> None:
+    """Commands we do not have: help in private chats; ignore ones meant for other bots."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    command = message.text.split(None, 1)[0]
+    _, at, target = command.partition("@")
+    if at and target.lower() != (context.bot.username or "").lower():
+        return  # /cmd@otherbot: not for us
+    if message.chat.type == Chat.PRIVATE or at:
+        await reply_text(update, context, t(lang_of(update.effective_user), "unknown_command"))

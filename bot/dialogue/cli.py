@@ -1,0 +1,108 @@
+"""`qabot dialogue run FILES... [--junit X] [--html Y]` and `qabot dialogue record FILE`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.dialogue.format import Dialogue, DialogueError, load
+from bot.dialogue.html_report import write_html
+from bot.dialogue.report import header, step_lines, totals, write_junit
+from bot.dialogue.runner import StepResult, admin_ids, run_dialogues
+from config.settings import Settings
+
+EXIT_FAILED = 1  # some step failed
+EXIT_USAGE = 2  # a script is malformed or missing
+
+
+def main(settings: Settings, args: argparse.Namespace) -> int:
+    """Dispatch ``args.dialogue_command``; 0 only when everything passed (or was saved)."""
+    # The bot logs expected events (a refused non-admin, ...) as warnings; the report shows them.
+    logging.getLogger("bot.telegram").setLevel(logging.ERROR)
+    if args.dialogue_command == "record":
+        return record_command(settings, Path(args.file))
+    junit = Path(args.junit) if args.junit else None
+    html = Path(args.html) if args.html else None
+    return run_command(settings, [Path(f) for f in args.files], junit, html)
+
+
+def expand(paths: Sequence[Path]) -> list[Path]:
+    """Files as given; a folder stands for the *.yaml and *.yml files in it, sorted."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(sorted([*path.glob("*.yaml"), *path.glob("*.yml")]))
+        else:
+            out.append(path)
+    return out
+
+
+def load_all(paths: Sequence[Path]) -> tuple[list[Dialogue], list[str]]:
+    """Every dialogue that loads, and an error line for each that does not."""
+    dialogues, errors = [], []
+    for path in expand(paths):
+        try:
+            dialogues.append(load(path))
+        except DialogueError as exc:
+            errors.append(str(exc))
+    if not dialogues and not errors:
+        errors.append("no dialogue files given (a folder holds none?)")
+    if not errors:
+        try:
+            admin_ids(dialogues)
+        except DialogueError as exc:
+            errors.append(str(exc))
+    return dialogues, errors
+
+
+def run_command(
+    settings: Settings, paths: Sequence[Path], junit: Path | None = None, html: Path | None = None
+) -> int:
+    """Load, run and report; exit status 0 (all passed), 1 (a step failed), 2 (bad script)."""
+    dialogues, errors = load_all(paths)
+    if errors:
+        for error in errors:
+            print(error, file=sys.stderr)
+        return EXIT_USAGE
+    steps = sum(len(d.steps) for d in dialogues)
+    print(f"{len(dialogues)} dialogue(s), {steps} steps; starting the bot (model and index)…", flush=True)
+    current: list[Dialogue] = []
+
+    def on_step(dialogue: Dialogue, result: StepResult) -> None:
+        if not current or current[-1] is not dialogue:
+            current.append(dialogue)
+            print(header(dialogue), flush=True)
+        print("\n".join(step_lines(dialogue, result)), flush=True)
+
+    results = asyncio.run(run_dialogues(settings, dialogues, on_step))
+    total = totals(results)
+    failed = [(r.dialogue, s) for r in results for s in r.steps if not s.passed]
+    if failed:
+        print("\nFailed steps:")
+        for dialogue, step in failed:
+            print(f"  {dialogue.path}:{step.step.line}  {step.step.describe()}")
+    print(f"\n{'PASSED' if total.passed else 'FAILED'}: {total.line()}")
+    if junit is not None:
+        write_junit(results, junit)
+        print(f"JUnit XML: {junit}")
+    if html is not None:
+        write_html(results, html)
+        print(f"HTML report: {html}")
+    return 0 if total.passed else EXIT_FAILED
+
+
+def record_command(settings: Settings, path: Path) -> int:
+    """Record a console chat into ``path`` (which must not exist yet)."""
+    from bot.dialogue.record import record
+
+    if path.exists():
+        print(f"{path} already exists; choose a new file name (or delete it first)", file=sys.stderr)
+        return EXIT_USAGE
+    if path.suffix not in (".yaml", ".yml"):
+        print(f"{path}: a dialogue file name ends in .yaml", file=sys.stderr)
+        return EXIT_USAGE
+    return asyncio.run(record(settings, path))

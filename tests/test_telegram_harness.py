@@ -1,0 +1,115 @@
+"""Shared end-to-end harness: the fake Bot API server plus the real Application and model.
+
+Imported by the test_telegram_e2e*.py modules (this file holds no tests). ``live_bot``
+starts one BotAPIServer and one real Application per module over temp copies of the
+session's docs and real-model index (tests/conftest.py), and captures every log record at
+DEBUG (httpx included) so a module can prove the token never reached a log line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import shutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from bot.botapi import BotAPIServer, SentMessage, SimUser
+from bot.telegram import build_application, running
+from bot.telegram.app import QAApp
+from bot.telegram.runtime import Runtime, get_runtime
+from config.settings import Settings
+from embeddings import Encoder
+
+TOKEN = "7000000123:E2E-secret_token-9f8e7d"
+BOT_NAME = "qabot_test_bot"
+ADMIN = SimUser(id=9001, first_name="管理员", username="admin")
+TIMEOUT = 90.0  # generous: CI machines may be busy
+RATE_LIMIT = 6
+QUESTION = "街道年终考核一共有多少项指标？"
+OFF_TOPIC = "红烧肉怎么做？"
+PARA = re.compile(r"¶(\d+)")
+
+
+class Capture(logging.Handler):
+    """Keeps every formatted record (traceback included)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+@dataclass
+class Live:
+    """A running server + bot."""
+
+    server: BotAPIServer
+    app: QAApp
+    settings: Settings
+    logs: Capture
+
+    @property
+    def runtime(self) -> Runtime:
+        return get_runtime(self.app.bot_data)
+
+    async def ask(self, user: SimUser, text: str, **kwargs: object) -> list[SentMessage]:
+        """Send ``text`` and return the bot's messages in reply."""
+        uid = self.server.send_text(user, text, **kwargs)  # type: ignore[arg-type]
+        return await self.server.wait_for_reply(uid, timeout=TIMEOUT)
+
+    async def silent(self, update_id: int, chat_id: int, settle: float = 1.0) -> None:
+        """Assert the bot got ``update_id`` and sent nothing to ``chat_id`` about it."""
+        before = len(self.server.messages(chat_id))
+        for _ in range(int(TIMEOUT * 20)):
+            if self.server.delivered_at(update_id) is not None:
+                break
+            await asyncio.sleep(0.05)
+        assert self.server.delivered_at(update_id) is not None, "update never delivered"
+        await asyncio.sleep(settle)
+        after = self.server.messages(chat_id)
+        assert len(after) == before, [m.text for m in after[before:]]
+
+
+def paragraphs(text: str) -> list[int]:
+    """The ¶ numbers cited in a message."""
+    return [int(n) for n in PARA.findall(text)]
+
+
+@asynccontextmanager
+async def live_bot(
+    root: Path, source: Settings, encoder: Encoder
+) -> AsyncIterator[Live]:
+    """Server + Application over copies of ``source``'s docs and index under ``root``."""
+    shutil.copytree(source.docs_dir, root / "docs")
+    shutil.copytree(source.index_dir.resolve(), root / "index")
+    settings = replace(
+        source, docs_dir=root / "docs", index_dir=root / "index", data_dir=root / "data",
+        telegram=replace(
+            source.telegram, admin_ids=frozenset({ADMIN.id}), rate_limit_per_minute=RATE_LIMIT
+        ),
+    )  # fmt: skip
+    capture, root_logger = Capture(), logging.getLogger()
+    httpx_logger = logging.getLogger("httpx")
+    old_level = root_logger.level
+    root_logger.addHandler(capture)
+    root_logger.setLevel(logging.DEBUG)
+    try:
+        async with BotAPIServer(TOKEN, bot_username=BOT_NAME) as server:
+            app = build_application(
+                settings, TOKEN, encoder=encoder,
+                base_url=server.base_url, base_file_url=server.base_file_url,
+            )  # fmt: skip
+            httpx_logger.setLevel(logging.DEBUG)  # prove redaction, not just silence
+            async with running(app):
+                yield Live(server, app, settings, capture)
+    finally:
+        httpx_logger.setLevel(logging.WARNING)
+        root_logger.removeHandler(capture)
+        root_logger.setLevel(old_level)

@@ -36,13 +36,19 @@ def document_hashes(paragraphs: list[Paragraph]) -> dict[str, str]:
 
 
 def is_fresh(
-    stored: StoredIndex, settings: Settings, encoder: Encoder, paragraphs: list[Paragraph]
+    stored: StoredIndex,
+    settings: Settings,
+    encoder: Encoder,
+    paragraphs: list[Paragraph],
+    second: Encoder | None = None,
 ) -> bool:
     """True when ``stored`` was built from these documents, this model and these settings."""
     m = stored.manifest
     reasons = []
     if m.model != encoder.model_id or m.dim != encoder.dim:
         reasons.append(f"it was built with model {m.model!r} ({m.dim}d), now {encoder.model_id!r}")
+    if m.second_model != _model_id(second):
+        reasons.append(f"it was built with second model {m.second_model!r}, now {_model_id(second)!r}")
     if m.documents != document_hashes(paragraphs):
         reasons.append("the documents changed")
     if m.fingerprint != fingerprint(settings, paragraphs):
@@ -58,6 +64,7 @@ def build_index(
     paragraphs: list[Paragraph],
     previous: StoredIndex | None = None,
     progress: bool = False,
+    second: Encoder | None = None,
 ) -> tuple[StoredIndex, int]:
     """The index over ``paragraphs`` and how many passages had to be embedded anew."""
     passages = to_passages(paragraphs, settings.ingest.max_chars, settings.ingest.overlap_chars)
@@ -83,8 +90,11 @@ def build_index(
     arrays, matrices = _background(encoder, previous if same_model else None, settings, paragraphs)
     if passages and all(row is not None for row in sparse_rows):
         matrices["sparse"] = sparse.csr_matrix(sparse.vstack(sparse_rows), dtype=np.float32)
+    if second is not None:
+        arrays["second"] = _second_vectors(second, passages, previous, batch)
     manifest = Manifest(
-        format=FORMAT_VERSION, model=encoder.model_id, dim=encoder.dim, normalized=True,
+        format=FORMAT_VERSION, model=encoder.model_id, second_model=_model_id(second),
+        dim=encoder.dim, normalized=True,
         metric="inner_product", index_type="Flat", documents=document_hashes(paragraphs),
         fingerprint=fingerprint(settings, paragraphs), passages=len(passages),
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -104,6 +114,30 @@ def _reusable(
         p.hash: (previous.vectors[i], None if matrix is None else matrix[i])
         for i, p in enumerate(previous.passages)
     }
+
+
+def _model_id(encoder: Encoder | None) -> str:
+    return "" if encoder is None else encoder.model_id
+
+
+def _second_vectors(
+    second: Encoder, passages: list[Passage], previous: StoredIndex | None, batch: int
+) -> np.ndarray:
+    """The second model's passage vectors, reusing unchanged passages' rows."""
+    old: dict[str, np.ndarray] = {}
+    if previous is not None and previous.manifest.second_model == second.model_id:
+        old = {p.hash: previous.arrays["second"][i] for i, p in enumerate(previous.passages)}
+    out = np.zeros((len(passages), second.dim), dtype=np.float32)
+    todo = []
+    for i, p in enumerate(passages):
+        if p.hash in old:
+            out[i] = old[p.hash]
+        else:
+            todo.append(i)
+    for start in range(0, len(todo), batch):
+        rows = todo[start : start + batch]
+        out[rows] = second.encode_passages([passages[i].text for i in rows])
+    return out
 
 
 def _cjk(paragraphs: list[Paragraph]) -> bool:

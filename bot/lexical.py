@@ -4,7 +4,8 @@ bm25s' default tokenizer keeps a whole Chinese sentence as one token, so we toke
 ourselves: jieba words (search mode) for meaning; CJK character bigrams and unigrams for
 robustness to segmentation and to the synonym-swapped wording of reposted articles
 (问题 → 难题 still shares 题); ASCII words lower-cased. Measured on the dev and held-out
-sets (bench/RESULTS.md), adding unigrams raised fused hit@1 from 0.935/0.736 to 0.968/0.774. Question words and particles are dropped: in a small corpus they would get
+sets (bench/RESULTS.md), adding unigrams raised fused hit@1 from 0.935/0.736 to
+0.968/0.774. Question words and particles are dropped: in a small corpus they would get
 a high IDF and pull up random paragraphs.
 """
 

@@ -1,10 +1,12 @@
-"""Hybrid retrieval: dense (FAISS) + lexical (BM25) + learned sparse, fused by z-scores.
+"""Hybrid retrieval: dense (FAISS), lexical (BM25), learned sparse and a second model, fused.
 
 Each signal becomes a z-score over this query's candidate passages and the z-scores are
 mixed with fixed weights (chosen on the dev set, checked on a held-out set; see
 bench/RESULTS.md). Z-scores put BM25's unbounded scores and the compressed cosines of
 e5-style models on one scale. A question with no lexical overlap (English about a Chinese
-text) has all-zero BM25, which contributes nothing, so dense and sparse rank it.
+text) has all-zero BM25, which contributes nothing, so the embedding signals rank it; the
+second model (multilingual USE by default) is the strongest of those across languages.
+A signal that is absent (no sparse head, no second model) simply contributes nothing.
 """
 
 from __future__ import annotations
@@ -28,10 +30,10 @@ class Weights:
     dense: float = 0.3
     lexical: float = 0.7
     sparse: float = 0.2
+    second: float = 0.3
 
 
-WITH_SPARSE = Weights(dense=0.3, lexical=0.7, sparse=0.2)
-WITHOUT_SPARSE = Weights(dense=0.4, lexical=0.6, sparse=0.0)
+SHIPPED = Weights()
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,8 @@ class Query:
 
     norm: str
     vector: np.ndarray
-    sparse: sparse.csr_matrix | None
+    sparse: sparse.csr_matrix | None = None
+    second: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -71,28 +74,37 @@ class HybridRetriever:
         faiss_index: faiss.Index,
         lexical: LexicalIndex,
         sparse_matrix: sparse.csr_matrix | None = None,
+        second_vectors: np.ndarray | None = None,
+        weights: Weights = SHIPPED,
     ) -> None:
         self.passages = passages
         self._faiss = faiss_index
         self._lexical = lexical
         self._sparse = sparse_matrix
-        self.weights = WITH_SPARSE if sparse_matrix is not None else WITHOUT_SPARSE
+        self._second = second_vectors
+        self.weights = weights
 
     def rank(self, query: Query) -> Ranking:
-        """Candidate paragraphs (union of the dense and lexical top lists), best first."""
+        """Candidate paragraphs (union of each signal's top list), best first."""
         n = len(self.passages)
         k = min(CANDIDATES, n)
+        w = self.weights
         sims, rows = self._faiss.search(query.vector.reshape(1, -1).astype(np.float32), k)
         valid = rows[0] >= 0
         dense = np.full(n, float(sims[0][valid].min()) if valid.any() else 0.0, np.float32)
         dense[rows[0][valid]] = sims[0][valid]
         lexical = self._lexical.scores(query.norm)
         candidates = np.union1d(rows[0][valid], np.argsort(-lexical)[:k])
+        second = None
+        if self._second is not None and query.second is not None and w.second:
+            second = self._second @ query.second
+            candidates = np.union1d(candidates, np.argsort(-second)[:k])
         d, lx = dense[candidates], lexical[candidates]
-        w = self.weights
         fused = w.dense * _z(d) + w.lexical * _z(lx)
+        if second is not None:
+            fused = fused + w.second * _z(second[candidates])
         sparse_top = None
-        if self._sparse is not None and query.sparse is not None and w.sparse:
+        if self._sparse is not None and query.sparse is not None:
             sp = np.asarray((self._sparse[candidates] @ query.sparse.T).todense()).ravel()
             fused = fused + w.sparse * _z(sp)
             sparse_top = float(sp.max()) if len(sp) else 0.0

@@ -27,7 +27,7 @@ from bot.store import load as load_store
 from bot.store import save as save_store
 from bot.types import Answer, Hit, IndexInfo, ReloadReport
 from config.settings import Settings
-from embeddings.encoder import Encoder, EncoderError, load_encoder
+from embeddings.encoder import Encoder, EncoderError, load_encoder, load_second_encoder
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,7 @@ class SearchService:
     settings: Settings
     encoder: Encoder
     stored: StoredIndex
+    second: Encoder | None = None
     rule: RefusalRule = field(default_factory=RefusalRule)
 
     def __post_init__(self) -> None:
@@ -50,7 +51,7 @@ class SearchService:
         s = self.stored
         self.retriever = HybridRetriever(
             s.passages, s.faiss_index, LexicalIndex([p.norm for p in s.passages]),
-            s.matrices.get("sparse"),
+            s.matrices.get("sparse"), s.arrays.get("second"),
         )
         self.null = NullModel(s.arrays["background"], s.matrices.get("background_sparse"))
         self._paragraphs = {(p.doc, p.number): p for p in s.paragraphs}
@@ -75,10 +76,15 @@ class SearchService:
         with self._encode_lock:
             vectors = self.encoder.encode_queries(texts)
             sparse_rows = self.encoder.encode_sparse(texts)
+            second = None if self.second is None else self.second.encode_queries(texts)
         answers = []
         for i, text in enumerate(texts):
-            qs = None if sparse_rows is None else sparse_rows[i]
-            answers.append(self._answer(text, Query(normalize(text), vectors[i], qs), k, offset))
+            query = Query(
+                normalize(text), vectors[i],
+                None if sparse_rows is None else sparse_rows[i],
+                None if second is None else second[i],
+            )
+            answers.append(self._answer(text, query, k, offset))
         ms = (time.perf_counter() - start) * 1000 / max(len(texts), 1)
         return [Answer(a.question, a.answered, a.answer, a.hits, ms) for a in answers]
 
@@ -125,10 +131,19 @@ class SearchService:
 
 
 def open_service(
-    settings: Settings, encoder: Encoder | None = None, progress: bool = False
+    settings: Settings,
+    encoder: Encoder | None = None,
+    second: Encoder | None = None,
+    progress: bool = False,
 ) -> SearchService:
-    """The service over ``settings.docs_dir``, loading the saved index when it is fresh."""
-    encoder = encoder or load_encoder(settings.embedding)
+    """The service over ``settings.docs_dir``, loading the saved index when it is fresh.
+
+    Without ``encoder``, both models come from ``settings.embedding``; with an explicit
+    ``encoder`` (e.g. the fast fake in unit tests) only the given ``second`` is used.
+    """
+    if encoder is None:
+        encoder = load_encoder(settings.embedding)
+        second = load_second_encoder(settings.embedding)
     paragraphs = load_paragraphs(settings.docs_dir)
     previous: StoredIndex | None = None
     try:
@@ -136,11 +151,11 @@ def open_service(
     except StoreError as exc:
         if settings.index_dir.exists():
             log.warning("%s", exc)
-    if previous is not None and is_fresh(previous, settings, encoder, paragraphs):
-        return SearchService(settings, encoder, previous)
-    stored, _ = build_index(settings, encoder, paragraphs, previous, progress=progress)
+    if previous is not None and is_fresh(previous, settings, encoder, paragraphs, second):
+        return SearchService(settings, encoder, previous, second)
+    stored, _ = build_index(settings, encoder, paragraphs, previous, progress, second)
     save_store(settings.index_dir, stored)
-    return SearchService(settings, encoder, stored)
+    return SearchService(settings, encoder, stored, second)
 
 
 def rebuild(settings: Settings, previous: SearchService) -> tuple[SearchService, ReloadReport]:
@@ -148,11 +163,13 @@ def rebuild(settings: Settings, previous: SearchService) -> tuple[SearchService,
     start = time.perf_counter()
     try:
         paragraphs = load_paragraphs(settings.docs_dir)
-        stored, reembedded = build_index(settings, previous.encoder, paragraphs, previous.stored)
+        stored, reembedded = build_index(
+            settings, previous.encoder, paragraphs, previous.stored, second=previous.second
+        )
         save_store(settings.index_dir, stored)
     except (IngestError, EncoderError, StoreError, OSError, ValueError) as exc:
         raise ReloadError(str(exc)) from exc
-    service = SearchService(settings, previous.encoder, stored, previous.rule)
+    service = SearchService(settings, previous.encoder, stored, previous.second, previous.rule)
     report = ReloadReport(
         documents=len(service.info.documents),
         paragraphs=service.info.paragraphs,

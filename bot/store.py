@@ -42,6 +42,7 @@ class Manifest:
 
     format: int
     model: str
+    second_model: str
     dim: int
     normalized: bool
     metric: str

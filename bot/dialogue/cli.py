@@ -12,7 +12,7 @@ from pathlib import Path
 from bot.dialogue.format import Dialogue, DialogueError, load
 from bot.dialogue.html_report import write_html
 from bot.dialogue.report import header, step_lines, totals, write_junit
-from bot.dialogue.runner import StepResult, admin_ids, run_dialogues
+from bot.dialogue.runner import DialogueResult, StepResult, admin_ids, run_dialogues
 from config.settings import Settings
 
 EXIT_FAILED = 1  # some step failed
@@ -79,6 +79,11 @@ def run_command(
         print("\n".join(step_lines(dialogue, result)), flush=True)
 
     results = asyncio.run(run_dialogues(settings, dialogues, on_step))
+    return finish(results, junit, html)
+
+
+def finish(results: Sequence[DialogueResult], junit: Path | None, html: Path | None) -> int:
+    """Print the failed steps and the totals, write the reports; the exit status."""
     total = totals(results)
     failed = [(r.dialogue, s) for r in results for s in r.steps if not s.passed]
     if failed:

@@ -94,42 +94,49 @@ def parse_as(args: list[str], admins: frozenset[int], users: dict[int, User]) ->
 
 
 async def record(settings: Settings, path: Path, read: Read = console_read, write: Write = print) -> int:
-    """Chat until :quit or end of input, then save the session to ``path``; 0 when saved."""
+    """Start the stack, chat until :quit or end of input, save the session to ``path``."""
     admins = frozenset(settings.telegram.admin_ids) | {ADMIN_ID}
     write("Starting the bot (model and index)…")
+    async with BotStack(settings, admins) as stack:
+        await record_session(stack, path, read, write)
+    return 0
+
+
+async def record_session(stack: BotStack, path: Path, read: Read, write: Write) -> list[Recorded]:
+    """Chat on a running ``stack``; whatever happens, save the recorded steps to ``path``."""
+    admins = stack.settings.telegram.admin_ids
     steps: list[Recorded] = []
     user = DEFAULT_USER
     users = {user.id: user}
-    async with BotStack(settings, admins) as stack:
-        write(HELP)
-        try:
-            while (line := await read(f"{user.id}> ")) is not None:
-                line = line.strip()
-                if not line:
+    write(HELP)
+    try:
+        while (line := await read(f"{user.id}> ")) is not None:
+            line = line.strip()
+            if not line:
+                continue
+            if line in (":quit", ":q", ":exit"):
+                break
+            if line == ":help":
+                write(HELP)
+                continue
+            try:
+                if line.startswith(":as") or line == ":admin":
+                    args = line.split()[1:] if line != ":admin" else [str(ADMIN_ID), "admin"]
+                    user = parse_as(args, admins, users)
+                    users[user.id] = user
+                    write(f"now acting as {user.id} ({user.language}{', admin' if user.admin else ''})")
                     continue
-                if line in (":quit", ":q", ":exit"):
-                    break
-                if line == ":help":
-                    write(HELP)
-                    continue
-                try:
-                    if line.startswith(":as") or line == ":admin":
-                        args = line.split()[1:] if line != ":admin" else [str(ADMIN_ID), "admin"]
-                        user = parse_as(args, admins, users)
-                        users[user.id] = user
-                        write(f"now acting as {user.id} ({user.language}{', admin' if user.admin else ''})")
-                        continue
-                    step = await _perform(stack, line, user)
-                except (ValueError, OSError, StepError) as exc:
-                    write(f"! {exc}")
-                    continue
-                steps.append(step)
-                write(show(step.reply))
-        finally:
-            save(path, steps)
-            write(f"saved {len(steps)} step(s) to {path}; edit the expectations, then "
-                  f"`qabot dialogue run {path}`")  # fmt: skip
-    return 0
+                step = await _perform(stack, line, user)
+            except (ValueError, OSError, StepError) as exc:
+                write(f"! {exc}")
+                continue
+            steps.append(step)
+            write(show(step.reply))
+    finally:
+        save(path, steps)
+        write(f"saved {len(steps)} step(s) to {path}; edit the expectations, then "
+              f"`qabot dialogue run {path}`")  # fmt: skip
+    return steps
 
 
 async def _perform(stack: BotStack, line: str, user: User) -> Recorded:

@@ -10,6 +10,7 @@ from bot.dialogue.expect import Failure, Reply, check
 from bot.dialogue.format import Dialogue, DialogueError, Step
 from bot.dialogue.stack import BotStack, StepError
 from config.settings import Settings
+from embeddings import Encoder
 
 
 @dataclass(frozen=True)
@@ -99,8 +100,9 @@ async def run_dialogue(
 
 
 async def run_dialogues(
-    settings: Settings, dialogues: Sequence[Dialogue], on_step: StepHook | None = None
-) -> list[DialogueResult]:
+    settings: Settings, dialogues: Sequence[Dialogue], on_step: StepHook | None = None,
+    encoder: Encoder | None = None,
+) -> list[DialogueResult]:  # fmt: skip
     """Start the stack once and run each script in order."""
-    async with BotStack(settings, admin_ids(dialogues)) as stack:
+    async with BotStack(settings, admin_ids(dialogues), encoder) as stack:
         return [await run_dialogue(stack, d, on_step) for d in dialogues]

@@ -24,6 +24,7 @@ from bot.dialogue.expect import Reply
 from bot.dialogue.format import Upload, User
 from bot.telegram.texts import STRINGS
 from config.settings import Settings
+from embeddings import Encoder
 
 log = logging.getLogger(__name__)
 TOKEN = "7000000042:dialogue-runner"
@@ -76,9 +77,12 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 class BotStack:
     """Start once, then ``act`` as users; ``reset`` between scripts."""
 
-    def __init__(self, settings: Settings, admin_ids: Iterable[int]) -> None:
-        """Configure (not start) the stack over ``settings`` with these admin ids."""
+    def __init__(
+        self, settings: Settings, admin_ids: Iterable[int], encoder: Encoder | None = None
+    ) -> None:
+        """Configure (not start) the stack; ``encoder``: an already loaded model to share."""
         self._base = settings
+        self._encoder = encoder
         self._admins = frozenset(admin_ids)
         self._exit = AsyncExitStack()
         self._keyboards: dict[int, SentMessage] = {}
@@ -97,7 +101,7 @@ class BotStack:
             self._docs = _snapshot(self.settings.docs_dir)
             await self._exit.enter_async_context(self.server)
             app = build_application(
-                self.settings, TOKEN, base_url=self.server.base_url,
+                self.settings, TOKEN, encoder=self._encoder, base_url=self.server.base_url,
                 base_file_url=self.server.base_file_url,
             )  # fmt: skip
             self.app = await self._exit.enter_async_context(running(app))

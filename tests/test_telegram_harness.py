@@ -29,6 +29,7 @@ BOT_NAME = "qabot_test_bot"
 ADMIN = SimUser(id=9001, first_name="管理员", username="admin")
 TIMEOUT = 90.0  # generous: CI machines may be busy
 RATE_LIMIT = 6
+MAX_UPLOAD = 100_000
 QUESTION = "街道年终考核一共有多少项指标？"
 OFF_TOPIC = "红烧肉怎么做？"
 PARA = re.compile(r"¶(\d+)")
@@ -64,7 +65,7 @@ class Live:
         uid = self.server.send_text(user, text, **kwargs)  # type: ignore[arg-type]
         return await self.server.wait_for_reply(uid, timeout=TIMEOUT)
 
-    async def silent(self, update_id: int, chat_id: int, settle: float = 1.0) -> None:
+    async def silent(self, update_id: int, chat_id: int, settle: float = 0.6) -> None:
         """Assert the bot got ``update_id`` and sent nothing to ``chat_id`` about it."""
         before = len(self.server.messages(chat_id))
         for _ in range(int(TIMEOUT * 20)):
@@ -92,7 +93,8 @@ async def live_bot(
     settings = replace(
         source, docs_dir=root / "docs", index_dir=root / "index", data_dir=root / "data",
         telegram=replace(
-            source.telegram, admin_ids=frozenset({ADMIN.id}), rate_limit_per_minute=RATE_LIMIT
+            source.telegram, admin_ids=frozenset({ADMIN.id}), rate_limit_per_minute=RATE_LIMIT,
+            max_upload_bytes=MAX_UPLOAD,
         ),
     )  # fmt: skip
     capture, root_logger = Capture(), logging.getLogger()

@@ -21,6 +21,7 @@ from bot.dialogue.stack import BotStack, StepError
 from config.settings import Settings
 
 ADMIN_ID = 9001
+WAIT = 30.0  # seconds to wait for a reply before recording "no reply"
 INLINE_MAX = 4000
 HELP = f"""Type a question or a /command and press Enter. Also:
   :press LABEL        press a button under the last reply ({", ".join(BUTTONS)})
@@ -144,16 +145,16 @@ async def _perform(stack: BotStack, line: str, user: User) -> Recorded:
         label = line[len(":press") :].strip()
         if label not in BUTTONS:
             raise ValueError(f"unknown button {label!r}; expected one of: {', '.join(BUTTONS)}")
-        return Recorded("press", label, user, await stack.act("press", label, user))
+        return Recorded("press", label, user, await stack.act("press", label, user, wait=WAIT))
     if line.startswith(":upload"):
         source, content = await asyncio.to_thread(_read_file, line[len(":upload") :].strip())
         upload = Upload(source.name, content, mime_type_of(source.name))
-        reply = await stack.act("upload", upload.filename, user, upload=upload)
+        reply = await stack.act("upload", upload.filename, user, upload=upload, wait=WAIT)
         return Recorded("upload", upload.filename, user, reply, upload, source)
     if line.startswith(":") and not line.startswith("::"):
         raise ValueError(f"unknown command {line.split()[0]!r}; :help lists them")
     text = line[1:] if line.startswith("::") else line
-    return Recorded("send", text, user, await stack.act("send", text, user))
+    return Recorded("send", text, user, await stack.act("send", text, user, wait=WAIT))
 
 
 def _read_file(name: str) -> tuple[Path, bytes]:

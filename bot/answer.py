@@ -50,16 +50,24 @@ class RefusalRule:
 
     Calibrated on the dev set and checked on the held-out set (bench/RESULTS.md): refuse
     when the dense margin is below ``dense_floor``, or below ``dense_doubt`` without
-    learned-sparse evidence of at least ``sparse_floor``.
+    learned-sparse evidence of at least ``sparse_floor``, or when the second model's
+    margin is below ``second_floor`` (its cosines spread wider than e5's, so its margin
+    separates everyday questions clearly: −0.24 to −0.54 for them, above −0.17 for every
+    in-scope question measured).
     """
 
     dense_floor: float = -0.01
     dense_doubt: float = 0.01
     sparse_floor: float = 3.0
+    second_floor: float = -0.25
 
-    def covered(self, dense_margin: float, sparse_margin: float | None) -> bool:
+    def covered(
+        self, dense_margin: float, sparse_margin: float | None, second_margin: float | None = None
+    ) -> bool:
         """True when the documents plausibly answer the question."""
         if dense_margin < self.dense_floor:
+            return False
+        if second_margin is not None and second_margin < self.second_floor:
             return False
         if dense_margin >= self.dense_doubt:
             return True
@@ -71,16 +79,21 @@ class NullModel:
     """Embedded background sentences."""
 
     vectors: np.ndarray
-    sparse: sparse.csr_matrix | None
+    sparse: sparse.csr_matrix | None = None
+    second: np.ndarray | None = None
 
-    def margins(self, query: Query, ranking: Ranking) -> tuple[float, float | None]:
-        """(dense margin, sparse margin or None) of the documents over the background."""
+    def margins(
+        self, query: Query, ranking: Ranking
+    ) -> tuple[float, float | None, float | None]:
+        """Margins of the documents over the background: dense, sparse and second model."""
         dense_bg = float((self.vectors @ query.vector).max()) if len(self.vectors) else 0.0
         dense_margin = ranking.dense_top - dense_bg
-        if self.sparse is None or query.sparse is None or ranking.sparse_top is None:
-            return dense_margin, None
-        sparse_bg = float((self.sparse @ query.sparse.T).max())
-        return dense_margin, ranking.sparse_top - sparse_bg
+        sparse_margin = second_margin = None
+        if self.sparse is not None and query.sparse is not None and ranking.sparse_top is not None:
+            sparse_margin = ranking.sparse_top - float((self.sparse @ query.sparse.T).max())
+        if self.second is not None and query.second is not None and ranking.second_top is not None:
+            second_margin = ranking.second_top - float((self.second @ query.second).max())
+        return dense_margin, sparse_margin, second_margin
 
 
 def extract(

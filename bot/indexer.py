@@ -92,6 +92,7 @@ def build_index(
         matrices["sparse"] = sparse.csr_matrix(sparse.vstack(sparse_rows), dtype=np.float32)
     if second is not None:
         arrays["second"] = _second_vectors(second, passages, previous, batch)
+        arrays["background_second"] = second.encode_passages(load_background(_cjk(paragraphs)))
     manifest = Manifest(
         format=FORMAT_VERSION, model=encoder.model_id, second_model=_model_id(second),
         dim=encoder.dim, normalized=True,

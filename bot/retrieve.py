@@ -63,6 +63,7 @@ class Ranking:
     items: tuple[Ranked, ...]
     dense_top: float
     sparse_top: float | None
+    second_top: float | None = None
 
 
 class HybridRetriever:
@@ -115,7 +116,8 @@ class HybridRetriever:
             if key not in best or fused[i] > best[key].fused:
                 best[key] = Ranked(int(row), float(fused[i]), float(d[i]), float(lx[i]))
         items = tuple(sorted(best.values(), key=lambda r: -r.fused))
-        return Ranking(items, float(d.max()) if len(d) else 0.0, sparse_top)
+        second_top = None if second is None or not len(second) else float(second.max())
+        return Ranking(items, float(d.max()) if len(d) else 0.0, sparse_top, second_top)
 
 
 def _z(values: np.ndarray) -> np.ndarray:

@@ -53,7 +53,10 @@ class SearchService:
             s.passages, s.faiss_index, LexicalIndex([p.norm for p in s.passages]),
             s.matrices.get("sparse"), s.arrays.get("second"),
         )
-        self.null = NullModel(s.arrays["background"], s.matrices.get("background_sparse"))
+        self.null = NullModel(
+            s.arrays["background"], s.matrices.get("background_sparse"),
+            s.arrays.get("background_second"),
+        )
         self._paragraphs = {(p.doc, p.number): p for p in s.paragraphs}
         self._encode_lock = threading.Lock()
         m = s.manifest

@@ -157,3 +157,20 @@ def test_as_inherits_fields_of_an_earlier_user_with_the_same_id() -> None:
     text = "user: {id: 5, language: en, admin: true}\nsteps:\n  - send: a\n    as: {id: 5}\n"
     (step,) = parse(text, Path("x.yaml")).steps
     assert step.user == User(5, language="en", first_name="Tester", admin=True)
+
+
+def test_shipped_scripts_cover_the_whole_article() -> None:
+    dialogues = [load(f) for f in sorted(DIALOGUES.glob("*.yaml"))]
+    cited = {
+        n
+        for d in dialogues
+        for s in d.steps
+        if s.action == "send" and s.user.language == "zh"
+        for n in (s.expect.cites_any or frozenset())
+    }
+    assert len(cited) >= 15 and min(cited) <= 4 and max(cited) >= 34, sorted(cited)
+    expects = [s.expect for d in dialogues for s in d.steps]
+    assert sum(e.refused is True for e in expects) >= 5
+    assert {s.text for d in dialogues for s in d.steps if s.action == "press"} >= {"更多段落", "上下文", "👍"}
+    assert any(s.action == "upload" and s.user.admin for d in dialogues for s in d.steps)
+    assert any(s.user.language == "en" for d in dialogues for s in d.steps)

@@ -11,12 +11,13 @@ import asyncio
 import hashlib
 import logging
 import os
-from collections.abc import AsyncIterator
+import signal
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram import BotCommand, Update
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -31,7 +32,7 @@ from telegram.ext import (
 from bot.service import open_service
 from bot.telegram import admin, buttons, handlers
 from bot.telegram.feedback import FeedbackStore
-from bot.telegram.logs import protect_secret
+from bot.telegram.logs import protect_secret, redact
 from bot.telegram.runtime import KEY, Runtime, get_runtime
 from bot.telegram.texts import lang_of, t
 from config.settings import Settings, load_settings
@@ -40,6 +41,7 @@ from embeddings import Encoder
 log = logging.getLogger(__name__)
 QAApp = Application[Any, Any, Any, Any, Any, Any]
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+POLL_TIMEOUT = 10  # seconds a getUpdates long poll may wait
 MEDIA = (
     filters.Sticker.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO | filters.VIDEO
     | filters.VIDEO_NOTE | filters.ANIMATION | filters.LOCATION | filters.CONTACT
@@ -154,7 +156,9 @@ def _polling_error(exc: TelegramError) -> None:
 
 
 @asynccontextmanager
-async def running(app: QAApp, *, poll_timeout: int = 1) -> AsyncIterator[QAApp]:
+async def running(
+    app: QAApp, *, poll_timeout: int = 1, allowed_updates: Sequence[str] | None = None
+) -> AsyncIterator[QAApp]:
     """Run ``app`` with long polling for the duration of an ``async with`` block.
 
     Like run_polling, but inside a running event loop: initialize + post_init (opens the
@@ -168,7 +172,8 @@ async def running(app: QAApp, *, poll_timeout: int = 1) -> AsyncIterator[QAApp]:
         assert app.updater is not None
         await app.updater.start_polling(
             poll_interval=0, timeout=poll_timeout, bootstrap_retries=3,
-            drop_pending_updates=False, error_callback=_polling_error,
+            allowed_updates=allowed_updates, drop_pending_updates=False,
+            error_callback=_polling_error,
         )  # fmt: skip
         yield app
     finally:
@@ -181,17 +186,36 @@ async def running(app: QAApp, *, poll_timeout: int = 1) -> AsyncIterator[QAApp]:
             await app.post_shutdown(app)
 
 
+async def _poll_until_signal(app: QAApp) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with running(app, poll_timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES):
+        log.info("long polling; press Ctrl-C to stop")
+        await stop.wait()
+    log.info("stopped")
+
+
 def run(settings: Settings | None = None) -> None:
     """Serve until interrupted: long polling, or a webhook when [telegram] mode = "webhook"."""
     settings = settings or load_settings()
     token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
     if not token:
         raise SystemExit("TELEGRAM_BOT_TOKEN is not set")
-    app, tg = build_application(settings, token), settings.telegram
+    app = build_application(settings, token)
+    try:
+        _serve(app, token, settings)
+    except InvalidToken:
+        raise SystemExit("the Bot API rejected TELEGRAM_BOT_TOKEN; check the token") from None
+    except TelegramError as exc:
+        raise SystemExit(f"cannot use the Bot API: {redact(str(exc))}") from None
+
+
+def _serve(app: QAApp, token: str, settings: Settings) -> None:
+    tg = settings.telegram
     if tg.mode == "polling":
-        app.run_polling(
-            drop_pending_updates=False, allowed_updates=ALLOWED_UPDATES, bootstrap_retries=5
-        )
+        asyncio.run(_poll_until_signal(app))
     elif tg.mode == "webhook":
         if not tg.webhook_url:
             raise SystemExit('[telegram] mode = "webhook" needs webhook_url (public https URL)')

@@ -21,7 +21,8 @@ _lock = threading.Lock()
 _installed = False
 
 
-def _redact(text: str) -> str:
+def redact(text: str) -> str:
+    """``text`` with every registered secret replaced by <TOKEN>."""
     for secret in _secrets:
         text = text.replace(secret, MASK)
     return text
@@ -39,13 +40,13 @@ class RedactFilter(logging.Filter):
         except Exception:  # a broken format string: leave formatting to the handler
             message = str(record.msg)
         if any(secret in message for secret in _secrets):
-            record.msg, record.args = _redact(message), None
+            record.msg, record.args = redact(message), None
         if record.exc_info and record.exc_info[1] is not None and not record.exc_text:
             record.exc_text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
         if record.exc_text:
-            record.exc_text = _redact(record.exc_text)
+            record.exc_text = redact(record.exc_text)
         if record.stack_info:
-            record.stack_info = _redact(record.stack_info)
+            record.stack_info = redact(record.stack_info)
         return True
 
 

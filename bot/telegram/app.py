@@ -212,6 +212,20 @@ def run(settings: Settings | None = None) -> None:
         raise SystemExit(f"cannot use the Bot API: {redact(str(exc))}") from None
 
 
+def webhook_options(settings: Settings, token: str) -> dict[str, Any]:
+    """run_webhook/start_webhook arguments; URL path and secret are derived from, never equal
+    to, the token (webhook_url in settings is the public base the path is appended to)."""
+    tg = settings.telegram
+    path = hashlib.sha256(b"path:" + token.encode()).hexdigest()[:32]
+    return {
+        "listen": tg.webhook_listen,
+        "port": tg.webhook_port,
+        "url_path": path,
+        "webhook_url": f"{tg.webhook_url.rstrip('/')}/{path}",
+        "secret_token": hashlib.sha256(b"secret:" + token.encode()).hexdigest()[:48],
+    }
+
+
 def _serve(app: QAApp, token: str, settings: Settings) -> None:
     tg = settings.telegram
     if tg.mode == "polling":
@@ -219,12 +233,9 @@ def _serve(app: QAApp, token: str, settings: Settings) -> None:
     elif tg.mode == "webhook":
         if not tg.webhook_url:
             raise SystemExit('[telegram] mode = "webhook" needs webhook_url (public https URL)')
-        path = hashlib.sha256(b"path:" + token.encode()).hexdigest()[:32]
-        secret = hashlib.sha256(b"secret:" + token.encode()).hexdigest()[:48]
         app.run_webhook(
-            listen=tg.webhook_listen, port=tg.webhook_port, url_path=path,
-            webhook_url=f"{tg.webhook_url.rstrip('/')}/{path}", secret_token=secret,
-            drop_pending_updates=False, allowed_updates=ALLOWED_UPDATES, bootstrap_retries=5,
+            **webhook_options(settings, token), drop_pending_updates=False,
+            allowed_updates=ALLOWED_UPDATES, bootstrap_retries=5,
         )  # fmt: skip
     else:
         raise SystemExit(f'[telegram] mode = "{tg.mode}" is unknown; use "polling" or "webhook"')

@@ -1,0 +1,87 @@
+"""Webhook mode: secret path and token, setWebhook, a posted update gets answered."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.botapi import BotAPIServer, SimUser
+from bot.telegram import ALLOWED_UPDATES, build_application
+from bot.telegram.app import webhook_options
+from config.settings import PROJECT_ROOT, Settings, load_settings
+from embeddings import HashingEncoder
+
+pytestmark = pytest.mark.slow
+TOKEN = "7000000456:WEBHOOK-secret_token"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _settings(root: Path) -> Settings:
+    shutil.copytree(PROJECT_ROOT / "seeds", root / "docs")
+    base = load_settings(env={})
+    telegram = replace(
+        base.telegram, mode="webhook", webhook_url="https://bot.example.org/hook/",
+        webhook_listen="127.0.0.1", webhook_port=_free_port(),
+    )  # fmt: skip
+    return replace(
+        base, docs_dir=root / "docs", index_dir=root / "index", data_dir=root / "data",
+        telegram=telegram,
+    )  # fmt: skip
+
+
+def test_webhook_options_hide_the_token(tmp_path: Path) -> None:
+    options = webhook_options(_settings(tmp_path), TOKEN)
+    assert options["webhook_url"] == "https://bot.example.org/hook/" + options["url_path"]
+    secret = str(options["secret_token"])
+    assert TOKEN not in str(options) and TOKEN.split(":")[1] not in str(options)
+    assert len(secret) == 48 and secret.isalnum()
+
+
+async def test_webhook_update_is_answered(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    options = webhook_options(settings, TOKEN)
+    user = SimUser(id=301)
+    async with BotAPIServer(TOKEN) as server:
+        app = build_application(settings, TOKEN, encoder=HashingEncoder(), base_url=server.base_url)
+        await app.initialize()
+        assert app.post_init is not None and app.updater is not None
+        await app.post_init(app)
+        await app.start()
+        try:
+            await app.updater.start_webhook(**options, allowed_updates=ALLOWED_UPDATES)
+            (call,) = [c for c in server.calls if c.method == "setWebhook"]
+            assert call.params["url"] == options["webhook_url"]
+            assert call.params["secret_token"] == options["secret_token"]
+            chat = {"id": user.id, "type": "private", "first_name": user.first_name}
+            update = {"update_id": 1, "message": {
+                "message_id": 1, "from": user.to_dict(), "chat": chat, "date": int(time.time()),
+                "text": "/start", "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+            }}  # fmt: skip
+            server.enqueue_raw({"message": update["message"]})  # makes the chat known
+            url = f"http://127.0.0.1:{options['port']}/{options['url_path']}"
+            async with httpx.AsyncClient() as client:
+                wrong = await client.post(
+                    url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "nope"}
+                )
+                assert wrong.status_code == 403
+                header = {"X-Telegram-Bot-Api-Secret-Token": str(options["secret_token"])}
+                assert (await client.post(url, json=update, headers=header)).status_code == 200
+            (msg,) = await server.wait_for_messages(user.id, 1, timeout=60)
+            assert "1 份文件" in msg.plain_text
+        finally:
+            await app.updater.stop()
+            await app.stop()
+            await app.shutdown()
+            if app.post_shutdown is not None:
+                await app.post_shutdown(app)

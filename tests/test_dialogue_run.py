@@ -7,13 +7,13 @@ console session that is then replayed.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 
 from bot.dialogue import cli
 from bot.dialogue.format import load
@@ -62,8 +62,8 @@ class Run:
     replay: DialogueResult
 
 
-@pytest.fixture(scope="module")
-def run(
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def run(
     tmp_path_factory: pytest.TempPathFactory,
     real_settings: Settings,
     real_encoder: Encoder,
@@ -79,16 +79,13 @@ def run(
     async def read(prompt: str) -> str | None:
         return next(lines, None)
 
-    async def scenario() -> Run:
-        admins = admin_ids(dialogues) | {ADMIN_ID}
-        async with BotStack(real_settings, admins, real_encoder) as stack:
-            results = [await run_dialogue(stack, d) for d in dialogues]
-            await stack.reset()
-            recorded = await record_session(stack, tmp / "recorded.yaml", read, output.append)
-            replay = await run_dialogue(stack, load(tmp / "recorded.yaml"))
-        return Run(results, recorded, tmp / "recorded.yaml", output, replay)
-
-    return asyncio.run(scenario())
+    admins = admin_ids(dialogues) | {ADMIN_ID}
+    async with BotStack(real_settings, admins, real_encoder) as stack:
+        results = [await run_dialogue(stack, d) for d in dialogues]
+        await stack.reset()
+        recorded = await record_session(stack, tmp / "recorded.yaml", read, output.append)
+        replay = await run_dialogue(stack, load(tmp / "recorded.yaml"))
+    return Run(results, recorded, tmp / "recorded.yaml", output, replay)
 
 
 def _result(run: Run, name: str) -> DialogueResult:

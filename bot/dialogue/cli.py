@@ -6,7 +6,8 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from bot.dialogue.format import Dialogue, DialogueError, load
@@ -21,13 +22,23 @@ EXIT_USAGE = 2  # a script is malformed or missing
 
 def main(settings: Settings, args: argparse.Namespace) -> int:
     """Dispatch ``args.dialogue_command``; 0 only when everything passed (or was saved)."""
-    # The bot logs expected events (a refused non-admin, ...) as warnings; the report shows them.
-    logging.getLogger("bot.telegram").setLevel(logging.ERROR)
     if args.dialogue_command == "record":
         return record_command(settings, Path(args.file))
     junit = Path(args.junit) if args.junit else None
     html = Path(args.html) if args.html else None
     return run_command(settings, [Path(f) for f in args.files], junit, html)
+
+
+@contextmanager
+def quiet_bot_logs() -> Iterator[None]:
+    """Hide the bot's warnings about expected events (a refused non-admin, …) for a while."""
+    logger = logging.getLogger("bot.telegram")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def expand(paths: Sequence[Path]) -> list[Path]:
@@ -78,7 +89,8 @@ def run_command(
             print(header(dialogue), flush=True)
         print("\n".join(step_lines(dialogue, result)), flush=True)
 
-    results = asyncio.run(run_dialogues(settings, dialogues, on_step))
+    with quiet_bot_logs():
+        results = asyncio.run(run_dialogues(settings, dialogues, on_step))
     return finish(results, junit, html)
 
 
@@ -110,4 +122,5 @@ def record_command(settings: Settings, path: Path) -> int:
     if path.suffix not in (".yaml", ".yml"):
         print(f"{path}: a dialogue file name ends in .yaml", file=sys.stderr)
         return EXIT_USAGE
-    return asyncio.run(record(settings, path))
+    with quiet_bot_logs():
+        return asyncio.run(record(settings, path))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -122,5 +123,12 @@ def record_command(settings: Settings, path: Path) -> int:
     if path.suffix not in (".yaml", ".yml"):
         print(f"{path}: a dialogue file name ends in .yaml", file=sys.stderr)
         return EXIT_USAGE
-    with quiet_bot_logs():
-        return asyncio.run(record(settings, path))
+    try:
+        with quiet_bot_logs():
+            return asyncio.run(record(settings, path))
+    except KeyboardInterrupt:
+        # The session is saved already; a console read may still block in its daemon thread,
+        # and a normal interpreter exit would abort on the locked stdin: leave right away.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)

@@ -10,6 +10,7 @@ import asyncio
 import json
 import os
 import re
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
@@ -48,15 +49,27 @@ class Recorded:
 
 
 async def console_read(prompt: str) -> str | None:
-    """A line from the console (None at end of input), read off the event loop."""
+    """A line from the console (None at end of input).
 
-    def read() -> str | None:
+    Read in a daemon thread, so Ctrl-C ends the session at once instead of waiting for a
+    blocked input() to return.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[str | None] = loop.create_future()
+
+    def deliver(line: str | None) -> None:
+        if not future.done():
+            future.set_result(line)
+
+    def read() -> None:
         try:
-            return input(prompt)
-        except EOFError:
-            return None
+            line: str | None = input(prompt)
+        except (EOFError, OSError, ValueError):
+            line = None
+        loop.call_soon_threadsafe(deliver, line)
 
-    return await asyncio.to_thread(read)
+    threading.Thread(target=read, name="dialogue-record-input", daemon=True).start()
+    return await future
 
 
 def show(reply: Reply) -> str:

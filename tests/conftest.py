@@ -1,0 +1,132 @@
+"""Shared fixtures for the engine tests (ingest, store, retrieval, service, CLI).
+
+Fast tests use ``fake_settings``: the deterministic HashingEncoder ("hashing-256").
+Tests marked ``slow`` use the real default model; it is loaded once per session (with the
+network blocked, to prove it ships offline) and the article's index is built once into a
+session temp folder. Tests that mutate an index take ``real_index_copy``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, NoReturn
+
+import pytest
+
+from bot.evaluate import Case, read_cases
+from bot.service import SearchService, open_service
+from config.settings import PROJECT_ROOT, Settings, load_settings
+from embeddings.encoder import Encoder, load_encoder, load_second_encoder
+
+SEEDS_DIR = PROJECT_ROOT / "seeds"
+ARTICLE = "article.txt"
+DEV_SET = PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl"
+
+
+def _no_network(*args: Any, **kwargs: Any) -> NoReturn:
+    raise OSError("network access is disabled in the tests")
+
+
+def block_network(mp: pytest.MonkeyPatch) -> None:
+    """Make any outgoing connection fail at once and tell Hugging Face libraries to stay offline."""
+    mp.setenv("HF_HUB_OFFLINE", "1")
+    mp.setenv("TRANSFORMERS_OFFLINE", "1")
+    mp.setattr(socket.socket, "connect", _no_network)
+    mp.setattr(socket, "create_connection", _no_network)
+
+
+def settings_for(docs_dir: Path, index_dir: Path, data_dir: Path) -> Settings:
+    """Default settings (ignoring the caller's QABOT_* environment) pointed at test folders."""
+    return replace(load_settings(env={}), docs_dir=docs_dir, index_dir=index_dir, data_dir=data_dir)
+
+
+def copy_index(src: Path, dst: Path) -> None:
+    """Copy an index folder (following the version symlink) to a plain folder ``dst``."""
+    shutil.copytree(src.resolve(), dst)
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Block outgoing connections and set HF_HUB_OFFLINE/TRANSFORMERS_OFFLINE for one test."""
+    block_network(monkeypatch)
+
+
+@pytest.fixture
+def article_docs(tmp_path: Path) -> Path:
+    """A temp copy of seeds/ (the article) that a test may edit."""
+    docs = tmp_path / "docs"
+    shutil.copytree(SEEDS_DIR, docs)
+    return docs
+
+
+@pytest.fixture
+def article_settings(tmp_path: Path, article_docs: Path) -> Settings:
+    """Settings with the default model, a temp copy of seeds/ and temp index/data folders."""
+    return settings_for(article_docs, tmp_path / "index", tmp_path / "data")
+
+
+@pytest.fixture
+def fake_settings(article_settings: Settings) -> Settings:
+    """``article_settings`` with the deterministic HashingEncoder ("hashing-256") and no second model."""
+    embedding = replace(article_settings.embedding, model="hashing-256", second_model="")
+    return replace(article_settings, embedding=embedding)
+
+
+@pytest.fixture
+def fake_service(fake_settings: Settings) -> SearchService:
+    """A service over the article with the HashingEncoder (builds in about a second)."""
+    return open_service(fake_settings)
+
+
+@pytest.fixture(scope="session")
+def real_encoder() -> Iterator[Encoder]:
+    """The real default model, loaded once with the network blocked."""
+    with pytest.MonkeyPatch.context() as mp:
+        block_network(mp)
+        encoder = load_encoder(load_settings(env={}).embedding)
+    yield encoder
+
+
+@pytest.fixture(scope="session")
+def real_second() -> Iterator[Encoder | None]:
+    """The real default second model (fused in by the service), loaded once with the network blocked."""
+    with pytest.MonkeyPatch.context() as mp:
+        block_network(mp)
+        encoder = load_second_encoder(load_settings(env={}).embedding)
+    yield encoder
+
+
+@pytest.fixture(scope="session")
+def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings of the session's real-model index (docs: a copy of seeds/). Do not mutate."""
+    root = tmp_path_factory.mktemp("real-index")
+    shutil.copytree(SEEDS_DIR, root / "docs")
+    return settings_for(root / "docs", root / "index", root / "data")
+
+
+@pytest.fixture(scope="session")
+def real_service(
+    real_settings: Settings, real_encoder: Encoder, real_second: Encoder | None
+) -> SearchService:
+    """The article indexed once per session with the real default models."""
+    return open_service(real_settings, encoder=real_encoder, second=real_second)
+
+
+@pytest.fixture
+def real_index_copy(tmp_path: Path, real_settings: Settings, real_service: SearchService) -> Settings:
+    """Settings over fresh copies of the session's docs and real-model index (safe to mutate)."""
+    shutil.copytree(real_settings.docs_dir, tmp_path / "docs")
+    copy_index(real_settings.index_dir, tmp_path / "index")
+    return settings_for(tmp_path / "docs", tmp_path / "index", tmp_path / "data")
+
+
+@pytest.fixture(scope="session")
+def dev_cases() -> list[Case]:
+    """The shared dev set (../shared/eval/dev.jsonl); tests that need it skip when it is absent."""
+    if not DEV_SET.is_file():
+        pytest.skip(f"dev set {DEV_SET} not found")
+    return read_cases(DEV_SET)

@@ -1,0 +1,198 @@
+"""The `qabot` command: index, ask --json, eval --json, chat from stdin, config errors (exit 2)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.service import SearchService
+from config.settings import PROJECT_ROOT, Settings
+
+QUESTION = "街道年终考核一共有多少项指标？"
+OFF_TOPIC = "明天上海会下雨吗？"
+EVAL_KEYS = ["hit@1", "hit@3", "mrr@5", "off_topic_refused", "off_topic_total", "in_scope_refused",
+             "mean_ms", "p95_ms"]  # fmt: skip
+
+
+def _point_env_at(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
+    for name in list(os.environ):
+        if name.startswith("QABOT_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("QABOT_DOCS_DIR", str(settings.docs_dir))
+    monkeypatch.setenv("QABOT_INDEX_DIR", str(settings.index_dir))
+    monkeypatch.setenv("QABOT_DATA_DIR", str(settings.data_dir))
+
+
+@pytest.fixture
+def fake_env(monkeypatch: pytest.MonkeyPatch, fake_settings: Settings) -> Settings:
+    """The CLI over a temp copy of seeds/ with the hashing fake and no second model."""
+    _point_env_at(monkeypatch, fake_settings)
+    monkeypatch.setenv("QABOT_EMBEDDING_MODEL", "hashing-256")
+    monkeypatch.setenv("QABOT_EMBEDDING_SECOND_MODEL", "")
+    return fake_settings
+
+
+@pytest.fixture
+def real_env(
+    monkeypatch: pytest.MonkeyPatch, real_index_copy: Settings, real_service: SearchService
+) -> Settings:
+    """The CLI over a copy of the session's real index; the already loaded models are reused."""
+    _point_env_at(monkeypatch, real_index_copy)
+    monkeypatch.setattr("bot.service.load_encoder", lambda settings: real_service.encoder)
+    monkeypatch.setattr("bot.service.load_second_encoder", lambda settings: real_service.second)
+    return real_index_copy
+
+
+def _json_out(capsys: pytest.CaptureFixture[str], argv: list[str]) -> dict[str, object]:
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    data = json.loads(out)
+    assert isinstance(data, dict)
+    return data
+
+
+@pytest.mark.slow
+def test_ask_json_prints_exactly_the_documented_keys(
+    real_env: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = _json_out(capsys, ["ask", "--json", QUESTION])
+    assert list(data) == ["question", "answered", "answer", "passages"]
+    assert data["question"] == QUESTION and data["answered"] is True
+    assert isinstance(data["answer"], str) and "31" in data["answer"]
+    passages = data["passages"]
+    assert isinstance(passages, list) and len(passages) == 3
+    for passage in passages:
+        assert list(passage) == ["doc", "paragraph", "text", "score"]
+        assert isinstance(passage["paragraph"], int) and isinstance(passage["score"], float)
+    assert (passages[0]["doc"], passages[0]["paragraph"]) == ("article.txt", 8)
+    assert "31项" in passages[0]["text"]
+
+
+@pytest.mark.slow
+def test_ask_json_off_topic_is_not_answered(real_env: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    data = _json_out(capsys, ["ask", "--json", OFF_TOPIC])
+    assert data == {"question": OFF_TOPIC, "answered": False, "answer": "", "passages": []}
+
+
+@pytest.mark.slow
+def test_chat_answers_each_stdin_line(
+    real_env: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{QUESTION}\n\n{OFF_TOPIC}\n"))
+    assert main(["chat"]) == 0
+    out = capsys.readouterr().out
+    first, _, second = out.partition("文章没有涉及")
+    assert "答：" in first and "31" in first and "¶8 (article.txt)" in first
+    assert second and "答：" not in second  # the off-topic question is refused, the blank line skipped
+
+
+@pytest.mark.slow
+def test_installed_entry_point_answers_from_stdin(real_index_copy: Settings) -> None:
+    qabot = Path(sys.executable).parent / "qabot"
+    if not qabot.exists():
+        pytest.skip("the qabot entry point is not installed in this environment")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QABOT_")}
+    env.update(
+        QABOT_DOCS_DIR=str(real_index_copy.docs_dir), QABOT_INDEX_DIR=str(real_index_copy.index_dir),
+        QABOT_DATA_DIR=str(real_index_copy.data_dir), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
+    )  # fmt: skip
+    done = subprocess.run(
+        [str(qabot), "chat"], input=QUESTION + "\n", capture_output=True, text=True, env=env,
+        cwd=PROJECT_ROOT.parent, timeout=600, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "¶8" in done.stdout and "31" in done.stdout
+    assert done.stdout.split("\n\n", 1)[1].startswith("¶8")  # the first citation is ¶8
+
+
+def test_index_prints_counts_then_is_quiet_when_fresh(
+    fake_env: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["index"]) == 0
+    out = capsys.readouterr().out
+    assert "1 document(s), 36 paragraphs, 36 passages" in out and "hashing-256" in out
+    built = (fake_env.index_dir / "manifest.json").read_text(encoding="utf-8")
+    assert main(["index", "--if-stale"]) == 0
+    assert capsys.readouterr().out == ""
+    assert (fake_env.index_dir / "manifest.json").read_text(encoding="utf-8") == built  # not rebuilt
+
+
+def test_index_docs_option_counts_another_folder(
+    fake_env: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    docs = tmp_path / "other"
+    docs.mkdir()
+    (docs / "a.txt").write_text("甲段。\n\n刘刚\n\n乙段。", encoding="utf-8")
+    (docs / "b.md").write_text("丙段。", encoding="utf-8")
+    assert main(["index", "--docs", str(docs)]) == 0
+    assert "2 document(s), 3 paragraphs, 3 passages" in capsys.readouterr().out
+
+
+def test_eval_json_prints_exactly_the_documented_keys(
+    fake_env: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    cases = tmp_path / "cases.jsonl"
+    lines = [{"q": QUESTION, "gold": ["31项"]}, {"q": "问责的目的是什么？", "gold": ["问责本人并不是指标"]},
+             {"q": OFF_TOPIC, "gold": []}]  # fmt: skip
+    cases.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines), encoding="utf-8")
+    data = _json_out(capsys, ["eval", "--json", str(cases)])
+    assert list(data) == EVAL_KEYS
+    assert data["off_topic_total"] == 1
+    for key in ("hit@1", "hit@3", "mrr@5"):
+        assert isinstance(data[key], float) and 0.0 <= data[key] <= 1.0
+    assert data["hit@1"] <= data["hit@3"]
+    assert main(["eval", "--verbose", str(cases)]) == 0
+    text = capsys.readouterr().out
+    assert text.count("IN ") == 2 and text.count("OFF") == 1 and "off-topic refused" in text
+
+
+def test_eval_with_a_malformed_file_exits_2_naming_the_line(
+    fake_env: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    cases = tmp_path / "bad.jsonl"
+    cases.write_text('{"q": "ok", "gold": []}\n{"q": \n', encoding="utf-8")
+    assert main(["eval", str(cases)]) == 2
+    assert "bad.jsonl:2" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("QABOT_RETRIEVAL_TOP_K", "three", "[retrieval] top_k = 'three' is not int"),
+        ("QABOT_EMBEDDING_MODLE", "x", "unknown setting(s) modle in [embedding]"),
+        ("QABOT_ADMIN_IDS", "1,bob", "admin_ids"),
+    ],
+)
+def test_bad_config_value_gives_a_clear_error_and_exit_code_2(
+    fake_env: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    name: str, value: str, message: str,
+) -> None:  # fmt: skip
+    monkeypatch.setenv(name, value)
+    assert main(["ask", QUESTION]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith("qabot: ") and message in captured.err
+    assert "Traceback" not in captured.err and captured.out == ""
+
+
+def test_missing_documents_folder_exits_2(
+    fake_env: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("QABOT_DOCS_DIR", str(tmp_path / "nowhere"))
+    assert main(["index"]) == 2
+    assert "nowhere" in capsys.readouterr().err
+
+
+def test_missing_model_exits_2_with_a_hint(
+    fake_env: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    no_network: None,
+) -> None:  # fmt: skip
+    monkeypatch.setenv("QABOT_EMBEDDING_MODEL", "/nonexistent/qabot-model")
+    assert main(["index"]) == 2
+    assert "QABOT_EMBEDDING_MODEL" in capsys.readouterr().err

@@ -1,0 +1,171 @@
+"""Ingestion: ¶ numbering as a reader counts, noise, normalisation, long paragraphs, bad files."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+
+from bot.ingest import (
+    IngestError,
+    Paragraph,
+    load_paragraphs,
+    normalize,
+    parse_document,
+    read_documents,
+    split_long,
+    to_passages,
+)
+from config.settings import PROJECT_ROOT
+
+SEEDS_DIR = PROJECT_ROOT / "seeds"
+ARTICLE = "article.txt"
+
+
+@pytest.fixture(scope="module")
+def article() -> dict[int, Paragraph]:
+    return {p.number: p for p in load_paragraphs(SEEDS_DIR) if p.doc == ARTICLE}
+
+
+def test_article_paragraphs_are_numbered_like_a_reader_counts_them(article: dict[int, Paragraph]) -> None:
+    raw = (SEEDS_DIR / ARTICLE).read_text(encoding="utf-8")
+    blocks = [b for b in raw.replace("\r\n", "\n").split("\n\n") if b.strip()]
+    assert len(article) == len(blocks) == 38
+    assert sorted(article) == list(range(1, 39))
+    assert article[1].text == blocks[0].strip()  # the title is ¶1
+    assert "31项" in article[8].text
+
+
+def test_bylines_and_editor_lines_keep_their_number_but_are_not_servable(
+    article: dict[int, Paragraph],
+) -> None:
+    assert "刘刚" in article[16].text and not article[16].servable
+    assert "梁冰清" in article[22].text and not article[22].servable
+    noise = [n for n, p in article.items() if not p.servable]
+    assert noise == [16, 22]
+    served = {p.paragraph for p in to_passages(list(article.values()), 400, 80)}
+    assert served == set(range(1, 39)) - {16, 22}
+
+
+def test_advert_prefix_and_editor_note_are_stripped_from_served_text(article: dict[int, Paragraph]) -> None:
+    p32 = article[32]
+    raw = (SEEDS_DIR / ARTICLE).read_text(encoding="utf-8")
+    assert "新葡京官网入口," in raw and "责编 杨文佳" in raw
+    assert p32.servable
+    assert "新葡京" not in p32.text and "官网" not in p32.text
+    assert p32.text.startswith("“前段时间")
+    assert "责编" not in p32.text and "杨文佳" not in p32.text
+    assert p32.text.endswith("那位书记表示。")
+    assert "30多年" in p32.text  # the content in between survives
+    assert all("新葡京" not in p.text and "责编" not in p.text for p in article.values())
+
+
+def test_single_newline_file_gives_one_paragraph_per_line() -> None:
+    paragraphs = parse_document("lines.txt", "第一行讲考核。\n第二行讲问责。\n第三行讲减负。\n")
+    assert [p.number for p in paragraphs] == [1, 2, 3]
+    assert [p.text for p in paragraphs] == ["第一行讲考核。", "第二行讲问责。", "第三行讲减负。"]
+
+
+def test_lines_of_one_block_are_joined_and_blank_lines_with_spaces_separate() -> None:
+    raw = "第一段的前半句，\n后半句。\n  \t\n第二段。\n\u3000\nSecond line\nof English."
+    paragraphs = parse_document("blocks.txt", raw)
+    assert [p.text for p in paragraphs] == ["第一段的前半句，后半句。", "第二段。", "Second line of English."]
+
+
+def test_crlf_and_bom_give_the_same_paragraphs_as_plain_lf() -> None:
+    lf = "标题\n\n第一段，讲考核。\n\n第二段，讲问责。\n"
+    crlf = "\ufeff" + lf.replace("\n", "\r\n")
+    assert parse_document("a.txt", crlf) == parse_document("a.txt", lf)
+    assert parse_document("a.txt", crlf)[0].text == "标题"
+
+
+def test_bom_file_on_disk_is_read_without_the_bom(tmp_path: Path) -> None:
+    (tmp_path / "bom.txt").write_bytes("\ufeff第一段。\r\n\r\n第二段。".encode())
+    paragraphs = load_paragraphs(tmp_path)
+    assert [p.text for p in paragraphs] == ["第一段。", "第二段。"]
+
+
+def test_normalize_folds_full_width_and_case() -> None:
+    assert normalize("ＡＢＣ１２３，") == "abc123,"
+    assert normalize("  共有  考核 指标\n\n31 项 ") == "共有考核指标 31 项"  # CJK gaps closed
+    assert normalize("Power   and\tResponsibility") == "power and responsibility"
+
+
+def test_display_text_keeps_the_original_form() -> None:
+    (paragraph,) = parse_document("w.txt", "考核指标共３１项，ＯＫ。")
+    assert paragraph.text == "考核指标共３１项，ＯＫ。"
+    assert paragraph.norm == "考核指标共31项,ok。"
+
+
+def test_content_hash_follows_the_normalised_text() -> None:
+    (a,) = parse_document("a.txt", "考核指标共31项。")
+    (b,) = parse_document("b.txt", "考核指标共３１项。")
+    (c,) = parse_document("c.txt", "考核指标共32项。")
+    assert a.hash == b.hash != c.hash
+
+
+def _long_paragraph() -> str:
+    return "".join(f"第{i}条意见说的是基层干部的权责问题。" for i in range(1, 41))
+
+
+def test_long_paragraph_becomes_overlapping_passages_that_keep_its_number() -> None:
+    text = _long_paragraph()
+    paragraphs = parse_document("long.txt", f"短的第一段。\n\n{text}\n\n短的第三段。")
+    passages = to_passages(paragraphs, max_chars=120, overlap=40)
+    long_parts = [p for p in passages if p.paragraph == 2]
+    assert len(long_parts) > 3
+    assert [p.part for p in long_parts] == list(range(len(long_parts)))
+    assert all(len(p.text) <= 120 for p in long_parts)
+    for a, b in itertools.pairwise(long_parts):
+        assert b.text[:10] in a.text  # each window starts inside the previous one
+    for i in range(1, 41):  # every sentence is in some passage
+        sentence = f"第{i}条意见说的是基层干部的权责问题。"
+        assert any(sentence in p.text for p in long_parts), sentence
+    assert [p.paragraph for p in passages if p.paragraph != 2] == [1, 3]
+
+
+def test_monster_sentence_without_punctuation_is_cut_and_fully_covered() -> None:
+    text = "甲" * 50 + "乙" * 300 + "丙" * 50 + "。"
+    windows = split_long(text, 100, 30)
+    assert all(len(w) <= 100 for w in windows)
+    assert "".join(windows).count("丙") >= 50 and windows[-1].endswith("。")
+    assert sum(w.count("乙") for w in windows) >= 300
+
+
+def test_short_paragraph_is_one_passage() -> None:
+    assert split_long("短句。", 400, 80) == ["短句。"]
+
+
+@pytest.mark.parametrize("line", ["责任编辑：王五", "王小明", "记者 张三", "来源：新华社", "欧阳娜娜"])
+def test_byline_and_editor_lines_are_not_servable(line: str) -> None:
+    paragraphs = parse_document("n.txt", f"正文第一段。\n\n{line}\n\n正文第三段。")
+    assert [p.number for p in paragraphs] == [1, 2, 3]
+    assert [p.servable for p in paragraphs] == [True, False, True]
+    assert [p.paragraph for p in to_passages(paragraphs, 400, 80)] == [1, 3]
+
+
+def test_non_utf8_file_raises_ingest_error_naming_the_file(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text("好的。", encoding="utf-8")
+    (tmp_path / "gbk.txt").write_bytes("基层减负".encode("gbk"))
+    with pytest.raises(IngestError, match=r"gbk\.txt.*UTF-8"):
+        read_documents(tmp_path)
+
+
+def test_empty_folder_raises_ingest_error(tmp_path: Path) -> None:
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF")  # not a document type
+    with pytest.raises(IngestError, match=r"no \.txt or \.md documents"):
+        load_paragraphs(tmp_path)
+
+
+def test_missing_folder_raises_ingest_error(tmp_path: Path) -> None:
+    with pytest.raises(IngestError, match="does not exist"):
+        load_paragraphs(tmp_path / "nope")
+
+
+def test_txt_and_md_files_are_documents_in_name_order(tmp_path: Path) -> None:
+    (tmp_path / "b.md").write_text("# 标题\n\n正文。", encoding="utf-8")
+    (tmp_path / "a.TXT").write_text("甲。", encoding="utf-8")
+    (tmp_path / "c.json").write_text("{}", encoding="utf-8")
+    assert list(read_documents(tmp_path)) == ["a.TXT", "b.md"]
+    assert [(p.doc, p.number) for p in load_paragraphs(tmp_path)] == [("a.TXT", 1), ("b.md", 1), ("b.md", 2)]

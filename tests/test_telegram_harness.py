@@ -98,8 +98,9 @@ async def live_bot(
         ),
     )  # fmt: skip
     capture, root_logger = Capture(), logging.getLogger()
-    httpx_logger = logging.getLogger("httpx")
-    old_level = root_logger.level
+    httpx_logger, own_logger = logging.getLogger("httpx"), logging.getLogger("bot.telegram")
+    old_level, own_level = root_logger.level, own_logger.level
+    own_logger.setLevel(logging.NOTSET)  # other tests may have quieted it
     root_logger.addHandler(capture)
     root_logger.setLevel(logging.DEBUG)
     try:
@@ -115,3 +116,4 @@ async def live_bot(
         httpx_logger.setLevel(logging.WARNING)
         root_logger.removeHandler(capture)
         root_logger.setLevel(old_level)
+        own_logger.setLevel(own_level)

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import os
@@ -144,8 +145,11 @@ async def on_error(update: object, context: handlers.Ctx) -> None:
     log.error("update %s failed: %r", update_id, context.error, exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
+    text = t(lang_of(update.effective_user), "error")
+    if update.callback_query is not None:  # stop the button's spinner (may be answered already)
+        with contextlib.suppress(TelegramError):
+            await update.callback_query.answer()
     try:
-        text = t(lang_of(update.effective_user), "error")
         await context.bot.send_message(update.effective_chat.id, text)
     except TelegramError as exc:
         log.warning("could not tell chat %s about the error: %s", update.effective_chat.id, exc)

@@ -145,6 +145,7 @@ def split_long(text: str, max_chars: int, overlap: int) -> list[str]:
     """``text`` if short enough, else windows of whole sentences that overlap by ~``overlap``."""
     if len(text) <= max_chars:
         return [text]
+    overlap = max(0, min(overlap, max_chars // 2))
     pieces: list[str] = []
     for sentence in split_sentences(text):
         while len(sentence) > max_chars:  # a single monster sentence: hard cut

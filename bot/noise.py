@@ -1,10 +1,11 @@
 """General rules for text that must never be served as an answer on its own.
 
 - bylines: a paragraph that is only a person's name (2–4 CJK characters, no punctuation);
-- editor and source lines: 主编/责编/编辑/来源/作者/记者… followed by a name;
+- editor and source lines: 主编/责编/编辑/来源/作者/记者… then a separator and a name;
 - the same editor note in brackets at the end of a paragraph: "(来源… || 责编 某某)";
-- adverts glued to the front of a paragraph: a first clause made of spam vocabulary
-  (官网, 入口, 娱乐, 博彩, 注册, 网址, a URL…) followed by a comma.
+- adverts: a first clause (or a whole short line) that reads as spam: one strong spam
+  word (官网, 娱乐城, 博彩, a URL…) or two weaker ones (入口 and 注册…), glued to the front
+  of a paragraph with a comma or standing alone.
 """
 
 from __future__ import annotations
@@ -14,18 +15,25 @@ import re
 _ROLE = (
     r"(?:主编|责编|责任编辑|编辑|校对|审核|审校|来源|作者|记者|通讯员|供稿|撰稿|原标题|摄影|图片来源)"
 )
-_EDITOR_LINE = re.compile(rf"^[(（\[【]?\s*{_ROLE}\s*[:：]?\s*\S{{1,30}}[)）\]】]?$")
+_NAME = r"[\u4e00-\u9fff·A-Za-z][\u4e00-\u9fff·A-Za-z ]{0,15}"
+_EDITOR_LINE = re.compile(rf"^[(（\[【]?\s*{_ROLE}\s*(?:[:：]\s*|\s+){_NAME}[)）\]】]?$")
 _NOT_BRACKET = r"[^()（）\[\]【】]"
 _TRAILING_NOTE = re.compile(
     rf"\s*[(（\[【]{_NOT_BRACKET}{{0,60}}{_ROLE}{_NOT_BRACKET}{{0,30}}[)）\]】]\s*$"
 )
 _BYLINE = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
-_SPAM = re.compile(
-    r"(官网|入口|娱乐城|娱乐场|博彩|彩票|赌场|真人|注册送|开户|网址|平台登录|下载app|"
-    r"https?://|www\.|\.com|\.net|葡京|威尼斯人|太阳城|金沙)",
+_STRONG_SPAM = re.compile(
+    r"官网|娱乐城|娱乐场|博彩|彩票|赌场|赌博|葡京|威尼斯人|太阳城|金沙|https?://|www\.|\.com\b|\.net\b",
     re.IGNORECASE,
 )
+_WEAK_SPAM = re.compile(r"入口|注册|开户|下载|平台|真人|网址|app|登录|首页", re.IGNORECASE)
 _LEADING_CLAUSE = re.compile(r"^([^,，。！？；:：“”\"]{2,30})[,，]\s*")
+_SENTENCE_MARK = re.compile(r"[。！？；!?;]")
+
+
+def is_spam(text: str) -> bool:
+    """A short text that reads as an advert."""
+    return bool(_STRONG_SPAM.search(text)) or len(set(_WEAK_SPAM.findall(text.lower()))) >= 2
 
 
 def is_byline(text: str) -> bool:
@@ -37,7 +45,7 @@ def is_byline(text: str) -> bool:
 def strip_advert(text: str) -> str:
     """``text`` without a spam clause glued to its front."""
     match = _LEADING_CLAUSE.match(text)
-    if match and _SPAM.search(match.group(1)):
+    if match and is_spam(match.group(1)):
         return text[match.end() :]
     return text
 
@@ -45,7 +53,7 @@ def strip_advert(text: str) -> str:
 def clean_paragraph(text: str) -> str:
     """The servable part of a paragraph; empty when the paragraph is noise only."""
     text = text.strip()
-    if is_byline(text) or _SPAM.fullmatch(text):
+    if is_byline(text) or (len(text) <= 30 and not _SENTENCE_MARK.search(text) and is_spam(text)):
         return ""
     text = strip_advert(text)
     text = _TRAILING_NOTE.sub("", text).strip()

@@ -170,8 +170,11 @@ def rebuild(settings: Settings, previous: SearchService) -> tuple[SearchService,
             settings, previous.encoder, paragraphs, previous.stored, second=previous.second
         )
         save_store(settings.index_dir, stored)
-    except (IngestError, EncoderError, StoreError, OSError, ValueError) as exc:
+    except (IngestError, EncoderError, StoreError) as exc:
         raise ReloadError(str(exc)) from exc
+    except Exception as exc:  # model, FAISS or disk failure: report it, keep the old index
+        log.exception("rebuild failed")
+        raise ReloadError(f"rebuild failed ({type(exc).__name__}: {exc})") from exc
     service = SearchService(settings, previous.encoder, stored, previous.second, previous.rule)
     report = ReloadReport(
         documents=len(service.info.documents),

@@ -30,6 +30,7 @@ from bot.ingest import Paragraph, Passage
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
+PER_PASSAGE = frozenset({"sparse", "second"})  # arrays with one row per passage
 
 
 class StoreError(RuntimeError):
@@ -124,8 +125,8 @@ def load(index_dir: Path) -> StoredIndex:
         matrices = {n: sparse.csr_matrix(sparse.load_npz(index_dir / f"{n}.npz"))
                     for n in manifest.matrices}
         faiss_index = faiss.read_index(str(index_dir / "index.faiss"))
-    except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
-        raise StoreError(f"index at {index_dir} is damaged ({exc}); it will be rebuilt") from exc
+    except Exception as exc:  # numpy/faiss/zipfile raise many types; all mean "damaged"
+        raise StoreError(f"index at {index_dir} is damaged ({exc!r}); it will be rebuilt") from exc
     expected = (manifest.passages, manifest.dim)
     if (
         len(passages) != manifest.passages
@@ -135,8 +136,10 @@ def load(index_dir: Path) -> StoredIndex:
         or faiss_index.d != manifest.dim
     ):
         raise StoreError(f"index at {index_dir} is inconsistent (sizes differ); it will be rebuilt")
-    if any(m.shape[0] != manifest.passages for n, m in matrices.items() if n == "sparse"):
-        raise StoreError(f"index at {index_dir} is inconsistent (sparse rows); it will be rebuilt")
+    per_passage = [m.shape[0] for n, m in (*matrices.items(), *arrays.items()) if n in PER_PASSAGE]
+    empty = [n for n, a in arrays.items() if n.startswith("background") and not len(a)]
+    if any(rows != manifest.passages for rows in per_passage) or empty:
+        raise StoreError(f"index at {index_dir} is inconsistent (array rows); it will be rebuilt")
     return StoredIndex(manifest, passages, paragraphs, vectors, faiss_index, arrays, matrices)
 
 

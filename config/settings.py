@@ -123,6 +123,12 @@ def _env_target(name: str) -> tuple[str, str] | None:
 def _build(raw: dict[str, dict[str, Any]]) -> Settings:
     paths = raw.get("paths", {})
     sections = {name: _section(cls, name, raw.get(name, {})) for name, cls in _SECTIONS.items()}
+    ingest = sections["ingest"]
+    if not 0 <= ingest.overlap_chars < ingest.max_chars:
+        raise SettingsError(
+            f"[ingest] overlap_chars = {ingest.overlap_chars} must be at least 0 and below "
+            f"max_chars = {ingest.max_chars}"
+        )
     examples = raw.get("examples", {})
     return Settings(
         docs_dir=_path(paths.get("docs_dir", "seeds")),

@@ -54,11 +54,6 @@ def test_a_paragraph_that_is_a_single_spam_word_is_noise(line: str) -> None:
     assert clean_paragraph(line) == ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="noise.clean_paragraph: _SPAM.fullmatch only matches ONE spam keyword, so the article's "
-    "advert on a line of its own (several keywords, no comma) is served as a paragraph",
-)
 @pytest.mark.parametrize("line", ["新葡京官网入口", "澳门娱乐城官网"])
 def test_an_advert_on_its_own_line_is_noise(line: str) -> None:
     assert clean_paragraph(line) == ""
@@ -84,11 +79,6 @@ def test_a_comma_clause_without_spam_words_is_kept() -> None:
     assert strip_advert(text) == text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="noise._EDITOR_LINE: a short sentence that merely starts with 记者/来源/编辑/作者/审核 "
-    "is taken for an editor line and dropped",
-)
 @pytest.mark.parametrize(
     "line",
     ["记者调查发现，很多乡镇干部压力很大。", "来源于群众的意见必须认真对待。", "审核通过后，方案开始实施。"],
@@ -97,10 +87,5 @@ def test_short_sentence_starting_with_a_role_word_is_kept(line: str) -> None:
     assert clean_paragraph(line) == line
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="noise.strip_advert: any leading clause with one spam word (入口, 开户…) is cut, "
-    "also from ordinary sentences",
-)
 def test_ordinary_leading_clause_with_a_spam_word_is_kept() -> None:
     assert clean_paragraph("在高速入口,交警拦下了超载车辆。") == "在高速入口,交警拦下了超载车辆。"

@@ -142,13 +142,6 @@ def test_disk_error_during_rebuild_is_a_reload_error(
     assert load(fake_settings.index_dir).manifest == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RuntimeError,
-    reason="service.rebuild catches OSError but not the RuntimeError faiss raises on a write failure "
-    "(e.g. disk full in faiss.write_index): it escapes instead of a ReloadError, so the Telegram "
-    "/reload handler (which catches ReloadError only) never answers the admin",
-)
 def test_faiss_write_failure_during_rebuild_is_a_reload_error(
     fake_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:

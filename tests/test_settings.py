@@ -119,11 +119,6 @@ def test_the_telegram_token_is_never_a_setting() -> None:
     assert token not in repr(settings)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="settings accept [ingest] overlap_chars >= max_chars; ingest.split_long then loops forever "
-    "on any paragraph longer than max_chars (overlap == max) or drops text (overlap > max)",
-)
 def test_overlap_not_smaller_than_max_chars_is_rejected() -> None:
     with pytest.raises(SettingsError, match="overlap_chars"):
         load_settings(env={"QABOT_INGEST_OVERLAP_CHARS": "400"})

@@ -146,23 +146,12 @@ def test_damaged_index_raises_store_error_saying_it_will_be_rebuilt(
         load(fake_settings.index_dir)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store.load: np.load raises EOFError (not caught) on an empty vectors.npy, e.g. after a "
-    "crash or a full disk, so open_service crashes instead of rebuilding",
-)
 def test_empty_vectors_file_raises_store_error(fake_settings: Settings, saved: StoredIndex) -> None:
     (fake_settings.index_dir / "vectors.npy").write_bytes(b"")
     with pytest.raises(StoreError, match="will be rebuilt"):
         load(fake_settings.index_dir)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store.load checks vectors, faiss and sparse rows against the manifest but not second.npy "
-    "(nor background arrays): a second-model array with a wrong row count loads, and every question "
-    "then crashes in HybridRetriever.rank with IndexError instead of the index being rebuilt",
-)
 def test_second_model_vectors_of_the_wrong_size_are_rebuilt(fake_settings: Settings) -> None:
     encoders = {"encoder": HashingEncoder(256), "second": HashingEncoder(64)}
     open_service(fake_settings, **encoders)

@@ -5,7 +5,8 @@ mentioned (@bot), replied to, or asked with /ask. Edited messages are ignored (t
 would otherwise produce a second answer to an already answered question; users simply send
 the corrected question again). Commands addressed to another bot (/cmd@otherbot) are
 ignored. Stickers, photos, voice and other media get a short "please type" in private
-chats and are ignored in groups.
+chats and are ignored in groups. Questions (and 更多段落 presses) count against the per-user
+limit settings.telegram.rate_limit_per_minute; admins are exempt.
 """
 
 from __future__ import annotations

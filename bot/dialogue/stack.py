@@ -74,6 +74,15 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
+def _restore(folder: Path, snapshot: dict[str, bytes]) -> None:
+    for path in folder.iterdir():
+        if path.is_file() and snapshot.get(path.name) != path.read_bytes():
+            path.unlink()
+    for name, content in snapshot.items():
+        if not (folder / name).exists():
+            (folder / name).write_bytes(content)
+
+
 class BotStack:
     """Start once, then ``act`` as users; ``reset`` between scripts."""
 
@@ -123,16 +132,11 @@ class BotStack:
 
         self._keyboards.clear()
         docs = self.settings.docs_dir
-        if _snapshot(docs) == self._docs:
+        if await asyncio.to_thread(_snapshot, docs) == self._docs:
             return
         rt = get_runtime(self.app.bot_data)
         async with rt.reload_lock:
-            for path in docs.iterdir():
-                if path.is_file() and self._docs.get(path.name) != path.read_bytes():
-                    path.unlink()
-            for name, content in self._docs.items():
-                if not (docs / name).exists():
-                    (docs / name).write_bytes(content)
+            await asyncio.to_thread(_restore, docs, self._docs)
             await rebuild_locked(rt)
 
     async def act(

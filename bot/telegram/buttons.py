@@ -63,7 +63,7 @@ async def _more(rt: Runtime, query: CallbackQuery, context: Ctx, ref: AnswerRef)
     await typing(context, ref.chat_id)
     with rt.holder.borrow() as service:
         for _ in range(MAX_PAGES):
-            answer = await asyncio.to_thread(service.ask, ref.question, k, offset)
+            answer = await rt.batcher.ask(service, ref.question, k, offset)
             offset += k
             for hit in answer.hits:
                 if (hit.doc, hit.paragraph) not in seen:

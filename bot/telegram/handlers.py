@@ -11,7 +11,6 @@ limit settings.telegram.rate_limit_per_minute; admins are exempt.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 
@@ -175,7 +174,7 @@ async def answer_question(update: Update, context: Ctx, question: str) -> None:
         return
     await typing(context, message.chat_id)
     with rt.holder.borrow() as service:
-        answer = await asyncio.to_thread(service.ask, question)
+        answer = await rt.batcher.ask(service, question)
     if answer.answered:
         rt.stats.answered += 1
     else:

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.batcher import AskBatcher
 from bot.service import SearchService
 from bot.telegram.feedback import FeedbackStore
 from bot.telegram.state import ButtonStore, RateLimiter, UpdateGuard
@@ -110,6 +111,7 @@ class Runtime:
     updates: UpdateGuard = field(default_factory=UpdateGuard)
     stats: Stats = field(default_factory=Stats)
     feedback: FeedbackStore | None = None
+    batcher: AskBatcher = field(default_factory=AskBatcher)
     limiter: RateLimiter = field(init=False)
 
     def __post_init__(self) -> None:

@@ -57,8 +57,8 @@ class RefusalRule:
     """
 
     dense_floor: float = -0.01
-    dense_doubt: float = 0.01
-    sparse_floor: float = 3.0
+    dense_doubt: float = 0.03
+    sparse_floor: float = 4.5
     second_floor: float = -0.25
 
     def covered(
@@ -94,6 +94,11 @@ class NullModel:
         if self.second is not None and query.second is not None and ranking.second_top is not None:
             second_margin = ranking.second_top - float((self.second @ query.second).max())
         return dense_margin, sparse_margin, second_margin
+
+
+def has_content(question: str) -> bool:
+    """At least two letters, digits or ideographs: "。。。", "👍" or "？" ask nothing."""
+    return sum(c.isalnum() for c in question) >= 2
 
 
 def extract(

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import faiss
 import numpy as np
 
-from bot.answer import NullModel, RefusalRule, extract
+from bot.answer import NullModel, RefusalRule, extract, has_content
 from bot.indexer import build_index, is_fresh
 from bot.ingest import IngestError, Paragraph, load_paragraphs, normalize
 from bot.lexical import LexicalIndex
@@ -92,7 +92,7 @@ class SearchService:
         return [Answer(a.question, a.answered, a.answer, a.hits, ms) for a in answers]
 
     def _answer(self, question: str, query: Query, k: int, offset: int) -> Answer:
-        if not query.norm or not self.retriever.passages:
+        if not has_content(query.norm) or not self.retriever.passages:
             return Answer(question, False, "", ())
         ranking = self.retriever.rank(query)
         covered = self.rule.covered(*self.null.margins(query, ranking))
@@ -141,12 +141,11 @@ def open_service(
 ) -> SearchService:
     """The service over ``settings.docs_dir``, loading the saved index when it is fresh.
 
-    Without ``encoder``, both models come from ``settings.embedding``; with an explicit
-    ``encoder`` (e.g. the fast fake in unit tests) only the given ``second`` is used.
+    Models not passed in are loaded from ``settings.embedding``; set its ``second_model``
+    to "" for no second model (as the fast unit tests do).
     """
-    if encoder is None:
-        encoder = load_encoder(settings.embedding)
-        second = load_second_encoder(settings.embedding)
+    encoder = encoder or load_encoder(settings.embedding)
+    second = second or load_second_encoder(settings.embedding)
     paragraphs = load_paragraphs(settings.docs_dir)
     previous: StoredIndex | None = None
     try:

@@ -63,10 +63,16 @@ class Settings:
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     examples_zh: tuple[str, ...] = ()
     examples_en: tuple[str, ...] = ()
+    about_zh: str = ""
+    about_en: str = ""
 
     def examples(self, language: str = "zh") -> tuple[str, ...]:
         """Example questions for a UI language ("zh" or "en")."""
         return self.examples_en if language == "en" else self.examples_zh
+
+    def about(self, language: str = "zh") -> str:
+        """What the documents are about, for a UI language ("zh" or "en")."""
+        return self.about_en if language == "en" else self.about_zh
 
 
 _SECTIONS: dict[str, type[Any]] = {
@@ -130,12 +136,15 @@ def _build(raw: dict[str, dict[str, Any]]) -> Settings:
             f"max_chars = {ingest.max_chars}"
         )
     examples = raw.get("examples", {})
+    about = raw.get("about", {})
     return Settings(
         docs_dir=_path(paths.get("docs_dir", "seeds")),
         index_dir=_path(paths.get("index_dir", "var/index")),
         data_dir=_path(paths.get("data_dir", "var/data")),
         examples_zh=tuple(examples.get("zh", ())),
         examples_en=tuple(examples.get("en", ())),
+        about_zh=str(about.get("zh", "")),
+        about_en=str(about.get("en", "")),
         **sections,
     )
 

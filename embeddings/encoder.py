@@ -156,8 +156,9 @@ def load_second_encoder(settings: EmbeddingSettings) -> Encoder | None:
 
 
 def resolve_model(model: str) -> str:
-    """A local folder (absolute, or relative to the project root) or the name as given."""
-    for candidate in (Path(model).expanduser(), PROJECT_ROOT / model):
+    """A local folder (absolute, relative to the project root, or to the current folder)
+    or else the name as given (a hub name)."""
+    for candidate in (PROJECT_ROOT / Path(model).expanduser(), Path(model).expanduser()):
         if candidate.is_dir():
             return str(candidate)
     return model

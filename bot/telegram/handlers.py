@@ -95,7 +95,7 @@ async def start(update: Update, context: Ctx) -> None:
     user_id = update.effective_user.id if update.effective_user else None
     chunks = render.intro_html(
         rt.holder.current.info, lang, context.bot.username,
-        rt.settings.examples(lang), rt.is_admin(user_id),
+        rt.settings.examples(lang), rt.is_admin(user_id), rt.settings.about(lang),
     )  # fmt: skip
     await send_html(context, message.chat_id, chunks)
 

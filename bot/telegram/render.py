@@ -173,11 +173,18 @@ def context_html(hits: Sequence[Hit], doc: str, paragraph: int, lang: Lang) -> l
 
 
 def intro_html(
-    info: IndexInfo, lang: Lang, bot_username: str, examples: Sequence[str], admin: bool
+    info: IndexInfo,
+    lang: Lang,
+    bot_username: str,
+    examples: Sequence[str],
+    admin: bool,
+    about: str = "",
 ) -> list[str]:
     """The /start and /help text: what the bot knows, how to ask, two examples."""
     names = "、".join(info.documents[:MAX_NAMES]) + ("…" if len(info.documents) > MAX_NAMES else "")
     intro = t(lang, "intro", documents=len(info.documents), names=names, paragraphs=info.paragraphs)
+    if about:
+        intro += "\n" + about
     how = t(lang, "how_private") + "\n" + t(lang, "how_group", bot=bot_username)
     segs = [Seg(intro + "\n\n" + how)]
     if examples:

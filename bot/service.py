@@ -119,6 +119,10 @@ class SearchService:
 
         return similarity
 
+    def warm_up(self) -> None:
+        """Run one question through every model so the first user does not pay lazy loading."""
+        self.ask("warm up")
+
     def paragraph(self, doc: str, number: int) -> Paragraph | None:
         """A paragraph by document and ¶n (noise paragraphs included)."""
         return self._paragraphs.get((doc, number))
@@ -153,11 +157,12 @@ def open_service(
     except StoreError as exc:
         if settings.index_dir.exists():
             log.warning("%s", exc)
-    if previous is not None and is_fresh(previous, settings, encoder, paragraphs, second):
-        return SearchService(settings, encoder, previous, second)
-    stored, _ = build_index(settings, encoder, paragraphs, previous, progress, second)
-    save_store(settings.index_dir, stored)
-    return SearchService(settings, encoder, stored, second)
+    if previous is None or not is_fresh(previous, settings, encoder, paragraphs, second):
+        previous, _ = build_index(settings, encoder, paragraphs, previous, progress, second)
+        save_store(settings.index_dir, previous)
+    service = SearchService(settings, encoder, previous, second)
+    service.warm_up()
+    return service
 
 
 def rebuild(settings: Settings, previous: SearchService) -> tuple[SearchService, ReloadReport]:

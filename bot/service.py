@@ -120,8 +120,12 @@ class SearchService:
         return similarity
 
     def warm_up(self) -> None:
-        """Run one question through every model so the first user does not pay lazy loading."""
-        self.ask("warm up")
+        """Run every model once so the first user does not pay for lazy loading."""
+        with self._encode_lock:
+            self.encoder.encode_queries(["warm up"])
+            self.encoder.encode_sparse(["warm up"])
+            if self.second is not None:
+                self.second.encode_queries(["warm up"])
 
     def paragraph(self, doc: str, number: int) -> Paragraph | None:
         """A paragraph by document and ¶n (noise paragraphs included)."""

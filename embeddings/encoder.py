@@ -123,9 +123,12 @@ class HashingEncoder:
         return self._dim
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self.encode_passages(texts)
+        return self._hash(texts)
 
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._hash(texts)
+
+    def _hash(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self._dim), dtype=np.float32)
         for row, text in enumerate(texts):
             chars = [c for c in text.lower() if not c.isspace()]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import docx
 import pytest
@@ -153,10 +153,10 @@ async def test_failed_reload_keeps_the_old_index_and_rolls_back_uploads(live: Li
 async def test_handler_error_gets_a_short_apology(
     live: Live, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def boom(question: str, k: int | None = None, offset: int = 0) -> Answer:
+    def boom(questions: Sequence[str], k: int | None = None, offset: int = 0) -> list[Answer]:
         raise RuntimeError("engine exploded")
 
-    monkeypatch.setattr(live.runtime.holder.current, "ask", boom)
+    monkeypatch.setattr(live.runtime.holder.current, "ask_batch", boom)
     (msg,) = await live.ask(SimUser(id=208), QUESTION)
     assert msg.plain_text == "抱歉，出了点问题，请稍后再试。"
     assert any("engine exploded" in line and "Traceback" in line for line in live.logs.lines)

@@ -1,0 +1,155 @@
+"""Faults: the closed-loop load of e2e.py with Telegram misbehaving, and a /reload mid-run.
+
+Injected on the loopback server (server.faults.add): 429 with retry_after and 500 on
+sendMessage, getUpdates and sendChatAction; 1 s delays (slow network); a 7 s delay on
+sendMessage and an 8 s delay on getUpdates (longer than PTB's 5 s timeouts); dropped
+connections. Halfway, an admin adds a document and sends /reload. Counted per question:
+answered once, answered twice, told "something went wrong" instead of an answer, and
+lost without any reply.
+
+    python bench/faults.py [--full]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import contextlib
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchkit import load_average, table, write_result
+from loadkit import ADMIN, TOKEN, Question, Tracker, closed_loop, start_bot, summary
+
+from bot.botapi import BotAPIServer
+
+# (fraction of the run, method, kind, times, retry_after, seconds)
+SCHEDULE: tuple[tuple[float, str, str, int, int, float], ...] = (
+    (0.10, "sendMessage", "429", 3, 1, 0.0),
+    (0.20, "sendMessage", "500", 2, 1, 0.0),
+    (0.30, "getUpdates", "500", 2, 1, 0.0),
+    (0.32, "getUpdates", "429", 1, 1, 0.0),
+    (0.50, "sendMessage", "delay", 5, 1, 1.0),
+    (0.60, "getUpdates", "drop", 2, 1, 0.0),
+    (0.62, "sendMessage", "drop", 2, 1, 0.0),
+    (0.70, "sendMessage", "delay", 1, 1, 7.0),
+    (0.80, "sendChatAction", "500", 3, 1, 0.0),
+    (0.85, "getUpdates", "delay", 1, 1, 8.0),
+)
+RELOAD_AT = 0.40
+NEW_DOC = "临时通知.txt"
+NEW_TEXT = "关于基层减负的临时通知。\n\n各乡镇街道应于本月底前完成清单梳理，减少重复填报的表格。\n"
+
+
+async def inject(server: BotAPIServer, work: Path, seconds: float, start: float) -> dict[str, Any]:
+    """Arm the faults and send the /reload at their times."""
+    events = [(f, "fault", item) for f, *item in SCHEDULE] + [(RELOAD_AT, "reload", ())]
+    reload_uid = None
+    for at, what, item in sorted(events, key=lambda e: e[0]):
+        await asyncio.sleep(max(0.0, start + at * seconds - time.monotonic()))
+        if what == "fault":
+            method, kind, times, retry_after, delay = item  # type: ignore[misc]
+            server.faults.add(method, kind, times=times, retry_after=retry_after, seconds=delay)
+        else:
+            (work / "docs" / NEW_DOC).write_text(NEW_TEXT, encoding="utf-8")
+            reload_uid = server.send_text(ADMIN, "/reload")
+    return {"reload_update": reload_uid}
+
+
+def what_happened(server: BotAPIServer, q: Question) -> str:
+    """The bot's calls about an unanswered question's chat in the 15 s after delivery."""
+    delivered = server.delivered_at(q.update_id)
+    if delivered is None:
+        return f"update {q.update_id}: never delivered"
+    calls = [f"{c.method} {c.status}" + (f" ({c.description[:40]})" if c.description else "")
+             for c in server.calls
+             if c.chat_id == q.chat_id and delivered <= c.at <= delivered + 15]  # fmt: skip
+    return f"update {q.update_id}: " + "; ".join(calls[:5])
+
+
+async def one_run(server: BotAPIServer, work: Path, flood: bool, seconds: float) -> dict[str, Any]:
+    (work / "docs" / NEW_DOC).unlink(missing_ok=True)
+    bot = await start_bot(server, work, flood_limits=flood)
+    try:
+        server.faults.clear()
+        server.faults.fired.clear()
+        tracker = Tracker(server)
+        with tracker:
+            start = time.monotonic()
+            injector = asyncio.ensure_future(inject(server, work, seconds, start))
+            _, end = await closed_loop(tracker, 10, seconds, cap=int(seconds * 100), timeout=40.0,
+                                       grace=10.0)  # a late answer after an error reply stays its own
+            info = await injector
+            await asyncio.sleep(10.0)  # late duplicates (the 7 s delay) land within this
+        result = summary(tracker, tracker.questions, start, end)
+        result["unanswered_detail"] = [what_happened(server, q) for q in tracker.questions if not q.answers]
+        fired = collections.Counter(f"{f.method} {f.kind}" for f in server.faults.fired)
+        admin = [m.plain_text for m in server.messages(ADMIN.id)]
+        result.update({
+            "fired": dict(fired), "pending_faults": server.faults.pending(),
+            "reload_replies": [text[:120] for text in admin],
+            "reload_ok": any("重新加载完成" in text for text in admin),
+            "reload_update": info["reload_update"],
+            "bot_alive": bot.alive(),
+            "tracebacks": bot.log_text().count("Traceback"),
+            "log_tail": [line for line in bot.log_text().splitlines() if "ERROR" in line][:8],
+        })  # fmt: skip
+        return result
+    finally:
+        await bot.stop()
+
+
+async def run(full: bool) -> dict[str, Any]:
+    seconds = 60.0 if full else 25.0
+    results: dict[str, Any] = {"seconds": seconds, "load_average_start": load_average(), "runs": {}}
+    work = Path(tempfile.mkdtemp(prefix="qabot-faults-"))
+    try:
+        async with BotAPIServer(TOKEN) as server:
+            for flood in (True, False):
+                name = "AIORateLimiter on (shipped)" if flood else "flood limits off"
+                results["runs"][name] = await one_run(server, work, flood, seconds)
+                print(f"[faults] {name}: {results['runs'][name]['lost']} lost", flush=True)
+    finally:
+        with contextlib.suppress(OSError):
+            shutil.rmtree(work)
+    return results
+
+
+def markdown(r: dict[str, Any]) -> str:
+    rows, details = [], []
+    for name, x in r["runs"].items():
+        rows.append([name, x["questions"], x["answered"], x["lost"], x["silent"], x["error_replies"],
+                     x["answered_twice"], x["latency_ms"]["p50"], x["latency_ms"]["max"],
+                     "yes" if x["reload_ok"] else "NO", x["tracebacks"]])  # fmt: skip
+        fired = ", ".join(f"{k} ×{v}" for k, v in sorted(x["fired"].items()))
+        details.append(f"- {name}: fired {fired}; pending {x['pending_faults']}; reload reply: "
+                       f"{x['reload_replies'][:1]}")  # fmt: skip
+        details += [f"  - unanswered {d}" for d in x["unanswered_detail"]]
+    load = ", ".join(f"{v:.1f}" for v in r["load_average_start"])
+    plan = "; ".join(f"{int(f * 100)}%: {m} {k}×{n}" + (f" {s:.0f}s" if s else "")
+                     for f, m, k, n, _, s in SCHEDULE)  # fmt: skip
+    return "\n".join([
+        "### Faults (bench/faults.py)",
+        f"10 chats closed loop for {r['seconds']:.0f} s; at {int(RELOAD_AT * 100)}% an admin adds a document "
+        f"and sends /reload. Faults (time into the run): {plan}. Load average at start {load}.\n",
+        table(["bot", "questions", "answered", "unanswered", "of which silent", "error replies",
+               "answered twice", "p50 ms", "max ms", "reload ok", "tracebacks in log"], rows),
+        "", *details, "",
+    ])  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--full", action="store_true", help="60 s runs instead of 25 s")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    results = asyncio.run(run(args.full))
+    write_result("faults", results, markdown(results), started)
+
+
+if __name__ == "__main__":
+    main()

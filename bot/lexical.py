@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import bm25s
 import jieba
@@ -57,9 +57,13 @@ def _has_stopword(bigram: str) -> bool:
 class LexicalIndex:
     """BM25 over passages; scores every passage for a query (the corpus is per-bot sized)."""
 
-    def __init__(self, norm_texts: Sequence[str]) -> None:
+    def __init__(
+        self, norm_texts: Sequence[str], reuse: Mapping[str, list[str]] | None = None
+    ) -> None:
+        reuse = reuse or {}
         self._vocab: set[str] = set()
-        corpus = [tokenize(text) for text in norm_texts]
+        corpus = [reuse[text] if text in reuse else tokenize(text) for text in norm_texts]
+        self.tokens: dict[str, list[str]] = dict(zip(norm_texts, corpus, strict=True))
         for tokens in corpus:
             self._vocab.update(tokens)
         self._size = len(corpus)

@@ -45,12 +45,15 @@ class SearchService:
     stored: StoredIndex
     second: Encoder | None = None
     rule: RefusalRule = field(default_factory=RefusalRule)
+    reuse_tokens: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         faiss.omp_set_num_threads(self.settings.retrieval.faiss_threads)
         s = self.stored
+        self.lexical = LexicalIndex([p.norm for p in s.passages], self.reuse_tokens)
+        self.reuse_tokens = {}
         self.retriever = HybridRetriever(
-            s.passages, s.faiss_index, LexicalIndex([p.norm for p in s.passages]),
+            s.passages, s.faiss_index, self.lexical,
             s.matrices.get("sparse"), s.arrays.get("second"),
         )
         self.null = NullModel(
@@ -112,9 +115,15 @@ class SearchService:
         return self._paragraphs[(p.doc, p.paragraph)].text
 
     def _similarity(self, query: Query) -> Callable[[Sequence[str]], np.ndarray]:
+        """Question-to-sentence cosines, by the second model when there is one: it is
+        cross-lingual and ~30× cheaper per sentence than e5 (bench/RESULTS.md)."""
+        model, vector = (self.encoder, query.vector)
+        if self.second is not None and query.second is not None:
+            model, vector = self.second, query.second
+
         def similarity(sentences: Sequence[str]) -> np.ndarray:
             with self._encode_lock:
-                scores: np.ndarray = self.encoder.encode_passages(sentences) @ query.vector
+                scores: np.ndarray = model.encode_passages(sentences) @ vector
             return scores
 
         return similarity
@@ -183,7 +192,10 @@ def rebuild(settings: Settings, previous: SearchService) -> tuple[SearchService,
     except Exception as exc:  # model, FAISS or disk failure: report it, keep the old index
         log.exception("rebuild failed")
         raise ReloadError(f"rebuild failed ({type(exc).__name__}: {exc})") from exc
-    service = SearchService(settings, previous.encoder, stored, previous.second, previous.rule)
+    service = SearchService(
+        settings, previous.encoder, stored, previous.second, previous.rule,
+        reuse_tokens=previous.lexical.tokens,
+    )
     report = ReloadReport(
         documents=len(service.info.documents),
         paragraphs=service.info.paragraphs,

@@ -83,7 +83,7 @@ def save(index_dir: Path, stored: StoredIndex) -> None:
             data = np.ascontiguousarray(array, dtype=np.float32)
             np.save(tmp / f"{name}.npy", data, allow_pickle=False)
         for name, matrix in stored.matrices.items():
-            sparse.save_npz(tmp / f"{name}.npz", matrix)
+            sparse.save_npz(tmp / f"{name}.npz", matrix, compressed=False)
         faiss.write_index(stored.faiss_index, str(tmp / "index.faiss"))
         manifest = asdict(stored.manifest)
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1))

@@ -171,6 +171,20 @@ async def test_429_on_send_message_is_retried_and_sent_once(live: Live) -> None:
     assert [c.status for c in sends] == [429, 200]
 
 
+@pytest.mark.parametrize(("kind", "user_id"), [("500", 219), ("drop", 220)])
+async def test_send_message_500_or_drop_is_retried_and_the_answer_arrives_once(
+    live: Live, kind: str, user_id: int
+) -> None:
+    user = SimUser(id=user_id)
+    live.server.faults.add("sendMessage", kind)
+    uid = live.server.send_text(user, QUESTION)
+    await live.server.wait_for_reply(uid, timeout=TIMEOUT, settle=1.5)
+    texts = [m.plain_text for m in live.server.messages(user.id)]
+    assert len(texts) == 1 and "31" in texts[0]
+    sends = [c for c in live.server.calls if c.method == "sendMessage" and c.chat_id == user.id]
+    assert [c.status for c in sends][-1] == 200 and len(sends) == 2
+
+
 async def test_get_updates_500_and_drop_lose_no_question(live: Live) -> None:
     user = SimUser(id=210)
     live.server.faults.add("getUpdates", "500")

@@ -11,6 +11,7 @@ limit settings.telegram.rate_limit_per_minute; admins are exempt.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 
@@ -25,7 +26,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.telegram import render
@@ -43,6 +44,9 @@ def runtime(context: Ctx) -> Runtime:
     return get_runtime(context.bot_data)
 
 
+SEND_ATTEMPTS = 3  # a 5xx or dropped connection is retried twice before the error handler
+
+
 async def send_html(
     context: Ctx,
     chat_id: int,
@@ -56,14 +60,24 @@ async def send_html(
         reply = None
         if i == 0 and reply_to is not None:
             reply = ReplyParameters(reply_to.message_id, allow_sending_without_reply=True)
-        await context.bot.send_message(
-            chat_id,
-            chunk,
-            parse_mode=ParseMode.HTML,
-            link_preview_options=NO_PREVIEW,
-            reply_parameters=reply,
-            reply_markup=markup if i == len(chunks) - 1 else None,
-        )
+        for attempt in range(SEND_ATTEMPTS):
+            try:
+                await context.bot.send_message(
+                    chat_id,
+                    chunk,
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=NO_PREVIEW,
+                    reply_parameters=reply,
+                    reply_markup=markup if i == len(chunks) - 1 else None,
+                )
+                break
+            except BadRequest:
+                raise
+            except NetworkError as exc:  # a 5xx or a dropped connection: the answer is not lost yet
+                if attempt == SEND_ATTEMPTS - 1:
+                    raise
+                log.warning("sendMessage failed (%s); retrying", exc)
+                await asyncio.sleep(0.5 * (attempt + 1))
 
 
 async def reply_text(update: Update, context: Ctx, text: str) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from bot.noise import clean_paragraph
 
 DOC_SUFFIXES = (".txt", ".md")
+MAX_DOCUMENT_BYTES = 5_000_000
 SENTENCE_END = "。！？；!?;"
 _BLANK_LINE = re.compile(r"\n[ \t\u3000]*\n")
 _SPACES = re.compile(r"\s+")
@@ -98,7 +99,7 @@ def parse_document(name: str, raw: str) -> list[Paragraph]:
     return paragraphs
 
 
-def read_documents(folder: Path) -> dict[str, str]:
+def read_documents(folder: Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> dict[str, str]:
     """Every UTF-8 .txt/.md file in ``folder`` (sorted by name) → its text."""
     if not folder.is_dir():
         raise IngestError(f"documents folder {folder} does not exist; create it or set QABOT_DOCS_DIR")
@@ -106,6 +107,12 @@ def read_documents(folder: Path) -> dict[str, str]:
     for path in sorted(folder.iterdir()):
         if path.suffix.lower() not in DOC_SUFFIXES or not path.is_file():
             continue
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise IngestError(
+                f"{path.name} is {size:,} bytes, over the {max_bytes:,}-byte limit for one "
+                "document ([ingest] max_document_bytes); split it or raise the limit"
+            )
         data = path.read_bytes()
         try:
             docs[path.name] = data.decode("utf-8-sig")
@@ -118,9 +125,10 @@ def read_documents(folder: Path) -> dict[str, str]:
     return docs
 
 
-def load_paragraphs(folder: Path) -> list[Paragraph]:
+def load_paragraphs(folder: Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> list[Paragraph]:
     """All paragraphs of all documents in ``folder``."""
-    return [p for name, raw in read_documents(folder).items() for p in parse_document(name, raw)]
+    docs = read_documents(folder, max_bytes)
+    return [p for name, raw in docs.items() for p in parse_document(name, raw)]
 
 
 def to_passages(paragraphs: list[Paragraph], max_chars: int, overlap: int) -> list[Passage]:

@@ -163,7 +163,7 @@ def open_service(
     """
     encoder = encoder or load_encoder(settings.embedding)
     second = second or load_second_encoder(settings.embedding)
-    paragraphs = load_paragraphs(settings.docs_dir)
+    paragraphs = load_paragraphs(settings.docs_dir, settings.ingest.max_document_bytes)
     previous: StoredIndex | None = None
     try:
         previous = load_store(settings.index_dir)
@@ -182,7 +182,7 @@ def rebuild(settings: Settings, previous: SearchService) -> tuple[SearchService,
     """A new service over the current documents; unchanged passages keep their vectors."""
     start = time.perf_counter()
     try:
-        paragraphs = load_paragraphs(settings.docs_dir)
+        paragraphs = load_paragraphs(settings.docs_dir, settings.ingest.max_document_bytes)
         stored, reembedded = build_index(
             settings, previous.encoder, paragraphs, previous.stored, second=previous.second
         )

@@ -31,6 +31,7 @@ class EmbeddingSettings:
 class IngestSettings:
     max_chars: int = 400
     overlap_chars: int = 80
+    max_document_bytes: int = 5_000_000
 
 
 @dataclass(frozen=True)

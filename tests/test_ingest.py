@@ -169,3 +169,10 @@ def test_txt_and_md_files_are_documents_in_name_order(tmp_path: Path) -> None:
     (tmp_path / "c.json").write_text("{}", encoding="utf-8")
     assert list(read_documents(tmp_path)) == ["a.TXT", "b.md"]
     assert [(p.doc, p.number) for p in load_paragraphs(tmp_path)] == [("a.TXT", 1), ("b.md", 1), ("b.md", 2)]
+
+
+def test_a_document_over_the_size_limit_is_refused_with_a_hint(tmp_path: Path) -> None:
+    (tmp_path / "big.txt").write_text("问责。\n\n" * 100, encoding="utf-8")
+    with pytest.raises(IngestError, match=r"big\.txt.*limit.*max_document_bytes"):
+        load_paragraphs(tmp_path, max_bytes=100)
+    assert len(load_paragraphs(tmp_path, max_bytes=10_000)) == 100

@@ -1,9 +1,9 @@
 """End to end: simulated chats → loopback Bot API → the real bot (child process) → answers.
 
 Scenarios per bot configuration (shipped: AIORateLimiter on; flood limits off; flood
-limits off with a cache of sentence vectors for extract(), a proposed fix):
+limits off with one OpenMP thread per runtime; flood limits off with passive OpenMP waiting):
 closed loop with 10 and with 100 chats (each asks, waits for the answer, asks again), and
-an open loop offering 30 questions/s spread over 100 chats. Figures: sustained answers/s,
+open loops offering 10 and 30 questions/s spread over 100 chats. Figures: sustained answers/s,
 latency from delivery (getUpdates) to the bot's sendMessage arriving, lost and duplicate
 answers, bot RSS and CPU. The closed 100-chat run without flood limits is sampled with
 py-spy; its stacks are summarised by where the bot's CPU time goes.
@@ -133,7 +133,8 @@ async def scenario(server: BotAPIServer, bot: BotProcess, kind: str, chats: int,
             if spying is not None:
                 prof = await spying
         else:
-            start, end, skipped = await open_loop(tracker, chats, 30.0, seconds)
+            rate = float(kind.split()[1].rstrip("/s"))  # "open 30/s"
+            start, end, skipped = await open_loop(tracker, chats, rate, seconds)
     result = summary(tracker, tracker.questions, start, end)
     result.update({"kind": kind, "chats": chats, "skipped": skipped, "rss_peak_mb": round(sampler.peak, 1),
                    "bot_cpu_cores": round(sampler.cores, 2),
@@ -145,27 +146,29 @@ async def scenario(server: BotAPIServer, bot: BotProcess, kind: str, chats: int,
     return result
 
 
-# name, flood limits, extra bot arguments, py-spy on the closed 100-chat run
-CONFIGS: tuple[tuple[str, bool, tuple[str, ...], bool], ...] = (
-    ("shipped (AIORateLimiter on)", True, (), False),
-    ("flood limits off", False, (), True),
-    ("flood limits off + sentence-vector cache", False, ("--cache-sentences",), True),
+# name, flood limits, extra bot arguments, environment, py-spy on the closed 100-chat run
+CONFIGS: tuple[tuple[str, bool, tuple[str, ...], dict[str, str], bool], ...] = (
+    ("shipped (AIORateLimiter on)", True, (), {}, False),
+    ("flood limits off", False, (), {}, True),
+    ("flood limits off + OMP_NUM_THREADS=1", False, (), {"OMP_NUM_THREADS": "1"}, False),
+    ("flood limits off + OMP_WAIT_POLICY=passive", False, (), {"OMP_WAIT_POLICY": "passive"}, False),
 )
 
 
 async def run(full: bool) -> dict[str, Any]:
-    seconds = 30.0 if full else 8.0
+    seconds = 15.0 if full else 8.0
     results: dict[str, Any] = {"seconds": seconds, "load_average_start": load_average(), "runs": {}}
     work = Path(tempfile.mkdtemp(prefix="qabot-e2e-"))
     try:
         async with BotAPIServer(TOKEN) as server:
-            for name, flood, extra, spy in CONFIGS:
-                bot = await start_bot(server, work, flood_limits=flood, extra=extra)
+            for name, flood, extra, env, spy in CONFIGS:
+                bot = await start_bot(server, work, flood_limits=flood, extra=extra, env=env)
                 try:
                     results["rss_idle_mb"] = round(bot.rss_mb(), 1)
                     await scenario(server, bot, "closed", 2, 4.0)  # warm-up
                     runs = [await scenario(server, bot, "closed", 10, seconds),
                             await scenario(server, bot, "closed", 100, seconds, spy=spy, tag=name),
+                            await scenario(server, bot, "open 10/s", 100, seconds),
                             await scenario(server, bot, "open 30/s", 100, seconds)]  # fmt: skip
                     results["runs"][name] = runs
                     if not bot.alive() or "Traceback" in bot.log_text():
@@ -208,7 +211,7 @@ def markdown(r: dict[str, Any]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--full", action="store_true", help="30 s per scenario instead of 8 s")
+    parser.add_argument("--full", action="store_true", help="15 s per scenario instead of 8 s")
     args = parser.parse_args()
     started = time.perf_counter()
     results = asyncio.run(run(args.full))

@@ -37,6 +37,8 @@ VARIANTS: dict[str, Weights] = {
     "second only (USE)": Weights(dense=0.0, lexical=0.0, sparse=0.0, second=1.0),
     "dense+lexical": Weights(dense=0.4, lexical=0.6, sparse=0.0, second=0.0),
     "dense+lexical+sparse": Weights(dense=0.3, lexical=0.7, sparse=0.2, second=0.0),
+    "shipped without sparse": Weights(dense=SHIPPED.dense, lexical=SHIPPED.lexical, sparse=0.0,
+                                      second=SHIPPED.second),
     "hybrid (shipped)": SHIPPED,
 }
 

@@ -79,7 +79,12 @@ def goals(results: dict[str, dict[str, Any]]) -> list[list[Any]]:
     if e := data("e2e"):
         for name, runs in e["runs"].items():
             for x in runs:
-                if x["kind"].startswith("open"):
+                if x["kind"] == "open 10/s":
+                    ok = x["latency_ms"]["p99"] < 300 and not x["lost"]
+                    rows.append([f"e2e p99 < 300 ms at 10/s offered ({name}, 100 chats)",
+                                 f"{x['answers_per_s']}/s, p99 {x['latency_ms']['p99']:.0f} ms",
+                                 "met" if ok else "NOT met"])  # fmt: skip
+                if x["kind"] == "open 30/s":
                     ok = x["answers_per_s"] >= 29.5 and x["latency_ms"]["p99"] < 300 and not x["lost"]
                     rows.append([f"e2e ≥ 30 answers/s, p99 < 300 ms ({name}, 100 chats, 30/s offered)",
                                  f"{x['answers_per_s']}/s, p99 {x['latency_ms']['p99']:.0f} ms",

@@ -36,7 +36,8 @@ EF_SEARCH = (16, 32, 64, 128, 256, 512)
 NPROBE = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 TRACE_MAX = 10_000  # BM25 heap peak is traced up to this size (tracing a 100k build is slow)
 TRACE_MAX_QUICK = 1_000
-REAL_N = 10_000  # synthetic paragraphs embedded with the real e5 model (--full; cached)
+REAL_N = 5_000  # synthetic sentences embedded with the real e5 model (--full; cached)
+REAL_CHUNK = 500
 
 
 def choose_index_type(n: int) -> str:
@@ -132,23 +133,28 @@ def faiss_part(n: int, nq: int, uniform: bool = False) -> dict[str, Any]:
 
 
 def real_vectors(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """e5 passage vectors of ``n`` synthetic paragraphs (cached in bench/out) and e5 query
-    vectors of the dev + held-out questions."""
+    """e5 passage vectors of ``n`` synthetic sentences (short, so the model takes minutes,
+    not an hour; cached in bench/out chunk by chunk) and e5 query vectors of the dev +
+    held-out questions."""
     from benchkit import HELDOUT_SET, OUT, real_settings
 
     from embeddings.encoder import load_encoder
 
     encoder = load_encoder(real_settings().embedding)
-    cache = OUT / f"e5-passages-{n}.npy"
-    if cache.exists():
-        data = np.load(cache)
-    else:
-        texts = ParagraphMaker(seed=99).paragraphs(n)
-        data = np.concatenate([encoder.encode_passages(texts[i : i + 64]) for i in range(0, n, 64)])
-        OUT.mkdir(parents=True, exist_ok=True)
-        np.save(cache, data)
+    maker = ParagraphMaker(seed=99)
+    texts = [maker.sentence() for _ in range(n)]
+    folder = OUT / "e5-sentences"
+    folder.mkdir(parents=True, exist_ok=True)
+    chunks = []
+    for start in range(0, n, REAL_CHUNK):
+        path = folder / f"{start:06d}-{REAL_CHUNK}.npy"
+        if not path.exists():
+            print(f"[scale] embedding sentences {start}-{start + REAL_CHUNK} ...", flush=True)
+            np.save(path, encoder.encode_passages(texts[start : start + REAL_CHUNK]))
+        chunks.append(np.load(path))
     questions = [c.q for c in read_cases(DEV_SET) + read_cases(HELDOUT_SET)]
-    return np.ascontiguousarray(data, dtype=np.float32), encoder.encode_queries(questions)
+    data = np.ascontiguousarray(np.concatenate(chunks)[:n], dtype=np.float32)
+    return data, encoder.encode_queries(questions)
 
 
 def faiss_on(data: np.ndarray, queries: np.ndarray, whole_curve: bool = False) -> dict[str, Any]:
@@ -280,7 +286,7 @@ def markdown(r: dict[str, Any]) -> str:
         f"Single-thread memory bandwidth: read {bw['read']:.1f} GB/s, copy {bw['copy']:.1f} GB/s. "
         f"Load average at start {load}. Vectors: random unit vectors, dim 384, around n/50 topic "
         "centres (\"uniform\": no structure at all, the worst case for HNSW/IVF); 300 queries, "
-        "each a noisy copy of a row; \"real e5\" (--full): e5 vectors of synthetic paragraphs, "
+        "each a noisy copy of a row; \"real e5\" (--full): e5 vectors of synthetic sentences, "
         "queried with the 98 dev + held-out questions, whole recall curves. "
         "Builds at 2 threads. RSS growth is noisy (freed memory is "
         "reused); index MiB is the serialized size.\n",

@@ -14,7 +14,8 @@ from pathlib import Path
 import jieba
 import numpy as np
 
-from bot.ingest import load_paragraphs, split_sentences
+from bot.ingest import load_paragraphs
+from bot.text import split_sentences
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 PLACES = (

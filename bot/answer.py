@@ -17,9 +17,10 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from bot.ingest import normalize, split_sentences
+from bot.ingest import normalize
 from bot.lexical import tokenize
 from bot.retrieve import Query, Ranking
+from bot.text import is_cjk_text, split_sentences
 
 BACKGROUND_FILE = Path(__file__).resolve().parent / "data" / "background.txt"
 SHORT_SENTENCE = 24
@@ -35,13 +36,6 @@ def load_background(cjk: bool, path: Path = BACKGROUND_FILE) -> list[str]:
     lines = path.read_text(encoding="utf-8").splitlines()
     found = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
     return [line for line in found if is_cjk_text(line) == cjk]
-
-
-def is_cjk_text(text: str) -> bool:
-    """True when at least 30% of the letters are CJK ideographs."""
-    letters = [c for c in text if c.isalpha()]
-    cjk = sum("\u4e00" <= c <= "\u9fff" for c in letters)
-    return bool(letters) and cjk / len(letters) >= 0.3
 
 
 @dataclass(frozen=True)

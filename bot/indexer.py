@@ -10,10 +10,11 @@ import numpy as np
 from scipy import sparse
 from tqdm import tqdm
 
-from bot.answer import BACKGROUND_FILE, is_cjk_text, load_background
+from bot.answer import BACKGROUND_FILE, load_background
 from bot.ingest import Paragraph, Passage, to_passages
 from bot.retrieve import choose_index_type, make_faiss_index
 from bot.store import FORMAT_VERSION, Manifest, StoredIndex
+from bot.text import is_cjk_text
 from config.settings import Settings
 from embeddings.encoder import Encoder
 

@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.noise import clean_paragraph
+from bot.text import CJK_WIDE, DOCUMENT_SUFFIXES, is_wide, split_sentences
 
-DOC_SUFFIXES = (".txt", ".md")
 MAX_DOCUMENT_BYTES = 5_000_000
-SENTENCE_END = "。！？；!?;"
 _BLANK_LINE = re.compile(r"\n[ \t\u3000]*\n")
 _SPACES = re.compile(r"\s+")
-_CJK_GAP = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9fff\uff00-\uffef])")
+_CJK_GAP = re.compile(rf"(?<=[{CJK_WIDE}])\s+(?=[{CJK_WIDE}])")
 
 
 class IngestError(ValueError):
@@ -77,14 +76,10 @@ def _join_lines(block: str) -> str:
     lines = [line.strip() for line in block.split("\n") if line.strip()]
     joined = ""
     for line in lines:
-        if joined and not (_is_cjk(joined[-1]) and _is_cjk(line[0])):
+        if joined and not (is_wide(joined[-1]) and is_wide(line[0])):
             joined += " "
         joined += line
     return joined
-
-
-def _is_cjk(char: str) -> bool:
-    return "\u3000" <= char <= "\u9fff" or "\uff00" <= char <= "\uffef"
 
 
 def parse_document(name: str, raw: str) -> list[Paragraph]:
@@ -105,7 +100,7 @@ def read_documents(folder: Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> dict[st
         raise IngestError(f"documents folder {folder} does not exist; create it or set QABOT_DOCS_DIR")
     docs: dict[str, str] = {}
     for path in sorted(folder.iterdir()):
-        if path.suffix.lower() not in DOC_SUFFIXES or not path.is_file():
+        if path.suffix.lower() not in DOCUMENT_SUFFIXES or not path.is_file():
             continue
         size = path.stat().st_size
         if size > max_bytes:
@@ -141,12 +136,6 @@ def to_passages(paragraphs: list[Paragraph], max_chars: int, overlap: int) -> li
             norm = normalize(chunk)
             passages.append(Passage(para.doc, para.number, part, chunk, norm, content_hash(norm)))
     return passages
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences, each keeping its closing punctuation (and closing quote)."""
-    parts = re.findall(rf"[^{SENTENCE_END}]+(?:[{SENTENCE_END}]+[”’\"')）]*|$)", text)
-    return [p.strip() for p in parts if p.strip()]
 
 
 def split_long(text: str, max_chars: int, overlap: int) -> list[str]:

@@ -19,6 +19,8 @@ import bm25s
 import jieba
 import numpy as np
 
+from bot.text import CJK_IDEOGRAPHS
+
 jieba.setLogLevel(logging.WARNING)
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
@@ -34,7 +36,7 @@ STOPWORDS = frozenset(
     """.split()
 )
 _ASCII_WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
-_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_CJK_RUN = re.compile(f"[{CJK_IDEOGRAPHS}]+")
 
 
 def tokenize(norm_text: str) -> list[str]:

@@ -12,23 +12,25 @@ from __future__ import annotations
 
 import re
 
+from bot.text import CJK_IDEOGRAPHS, SENTENCE_END
+
 _ROLE = (
     r"(?:主编|责编|责任编辑|编辑|校对|审核|审校|来源|作者|记者|通讯员|供稿|撰稿|原标题|摄影|图片来源)"
 )
-_NAME = r"[\u4e00-\u9fff·A-Za-z][\u4e00-\u9fff·A-Za-z ]{0,15}"
+_NAME = rf"[{CJK_IDEOGRAPHS}·A-Za-z][{CJK_IDEOGRAPHS}·A-Za-z ]{{0,15}}"
 _EDITOR_LINE = re.compile(rf"^[(（\[【]?\s*{_ROLE}\s*(?:[:：]\s*|\s+){_NAME}[)）\]】]?$")
 _NOT_BRACKET = r"[^()（）\[\]【】]"
 _TRAILING_NOTE = re.compile(
     rf"\s*[(（\[【]{_NOT_BRACKET}{{0,60}}{_ROLE}{_NOT_BRACKET}{{0,30}}[)）\]】]\s*$"
 )
-_BYLINE = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+_BYLINE = re.compile(rf"^[{CJK_IDEOGRAPHS}·]{{2,4}}$")
 _STRONG_SPAM = re.compile(
     r"官网|娱乐城|娱乐场|博彩|彩票|赌场|赌博|葡京|威尼斯人|太阳城|金沙|https?://|www\.|\.com\b|\.net\b",
     re.IGNORECASE,
 )
 _WEAK_SPAM = re.compile(r"入口|注册|开户|下载|平台|真人|网址|app|登录|首页", re.IGNORECASE)
 _LEADING_CLAUSE = re.compile(r"^([^,，。！？；:：“”\"]{2,30})[,，]\s*")
-_SENTENCE_MARK = re.compile(r"[。！？；!?;]")
+_SENTENCE_MARK = re.compile(f"[{SENTENCE_END}]")
 
 
 def is_spam(text: str) -> bool:

@@ -15,8 +15,8 @@ from bot.telegram.render import (
     more_html,
     sentences,
     split_html,
-    utf16_len,
 )
+from bot.text import utf16_len
 from bot.types import Answer, Hit, IndexInfo
 
 

@@ -15,11 +15,6 @@ class EntityParseError(ValueError):
     """The text is not valid Telegram HTML; str() is tdlib's message."""
 
 
-def utf16_len(text: str) -> int:
-    """Length in UTF-16 code units, the unit of Telegram entity offsets and limits."""
-    return len(text.encode("utf-16-le")) // 2
-
-
 def _decode_entity(text: str, i: int) -> tuple[str, int] | None:
     """Decode ``&...;`` at ``i`` like tdlib: named lt/gt/amp/quot or numeric; else None."""
     j = i + 1

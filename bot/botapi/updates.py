@@ -6,8 +6,8 @@ import re
 import time
 from typing import Any
 
-from bot.botapi.html_check import utf16_len
 from bot.botapi.models import SimUser
+from bot.text import utf16_len
 
 _COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?(?![A-Za-z0-9_@])")
 _MENTION = re.compile(r"(?<![A-Za-z0-9_@/])@[A-Za-z][A-Za-z0-9_]{3,31}(?![A-Za-z0-9_])")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.botapi.html_check import EntityParseError, parse_html, utf16_len
+from bot.botapi.html_check import EntityParseError, parse_html
 from bot.botapi.params import as_dict, bad_request
+from bot.text import utf16_len
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024

@@ -18,6 +18,7 @@ from bot.telegram.handlers import Ctx, reply_text, runtime, typing
 from bot.telegram.runtime import Runtime
 from bot.telegram.texts import lang_of, t
 from bot.telegram.uploads import UploadError, document_text, place, suffix_of, target_name
+from bot.text import UPLOAD_SUFFIXES
 from bot.types import ReloadReport
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,7 @@ async def document(update: Update, context: Ctx) -> None:
         return
     doc, limit = message.document, rt.settings.telegram.max_upload_bytes
     name = doc.file_name or "document.txt"
-    if suffix_of(name) not in (".txt", ".md", ".docx"):
+    if suffix_of(name) not in UPLOAD_SUFFIXES:
         await reply_text(update, context, t(lang, "upload_type"))
         return
     if (doc.file_size or 0) > limit:

@@ -15,10 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.telegram.texts import Lang, t
+from bot.text import CLOSING_MARKS, SENTENCE_END, utf16_len
 from bot.types import Answer, Hit, IndexInfo
 
 LIMIT = 4096
-SENTENCE = re.compile(r".*?(?:[。！？；!?;]+[”’\"'」』）)]*|\n+|$)", re.S)
+SENTENCE = re.compile(rf".*?(?:[{SENTENCE_END}]+[{CLOSING_MARKS}]*|\n+|$)", re.S)
 MAX_NAMES = 5
 ECHO_CHARS = 100
 
@@ -29,11 +30,6 @@ class Seg:
 
     text: str
     tag: str | None = None
-
-
-def utf16_len(text: str) -> int:
-    """Length in UTF-16 code units, the unit of Telegram's message limits."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def escape(text: str) -> str:

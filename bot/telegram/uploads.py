@@ -14,7 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-SUFFIXES = (".txt", ".md", ".docx")
+from bot.text import UPLOAD_SUFFIXES
+
 MAX_STEM = 80
 _KEEP = frozenset("-_.()（）《》【】 ")
 
@@ -48,7 +49,7 @@ def target_name(name: str) -> str:
 def document_text(name: str, data: bytes) -> str:
     """The text of an uploaded document; UploadError when it is not usable."""
     suffix = suffix_of(name)
-    if suffix not in SUFFIXES:
+    if suffix not in UPLOAD_SUFFIXES:
         raise UploadError("upload_type")
     if suffix == ".docx":
         text = _docx_text(name, data)

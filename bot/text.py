@@ -1,0 +1,48 @@
+"""Text rules every room shares, written once: what counts as CJK, where a sentence ends,
+how Telegram measures length, which files are documents.
+
+Ingest, lexical matching, noise rules, answer extraction, rendering and the loopback Bot
+API all ask these questions; a second copy of any of them would drift.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Regex class bodies (use inside [...]).
+CJK_IDEOGRAPHS = "\u4e00-\u9fff"
+CJK_WIDE = "\u3000-\u9fff\uff00-\uffef"  # ideographs, CJK punctuation, full-width forms
+SENTENCE_END = "。！？；!?;"
+CLOSING_MARKS = "”’\"'」』）)"  # a closing quote or bracket stays with its sentence
+
+DOCUMENT_SUFFIXES = (".txt", ".md")  # read from the documents folder
+UPLOAD_SUFFIXES = (*DOCUMENT_SUFFIXES, ".docx")  # accepted from admins (.docx becomes .txt)
+
+_SENTENCE = re.compile(rf"[^{SENTENCE_END}]+(?:[{SENTENCE_END}]+[{CLOSING_MARKS}]*|$)")
+
+
+def is_cjk_ideograph(char: str) -> bool:
+    """A CJK unified ideograph (汉字)."""
+    return "\u4e00" <= char <= "\u9fff"
+
+
+def is_wide(char: str) -> bool:
+    """An ideograph, CJK punctuation or a full-width form: no space belongs between two."""
+    return "\u3000" <= char <= "\u9fff" or "\uff00" <= char <= "\uffef"
+
+
+def is_cjk_text(text: str) -> bool:
+    """True when at least 30% of the letters are CJK ideographs."""
+    letters = [c for c in text if c.isalpha()]
+    cjk = sum(is_cjk_ideograph(c) for c in letters)
+    return bool(letters) and cjk / len(letters) >= 0.3
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences, each keeping its closing punctuation (and closing quote), stripped."""
+    return [p.strip() for p in _SENTENCE.findall(text) if p.strip()]
+
+
+def utf16_len(text: str) -> int:
+    """Length in UTF-16 code units, the unit of Telegram's limits and entity offsets."""
+    return len(text.encode("utf-16-le")) // 2

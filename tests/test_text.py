@@ -1,0 +1,43 @@
+"""bot/text.py: the shared text rules (CJK, sentence ends, UTF-16 length, suffixes)."""
+
+from __future__ import annotations
+
+from bot.text import (
+    DOCUMENT_SUFFIXES,
+    UPLOAD_SUFFIXES,
+    is_cjk_ideograph,
+    is_cjk_text,
+    is_wide,
+    split_sentences,
+    utf16_len,
+)
+
+
+def test_cjk_ideographs_and_wide_forms() -> None:
+    assert is_cjk_ideograph("乡") and not is_cjk_ideograph("，") and not is_cjk_ideograph("a")
+    assert is_wide("，") and is_wide("乡") and is_wide("Ａ") and not is_wide("a")
+
+
+def test_cjk_text_needs_thirty_percent_ideographs() -> None:
+    assert is_cjk_text("乡镇权责不对等")
+    assert is_cjk_text("What is 属地管理?")  # 4 of 13 letters
+    assert not is_cjk_text("What is the capital of France?")
+    assert not is_cjk_text("12345 !!!")
+
+
+def test_sentences_keep_their_end_and_closing_quote() -> None:
+    text = "他说：“签了31份。”随后离开！Really? yes; 没有结尾"
+    assert split_sentences(text) == ["他说：“签了31份。”", "随后离开！", "Really?", "yes;", "没有结尾"]
+    assert split_sentences("「好。」然后") == ["「好。」", "然后"]
+    assert split_sentences("   ") == []
+
+
+def test_utf16_length_counts_astral_characters_twice() -> None:
+    assert utf16_len("乡镇") == 2
+    assert utf16_len("👍") == 2
+    assert utf16_len("a👍b") == 4
+
+
+def test_uploads_accept_every_document_suffix_plus_docx() -> None:
+    assert set(DOCUMENT_SUFFIXES) < set(UPLOAD_SUFFIXES)
+    assert ".docx" in UPLOAD_SUFFIXES and ".docx" not in DOCUMENT_SUFFIXES

@@ -23,7 +23,7 @@ from test_telegram_harness import (
 
 from bot.botapi import SimUser
 from bot.service import SearchService
-from bot.telegram import admin
+from bot.telegram import runtime as runtime_module
 from bot.types import Answer, ReloadReport
 from config.settings import Settings
 from embeddings import Encoder
@@ -83,13 +83,13 @@ async def test_admin_stats(live: Live) -> None:
 async def test_questions_during_a_reload_are_answered_from_the_old_index(
     live: Live, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = admin.rebuild
+    real = runtime_module.rebuild
 
     def slow(settings: Settings, previous: SearchService) -> tuple[SearchService, ReloadReport]:
         time.sleep(2.0)
         return real(settings, previous)
 
-    monkeypatch.setattr(admin, "rebuild", slow)
+    monkeypatch.setattr(runtime_module, "rebuild", slow)
     old = live.runtime.holder.current
     reload_uid = live.server.send_text(ADMIN, "/reload")
     question_uid = live.server.send_text(SimUser(id=203), QUESTION)

@@ -20,7 +20,8 @@ from pathlib import Path
 from bot.botapi import BotAPIServer, SentMessage, SimUser
 from bot.telegram import build_application, running
 from bot.telegram.app import QAApp
-from bot.telegram.runtime import Runtime, get_runtime
+from bot.telegram.context import runtime_of
+from bot.telegram.runtime import Runtime
 from config.settings import Settings
 from embeddings import Encoder
 
@@ -58,7 +59,7 @@ class Live:
 
     @property
     def runtime(self) -> Runtime:
-        return get_runtime(self.app.bot_data)
+        return runtime_of(self.app)
 
     async def ask(self, user: SimUser, text: str, **kwargs: object) -> list[SentMessage]:
         """Send ``text`` and return the bot's messages in reply."""

@@ -13,7 +13,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import AsyncExitStack
 from dataclasses import replace
 from pathlib import Path
@@ -127,17 +127,18 @@ class BotStack:
 
     async def reset(self) -> None:
         """Forget the last keyboards; restore the documents (and rebuild) if a script changed them."""
-        from bot.telegram.admin import rebuild_locked
-        from bot.telegram.runtime import get_runtime
+        from bot.telegram.context import runtime_of
 
         self._keyboards.clear()
         docs = self.settings.docs_dir
         if await asyncio.to_thread(_snapshot, docs) == self._docs:
             return
-        rt = get_runtime(self.app.bot_data)
-        async with rt.reload_lock:
-            await asyncio.to_thread(_restore, docs, self._docs)
-            await rebuild_locked(rt)
+
+        def restore() -> Callable[[], None]:
+            _restore(docs, self._docs)
+            return lambda: None
+
+        await runtime_of(self.app).reload(restore)
 
     async def act(
         self, action: str, text: str, user: User, *, upload: Upload | None = None,

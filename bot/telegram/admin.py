@@ -1,7 +1,7 @@
 """Admin handlers: /reload, /stats and document uploads (admin ids from settings).
 
-A reload runs under ``Runtime.reload_lock`` in a worker thread; questions keep being
-answered from the old index until the new one is swapped in. A failed reload leaves the
+A reload (``Runtime.reload``) runs in a worker thread under the reload lock; questions keep
+being answered from the old index until the new one is swapped in. A failed reload leaves the
 old index serving, and a failed reload after an upload removes the uploaded file again.
 Uploads are accepted in private chats only; documents in groups are ignored.
 """
@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from telegram import Chat, Update
 
-from bot.service import ReloadError, rebuild
-from bot.telegram.handlers import Ctx, reply_text, runtime, typing
+from bot.service import ReloadError
+from bot.telegram.reply import Ctx, reply_text, typing
 from bot.telegram.runtime import Runtime
 from bot.telegram.texts import lang_of, t
 from bot.telegram.uploads import UploadError, document_text, place, suffix_of, target_name
@@ -27,22 +28,11 @@ log = logging.getLogger(__name__)
 async def require_admin(update: Update, context: Ctx, command: str) -> bool:
     """True for admins; everyone else gets a refusal, and the attempt is logged."""
     user = update.effective_user
-    if runtime(context).is_admin(user.id if user else None):
+    if context.runtime.is_admin(user.id if user else None):
         return True
     log.warning("non-admin user %s tried /%s", user.id if user else None, command)
     await reply_text(update, context, t(lang_of(user), "not_admin"))
     return False
-
-
-async def rebuild_locked(rt: Runtime) -> ReloadReport:
-    """Rebuild off the event loop and swap the new index in; the caller holds reload_lock."""
-    service, report = await asyncio.to_thread(rebuild, rt.settings, rt.holder.current)
-    rt.holder.swap(service)
-    log.info(
-        "reloaded: %d documents, %d paragraphs, %d re-embedded, %.2f s",
-        report.documents, report.paragraphs, report.reembedded, report.seconds,
-    )  # fmt: skip
-    return report
 
 
 def _done(lang: str, report: ReloadReport) -> str:
@@ -56,19 +46,18 @@ async def reload_command(update: Update, context: Ctx) -> None:
     """/reload (admins): re-read the documents folder and swap in the new index."""
     if not await require_admin(update, context, "reload"):
         return
-    rt, lang = runtime(context), lang_of(update.effective_user)
+    rt, lang = context.runtime, lang_of(update.effective_user)
     if not rt.holder.ready:
         await reply_text(update, context, t(lang, "not_ready"))
         return
     if update.effective_chat is not None:
         await typing(context, update.effective_chat.id)
-    async with rt.reload_lock:
-        try:
-            report = await rebuild_locked(rt)
-        except ReloadError as exc:
-            log.warning("reload failed: %s", exc)
-            await reply_text(update, context, t(lang, "reload_failed", error=str(exc)))
-            return
+    try:
+        report = await rt.reload()
+    except ReloadError as exc:
+        log.warning("reload failed: %s", exc)
+        await reply_text(update, context, t(lang, "reload_failed", error=str(exc)))
+        return
     await reply_text(update, context, _done(lang, report))
 
 
@@ -76,7 +65,7 @@ async def stats_command(update: Update, context: Ctx) -> None:
     """/stats (admins): documents, paragraphs, model, build time, counters, feedback, uptime."""
     if not await require_admin(update, context, "stats"):
         return
-    rt, lang = runtime(context), lang_of(update.effective_user)
+    rt, lang = context.runtime, lang_of(update.effective_user)
     if not rt.holder.ready:
         await reply_text(update, context, t(lang, "not_ready"))
         return
@@ -92,7 +81,7 @@ async def stats_command(update: Update, context: Ctx) -> None:
 
 async def document(update: Update, context: Ctx) -> None:
     """A document: admins add .txt/.md/.docx to the folder and reload; others are refused."""
-    rt, message, user = runtime(context), update.effective_message, update.effective_user
+    rt, message, user = context.runtime, update.effective_message, update.effective_user
     if message is None or message.document is None or message.chat.type != Chat.PRIVATE:
         return
     lang = lang_of(user)
@@ -129,17 +118,16 @@ async def _add_and_reload(
     update: Update, context: Ctx, rt: Runtime, name: str, text: str
 ) -> None:
     lang = lang_of(update.effective_user)
-    async with rt.reload_lock:
-        placed = await asyncio.to_thread(place, rt.settings.docs_dir, name, text)
+
+    def add() -> Callable[[], None]:
+        placed = place(rt.settings.docs_dir, name, text)
         log.info("admin upload saved as %s", placed.path.name)
-        try:
-            report = await rebuild_locked(rt)
-        except ReloadError as exc:
-            await asyncio.to_thread(placed.rollback)
-            log.warning("reload after upload of %s failed, rolled back: %s", name, exc)
-            await reply_text(update, context, t(lang, "upload_rolled_back", name=name, error=exc))
-            return
-        except BaseException:
-            placed.rollback()
-            raise
+        return placed.rollback
+
+    try:
+        report = await rt.reload(add)
+    except ReloadError as exc:
+        log.warning("reload after upload of %s failed, rolled back: %s", name, exc)
+        await reply_text(update, context, t(lang, "upload_rolled_back", name=name, error=exc))
+        return
     await reply_text(update, context, t(lang, "upload_saved", name=name) + "\n" + _done(lang, report))

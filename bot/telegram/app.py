@@ -32,9 +32,10 @@ from telegram.ext import (
 
 from bot.service import open_service
 from bot.telegram import admin, buttons, handlers
+from bot.telegram.context import CONTEXT_TYPES, KEY, BotContext, runtime_of
 from bot.telegram.feedback import FeedbackStore
 from bot.telegram.logs import protect_secret, redact
-from bot.telegram.runtime import KEY, Runtime, get_runtime
+from bot.telegram.runtime import Runtime
 from bot.telegram.texts import lang_of, t
 from config.settings import Settings, load_settings
 from embeddings import Encoder
@@ -81,6 +82,7 @@ def build_application(
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
         .token(token)
+        .context_types(CONTEXT_TYPES)
         .concurrent_updates(True)  # questions are answered in parallel
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
@@ -121,7 +123,7 @@ def register(app: QAApp) -> None:
 
 
 async def _post_init(app: QAApp) -> None:
-    rt = get_runtime(app.bot_data)
+    rt = runtime_of(app)
     rt.feedback = await asyncio.to_thread(FeedbackStore, rt.settings.data_dir)
     rt.holder.swap(await asyncio.to_thread(open_service, rt.settings, rt.encoder))
     info = rt.holder.current.info
@@ -136,10 +138,10 @@ async def _post_init(app: QAApp) -> None:
 
 
 async def _post_shutdown(app: QAApp) -> None:
-    get_runtime(app.bot_data).holder.close()
+    runtime_of(app).holder.close()
 
 
-async def on_error(update: object, context: handlers.Ctx) -> None:
+async def on_error(update: object, context: BotContext) -> None:
     """Log the failure with its traceback; tell the user briefly that something went wrong."""
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("update %s failed: %r", update_id, context.error, exc_info=context.error)

@@ -9,7 +9,7 @@ from telegram import CallbackQuery, Update
 
 from bot.telegram import render
 from bot.telegram.feedback import Feedback
-from bot.telegram.handlers import Ctx, keyboard, runtime, send_html, typing
+from bot.telegram.reply import Ctx, keyboard, send_html, typing
 from bot.telegram.runtime import Runtime
 from bot.telegram.state import AnswerRef, parse_callback
 from bot.telegram.texts import lang_of, t
@@ -25,7 +25,7 @@ async def button(update: Update, context: Ctx) -> None:
     query = update.callback_query
     if query is None:
         return
-    rt, lang = runtime(context), lang_of(query.from_user)
+    rt, lang = context.runtime, lang_of(query.from_user)
     parsed = parse_callback(query.data)
     ref = rt.buttons.get(parsed[1]) if parsed else None
     if parsed is None or ref is None or parsed[0] not in ("m", "c", *VOTES):

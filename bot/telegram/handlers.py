@@ -11,86 +11,24 @@ limit settings.telegram.rate_limit_per_minute; admins are exempt.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 
-from telegram import (
-    Chat,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    LinkPreviewOptions,
-    Message,
-    MessageEntity,
-    ReplyParameters,
-    Update,
-)
-from telegram.constants import ChatAction, ParseMode
-from telegram.error import BadRequest, NetworkError, TelegramError
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram import Chat, Message, MessageEntity, Update
+from telegram.ext import ApplicationHandlerStop
 
 from bot.telegram import render
-from bot.telegram.runtime import Runtime, get_runtime
-from bot.telegram.state import AnswerRef, callback_data
+from bot.telegram.reply import Ctx, keyboard, reply_text, send_html, typing
+from bot.telegram.runtime import Runtime
+from bot.telegram.state import AnswerRef
 from bot.telegram.texts import Lang, lang_of, t
 
 log = logging.getLogger(__name__)
-Ctx = ContextTypes.DEFAULT_TYPE
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-
-
-def runtime(context: Ctx) -> Runtime:
-    """The Runtime of the Application handling this update."""
-    return get_runtime(context.bot_data)
-
-
-SEND_ATTEMPTS = 3  # a 5xx or dropped connection is retried twice before the error handler
-
-
-async def send_html(
-    context: Ctx,
-    chat_id: int,
-    chunks: list[str],
-    *,
-    markup: InlineKeyboardMarkup | None = None,
-    reply_to: Message | None = None,
-) -> None:
-    """Send HTML ``chunks`` in order; the first may quote ``reply_to``, the last gets ``markup``."""
-    for i, chunk in enumerate(chunks):
-        reply = None
-        if i == 0 and reply_to is not None:
-            reply = ReplyParameters(reply_to.message_id, allow_sending_without_reply=True)
-        for attempt in range(SEND_ATTEMPTS):
-            try:
-                await context.bot.send_message(
-                    chat_id,
-                    chunk,
-                    parse_mode=ParseMode.HTML,
-                    link_preview_options=NO_PREVIEW,
-                    reply_parameters=reply,
-                    reply_markup=markup if i == len(chunks) - 1 else None,
-                )
-                break
-            except BadRequest:
-                raise
-            except NetworkError as exc:  # a 5xx or a dropped connection: the answer is not lost yet
-                if attempt == SEND_ATTEMPTS - 1:
-                    raise
-                log.warning("sendMessage failed (%s); retrying", exc)
-                await asyncio.sleep(0.5 * (attempt + 1))
-
-
-async def reply_text(update: Update, context: Ctx, text: str) -> None:
-    """A short plain reply (escaped) to the update's message, quoting it in groups."""
-    message = update.effective_message
-    if message is not None:
-        quote = message if message.chat.type != Chat.PRIVATE else None
-        await send_html(context, message.chat_id, render.plain_html(text), reply_to=quote)
 
 
 async def guard(update: Update, context: Ctx) -> None:
     """Drop repeated update_ids, edited messages and channel posts before any handler."""
-    if not runtime(context).updates.first_time(update.update_id):
+    if not context.runtime.updates.first_time(update.update_id):
         log.info("update %s delivered again; already handled", update.update_id)
         raise ApplicationHandlerStop
     if update.edited_message or update.edited_channel_post or update.channel_post:
@@ -99,7 +37,7 @@ async def guard(update: Update, context: Ctx) -> None:
 
 async def start(update: Update, context: Ctx) -> None:
     """/start and /help: what the bot knows, how to ask, two example questions."""
-    rt, message = runtime(context), update.effective_message
+    rt, message = context.runtime, update.effective_message
     if message is None:
         return
     lang = lang_of(update.effective_user)
@@ -158,17 +96,9 @@ def _examples(rt: Runtime, lang: Lang) -> tuple[str, ...]:
     return rt.settings.examples(lang)
 
 
-async def typing(context: Ctx, chat_id: int) -> None:
-    """Show "typing…" in ``chat_id``; a failure here never stops the answer."""
-    try:
-        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
-    except TelegramError as exc:
-        log.debug("typing action failed: %s", exc)
-
-
 async def answer_question(update: Update, context: Ctx, question: str) -> None:
     """Check, rate-limit and answer ``question``; reply with the answer and buttons."""
-    rt, message, user = runtime(context), update.effective_message, update.effective_user
+    rt, message, user = context.runtime, update.effective_message, update.effective_user
     if message is None or user is None:
         return
     lang, question = lang_of(user), question.strip()
@@ -203,21 +133,6 @@ async def answer_question(update: Update, context: Ctx, question: str) -> None:
     quote = message if message.chat.type != Chat.PRIVATE else None
     chunks = render.answer_html(answer, lang, _examples(rt, lang))
     await send_html(context, message.chat_id, chunks, markup=markup, reply_to=quote)
-
-
-def keyboard(rt: Runtime, ref: AnswerRef) -> InlineKeyboardMarkup:
-    """更多段落 / 上下文 / 👍 / 👎 under a reply; the state stays server-side."""
-    key = rt.buttons.put(ref)
-
-    def button(label: str, action: str) -> InlineKeyboardButton:
-        return InlineKeyboardButton(label, callback_data=callback_data(action, key))
-
-    return InlineKeyboardMarkup(
-        [
-            [button(t(ref.lang, "btn_more"), "m"), button(t(ref.lang, "btn_context"), "c")],
-            [button("👍", "u"), button("👎", "d")],
-        ]
-    )
 
 
 async def media(update: Update, context: Ctx) -> None:

@@ -1,27 +1,30 @@
-"""Everything the handlers share, kept in ``application.bot_data["runtime"]``.
+"""Everything the handlers share (``context.runtime``, see context.py).
 
 The serving SearchService sits in a ``ServiceHolder``: questions borrow the current one for
 the duration of a call, a reload swaps in a new one atomically, and the old one is closed
-only after the last question that borrowed it has finished.
+only after the last question that borrowed it has finished. ``Runtime.reload`` is the one
+way to rebuild: admins' /reload and uploads and the dialogue runner all go through it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
 from bot.batcher import AskBatcher
-from bot.service import SearchService
+from bot.service import SearchService, rebuild
 from bot.telegram.feedback import FeedbackStore
 from bot.telegram.state import ButtonStore, RateLimiter, UpdateGuard
+from bot.types import ReloadReport
 from config.settings import Settings
 from embeddings import Encoder
 
-KEY = "runtime"
+log = logging.getLogger(__name__)
+Undo = Callable[[], None]
 
 
 class NotReady(RuntimeError):
@@ -121,10 +124,24 @@ class Runtime:
         """Whether ``user_id`` is in settings.telegram.admin_ids."""
         return user_id is not None and user_id in self.settings.telegram.admin_ids
 
+    async def reload(self, change: Callable[[], Undo] | None = None) -> ReloadReport:
+        """Rebuild from the documents folder off the event loop and swap the new index in.
 
-def get_runtime(bot_data: dict[Any, Any]) -> Runtime:
-    """The Runtime stored in an Application's bot_data."""
-    runtime = bot_data[KEY]
-    if not isinstance(runtime, Runtime):
-        raise TypeError("bot_data['runtime'] is not a Runtime")
-    return runtime
+        ``change`` (run first, in a worker thread, under the reload lock) edits the
+        documents folder and returns how to undo the edit; the undo runs when the rebuild
+        fails. On failure ReloadError propagates and the old index keeps serving.
+        """
+        async with self.reload_lock:
+            undo = await asyncio.to_thread(change) if change is not None else None
+            try:
+                service, report = await asyncio.to_thread(rebuild, self.settings, self.holder.current)
+            except BaseException:
+                if undo is not None:
+                    await asyncio.shield(asyncio.to_thread(undo))
+                raise
+            self.holder.swap(service)
+        log.info(
+            "reloaded: %d documents, %d paragraphs, %d re-embedded, %.2f s",
+            report.documents, report.paragraphs, report.reembedded, report.seconds,
+        )  # fmt: skip
+        return report

@@ -1,0 +1,94 @@
+"""How the bot speaks: HTML messages (retried on transient failures), short plain replies,
+the typing indicator and the keyboard under an answer. Every handler module uses these."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import (
+    Chat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import BadRequest, NetworkError, TelegramError
+
+from bot.telegram import render
+from bot.telegram.context import BotContext
+from bot.telegram.runtime import Runtime
+from bot.telegram.state import AnswerRef, callback_data
+from bot.telegram.texts import t
+
+log = logging.getLogger(__name__)
+Ctx = BotContext
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+SEND_ATTEMPTS = 3  # a 5xx or dropped connection is retried twice before the error handler
+
+
+async def send_html(
+    context: Ctx,
+    chat_id: int,
+    chunks: list[str],
+    *,
+    markup: InlineKeyboardMarkup | None = None,
+    reply_to: Message | None = None,
+) -> None:
+    """Send HTML ``chunks`` in order; the first may quote ``reply_to``, the last gets ``markup``."""
+    for i, chunk in enumerate(chunks):
+        reply = None
+        if i == 0 and reply_to is not None:
+            reply = ReplyParameters(reply_to.message_id, allow_sending_without_reply=True)
+        for attempt in range(SEND_ATTEMPTS):
+            try:
+                await context.bot.send_message(
+                    chat_id,
+                    chunk,
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=NO_PREVIEW,
+                    reply_parameters=reply,
+                    reply_markup=markup if i == len(chunks) - 1 else None,
+                )
+                break
+            except BadRequest:
+                raise
+            except NetworkError as exc:  # a 5xx or a dropped connection: the answer is not lost yet
+                if attempt == SEND_ATTEMPTS - 1:
+                    raise
+                log.warning("sendMessage failed (%s); retrying", exc)
+                await asyncio.sleep(0.5 * (attempt + 1))
+
+
+async def reply_text(update: Update, context: Ctx, text: str) -> None:
+    """A short plain reply (escaped) to the update's message, quoting it in groups."""
+    message = update.effective_message
+    if message is not None:
+        quote = message if message.chat.type != Chat.PRIVATE else None
+        await send_html(context, message.chat_id, render.plain_html(text), reply_to=quote)
+
+
+async def typing(context: Ctx, chat_id: int) -> None:
+    """Show "typing…" in ``chat_id``; a failure here never stops the answer."""
+    try:
+        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+    except TelegramError as exc:
+        log.debug("typing action failed: %s", exc)
+
+
+def keyboard(rt: Runtime, ref: AnswerRef) -> InlineKeyboardMarkup:
+    """更多段落 / 上下文 / 👍 / 👎 under a reply; the state stays server-side."""
+    key = rt.buttons.put(ref)
+
+    def button(label: str, action: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(label, callback_data=callback_data(action, key))
+
+    return InlineKeyboardMarkup(
+        [
+            [button(t(ref.lang, "btn_more"), "m"), button(t(ref.lang, "btn_context"), "c")],
+            [button("👍", "u"), button("👎", "d")],
+        ]
+    )

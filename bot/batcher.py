@@ -13,13 +13,14 @@ import asyncio
 from dataclasses import dataclass, field
 
 from bot.service import SearchService
-from bot.types import Answer
+from bot.types import Answer, Turn
 
 
 @dataclass
 class _Pending:
     service: SearchService
     question: str
+    context: Turn | None
     k: int | None
     offset: int
     future: asyncio.Future[Answer]
@@ -35,11 +36,16 @@ class AskBatcher:
     batches: int = 0
 
     async def ask(
-        self, service: SearchService, question: str, k: int | None = None, offset: int = 0
+        self,
+        service: SearchService,
+        question: str,
+        k: int | None = None,
+        offset: int = 0,
+        context: Turn | None = None,
     ) -> Answer:
         """The service's answer to ``question``, computed in a batch with its neighbours."""
         future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
-        self._queue.append(_Pending(service, question, k, offset, future))
+        self._queue.append(_Pending(service, question, context, k, offset, future))
         if self._drainer is None:
             self._drainer = asyncio.create_task(self._drain())
         return await future
@@ -50,9 +56,10 @@ class AskBatcher:
                 batch = self._take()
                 head = batch[0]
                 questions = [p.question for p in batch]
+                contexts = [p.context for p in batch]
                 try:
                     answers = await asyncio.to_thread(
-                        head.service.ask_batch, questions, head.k, head.offset
+                        head.service.ask_batch, questions, head.k, head.offset, contexts
                     )
                 except Exception as exc:  # every waiter gets the error, the loop goes on
                     for p in batch:

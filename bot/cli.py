@@ -103,7 +103,10 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
     """Read questions line by line from stdin and answer each."""
+    from bot.state import Conversations
+
     service = _service(settings)
+    conversation = Conversations(settings.conversation.context_minutes * 60)
     interactive = sys.stdin.isatty()
     if interactive:
         print(f"qabot: {', '.join(service.info.documents)} ({service.info.paragraphs} ¶). "
@@ -112,7 +115,9 @@ def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
         question = line.strip()
         if not question:
             continue
-        print(format_answer(service.ask(question)), flush=True)
+        answer = service.ask(question, context=conversation.get(0))
+        conversation.put(0, answer.turn)
+        print(format_answer(answer), flush=True)
         print(flush=True)
     return 0
 

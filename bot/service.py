@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import faiss
 import numpy as np
@@ -25,7 +25,7 @@ from bot.retrieve import HybridRetriever, Query, make_faiss_index
 from bot.store import StoredIndex, StoreError
 from bot.store import load as load_store
 from bot.store import save as save_store
-from bot.types import Answer, Hit, IndexInfo, ReloadReport
+from bot.types import Answer, Hit, IndexInfo, ReloadReport, Turn
 from config.settings import Settings
 from embeddings.encoder import Encoder, EncoderError, load_encoder, load_second_encoder
 
@@ -68,14 +68,24 @@ class SearchService:
             passages=m.passages, model=m.model, built_at=m.built_at,
         )
 
-    def ask(self, question: str, k: int | None = None, offset: int = 0) -> Answer:
-        """The answer to one question: covered or not, extractive answer, cited paragraphs."""
-        return self.ask_batch([question], k, offset)[0]
+    def ask(
+        self, question: str, k: int | None = None, offset: int = 0, context: Turn | None = None
+    ) -> Answer:
+        """The answer to one question: covered or not, extractive answer, cited paragraphs.
+
+        ``context`` is the previous turn of the same conversation (``Answer.turn`` of the
+        last answer, while still fresh): a follow-up is understood with it.
+        """
+        return self.ask_batch([question], k, offset, [context])[0]
 
     def ask_batch(
-        self, questions: Sequence[str], k: int | None = None, offset: int = 0
+        self,
+        questions: Sequence[str],
+        k: int | None = None,
+        offset: int = 0,
+        contexts: Sequence[Turn | None] | None = None,
     ) -> list[Answer]:
-        """Answers to several questions, embedded in one batch."""
+        """Answers to several questions (each with its own context), embedded in one batch."""
         start = time.perf_counter()
         k = k or self.settings.retrieval.top_k
         texts = [q.strip() for q in questions]
@@ -92,11 +102,11 @@ class SearchService:
             )
             answers.append(self._answer(text, query, k, offset))
         ms = (time.perf_counter() - start) * 1000 / max(len(texts), 1)
-        return [Answer(a.question, a.answered, a.answer, a.hits, ms) for a in answers]
+        return [replace(a, ms=ms) for a in answers]
 
     def _answer(self, question: str, query: Query, k: int, offset: int) -> Answer:
         if not has_content(query.norm) or not self.retriever.passages:
-            return Answer(question, False, "", ())
+            return Answer(question, "not_covered", "", ())
         ranking = self.retriever.rank(query)
         covered = self.rule.covered(*self.null.margins(query, ranking))
         hits = tuple(
@@ -105,10 +115,11 @@ class SearchService:
             for p in [self.retriever.passages[r.passage]]
         )
         if not covered or not hits:
-            return Answer(question, False, "", hits)
+            return Answer(question, "not_covered", "", hits)
         top = ranking.items[0]
         text = hits[0].text if offset == 0 else self._paragraph_text(top.passage)
-        return Answer(question, True, extract(question, text, self._similarity(query)), hits)
+        turn = Turn(question, tuple((h.doc, h.paragraph) for h in hits))
+        return Answer(question, "answered", extract(question, text, self._similarity(query)), hits, turn=turn)
 
     def _paragraph_text(self, row: int) -> str:
         p = self.retriever.passages[row]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
+
+Status = Literal["answered", "related", "not_covered"]
 
 
 @dataclass(frozen=True)
@@ -16,18 +19,36 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Turn:
+    """One exchange of a conversation, kept by a transport (per chat, for a while) and
+    passed back with the next message so a follow-up ("最少的呢？") can be understood."""
+
+    question: str  # the question as the engine understood it (a follow-up made whole)
+    cited: tuple[tuple[str, int], ...]  # (document, ¶n) the answer cited, best first
+
+
+@dataclass(frozen=True)
 class Answer:
     """What the engine says to one question.
 
-    ``answered`` is False when the documents do not cover the question; ``answer`` is then
-    empty and ``hits`` may still hold the nearest paragraphs (not to be shown as an answer).
+    ``status``: "answered" (``answer`` is the bold sentence, ``hits`` the citations);
+    "related" (the documents touch the subject but do not answer: no ``answer``, ``hits``
+    are the closest paragraphs, shown as such); "not_covered" (no ``answer``; ``hits`` may
+    hold the nearest paragraphs, never to be shown as an answer). ``turn`` is what a
+    transport keeps as the context of the chat's next message (None: keep nothing).
     """
 
     question: str
-    answered: bool
+    status: Status
     answer: str
     hits: tuple[Hit, ...]
     ms: float = 0.0
+    turn: Turn | None = None
+
+    @property
+    def answered(self) -> bool:
+        """Only a real answer counts: "related" and "not_covered" are not answered."""
+        return self.status == "answered"
 
 
 @dataclass(frozen=True)

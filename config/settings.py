@@ -41,6 +41,11 @@ class RetrievalSettings:
 
 
 @dataclass(frozen=True)
+class ConversationSettings:
+    context_minutes: float = 10.0
+
+
+@dataclass(frozen=True)
 class TelegramSettings:
     admin_ids: frozenset[int] = frozenset()
     base_url: str = ""
@@ -62,6 +67,7 @@ class Settings:
     ingest: IngestSettings = field(default_factory=IngestSettings)
     retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
+    conversation: ConversationSettings = field(default_factory=ConversationSettings)
     examples_zh: tuple[str, ...] = ()
     examples_en: tuple[str, ...] = ()
     about_zh: str = ""
@@ -81,6 +87,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "ingest": IngestSettings,
     "retrieval": RetrievalSettings,
     "telegram": TelegramSettings,
+    "conversation": ConversationSettings,
 }
 _SHORT_ENV = {
     "QABOT_DOCS_DIR": ("paths", "docs_dir"),
@@ -173,6 +180,8 @@ def _convert(section: str, key: str, value: Any, default: Any) -> Any:
             return bool(value)
         if isinstance(default, int):
             return int(value)
+        if isinstance(default, float):
+            return float(value)
         if isinstance(default, frozenset):
             items = value.replace(",", " ").split() if isinstance(value, str) else value
             return frozenset(int(item) for item in items)

@@ -28,7 +28,8 @@ class ScriptedService:
         self.asked.append((question, k))
         answered, order = self.script[question]
         hits = tuple(Hit("a.txt", n + 1, TEXTS[n], 1.0 - i / 10) for i, n in enumerate(order))
-        return Answer(question, answered, TEXTS[order[0]] if answered else "", hits)
+        status = "answered" if answered else "not_covered"
+        return Answer(question, status, TEXTS[order[0]] if answered else "", hits)
 
 
 SCRIPT = {

@@ -17,6 +17,7 @@ def test_defaults_come_from_default_toml() -> None:
     assert (settings.ingest.max_chars, settings.ingest.overlap_chars) == (400, 80)
     assert settings.retrieval.top_k == 3
     assert settings.telegram.admin_ids == frozenset()
+    assert settings.conversation.context_minutes == 10
     assert "街道年终考核一共有多少项指标？" in settings.examples("zh")
     assert all(q.isascii() for q in settings.examples("en")) and settings.examples("en")
 
@@ -75,6 +76,7 @@ def test_unknown_key_in_a_user_file_is_named(tmp_path: Path) -> None:
         ("QABOT_EMBEDDING_BATCH_SIZE", "3.5", r"\[embedding\] batch_size"),
         ("QABOT_ADMIN_IDS", "1, bob", r"\[telegram\] admin_ids.*numeric ids"),
         ("QABOT_EMBEDDING_TRUST_REMOTE_CODE", "maybe", r"\[embedding\] trust_remote_code"),
+        ("QABOT_CONVERSATION_CONTEXT_MINUTES", "ten", r"\[conversation\] context_minutes"),
     ],
 )
 def test_bad_values_raise_settings_error_saying_where(name: str, value: str, where: str) -> None:
@@ -122,3 +124,8 @@ def test_the_telegram_token_is_never_a_setting() -> None:
 def test_overlap_not_smaller_than_max_chars_is_rejected() -> None:
     with pytest.raises(SettingsError, match="overlap_chars"):
         load_settings(env={"QABOT_INGEST_OVERLAP_CHARS": "400"})
+
+
+def test_context_minutes_accepts_fractions_from_the_environment() -> None:
+    settings = load_settings(env={"QABOT_CONVERSATION_CONTEXT_MINUTES": "0.5"})
+    assert settings.conversation.context_minutes == 0.5

@@ -24,7 +24,7 @@ from test_telegram_harness import (
 from bot.botapi import SimUser
 from bot.service import SearchService
 from bot.telegram import runtime as runtime_module
-from bot.types import Answer, ReloadReport
+from bot.types import Answer, ReloadReport, Turn
 from config.settings import Settings
 from embeddings import Encoder
 
@@ -153,7 +153,10 @@ async def test_failed_reload_keeps_the_old_index_and_rolls_back_uploads(live: Li
 async def test_handler_error_gets_a_short_apology(
     live: Live, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def boom(questions: Sequence[str], k: int | None = None, offset: int = 0) -> list[Answer]:
+    def boom(
+        questions: Sequence[str], k: int | None = None, offset: int = 0,
+        contexts: Sequence[Turn | None] | None = None,
+    ) -> list[Answer]:  # fmt: skip
         raise RuntimeError("engine exploded")
 
     monkeypatch.setattr(live.runtime.holder.current, "ask_batch", boom)

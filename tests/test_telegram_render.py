@@ -99,7 +99,7 @@ def _hit(n: int, text: str = "段落。") -> Hit:
 
 
 def test_answer_bold_first_then_cited_paragraphs() -> None:
-    answer = Answer("q", True, "共有考核指标31项。", (_hit(8, "共有<31>项。"), _hit(9)), 12.0)
+    answer = Answer("q", "answered", "共有考核指标31项。", (_hit(8, "共有<31>项。"), _hit(9)), 12.0)
     (html,) = answer_html(answer, "zh", ["例子？"])
     assert html.startswith("<b>共有考核指标31项。</b>")
     shown = parse_html(html)
@@ -107,13 +107,13 @@ def test_answer_bold_first_then_cited_paragraphs() -> None:
 
 
 def test_repeated_paragraph_cited_once() -> None:
-    answer = Answer("q", True, "答。", (_hit(8), _hit(8), _hit(3)), 1.0)
+    answer = Answer("q", "answered", "答。", (_hit(8), _hit(8), _hit(3)), 1.0)
     shown = parse_html(answer_html(answer, "zh", [])[0])
     assert shown.count("¶8") == 1
 
 
 def test_off_topic_echoes_question_escaped_and_offers_examples() -> None:
-    answer = Answer("<b>x</b> & <script>", False, "", (_hit(1),), 1.0)
+    answer = Answer("<b>x</b> & <script>", "not_covered", "", (_hit(1),), 1.0)
     (html,) = answer_html(answer, "zh", ["问一？", "问二？", "问三？", "问四？"])
     assert "&lt;script&gt;" in html and "<script>" not in html
     shown = parse_html(html)

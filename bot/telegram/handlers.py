@@ -118,15 +118,18 @@ async def answer_question(update: Update, context: Ctx, question: str) -> None:
         return
     await typing(context, message.chat_id)
     with rt.holder.borrow() as service:
-        answer = await rt.batcher.ask(service, question)
+        before = rt.conversations.get(message.chat_id)
+        answer = await rt.batcher.ask(service, question, context=before)
+    rt.conversations.put(message.chat_id, answer.turn)
     if answer.answered:
         rt.stats.answered += 1
     else:
         rt.stats.refused += 1
     markup = None
     if answer.answered and answer.hits:
+        asked = answer.turn.question if answer.turn else question  # a follow-up made whole
         ref = AnswerRef(
-            question, lang, answer.hits, rt.settings.retrieval.top_k, message.chat_id,
+            asked, lang, answer.hits, rt.settings.retrieval.top_k, message.chat_id,
             frozenset((h.doc, h.paragraph) for h in answer.hits),
         )  # fmt: skip
         markup = keyboard(rt, ref)

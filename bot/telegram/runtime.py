@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from bot.batcher import AskBatcher
 from bot.service import SearchService, rebuild
+from bot.state import Conversations
 from bot.telegram.feedback import FeedbackStore
 from bot.telegram.state import ButtonStore, RateLimiter, UpdateGuard
 from bot.types import ReloadReport
@@ -116,9 +117,11 @@ class Runtime:
     feedback: FeedbackStore | None = None
     batcher: AskBatcher = field(default_factory=AskBatcher)
     limiter: RateLimiter = field(init=False)
+    conversations: Conversations = field(init=False)
 
     def __post_init__(self) -> None:
         self.limiter = RateLimiter(self.settings.telegram.rate_limit_per_minute)
+        self.conversations = Conversations(self.settings.conversation.context_minutes * 60)
 
     def is_admin(self, user_id: int | None) -> bool:
         """Whether ``user_id`` is in settings.telegram.admin_ids."""

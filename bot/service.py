@@ -90,8 +90,7 @@ class SearchService:
         k = k or self.settings.retrieval.top_k
         texts = [q.strip() for q in questions]
         with self._encode_lock:
-            vectors = self.encoder.encode_queries(texts)
-            sparse_rows = self.encoder.encode_sparse(texts)
+            vectors, sparse_rows = self.encoder.encode_queries_and_sparse(texts)
             second = None if self.second is None else self.second.encode_queries(texts)
         answers = []
         for i, text in enumerate(texts):
@@ -142,8 +141,7 @@ class SearchService:
     def warm_up(self) -> None:
         """Run every model once so the first user does not pay for lazy loading."""
         with self._encode_lock:
-            self.encoder.encode_queries(["warm up"])
-            self.encoder.encode_sparse(["warm up"])
+            self.encoder.encode_queries_and_sparse(["warm up"])
             if self.second is not None:
                 self.second.encode_queries(["warm up"])
 

@@ -23,7 +23,7 @@ from embeddings.encoder import Encoder, HashingEncoder
 
 
 class MemoEncoder:
-    """Remembers query vectors and sparse rows per text (the model is deterministic)."""
+    """Remembers query vectors and their sparse rows per text (the model is deterministic)."""
 
     def __init__(self, inner: Encoder) -> None:
         self.inner = inner
@@ -39,21 +39,25 @@ class MemoEncoder:
         return self.inner.dim
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.encode_queries_and_sparse(texts)[0]
+
+    def encode_queries_and_sparse(
+        self, texts: Sequence[str]
+    ) -> tuple[np.ndarray, sparse.csr_matrix | None]:
         todo = list(dict.fromkeys(t for t in texts if t not in self._dense))
         if todo:
-            self._dense.update(zip(todo, self.inner.encode_queries(todo), strict=True))
-        return np.stack([self._dense[t] for t in texts])
+            dense, rows = self.inner.encode_queries_and_sparse(todo)
+            self._dense.update(zip(todo, dense, strict=True))
+            self._sparse.update((t, None if rows is None else rows[i]) for i, t in enumerate(todo))
+        found = [self._sparse[t] for t in texts]
+        terms = None if any(r is None for r in found) else sparse.csr_matrix(sparse.vstack(found))
+        return np.stack([self._dense[t] for t in texts]), terms
 
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
         return self.inner.encode_passages(texts)
 
     def encode_sparse(self, texts: Sequence[str]) -> sparse.csr_matrix | None:
-        todo = list(dict.fromkeys(t for t in texts if t not in self._sparse))
-        if todo:
-            rows = self.inner.encode_sparse(todo)
-            self._sparse.update((t, None if rows is None else rows[i]) for i, t in enumerate(todo))
-        found = [self._sparse[t] for t in texts]
-        return None if any(r is None for r in found) else sparse.csr_matrix(sparse.vstack(found))
+        return self.inner.encode_sparse(texts)
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,7 @@ def dev(real_service: SearchService, dev_cases: list[Case]) -> Dev:
     second = None if real_service.second is None else MemoEncoder(real_service.second)
     service = SearchService(real_service.settings, memo, real_service.stored, second)
     questions = [c.q for c in dev_cases]
-    vectors, rows = memo.encode_queries(questions), memo.encode_sparse(questions)
+    vectors, rows = memo.encode_queries_and_sparse(questions)
     seconds = None if second is None else second.encode_queries(questions)
     queries = []
     for i, q in enumerate(questions):

@@ -15,11 +15,11 @@ from scipy import sparse
 
 from bot.evaluate import Case
 from bot.ingest import normalize
-from bot.lexical import LexicalIndex
-from bot.retrieve import HybridRetriever, Query, Ranking, Weights, make_faiss_index
+from bot.lexical import LexicalIndex, index_texts
+from bot.retrieve import HybridRetriever, Query, Ranking, Weights
 from bot.service import SearchService
 from bot.types import Answer
-from embeddings.encoder import Encoder, HashingEncoder
+from embeddings.encoder import Encoder
 
 
 class MemoEncoder:
@@ -84,7 +84,7 @@ def dev(real_service: SearchService, dev_cases: list[Case]) -> Dev:
     for i, q in enumerate(questions):
         row = None if rows is None else rows[i]
         queries.append(Query(normalize(q), vectors[i], row, None if seconds is None else seconds[i]))
-    lexical = LexicalIndex([p.norm for p in service.stored.passages])
+    lexical = index_texts([p.norm for p in service.stored.passages])
     return Dev(service, dev_cases, queries, service.ask_batch(questions, k=5), lexical)
 
 
@@ -205,11 +205,3 @@ def test_ask_batch_equals_asking_one_by_one(real_service: SearchService) -> None
             (h.doc, h.paragraph, h.text) for h in alone.hits
         ]
         np.testing.assert_allclose([h.score for h in together.hits], [h.score for h in alone.hits], atol=1e-3)
-
-
-def test_faiss_index_is_exact_inner_product_on_unit_vectors() -> None:
-    vectors = HashingEncoder(64).encode_passages(["考核指标", "问责目的", "社区居委会", "执法权"])
-    index = make_faiss_index(vectors, threads=1)
-    sims, rows = index.search(vectors[2:3], 4)
-    assert rows[0][0] == 2 and sims[0][0] == pytest.approx(1.0, abs=1e-5)
-    np.testing.assert_allclose(sims[0], np.sort(vectors @ vectors[2])[::-1], atol=1e-5)

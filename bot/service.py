@@ -23,7 +23,7 @@ from bot.indexer import build_index, is_fresh, known_documents
 from bot.ingest import IngestError, Paragraph, load_documents, normalize
 from bot.lexical import LexicalIndex
 from bot.retrieve import HybridRetriever, Query
-from bot.store import StoredIndex, StoreError
+from bot.store import StoredIndex, StoreError, load_terms
 from bot.store import load as load_store
 from bot.store import save as save_store
 from bot.types import Answer, Hit, IndexInfo, ReloadReport, Turn
@@ -188,7 +188,7 @@ def open_service(
     documents = load_documents(settings.docs_dir, settings.ingest.max_document_bytes, known)
     if previous is None or not is_fresh(previous, settings, encoder, documents, second):
         previous, _ = build_index(settings, encoder, documents, previous, progress, second)
-        save_store(settings.index_dir, previous)
+        previous = _saved(settings, previous)
     service = SearchService(settings, encoder, previous, second)
     service.warm_up()
     return service
@@ -203,7 +203,7 @@ def rebuild(settings: Settings, previous: SearchService) -> tuple[SearchService,
         stored, reembedded = build_index(
             settings, previous.encoder, documents, previous.stored, second=previous.second
         )
-        save_store(settings.index_dir, stored)
+        stored = _saved(settings, stored)
     except (IngestError, EncoderError, StoreError) as exc:
         raise ReloadError(str(exc)) from exc
     except Exception as exc:  # model, FAISS or disk failure: report it, keep the old index
@@ -217,6 +217,13 @@ def rebuild(settings: Settings, previous: SearchService) -> tuple[SearchService,
         seconds=round(time.perf_counter() - start, 3),
     )
     return service, report
+
+
+def _saved(settings: Settings, stored: StoredIndex) -> StoredIndex:
+    """``stored`` written to ``settings.index_dir``; its term counts now memory-mapped from
+    there (the built copy is freed: serving does not read them)."""
+    save_store(settings.index_dir, stored)
+    return replace(stored, terms=load_terms(settings.index_dir))
 
 
 def _as_asked(answer: Answer, question: str, ms: float) -> Answer:

@@ -132,7 +132,7 @@ def test_term_counts_are_integer_arrays_against_one_vocabulary() -> None:
     terms = TermCounts.count(texts)
     counts = terms.counts
     assert counts.shape == (len(texts), len(terms.vocabulary))
-    assert counts.indices.dtype == np.int32 and counts.data.dtype == np.int32
+    assert counts.indices.dtype == np.int32 and counts.data.dtype == np.uint16
     for row, text in enumerate(texts):  # row i holds text i's tokens, by id, with their counts
         tokens = tokenize(text)
         assert _row(terms, row) == {t: tokens.count(t) for t in set(tokens)}
@@ -158,7 +158,8 @@ def test_counts_merged_from_parts_equal_one_count() -> None:
     whole = TermCounts.count(texts)
     first = TermCounts.count(texts[:3])
     rest = TermCounts.count(texts[3:], first.vocabulary)
-    merged = merge_counts([(first, np.array([0, 2, 4])), (rest, np.array([1, 3]))], len(texts))
+    parts = [(first, np.arange(3), np.array([0, 2, 4])), (rest, np.arange(2), np.array([1, 3]))]
+    merged = merge_counts(parts, len(texts))
     order = [0, 3, 1, 4, 2]  # where merge put each text
     assert rest.vocabulary[: len(first.vocabulary)] == first.vocabulary
     for row, text_index in enumerate(order):
@@ -172,3 +173,12 @@ def test_document_frequency_reads_like_a_counter(index: LexicalIndex) -> None:
     assert index.df["考核"] == 1 and index.df["问责"] == 1
     assert index.df["不存在的词"] == 0
     assert "考核" in index.df and len(index.df) == sum(1 for _ in index.df)
+
+
+def test_merge_copies_rows_in_any_order_and_repeats() -> None:
+    texts = [normalize(t) for t in CORPUS]
+    whole = TermCounts.count(texts)
+    source = np.array([3, 2, 2, 0, 1])  # shuffled, one row twice
+    merged = merge_counts([(whole, source, np.arange(5))], 5)
+    for row, src in enumerate(source):
+        assert _row(merged, row) == _row(whole, int(src))

@@ -26,7 +26,7 @@ from tqdm import tqdm
 from bot import faiss_index
 from bot.answer import BACKGROUND_FILE, load_background
 from bot.ingest import Document, Paragraph, Passage, to_passages
-from bot.lexical import TermCounts, merge_counts
+from bot.lexical import Postings, TermCounts, merge_counts
 from bot.store import FORMAT_VERSION, IndexArrays, Manifest, StoredIndex
 from bot.text import is_cjk_text
 from config.settings import Settings
@@ -118,7 +118,8 @@ def build_index(
         passages=len(passages), built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         arrays=sorted(arrays),
     )  # fmt: skip
-    stored = StoredIndex(manifest, passages, paragraphs, index, IndexArrays(**arrays), terms)
+    postings = Postings.build(terms)
+    stored = StoredIndex(manifest, passages, paragraphs, index, IndexArrays(**arrays), terms, postings)
     return stored, len(todo)
 
 

@@ -23,7 +23,7 @@ from bot.indexer import build_index, is_fresh, known_documents
 from bot.ingest import IngestError, Paragraph, load_documents, normalize
 from bot.lexical import LexicalIndex
 from bot.retrieve import HybridRetriever, Query
-from bot.store import StoredIndex, StoreError, load_terms
+from bot.store import StoredIndex, StoreError, mapped
 from bot.store import load as load_store
 from bot.store import save as save_store
 from bot.types import Answer, Hit, IndexInfo, ReloadReport, Turn
@@ -50,7 +50,7 @@ class SearchService:
     def __post_init__(self) -> None:
         faiss.omp_set_num_threads(self.settings.retrieval.faiss_threads)
         s, a = self.stored, self.stored.arrays
-        self.lexical = LexicalIndex(s.terms)
+        self.lexical = LexicalIndex(s.terms, s.postings)
         self.retriever = HybridRetriever(s.passages, s.faiss_index, self.lexical, a.sparse, a.second)
         background = a.background if a.background is not None else np.zeros((0, s.manifest.dim), np.float32)
         self.null = NullModel(background, a.background_sparse, a.background_second)
@@ -104,8 +104,9 @@ class SearchService:
                     None if second is None else second[j],
                 )  # fmt: skip
                 found[i] = answer = self._answer(texts[i], query, k, offset)
-                if keys[i] is not None:
-                    self.cache.put(keys[i], answer)  # type: ignore[arg-type]
+                key = keys[i]
+                if key is not None:
+                    self.cache.put(key, answer)
         ms = (time.perf_counter() - start) * 1000 / max(len(texts), 1)
         return [_as_asked(a, t, ms) for a, t in zip(found, texts, strict=True) if a is not None]
 
@@ -220,10 +221,10 @@ def rebuild(settings: Settings, previous: SearchService) -> tuple[SearchService,
 
 
 def _saved(settings: Settings, stored: StoredIndex) -> StoredIndex:
-    """``stored`` written to ``settings.index_dir``; its term counts now memory-mapped from
-    there (the built copy is freed: serving does not read them)."""
+    """``stored`` written to ``settings.index_dir``, its lexical arrays now memory-mapped
+    from there (the built copies are freed)."""
     save_store(settings.index_dir, stored)
-    return replace(stored, terms=load_terms(settings.index_dir))
+    return mapped(settings.index_dir, stored)
 
 
 def _as_asked(answer: Answer, question: str, ms: float) -> Answer:

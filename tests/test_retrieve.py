@@ -139,7 +139,7 @@ def test_english_questions_find_chinese_paragraphs_in_top_3(dev: Dev) -> None:
 def _metrics(dev: Dev, weights: Weights) -> tuple[float, float]:
     s = dev.service.stored
     retriever = HybridRetriever(
-        s.passages, s.faiss_index, dev.lexical, s.matrices.get("sparse"), s.arrays.get("second"), weights
+        s.passages, s.faiss_index, dev.lexical, s.arrays.sparse, s.arrays.second, weights
     )
     ranks = [
         _gold_rank(dev.service, retriever.rank(dev.queries[i]), dev.cases[i].gold) for i in dev.in_scope()

@@ -157,7 +157,7 @@ def test_fusion_is_at_least_as_good_as_the_better_part(dev: Dev) -> None:
         "lexical": _metrics(dev, Weights(dense=0.0, lexical=1.0, sparse=0.0, second=0.0)),
         "dense": _metrics(dev, Weights(dense=1.0, lexical=0.0, sparse=0.0, second=0.0)),
     }
-    if "second" in dev.service.stored.arrays:
+    if dev.service.stored.arrays.second is not None:
         parts["second"] = _metrics(dev, Weights(dense=0.0, lexical=0.0, sparse=0.0, second=1.0))
     report = f"fused {fused}, {parts}"
     assert fused[0] >= max(m[0] for m in parts.values()), report

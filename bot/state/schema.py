@@ -139,4 +139,5 @@ def check_version(current: int, backend: str) -> None:
 
 def statements(sql: str) -> list[str]:
     """The statements of a migration script (split on ';' at line ends; no ';' in literals)."""
-    return [s.strip() for s in sql.split(";\n") if s.strip().rstrip(";").strip()]
+    parts = (part.strip().rstrip(";").strip() for part in sql.split(";\n"))
+    return [part for part in parts if part]

@@ -38,7 +38,7 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 async def _until(check: object, timeout: float) -> None:  # noqa: ASYNC109
     deadline = time.monotonic() + timeout
-    while not check() and time.monotonic() < deadline:  # type: ignore[operator]
+    while not check() and time.monotonic() < deadline:  # type: ignore[operator]  # noqa: ASYNC110
         await asyncio.sleep(0.05)
 
 

@@ -173,3 +173,26 @@ def exactly_once(
         in_window += len(close)
         gap = max([gap, *close])
     return Outcome(sum(asked.values()), lost, doubled, in_window, round(gap * 1000, 1))
+
+
+async def burst_and_kill(
+    tracker: Any, victim: ServeProcess, users: list[Any], pool: list[str], count: int,
+    after: int = 3, timeout: float = 180.0,  # noqa: ASYNC109
+) -> tuple[list[Any], float]:  # fmt: skip
+    """Ask ``count`` questions at once (round robin over ``users``, through a loadkit
+    Tracker), SIGKILL ``victim`` as soon as ``after`` of them are answered (replies are in
+    flight then: the worst moment); returns (questions, monotonic time of the kill)."""
+    asked = [tracker.ask(users[i % len(users)], pool[i % len(pool)]) for i in range(count)]
+    deadline = time.monotonic() + timeout
+    while sum(bool(q.answers) for q in asked) < after and time.monotonic() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.02)
+    await victim.kill()
+    return asked, time.monotonic()
+
+
+async def all_done(asked: list[Any], timeout: float, settle: float = 2.0) -> None:  # noqa: ASYNC109
+    """Wait until every question got its reply, then ``settle`` s for late second copies."""
+    deadline = time.monotonic() + timeout
+    while not all(q.done.is_set() for q in asked) and time.monotonic() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(settle)

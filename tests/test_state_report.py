@@ -69,5 +69,5 @@ def test_qabot_report_prints_and_writes_csv(
     with out_csv.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     assert tuple(rows[0]) == CSV_COLUMNS and len(rows) == 6
-    assert ["问责的目的是什么？", "answered", "article.txt¶8", "400.0", "0", "1"] == rows[2][2:]
+    assert rows[2][2:] == ["问责的目的是什么？", "answered", "article.txt¶8", "400.0", "0", "1"]
     assert main(["--config", str(config), "report", "--days", "0"]) == 2

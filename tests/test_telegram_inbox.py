@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from test_telegram_harness import QUESTION
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
 from loadkit import Question, Tracker, questions
-from servekit import exactly_once, shared_folders, start_serve
+from servekit import all_done, burst_and_kill, exactly_once, shared_folders, start_serve
 
 from bot.botapi import BotAPIServer, SimUser
 from bot.service import SearchService
@@ -36,12 +35,6 @@ def database_url(request: pytest.FixtureRequest) -> str:
     return server.new_database()
 
 
-async def _until(check: object, timeout: float) -> None:  # noqa: ASYNC109
-    deadline = time.monotonic() + timeout
-    while not check() and time.monotonic() < deadline:  # type: ignore[operator]  # noqa: ASYNC110
-        await asyncio.sleep(0.05)
-
-
 async def test_killed_mid_burst_answers_every_question_once_and_buttons_survive(
     tmp_path: Path, real_settings: Settings, real_service: SearchService, database_url: str
 ) -> None:
@@ -54,16 +47,12 @@ async def test_killed_mid_burst_answers_every_question_once_and_buttons_survive(
             with Tracker(server) as tracker:
                 first = tracker.ask(users[0], QUESTION)
                 await asyncio.wait_for(first.done.wait(), TIMEOUT)
-                burst = [tracker.ask(users[i % 10], pool[i % len(pool)]) for i in range(30)]
-                await _until(lambda: sum(bool(q.answers) for q in burst) >= 3, TIMEOUT)
-                await bot.kill()
-                killed_at = time.monotonic()
+                burst, killed_at = await burst_and_kill(tracker, bot, users, pool, 30)
                 answered_at_kill = sum(bool(q.answers) for q in burst)
                 bot = await start_serve(server.base_url, TOKEN, folders, database_url=database_url)
                 more = [tracker.ask(users[i % 10], pool[(30 + i) % len(pool)]) for i in range(10)]
                 asked: list[Question] = [first, *burst, *more]
-                await _until(lambda: all(q.done.is_set() for q in asked), TIMEOUT)
-                await asyncio.sleep(2.0)  # a second answer would arrive in this time
+                await all_done(asked, TIMEOUT)
             assert answered_at_kill < len(burst), "the kill came after the burst was answered"
             chats = collections.Counter(q.chat_id for q in asked)
             outcome = exactly_once(server.calls, dict(chats), killed_at)

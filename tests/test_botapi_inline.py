@@ -41,7 +41,7 @@ def article(rid: str, text: str, title: str = "标题") -> InlineQueryResultArti
 
 async def _query(server: BotAPIServer, bot: Bot, text: str) -> tuple[int, str]:
     update_id = server.send_inline_query(USER, text)
-    (update,) = await bot.get_updates(timeout=1)
+    (update,) = await bot.get_updates(offset=update_id, timeout=1)
     assert update.update_id == update_id and update.inline_query is not None
     assert update.inline_query.query == text and update.inline_query.from_user.id == USER.id
     return update_id, update.inline_query.id

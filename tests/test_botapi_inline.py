@@ -83,7 +83,7 @@ async def test_bad_results_are_refused_like_telegram(
 async def test_results_button_needs_a_valid_start_parameter(server: BotAPIServer, bot: Bot) -> None:
     _, query_id = await _query(server, bot, "q")
     bad = InlineQueryResultsButton("稍后", start_parameter="a b")
-    with pytest.raises(BadRequest, match="(?i)START_PARAM_INVALID"):
+    with pytest.raises(BadRequest, match=r"(?i)START_PARAM_INVALID"):
         await bot.answer_inline_query(query_id, [], button=bad)
     update_id, query_id = await _query(server, bot, "q2")
     button = InlineQueryResultsButton("稍后", start_parameter="wait")

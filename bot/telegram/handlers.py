@@ -118,10 +118,10 @@ async def answer_question(update: Update, context: Ctx, question: str) -> None:
     if not rt.holder.ready:
         await reply_text(update, context, t(lang, "not_ready"))
         return
-    await typing(context, message.chat_id)
-    before = await rt.context_of(message.chat_id)
-    with rt.holder.borrow() as service:
-        answer = await rt.batcher.ask(service, question, context=before)
+    async with typing(context, message.chat_id):
+        before = await rt.context_of(message.chat_id)
+        with rt.holder.borrow() as service:
+            answer = await rt.batcher.ask(service, question, context=before)
     if answer.answered:
         rt.stats.answered += 1
     else:

@@ -61,6 +61,7 @@ _ZH: dict[str, str] = {
     "gaps_line": "{rank}. {question}（{count} 次：未答上 {not_answered}，👎 {down}）",
     "gaps_none": "最近 {days} 天没有没答上或被点 👎 的问题。",
     "error": "抱歉，出了点问题，请稍后再试。",
+    "inline_related": "文章没有直接回答这个问题，以下段落可能相关",
 }
 
 _EN: dict[str, str] = {
@@ -121,6 +122,7 @@ _EN: dict[str, str] = {
     "gaps_line": "{rank}. {question} ({count}×: not answered {not_answered}, 👎 {down})",
     "gaps_none": "No question of the last {days} days went unanswered or got 👎.",
     "error": "Sorry, something went wrong. Please try again later.",
+    "inline_related": "The article does not answer this directly; related paragraphs",
 }
 
 STRINGS: dict[Lang, dict[str, str]] = {"zh": _ZH, "en": _EN}

@@ -102,6 +102,7 @@ def test_replicas_claiming_at_once_never_share_an_update(state_settings: Setting
                 with guard:
                     got[i].append(c.update_id)
                     order.append((c.update_id % 40, c.update_id))
+                time.sleep(0.002)  # answering takes a while: the others claim meanwhile
                 stores[i].finish(c.update_id)
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(len(stores))]

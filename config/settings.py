@@ -51,7 +51,7 @@ class StateSettings:
     question_log_days: float = 90.0
     gaps_days: float = 30.0
     button_days: float = 30.0
-    workers: int = 8
+    workers: int = 16
     lease_seconds: float = 5.0
 
 

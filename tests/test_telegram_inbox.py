@@ -60,7 +60,7 @@ async def test_killed_mid_burst_answers_every_question_once_and_buttons_survive(
             # sending a reply and committing its done mark (the kill here comes right after
             # replies arrive, the worst moment).
             assert outcome.lost == 0, (outcome, bot.tail())
-            assert outcome.doubled == outcome.doubled_in_window <= 8, outcome
+            assert outcome.doubled == outcome.doubled_in_window <= 16, outcome
             assert sum(q.errors for q in asked) == 0
 
             # Buttons under an answer of the killed process work in the new one.

@@ -69,7 +69,7 @@ async def test_two_replicas_survive_the_poller_being_killed(
             chats = dict(collections.Counter(q.chat_id for q in asked))
             outcome = exactly_once(server.calls, chats, killed_at)
             assert outcome.lost == 0, (outcome, b.tail())
-            assert outcome.doubled == outcome.doubled_in_window <= 8, outcome
+            assert outcome.doubled == outcome.doubled_in_window <= 16, outcome
             polls = [c for c in server.calls if c.method == "getUpdates"]
             resumed = min(c.at for c in polls if c.at > killed_at and c.status == 200)
             assert resumed - killed_at < 5.0  # b polls within seconds of a's death

@@ -129,8 +129,11 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
     summary, rows = evaluate(_service(settings), read_cases(Path(args.file)))
     if args.verbose:
         for row in rows:
-            mark = "refused" if not row["answered"] else f"rank {row['rank']}"
-            print(f"{'IN ' if row['in_scope'] else 'OFF'} {mark:9s} ¶{row['cited']} {row['q']}")
+            mark = row["status"] if not row["answered"] else f"rank {row['rank']}"
+            answer = "✓" if row["answer_hit"] else ("✗" if row["in_scope"] and row["answered"] else " ")
+            print(f"{'IN ' if row['in_scope'] else 'OFF'} {mark:11s} {answer} ¶{row['cited']} {row['q']}")
+            if args.verbose and row["answer"] and not row["answer_hit"]:
+                print(f"      答：{row['answer']}")
     print(json.dumps(summary) if args.json else format_summary(summary))
     return 0
 

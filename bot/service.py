@@ -17,11 +17,14 @@ from dataclasses import dataclass, field, replace
 import faiss
 import numpy as np
 
-from bot.answer import NullModel, RefusalRule, extract, has_content
+from bot.answer import choose
+from bot.asking import asked_for
 from bot.indexer import build_index, is_fresh
 from bot.ingest import IngestError, Paragraph, load_paragraphs, normalize
 from bot.lexical import LexicalIndex
-from bot.retrieve import HybridRetriever, Query, make_faiss_index
+from bot.nullmodel import NullModel, RefusalRule, documents_are_cjk, has_content
+from bot.retrieve import HybridRetriever, Query, Ranking, make_faiss_index
+from bot.sentences import SENTENCE_ARRAY, SentenceIndex
 from bot.store import StoredIndex, StoreError
 from bot.store import load as load_store
 from bot.store import save as save_store
@@ -30,6 +33,9 @@ from config.settings import Settings
 from embeddings.encoder import Encoder, EncoderError, load_encoder, load_second_encoder
 
 log = logging.getLogger(__name__)
+
+
+EVIDENCE_PARAGRAPHS = 3  # sentences of this many top paragraphs are scored together
 
 
 class ReloadError(RuntimeError):
@@ -59,7 +65,10 @@ class SearchService:
         self.null = NullModel(
             s.arrays["background"], s.matrices.get("background_sparse"),
             s.arrays.get("background_second"),
+            documents_are_cjk([p.text for p in s.paragraphs if p.servable]),
         )
+        self.sentences = SentenceIndex(s.paragraphs, s.arrays.get(SENTENCE_ARRAY))
+        self._sentences_by_second = bool(s.manifest.second_model)
         self._paragraphs = {(p.doc, p.number): p for p in s.paragraphs}
         self._encode_lock = threading.Lock()
         m = s.manifest
@@ -108,7 +117,7 @@ class SearchService:
         if not has_content(query.norm) or not self.retriever.passages:
             return Answer(question, "not_covered", "", ())
         ranking = self.retriever.rank(query)
-        covered = self.rule.covered(*self.null.margins(query, ranking))
+        covered = self.rule.covered(self.null.margins(question, query, ranking))
         hits = tuple(
             Hit(p.doc, p.paragraph, self._paragraphs[(p.doc, p.paragraph)].text, r.fused)
             for r in ranking.items[offset : offset + k]
@@ -116,28 +125,27 @@ class SearchService:
         )
         if not covered or not hits:
             return Answer(question, "not_covered", "", hits)
-        top = ranking.items[0]
-        text = hits[0].text if offset == 0 else self._paragraph_text(top.passage)
         turn = Turn(question, tuple((h.doc, h.paragraph) for h in hits))
-        return Answer(question, "answered", extract(question, text, self._similarity(query)), hits, turn=turn)
+        text, holds = self._extract(question, query, ranking)
+        if not holds:
+            return Answer(question, "related", "", hits, turn=turn)
+        return Answer(question, "answered", text, hits, turn=turn)
 
-    def _paragraph_text(self, row: int) -> str:
+    def _extract(self, question: str, query: Query, ranking: Ranking) -> tuple[str, bool]:
+        """The answer sentence(s) from the best paragraph, and whether the paragraph holds
+        the kind of fact asked for. Sentences of the next paragraphs take part in the
+        z-scores so a one-sentence paragraph is scored against something."""
+        keys = [self._key(r.passage) for r in ranking.items[:EVIDENCE_PARAGRAPHS]]
+        rows = [row for key in keys for row in self.sentences.rows(*key)]
+        vector = query.second if self._sentences_by_second else query.vector
+        scores = self.sentences.scores(query.norm, vector, rows)
+        top = self.sentences.rows(*keys[0])
+        extract = choose(self.sentences, top, scores[: len(top)], asked_for(question))
+        return extract.text, extract.holds
+
+    def _key(self, row: int) -> tuple[str, int]:
         p = self.retriever.passages[row]
-        return self._paragraphs[(p.doc, p.paragraph)].text
-
-    def _similarity(self, query: Query) -> Callable[[Sequence[str]], np.ndarray]:
-        """Question-to-sentence cosines, by the second model when there is one: it is
-        cross-lingual and ~30× cheaper per sentence than e5 (bench/RESULTS.md)."""
-        model, vector = (self.encoder, query.vector)
-        if self.second is not None and query.second is not None:
-            model, vector = self.second, query.second
-
-        def similarity(sentences: Sequence[str]) -> np.ndarray:
-            with self._encode_lock:
-                scores: np.ndarray = model.encode_passages(sentences) @ vector
-            return scores
-
-        return similarity
+        return p.doc, p.paragraph
 
     def warm_up(self) -> None:
         """Run every model once so the first user does not pay for lazy loading."""

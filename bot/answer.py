@@ -22,6 +22,8 @@ from bot.sentences import SentenceIndex
 
 SHORT_SENTENCE = 24  # shorter sentences are headings or fragments: they take a neighbour
 LIST_BONUS = 0.5  # z-units added to enumerating sentences when a list is asked for
+PAIR_MARGIN = 1.0  # the next sentence joins when it scores within this many z-units
+MAX_ANSWER_CHARS = 150  # ... and the two stay this short
 _ATTRIBUTION = re.compile(
     r"^[^“”\"。，,]{0,24}(?:表示|说|直言|指出|介绍|坦言|强调|认为|称|反映|告诉[^。]{0,12}记者)[。：:]?$"
 )
@@ -54,14 +56,21 @@ def choose(
     adjusted = np.asarray(scores, dtype=np.float32) + bonus
     content = [i for i in pool if not is_attribution(texts[i])] or pool
     best = max(content, key=lambda i: adjusted[i])
-    return Extract(_complete(texts, best), bool(fitting))
+    return Extract(_complete(texts, best, adjusted), bool(fitting))
 
 
-def _complete(texts: Sequence[str], best: int) -> str:
-    """The best sentence made a complete statement, at most two sentences."""
+def _complete(texts: Sequence[str], best: int, scores: np.ndarray) -> str:
+    """The best sentence made a complete statement, at most two sentences: a short one or
+    one followed by its attribution takes the next; so does one whose successor carries
+    nearly as much evidence (the statement goes on there)."""
     chosen = texts[best]
-    after = texts[best + 1] if best + 1 < len(texts) else None
-    if after is not None and (len(chosen) < SHORT_SENTENCE or is_attribution(after)):
+    if best + 1 >= len(texts):
+        return chosen
+    after = texts[best + 1]
+    if len(chosen) < SHORT_SENTENCE or is_attribution(after):
+        return chosen + after
+    close = scores[best + 1] >= scores[best] - PAIR_MARGIN
+    if close and len(chosen) + len(after) <= MAX_ANSWER_CHARS:
         return chosen + after
     return chosen
 

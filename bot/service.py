@@ -11,23 +11,24 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import faiss
-import numpy as np
 
 from bot.answer import choose
 from bot.asking import asked_for
+from bot.followup import is_follow_up, resolve
 from bot.indexer import build_index, is_fresh
 from bot.ingest import IngestError, Paragraph, load_paragraphs, normalize
-from bot.lexical import LexicalIndex
+from bot.lexical import LexicalIndex, tokenize
 from bot.nullmodel import NullModel, RefusalRule, documents_are_cjk, has_content
 from bot.retrieve import HybridRetriever, Query, Ranking, make_faiss_index
 from bot.sentences import SENTENCE_ARRAY, SentenceIndex
 from bot.store import StoredIndex, StoreError
 from bot.store import load as load_store
 from bot.store import save as save_store
+from bot.text import is_cjk_text
 from bot.types import Answer, Hit, IndexInfo, ReloadReport, Turn
 from config.settings import Settings
 from embeddings.encoder import Encoder, EncoderError, load_encoder, load_second_encoder
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 
 
 EVIDENCE_PARAGRAPHS = 3  # sentences of this many top paragraphs are scored together
+FOLLOW_UP_COVERAGE = 0.6  # share of a follow-up's own tokens the documents must know
 
 
 class ReloadError(RuntimeError):
@@ -97,7 +99,8 @@ class SearchService:
         """Answers to several questions (each with its own context), embedded in one batch."""
         start = time.perf_counter()
         k = k or self.settings.retrieval.top_k
-        texts = [q.strip() for q in questions]
+        contexts = list(contexts or [None] * len(questions))
+        texts = [self._understood(q.strip(), c) for q, c in zip(questions, contexts, strict=True)]
         with self._encode_lock:
             vectors = self.encoder.encode_queries(texts)
             sparse_rows = self.encoder.encode_sparse(texts)
@@ -109,9 +112,22 @@ class SearchService:
                 None if sparse_rows is None else sparse_rows[i],
                 None if second is None else second[i],
             )
-            answers.append(self._answer(text, query, k, offset))
+            answer = self._answer(text, query, k, offset)
+            answers.append(replace(answer, question=questions[i].strip()))
         ms = (time.perf_counter() - start) * 1000 / max(len(texts), 1)
         return [replace(a, ms=ms) for a in answers]
+
+    def _understood(self, question: str, context: Turn | None) -> str:
+        """The question as the engine answers it: a follow-up of ``context`` made whole.
+        A follow-up whose own words the documents do not know ("那明天会下雨吗？") is a
+        new question: it stays alone and is judged on its own."""
+        if context is None or not is_follow_up(question):
+            return question
+        own = normalize(question)
+        same_script = is_cjk_text(question) == self.null.cjk
+        if same_script and tokenize(own) and self.lexical.coverage(own) < FOLLOW_UP_COVERAGE:
+            return question
+        return resolve(question, context)
 
     def _answer(self, question: str, query: Query, k: int, offset: int) -> Answer:
         if not has_content(query.norm) or not self.retriever.passages:
@@ -125,7 +141,7 @@ class SearchService:
         )
         if not covered or not hits:
             return Answer(question, "not_covered", "", hits)
-        turn = Turn(question, tuple((h.doc, h.paragraph) for h in hits))
+        turn = Turn(question, tuple((h.doc, h.paragraph) for h in hits))  # the whole question
         text, holds = self._extract(question, query, ranking)
         if not holds:
             return Answer(question, "related", "", hits, turn=turn)

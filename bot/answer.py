@@ -22,7 +22,7 @@ from bot.sentences import SentenceIndex
 
 SHORT_SENTENCE = 24  # shorter sentences are headings or fragments: they take a neighbour
 LIST_BONUS = 0.5  # z-units added to enumerating sentences when a list is asked for
-PAIR_MARGIN = 1.0  # the next sentence joins when it scores within this many z-units
+PAIR_MARGIN = 1.5  # the next sentence joins when it scores within this many z-units
 MAX_ANSWER_CHARS = 150  # ... and the two stay this short
 _ATTRIBUTION = re.compile(
     r"^[^“”\"。，,]{0,24}(?:表示|说|直言|指出|介绍|坦言|强调|认为|称|反映|告诉[^。]{0,12}记者)[。：:]?$"

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Sequence
@@ -143,7 +144,7 @@ class SearchService:
             return Answer(question, "not_covered", "", hits)
         turn = Turn(question, tuple((h.doc, h.paragraph) for h in hits))  # the whole question
         text, holds = self._extract(question, query, ranking)
-        if not holds:
+        if not holds or not self._anchored(question, query, ranking):
             return Answer(question, "related", "", hits, turn=turn)
         return Answer(question, "answered", text, hits, turn=turn)
 
@@ -158,6 +159,19 @@ class SearchService:
         top = self.sentences.rows(*keys[0])
         extract = choose(self.sentences, top, scores[: len(top)], asked_for(question))
         return extract.text, extract.holds
+
+    def _anchored(self, question: str, query: Query, ranking: Ranking) -> bool:
+        """Does the best paragraph share the question's subject, not only the documents'
+        commonest words? It must contain a question word or bigram that occurs in at most
+        1/e of the passages ("基层干部" alone, in half of them, is the domain, not the
+        subject). Cross-lingual questions share no words: the embeddings decide for them."""
+        if is_cjk_text(question) != self.null.cjk:
+            return True
+        lex = self.lexical
+        top = self.retriever.passages[ranking.items[0].passage]
+        shared = set(tokenize(query.norm)) & set(tokenize(top.norm))
+        limit = lex.size / math.e
+        return any(lex.df[t] <= limit for t in shared if not t.startswith("$"))
 
     def _key(self, row: int) -> tuple[str, int]:
         p = self.retriever.passages[row]

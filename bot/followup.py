@@ -39,11 +39,16 @@ def is_follow_up(question: str) -> bool:
     if is_cjk_text(q):
         if len(q) > MAX_FOLLOW_UP_CHARS:
             return False
-        return bool(_ZH_OPENERS.match(q) or _ZH_ELLIPSIS.search(q) or not tokenize(normalize(q)))
+        return bool(_ZH_OPENERS.match(q) or _ZH_ELLIPSIS.search(q) or not _words(q))
     words = q.split()
     if len(words) > MAX_FOLLOW_UP_WORDS:
         return False
-    return bool(_EN_OPENERS.match(q) or _EN_PRONOUNS.search(q) or not tokenize(normalize(q)))
+    return bool(_EN_OPENERS.match(q) or _EN_PRONOUNS.search(q) or not _words(q))
+
+
+def _words(question: str) -> list[str]:
+    """Content words (no character bigrams or single characters) of a question."""
+    return [t for t in tokenize(normalize(question)) if t[0] not in "#$"]
 
 
 def thread_start(turn: Turn) -> str:

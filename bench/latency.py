@@ -21,14 +21,23 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from benchkit import DEV_SET, HELDOUT_SET, Timer, load_average, real_settings, stats_ms, table, write_result
+from benchkit import (
+    DEV_SET,
+    HELDOUT_SET,
+    Timer,
+    load_average,
+    real_settings,
+    start_hog,
+    stats_ms,
+    table,
+    write_result,
+)
 from scipy import sparse
 
 from bot.evaluate import read_cases
@@ -120,12 +129,6 @@ def measure(service: Any, timer: Timer, batches: list[list[str]]) -> dict[str, l
         for name, value in parts.items():
             samples[name].append(value)
     return samples
-
-
-def start_hog(seconds: float = 900.0) -> subprocess.Popen[bytes]:
-    """A process that keeps one core busy for at most ``seconds``."""
-    code = f"import time\nend = time.time() + {seconds}\nwhile time.time() < end: pass\n"
-    return subprocess.Popen([sys.executable, "-c", code])
 
 
 def run(full: bool) -> dict[str, Any]:

@@ -24,6 +24,8 @@ from test_telegram_harness import (
 from bot.botapi import SimUser
 from bot.service import SearchService
 from bot.telegram.feedback import FeedbackStore
+from bot.telegram.reply import TYPING_DELAY
+from bot.types import Answer
 from config.settings import Settings
 from embeddings import Encoder
 
@@ -70,10 +72,25 @@ async def test_answer_is_bold_and_cites_paragraph_8(live: Live) -> None:
     labels = [label for label, _ in msg.buttons()]
     assert labels == ["更多段落", "上下文", "👍", "👎"]
     assert all(len(data.encode()) <= 64 for _, data in msg.buttons())
+    methods = [c.method for c in live.server.calls if c.chat_id == user.id]
+    assert methods == ["sendMessage"]  # a fast answer costs one request: no "typing…" first
+
+
+async def test_slow_answer_shows_typing_first(live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    service = live.runtime.holder.current
+    real = service.ask_batch
+
+    def slow(*args: Any, **kwargs: Any) -> list[Answer]:
+        time.sleep(TYPING_DELAY + 0.5)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(service, "ask_batch", slow)
+    user = SimUser(id=120)
+    (msg,) = await live.ask(user, QUESTION)
+    assert "31" in msg.plain_text
     actions = [c for c in live.server.calls if c.chat_id == user.id]
-    first_typing = next(i for i, c in enumerate(actions) if c.method == "sendChatAction")
-    first_send = next(i for i, c in enumerate(actions) if c.method == "sendMessage")
-    assert actions[first_typing].params["action"] == "typing" and first_typing < first_send
+    assert [c.method for c in actions] == ["sendChatAction", "sendMessage"]
+    assert actions[0].params["action"] == "typing"
 
 
 async def test_buttons_more_context_and_feedback(live: Live) -> None:

@@ -46,14 +46,13 @@ async def reload_command(update: Update, context: Ctx) -> None:
     """/reload (admins): re-read the documents folder and swap in the new index."""
     if not await require_admin(update, context, "reload"):
         return
-    rt, lang = context.runtime, lang_of(update.effective_user)
-    if not rt.holder.ready:
+    rt, lang, chat = context.runtime, lang_of(update.effective_user), update.effective_chat
+    if not rt.holder.ready or chat is None:
         await reply_text(update, context, t(lang, "not_ready"))
         return
-    if update.effective_chat is not None:
-        await typing(context, update.effective_chat.id)
     try:
-        report = await rt.reload()
+        async with typing(context, chat.id, delay=0):  # a reload takes seconds
+            report = await rt.reload()
     except ReloadError as exc:
         log.warning("reload failed: %s", exc)
         await reply_text(update, context, t(lang, "reload_failed", error=str(exc)))
@@ -100,18 +99,18 @@ async def document(update: Update, context: Ctx) -> None:
     if not rt.holder.ready:
         await reply_text(update, context, t(lang, "not_ready"))
         return
-    await typing(context, message.chat_id)
-    data = bytes(await (await doc.get_file()).download_as_bytearray())
-    if len(data) > limit:
-        await reply_text(update, context, t(lang, "upload_too_big", size=len(data), max=limit))
-        return
-    try:
-        text = await asyncio.to_thread(document_text, name, data)
-    except UploadError as exc:
-        log.info("upload %r refused: %s", name, exc.key)
-        await reply_text(update, context, t(lang, exc.key, **exc.values))
-        return
-    await _add_and_reload(update, context, rt, target_name(name), text)
+    async with typing(context, message.chat_id, delay=0):  # uploads take seconds
+        data = bytes(await (await doc.get_file()).download_as_bytearray())
+        if len(data) > limit:
+            await reply_text(update, context, t(lang, "upload_too_big", size=len(data), max=limit))
+            return
+        try:
+            text = await asyncio.to_thread(document_text, name, data)
+        except UploadError as exc:
+            log.info("upload %r refused: %s", name, exc.key)
+            await reply_text(update, context, t(lang, exc.key, **exc.values))
+            return
+        await _add_and_reload(update, context, rt, target_name(name), text)
 
 
 async def _add_and_reload(

@@ -25,13 +25,14 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
 )
 
 from bot.service import open_service
-from bot.telegram import admin, buttons, handlers
+from bot.telegram import admin, buttons, handlers, inline
 from bot.telegram.context import CONTEXT_TYPES, KEY, BotContext, runtime_of
 from bot.telegram.feedback import FeedbackStore
 from bot.telegram.logs import protect_secret, redact
@@ -42,7 +43,7 @@ from embeddings import Encoder
 
 log = logging.getLogger(__name__)
 QAApp = Application[Any, Any, Any, Any, Any, Any]
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 POLL_TIMEOUT = 10  # seconds a getUpdates long poll may wait
 MEDIA = (
     filters.Sticker.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO | filters.VIDEO
@@ -119,6 +120,8 @@ def register(app: QAApp) -> None:
     app.add_handler(MessageHandler(MEDIA, handlers.media))
     # Inline buttons: 更多段落, 上下文, 👍/👎.
     app.add_handler(CallbackQueryHandler(buttons.button))
+    # Inline mode: "@bot 问题" in any chat.
+    app.add_handler(InlineQueryHandler(inline.inline_query))
     app.add_error_handler(on_error)
 
 

@@ -60,17 +60,17 @@ async def _more(rt: Runtime, query: CallbackQuery, context: Ctx, ref: AnswerRef)
     k, offset = rt.settings.retrieval.top_k, ref.next_offset
     hits: list[Hit] = []
     seen = set(ref.shown)
-    await typing(context, ref.chat_id)
-    with rt.holder.borrow() as service:
-        for _ in range(MAX_PAGES):
-            answer = await rt.batcher.ask(service, ref.question, k, offset)
-            offset += k
-            for hit in answer.hits:
-                if (hit.doc, hit.paragraph) not in seen:
-                    seen.add((hit.doc, hit.paragraph))
-                    hits.append(hit)
-            if hits or len(answer.hits) < k:
-                break
+    async with typing(context, ref.chat_id):
+        with rt.holder.borrow() as service:
+            for _ in range(MAX_PAGES):
+                answer = await rt.batcher.ask(service, ref.question, k, offset)
+                offset += k
+                for hit in answer.hits:
+                    if (hit.doc, hit.paragraph) not in seen:
+                        seen.add((hit.doc, hit.paragraph))
+                        hits.append(hit)
+                if hits or len(answer.hits) < k:
+                    break
     if not hits:
         await query.answer(t(lang, "no_more"))
         return

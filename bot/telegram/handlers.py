@@ -116,10 +116,10 @@ async def answer_question(update: Update, context: Ctx, question: str) -> None:
     if not rt.holder.ready:
         await reply_text(update, context, t(lang, "not_ready"))
         return
-    await typing(context, message.chat_id)
-    with rt.holder.borrow() as service:
-        before = rt.conversations.get(message.chat_id)
-        answer = await rt.batcher.ask(service, question, context=before)
+    async with typing(context, message.chat_id):
+        with rt.holder.borrow() as service:
+            before = rt.conversations.get(message.chat_id)
+            answer = await rt.batcher.ask(service, question, context=before)
     rt.conversations.put(message.chat_id, answer.turn)
     if answer.answered:
         rt.stats.answered += 1

@@ -56,6 +56,7 @@ _ZH: dict[str, str] = {
         "已回答：{answered}，未涉及：{refused}\n反馈：👍 {up} / 👎 {down}\n运行时间：{uptime}"
     ),
     "error": "抱歉，出了点问题，请稍后再试。",
+    "inline_related": "文章没有直接回答这个问题，以下段落可能相关",
 }
 
 _EN: dict[str, str] = {
@@ -111,6 +112,7 @@ _EN: dict[str, str] = {
         "{down}\nUptime: {uptime}"
     ),
     "error": "Sorry, something went wrong. Please try again later.",
+    "inline_related": "The article does not answer this directly; related paragraphs",
 }
 
 STRINGS: dict[Lang, dict[str, str]] = {"zh": _ZH, "en": _EN}

@@ -28,7 +28,11 @@ def _choose(index: SentenceIndex, question: str, scores: list[float] | None = No
 
 
 def test_attribution_lines_are_fragments() -> None:
-    assert is_attribution("那位书记表示。") and is_attribution("该CEO表示。") and is_attribution("梅江镇一位乡镇领导直言。")
+    assert (
+        is_attribution("那位书记表示。")
+        and is_attribution("该CEO表示。")
+        and is_attribution("梅江镇一位乡镇领导直言。")
+    )
     assert not is_attribution("某街道党工委书记说,他在乡镇工作已有30多年。")
 
 

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from bot.nullmodel import BACKGROUND_FILE, Margins, RefusalRule, documents_are_cjk, has_content, load_background
+from bot.nullmodel import (
+    BACKGROUND_FILE,
+    Margins,
+    RefusalRule,
+    documents_are_cjk,
+    has_content,
+    load_background,
+)
 
 RULE = RefusalRule()
 

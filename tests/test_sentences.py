@@ -17,7 +17,10 @@ def test_sentences_of_servable_paragraphs_in_reading_order() -> None:
     assert (2, 0, "共有考核指标31项。") in found and (2, 1, "大致都与属地责任有关。") in found
     assert all(p != 3 for p, _, _ in found)  # the byline is not servable
     index = SentenceIndex(paragraphs)
-    assert [index.sentences[r].text for r in index.rows("a.txt", 4)] == ["问责本身不是目的。", "而是一种手段。"]
+    assert [index.sentences[r].text for r in index.rows("a.txt", 4)] == [
+        "问责本身不是目的。",
+        "而是一种手段。",
+    ]
 
 
 def test_lexical_evidence_favours_the_sentence_with_the_question_words() -> None:

@@ -137,7 +137,10 @@ def test_more_context_and_intro() -> None:
 
 
 def test_related_reply_says_so_and_lists_paragraphs_without_a_bold_answer() -> None:
-    hits = (Hit("article.txt", 34, "有的问责尺度宽严不一。", 1.0), Hit("article.txt", 19, "在问责类型上…", 0.5))
+    hits = (
+        Hit("article.txt", 34, "有的问责尺度宽严不一。", 1.0),
+        Hit("article.txt", 19, "在问责类型上…", 0.5),
+    )
     chunks = answer_html(Answer("《公务员法》第几条？", "related", "", hits), "zh", ["问责的目的是什么？"])
     html = "".join(chunks)
     assert html.startswith("<i>文章没有直接回答这个问题，以下段落可能相关：</i>")

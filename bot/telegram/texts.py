@@ -20,6 +20,7 @@ _ZH: dict[str, str] = {
     "examples": "例如：",
     "admin_help": "管理员命令：/reload 重新加载文件，/stats 运行统计；发送 .txt/.md/.docx 文件即可添加文档。",
     "off_topic": "文章没有涉及“{question}”。",
+    "related": "文章没有直接回答这个问题，以下段落可能相关：",
     "try_these": "您可以试试这样问：",
     "sources": "出处",
     "more_header": "更多段落（第 {first}–{last} 条）：",
@@ -71,6 +72,7 @@ _EN: dict[str, str] = {
         ".txt/.md/.docx file to add a document."
     ),
     "off_topic": "The article does not cover “{question}”.",
+    "related": "The article does not answer this directly; these paragraphs may be related:",
     "try_these": "Questions I can answer:",
     "sources": "Sources",
     "more_header": "More passages ({first}–{last}):",

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from loadkit import OFF_TOPIC_MARKERS as MARKERS  # a reply without buttons that still answers
+
 ROOT = Path(__file__).resolve().parents[1]
 READY = "serving ("
 
@@ -135,7 +137,6 @@ async def start_serve(
     return bot
 
 
-ANSWER_MARKERS = ("文章没有涉及", "does not cover")  # a refusal is an answer too (no buttons)
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,7 @@ def exactly_once(
         answers = [
             (c.at, str(c.params.get("text", ""))) for c in calls
             if c.method == "sendMessage" and c.status == 200 and c.chat_id == chat
-            and (c.params.get("reply_markup") or any(m in str(c.params.get("text")) for m in ANSWER_MARKERS))
+            and (c.params.get("reply_markup") or any(m in str(c.params.get("text")) for m in MARKERS))
         ]  # fmt: skip
         lost += max(0, n - len(answers))
         extra = max(0, len(answers) - n)

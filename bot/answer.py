@@ -1,125 +1,78 @@
-"""From a ranking to an answer: is the question covered at all, and which sentences answer it.
+"""From ranked paragraphs to the bold answer: which sentence(s) say what was asked.
 
-Refusal compares two best matches made by the same model: the question against the
-documents and against a background of everyday questions (bot/data/background.txt, a
-null model). A question that the documents match no better than generic text is not
-covered. Comparing against the background instead of a fixed cosine cut-off keeps the
-rule meaningful for models whose cosines are compressed (e5: 0.72–0.85 off-topic).
+The sentence is chosen by sentence-level evidence (bot/sentences.py: lexical and embedding
+signals, like the ranking) among the sentences of the best paragraph, restricted to those
+that hold the kind of fact asked for (bot/asking.py: a number with its unit, a date, an
+article number) and preferring enumerations when a list is asked for. The answer is a
+complete statement: a quote's attribution ("那位书记表示。") is not an answer by itself
+and takes the quote it belongs to; a short heading sentence ("二要标准问责程序。") takes
+the sentence after it; a sentence or two at most.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
-from scipy import sparse
 
-from bot.ingest import normalize
-from bot.lexical import tokenize
-from bot.retrieve import Query, Ranking
-from bot.text import is_cjk_text, split_sentences
+from bot.asking import Asked, holds, lists
+from bot.sentences import SentenceIndex
 
-BACKGROUND_FILE = Path(__file__).resolve().parent / "data" / "background.txt"
-SHORT_SENTENCE = 24
-
-
-def load_background(cjk: bool, path: Path = BACKGROUND_FILE) -> list[str]:
-    """Background sentences in the documents' script (CJK or not); '#' starts a comment.
-
-    The null model must be in the documents' language: an English question matches
-    English background text better than Chinese documents whatever it asks, so a mixed
-    background would refuse every English question about a Chinese text.
-    """
-    lines = path.read_text(encoding="utf-8").splitlines()
-    found = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-    return [line for line in found if is_cjk_text(line) == cjk]
+SHORT_SENTENCE = 24  # shorter sentences are headings or fragments: they take a neighbour
+LIST_BONUS = 0.5  # z-units added to enumerating sentences when a list is asked for
+PAIR_MARGIN = 1.5  # the next sentence joins when it scores within this many z-units
+MAX_ANSWER_CHARS = 150  # ... and the two stay this short
+_ATTRIBUTION = re.compile(
+    r"^[^“”\"。，,]{0,24}(?:表示|说|直言|指出|介绍|坦言|强调|认为|称|反映|告诉[^。]{0,12}记者)[。：:]?$"
+)
 
 
 @dataclass(frozen=True)
-class RefusalRule:
-    """Margins (documents' best match minus background's best match) that decide coverage.
+class Extract:
+    """The chosen answer text and whether the paragraph holds the kind of fact asked for."""
 
-    Calibrated on the dev set and checked on the held-out set (bench/RESULTS.md): refuse
-    when the dense margin is below ``dense_floor``, or below ``dense_doubt`` without
-    learned-sparse evidence of at least ``sparse_floor``, or when the second model's
-    margin is below ``second_floor`` (its cosines spread wider than e5's, so its margin
-    separates everyday questions clearly: −0.24 to −0.54 for them, above −0.17 for every
-    in-scope question measured).
-    """
-
-    dense_floor: float = -0.01
-    dense_doubt: float = 0.03
-    sparse_floor: float = 4.5
-    second_floor: float = -0.25
-
-    def covered(
-        self, dense_margin: float, sparse_margin: float | None, second_margin: float | None = None
-    ) -> bool:
-        """True when the documents plausibly answer the question."""
-        if dense_margin < self.dense_floor:
-            return False
-        if second_margin is not None and second_margin < self.second_floor:
-            return False
-        if dense_margin >= self.dense_doubt:
-            return True
-        return sparse_margin is not None and sparse_margin >= self.sparse_floor
+    text: str
+    holds: bool
 
 
-@dataclass(frozen=True)
-class NullModel:
-    """Embedded background sentences."""
-
-    vectors: np.ndarray
-    sparse: sparse.csr_matrix | None = None
-    second: np.ndarray | None = None
-
-    def margins(
-        self, query: Query, ranking: Ranking
-    ) -> tuple[float, float | None, float | None]:
-        """Margins of the documents over the background: dense, sparse and second model."""
-        dense_bg = float((self.vectors @ query.vector).max()) if len(self.vectors) else 0.0
-        dense_margin = ranking.dense_top - dense_bg
-        sparse_margin = second_margin = None
-        if self.sparse is not None and query.sparse is not None and ranking.sparse_top is not None:
-            sparse_margin = ranking.sparse_top - float((self.sparse @ query.sparse.T).max())
-        if self.second is not None and query.second is not None and ranking.second_top is not None:
-            second_margin = ranking.second_top - float((self.second @ query.second).max())
-        return dense_margin, sparse_margin, second_margin
+def is_attribution(sentence: str) -> bool:
+    """A quote's speaker line on its own ("那位书记表示。", "该CEO表示。")."""
+    return _ATTRIBUTION.match(sentence.strip()) is not None
 
 
-def has_content(question: str) -> bool:
-    """At least two letters, digits or ideographs: "。。。", "👍" or "？" ask nothing."""
-    return sum(c.isalnum() for c in question) >= 2
+def choose(
+    index: SentenceIndex, rows: Sequence[int], scores: np.ndarray, asked: Asked
+) -> Extract:
+    """The answer among the sentences ``rows`` of one paragraph (in reading order),
+    given their evidence ``scores``."""
+    if not rows:
+        return Extract("", False)
+    texts = [index.sentences[r].text for r in rows]
+    fitting = [i for i, t in enumerate(texts) if holds(t, asked)]
+    pool = fitting or list(range(len(rows)))
+    bonus = np.array([LIST_BONUS * (asked.kind == "list" and lists(t)) for t in texts])
+    adjusted = np.asarray(scores, dtype=np.float32) + bonus
+    content = [i for i in pool if not is_attribution(texts[i])] or pool
+    best = max(content, key=lambda i: adjusted[i])
+    return Extract(_complete(texts, best, adjusted), bool(fitting))
 
 
-def extract(
-    question: str,
-    paragraph: str,
-    similarity: Callable[[Sequence[str]], np.ndarray] | None = None,
-) -> str:
-    """The sentence(s) of ``paragraph`` that best answer ``question``.
-
-    Sentences are scored by the question's words and bigrams they contain (rarer, longer
-    tokens count more). When nothing overlaps, e.g. an English question about Chinese
-    text, ``similarity`` (question-to-sentence cosines) decides. A short best sentence
-    takes its successor along, so the answer reads as a complete thought.
-    """
-    sentences = split_sentences(paragraph) or [paragraph]
-    wanted = set(tokenize(normalize(question)))
-    scores = np.array([_overlap(wanted, s) for s in sentences], dtype=np.float32)
-    if not scores.any() and similarity is not None and len(sentences) > 1:
-        scores = np.asarray(similarity(sentences), dtype=np.float32)
-    best = int(np.argmax(scores))
-    chosen = sentences[best]
-    if len(chosen) < SHORT_SENTENCE and best + 1 < len(sentences):
-        chosen += sentences[best + 1]
+def _complete(texts: Sequence[str], best: int, scores: np.ndarray) -> str:
+    """The best sentence made a complete statement, at most two sentences: a short one or
+    one followed by its attribution takes the next; so does one whose successor carries
+    nearly as much evidence (the statement goes on there)."""
+    chosen = texts[best]
+    if best + 1 >= len(texts):
+        return chosen
+    after = texts[best + 1]
+    if len(chosen) < SHORT_SENTENCE or is_attribution(after):
+        return chosen + after
+    close = scores[best + 1] >= scores[best] - PAIR_MARGIN
+    if close and len(chosen) + len(after) <= MAX_ANSWER_CHARS:
+        return chosen + after
     return chosen
 
 
-def _overlap(wanted: set[str], sentence: str) -> float:
-    tokens = set(tokenize(normalize(sentence)))
-    hits = wanted & tokens
-    return sum(len(t.lstrip("#")) for t in hits) / math.sqrt(len(tokens) + 4)
+__all__ = ["SHORT_SENTENCE", "Extract", "choose", "is_attribution"]

@@ -1,5 +1,6 @@
 """`qabot`: index, ask, chat, eval, serve, report, dialogue. Config at the edge: load_settings()."""
 
+
 from __future__ import annotations
 
 import argparse
@@ -14,6 +15,11 @@ from bot.types import Answer
 from config.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("qabot")
+DESCRIPTION = (
+    "Answer questions from a folder of documents, quoting the paragraphs (¶n) that answer. "
+    "Build the index with `qabot index`, ask with `qabot ask`, chat on the console with "
+    "`qabot chat`, run the Telegram bot with `qabot serve` (TELEGRAM_BOT_TOKEN)."
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="qabot", description=__doc__)
+    parser = argparse.ArgumentParser(prog="qabot", description=DESCRIPTION)
     parser.add_argument("--config", help="a TOML file merged over config/default.toml")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("index", help="build or refresh the index")
@@ -133,8 +139,11 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
     summary, rows = evaluate(_service(settings), read_cases(Path(args.file)))
     if args.verbose:
         for row in rows:
-            mark = "refused" if not row["answered"] else f"rank {row['rank']}"
-            print(f"{'IN ' if row['in_scope'] else 'OFF'} {mark:9s} ¶{row['cited']} {row['q']}")
+            mark = row["status"] if not row["answered"] else f"rank {row['rank']}"
+            answer = "✓" if row["answer_hit"] else ("✗" if row["in_scope"] and row["answered"] else " ")
+            print(f"{'IN ' if row['in_scope'] else 'OFF'} {mark:11s} {answer} ¶{row['cited']} {row['q']}")
+            if args.verbose and row["answer"] and not row["answer_hit"]:
+                print(f"      答：{row['answer']}")
     print(json.dumps(summary) if args.json else format_summary(summary))
     return 0
 
@@ -177,19 +186,24 @@ def cmd_dialogue(settings: Settings, args: argparse.Namespace) -> int:
 
 def answer_json(answer: Answer) -> dict[str, Any]:
     """The `qabot ask --json` shape."""
+    shown = answer.hits if answer.status != "not_covered" else ()
     return {
         "question": answer.question,
+        "status": answer.status,
         "answered": answer.answered,
         "answer": answer.answer,
         "passages": [
             {"doc": h.doc, "paragraph": h.paragraph, "text": h.text, "score": round(h.score, 4)}
-            for h in (answer.hits if answer.answered else ())
+            for h in shown
         ],
     }
 
 
 def format_answer(answer: Answer) -> str:
     """Plain-text answer for the console."""
+    if answer.status == "related" and answer.hits:
+        lines = ["文章没有直接回答这个问题，以下段落可能相关：(Not answered directly; related:)", ""]
+        return "\n".join(lines + [f"¶{h.paragraph} ({h.doc}) {h.text}" for h in answer.hits])
     if not answer.answered:
         return "文章没有涉及这个问题。(The documents do not cover this question.)"
     lines = [f"答：{answer.answer}", ""]

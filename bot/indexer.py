@@ -10,11 +10,11 @@ import numpy as np
 from scipy import sparse
 from tqdm import tqdm
 
-from bot.answer import BACKGROUND_FILE, load_background
 from bot.ingest import Paragraph, Passage, to_passages
+from bot.nullmodel import BACKGROUND_FILE, documents_are_cjk, load_background
 from bot.retrieve import choose_index_type, make_faiss_index
+from bot.sentences import SENTENCE_ARRAY, paragraph_sentences
 from bot.store import FORMAT_VERSION, Manifest, StoredIndex
-from bot.text import is_cjk_text
 from config.settings import Settings
 from embeddings.encoder import Encoder
 
@@ -54,6 +54,8 @@ def is_fresh(
         reasons.append("the documents changed")
     if m.fingerprint != fingerprint(settings, paragraphs):
         reasons.append("the ingest settings or the background changed")
+    if SENTENCE_ARRAY not in stored.arrays:
+        reasons.append("it has no sentence vectors")
     if reasons:
         log.info("index at %s is stale: %s; rebuilding", settings.index_dir, "; ".join(reasons))
     return not reasons
@@ -94,6 +96,7 @@ def build_index(
     if second is not None:
         arrays["second"] = _second_vectors(second, passages, previous, batch)
         arrays["background_second"] = second.encode_passages(load_background(_cjk(paragraphs)))
+    arrays[SENTENCE_ARRAY] = _sentence_vectors(second or encoder, paragraphs, previous, batch)
     manifest = Manifest(
         format=FORMAT_VERSION, model=encoder.model_id, second_model=_model_id(second),
         dim=encoder.dim, normalized=True,
@@ -143,8 +146,32 @@ def _second_vectors(
     return out
 
 
+def _sentence_vectors(
+    model: Encoder, paragraphs: list[Paragraph], previous: StoredIndex | None, batch: int
+) -> np.ndarray:
+    """Vectors of every sentence of the servable paragraphs (answer extraction), by the
+    second model when there is one; unchanged sentences keep their rows."""
+    old: dict[str, np.ndarray] = {}
+    if previous is not None and SENTENCE_ARRAY in previous.arrays:
+        m = previous.manifest
+        if (m.second_model or m.model) == model.model_id:
+            before = paragraph_sentences(previous.paragraphs)
+            if len(before) == len(previous.arrays[SENTENCE_ARRAY]):
+                old = {s.text: previous.arrays[SENTENCE_ARRAY][i] for i, s in enumerate(before)}
+    texts = [s.text for s in paragraph_sentences(paragraphs)]
+    out = np.zeros((len(texts), model.dim), dtype=np.float32)
+    todo = [i for i, t in enumerate(texts) if t not in old]
+    for i, t in enumerate(texts):
+        if t in old:
+            out[i] = old[t]
+    for start in range(0, len(todo), batch):
+        rows = todo[start : start + batch]
+        out[rows] = model.encode_passages([texts[i] for i in rows])
+    return out
+
+
 def _cjk(paragraphs: list[Paragraph]) -> bool:
-    return is_cjk_text("".join(p.text for p in paragraphs[:200]))
+    return documents_are_cjk([p.text for p in paragraphs])
 
 
 def _background(

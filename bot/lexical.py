@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 
 import bm25s
@@ -66,11 +67,18 @@ class LexicalIndex:
         self._vocab: set[str] = set()
         corpus = [reuse[text] if text in reuse else tokenize(text) for text in norm_texts]
         self.tokens: dict[str, list[str]] = dict(zip(norm_texts, corpus, strict=True))
+        self.df: Counter[str] = Counter()  # passages each token occurs in (answer evidence)
         for tokens in corpus:
-            self._vocab.update(tokens)
+            self.df.update(set(tokens))
+        self._vocab.update(self.df)
         self._size = len(corpus)
         self._bm25 = bm25s.BM25()
         self._bm25.index(_as_tokenized(corpus), show_progress=False)
+
+    @property
+    def size(self) -> int:
+        """Number of passages indexed."""
+        return self._size
 
     def scores(self, norm_query: str) -> np.ndarray:
         """BM25 score of every passage (0 where nothing matches)."""

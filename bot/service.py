@@ -9,27 +9,36 @@
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import faiss
-import numpy as np
 
-from bot.answer import NullModel, RefusalRule, extract, has_content
+from bot.answer import choose
+from bot.asking import asked_for
+from bot.followup import is_follow_up, resolve
 from bot.indexer import build_index, is_fresh
 from bot.ingest import IngestError, Paragraph, load_paragraphs, normalize
-from bot.lexical import LexicalIndex
-from bot.retrieve import HybridRetriever, Query, make_faiss_index
+from bot.lexical import LexicalIndex, tokenize
+from bot.nullmodel import NullModel, RefusalRule, documents_are_cjk, has_content
+from bot.retrieve import HybridRetriever, Query, Ranking, make_faiss_index
+from bot.sentences import SENTENCE_ARRAY, SentenceIndex
 from bot.store import StoredIndex, StoreError
 from bot.store import load as load_store
 from bot.store import save as save_store
+from bot.text import is_cjk_text
 from bot.types import Answer, Hit, IndexInfo, ReloadReport, Turn
 from config.settings import Settings
 from embeddings.encoder import Encoder, EncoderError, load_encoder, load_second_encoder
 
 log = logging.getLogger(__name__)
+
+
+EVIDENCE_PARAGRAPHS = 3  # sentences of this many top paragraphs are scored together
+FOLLOW_UP_COVERAGE = 0.6  # share of a follow-up's own tokens the documents must know
 
 
 class ReloadError(RuntimeError):
@@ -59,7 +68,10 @@ class SearchService:
         self.null = NullModel(
             s.arrays["background"], s.matrices.get("background_sparse"),
             s.arrays.get("background_second"),
+            documents_are_cjk([p.text for p in s.paragraphs if p.servable]),
         )
+        self.sentences = SentenceIndex(s.paragraphs, s.arrays.get(SENTENCE_ARRAY))
+        self._sentences_by_second = bool(s.manifest.second_model)
         self._paragraphs = {(p.doc, p.number): p for p in s.paragraphs}
         self._encode_lock = threading.Lock()
         m = s.manifest
@@ -88,7 +100,8 @@ class SearchService:
         """Answers to several questions (each with its own context), embedded in one batch."""
         start = time.perf_counter()
         k = k or self.settings.retrieval.top_k
-        texts = [q.strip() for q in questions]
+        contexts = list(contexts or [None] * len(questions))
+        texts = [self._understood(q.strip(), c) for q, c in zip(questions, contexts, strict=True)]
         with self._encode_lock:
             vectors = self.encoder.encode_queries(texts)
             sparse_rows = self.encoder.encode_sparse(texts)
@@ -100,15 +113,28 @@ class SearchService:
                 None if sparse_rows is None else sparse_rows[i],
                 None if second is None else second[i],
             )
-            answers.append(self._answer(text, query, k, offset))
+            answer = self._answer(text, query, k, offset)
+            answers.append(replace(answer, question=questions[i].strip()))
         ms = (time.perf_counter() - start) * 1000 / max(len(texts), 1)
         return [replace(a, ms=ms) for a in answers]
+
+    def _understood(self, question: str, context: Turn | None) -> str:
+        """The question as the engine answers it: a follow-up of ``context`` made whole.
+        A follow-up whose own words the documents do not know ("那明天会下雨吗？") is a
+        new question: it stays alone and is judged on its own."""
+        if context is None or not is_follow_up(question):
+            return question
+        own = normalize(question)
+        same_script = is_cjk_text(question) == self.null.cjk
+        if same_script and tokenize(own) and self.lexical.coverage(own) < FOLLOW_UP_COVERAGE:
+            return question
+        return resolve(question, context)
 
     def _answer(self, question: str, query: Query, k: int, offset: int) -> Answer:
         if not has_content(query.norm) or not self.retriever.passages:
             return Answer(question, "not_covered", "", ())
         ranking = self.retriever.rank(query)
-        covered = self.rule.covered(*self.null.margins(query, ranking))
+        covered = self.rule.covered(self.null.margins(question, query, ranking))
         hits = tuple(
             Hit(p.doc, p.paragraph, self._paragraphs[(p.doc, p.paragraph)].text, r.fused)
             for r in ranking.items[offset : offset + k]
@@ -116,28 +142,40 @@ class SearchService:
         )
         if not covered or not hits:
             return Answer(question, "not_covered", "", hits)
-        top = ranking.items[0]
-        text = hits[0].text if offset == 0 else self._paragraph_text(top.passage)
-        turn = Turn(question, tuple((h.doc, h.paragraph) for h in hits))
-        return Answer(question, "answered", extract(question, text, self._similarity(query)), hits, turn=turn)
+        turn = Turn(question, tuple((h.doc, h.paragraph) for h in hits))  # the whole question
+        text, holds = self._extract(question, query, ranking)
+        if not holds or not self._anchored(question, query, ranking):
+            return Answer(question, "related", "", hits, turn=turn)
+        return Answer(question, "answered", text, hits, turn=turn)
 
-    def _paragraph_text(self, row: int) -> str:
+    def _extract(self, question: str, query: Query, ranking: Ranking) -> tuple[str, bool]:
+        """The answer sentence(s) from the best paragraph, and whether the paragraph holds
+        the kind of fact asked for. Sentences of the next paragraphs take part in the
+        z-scores so a one-sentence paragraph is scored against something."""
+        keys = [self._key(r.passage) for r in ranking.items[:EVIDENCE_PARAGRAPHS]]
+        rows = [row for key in keys for row in self.sentences.rows(*key)]
+        vector = query.second if self._sentences_by_second else query.vector
+        scores = self.sentences.scores(query.norm, vector, rows)
+        top = self.sentences.rows(*keys[0])
+        extract = choose(self.sentences, top, scores[: len(top)], asked_for(question))
+        return extract.text, extract.holds
+
+    def _anchored(self, question: str, query: Query, ranking: Ranking) -> bool:
+        """Does the best paragraph share the question's subject, not only the documents'
+        commonest words? It must contain a question word or bigram that occurs in at most
+        1/e of the passages ("基层干部" alone, in half of them, is the domain, not the
+        subject). Cross-lingual questions share no words: the embeddings decide for them."""
+        if is_cjk_text(question) != self.null.cjk:
+            return True
+        lex = self.lexical
+        top = self.retriever.passages[ranking.items[0].passage]
+        shared = set(tokenize(query.norm)) & set(tokenize(top.norm))
+        limit = lex.size / math.e
+        return any(lex.df[t] <= limit for t in shared if not t.startswith("$"))
+
+    def _key(self, row: int) -> tuple[str, int]:
         p = self.retriever.passages[row]
-        return self._paragraphs[(p.doc, p.paragraph)].text
-
-    def _similarity(self, query: Query) -> Callable[[Sequence[str]], np.ndarray]:
-        """Question-to-sentence cosines, by the second model when there is one: it is
-        cross-lingual and ~30× cheaper per sentence than e5 (bench/RESULTS.md)."""
-        model, vector = (self.encoder, query.vector)
-        if self.second is not None and query.second is not None:
-            model, vector = self.second, query.second
-
-        def similarity(sentences: Sequence[str]) -> np.ndarray:
-            with self._encode_lock:
-                scores: np.ndarray = model.encode_passages(sentences) @ vector
-            return scores
-
-        return similarity
+        return p.doc, p.paragraph
 
     def warm_up(self) -> None:
         """Run every model once so the first user does not pay for lazy loading."""

@@ -106,7 +106,9 @@ def test_rebuild_reembeds_only_changed_passages(fake_settings: Settings) -> None
     (fake_settings.docs_dir / "extra.md").write_text("新文件第一段。\n\n新文件第二段。", encoding="utf-8")
     encoder.passages_encoded = 0
     new, report = rebuild(fake_settings, old)
-    assert report.reembedded == 4 == encoder.passages_encoded  # 2 edited + 2 new, background reused
+    # 2 edited + 2 new passages, and the 4 sentences among them that changed (the answer
+    # extraction's sentence vectors); the background and every other sentence are reused
+    assert report.reembedded == 4 and encoder.passages_encoded == 4 + 4
     assert (report.documents, report.paragraphs) == (2, 38)
     assert new.info.documents == (ARTICLE, "extra.md")
     p8 = new.paragraph(ARTICLE, 8)

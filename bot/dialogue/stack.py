@@ -42,6 +42,7 @@ def _template_pattern(template: str) -> re.Pattern[str]:
 
 
 OFF_TOPIC = tuple(_template_pattern(STRINGS[lang]["off_topic"]) for lang in STRINGS)
+RELATED = tuple(_template_pattern(STRINGS[lang]["related"]) for lang in STRINGS)
 
 
 class StepError(RuntimeError):
@@ -217,6 +218,7 @@ class BotStack:
             buttons=tuple(label for m in messages for label, _ in m.buttons()),
             toast=str(answer.get("text") or ""),
             refused=any(p.match(t) for p in OFF_TOPIC for t in texts),
+            related=any(p.match(t) for p in RELATED for t in texts),
             ms=self._ms(update_id),
         )
 

@@ -133,7 +133,8 @@ async def answer_question(update: Update, context: Ctx, question: str) -> None:
             asked, lang, answer.hits, rt.settings.retrieval.top_k, message.chat_id,
             frozenset((h.doc, h.paragraph) for h in answer.hits),
         )  # fmt: skip
-    cited = tuple((h.doc, h.paragraph) for h in answer.hits) if answer.answered else ()
+    shown = answer.status != "not_covered"  # "related" replies show the closest paragraphs
+    cited = tuple((h.doc, h.paragraph) for h in answer.hits) if shown else ()
     ms = (time.perf_counter() - started) * 1000
     entry = LogEntry(update.update_id, user.id, message.chat_id, question, answer.status, cited, ms)
     key = await rt.record(entry, answer.turn, ref)

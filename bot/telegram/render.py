@@ -147,7 +147,10 @@ def examples_segs(lang: Lang, examples: Sequence[str]) -> list[Seg]:
 
 
 def answer_html(answer: Answer, lang: Lang, examples: Sequence[str]) -> list[str]:
-    """The reply to a question: bold answer and cited passages, or the off-topic notice."""
+    """The reply to a question: bold answer and cited passages; for a "related" outcome a
+    plain notice and the closest paragraphs (no bold answer); else the off-topic notice."""
+    if answer.status == "related" and answer.hits:
+        return split_html([Seg(t(lang, "related"), "i"), *passage_segs(answer.hits)])
     if not answer.answered:
         question = _shorten(answer.question, ECHO_CHARS)
         notice = Seg(t(lang, "off_topic", question=question), "b")

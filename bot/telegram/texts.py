@@ -23,6 +23,7 @@ _ZH: dict[str, str] = {
         "发送 .txt/.md/.docx 文件即可添加文档。"
     ),
     "off_topic": "文章没有涉及“{question}”。",
+    "related": "文章没有直接回答这个问题，以下段落可能相关：",
     "try_these": "您可以试试这样问：",
     "sources": "出处",
     "more_header": "更多段落（第 {first}–{last} 条）：",
@@ -77,6 +78,7 @@ _EN: dict[str, str] = {
         "questions the documents could not answer; send a .txt/.md/.docx file to add a document."
     ),
     "off_topic": "The article does not cover “{question}”.",
+    "related": "The article does not answer this directly; these paragraphs may be related:",
     "try_these": "Questions I can answer:",
     "sources": "Sources",
     "more_header": "More passages ({first}–{last}):",

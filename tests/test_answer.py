@@ -1,0 +1,66 @@
+"""bot/answer.py: the bold answer is a complete statement that holds the fact asked for."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bot.answer import choose, is_attribution
+from bot.asking import Asked, asked_for
+from bot.ingest import parse_document
+from bot.sentences import SentenceIndex
+
+QUOTE = (
+    "“前段时间,明显认为上级下放乡镇的职分更加的多。”某街道党工委书记说,他在乡镇工作已有30多年。"
+    "二〇一九年以来已立下十余份责任状。“很难睡个踏实觉。”那位书记表示。"
+)
+HEADING = "二要规范问责程序。鼓励各部门出台实施办法。明确启动问责、调查核实、作出决定、督促执行等程序。"
+
+
+def _index(*paragraphs: str) -> SentenceIndex:
+    return SentenceIndex(parse_document("a.txt", "\n\n".join(paragraphs)))
+
+
+def _choose(index: SentenceIndex, question: str, scores: list[float] | None = None) -> tuple[str, bool]:
+    rows = index.rows("a.txt", 1)
+    evidence = np.array(scores, dtype=np.float32) if scores else index.scores(question, None, rows)
+    found = choose(index, rows, evidence, asked_for(question))
+    return found.text, found.holds
+
+
+def test_attribution_lines_are_fragments() -> None:
+    assert (
+        is_attribution("那位书记表示。")
+        and is_attribution("该CEO表示。")
+        and is_attribution("梅江镇一位乡镇领导直言。")
+    )
+    assert not is_attribution("某街道党工委书记说,他在乡镇工作已有30多年。")
+
+
+def test_a_quote_opener_is_never_the_answer_and_the_number_asked_for_is_in_it() -> None:
+    index = _index(QUOTE)
+    # the attribution scores highest on the question's words, yet the answer holds 份
+    text, holds = _choose(index, "那位书记签了多少份责任状？", [0.0, 0.0, 0.5, 0.0, 3.0])
+    assert "十余份" in text and "表示" not in text and holds
+    text, _ = _choose(index, "那位书记在乡镇工作了多少年？", [0.0, 0.5, 0.0, 0.0, 3.0])
+    assert "30多年" in text
+
+
+def test_a_quote_takes_its_attribution_along() -> None:
+    text, _ = _choose(_index(QUOTE), "书记说了什么？", [0.0, 0.0, 0.0, 2.0, 0.0])
+    assert text == "“很难睡个踏实觉。”那位书记表示。"
+
+
+def test_a_short_heading_takes_the_next_sentence() -> None:
+    text, _ = _choose(_index(HEADING), "问责程序怎么规范？", [3.0, 0.0, -1.0])
+    assert text.startswith("二要规范问责程序。鼓励各部门")
+
+
+def test_a_list_asked_for_prefers_the_enumeration() -> None:
+    text, _ = _choose(_index(HEADING), "问责程序包括哪些环节？", [0.0, 0.3, 0.0])
+    assert "启动问责、调查核实" in text
+
+
+def test_no_sentence_with_the_unit_asked_for_means_the_paragraph_does_not_hold_it() -> None:
+    _, holds = _choose(_index(QUOTE), "公务员每年有多少天年假？")
+    assert not holds
+    assert choose(_index(QUOTE), [], np.zeros(0), Asked()).text == ""

@@ -31,7 +31,8 @@ from bot.telegram.texts import t
 TOKEN = "7000000777:bench-secret_token-1a2b3c"
 ADMIN = SimUser(id=9001, first_name="管理员", username="admin")
 ERROR_TEXTS = (t("zh", "error"), t("en", "error"))
-OFF_TOPIC_MARKERS = ("文章没有涉及", "does not cover")
+# Replies without buttons that still answer: not covered, and "related" (closest paragraphs)
+OFF_TOPIC_MARKERS = ("文章没有涉及", "does not cover", t("zh", "related"), t("en", "related"))
 BOT_SCRIPT = Path(__file__).resolve().parent / "e2e_bot.py"
 
 

@@ -38,6 +38,7 @@ RUNS: tuple[tuple[str, str, tuple[str, ...], float, bool], ...] = (
     ("reload", "reload.py", (), 3600, False),
     ("e2e", "e2e.py", (), 1800, False),
     ("faults", "faults.py", (), 1800, False),
+    ("state", "state.py", (), 600, False),
     ("bad_input", "bad_input.py", (), 1800, False),
 )  # fmt: skip
 

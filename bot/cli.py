@@ -1,4 +1,4 @@
-"""`qabot`: index, ask, chat, eval, serve, dialogue. Config at the edge: load_settings()."""
+"""`qabot`: index, ask, chat, eval, serve, report, dialogue. Config at the edge: load_settings()."""
 
 
 from __future__ import annotations
@@ -66,6 +66,10 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_eval)
     p = sub.add_parser("serve", help="run the Telegram bot (token from TELEGRAM_BOT_TOKEN)")
     p.set_defaults(handler=cmd_serve)
+    p = sub.add_parser("report", help="what officials asked that the documents did not answer")
+    p.add_argument("--days", type=float, help="look back this many days (default: [state] gaps_days)")
+    p.add_argument("--csv", help="also write every logged question of the period to this CSV file")
+    p.set_defaults(handler=cmd_report)
     p = sub.add_parser("dialogue", help="scripted dialogues for testers")
     dsub = p.add_subparsers(dest="dialogue_command", required=True)
     d = dsub.add_parser("run", help="replay dialogue scripts through the real bot stack")
@@ -149,6 +153,26 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from bot.telegram.app import run
 
     run(settings)
+    return 0
+
+
+def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
+    """Outcome counts, latency percentiles and the most frequent unanswered questions."""
+    from bot.state import open_store
+    from bot.state.report import build_report, format_report, write_csv
+
+    days = args.days if args.days is not None else settings.state.gaps_days
+    if days <= 0:
+        raise ValueError("--days must be positive")
+    store = open_store(settings)
+    try:
+        report = build_report(store, days)
+    finally:
+        store.close()
+    print(format_report(report))
+    if args.csv:
+        write_csv(report, Path(args.csv))
+        print(f"\n{len(report.rows)} questions written to {args.csv}")
     return 0
 
 

@@ -23,7 +23,7 @@ from test_telegram_harness import (
 
 from bot.botapi import SimUser
 from bot.service import SearchService
-from bot.telegram.feedback import FeedbackStore
+from bot.state import open_store
 from bot.telegram.reply import TYPING_DELAY
 from bot.types import Answer
 from config.settings import Settings
@@ -114,7 +114,9 @@ async def test_buttons_more_context_and_feedback(live: Live) -> None:
     uid = live.server.press_button(user, msg, data["👍"])
     assert await live.server.wait_for_reply(uid, timeout=TIMEOUT) == []
     assert (live.server.callback_answer(uid) or {}).get("text") == "谢谢您的反馈！"
-    (vote,) = [f for f in FeedbackStore(live.settings.data_dir).all() if f.user_id == user.id]
+    store = open_store(live.settings)
+    (vote,) = [f for f in store.feedback() if f.user_id == user.id]
+    store.close()
     assert (vote.vote, vote.question, vote.doc, vote.paragraph) == (1, QUESTION, "article.txt", 8)
 
 

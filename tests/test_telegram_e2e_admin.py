@@ -53,7 +53,7 @@ async def _upload(live: Live, name: str, content: bytes) -> str:
 
 
 async def test_admin_commands_refused_for_others_and_logged(live: Live) -> None:
-    for command in ("/reload", "/stats"):
+    for command in ("/reload", "/stats", "/gaps"):
         (msg,) = await live.ask(SimUser(id=201), command)
         assert "无权" in msg.plain_text
         assert any(f"non-admin user 201 tried {command}" in line for line in live.logs.lines)
@@ -78,6 +78,26 @@ async def test_admin_stats(live: Live) -> None:
     stats = live.runtime.stats
     assert stats.answered >= 1 and stats.refused >= 1
     assert f"已回答：{stats.answered}，未涉及：{stats.refused}" in text
+
+
+async def test_admin_gaps_lists_what_was_not_answered_most_frequent_first(live: Live) -> None:
+    (msg,) = await live.ask(SimUser(id=230), "/gaps")
+    assert "无权" in msg.plain_text
+    for user_id, text in ((231, "火锅底料怎么炒？"), (232, "火锅底料 怎么炒?"), (233, "明天会下雨吗？")):
+        await live.ask(SimUser(id=user_id), text)
+    voter = SimUser(id=234)
+    (answer,) = await live.ask(voter, "乡镇街道为什么感到权责不对等？")
+    uid = live.server.press_button(voter, answer, dict(answer.buttons())["👎"])
+    await live.server.wait_for_reply(uid, timeout=TIMEOUT)
+    (msg,) = await live.ask(ADMIN, "/gaps")
+    lines = msg.plain_text.splitlines()
+    assert lines[0].startswith("最近 30 天没有答上或被点 👎 的问题")
+    hotpot = next(i for i, line in enumerate(lines) if "火锅底料" in line)
+    rain = next(i for i, line in enumerate(lines) if "明天会下雨吗" in line)
+    assert hotpot < rain and "（2 次：未答上 2，👎 0）" in lines[hotpot]
+    assert any("乡镇街道为什么感到权责不对等" in line and "👎 1" in line for line in lines)
+    (msg,) = await live.ask(ADMIN, "/gaps 1")
+    assert msg.plain_text.startswith("最近 1 天")
 
 
 async def test_questions_during_a_reload_are_answered_from_the_old_index(

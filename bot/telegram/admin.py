@@ -1,4 +1,4 @@
-"""Admin handlers: /reload, /stats and document uploads (admin ids from settings).
+"""Admin handlers: /reload, /stats, /gaps and document uploads (admin ids from settings).
 
 A reload (``Runtime.reload``) runs in a worker thread under the reload lock; questions keep
 being answered from the old index until the new one is swapped in. A failed reload leaves the
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 
 from telegram import Chat, Update
@@ -23,6 +24,7 @@ from bot.text import UPLOAD_SUFFIXES
 from bot.types import ReloadReport
 
 log = logging.getLogger(__name__)
+GAPS_SHOWN = 20
 
 
 async def require_admin(update: Update, context: Ctx, command: str) -> bool:
@@ -69,13 +71,36 @@ async def stats_command(update: Update, context: Ctx) -> None:
         await reply_text(update, context, t(lang, "not_ready"))
         return
     info = rt.holder.current.info
-    up, down = await asyncio.to_thread(rt.feedback.counts) if rt.feedback else (0, 0)
+    up, down = await rt.db.run(rt.db.store.votes)
     text = t(
         lang, "stats", documents=len(info.documents), paragraphs=info.paragraphs,
         model=info.model, built_at=info.built_at, answered=rt.stats.answered,
         refused=rt.stats.refused, up=up, down=down, uptime=rt.stats.uptime(),
     )  # fmt: skip
     await reply_text(update, context, text)
+
+
+async def gaps_command(update: Update, context: Ctx) -> None:
+    """/gaps [days] (admins): the questions most often not answered or voted 👎 lately."""
+    if not await require_admin(update, context, "gaps"):
+        return
+    rt, lang, message = context.runtime, lang_of(update.effective_user), update.effective_message
+    days = rt.settings.state.gaps_days
+    words = (message.text or "").split() if message is not None else []
+    if len(words) > 1 and words[1].isdigit() and int(words[1]) > 0:
+        days = float(words[1])
+    since = time.time() - days * 86400
+    gaps = await rt.db.run(rt.db.store.gaps, since, GAPS_SHOWN)
+    shown = f"{days:g}"
+    if not gaps:
+        await reply_text(update, context, t(lang, "gaps_none", days=shown))
+        return
+    lines = [t(lang, "gaps_header", days=shown)] + [
+        t(lang, "gaps_line", rank=i, question=g.question, count=g.count,
+          not_answered=g.not_answered, down=g.down)
+        for i, g in enumerate(gaps, 1)
+    ]  # fmt: skip
+    await reply_text(update, context, "\n".join(lines))
 
 
 async def document(update: Update, context: Ctx) -> None:

@@ -51,7 +51,7 @@ async def inline_query(update: Update, context: Ctx) -> None:
         notice = t(lang, "not_ready")
     elif len(text) > rt.settings.telegram.max_question_chars:
         notice = t(lang, "too_long", n=len(text), max=rt.settings.telegram.max_question_chars)
-    elif not rt.is_admin(user_id) and (wait := rt.limiter.check(user_id)):
+    elif wait := await rt.rate_wait(user_id):
         notice = t(lang, "rate_limited", seconds=wait)
     if notice is not None:
         button = InlineQueryResultsButton(notice[:64], start_parameter="inline")

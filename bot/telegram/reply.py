@@ -22,8 +22,7 @@ from telegram.error import BadRequest, NetworkError, TelegramError
 
 from bot.telegram import render
 from bot.telegram.context import BotContext
-from bot.telegram.runtime import Runtime
-from bot.telegram.state import AnswerRef, callback_data
+from bot.telegram.state import callback_data
 from bot.telegram.texts import t
 
 log = logging.getLogger(__name__)
@@ -97,16 +96,15 @@ async def typing(context: Ctx, chat_id: int, delay: float = TYPING_DELAY) -> Asy
         task.cancel()
 
 
-def keyboard(rt: Runtime, ref: AnswerRef) -> InlineKeyboardMarkup:
-    """更多段落 / 上下文 / 👍 / 👎 under a reply; the state stays server-side."""
-    key = rt.buttons.put(ref)
+def keyboard(lang: str, key: str) -> InlineKeyboardMarkup:
+    """更多段落 / 上下文 / 👍 / 👎 under a reply; ``key`` names their state in the store."""
 
     def button(label: str, action: str) -> InlineKeyboardButton:
         return InlineKeyboardButton(label, callback_data=callback_data(action, key))
 
     return InlineKeyboardMarkup(
         [
-            [button(t(ref.lang, "btn_more"), "m"), button(t(ref.lang, "btn_context"), "c")],
+            [button(t(lang, "btn_more"), "m"), button(t(lang, "btn_context"), "c")],
             [button("👍", "u"), button("👎", "d")],
         ]
     )

@@ -3,10 +3,15 @@
 The sentence is chosen by sentence-level evidence (bot/sentences.py: lexical and embedding
 signals, like the ranking) among the sentences of the best paragraph, restricted to those
 that hold the kind of fact asked for (bot/asking.py: a number with its unit, a date, an
-article number) and preferring enumerations when a list is asked for. The answer is a
-complete statement: a quote's attribution ("那位书记表示。") is not an answer by itself
-and takes the quote it belongs to; a short heading sentence ("二要标准问责程序。") takes
-the sentence after it; a sentence or two at most.
+article number). What the question wants weighs in: an enumeration when a list is asked
+for; the connective of a cause, an effect, a purpose or a meaning for open questions
+("有什么效果？" wants "…达到了…", not the sentence that restates the question).
+
+The answer is a complete statement of a sentence or two: a quote's attribution ("那位书记
+表示。") is not an answer by itself and lends its evidence to the quote it belongs to; a
+short heading ("二要规范问责程序。") names the topic and is followed by the sentence that
+says it; a clause ending in a semicolon goes on in the next one; a sentence without the
+connective asked for takes its successor when that one has it.
 """
 
 from __future__ import annotations
@@ -17,16 +22,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.asking import Asked, holds, lists
+from bot.asking import OPEN_KINDS, Asked, cues, enumerated, holds
 from bot.sentences import SentenceIndex
+from bot.text import CLOSING_MARKS
 
 SHORT_SENTENCE = 24  # shorter sentences are headings or fragments: they take a neighbour
-LIST_BONUS = 0.5  # z-units added to enumerating sentences when a list is asked for
+LIST_BONUS = 1.5  # z-units added to an enumeration of 3+ items when a list is asked for
+LIST_ITEMS = 3
+CUE_BONUS = 1.0  # z-units added to a sentence with the connective an open question wants
+HEADING_JUMP = 1.0  # a heading skips its next sentence for a later one this much better
 PAIR_MARGIN = 1.5  # the next sentence joins when it scores within this many z-units
 MAX_ANSWER_CHARS = 150  # ... and the two stay this short
-_ATTRIBUTION = re.compile(
-    r"^[^“”\"。，,]{0,24}(?:表示|说|直言|指出|介绍|坦言|强调|认为|称|反映|告诉[^。]{0,12}记者)[。：:]?$"
-)
+MAX_STATEMENT_CHARS = 220  # a statement continued past a semicolon or to its connective
+_SPEAKER = r"[^“”\"。，,]{0,24}(?:表示|说|直言|指出|介绍|坦言|强调|认为|称|反映|告诉[^。]{0,12}记者)"
+_ATTRIBUTION = re.compile(rf"^{_SPEAKER}[。：:]?$")
+_SPEAKER_LEAD = re.compile(rf"^{_SPEAKER}[,，:：]")
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,17 @@ def is_attribution(sentence: str) -> bool:
     return _ATTRIBUTION.match(sentence.strip()) is not None
 
 
+def speaks_after_quote(texts: Sequence[str], i: int) -> bool:
+    """Sentence ``i`` names who said the quote just before it: an attribution on its own,
+    or one that goes on ("…。”某镇干部对记者说,…")."""
+    if i == 0 or i >= len(texts):
+        return False
+    if is_attribution(texts[i]):
+        return True
+    quoted = texts[i - 1].rstrip()[-1:] in CLOSING_MARKS
+    return quoted and _SPEAKER_LEAD.match(texts[i].strip()) is not None
+
+
 def choose(
     index: SentenceIndex, rows: Sequence[int], scores: np.ndarray, asked: Asked
 ) -> Extract:
@@ -52,27 +73,59 @@ def choose(
     texts = [index.sentences[r].text for r in rows]
     fitting = [i for i, t in enumerate(texts) if holds(t, asked)]
     pool = fitting or list(range(len(rows)))
-    bonus = np.array([LIST_BONUS * (asked.kind == "list" and lists(t)) for t in texts])
-    adjusted = np.asarray(scores, dtype=np.float32) + bonus
+    adjusted = weigh(texts, scores, asked)
     content = [i for i in pool if not is_attribution(texts[i])] or pool
     best = max(content, key=lambda i: adjusted[i])
-    return Extract(_complete(texts, best, adjusted), bool(fitting))
+    if _is_heading(texts, best) and len(content) > 1:
+        body = max((i for i in content if i != best), key=lambda i: adjusted[i])
+        if adjusted[body] > adjusted[best + 1] + HEADING_JUMP:  # a later sentence says it
+            return Extract(texts[best] + _complete(texts, body, adjusted, asked), bool(fitting))
+    return Extract(_complete(texts, best, adjusted, asked), bool(fitting))
 
 
-def _complete(texts: Sequence[str], best: int, scores: np.ndarray) -> str:
-    """The best sentence made a complete statement, at most two sentences: a short one or
-    one followed by its attribution takes the next; so does one whose successor carries
-    nearly as much evidence (the statement goes on there)."""
+def weigh(texts: Sequence[str], scores: np.ndarray, asked: Asked) -> np.ndarray:
+    """Evidence adjusted for what the question wants: an enumeration when a list is asked
+    for, the connective of a cause, effect, purpose or meaning for open questions; a quote
+    takes the evidence of the attribution after it, which says who said it."""
+    adjusted = np.asarray(scores, dtype=np.float32).copy()
+    for i, text in enumerate(texts):
+        if asked.kind == "list" and enumerated(text) >= LIST_ITEMS:
+            adjusted[i] += LIST_BONUS
+        elif asked.kind in OPEN_KINDS and cues(text, asked):
+            adjusted[i] += CUE_BONUS
+    for i in range(len(texts) - 1):
+        if speaks_after_quote(texts, i + 1):
+            adjusted[i] = max(adjusted[i], adjusted[i + 1])
+    return adjusted
+
+
+def _is_heading(texts: Sequence[str], i: int) -> bool:
+    """A short first sentence ("二要规范问责程序。") names the paragraph's topic."""
+    return i == 0 and len(texts) > 1 and len(texts[0]) < SHORT_SENTENCE
+
+
+def _complete(texts: Sequence[str], best: int, scores: np.ndarray, asked: Asked) -> str:
+    """The best sentence made a complete statement of a sentence or two: a short one, a
+    quote followed by who said it, or one without the connective asked for whose successor
+    has it, takes the next; so does one whose successor carries nearly as much evidence
+    (the statement goes on there). A clause ending in a semicolon goes on to the next."""
     chosen = texts[best]
-    if best + 1 >= len(texts):
-        return chosen
-    after = texts[best + 1]
-    if len(chosen) < SHORT_SENTENCE or is_attribution(after):
-        return chosen + after
-    close = scores[best + 1] >= scores[best] - PAIR_MARGIN
-    if close and len(chosen) + len(after) <= MAX_ANSWER_CHARS:
-        return chosen + after
+    end = best + 1
+    if end < len(texts):
+        after = texts[end]
+        joined = len(chosen) + len(after)
+        wants_cue = asked.kind in OPEN_KINDS and not cues(chosen, asked) and cues(after, asked)
+        close = scores[end] >= scores[best] - PAIR_MARGIN and joined <= MAX_ANSWER_CHARS
+        if (
+            len(chosen) < SHORT_SENTENCE
+            or speaks_after_quote(texts, end)
+            or close
+            or (wants_cue and joined <= MAX_STATEMENT_CHARS)
+        ):
+            chosen, end = chosen + after, end + 1
+    while end < len(texts) and chosen[-1] in ";；" and len(chosen + texts[end]) <= MAX_STATEMENT_CHARS:
+        chosen, end = chosen + texts[end], end + 1
     return chosen
 
 
-__all__ = ["SHORT_SENTENCE", "Extract", "choose", "is_attribution"]
+__all__ = ["SHORT_SENTENCE", "Extract", "choose", "is_attribution", "speaks_after_quote", "weigh"]

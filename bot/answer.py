@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.asking import OPEN_KINDS, Asked, cues, enumerated, holds
+from bot.asking import FACT_KINDS, OPEN_KINDS, Asked, cues, enumerated, holds
 from bot.sentences import SentenceIndex
 from bot.text import CLOSING_MARKS
 
@@ -64,14 +64,20 @@ def speaks_after_quote(texts: Sequence[str], i: int) -> bool:
 
 
 def choose(
-    index: SentenceIndex, rows: Sequence[int], scores: np.ndarray, asked: Asked
+    index: SentenceIndex,
+    rows: Sequence[int],
+    scores: np.ndarray,
+    asked: Asked,
+    subject: frozenset[str] = frozenset(),
 ) -> Extract:
     """The answer among the sentences ``rows`` of one paragraph (in reading order),
-    given their evidence ``scores``."""
+    given their evidence ``scores``. With ``subject`` (the question's lexical tokens), a
+    number, date or article number counts only in a sentence that shares a word or bigram
+    with the question: "他已工作30多年" does not say how long a term of office is."""
     if not rows:
         return Extract("", False)
     texts = [index.sentences[r].text for r in rows]
-    fitting = [i for i, t in enumerate(texts) if holds(t, asked)]
+    fitting = [i for i, t in enumerate(texts) if holds(t, asked) and _about(index, rows[i], asked, subject)]
     pool = fitting or list(range(len(rows)))
     adjusted = weigh(texts, scores, asked)
     content = [i for i in pool if not is_attribution(texts[i])] or pool
@@ -81,6 +87,14 @@ def choose(
         if adjusted[body] > adjusted[best + 1] + HEADING_JUMP:  # a later sentence says it
             return Extract(texts[best] + _complete(texts, body, adjusted, asked), bool(fitting))
     return Extract(_complete(texts, best, adjusted, asked), bool(fitting))
+
+
+def _about(index: SentenceIndex, row: int, asked: Asked, subject: frozenset[str]) -> bool:
+    """A fact asked for as a quantity is about the question's subject when its sentence
+    shares a word or bigram with the question (single characters do not count)."""
+    if asked.kind not in FACT_KINDS or not subject:
+        return True
+    return any(not t.startswith("$") for t in index.tokens(row) & subject)
 
 
 def weigh(texts: Sequence[str], scores: np.ndarray, asked: Asked) -> np.ndarray:

@@ -15,6 +15,7 @@ from typing import Literal
 
 Kind = Literal["number", "time", "ordinal", "list", "cause", "effect", "purpose", "meaning", "other"]
 OPEN_KINDS = ("cause", "effect", "purpose", "meaning")  # preferred cues, never required
+FACT_KINDS = ("number", "time", "ordinal")  # required: a sentence without one does not answer
 
 _STRICT_NUM = (
     r"(?:[0-9０-９]+(?:[.,][0-9]+)?"
@@ -143,4 +144,4 @@ def cues(sentence: str, asked: Asked) -> bool:
     return pattern is not None and pattern.search(sentence) is not None
 
 
-__all__ = ["OPEN_KINDS", "Asked", "asked_for", "cues", "enumerated", "holds", "lists"]
+__all__ = ["FACT_KINDS", "OPEN_KINDS", "Asked", "asked_for", "cues", "enumerated", "holds", "lists"]

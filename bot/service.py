@@ -16,9 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import faiss
+import numpy as np
 
 from bot.answer import choose
 from bot.asking import asked_for
+from bot.concepts import VOCABULARY_ARRAY, Concepts
 from bot.followup import is_follow_up, resolve
 from bot.indexer import build_index, is_fresh
 from bot.ingest import IngestError, Paragraph, load_paragraphs, normalize
@@ -72,6 +74,7 @@ class SearchService:
         )
         self.sentences = SentenceIndex(s.paragraphs, s.arrays.get(SENTENCE_ARRAY))
         self._sentences_by_second = bool(s.manifest.second_model)
+        self.concepts = Concepts(self.lexical.df, s.arrays.get(VOCABULARY_ARRAY))
         self._paragraphs = {(p.doc, p.number): p for p in s.paragraphs}
         self._encode_lock = threading.Lock()
         m = s.manifest
@@ -144,7 +147,7 @@ class SearchService:
             return Answer(question, "not_covered", "", hits)
         turn = Turn(question, tuple((h.doc, h.paragraph) for h in hits))  # the whole question
         text, holds = self._extract(question, query, ranking)
-        if not holds or not self._anchored(question, query, ranking):
+        if not holds or not self._anchored(question, query, ranking) or self._unknown(question):
             return Answer(question, "related", "", hits, turn=turn)
         return Answer(question, "answered", text, hits, turn=turn)
 
@@ -157,7 +160,9 @@ class SearchService:
         vector = query.second if self._sentences_by_second else query.vector
         scores = self.sentences.scores(query.norm, vector, rows)
         top = self.sentences.rows(*keys[0])
-        extract = choose(self.sentences, top, scores[: len(top)], asked_for(question))
+        same_script = is_cjk_text(question) == self.null.cjk
+        subject = frozenset(tokenize(query.norm)) if same_script else frozenset()
+        extract = choose(self.sentences, top, scores[: len(top)], asked_for(question), subject)
         return extract.text, extract.holds
 
     def _anchored(self, question: str, query: Query, ranking: Ranking) -> bool:
@@ -172,6 +177,19 @@ class SearchService:
         shared = set(tokenize(query.norm)) & set(tokenize(top.norm))
         limit = lex.size / math.e
         return any(lex.df[t] <= limit for t in shared if not t.startswith("$"))
+
+    def _unknown(self, question: str) -> list[str]:
+        """Specific words of the question the documents know by no name (bot/concepts.py):
+        the question is about something else ("加班费"), however close its domain."""
+        model = self.second
+        if model is None or is_cjk_text(question) != self.null.cjk or not self.null.cjk:
+            return []
+
+        def encode(words: list[str]) -> np.ndarray:
+            with self._encode_lock:
+                return model.encode_queries(words)
+
+        return self.concepts.unknown(question, encode)
 
     def _key(self, row: int) -> tuple[str, int]:
         p = self.retriever.passages[row]

@@ -31,6 +31,7 @@ LIST_BONUS = 1.5  # z-units added to an enumeration of 3+ items when a list is a
 LIST_ITEMS = 3
 CUE_BONUS = 1.0  # z-units added to a sentence with the connective an open question wants
 HEADING_JUMP = 1.0  # a heading skips its next sentence for a later one this much better
+REPEAT_PENALTY = 1.0  # z-units taken from a sentence the previous answer already gave
 PAIR_MARGIN = 1.5  # the next sentence joins when it scores within this many z-units
 MAX_ANSWER_CHARS = 150  # ... and the two stay this short
 MAX_STATEMENT_CHARS = 220  # a statement continued past a semicolon or to its connective
@@ -41,10 +42,12 @@ _SPEAKER_LEAD = re.compile(rf"^{_SPEAKER}[,，:：]")
 
 @dataclass(frozen=True)
 class Extract:
-    """The chosen answer text and whether the paragraph holds the kind of fact asked for."""
+    """The chosen answer text, whether the paragraph holds the kind of fact asked for, and
+    the adjusted evidence of its best sentence (comparable across one question's paragraphs)."""
 
     text: str
     holds: bool
+    score: float = 0.0
 
 
 def is_attribution(sentence: str) -> bool:
@@ -69,24 +72,50 @@ def choose(
     scores: np.ndarray,
     asked: Asked,
     subject: frozenset[str] = frozenset(),
+    given: frozenset[str] = frozenset(),
 ) -> Extract:
     """The answer among the sentences ``rows`` of one paragraph (in reading order),
     given their evidence ``scores``. With ``subject`` (the question's lexical tokens), a
     number, date or article number counts only in a sentence that shares a word or bigram
-    with the question: "他已工作30多年" does not say how long a term of office is."""
+    with the question: "他已工作30多年" does not say how long a term of office is.
+    Sentences in ``given`` (the previous answer of the conversation) are told again only
+    when nothing else says it: a follow-up wants new information."""
     if not rows:
         return Extract("", False)
     texts = [index.sentences[r].text for r in rows]
     fitting = [i for i, t in enumerate(texts) if holds(t, asked) and _about(index, rows[i], asked, subject)]
     pool = fitting or list(range(len(rows)))
     adjusted = weigh(texts, scores, asked)
+    ranked = adjusted - np.array([REPEAT_PENALTY * (t in given) for t in texts], dtype=np.float32)
     content = [i for i in pool if not is_attribution(texts[i])] or pool
-    best = max(content, key=lambda i: adjusted[i])
+    best = max(content, key=lambda i: ranked[i])
+    score = float(ranked[best])
     if _is_heading(texts, best) and len(content) > 1:
-        body = max((i for i in content if i != best), key=lambda i: adjusted[i])
-        if adjusted[body] > adjusted[best + 1] + HEADING_JUMP:  # a later sentence says it
-            return Extract(texts[best] + _complete(texts, body, adjusted, asked), bool(fitting))
-    return Extract(_complete(texts, best, adjusted, asked), bool(fitting))
+        body = max((i for i in content if i != best), key=lambda i: ranked[i])
+        if ranked[body] > ranked[best + 1] + HEADING_JUMP:  # a later sentence says it
+            text = texts[best] + _complete(texts, body, adjusted, asked)
+            return Extract(text, bool(fitting), score)
+    return Extract(_complete(texts, best, adjusted, asked), bool(fitting), score)
+
+
+def choose_among(
+    index: SentenceIndex,
+    groups: Sequence[Sequence[int]],
+    scores: np.ndarray,
+    asked: Asked,
+    subject: frozenset[str] = frozenset(),
+    given: frozenset[str] = frozenset(),
+) -> tuple[int, Extract]:
+    """The best answer among several paragraphs (``groups`` of sentence rows; ``scores``
+    covers their rows in that order): which group, and its answer. A paragraph that holds
+    the kind of fact asked for beats one that does not."""
+    found: list[Extract] = []
+    start = 0
+    for rows in groups:
+        found.append(choose(index, rows, scores[start : start + len(rows)], asked, subject, given))
+        start += len(rows)
+    best = max(range(len(found)), key=lambda g: (found[g].holds, bool(found[g].text), found[g].score))
+    return best, found[best]
 
 
 def _about(index: SentenceIndex, row: int, asked: Asked, subject: frozenset[str]) -> bool:
@@ -142,4 +171,6 @@ def _complete(texts: Sequence[str], best: int, scores: np.ndarray, asked: Asked)
     return chosen
 
 
-__all__ = ["SHORT_SENTENCE", "Extract", "choose", "is_attribution", "speaks_after_quote", "weigh"]
+__all__ = [
+    "SHORT_SENTENCE", "Extract", "choose", "choose_among", "is_attribution", "speaks_after_quote", "weigh",
+]

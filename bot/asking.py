@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.text import is_cjk_text
+
 Kind = Literal["number", "time", "ordinal", "list", "cause", "effect", "purpose", "meaning", "other"]
 OPEN_KINDS = ("cause", "effect", "purpose", "meaning")  # preferred cues, never required
 FACT_KINDS = ("number", "time", "ordinal")  # required: a sentence without one does not answer
@@ -49,7 +51,16 @@ _EN_TIME = re.compile(
 )
 _EN_ORDINAL = re.compile(r"\b(?:which|what) (?:article|section|clause|chapter)\b", re.I)
 _EN_LIST = re.compile(
-    r"\b(?:what|which) (?:are|were)\b|\b(?:what|which) (?!is\b|was\b|does\b|has\b|this\b)\w+s\b", re.I
+    r"\b(?:what|which) (?:are|were)\b(?! (?:they|them|these|those|we|you)\b)"
+    r"|\b(?:what|which) (?!is\b|was\b|does\b|has\b|this\b)\w+s\b",
+    re.I,
+)
+# Any question word: a follow-up with one asks its own kind of fact ("那应该怎么办？"); one
+# without ("最少的呢？", "What about villages?") asks what its thread asked.
+_INTERROGATIVE = re.compile(
+    r"什么|怎|如何|为何|为啥|哪|谁|几|多少|吗|是否|\b(?:what|which|who|whom|whose|when|where|why|how)\b"
+    r"|^(?:is|are|was|were|do|does|did|can|could|should|will|would|has|have)\b",
+    re.I,
 )
 _NOT_UNIT = set("的是了有在要呢吗？?，,。 ")
 # Open questions: how people ask for a cause, an effect, a purpose or a meaning, and the
@@ -113,6 +124,16 @@ def asked_for(question: str) -> Asked:
     return Asked()
 
 
+_EN_ELLIPSIS = re.compile(r"^(?:what|how) about\b", re.I)
+
+
+def asks_itself(question: str) -> bool:
+    """True when ``question`` has a question word of its own (else it is elliptical:
+    "最少的呢？", "What about villages?")."""
+    q = _EN_ELLIPSIS.sub("", question.strip())
+    return _INTERROGATIVE.search(q) is not None
+
+
 def holds(sentence: str, asked: Asked) -> bool:
     """True when ``sentence`` can state the fact asked for (always true for "other")."""
     if asked.kind == "other" or asked.kind == "list" or asked.kind in OPEN_KINDS:
@@ -134,7 +155,9 @@ def lists(sentence: str) -> bool:
 def enumerated(sentence: str) -> int:
     """How many items ``sentence`` enumerates (0 when it lists nothing): A、B、C → 3."""
     items = sentence.count("、") + 1
-    return items if items >= 2 else (4 if len(re.findall(r"[,，]", sentence)) >= 3 else 0)
+    if items >= 2 or is_cjk_text(sentence):  # commas separate Chinese clauses, not items
+        return items if items >= 2 else 0
+    return 4 if len(re.findall(r",", sentence)) >= 3 else 0
 
 
 def cues(sentence: str, asked: Asked) -> bool:
@@ -144,4 +167,6 @@ def cues(sentence: str, asked: Asked) -> bool:
     return pattern is not None and pattern.search(sentence) is not None
 
 
-__all__ = ["FACT_KINDS", "OPEN_KINDS", "Asked", "asked_for", "cues", "enumerated", "holds", "lists"]
+__all__ = [
+    "FACT_KINDS", "OPEN_KINDS", "Asked", "asked_for", "asks_itself", "cues", "enumerated", "holds", "lists",
+]

@@ -111,6 +111,18 @@ class Concepts:
         nearest = (vectors @ self.vectors.T).max(axis=1)
         return [w for w, s in zip(missing, nearest, strict=True) if s < KNOWN_SIMILARITY]
 
+    def nearest(self, words: list[str], encode: Callable[[list[str]], np.ndarray]) -> float:
+        """The highest similarity of any of ``words`` (any language) to a document word;
+        1.0 when the documents have one of them as such, 0.0 without vectors."""
+        if any(self.knows(w) for w in words):
+            return 1.0
+        if self.vectors is None or not len(self.vectors) or not words:
+            return 0.0
+        vectors = encode(words)
+        if vectors.shape[1] != self.vectors.shape[1]:
+            return 0.0
+        return float((vectors @ self.vectors.T).max())
+
     def knows(self, word: str) -> bool:
         """The documents have the word, its characters in a row, one part of a compound,
         or the word less a particle the segmenter glued to it."""

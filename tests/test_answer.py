@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.answer import choose, is_attribution, speaks_after_quote
+from bot.answer import choose, choose_among, is_attribution, speaks_after_quote
 from bot.asking import Asked, asked_for
 from bot.ingest import parse_document
 from bot.sentences import SentenceIndex
@@ -77,6 +77,29 @@ def test_a_heading_is_followed_by_the_sentence_that_says_it() -> None:
     # ... but its own next sentence when the later one is not clearly better
     text, _ = _choose(_index(HEADING), "问责程序怎么规范？", [4.9, -0.6, 0.2])
     assert text.startswith("二要规范问责程序。鼓励各部门")
+
+
+def test_a_follow_up_prefers_what_the_previous_answer_did_not_say() -> None:
+    index = _index(HEADING)
+    rows = index.rows("a.txt", 1)
+    given = frozenset(["鼓励各部门出台实施办法。"])
+    scores = np.array([-1.0, 1.0, 0.5], dtype=np.float32)
+    assert choose(index, rows, scores, Asked()).text.startswith("鼓励各部门")
+    assert choose(index, rows, scores, Asked(), given=given).text.startswith("明确启动问责")
+
+
+def test_the_best_paragraph_for_a_follow_up_may_be_another_cited_one() -> None:
+    index = _index(QUOTE, HEADING)
+    first, second = index.rows("a.txt", 1), index.rows("a.txt", 2)
+    scores = np.array([0, 0, 0, 0, 2.5, 2.0, 0, 0], dtype=np.float32)
+    chosen, found = choose_among(index, [first, second], scores, Asked())
+    assert chosen == 0 and "很难睡个踏实觉" in found.text
+    given = frozenset(["“很难睡个踏实觉。”", "那位书记表示。"])
+    chosen, found = choose_among(index, [first, second], scores, Asked(), given=given)
+    assert chosen == 1 and found.text.startswith("二要规范问责程序。")
+    # a paragraph that holds the number asked for wins over one that does not
+    chosen, found = choose_among(index, [second, first], scores[::-1].copy(), Asked("number", "份"))
+    assert chosen == 1 and "十余份" in found.text
 
 
 def test_a_short_heading_takes_the_next_sentence() -> None:

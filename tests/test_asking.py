@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.asking import Asked, asked_for, cues, enumerated, holds, lists
+from bot.asking import Asked, asked_for, asks_itself, cues, enumerated, holds, lists
 
 
 @pytest.mark.parametrize(("question", "kind", "units"), [
@@ -66,6 +66,13 @@ def test_open_questions_prefer_the_connective_they_ask_for() -> None:
     assert cues("那道出了基层干部的心声,反映了中央的决心。", Asked("meaning"))
     assert not cues("近几年来,职能部门纷纷走出机关。", Asked("effect"))
     assert not cues("由于街道没有执法权。", Asked("other"))  # no preference for other questions
+
+
+def test_a_follow_up_with_a_question_word_asks_its_own_kind_of_fact() -> None:
+    assert asks_itself("那应该怎么办？") and asks_itself("这些指标都和什么有关？")
+    assert asks_itself("What are they related to?") and asks_itself("Is it so?")
+    assert not asks_itself("最少的呢？") and not asks_itself("What about villages?")
+    assert asked_for("What are they related to?") == Asked()  # "they": not a list
 
 
 def test_ordinal_and_time() -> None:

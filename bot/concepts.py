@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
 import jieba
 import numpy as np
@@ -89,6 +89,15 @@ def candidates(question: str) -> list[str]:
     return found
 
 
+def anchored(shared: Iterable[str], df: Mapping[str, int], size: int) -> bool:
+    """Do the question and the best paragraph share the question's subject, not only the
+    documents' commonest words? ``shared`` (their common lexical tokens) must hold a word
+    or bigram that occurs in at most 1/e of the ``size`` passages ("基层干部" alone, in
+    half of them, is the domain, not the subject)."""
+    limit = size / math.e
+    return any(df.get(t, 0) <= limit for t in shared if not t.startswith("$"))
+
+
 class Concepts:
     """The documents' words (a lexical vocabulary: words and "#"-bigrams) and their vectors."""
 
@@ -141,6 +150,6 @@ class Concepts:
 
 
 __all__ = [
-    "KNOWN_SIMILARITY", "SPECIFIC_IDF", "VOCABULARY_ARRAY", "Concepts", "candidates",
+    "KNOWN_SIMILARITY", "SPECIFIC_IDF", "VOCABULARY_ARRAY", "Concepts", "anchored", "candidates",
     "specificity", "vocabulary", "vocabulary_vectors",
 ]

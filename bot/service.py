@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import logging
-import math
 import threading
 import time
 from collections.abc import Sequence
@@ -20,7 +19,7 @@ import numpy as np
 
 from bot.answer import Extract, choose, choose_among
 from bot.asking import asked_for, asks_itself
-from bot.concepts import KNOWN_SIMILARITY, VOCABULARY_ARRAY, Concepts
+from bot.concepts import KNOWN_SIMILARITY, VOCABULARY_ARRAY, Concepts, anchored
 from bot.followup import is_follow_up, resolve
 from bot.indexer import build_index, is_fresh
 from bot.ingest import IngestError, Paragraph, load_paragraphs, normalize
@@ -160,7 +159,7 @@ class SearchService:
         turn = Turn(question, cited)  # the whole question
         alternatives = len(hits) if offset == 0 else 1  # a follow-up may answer from any cited
         chosen, extract = self._extract(question, query, ranking, asking, alternatives)
-        if not extract.holds or not self._anchored(question, query, ranking) or self._unknown(question):
+        if not extract.holds or not self._on_subject(question, query, ranking):
             return Answer(question, "related", "", hits, turn=turn)
         if chosen:  # a follow-up's new information is in another cited paragraph
             hits = (hits[chosen], *hits[:chosen], *hits[chosen + 1 :])
@@ -188,25 +187,18 @@ class SearchService:
         given = frozenset(split_sentences(asking.thread.answer))
         return choose_among(self.sentences, groups[:alternatives], scores, asked, subject, given)
 
-    def _anchored(self, question: str, query: Query, ranking: Ranking) -> bool:
-        """Does the best paragraph share the question's subject, not only the documents'
-        commonest words? It must contain a question word or bigram that occurs in at most
-        1/e of the passages ("基层干部" alone, in half of them, is the domain, not the
-        subject). Cross-lingual questions share no words: the embeddings decide for them."""
+    def _on_subject(self, question: str, query: Query, ranking: Ranking) -> bool:
+        """Is the chosen evidence about what the question asks (bot/concepts.py)? The best
+        paragraph shares a rare enough word with it, and the documents know every specific
+        word of it by some name. A question in the other script shares no words: the
+        embeddings decided for it already."""
         if is_cjk_text(question) != self.null.cjk:
             return True
-        lex = self.lexical
         top = self.retriever.passages[ranking.items[0].passage]
         shared = set(tokenize(query.norm)) & set(tokenize(top.norm))
-        limit = lex.size / math.e
-        return any(lex.df[t] <= limit for t in shared if not t.startswith("$"))
-
-    def _unknown(self, question: str) -> list[str]:
-        """Specific words of the question the documents know by no name (bot/concepts.py):
-        the question is about something else ("加班费"), however close its domain."""
-        if is_cjk_text(question) != self.null.cjk or not self.null.cjk:
-            return []
-        return self.concepts.unknown(question, self._encode_words)
+        if not anchored(shared, self.lexical.df, self.lexical.size):
+            return False
+        return not (self.null.cjk and self.concepts.unknown(question, self._encode_words))
 
     def _encode_words(self, words: list[str]) -> np.ndarray:
         """Words embedded by the model of the vocabulary vectors (the second model)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.concepts import Concepts, candidates, specificity, vocabulary, vocabulary_vectors
+from bot.concepts import Concepts, anchored, candidates, specificity, vocabulary, vocabulary_vectors
 from bot.ingest import normalize
 from bot.lexical import tokenize
 from bot.service import SearchService
@@ -96,3 +96,9 @@ def test_near_misses_are_related_and_paraphrases_answered(
     real_service: SearchService, question: str, status: str
 ) -> None:
     assert real_service.ask(question).status == status
+
+
+def test_the_subject_is_anchored_by_a_word_rarer_than_the_domain_words() -> None:
+    df = {"基层干部": 20, "#基层": 20, "加班费": 1, "$基": 30}
+    assert anchored({"基层干部", "加班费"}, df, 36)
+    assert not anchored({"基层干部", "#基层", "$基"}, df, 36)  # only the domain: 20 > 36/e

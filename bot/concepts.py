@@ -117,8 +117,7 @@ class Concepts:
         vectors = encode(missing)
         if vectors.shape[1] != self.vectors.shape[1]:
             return []
-        nearest = (vectors @ self.vectors.T).max(axis=1)
-        return [w for w, s in zip(missing, nearest, strict=True) if s < KNOWN_SIMILARITY]
+        return [w for w, v in zip(missing, vectors, strict=True) if self._nearest(v) < KNOWN_SIMILARITY]
 
     def nearest(self, words: list[str], encode: Callable[[list[str]], np.ndarray]) -> float:
         """The highest similarity of any of ``words`` (any language) to a document word;
@@ -130,7 +129,13 @@ class Concepts:
         vectors = encode(words)
         if vectors.shape[1] != self.vectors.shape[1]:
             return 0.0
-        return float((vectors @ self.vectors.T).max())
+        return max(self._nearest(v) for v in vectors)
+
+    def _nearest(self, vector: np.ndarray) -> float:
+        """Cosine of the closest document word (a matrix-vector product per word: with a few
+        words, one matrix-matrix product is several times slower in BLAS)."""
+        assert self.vectors is not None
+        return float((self.vectors @ vector).max())
 
     def knows(self, word: str) -> bool:
         """The documents have the word, its characters in a row, one part of a compound,

@@ -194,8 +194,8 @@ class SearchService:
         embeddings decided for it already."""
         if is_cjk_text(question) != self.null.cjk:
             return True
-        top = self.retriever.passages[ranking.items[0].passage]
-        shared = set(tokenize(query.norm)) & set(tokenize(top.norm))
+        top = self.retriever.passages[ranking.items[0].passage].norm
+        shared = set(tokenize(query.norm)) & set(self.lexical.tokens.get(top) or tokenize(top))
         if not anchored(shared, self.lexical.df, self.lexical.size):
             return False
         return not (self.null.cjk and self.concepts.unknown(question, self._encode_words))

@@ -10,7 +10,9 @@ import numpy as np
 from scipy import sparse
 from tqdm import tqdm
 
+from bot.concepts import VOCABULARY_ARRAY, vocabulary, vocabulary_vectors
 from bot.ingest import Paragraph, Passage, to_passages
+from bot.lexical import tokenize
 from bot.nullmodel import BACKGROUND_FILE, documents_are_cjk, load_background
 from bot.retrieve import choose_index_type, make_faiss_index
 from bot.sentences import SENTENCE_ARRAY, paragraph_sentences
@@ -56,6 +58,8 @@ def is_fresh(
         reasons.append("the ingest settings or the background changed")
     if SENTENCE_ARRAY not in stored.arrays:
         reasons.append("it has no sentence vectors")
+    if second is not None and VOCABULARY_ARRAY not in stored.arrays:
+        reasons.append("it has no vocabulary vectors")
     if reasons:
         log.info("index at %s is stale: %s; rebuilding", settings.index_dir, "; ".join(reasons))
     return not reasons
@@ -97,6 +101,8 @@ def build_index(
         arrays["second"] = _second_vectors(second, passages, previous, batch)
         arrays["background_second"] = second.encode_passages(load_background(_cjk(paragraphs)))
     arrays[SENTENCE_ARRAY] = _sentence_vectors(second or encoder, paragraphs, previous, batch)
+    if second is not None:  # near-synonyms by the cross-lingual model the check is calibrated on
+        arrays[VOCABULARY_ARRAY] = _vocabulary_vectors(second, passages, previous)
     manifest = Manifest(
         format=FORMAT_VERSION, model=encoder.model_id, second_model=_model_id(second),
         dim=encoder.dim, normalized=True,
@@ -168,6 +174,25 @@ def _sentence_vectors(
         rows = todo[start : start + batch]
         out[rows] = model.encode_passages([texts[i] for i in rows])
     return out
+
+
+def _vocabulary_vectors(
+    model: Encoder, passages: list[Passage], previous: StoredIndex | None
+) -> np.ndarray:
+    """Vectors of the documents' words (bot/concepts.py) by the second model; words of the
+    previous index keep theirs."""
+    cache: dict[str, list[str]] = {}
+
+    def words_of(rows: list[Passage]) -> list[str]:
+        return vocabulary({t for p in rows for t in cache.setdefault(p.norm, tokenize(p.norm))})
+
+    old: dict[str, np.ndarray] = {}
+    if previous is not None and VOCABULARY_ARRAY in previous.arrays:
+        m, vectors = previous.manifest, previous.arrays[VOCABULARY_ARRAY]
+        before = words_of(previous.passages)
+        if m.second_model == model.model_id and len(before) == len(vectors):
+            old = dict(zip(before, vectors, strict=True))
+    return vocabulary_vectors(words_of(passages), lambda w: model.encode_queries(w), old)
 
 
 def _cjk(paragraphs: list[Paragraph]) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -98,6 +99,13 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 def load_average() -> tuple[float, float, float]:
     """1/5/15-minute load average (other work on the machine skews timings)."""
     return os.getloadavg()
+
+
+def start_hog(seconds: float = 900.0) -> subprocess.Popen[bytes]:
+    """A process that keeps one core busy for at most ``seconds`` (as another program, or a
+    bot's own event loop, would)."""
+    code = f"import time\nend = time.time() + {seconds}\nwhile time.time() < end: pass\n"
+    return subprocess.Popen([sys.executable, "-c", code])
 
 
 def rss_mb() -> float:

@@ -1,14 +1,17 @@
 """End to end: simulated chats → loopback Bot API → the real bot (child process) → answers.
 
-Scenarios per bot configuration (shipped: AIORateLimiter on; flood limits off; flood
-limits off with one OpenMP thread per runtime; flood limits off with passive OpenMP waiting):
-closed loop with 10 and with 100 chats (each asks, waits for the answer, asks again), and
-open loops offering 10 and 30 questions/s spread over 100 chats. Figures: sustained answers/s,
-latency from delivery (getUpdates) to the bot's sendMessage arriving, lost and duplicate
-answers, bot RSS and CPU. The closed 100-chat run without flood limits is sampled with
-py-spy; its stacks are summarised by where the bot's CPU time goes.
+Scenarios per bot configuration (shipped: AIORateLimiter on; flood limits off; with
+--baseline-dir, first the bot of an earlier commit as it shipped then):
+closed loop with 10 and with 100 chats (each asks, waits for the answer, asks again); open
+loops offering 30 questions/s and, with another process keeping one core busy, 15
+questions/s, each from 300 chats with every question text distinct (so no answer cache
+can help); and 30/s of a few repeated questions (what the answer cache buys). Figures:
+sustained answers/s, latency from delivery (getUpdates) to the bot's sendMessage arriving,
+lost and duplicate answers, bot RSS and CPU, the load average when each scenario began. The
+shipped bot's closed 100-chat run is sampled with py-spy; its stacks are summarised by
+where the bot's CPU time goes.
 
-    python bench/e2e.py [--full]
+    python bench/e2e.py [--full] [--baseline-dir DIR]
 """
 
 from __future__ import annotations
@@ -24,8 +27,18 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-from benchkit import OUT, load_average, table, write_result
-from loadkit import TOKEN, BotProcess, Tracker, closed_loop, open_loop, start_bot, summary
+from benchkit import OUT, ROOT, load_average, start_hog, table, write_result
+from loadkit import (
+    TOKEN,
+    BotProcess,
+    Tracker,
+    closed_loop,
+    distinct_questions,
+    open_loop,
+    questions,
+    start_bot,
+    summary,
+)
 
 from bot.botapi import BotAPIServer
 
@@ -121,22 +134,36 @@ async def profile(bot: BotProcess, seconds: float, tag: str) -> dict[str, Any] |
     return summarise_profile(out.read_text()) if out.exists() else None
 
 
+REPEATED = 8  # distinct texts in the repeated-questions scenario
+
+
 async def scenario(server: BotAPIServer, bot: BotProcess, kind: str, chats: int, seconds: float,
                    spy: bool = False, tag: str = "") -> dict[str, Any]:  # fmt: skip
+    """``kind``: "closed", "open R/s" (distinct questions), "open R/s, one core busy",
+    "open R/s, repeated questions"."""
     tracker = Tracker(server)
     prof: dict[str, Any] | None = None
-    with tracker, Sampler(bot) as sampler:
-        if kind == "closed":
-            spying = asyncio.ensure_future(profile(bot, seconds - 1, tag)) if spy else None
-            start, end = await closed_loop(tracker, chats, seconds, cap=int(seconds * 200))
-            skipped = 0
-            if spying is not None:
-                prof = await spying
-        else:
-            rate = float(kind.split()[1].rstrip("/s"))  # "open 30/s"
-            start, end, skipped = await open_loop(tracker, chats, rate, seconds)
+    load = load_average()
+    hog = start_hog(seconds + 60) if "core busy" in kind else None
+    try:
+        with tracker, Sampler(bot) as sampler:
+            if kind == "closed":
+                spying = asyncio.ensure_future(profile(bot, seconds - 1, tag)) if spy else None
+                start, end = await closed_loop(tracker, chats, seconds, cap=int(seconds * 200))
+                skipped = 0
+                if spying is not None:
+                    prof = await spying
+            else:
+                rate = float(kind.split()[1].rstrip("/s,"))  # "open 30/s"
+                pool = questions()[:REPEATED] if "repeated" in kind else distinct_questions()
+                start, end, skipped = await open_loop(tracker, chats, rate, seconds, pool=pool)
+    finally:
+        if hog is not None:
+            hog.terminate()
+            hog.wait(10)
     result = summary(tracker, tracker.questions, start, end)
-    result.update({"kind": kind, "chats": chats, "skipped": skipped, "rss_peak_mb": round(sampler.peak, 1),
+    result.update({"kind": kind, "chats": chats, "skipped": skipped, "load_average_start": load,
+                   "rss_peak_mb": round(sampler.peak, 1),
                    "bot_cpu_cores": round(sampler.cores, 2),
                    "driver_cpu_cores": round(sampler.driver_cores, 2)})  # fmt: skip
     if prof is not None:
@@ -146,38 +173,47 @@ async def scenario(server: BotAPIServer, bot: BotProcess, kind: str, chats: int,
     return result
 
 
-# name, flood limits, extra bot arguments, environment, py-spy on the closed 100-chat run
-CONFIGS: tuple[tuple[str, bool, tuple[str, ...], dict[str, str], bool], ...] = (
-    ("shipped (AIORateLimiter on)", True, (), {}, False),
-    ("flood limits off", False, (), {}, True),
-    ("flood limits off + OMP_NUM_THREADS=1", False, (), {"OMP_NUM_THREADS": "1"}, False),
-    ("flood limits off + OMP_WAIT_POLICY=passive", False, (), {"OMP_WAIT_POLICY": "passive"}, False),
-)
+SHIPPED = "shipped (AIORateLimiter on)"
+OPEN_30 = "open 30/s"
+OPEN_15_BUSY = "open 15/s, one core busy"
+OPEN_30_REPEATED = "open 30/s, repeated questions"
+OPEN_CHATS = 300  # every open-loop question comes from a chat of its own
 
 
-async def run(full: bool) -> dict[str, Any]:
-    seconds = 15.0 if full else 8.0
+def configs(baseline: Path | None) -> list[tuple[str, bool, Path]]:
+    """(name, flood limits, checkout whose bot runs)."""
+    found = [(SHIPPED, True, ROOT), ("flood limits off", False, ROOT)]
+    if baseline is not None:
+        found.insert(0, (f"before: {baseline.name} as shipped", True, baseline))
+    return found
+
+
+async def run(full: bool, baseline: Path | None) -> dict[str, Any]:
+    seconds = 15.0 if full else 10.0
     results: dict[str, Any] = {"seconds": seconds, "load_average_start": load_average(), "runs": {}}
-    work = Path(tempfile.mkdtemp(prefix="qabot-e2e-"))
-    try:
-        async with BotAPIServer(TOKEN) as server:
-            for name, flood, extra, env, spy in CONFIGS:
-                bot = await start_bot(server, work, flood_limits=flood, extra=extra, env=env)
+    for name, flood, root in configs(baseline):
+        work = Path(tempfile.mkdtemp(prefix="qabot-e2e-"))  # each bot its own index copy
+        try:
+            async with BotAPIServer(TOKEN) as server:
+                bot = await start_bot(server, work, flood_limits=flood, root=root)
                 try:
-                    results["rss_idle_mb"] = round(bot.rss_mb(), 1)
+                    results.setdefault("rss_idle_mb", {})[name] = round(bot.rss_mb(), 1)
                     await scenario(server, bot, "closed", 2, 4.0)  # warm-up
+                    spy = name == SHIPPED
                     runs = [await scenario(server, bot, "closed", 10, seconds),
                             await scenario(server, bot, "closed", 100, seconds, spy=spy, tag=name),
-                            await scenario(server, bot, "open 10/s", 100, seconds),
-                            await scenario(server, bot, "open 30/s", 100, seconds)]  # fmt: skip
+                            await scenario(server, bot, OPEN_30, OPEN_CHATS, seconds),
+                            await scenario(server, bot, OPEN_15_BUSY, OPEN_CHATS, 2 * seconds)]  # fmt: skip
+                    if root == ROOT:
+                        runs.append(await scenario(server, bot, OPEN_30_REPEATED, OPEN_CHATS, seconds))
                     results["runs"][name] = runs
                     if not bot.alive() or "Traceback" in bot.log_text():
                         results.setdefault("crashes", []).append(name)
                 finally:
                     await bot.stop()
-    finally:
-        with contextlib.suppress(OSError):
-            shutil.rmtree(work)
+        finally:
+            with contextlib.suppress(OSError):
+                shutil.rmtree(work)
     return results
 
 
@@ -186,19 +222,25 @@ def markdown(r: dict[str, Any]) -> str:
     for name, runs in r["runs"].items():
         for x in runs:
             lat = x["latency_ms"]
+            load = ", ".join(f"{v:.1f}" for v in x.get("load_average_start", ()))
             rows.append([name, x["kind"], x["chats"], x["questions"], x["answers_per_s"], lat["p50"],
                          lat["p99"], x["lost"], x["answered_twice"], x["error_replies"], x["rss_peak_mb"],
-                         x["bot_cpu_cores"], x.get("driver_cpu_cores", "-")])  # fmt: skip
+                         x["bot_cpu_cores"], x.get("driver_cpu_cores", "-"), load or "-"])  # fmt: skip
             if x.get("profile"):
                 profs[name] = x["profile"]
     load = ", ".join(f"{v:.1f}" for v in r["load_average_start"])
+    idle = r.get("rss_idle_mb")
+    idle_text = ", ".join(f"{k} {v}" for k, v in idle.items()) if isinstance(idle, dict) else idle
     lines = [
         "### End to end (bench/e2e.py)",
-        f"{r['seconds']:.0f} s per scenario; the bot in its own process; idle RSS "
-        f"{r.get('rss_idle_mb')} MiB; load average at start {load}. "
+        f"{r['seconds']:.0f} s per scenario (the busy-core one twice as long); the bot in its own "
+        f"process; idle RSS MiB: {idle_text}; load average at start {load}. Open loops: "
+        f"{OPEN_CHATS} chats, every question text distinct (dev + held-out in four phrasings) "
+        f"except the repeated run ({REPEATED} texts). "
         "Latency: delivered by getUpdates → sendMessage received.\n",
         table(["bot", "load", "chats", "questions", "answers/s", "p50 ms", "p99 ms", "lost", "twice",
-               "error replies", "RSS peak MiB", "bot CPU cores", "server+chats CPU cores"], rows),
+               "error replies", "RSS peak MiB", "bot CPU cores", "server+chats CPU cores",
+               "load average at start"], rows),
     ]  # fmt: skip
     for name, prof in profs.items():
         head = f"py-spy, closed loop 100 chats, {name} ({prof['samples']} on-CPU samples at 100 Hz):\n"
@@ -211,10 +253,11 @@ def markdown(r: dict[str, Any]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--full", action="store_true", help="15 s per scenario instead of 8 s")
+    parser.add_argument("--full", action="store_true", help="15 s per scenario instead of 10 s")
+    parser.add_argument("--baseline-dir", type=Path, help="a checkout of an earlier commit to run first")
     args = parser.parse_args()
     started = time.perf_counter()
-    results = asyncio.run(run(args.full))
+    results = asyncio.run(run(args.full, args.baseline_dir))
     write_result("e2e", results, markdown(results), started)
 
 

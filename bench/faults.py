@@ -1,11 +1,15 @@
-"""Faults: the closed-loop load of e2e.py with Telegram misbehaving, and a /reload mid-run.
+"""Faults: the closed-loop load of e2e.py with Telegram misbehaving, and a /reload mid-run;
+then crashes: `qabot serve` killed by SIGKILL mid-burst and restarted (SQLite), and two
+replicas on PostgreSQL with the polling one killed mid-burst.
 
 Injected on the loopback server (server.faults.add): 429 with retry_after and 500 on
 sendMessage, getUpdates and sendChatAction; 1 s delays (slow network); a 7 s delay on
 sendMessage and an 8 s delay on getUpdates (longer than PTB's 5 s timeouts); dropped
 connections. Halfway, an admin adds a document and sends /reload. Counted per question:
 answered once, answered twice, told "something went wrong" instead of an answer, and
-lost without any reply.
+lost without any reply. Crash rows count, per chat, lost and doubled answers (a double is
+"in the send window" when its first copy reached the server < 1 s before the kill: the
+process died between sending and committing the done mark) and the time to take over.
 
     python bench/faults.py [--full]
 """
@@ -22,10 +26,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchkit import load_average, table, write_result
-from loadkit import ADMIN, TOKEN, Question, Tracker, closed_loop, start_bot, summary
+from benchkit import load_average, real_settings, table, write_result
+from loadkit import ADMIN, TOKEN, Question, Tracker, closed_loop, questions, start_bot, summary
+from servekit import all_done, burst_and_kill, exactly_once, shared_folders, start_serve
 
-from bot.botapi import BotAPIServer
+from bot.botapi import BotAPIServer, SimUser
+from bot.service import open_service
+from bot.state.pgserver import PostgresUnavailable, ThrowawayPostgres
 
 # (fraction of the run, method, kind, times, retry_after, seconds)
 SCHEDULE: tuple[tuple[float, str, str, int, int, float], ...] = (
@@ -103,6 +110,61 @@ async def one_run(server: BotAPIServer, work: Path, flood: bool, seconds: float)
         await bot.stop()
 
 
+async def crash_run(work: Path, replicas: bool, database_url: str = "") -> dict[str, Any]:
+    """30 questions at once, the (polling) bot SIGKILLed as soon as 3 are answered, then
+    10 more; alone it is restarted at once, with ``replicas`` a second one takes over."""
+    source = real_settings()
+    if not source.index_dir.exists():
+        await asyncio.to_thread(open_service, source)  # builds the cached real index once
+    folders = shared_folders(work, source.docs_dir, source.index_dir)
+    users = [SimUser(id=300_000 + i, first_name=f"用户{i}") for i in range(10)]
+    pool = questions()
+    async with BotAPIServer(TOKEN) as server:
+        a = await start_serve(server.base_url, TOKEN, folders, name="a", database_url=database_url)
+        b = None
+        try:
+            if replicas:
+                b = await start_serve(server.base_url, TOKEN, folders, name="b", database_url=database_url)
+            with Tracker(server) as tracker:
+                asked, killed_at = await burst_and_kill(tracker, a, users, pool, 30)
+                if not replicas:
+                    b = await start_serve(server.base_url, TOKEN, folders, name="a-again",
+                                          database_url=database_url)  # fmt: skip
+                restarted = time.monotonic() - killed_at
+                asked += [tracker.ask(users[i], pool[30 + i]) for i in range(10)]
+                await all_done(asked, 180.0)
+        finally:
+            for bot in (a, b):
+                if bot is not None:
+                    await bot.stop()
+    chats = dict(collections.Counter(q.chat_id for q in asked))
+    outcome = exactly_once(server.calls, chats, killed_at)
+    polls = [c for c in server.calls if c.method == "getUpdates"]
+    after = [t for q in asked for t in q.answers if t > killed_at]
+    before = [q for q in asked if q.sent < killed_at]  # the burst: some were claimed by the dead bot
+    return {
+        **outcome.__dict__, "restart_s": round(restarted, 2) if not replicas else None,
+        "polling_again_s": round(min((c.at for c in polls if c.at > killed_at and c.status == 200),
+                                     default=killed_at) - killed_at, 2),
+        "first_answer_after_kill_s": round(min(after, default=killed_at) - killed_at, 2),
+        "burst_all_answered_s": round(max((min(q.answers) for q in before if q.answers),
+                                          default=killed_at) - killed_at, 2),
+        "conflicts_409": sum(c.status == 409 for c in polls),
+    }  # fmt: skip
+
+
+async def crash_runs(work: Path) -> dict[str, Any]:
+    rows: dict[str, Any] = {"SIGKILL + restart, SQLite": await crash_run(work / "crash", replicas=False)}
+    print(f"[faults] crash: {rows}", flush=True)
+    try:
+        with ThrowawayPostgres() as pg:
+            name = "2 replicas, PostgreSQL, poller SIGKILLed"
+            rows[name] = await crash_run(work / "replicas", replicas=True, database_url=pg.new_database())
+    except PostgresUnavailable as exc:
+        rows["replicas skipped"] = {"reason": str(exc)}
+    return rows
+
+
 async def run(full: bool) -> dict[str, Any]:
     seconds = 60.0 if full else 25.0
     results: dict[str, Any] = {"seconds": seconds, "load_average_start": load_average(), "runs": {}}
@@ -113,6 +175,7 @@ async def run(full: bool) -> dict[str, Any]:
                 name = "AIORateLimiter on (shipped)" if flood else "flood limits off"
                 results["runs"][name] = await one_run(server, work, flood, seconds)
                 print(f"[faults] {name}: {results['runs'][name]['lost']} lost", flush=True)
+        results["crashes"] = await crash_runs(work)
     finally:
         with contextlib.suppress(OSError):
             shutil.rmtree(work)
@@ -139,6 +202,16 @@ def markdown(r: dict[str, Any]) -> str:
         table(["bot", "questions", "answered", "unanswered", "of which silent", "error replies",
                "answered twice", "p50 ms", "max ms", "reload ok", "tracebacks in log"], rows),
         "", *details, "",
+        "Crashes: 30 questions from 10 chats at once, the polling bot SIGKILLed as soon as 3 are "
+        "answered (replies in flight), then 10 more. Times are from the kill.\n",
+        table(["scenario", "questions", "lost", "doubled", "of which in the send window", "window ms",
+               "restart s", "polling again s", "first answer after kill s", "whole burst answered s",
+               "getUpdates 409"],
+              [[name, x["asked"], x["lost"], x["doubled"], x["doubled_in_window"], x["window_ms"],
+                x["restart_s"] if x["restart_s"] is not None else "-", x["polling_again_s"],
+                x["first_answer_after_kill_s"], x["burst_all_answered_s"], x["conflicts_409"]]
+               for name, x in r.get("crashes", {}).items() if "asked" in x]),
+        "",
     ])  # fmt: skip
 
 

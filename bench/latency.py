@@ -21,14 +21,23 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from benchkit import DEV_SET, HELDOUT_SET, Timer, load_average, real_settings, stats_ms, table, write_result
+from benchkit import (
+    DEV_SET,
+    HELDOUT_SET,
+    Timer,
+    load_average,
+    real_settings,
+    start_hog,
+    stats_ms,
+    table,
+    write_result,
+)
 
 from bot.evaluate import read_cases
 from bot.retrieve import HybridRetriever
@@ -102,12 +111,6 @@ def measure(ask: Callable[[list[str]], Any], timer: Timer, batches: list[list[st
     names = list(dict.fromkeys(name for parts in per_batch for name in parts))
     names.sort(key=lambda n: (n == "total", n == REST))
     return {"wall": {n: [parts.get(n, 0.0) for parts in per_batch] for n in names}, "cpu": cpu}
-
-
-def start_hog(seconds: float = 900.0) -> subprocess.Popen[bytes]:
-    """A process that keeps one core busy for at most ``seconds``."""
-    code = f"import time\nend = time.time() + {seconds}\nwhile time.time() < end: pass\n"
-    return subprocess.Popen([sys.executable, "-c", code])
 
 
 def ask_fn(service: Any, cache: bool) -> Callable[[list[str]], Any]:

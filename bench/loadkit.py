@@ -31,13 +31,31 @@ from bot.telegram.texts import t
 TOKEN = "7000000777:bench-secret_token-1a2b3c"
 ADMIN = SimUser(id=9001, first_name="管理员", username="admin")
 ERROR_TEXTS = (t("zh", "error"), t("en", "error"))
-OFF_TOPIC_MARKERS = ("文章没有涉及", "does not cover")
+# Replies without buttons that still answer: not covered, and "related" (closest paragraphs)
+OFF_TOPIC_MARKERS = ("文章没有涉及", "does not cover", t("zh", "related"), t("en", "related"))
 BOT_SCRIPT = Path(__file__).resolve().parent / "e2e_bot.py"
+
+
+ZH_FRAMES = ("{q}", "请问：{q}", "我想了解一下，{q}", "想请教：{q}")
+EN_FRAMES = ("{q}", "Please tell me: {q}", "I would like to know: {q}", "Quick question: {q}")
 
 
 def questions() -> list[str]:
     """Dev + held-out questions (in scope and off-topic), in file order."""
     return [c.q for c in read_cases(DEV_SET) + read_cases(HELDOUT_SET)]
+
+
+def distinct_questions() -> list[str]:
+    """Every dev + held-out question in four phrasings ("请问：…", "Please tell me: …"), all
+    distinct texts, so no answer cache can help; phrasings interleaved."""
+    base = questions()
+    out = []
+    for frame in range(len(ZH_FRAMES)):
+        for q in base:
+            frames = EN_FRAMES if q.isascii() else ZH_FRAMES
+            out.append(frames[frame].format(q=q))
+    assert len(set(out)) == len(out)
+    return out
 
 
 def prepare_work(work: Path) -> Path:
@@ -90,21 +108,28 @@ class BotProcess:
 async def start_bot(
     server: BotAPIServer, work: Path, *, flood_limits: bool = True, env: dict[str, str] | None = None,
     max_upload: int = 2_000_000, ready_timeout: float = 300.0, extra: tuple[str, ...] = (),
+    root: Path = ROOT,
 ) -> BotProcess:
-    """Spawn bench/e2e_bot.py against ``server`` and wait until it polls."""
+    """Spawn bench/e2e_bot.py against ``server`` and wait until it polls.
+
+    ``root``: the checkout whose bot runs (another one, e.g. a baseline commit's worktree,
+    runs that commit's code with this venv).
+    """
     prepare_work(work)
     log = work / f"bot-{int(time.time() * 1000)}.log"
+    if root != ROOT:
+        env = {**(env or {}), "PYTHONPATH": str(root)}
     args = [
-        sys.executable, str(BOT_SCRIPT), "--base-url", server.base_url, "--base-file-url",
-        server.base_file_url, "--token", TOKEN, "--work", str(work), "--admin", str(ADMIN.id),
-        "--max-upload", str(max_upload), *extra,
+        sys.executable, str(root / "bench" / BOT_SCRIPT.name), "--base-url", server.base_url,
+        "--base-file-url", server.base_file_url, "--token", TOKEN, "--work", str(work),
+        "--admin", str(ADMIN.id), "--max-upload", str(max_upload), *extra,
     ]  # fmt: skip
     if not flood_limits:
         args.append("--no-flood-limits")
     with log.open("wb") as err:
         proc = await asyncio.create_subprocess_exec(
             *args, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=err,
-            env={**os.environ, **(env or {})}, cwd=str(ROOT),
+            env={**os.environ, **(env or {})}, cwd=str(root),
         )  # fmt: skip
     bot = BotProcess(proc, work, log, psutil.Process(proc.pid))
     assert proc.stdout is not None
@@ -223,10 +248,12 @@ async def closed_loop(
 
 
 async def open_loop(
-    tracker: Tracker, chats: int, rate: float, seconds: float, drain: float = 30.0
+    tracker: Tracker, chats: int, rate: float, seconds: float, drain: float = 30.0,
+    pool: list[str] | None = None,
 ) -> tuple[float, float, int]:
-    """Questions at a fixed ``rate`` spread over idle chats; returns (start, end, skipped)."""
-    pool = questions()
+    """Questions (from ``pool``, default: dev + held-out) at a fixed ``rate`` spread over idle
+    chats; returns (start, end, skipped)."""
+    pool = pool or questions()
     users = [SimUser(id=200_000 + i, first_name=f"用户{i}") for i in range(chats)]
     start = time.monotonic()
     total = int(rate * seconds)

@@ -1,4 +1,10 @@
-"""Retrieval quality per signal: lexical, dense, learned sparse, second model, fused.
+"""Retrieval and answer quality per signal: lexical, dense, learned sparse, second model, fused.
+
+Besides hit@k it reports answer@1 (the bold answer holds a gold substring) and the outcome
+tiers (answered / related / not_covered) for in-scope and off-topic questions, on the dev
+set, the held-out set (with its tagged near-miss and English off-topic additions) and the
+near-miss calibration file (tests/data/nearmiss.jsonl) and dev2 (tests/data/dev2.jsonl: 70
+in-scope Chinese and English questions, 20 near misses, 10 English off-topic).
 
 Each variant is the shipped HybridRetriever over the same index with other fusion Weights
 (bot/retrieve.py), on the dev set and the held-out set. Two tables:
@@ -22,7 +28,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from benchkit import DEV_SET, HELDOUT_SET, real_settings, table, write_result
+from benchkit import DEV_SET, HELDOUT_SET, ROOT, real_settings, table, write_result
 from scipy import sparse
 
 from bot.evaluate import evaluate, read_cases
@@ -30,6 +36,8 @@ from bot.retrieve import SHIPPED, HybridRetriever, Query, Ranking, Weights
 from bot.service import SearchService, open_service
 from embeddings.encoder import Encoder, load_encoder, load_second_encoder
 
+NEARMISS_SET = ROOT / "tests" / "data" / "nearmiss.jsonl"
+DEV2_SET = ROOT / "tests" / "data" / "dev2.jsonl"  # 100 questions written without seeing the bot
 VARIANTS: dict[str, Weights] = {
     "lexical only (BM25)": Weights(dense=0.0, lexical=1.0, sparse=0.0, second=0.0),
     "dense only (e5)": Weights(dense=1.0, lexical=0.0, sparse=0.0, second=0.0),
@@ -111,7 +119,8 @@ def run() -> dict[str, Any]:
     second = None if second_model is None else CachingEncoder(second_model)
     service: SearchService = open_service(settings, encoder, second)
     shipped = service.retriever
-    sets = {"dev": read_cases(DEV_SET), "held-out": read_cases(HELDOUT_SET)}
+    sets = {"dev": read_cases(DEV_SET), "dev2": read_cases(DEV2_SET), "held-out": read_cases(HELDOUT_SET),
+            "near-miss (calibration)": read_cases(NEARMISS_SET)}  # fmt: skip
     results: dict[str, Any] = {
         "passages": len(shipped.passages), "model": settings.embedding.model,
         "second_model": settings.embedding.second_model,
@@ -147,15 +156,24 @@ def markdown(results: dict[str, Any]) -> str:
                 continue
             _, name, set_name = key.split("|")
             w = s["weights"]
+            tiers = s.get("tiers", {})
             rows.append([
                 name, f"{w['dense']}/{w['lexical']}/{w['sparse']}/{w['second']}", set_name, s["hit@1"],
-                s["hit@3"], s["mrr@5"], f"{s['off_topic_refused']}/{s['off_topic_total']}",
-                s["in_scope_refused"],
+                s["hit@3"], s["mrr@5"], s.get("answer@1", "–"),
+                f"{s['off_topic_refused']}/{s['off_topic_total']}", s["in_scope_refused"],
+                _tiers(tiers.get("in_scope")), _tiers(tiers.get("off_topic")),
             ])  # fmt: skip
-        headers = ["variant", "weights", "set", "hit@1", "hit@3", "mrr@5", "off-topic refused",
-                   "in-scope refused"]  # fmt: skip
+        headers = ["variant", "weights", "set", "hit@1", "hit@3", "mrr@5", "answer@1",
+                   "off-topic refused", "in-scope refused", "in-scope a/r/n", "off-topic a/r/n"]  # fmt: skip
         parts += [f"\n**{title}**\n", table(headers, rows)]
     return "\n".join(parts) + "\n"
+
+
+def _tiers(counts: dict[str, int] | None) -> str:
+    """answered/related/not_covered as "a/r/n"."""
+    if not counts:
+        return "–"
+    return f"{counts['answered']}/{counts['related']}/{counts['not_covered']}"
 
 
 def main() -> None:

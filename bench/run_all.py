@@ -5,7 +5,11 @@ bounded by a timeout, and leaves bench/out/<name>.json. RESULTS.md gets the mach
 date, the goals table computed from those files, every bench's section, and the analysis
 kept by hand in bench/FINDINGS.md.
 
-    python bench/run_all.py [--full] [--only quality,latency,...]
+    python bench/run_all.py [--full] [--only quality,latency,...] [--baseline REV]
+
+--baseline REV checks REV out into bench/out/baseline-REV (a git worktree) and lets the
+benches that can (BASELINE_AWARE) run that commit's code first, in the same run, so
+RESULTS.md shows before and after side by side at the same machine load.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from benchkit import OUT, ROOT, load_average, machine, table
@@ -34,12 +39,32 @@ RUNS: tuple[tuple[str, str, tuple[str, ...], float, bool], ...] = (
     ("reload", "reload.py", (), 3600, False),
     ("e2e", "e2e.py", (), 1800, False),
     ("faults", "faults.py", (), 1800, False),
+    ("state", "state.py", (), 600, False),
     ("bad_input", "bad_input.py", (), 1800, False),
 )  # fmt: skip
 
 
-def run_one(name: str, script: str, args: tuple[str, ...], timeout: float, full: bool) -> dict[str, Any]:
+BASELINE_AWARE = frozenset({"e2e.py"})
+
+
+def baseline_checkout(rev: str) -> Path:
+    """A worktree of ``rev`` under bench/out (made once, reused)."""
+    short = subprocess.run(["git", "rev-parse", "--short", rev], cwd=ROOT, capture_output=True,
+                           text=True, check=True).stdout.strip()  # fmt: skip
+    path = OUT / f"baseline-{short}"
+    if not (path / "bot").is_dir():
+        OUT.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["git", "worktree", "add", "--force", "--detach", str(path), short], cwd=ROOT,
+                       check=True)  # fmt: skip
+    return path
+
+
+def run_one(
+    name: str, script: str, args: tuple[str, ...], timeout: float, full: bool, baseline: Path | None
+) -> dict[str, Any]:
     command = [sys.executable, str(BENCH / script), *args, *(["--full"] if full else [])]
+    if baseline is not None and script in BASELINE_AWARE:
+        command += ["--baseline-dir", str(baseline)]
     print(f"\n=== {name}: {' '.join(command[1:])}", flush=True)
     started = time.perf_counter()
     stale = OUT / f"{name}.json"
@@ -82,16 +107,15 @@ def goals(results: dict[str, dict[str, Any]]) -> list[list[Any]]:
     if e := data("e2e"):
         for name, runs in e["runs"].items():
             for x in runs:
-                if x["kind"] == "open 10/s":
-                    ok = x["latency_ms"]["p99"] < 300 and not x["lost"]
-                    rows.append([f"e2e p99 < 300 ms at 10/s offered ({name}, 100 chats)",
-                                 f"{x['answers_per_s']}/s, p99 {x['latency_ms']['p99']:.0f} ms",
-                                 "met" if ok else "NOT met"])  # fmt: skip
+                figure = f"{x['answers_per_s']}/s, p99 {x['latency_ms']['p99']:.0f} ms, {x['lost']} lost"
                 if x["kind"] == "open 30/s":
                     ok = x["answers_per_s"] >= 29.5 and x["latency_ms"]["p99"] < 300 and not x["lost"]
-                    rows.append([f"e2e ≥ 30 answers/s, p99 < 300 ms ({name}, 100 chats, 30/s offered)",
-                                 f"{x['answers_per_s']}/s, p99 {x['latency_ms']['p99']:.0f} ms",
-                                 "met" if ok else "NOT met"])  # fmt: skip
+                    goal = f"e2e ≥ 30 answers/s, p99 < 300 ms ({name}; 30 distinct questions/s)"
+                    rows.append([goal, figure, "met" if ok else "NOT met"])
+                if x["kind"] == "open 15/s, one core busy":
+                    ok = x["latency_ms"]["p99"] < 1000 and not x["lost"]
+                    rows.append([f"e2e p99 < 1 s with one core busy ({name}; 15 distinct questions/s)",
+                                 figure, "met" if ok else "NOT met"])  # fmt: skip
     if f := data("faults"):
         for name, x in f["runs"].items():
             ok = not x["lost"] and not x["answered_twice"]
@@ -185,7 +209,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--full", action="store_true", help="100k corpora and longer load runs")
     parser.add_argument("--only", default="", help="comma-separated bench names (others reuse out/)")
+    parser.add_argument("--baseline", help="an earlier commit to run too (benches that can)")
     args = parser.parse_args()
+    baseline = baseline_checkout(args.baseline) if args.baseline else None
     only = {n for n in args.only.split(",") if n}
     started = time.perf_counter()
     commit = code_version()
@@ -201,7 +227,7 @@ def main() -> None:
             results[name] = {"name": name, "status": status, "seconds": data["seconds"] if data else 0,
                              "result": data}  # fmt: skip
             continue
-        results[name] = run_one(name, script, extra, timeout, args.full)
+        results[name] = run_one(name, script, extra, timeout, args.full, baseline)
     write_results(results, args.full, started, commit)
 
 

@@ -1,125 +1,176 @@
-"""From a ranking to an answer: is the question covered at all, and which sentences answer it.
+"""From ranked paragraphs to the bold answer: which sentence(s) say what was asked.
 
-Refusal compares two best matches made by the same model: the question against the
-documents and against a background of everyday questions (bot/data/background.txt, a
-null model). A question that the documents match no better than generic text is not
-covered. Comparing against the background instead of a fixed cosine cut-off keeps the
-rule meaningful for models whose cosines are compressed (e5: 0.72–0.85 off-topic).
+The sentence is chosen by sentence-level evidence (bot/sentences.py: lexical and embedding
+signals, like the ranking) among the sentences of the best paragraph, restricted to those
+that hold the kind of fact asked for (bot/asking.py: a number with its unit, a date, an
+article number). What the question wants weighs in: an enumeration when a list is asked
+for; the connective of a cause, an effect, a purpose or a meaning for open questions
+("有什么效果？" wants "…达到了…", not the sentence that restates the question).
+
+The answer is a complete statement of a sentence or two: a quote's attribution ("那位书记
+表示。") is not an answer by itself and lends its evidence to the quote it belongs to; a
+short heading ("二要规范问责程序。") names the topic and is followed by the sentence that
+says it; a clause ending in a semicolon goes on in the next one; a sentence without the
+connective asked for takes its successor when that one has it.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
-from scipy import sparse
 
-from bot.ingest import normalize
-from bot.lexical import tokenize
-from bot.retrieve import Query, Ranking
-from bot.text import is_cjk_text, split_sentences
+from bot.asking import FACT_KINDS, OPEN_KINDS, Asked, cues, enumerated, holds
+from bot.sentences import SentenceIndex
+from bot.text import CLOSING_MARKS
 
-BACKGROUND_FILE = Path(__file__).resolve().parent / "data" / "background.txt"
-SHORT_SENTENCE = 24
-
-
-def load_background(cjk: bool, path: Path = BACKGROUND_FILE) -> list[str]:
-    """Background sentences in the documents' script (CJK or not); '#' starts a comment.
-
-    The null model must be in the documents' language: an English question matches
-    English background text better than Chinese documents whatever it asks, so a mixed
-    background would refuse every English question about a Chinese text.
-    """
-    lines = path.read_text(encoding="utf-8").splitlines()
-    found = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-    return [line for line in found if is_cjk_text(line) == cjk]
+SHORT_SENTENCE = 24  # shorter sentences are headings or fragments: they take a neighbour
+LIST_BONUS = 1.5  # z-units added to an enumeration of 3+ items when a list is asked for
+LIST_ITEMS = 3
+CUE_BONUS = 1.0  # z-units added to a sentence with the connective an open question wants
+HEADING_JUMP = 1.0  # a heading skips its next sentence for a later one this much better
+REPEAT_PENALTY = 1.0  # z-units taken from a sentence the previous answer already gave
+PAIR_MARGIN = 1.5  # the next sentence joins when it scores within this many z-units
+MAX_ANSWER_CHARS = 150  # ... and the two stay this short
+MAX_STATEMENT_CHARS = 220  # a statement continued past a semicolon or to its connective
+_SPEAKER = r"[^“”\"。，,]{0,24}(?:表示|说|直言|指出|介绍|坦言|强调|认为|称|反映|告诉[^。]{0,12}记者)"
+_ATTRIBUTION = re.compile(rf"^{_SPEAKER}[。：:]?$")
+_SPEAKER_LEAD = re.compile(rf"^{_SPEAKER}[,，:：]")
 
 
 @dataclass(frozen=True)
-class RefusalRule:
-    """Margins (documents' best match minus background's best match) that decide coverage.
+class Extract:
+    """The chosen answer text, whether the paragraph holds the kind of fact asked for, and
+    the adjusted evidence of its best sentence (comparable across one question's paragraphs)."""
 
-    Calibrated on the dev set and checked on the held-out set (bench/RESULTS.md): refuse
-    when the dense margin is below ``dense_floor``, or below ``dense_doubt`` without
-    learned-sparse evidence of at least ``sparse_floor``, or when the second model's
-    margin is below ``second_floor`` (its cosines spread wider than e5's, so its margin
-    separates everyday questions clearly: −0.24 to −0.54 for them, above −0.17 for every
-    in-scope question measured).
-    """
-
-    dense_floor: float = -0.01
-    dense_doubt: float = 0.03
-    sparse_floor: float = 4.5
-    second_floor: float = -0.25
-
-    def covered(
-        self, dense_margin: float, sparse_margin: float | None, second_margin: float | None = None
-    ) -> bool:
-        """True when the documents plausibly answer the question."""
-        if dense_margin < self.dense_floor:
-            return False
-        if second_margin is not None and second_margin < self.second_floor:
-            return False
-        if dense_margin >= self.dense_doubt:
-            return True
-        return sparse_margin is not None and sparse_margin >= self.sparse_floor
+    text: str
+    holds: bool
+    score: float = 0.0
 
 
-@dataclass(frozen=True)
-class NullModel:
-    """Embedded background sentences."""
-
-    vectors: np.ndarray
-    sparse: sparse.csr_matrix | None = None
-    second: np.ndarray | None = None
-
-    def margins(
-        self, query: Query, ranking: Ranking
-    ) -> tuple[float, float | None, float | None]:
-        """Margins of the documents over the background: dense, sparse and second model."""
-        dense_bg = float((self.vectors @ query.vector).max()) if len(self.vectors) else 0.0
-        dense_margin = ranking.dense_top - dense_bg
-        sparse_margin = second_margin = None
-        if self.sparse is not None and query.sparse is not None and ranking.sparse_top is not None:
-            sparse_margin = ranking.sparse_top - float((self.sparse @ query.sparse.T).max())
-        if self.second is not None and query.second is not None and ranking.second_top is not None:
-            second_margin = ranking.second_top - float((self.second @ query.second).max())
-        return dense_margin, sparse_margin, second_margin
+def is_attribution(sentence: str) -> bool:
+    """A quote's speaker line on its own ("那位书记表示。", "该CEO表示。")."""
+    return _ATTRIBUTION.match(sentence.strip()) is not None
 
 
-def has_content(question: str) -> bool:
-    """At least two letters, digits or ideographs: "。。。", "👍" or "？" ask nothing."""
-    return sum(c.isalnum() for c in question) >= 2
+def speaks_after_quote(texts: Sequence[str], i: int) -> bool:
+    """Sentence ``i`` names who said the quote just before it: an attribution on its own,
+    or one that goes on ("…。”某镇干部对记者说,…")."""
+    if i == 0 or i >= len(texts):
+        return False
+    if is_attribution(texts[i]):
+        return True
+    quoted = texts[i - 1].rstrip()[-1:] in CLOSING_MARKS
+    return quoted and _SPEAKER_LEAD.match(texts[i].strip()) is not None
 
 
-def extract(
-    question: str,
-    paragraph: str,
-    similarity: Callable[[Sequence[str]], np.ndarray] | None = None,
-) -> str:
-    """The sentence(s) of ``paragraph`` that best answer ``question``.
+def choose(
+    index: SentenceIndex,
+    rows: Sequence[int],
+    scores: np.ndarray,
+    asked: Asked,
+    subject: frozenset[str] = frozenset(),
+    given: frozenset[str] = frozenset(),
+) -> Extract:
+    """The answer among the sentences ``rows`` of one paragraph (in reading order),
+    given their evidence ``scores``. With ``subject`` (the question's lexical tokens), a
+    number, date or article number counts only in a sentence that shares a word or bigram
+    with the question: "他已工作30多年" does not say how long a term of office is.
+    Sentences in ``given`` (the previous answer of the conversation) are told again only
+    when nothing else says it: a follow-up wants new information."""
+    if not rows:
+        return Extract("", False)
+    texts = [index.sentences[r].text for r in rows]
+    fitting = [i for i, t in enumerate(texts) if holds(t, asked) and _about(index, rows[i], asked, subject)]
+    pool = fitting or list(range(len(rows)))
+    adjusted = weigh(texts, scores, asked)
+    ranked = adjusted - np.array([REPEAT_PENALTY * (t in given) for t in texts], dtype=np.float32)
+    content = [i for i in pool if not is_attribution(texts[i])] or pool
+    best = max(content, key=lambda i: ranked[i])
+    score = float(ranked[best])
+    if _is_heading(texts, best) and len(content) > 1:
+        body = max((i for i in content if i != best), key=lambda i: ranked[i])
+        if ranked[body] > ranked[best + 1] + HEADING_JUMP:  # a later sentence says it
+            text = texts[best] + _complete(texts, body, adjusted, asked)
+            return Extract(text, bool(fitting), score)
+    return Extract(_complete(texts, best, adjusted, asked), bool(fitting), score)
 
-    Sentences are scored by the question's words and bigrams they contain (rarer, longer
-    tokens count more). When nothing overlaps, e.g. an English question about Chinese
-    text, ``similarity`` (question-to-sentence cosines) decides. A short best sentence
-    takes its successor along, so the answer reads as a complete thought.
-    """
-    sentences = split_sentences(paragraph) or [paragraph]
-    wanted = set(tokenize(normalize(question)))
-    scores = np.array([_overlap(wanted, s) for s in sentences], dtype=np.float32)
-    if not scores.any() and similarity is not None and len(sentences) > 1:
-        scores = np.asarray(similarity(sentences), dtype=np.float32)
-    best = int(np.argmax(scores))
-    chosen = sentences[best]
-    if len(chosen) < SHORT_SENTENCE and best + 1 < len(sentences):
-        chosen += sentences[best + 1]
+
+def choose_among(
+    index: SentenceIndex,
+    groups: Sequence[Sequence[int]],
+    scores: np.ndarray,
+    asked: Asked,
+    subject: frozenset[str] = frozenset(),
+    given: frozenset[str] = frozenset(),
+) -> tuple[int, Extract]:
+    """The best answer among several paragraphs (``groups`` of sentence rows; ``scores``
+    covers their rows in that order): which group, and its answer. A paragraph that holds
+    the kind of fact asked for beats one that does not."""
+    found: list[Extract] = []
+    start = 0
+    for rows in groups:
+        found.append(choose(index, rows, scores[start : start + len(rows)], asked, subject, given))
+        start += len(rows)
+    best = max(range(len(found)), key=lambda g: (found[g].holds, bool(found[g].text), found[g].score))
+    return best, found[best]
+
+
+def _about(index: SentenceIndex, row: int, asked: Asked, subject: frozenset[str]) -> bool:
+    """A fact asked for as a quantity is about the question's subject when its sentence
+    shares a word or bigram with the question (single characters do not count)."""
+    if asked.kind not in FACT_KINDS or not subject:
+        return True
+    return any(not t.startswith("$") for t in index.tokens(row) & subject)
+
+
+def weigh(texts: Sequence[str], scores: np.ndarray, asked: Asked) -> np.ndarray:
+    """Evidence adjusted for what the question wants: an enumeration when a list is asked
+    for, the connective of a cause, effect, purpose or meaning for open questions; a quote
+    takes the evidence of the attribution after it, which says who said it."""
+    adjusted = np.asarray(scores, dtype=np.float32).copy()
+    for i, text in enumerate(texts):
+        if asked.kind == "list" and enumerated(text) >= LIST_ITEMS:
+            adjusted[i] += LIST_BONUS
+        elif asked.kind in OPEN_KINDS and cues(text, asked):
+            adjusted[i] += CUE_BONUS
+    for i in range(len(texts) - 1):
+        if speaks_after_quote(texts, i + 1):
+            adjusted[i] = max(adjusted[i], adjusted[i + 1])
+    return adjusted
+
+
+def _is_heading(texts: Sequence[str], i: int) -> bool:
+    """A short first sentence ("二要规范问责程序。") names the paragraph's topic."""
+    return i == 0 and len(texts) > 1 and len(texts[0]) < SHORT_SENTENCE
+
+
+def _complete(texts: Sequence[str], best: int, scores: np.ndarray, asked: Asked) -> str:
+    """The best sentence made a complete statement of a sentence or two: a short one, a
+    quote followed by who said it, or one without the connective asked for whose successor
+    has it, takes the next; so does one whose successor carries nearly as much evidence
+    (the statement goes on there). A clause ending in a semicolon goes on to the next."""
+    chosen = texts[best]
+    end = best + 1
+    if end < len(texts):
+        after = texts[end]
+        joined = len(chosen) + len(after)
+        wants_cue = asked.kind in OPEN_KINDS and not cues(chosen, asked) and cues(after, asked)
+        close = scores[end] >= scores[best] - PAIR_MARGIN and joined <= MAX_ANSWER_CHARS
+        if (
+            len(chosen) < SHORT_SENTENCE
+            or speaks_after_quote(texts, end)
+            or close
+            or (wants_cue and joined <= MAX_STATEMENT_CHARS)
+        ):
+            chosen, end = chosen + after, end + 1
+    while end < len(texts) and chosen[-1] in ";；" and len(chosen + texts[end]) <= MAX_STATEMENT_CHARS:
+        chosen, end = chosen + texts[end], end + 1
     return chosen
 
 
-def _overlap(wanted: set[str], sentence: str) -> float:
-    tokens = set(tokenize(normalize(sentence)))
-    hits = wanted & tokens
-    return sum(len(t.lstrip("#")) for t in hits) / math.sqrt(len(tokens) + 4)
+__all__ = [
+    "SHORT_SENTENCE", "Extract", "choose", "choose_among", "is_attribution", "speaks_after_quote", "weigh",
+]

@@ -1,4 +1,5 @@
-"""`qabot`: index, ask, chat, eval, serve, dialogue. Config at the edge: load_settings()."""
+"""`qabot`: index, ask, chat, eval, serve, report, dialogue. Config at the edge: load_settings()."""
+
 
 from __future__ import annotations
 
@@ -14,6 +15,11 @@ from bot.types import Answer
 from config.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("qabot")
+DESCRIPTION = (
+    "Answer questions from a folder of documents, quoting the paragraphs (¶n) that answer. "
+    "Build the index with `qabot index`, ask with `qabot ask`, chat on the console with "
+    "`qabot chat`, run the Telegram bot with `qabot serve` (TELEGRAM_BOT_TOKEN)."
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="qabot", description=__doc__)
+    parser = argparse.ArgumentParser(prog="qabot", description=DESCRIPTION)
     parser.add_argument("--config", help="a TOML file merged over config/default.toml")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("index", help="build or refresh the index")
@@ -60,6 +66,10 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_eval)
     p = sub.add_parser("serve", help="run the Telegram bot (token from TELEGRAM_BOT_TOKEN)")
     p.set_defaults(handler=cmd_serve)
+    p = sub.add_parser("report", help="what officials asked that the documents did not answer")
+    p.add_argument("--days", type=float, help="look back this many days (default: [state] gaps_days)")
+    p.add_argument("--csv", help="also write every logged question of the period to this CSV file")
+    p.set_defaults(handler=cmd_report)
     p = sub.add_parser("dialogue", help="scripted dialogues for testers")
     dsub = p.add_subparsers(dest="dialogue_command", required=True)
     d = dsub.add_parser("run", help="replay dialogue scripts through the real bot stack")
@@ -129,8 +139,11 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
     summary, rows = evaluate(_service(settings), read_cases(Path(args.file)))
     if args.verbose:
         for row in rows:
-            mark = "refused" if not row["answered"] else f"rank {row['rank']}"
-            print(f"{'IN ' if row['in_scope'] else 'OFF'} {mark:9s} ¶{row['cited']} {row['q']}")
+            mark = row["status"] if not row["answered"] else f"rank {row['rank']}"
+            answer = "✓" if row["answer_hit"] else ("✗" if row["in_scope"] and row["answered"] else " ")
+            print(f"{'IN ' if row['in_scope'] else 'OFF'} {mark:11s} {answer} ¶{row['cited']} {row['q']}")
+            if args.verbose and row["answer"] and not row["answer_hit"]:
+                print(f"      答：{row['answer']}")
     print(json.dumps(summary) if args.json else format_summary(summary))
     return 0
 
@@ -140,6 +153,26 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from bot.telegram.app import run
 
     run(settings)
+    return 0
+
+
+def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
+    """Outcome counts, latency percentiles and the most frequent unanswered questions."""
+    from bot.state import open_store
+    from bot.state.report import build_report, format_report, write_csv
+
+    days = args.days if args.days is not None else settings.state.gaps_days
+    if days <= 0:
+        raise ValueError("--days must be positive")
+    store = open_store(settings)
+    try:
+        report = build_report(store, days)
+    finally:
+        store.close()
+    print(format_report(report))
+    if args.csv:
+        write_csv(report, Path(args.csv))
+        print(f"\n{len(report.rows)} questions written to {args.csv}")
     return 0
 
 
@@ -153,19 +186,24 @@ def cmd_dialogue(settings: Settings, args: argparse.Namespace) -> int:
 
 def answer_json(answer: Answer) -> dict[str, Any]:
     """The `qabot ask --json` shape."""
+    shown = answer.hits if answer.status != "not_covered" else ()
     return {
         "question": answer.question,
+        "status": answer.status,
         "answered": answer.answered,
         "answer": answer.answer,
         "passages": [
             {"doc": h.doc, "paragraph": h.paragraph, "text": h.text, "score": round(h.score, 4)}
-            for h in (answer.hits if answer.answered else ())
+            for h in shown
         ],
     }
 
 
 def format_answer(answer: Answer) -> str:
     """Plain-text answer for the console."""
+    if answer.status == "related" and answer.hits:
+        lines = ["文章没有直接回答这个问题，以下段落可能相关：(Not answered directly; related:)", ""]
+        return "\n".join(lines + [f"¶{h.paragraph} ({h.doc}) {h.text}" for h in answer.hits])
     if not answer.answered:
         return "文章没有涉及这个问题。(The documents do not cover this question.)"
     lines = [f"答：{answer.answer}", ""]

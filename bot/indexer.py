@@ -24,11 +24,12 @@ from scipy import sparse
 from tqdm import tqdm
 
 from bot import faiss_index
-from bot.answer import BACKGROUND_FILE, load_background
+from bot.answer_arrays import sentence_arrays, word_vectors
 from bot.ingest import Document, Paragraph, Passage, to_passages
 from bot.lexical import Postings, TermCounts, merge_counts
+from bot.mapped import Scratch
+from bot.nullmodel import BACKGROUND_FILE, documents_are_cjk, load_background
 from bot.store import FORMAT_VERSION, IndexArrays, Manifest, StoredIndex
-from bot.text import is_cjk_text
 from config.settings import Settings
 from embeddings.encoder import Encoder
 
@@ -71,6 +72,10 @@ def is_fresh(
         reasons.append("the documents changed")
     elif m.fingerprint != fingerprint(settings, _paragraphs(documents)):
         reasons.append("the ingest settings or the background changed")
+    if stored.arrays.sentences is None or stored.arrays.sentence_counts is None:
+        reasons.append("it has no sentence vectors")
+    if second is not None and stored.arrays.vocabulary is None:
+        reasons.append("it has no vocabulary vectors")
     if reasons:
         log.info("index at %s is stale: %s; rebuilding", settings.index_dir, "; ".join(reasons))
     return not reasons
@@ -83,8 +88,10 @@ def build_index(
     previous: StoredIndex | None = None,
     progress: bool = False,
     second: Encoder | None = None,
+    scratch: Scratch | None = None,
 ) -> tuple[StoredIndex, int]:
-    """The index over ``documents`` and how many passages had to be embedded anew."""
+    """The index over ``documents`` and how many passages had to be embedded anew; the
+    biggest arrays are written through files in ``scratch`` when one is given."""
     paragraphs = _paragraphs(documents)
     print_ = fingerprint(settings, paragraphs)
     passages = _passages(settings, documents, previous, print_)
@@ -111,6 +118,16 @@ def build_index(
         arrays["second"] = _assemble(second_reuse, old.second, second_todo, vectors)
         arrays["background_second"] = second.encode_passages(load_background(_cjk(paragraphs)))
     terms = _terms(passages, previous, source, progress)
+    postings = Postings.build(terms)
+    sentence_model = second or encoder
+    same_sentences = previous is not None and (previous.manifest.second_model or previous.manifest.model) == (
+        sentence_model.model_id)  # fmt: skip
+    arrays["sentences"], arrays["sentence_counts"], arrays["sentence_hashes"] = sentence_arrays(
+        sentence_model, paragraphs, previous, same_sentences, batch, scratch
+    )
+    if second is not None:  # near-synonyms by the cross-lingual model the check is calibrated on
+        same_second = previous is not None and previous.manifest.second_model == second.model_id
+        arrays["vocabulary"] = word_vectors(second, terms, postings, previous, same_second)
     manifest = Manifest(
         format=FORMAT_VERSION, model=encoder.model_id, second_model=_model_id(second),
         dim=encoder.dim, normalized=True, metric="inner_product",
@@ -119,7 +136,6 @@ def build_index(
         passages=len(passages), built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         arrays=sorted(arrays),
     )  # fmt: skip
-    postings = Postings.build(terms)
     stored = StoredIndex(manifest, passages, paragraphs, index, IndexArrays(**arrays), terms, postings)
     return stored, len(todo)
 
@@ -250,7 +266,7 @@ def _model_id(encoder: Encoder | None) -> str:
 
 
 def _cjk(paragraphs: Sequence[Paragraph]) -> bool:
-    return is_cjk_text("".join(p.text for p in paragraphs[:200]))
+    return documents_are_cjk([p.text for p in paragraphs])
 
 
 def _background(

@@ -11,26 +11,45 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import faiss
 import numpy as np
 
-from bot.answer import NullModel, RefusalRule, extract, has_content
+from bot.answer import Extract, choose, choose_among
+from bot.asking import asked_for, asks_itself
 from bot.cache import AnswerCache
+from bot.concepts import KNOWN_SIMILARITY, Concepts, anchored
+from bot.followup import is_follow_up, resolve
 from bot.indexer import build_index, is_fresh, known_documents
-from bot.ingest import IngestError, Paragraph, load_documents, normalize
-from bot.lexical import LexicalIndex
-from bot.retrieve import HybridRetriever, Query
+from bot.ingest import Document, IngestError, Paragraph, load_documents, normalize
+from bot.lexical import LexicalIndex, tokenize
+from bot.mapped import Scratch
+from bot.nullmodel import NullModel, RefusalRule, documents_are_cjk, has_content
+from bot.retrieve import HybridRetriever, Query, Ranking
+from bot.sentences import SentenceIndex
 from bot.store import StoredIndex, StoreError, mapped
 from bot.store import load as load_store
 from bot.store import save as save_store
+from bot.text import is_cjk_text, split_sentences
 from bot.types import Answer, Hit, IndexInfo, ReloadReport, Turn
 from config.settings import Settings
 from embeddings.encoder import Encoder, EncoderError, load_encoder, load_second_encoder
 
 log = logging.getLogger(__name__)
+
+
+EVIDENCE_PARAGRAPHS = 3  # sentences of this many top paragraphs are scored together
+FOLLOW_UP_COVERAGE = 0.6  # share of a follow-up's own tokens the documents must know
+
+
+@dataclass(frozen=True)
+class Asking:
+    """A question as asked (``own``) and the turn it follows up on (None: a new question)."""
+
+    own: str
+    thread: Turn | None = None
 
 
 class ReloadError(RuntimeError):
@@ -53,7 +72,11 @@ class SearchService:
         self.lexical = LexicalIndex(s.terms, s.postings)
         self.retriever = HybridRetriever(s.passages, s.faiss_index, self.lexical, a.sparse, a.second)
         background = a.background if a.background is not None else np.zeros((0, s.manifest.dim), np.float32)
-        self.null = NullModel(background, a.background_sparse, a.background_second)
+        cjk = documents_are_cjk([p.text for p in s.paragraphs if p.servable])
+        self.null = NullModel(background, a.background_sparse, a.background_second, cjk)
+        self.sentences = SentenceIndex(s.paragraphs, a.sentences, a.sentence_counts)
+        self._sentences_by_second = bool(s.manifest.second_model)
+        self.concepts = Concepts(self.lexical.df, a.vocabulary)
         self._paragraphs = {(p.doc, p.number): p for p in s.paragraphs}
         self._encode_lock = threading.Lock()
         self.cache = AnswerCache(self.settings.retrieval.answer_cache, s.manifest.built_at)
@@ -84,37 +107,53 @@ class SearchService:
         A question asked before (same words, no context) is answered from the cache."""
         start = time.perf_counter()
         k = k or self.settings.retrieval.top_k
-        texts = [q.strip() for q in questions]
-        norms = [normalize(t) for t in texts]
-        keys = [
-            None if context is not None else self.cache.key(norm, k, offset)
-            for norm, context in zip(norms, contexts or [None] * len(texts), strict=True)
+        contexts = list(contexts or [None] * len(questions))
+        asked = [q.strip() for q in questions]
+        threads = [self._thread(q, c) for q, c in zip(asked, contexts, strict=True)]
+        texts = [q if t is None else resolve(q, t) for q, t in zip(asked, threads, strict=True)]
+        keys = [  # a follow-up's answer depends on its thread: not cached
+            None if t is not None else self.cache.key(normalize(q), k, offset)
+            for q, t in zip(asked, threads, strict=True)
         ]
         found = [None if key is None else self.cache.get(key) for key in keys]
         todo = [i for i, answer in enumerate(found) if answer is None]
         if todo:
-            asked = [texts[i] for i in todo]
+            batch = [texts[i] for i in todo]
             with self._encode_lock:
-                vectors, sparse_rows = self.encoder.encode_queries_and_sparse(asked)
-                second = None if self.second is None else self.second.encode_queries(asked)
+                vectors, sparse_rows = self.encoder.encode_queries_and_sparse(batch)
+                second = None if self.second is None else self.second.encode_queries(batch)
             for j, i in enumerate(todo):
                 query = Query(
-                    norms[i], vectors[j],
+                    normalize(texts[i]), vectors[j],
                     None if sparse_rows is None else sparse_rows[j],
                     None if second is None else second[j],
                 )  # fmt: skip
-                found[i] = answer = self._answer(texts[i], query, k, offset)
+                found[i] = answer = self._answer(texts[i], query, k, offset, Asking(asked[i], threads[i]))
                 key = keys[i]
                 if key is not None:
                     self.cache.put(key, answer)
         ms = (time.perf_counter() - start) * 1000 / max(len(texts), 1)
-        return [_as_asked(a, t, ms) for a, t in zip(found, texts, strict=True) if a is not None]
+        return [_as_asked(a, q, ms, t is None) for a, q, t in zip(found, asked, threads, strict=True) if a]
 
-    def _answer(self, question: str, query: Query, k: int, offset: int) -> Answer:
+    def _thread(self, question: str, context: Turn | None) -> Turn | None:
+        """``context`` when ``question`` follows up on it, else None. A follow-up whose own
+        words the documents do not know ("那明天会下雨吗？", "What about the weather?") is a
+        new question: it stays alone and is judged on its own."""
+        if context is None or not is_follow_up(question):
+            return None
+        own = normalize(question)
+        words = tokenize(own)
+        if is_cjk_text(question) == self.null.cjk:
+            known = not words or self.lexical.coverage(own) >= FOLLOW_UP_COVERAGE
+        else:  # another script: do the documents have a near-synonym of one of its words?
+            known = not words or self.concepts.nearest(words, self._encode_words) >= KNOWN_SIMILARITY
+        return context if known else None
+
+    def _answer(self, question: str, query: Query, k: int, offset: int, asking: Asking) -> Answer:
         if not has_content(query.norm) or not self.retriever.passages:
             return Answer(question, "not_covered", "", ())
         ranking = self.retriever.rank(query)
-        covered = self.rule.covered(*self.null.margins(query, ranking))
+        covered = self.rule.covered(self.null.margins(question, query, ranking))
         hits = tuple(
             Hit(p.doc, p.paragraph, self._paragraphs[(p.doc, p.paragraph)].text, r.fused)
             for r in ranking.items[offset : offset + k]
@@ -122,28 +161,60 @@ class SearchService:
         )
         if not covered or not hits:
             return Answer(question, "not_covered", "", hits)
-        top = ranking.items[0]
-        text = hits[0].text if offset == 0 else self._paragraph_text(top.passage)
-        turn = Turn(question, tuple((h.doc, h.paragraph) for h in hits))
-        return Answer(question, "answered", extract(question, text, self._similarity(query)), hits, turn=turn)
+        cited = tuple((h.doc, h.paragraph) for h in hits)
+        turn = Turn(question, cited)  # the whole question
+        alternatives = len(hits) if offset == 0 else 1  # a follow-up may answer from any cited
+        chosen, extract = self._extract(question, query, ranking, asking, alternatives)
+        if not extract.holds or not self._on_subject(question, query, ranking):
+            return Answer(question, "related", "", hits, turn=turn)
+        if chosen:  # a follow-up's new information is in another cited paragraph
+            hits = (hits[chosen], *hits[:chosen], *hits[chosen + 1 :])
+            cited = tuple((h.doc, h.paragraph) for h in hits)
+        return Answer(question, "answered", extract.text, hits, turn=Turn(question, cited, extract.text))
 
-    def _paragraph_text(self, row: int) -> str:
+    def _extract(
+        self, question: str, query: Query, ranking: Ranking, asking: Asking, alternatives: int
+    ) -> tuple[int, Extract]:
+        """The answer sentence(s) and which of the best paragraphs they come from (the
+        first, unless a follow-up finds new information in another), and whether it holds
+        the kind of fact asked for. Sentences of the next paragraphs take part in the
+        z-scores so a one-sentence paragraph is scored against something."""
+        keys = [self._key(r.passage) for r in ranking.items[:EVIDENCE_PARAGRAPHS]]
+        groups = [self.sentences.rows(*key) for key in keys]
+        vector = query.second if self._sentences_by_second else query.vector
+        scores = self.sentences.scores(query.norm, vector, [row for rows in groups for row in rows])
+        same_script = is_cjk_text(question) == self.null.cjk
+        subject = frozenset(tokenize(query.norm)) if same_script else frozenset()
+        asked = asked_for(asking.own)
+        if asking.thread is None:
+            return 0, choose(self.sentences, groups[0], scores[: len(groups[0])], asked, subject)
+        if asked.kind == "other" and not asks_itself(asking.own):  # "最少的呢？"
+            asked = asked_for(question)  # ... asks what its thread asked
+        given = frozenset(split_sentences(asking.thread.answer))
+        return choose_among(self.sentences, groups[:alternatives], scores, asked, subject, given)
+
+    def _on_subject(self, question: str, query: Query, ranking: Ranking) -> bool:
+        """Is the chosen evidence about what the question asks (bot/concepts.py)? The best
+        paragraph shares a rare enough word with it, and the documents know every specific
+        word of it by some name. A question in the other script shares no words: the
+        embeddings decided for it already."""
+        if is_cjk_text(question) != self.null.cjk:
+            return True
+        shared = set(tokenize(query.norm)) & self.lexical.terms_of(ranking.items[0].passage)
+        if not anchored(shared, self.lexical.df, self.lexical.size):
+            return False
+        return not (self.null.cjk and self.concepts.unknown(question, self._encode_words))
+
+    def _encode_words(self, words: list[str]) -> np.ndarray:
+        """Words embedded by the model of the vocabulary vectors (the second model)."""
+        if self.second is None:
+            return np.zeros((len(words), 0), dtype=np.float32)
+        with self._encode_lock:
+            return self.second.encode_queries(words)
+
+    def _key(self, row: int) -> tuple[str, int]:
         p = self.retriever.passages[row]
-        return self._paragraphs[(p.doc, p.paragraph)].text
-
-    def _similarity(self, query: Query) -> Callable[[Sequence[str]], np.ndarray]:
-        """Question-to-sentence cosines, by the second model when there is one: it is
-        cross-lingual and ~30× cheaper per sentence than e5 (bench/RESULTS.md)."""
-        model, vector = (self.encoder, query.vector)
-        if self.second is not None and query.second is not None:
-            model, vector = self.second, query.second
-
-        def similarity(sentences: Sequence[str]) -> np.ndarray:
-            with self._encode_lock:
-                scores: np.ndarray = model.encode_passages(sentences) @ vector
-            return scores
-
-        return similarity
+        return p.doc, p.paragraph
 
     def warm_up(self) -> None:
         """Run every model once so the first user does not pay for lazy loading."""
@@ -188,8 +259,7 @@ def open_service(
     known = None if previous is None else known_documents(previous)
     documents = load_documents(settings.docs_dir, settings.ingest.max_document_bytes, known)
     if previous is None or not is_fresh(previous, settings, encoder, documents, second):
-        previous, _ = build_index(settings, encoder, documents, previous, progress, second)
-        previous = _saved(settings, previous)
+        previous, _ = _build(settings, encoder, documents, previous, second, progress)
     service = SearchService(settings, encoder, previous, second)
     service.warm_up()
     return service
@@ -201,10 +271,7 @@ def rebuild(settings: Settings, previous: SearchService) -> tuple[SearchService,
     try:
         known = known_documents(previous.stored)
         documents = load_documents(settings.docs_dir, settings.ingest.max_document_bytes, known)
-        stored, reembedded = build_index(
-            settings, previous.encoder, documents, previous.stored, second=previous.second
-        )
-        stored = _saved(settings, stored)
+        stored, reembedded = _build(settings, previous.encoder, documents, previous.stored, previous.second)
     except (IngestError, EncoderError, StoreError) as exc:
         raise ReloadError(str(exc)) from exc
     except Exception as exc:  # model, FAISS or disk failure: report it, keep the old index
@@ -220,16 +287,24 @@ def rebuild(settings: Settings, previous: SearchService) -> tuple[SearchService,
     return service, report
 
 
-def _saved(settings: Settings, stored: StoredIndex) -> StoredIndex:
-    """``stored`` written to ``settings.index_dir``, its lexical arrays now memory-mapped
-    from there (the built copies are freed)."""
-    save_store(settings.index_dir, stored)
-    return mapped(settings.index_dir, stored)
+def _build(
+    settings: Settings, encoder: Encoder, documents: Sequence[Document], previous: StoredIndex | None,
+    second: Encoder | None, progress: bool = False,
+) -> tuple[StoredIndex, int]:
+    """Build (the biggest arrays through scratch files), save to ``settings.index_dir``, and
+    map the saved arrays back: what the service holds is the index on disk, not the built
+    copies. Returns the index and how many passages were embedded."""
+    with Scratch(settings.index_dir) as scratch:
+        stored, embedded = build_index(settings, encoder, documents, previous, progress, second, scratch)
+        save_store(settings.index_dir, stored)
+        return mapped(settings.index_dir, stored), embedded
 
 
-def _as_asked(answer: Answer, question: str, ms: float) -> Answer:
-    """A (possibly cached) answer, as the answer to ``question`` as this user wrote it."""
-    turn = answer.turn and Turn(question, answer.turn.cited)
+def _as_asked(answer: Answer, question: str, ms: float, standalone: bool) -> Answer:
+    """A (possibly cached) answer, as the answer to ``question`` as this user wrote it; a
+    standalone question is its own turn's question (a follow-up's turn keeps the question
+    made whole)."""
+    turn = replace(answer.turn, question=question) if answer.turn and standalone else answer.turn
     return replace(answer, question=question, ms=ms, turn=turn)
 
 

@@ -8,6 +8,7 @@ API all ask these questions; a second copy of any of them would drift.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # Regex class bodies (use inside [...]).
 CJK_IDEOGRAPHS = "\u4e00-\u9fff"
@@ -46,3 +47,11 @@ def split_sentences(text: str) -> list[str]:
 def utf16_len(text: str) -> int:
     """Length in UTF-16 code units, the unit of Telegram's limits and entity offsets."""
     return len(text.encode("utf-16-le")) // 2
+
+
+def question_key(text: str) -> str:
+    """What two questions share when they differ only in punctuation, spacing, case or
+    full-/half-width forms ("问责的目的是什么？" ≡ "问责的目的 是什么?"): the grouping key
+    of the question log's reports."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(c for c in folded if not (c.isspace() or unicodedata.category(c)[0] in "PSZC"))

@@ -47,6 +47,16 @@ class ConversationSettings:
 
 
 @dataclass(frozen=True)
+class StateSettings:
+    database_url: str = ""
+    question_log_days: float = 90.0
+    gaps_days: float = 30.0
+    button_days: float = 30.0
+    workers: int = 16
+    lease_seconds: float = 5.0
+
+
+@dataclass(frozen=True)
 class TelegramSettings:
     admin_ids: frozenset[int] = frozenset()
     base_url: str = ""
@@ -69,6 +79,7 @@ class Settings:
     retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     conversation: ConversationSettings = field(default_factory=ConversationSettings)
+    state: StateSettings = field(default_factory=StateSettings)
     examples_zh: tuple[str, ...] = ()
     examples_en: tuple[str, ...] = ()
     about_zh: str = ""
@@ -89,6 +100,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "retrieval": RetrievalSettings,
     "telegram": TelegramSettings,
     "conversation": ConversationSettings,
+    "state": StateSettings,
 }
 _SHORT_ENV = {
     "QABOT_DOCS_DIR": ("paths", "docs_dir"),
@@ -96,6 +108,7 @@ _SHORT_ENV = {
     "QABOT_DATA_DIR": ("paths", "data_dir"),
     "QABOT_ADMIN_IDS": ("telegram", "admin_ids"),
     "TELEGRAM_BASE_URL": ("telegram", "base_url"),
+    "QABOT_DATABASE_URL": ("state", "database_url"),
 }
 
 

@@ -8,17 +8,23 @@ session temp folder. Tests that mutate an index take ``real_index_copy``.
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
+import pytest_asyncio
+from telegram import Bot
+from test_telegram_harness import Live, live_bot
 
+from bot.botapi import BotAPIServer
 from bot.evaluate import Case, read_cases
 from bot.service import SearchService, open_service
+from bot.state.pgserver import PostgresUnavailable, ThrowawayPostgres
 from config.settings import PROJECT_ROOT, Settings, load_settings
 from embeddings.encoder import Encoder, load_encoder, load_second_encoder
 
@@ -130,3 +136,63 @@ def dev_cases() -> list[Case]:
     if not DEV_SET.is_file():
         pytest.skip(f"dev set {DEV_SET} not found")
     return read_cases(DEV_SET)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[ThrowawayPostgres]:
+    """A throwaway PostgreSQL server for the session (initdb + pg_ctl, unprivileged when run
+    as root), stopped and deleted afterwards. Without server binaries the PostgreSQL tests
+    skip, unless QABOT_REQUIRE_POSTGRES=1 (set by .ci/run) makes that a failure."""
+    try:
+        server = ThrowawayPostgres()
+        server.start()
+    except PostgresUnavailable as exc:
+        if os.environ.get("QABOT_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL is required here (QABOT_REQUIRE_POSTGRES=1): {exc}")
+        pytest.skip(f"PostgreSQL tests skipped: {exc}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def state_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Default settings over temp folders whose state store is SQLite in the data folder, or
+    a fresh database on the session's PostgreSQL server: the same tests run on both."""
+    settings = settings_for(tmp_path / "docs", tmp_path / "index", tmp_path / "data")
+    if request.param == "sqlite":
+        return settings
+    server: ThrowawayPostgres = request.getfixturevalue("postgres")
+    return replace(settings, state=replace(settings.state, database_url=server.new_database()))
+
+
+BOTAPI_TOKEN = "123456:TEST-token_abcdef"
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[BotAPIServer]:
+    """A fresh loopback Bot API server (token BOTAPI_TOKEN) for one test."""
+    async with BotAPIServer(BOTAPI_TOKEN) as srv:
+        yield srv
+
+
+@pytest.fixture
+async def bot(server: BotAPIServer) -> AsyncIterator[Bot]:
+    """A real python-telegram-bot Bot talking to ``server``."""
+    async with Bot(BOTAPI_TOKEN, base_url=server.base_url, base_file_url=server.base_file_url) as b:
+        yield b
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def live(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    real_settings: Settings,
+    real_encoder: Encoder,
+    real_service: SearchService,
+) -> AsyncIterator[Live]:
+    """The loopback server plus the real Application and model, one per test module."""
+    name = request.module.__name__.removeprefix("test_")
+    async with live_bot(tmp_path_factory.mktemp(name), real_settings, real_encoder) as running_bot:
+        yield running_bot

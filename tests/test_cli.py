@@ -17,8 +17,8 @@ from config.settings import PROJECT_ROOT, Settings
 
 QUESTION = "街道年终考核一共有多少项指标？"
 OFF_TOPIC = "明天上海会下雨吗？"
-EVAL_KEYS = ["hit@1", "hit@3", "mrr@5", "off_topic_refused", "off_topic_total", "in_scope_refused",
-             "mean_ms", "p95_ms"]  # fmt: skip
+EVAL_KEYS = ["hit@1", "hit@3", "mrr@5", "answer@1", "off_topic_refused", "off_topic_total",
+             "in_scope_refused", "in_scope_total", "tiers", "mean_ms", "p95_ms"]  # fmt: skip
 
 
 def _point_env_at(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
@@ -63,8 +63,8 @@ def test_ask_json_prints_exactly_the_documented_keys(
     real_env: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
     data = _json_out(capsys, ["ask", "--json", QUESTION])
-    assert list(data) == ["question", "answered", "answer", "passages"]
-    assert data["question"] == QUESTION and data["answered"] is True
+    assert list(data) == ["question", "status", "answered", "answer", "passages"]
+    assert data["question"] == QUESTION and data["answered"] is True and data["status"] == "answered"
     assert isinstance(data["answer"], str) and "31" in data["answer"]
     passages = data["passages"]
     assert isinstance(passages, list) and len(passages) == 3
@@ -78,7 +78,9 @@ def test_ask_json_prints_exactly_the_documented_keys(
 @pytest.mark.slow
 def test_ask_json_off_topic_is_not_answered(real_env: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     data = _json_out(capsys, ["ask", "--json", OFF_TOPIC])
-    assert data == {"question": OFF_TOPIC, "answered": False, "answer": "", "passages": []}
+    assert data == {
+        "question": OFF_TOPIC, "status": "not_covered", "answered": False, "answer": "", "passages": [],
+    }
 
 
 @pytest.mark.slow

@@ -128,3 +128,17 @@ def test_snippet_and_cite_list() -> None:
     assert cut.startswith("“…") and cut.endswith("…”") and "乙" in cut
     assert cite_list([10, 8]) == "¶8 ¶10" and cite_list([10, 8], keep_order=True) == "¶10 ¶8"
     assert cite_list([]) == "no citations"
+
+
+RELATED = Reply(
+    messages=("文章没有直接回答这个问题，以下段落可能相关：\n\n¶34 · article.txt\n有的问责…",), related=True
+)
+
+
+def test_related_and_answered_expectations() -> None:
+    assert check(Expect(related=True, answered=False), RELATED) == ()
+    assert check(Expect(answered=False), REFUSAL) == ()
+    assert check(Expect(answered=True, related=False), REPLY) == ()
+    failures = check(Expect(answered=True), RELATED)
+    assert [f.key for f in failures] == ["answered"] and "related" in failures[0].actual
+    assert [f.key for f in check(Expect(related=True), REPLY)] == ["related"]

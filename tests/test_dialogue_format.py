@@ -90,8 +90,8 @@ def test_button_labels_are_the_bots() -> None:
          "expect.buttons: unknown button '赞'"),
         ("steps:\n  - send: 12\n", 2, 'send: expected text, got a number (quote it: "12")'),
         ("steps:\n  - send: yes\n", 2, "send: expected text, got true/false"),
-        ("steps:\n  - send: a\n    press: 上下文\n", 2, "exactly one of send, press, upload (got send, pre"),
-        ("steps:\n  - expect: {refused: true}\n", 2, "exactly one of send, press, upload (got none)"),
+        ("steps:\n  - send: a\n    press: 上下文\n", 2, "upload, inline (got send, pre"),
+        ("steps:\n  - expect: {refused: true}\n", 2, "exactly one of send, press, upload, inline (got none)"),
         ("steps:\n  - send: a\n    expect: {cites: [x]}\n", 3, "expect.cites: expected ¶ numbers"),
         ("steps:\n  - send: a\n    expect: {cites_any: []}\n", 3, "at least one ¶ number"),
         ("steps:\n  - send: a\n    expect: {refused: 'yes'}\n", 3, "expect.refused: expected true or false"),
@@ -174,3 +174,9 @@ def test_shipped_scripts_cover_the_whole_article() -> None:
     assert {s.text for d in dialogues for s in d.steps if s.action == "press"} >= {"更多段落", "上下文", "👍"}
     assert any(s.action == "upload" and s.user.admin for d in dialogues for s in d.steps)
     assert any(s.user.language == "en" for d in dialogues for s in d.steps)
+
+
+def test_inline_steps_allow_the_empty_query() -> None:
+    d = parse("steps:\n  - inline: ''\n  - inline: 问责的目的是什么？\n", Path("dlg/inline.yaml"))
+    assert [(s.action, s.text) for s in d.steps] == [("inline", ""), ("inline", "问责的目的是什么？")]
+    assert d.steps[0].describe() == "inline (empty query)"

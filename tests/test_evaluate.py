@@ -23,12 +23,13 @@ class ScriptedService:
     def __init__(self, script: dict[str, tuple[bool, list[int]]]) -> None:
         self.script = script
         self.asked: list[tuple[str, int | None]] = []
+        self.related: set[str] = set()  # refused questions that come back "related"
 
     def ask(self, question: str, k: int | None = None, offset: int = 0) -> Answer:
         self.asked.append((question, k))
         answered, order = self.script[question]
         hits = tuple(Hit("a.txt", n + 1, TEXTS[n], 1.0 - i / 10) for i, n in enumerate(order))
-        status = "answered" if answered else "not_covered"
+        status = "answered" if answered else "related" if question in self.related else "not_covered"
         return Answer(question, status, TEXTS[order[0]] if answered else "", hits)
 
 
@@ -98,9 +99,36 @@ def test_metrics_on_a_scripted_service(cases: list[Case], clock: None) -> None:
 def test_summary_keys_are_exactly_the_documented_ones(cases: list[Case]) -> None:
     summary, _ = evaluate(cast(SearchService, ScriptedService(SCRIPT)), cases)
     assert list(summary) == [
-        "hit@1", "hit@3", "mrr@5", "off_topic_refused", "off_topic_total", "in_scope_refused",
-        "mean_ms", "p95_ms",
+        "hit@1", "hit@3", "mrr@5", "answer@1", "off_topic_refused", "off_topic_total",
+        "in_scope_refused", "in_scope_total", "tiers", "mean_ms", "p95_ms",
     ]  # fmt: skip
+
+
+def test_answer_at_1_counts_bold_answers_holding_a_gold_substring(cases: list[Case]) -> None:
+    summary, rows = evaluate(cast(SearchService, ScriptedService(SCRIPT)), cases)
+    # only q1's bold answer (甲段讲考核。) holds its gold; q2–q4 answer from 甲/乙, q5 is refused
+    assert summary["answer@1"] == 0.2
+    assert [r["answer_hit"] for r in rows] == [True, False, False, False, False, False, False]
+
+
+def test_tiers_count_each_outcome_and_related_is_not_answered(tmp_path: Path) -> None:
+    service = ScriptedService({"a": (True, [0]), "b": (False, [1]), "c": (False, [2]), "d": (True, [3])})
+    service.related = {"b", "c"}
+    cases = read_cases(_write(tmp_path / "c.jsonl", [
+        {"q": "a", "gold": ["甲"]}, {"q": "b", "gold": ["乙"]},
+        {"q": "c", "gold": [], "tag": "near-miss"}, {"q": "d", "gold": [], "tag": "near-miss"},
+    ]))  # fmt: skip
+    summary, _ = evaluate(cast(SearchService, service), cases)
+    assert summary["tiers"] == {
+        "in_scope": {"answered": 1, "related": 1, "not_covered": 0},
+        "off_topic": {"answered": 1, "related": 1, "not_covered": 0},
+    }
+    assert summary["in_scope_refused"] == 1 and summary["off_topic_refused"] == 1
+    assert summary["hit@1"] == 0.5  # a related in-scope question is a miss
+    near = summary["by_tag"]["near-miss"]
+    assert (near["off_topic_refused"], near["off_topic_total"]) == (1, 2)
+    assert summary["by_tag"]["(untagged)"]["in_scope_total"] == 2
+    assert "[near-miss]" in format_summary(summary) and "related 1" in format_summary(summary)
 
 
 def test_perfect_service_scores_one(tmp_path: Path) -> None:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import pytest_asyncio
 from test_telegram_harness import (
     BOT_NAME,
     OFF_TOPIC,
@@ -17,28 +15,17 @@ from test_telegram_harness import (
     TIMEOUT,
     TOKEN,
     Live,
-    live_bot,
     paragraphs,
 )
 
 from bot.botapi import SimUser
-from bot.service import SearchService
-from bot.telegram.feedback import FeedbackStore
-from config.settings import Settings
-from embeddings import Encoder
+from bot.state import open_store
+from bot.telegram.reply import TYPING_DELAY
+from bot.types import Answer
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def live(
-    tmp_path_factory: pytest.TempPathFactory,
-    real_settings: Settings,
-    real_encoder: Encoder,
-    real_service: SearchService,
-) -> AsyncIterator[Live]:
-    async with live_bot(tmp_path_factory.mktemp("tg-e2e"), real_settings, real_encoder) as bot:
-        yield bot
 
 
 def _raw_text(user: SimUser, message_id: int, text: str) -> dict[str, Any]:
@@ -70,10 +57,25 @@ async def test_answer_is_bold_and_cites_paragraph_8(live: Live) -> None:
     labels = [label for label, _ in msg.buttons()]
     assert labels == ["更多段落", "上下文", "👍", "👎"]
     assert all(len(data.encode()) <= 64 for _, data in msg.buttons())
+    methods = [c.method for c in live.server.calls if c.chat_id == user.id]
+    assert methods == ["sendMessage"]  # a fast answer costs one request: no "typing…" first
+
+
+async def test_slow_answer_shows_typing_first(live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    service = live.runtime.holder.current
+    real = service.ask_batch
+
+    def slow(*args: Any, **kwargs: Any) -> list[Answer]:
+        time.sleep(TYPING_DELAY + 0.5)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(service, "ask_batch", slow)
+    user = SimUser(id=120)
+    (msg,) = await live.ask(user, QUESTION)
+    assert "31" in msg.plain_text
     actions = [c for c in live.server.calls if c.chat_id == user.id]
-    first_typing = next(i for i, c in enumerate(actions) if c.method == "sendChatAction")
-    first_send = next(i for i, c in enumerate(actions) if c.method == "sendMessage")
-    assert actions[first_typing].params["action"] == "typing" and first_typing < first_send
+    assert [c.method for c in actions] == ["sendChatAction", "sendMessage"]
+    assert actions[0].params["action"] == "typing"
 
 
 async def test_buttons_more_context_and_feedback(live: Live) -> None:
@@ -97,7 +99,9 @@ async def test_buttons_more_context_and_feedback(live: Live) -> None:
     uid = live.server.press_button(user, msg, data["👍"])
     assert await live.server.wait_for_reply(uid, timeout=TIMEOUT) == []
     assert (live.server.callback_answer(uid) or {}).get("text") == "谢谢您的反馈！"
-    (vote,) = [f for f in FeedbackStore(live.settings.data_dir).all() if f.user_id == user.id]
+    store = open_store(live.settings)
+    (vote,) = [f for f in store.feedback() if f.user_id == user.id]
+    store.close()
     assert (vote.vote, vote.question, vote.doc, vote.paragraph) == (1, QUESTION, "article.txt", 8)
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 import io
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 
 import docx
 import pytest
-import pytest_asyncio
 from test_telegram_harness import (
     ADMIN,
     MAX_UPLOAD,
@@ -18,7 +17,6 @@ from test_telegram_harness import (
     TIMEOUT,
     TOKEN,
     Live,
-    live_bot,
 )
 
 from bot.botapi import SimUser
@@ -26,20 +24,10 @@ from bot.service import SearchService
 from bot.telegram import runtime as runtime_module
 from bot.types import Answer, ReloadReport, Turn
 from config.settings import Settings
-from embeddings import Encoder
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def live(
-    tmp_path_factory: pytest.TempPathFactory,
-    real_settings: Settings,
-    real_encoder: Encoder,
-    real_service: SearchService,
-) -> AsyncIterator[Live]:
-    async with live_bot(tmp_path_factory.mktemp("tg-admin"), real_settings, real_encoder) as bot:
-        yield bot
 
 
 def _docs(live: Live) -> list[str]:
@@ -53,7 +41,7 @@ async def _upload(live: Live, name: str, content: bytes) -> str:
 
 
 async def test_admin_commands_refused_for_others_and_logged(live: Live) -> None:
-    for command in ("/reload", "/stats"):
+    for command in ("/reload", "/stats", "/gaps"):
         (msg,) = await live.ask(SimUser(id=201), command)
         assert "无权" in msg.plain_text
         assert any(f"non-admin user 201 tried {command}" in line for line in live.logs.lines)
@@ -78,6 +66,26 @@ async def test_admin_stats(live: Live) -> None:
     stats = live.runtime.stats
     assert stats.answered >= 1 and stats.refused >= 1
     assert f"已回答：{stats.answered}，未涉及：{stats.refused}" in text
+
+
+async def test_admin_gaps_lists_what_was_not_answered_most_frequent_first(live: Live) -> None:
+    (msg,) = await live.ask(SimUser(id=230), "/gaps")
+    assert "无权" in msg.plain_text
+    for user_id, text in ((231, "火锅底料怎么炒？"), (232, "火锅底料 怎么炒?"), (233, "明天会下雨吗？")):
+        await live.ask(SimUser(id=user_id), text)
+    voter = SimUser(id=234)
+    (answer,) = await live.ask(voter, "乡镇街道为什么感到权责不对等？")
+    uid = live.server.press_button(voter, answer, dict(answer.buttons())["👎"])
+    await live.server.wait_for_reply(uid, timeout=TIMEOUT)
+    (msg,) = await live.ask(ADMIN, "/gaps")
+    lines = msg.plain_text.splitlines()
+    assert lines[0].startswith("最近 30 天没有答上或被点 👎 的问题")
+    hotpot = next(i for i, line in enumerate(lines) if "火锅底料" in line)
+    rain = next(i for i, line in enumerate(lines) if "明天会下雨吗" in line)
+    assert hotpot < rain and "（2 次：未答上 2，👎 0）" in lines[hotpot]
+    assert any("乡镇街道为什么感到权责不对等" in line and "👎 1" in line for line in lines)
+    (msg,) = await live.ask(ADMIN, "/gaps 1")
+    assert msg.plain_text.startswith("最近 1 天")
 
 
 async def test_questions_during_a_reload_are_answered_from_the_old_index(

@@ -134,3 +134,19 @@ def test_more_context_and_intro() -> None:
     assert "问二？" in shown and "问三？" not in shown and "/reload" in shown
     (user_intro,) = intro_html(info, "en", "qa_bot", ["Q1?", "Q2?"], admin=False)
     assert "/reload" not in user_intro and "36 paragraphs" in parse_html(user_intro)
+
+
+def test_related_reply_says_so_and_lists_paragraphs_without_a_bold_answer() -> None:
+    hits = (
+        Hit("article.txt", 34, "有的问责尺度宽严不一。", 1.0),
+        Hit("article.txt", 19, "在问责类型上…", 0.5),
+    )
+    chunks = answer_html(Answer("《公务员法》第几条？", "related", "", hits), "zh", ["问责的目的是什么？"])
+    html = "".join(chunks)
+    assert html.startswith("<i>文章没有直接回答这个问题，以下段落可能相关：</i>")
+    assert "<b>¶34</b>" in html and "<b>¶19</b>" in html and "您可以试试" not in html
+    assert html.count("<b>") == 2  # the ¶ labels only: no bold answer
+    for chunk in chunks:
+        parse_html(chunk)
+    english = "".join(answer_html(Answer("q", "related", "", hits), "en", []))
+    assert "does not answer this directly" in english

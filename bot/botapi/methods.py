@@ -7,6 +7,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot.botapi.inline import check_button, check_results
 from bot.botapi.models import SentMessage
 from bot.botapi.params import Upload, as_dict, as_int, bad_request
 from bot.botapi.state import State, StoredFile
@@ -43,7 +44,7 @@ class BotMethods:
         for name in (
             "getMe", "deleteWebhook", "setWebhook", "getWebhookInfo", "sendMessage",
             "editMessageText", "editMessageReplyMarkup", "deleteMessage",
-            "answerCallbackQuery", "sendChatAction", "getFile", "setMyCommands",
+            "answerCallbackQuery", "answerInlineQuery", "sendChatAction", "getFile", "setMyCommands",
             "deleteMyCommands", "getMyCommands", "sendDocument", "getChat",
         ):  # fmt: skip
             self.table[name.lower()] = (name, getattr(self, "m_" + name))
@@ -256,6 +257,19 @@ class BotMethods:
         self.state.callbacks[qid] = {
             k: params[k] for k in ("text", "show_alert", "url", "cache_time") if k in params
         }
+        return True
+
+    async def m_answerInlineQuery(self, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
+        """Answer an inline query once, with checked article results."""
+        qid = params.get("inline_query_id")
+        if not isinstance(qid, str) or self.state.inline_answers.get(qid, 0) is not None:
+            raise bad_request("query is too old and response timeout expired or query ID is invalid")
+        results = check_results(params.get("results"))
+        button = check_button(params.get("button"))
+        self.state.inline_answers[qid] = {
+            "results": results, "button": button, "cache_time": params.get("cache_time"),
+            "is_personal": params.get("is_personal"),
+        }  # fmt: skip
         return True
 
     async def m_sendChatAction(self, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:

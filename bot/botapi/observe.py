@@ -43,6 +43,24 @@ class Observer:
         query_id = self._state.callback_of_update.get(update_id)
         return None if query_id is None else self._state.callbacks.get(query_id)
 
+    def inline_answer(self, update_id: int) -> dict[str, Any] | None:
+        """The bot's answerInlineQuery for an inline query: results (each with ``shown``, the
+        message as users would see it), button, cache_time; None while unanswered."""
+        query_id = self._state.inline_of_update.get(update_id)
+        return None if query_id is None else self._state.inline_answers.get(query_id)
+
+    async def wait_for_inline_answer(
+        self, update_id: int, timeout: float = 15.0  # noqa: ASYNC109
+    ) -> dict[str, Any]:
+        """Wait until the bot answered the inline query of ``update_id``; TimeoutError if not."""
+        deadline = time.monotonic() + timeout
+        while (answer := self.inline_answer(update_id)) is None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"inline query {update_id} not answered within {timeout}s")
+            await self._state.activity.wait(remaining)
+        return answer
+
     def my_commands(
         self, language_code: str = "", scope: dict[str, Any] | None = None
     ) -> list[dict[str, Any]]:
@@ -90,6 +108,10 @@ class Observer:
                 return True
             is_answer = call.method == "answerCallbackQuery" and query_id is not None
             if is_answer and call.params.get("callback_query_id") == query_id:
+                return True
+            inline_id = self._state.inline_of_update.get(update_id)
+            is_inline = call.method == "answerInlineQuery" and inline_id is not None
+            if is_inline and call.params.get("inline_query_id") == inline_id:
                 return True
         return False
 

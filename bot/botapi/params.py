@@ -18,7 +18,7 @@ STRING_PARAMS = frozenset(
         "text", "caption", "parse_mode", "callback_query_id", "file_id", "action",
         "language_code", "url", "secret_token", "inline_message_id", "business_connection_id",
         "message_effect_id", "description", "short_description", "name", "title", "emoji",
-        "ip_address", "query", "switch_pm_text", "switch_pm_parameter",
+        "ip_address", "query", "switch_pm_text", "switch_pm_parameter", "inline_query_id",
     }
 )  # fmt: skip
 

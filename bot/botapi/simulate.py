@@ -83,6 +83,21 @@ class UserSide:
         self._state.callback_of_update[update_id] = query_id
         return update_id
 
+    def send_inline_query(self, user: SimUser, query: str, *, chat_type: str = "sender") -> int:
+        """User types ``@bot query`` in any chat: an inline_query update."""
+        query_id = str(5_000_000_000_000_000 + len(self._state.inline_answers))
+        self._state.inline_answers[query_id] = None
+        update_id = self._state.enqueue(
+            {
+                "inline_query": {
+                    "id": query_id, "from": user.to_dict(), "query": query, "offset": "",
+                    "chat_type": chat_type,
+                }
+            }
+        )  # fmt: skip
+        self._state.inline_of_update[update_id] = query_id
+        return update_id
+
     def send_document(
         self,
         user: SimUser,

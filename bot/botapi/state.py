@@ -84,6 +84,8 @@ class State:
     webhook_url: str = ""
     callbacks: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     callback_of_update: dict[int, str] = field(default_factory=dict)
+    inline_answers: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    inline_of_update: dict[int, str] = field(default_factory=dict)
     commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     updates_signal: Signal = field(default_factory=Signal)

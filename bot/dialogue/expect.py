@@ -21,6 +21,7 @@ class Reply:
     buttons: tuple[str, ...] = ()  # labels of the inline keyboard(s)
     toast: str = ""  # answerCallbackQuery text (the pop-up after a button press)
     refused: bool = False  # the off-topic notice ("the article does not cover this")
+    related: bool = False  # the "not answered directly; related paragraphs" notice
     ms: float | None = None  # from delivery of the update to the bot's first response
     timed_out: bool = False  # no response within the step's timeout
 
@@ -28,6 +29,11 @@ class Reply:
     def text(self) -> str:
         """Everything the user can read: messages, then the toast."""
         return "\n".join([*self.messages, *([self.toast] if self.toast else [])])
+
+    @property
+    def answered(self) -> bool:
+        """A real answer: citations, and neither the off-topic nor the "related" notice."""
+        return bool(self.cites) and not self.refused and not self.related
 
     @property
     def cites(self) -> tuple[int, ...]:
@@ -97,6 +103,12 @@ def check(expect: Expect, reply: Reply) -> tuple[Failure, ...]:
     if expect.refused is not None and reply.refused != expect.refused:
         want = "a refusal (the article does not cover this)" if expect.refused else "an answer, not a refusal"
         found.append(Failure("refused", want, _describe(reply)))
+    if expect.related is not None and reply.related != expect.related:
+        want = "the “related paragraphs” notice" if expect.related else "no “related paragraphs” notice"
+        found.append(Failure("related", want, _describe(reply)))
+    if expect.answered is not None and reply.answered != expect.answered:
+        want = "an answer" if expect.answered else "no answer (off-topic or “related” notice)"
+        found.append(Failure("answered", want, _describe(reply)))
     if expect.buttons is not None:
         found.extend(_buttons(expect.buttons, reply.buttons))
     if expect.max_ms is not None and (reply.ms is None or reply.ms > expect.max_ms):
@@ -117,6 +129,8 @@ def _cite_diff(expected: frozenset[int], actual: frozenset[int]) -> str:
 def _describe(reply: Reply) -> str:
     if reply.refused:
         return "a refusal " + snippet(reply.text, width=60)
+    if reply.related:
+        return f"the “related” notice citing {cite_list(reply.cites, True)}: " + snippet(reply.text, width=60)
     if reply.cites:
         return f"an answer citing {cite_list(reply.cites, True)}: " + snippet(reply.text, width=80)
     return snippet(reply.text)

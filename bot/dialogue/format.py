@@ -9,6 +9,8 @@
       - press: 更多段落                    # a button under the last reply with buttons
       - upload: {filename: 新规定.txt, content: "……"}   # or {path: file.txt}
         as: admin
+      - inline: 问责的目的是什么？          # "@bot 问题" in any chat ("" = empty query)
+        expect: {cites_any: [30]}
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ from bot.dialogue.specs import Expect, User, read_expect, read_user
 from bot.telegram.texts import STRINGS
 
 TOP_KEYS = ("name", "description", "user", "users", "steps")
-STEP_KEYS = ("send", "press", "upload", "as", "expect", "timeout", "note")
-ACTIONS = ("send", "press", "upload")
+STEP_KEYS = ("send", "press", "upload", "inline", "as", "expect", "timeout", "note")
+ACTIONS = ("send", "press", "upload", "inline")
 UPLOAD_KEYS = ("filename", "content", "path", "mime_type")
 BUTTONS = tuple(
     dict.fromkeys(
@@ -51,8 +53,8 @@ class Upload:
 class Step:
     """One thing a user does (send text, press a button, upload) and what must follow."""
 
-    action: str  # "send" | "press" | "upload"
-    text: str  # the message, the button label, or the file name
+    action: str  # "send" | "press" | "upload" | "inline"
+    text: str  # the message, the button label, the file name, or the inline query
     user: User
     expect: Expect
     line: int
@@ -62,7 +64,7 @@ class Step:
 
     def describe(self, width: int = 60) -> str:
         """A one-line summary such as "send 街道年终考核…"."""
-        text = " ".join(self.text.split())
+        text = " ".join(self.text.split()) or "(empty query)"
         text = text if len(text) <= width else text[: width - 1] + "…"
         return f"{self.action} {text}"
 
@@ -165,6 +167,8 @@ def _step(
     if action == "upload":
         upload = _upload(path, value, value_line)
         text = upload.filename
+    elif action == "inline" and value in ("", None):
+        text = ""  # the empty inline query: the bot offers its example questions
     elif not isinstance(value, str) or not value:
         hint = f' (quote it: "{value}")' if isinstance(value, int | float | bool) else ""
         raise DialogueError(path, value_line, f"{action}: expected text, got {kind(value)}{hint}")

@@ -11,8 +11,8 @@ from bot.dialogue.located import DialogueError, YList, YMap, check_keys, kind
 
 USER_KEYS = ("id", "language", "first_name", "username", "admin")
 EXPECT_KEYS = (
-    "contains", "not_contains", "regex", "cites", "cites_any", "refused", "buttons", "max_ms",
-    "no_reply",
+    "contains", "not_contains", "regex", "cites", "cites_any", "refused", "related", "answered",
+    "buttons", "max_ms", "no_reply",
 )  # fmt: skip
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 CITE = re.compile(r"^¶?\s*(\d+)$")
@@ -44,6 +44,8 @@ class Expect:
     cites: frozenset[int] | None = None
     cites_any: frozenset[int] | None = None
     refused: bool | None = None
+    related: bool | None = None
+    answered: bool | None = None
     buttons: tuple[str, ...] | None = None
     max_ms: float | None = None
     no_reply: bool = False
@@ -95,7 +97,7 @@ def read_expect(path: Path, value: object, line: int, buttons: tuple[str, ...]) 
             fields[key] = _cites(path, field, at, where)
             if key == "cites_any" and not fields[key]:
                 raise DialogueError(path, at, f"{where}: expected at least one ¶ number")
-        elif key in ("refused", "no_reply"):
+        elif key in ("refused", "related", "answered", "no_reply"):
             if not isinstance(field, bool):
                 raise DialogueError(path, at, f"{where}: expected true or false, got {kind(field)}")
             fields[key] = field

@@ -30,7 +30,9 @@ log = logging.getLogger(__name__)
 TOKEN = "7000000042:dialogue-runner"
 SETTLE = 0.25  # seconds of quiet after the first response before a reply counts as complete
 QUIET = 2.0  # seconds a no_reply step waits after delivery
-RESPONSES = frozenset({"sendMessage", "sendDocument", "editMessageText", "answerCallbackQuery"})
+RESPONSES = frozenset(
+    {"sendMessage", "sendDocument", "editMessageText", "answerCallbackQuery", "answerInlineQuery"}
+)
 
 
 def _template_pattern(template: str) -> re.Pattern[str]:
@@ -40,6 +42,7 @@ def _template_pattern(template: str) -> re.Pattern[str]:
 
 
 OFF_TOPIC = tuple(_template_pattern(STRINGS[lang]["off_topic"]) for lang in STRINGS)
+RELATED = tuple(_template_pattern(STRINGS[lang]["related"]) for lang in STRINGS)
 
 
 class StepError(RuntimeError):
@@ -153,6 +156,8 @@ class BotStack:
             update_id = self.server.press_button(sim, message, data)
         elif action == "upload" and upload is not None:
             update_id = self.server.send_document(sim, upload.filename, upload.content, upload.mime_type)
+        elif action == "inline":
+            return await self._inline(self.server.send_inline_query(sim, text), wait)
         else:
             raise StepError(f"unknown action {action!r}")
         if quiet:
@@ -172,6 +177,23 @@ class BotStack:
                 return message, data
         shown = " ".join(f"[{b}]" for b, _ in message.buttons())
         raise StepError(f"the last reply with buttons has no “{label}” (it has {shown})")
+
+    async def _inline(self, update_id: int, wait: float) -> Reply:
+        """The results of an inline query, each read as "title / description / message"."""
+        try:
+            answer = await self.server.wait_for_inline_answer(update_id, timeout=wait)
+        except TimeoutError:
+            return Reply(timed_out=True)
+        texts = tuple(
+            "\n".join(part for part in (r["title"], r.get("description") or "", r["shown"]) if part)
+            for r in answer["results"]
+        )
+        return Reply(
+            messages=texts,
+            toast=str((answer.get("button") or {}).get("text") or ""),
+            refused=any(p.match(r["title"]) for p in OFF_TOPIC for r in answer["results"]),
+            ms=self._ms(update_id),
+        )
 
     async def _quiet(self, update_id: int, wait: float) -> Reply:
         deadline = time.monotonic() + wait
@@ -196,6 +218,7 @@ class BotStack:
             buttons=tuple(label for m in messages for label, _ in m.buttons()),
             toast=str(answer.get("text") or ""),
             refused=any(p.match(t) for p in OFF_TOPIC for t in texts),
+            related=any(p.match(t) for p in RELATED for t in texts),
             ms=self._ms(update_id),
         )
 

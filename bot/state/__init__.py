@@ -1,9 +1,40 @@
-"""State that outlives one message: conversation context (and, later, buttons, limits, logs).
+"""State that outlives one message, and the store that keeps it.
 
-The room between the engine and the transports: the engine is stateless per question;
-what a chat said before lives here, behind small interfaces a persistent store can take over.
+The room between the engine and the transports: the engine is stateless per question.
+``open_store(settings)`` gives the state store: SQLite in the data folder by default,
+PostgreSQL when ``[state] database_url`` / QABOT_DATABASE_URL is set (several replicas then
+share it). It holds the inbox of updates, button state, conversation context, rate limits,
+👍/👎 and the question log, behind one interface (``SqlStore``) with versioned migrations.
+``Conversations`` is the in-memory per-chat context of the console chat.
 """
 
-from bot.state.conversation import Conversations
+from __future__ import annotations
 
-__all__ = ["Conversations"]
+from bot.state.aio import AsyncState
+from bot.state.conversation import Conversations
+from bot.state.records import Claimed, Feedback, Gap, InboxUpdate, LogEntry, LoggedQuestion
+from bot.state.sql import Lock, SqlStore
+from config.settings import Settings
+
+
+def open_store(settings: Settings) -> SqlStore:
+    """The configured store, connected and migrated to the latest schema."""
+    url = settings.state.database_url.strip()
+    if url:
+        if not url.startswith(("postgresql://", "postgres://")):
+            raise ValueError(
+                "[state] database_url / QABOT_DATABASE_URL must be a postgresql://user@host:port/db "
+                "URL (leave it empty for SQLite in the data folder)"
+            )
+        from bot.state.postgres import PostgresStore  # psycopg only when PostgreSQL is used
+
+        return PostgresStore(url, legacy_dir=settings.data_dir)
+    from bot.state.sqlite import SqliteStore
+
+    return SqliteStore(settings.data_dir)
+
+
+__all__ = [
+    "AsyncState", "Claimed", "Conversations", "Feedback", "Gap", "InboxUpdate", "Lock",
+    "LogEntry", "LoggedQuestion", "SqlStore", "open_store",
+]  # fmt: skip

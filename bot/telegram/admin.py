@@ -1,4 +1,4 @@
-"""Admin handlers: /reload, /stats and document uploads (admin ids from settings).
+"""Admin handlers: /reload, /stats, /gaps and document uploads (admin ids from settings).
 
 A reload (``Runtime.reload``) runs in a worker thread under the reload lock; questions keep
 being answered from the old index until the new one is swapped in. A failed reload leaves the
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 
 from telegram import Chat, Update
@@ -23,6 +24,7 @@ from bot.text import UPLOAD_SUFFIXES
 from bot.types import ReloadReport
 
 log = logging.getLogger(__name__)
+GAPS_SHOWN = 20
 
 
 async def require_admin(update: Update, context: Ctx, command: str) -> bool:
@@ -46,14 +48,13 @@ async def reload_command(update: Update, context: Ctx) -> None:
     """/reload (admins): re-read the documents folder and swap in the new index."""
     if not await require_admin(update, context, "reload"):
         return
-    rt, lang = context.runtime, lang_of(update.effective_user)
-    if not rt.holder.ready:
+    rt, lang, chat = context.runtime, lang_of(update.effective_user), update.effective_chat
+    if not rt.holder.ready or chat is None:
         await reply_text(update, context, t(lang, "not_ready"))
         return
-    if update.effective_chat is not None:
-        await typing(context, update.effective_chat.id)
     try:
-        report = await rt.reload()
+        async with typing(context, chat.id, delay=0):  # a reload takes seconds
+            report = await rt.reload()
     except ReloadError as exc:
         log.warning("reload failed: %s", exc)
         await reply_text(update, context, t(lang, "reload_failed", error=str(exc)))
@@ -70,13 +71,36 @@ async def stats_command(update: Update, context: Ctx) -> None:
         await reply_text(update, context, t(lang, "not_ready"))
         return
     info = rt.holder.current.info
-    up, down = await asyncio.to_thread(rt.feedback.counts) if rt.feedback else (0, 0)
+    up, down = await rt.db.run(rt.db.store.votes)
     text = t(
         lang, "stats", documents=len(info.documents), paragraphs=info.paragraphs,
         model=info.model, built_at=info.built_at, answered=rt.stats.answered,
         refused=rt.stats.refused, up=up, down=down, uptime=rt.stats.uptime(),
     )  # fmt: skip
     await reply_text(update, context, text)
+
+
+async def gaps_command(update: Update, context: Ctx) -> None:
+    """/gaps [days] (admins): the questions most often not answered or voted 👎 lately."""
+    if not await require_admin(update, context, "gaps"):
+        return
+    rt, lang, message = context.runtime, lang_of(update.effective_user), update.effective_message
+    days = rt.settings.state.gaps_days
+    words = (message.text or "").split() if message is not None else []
+    if len(words) > 1 and words[1].isdigit() and int(words[1]) > 0:
+        days = float(words[1])
+    since = time.time() - days * 86400
+    gaps = await rt.db.run(rt.db.store.gaps, since, GAPS_SHOWN)
+    shown = f"{days:g}"
+    if not gaps:
+        await reply_text(update, context, t(lang, "gaps_none", days=shown))
+        return
+    lines = [t(lang, "gaps_header", days=shown)] + [
+        t(lang, "gaps_line", rank=i, question=g.question, count=g.count,
+          not_answered=g.not_answered, down=g.down)
+        for i, g in enumerate(gaps, 1)
+    ]  # fmt: skip
+    await reply_text(update, context, "\n".join(lines))
 
 
 async def document(update: Update, context: Ctx) -> None:
@@ -100,18 +124,18 @@ async def document(update: Update, context: Ctx) -> None:
     if not rt.holder.ready:
         await reply_text(update, context, t(lang, "not_ready"))
         return
-    await typing(context, message.chat_id)
-    data = bytes(await (await doc.get_file()).download_as_bytearray())
-    if len(data) > limit:
-        await reply_text(update, context, t(lang, "upload_too_big", size=len(data), max=limit))
-        return
-    try:
-        text = await asyncio.to_thread(document_text, name, data)
-    except UploadError as exc:
-        log.info("upload %r refused: %s", name, exc.key)
-        await reply_text(update, context, t(lang, exc.key, **exc.values))
-        return
-    await _add_and_reload(update, context, rt, target_name(name), text)
+    async with typing(context, message.chat_id, delay=0):  # uploads take seconds
+        data = bytes(await (await doc.get_file()).download_as_bytearray())
+        if len(data) > limit:
+            await reply_text(update, context, t(lang, "upload_too_big", size=len(data), max=limit))
+            return
+        try:
+            text = await asyncio.to_thread(document_text, name, data)
+        except UploadError as exc:
+            log.info("upload %r refused: %s", name, exc.key)
+            await reply_text(update, context, t(lang, exc.key, **exc.values))
+            return
+        await _add_and_reload(update, context, rt, target_name(name), text)
 
 
 async def _add_and_reload(

@@ -1,15 +1,18 @@
 """Wiring of the Telegram bot: ``build_application`` for every caller, ``run`` for `qabot serve`.
 
     app = build_application(settings, token, base_url=server.base_url)
-    async with running(app):          # initialize, start, long-poll; stop cleanly on exit
+    async with running(app):          # initialize, open store and index, poll; stop cleanly
         ...
+
+The Application has no Updater: updates reach it through the durable inbox (inbox.py), fed
+by our own long polling or webhook endpoint (webhook.py), so an update is committed to the
+state store before Telegram is told it arrived, and marked done only after its handlers ran.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 import os
 import signal
@@ -25,24 +28,26 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
 )
 
-from bot.service import open_service
-from bot.telegram import admin, buttons, handlers
+from bot.state import AsyncState, open_store
+from bot.telegram import admin, buttons, handlers, inline
 from bot.telegram.context import CONTEXT_TYPES, KEY, BotContext, runtime_of
-from bot.telegram.feedback import FeedbackStore
+from bot.telegram.inbox import Inbox
 from bot.telegram.logs import protect_secret, redact
 from bot.telegram.runtime import Runtime
 from bot.telegram.texts import lang_of, t
+from bot.telegram.webhook import WebhookOptions, WebhookServer, webhook_options
 from config.settings import Settings, load_settings
 from embeddings import Encoder
 
 log = logging.getLogger(__name__)
 QAApp = Application[Any, Any, Any, Any, Any, Any]
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 POLL_TIMEOUT = 10  # seconds a getUpdates long poll may wait
 MEDIA = (
     filters.Sticker.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO | filters.VIDEO
@@ -83,7 +88,7 @@ def build_application(
         ApplicationBuilder()
         .token(token)
         .context_types(CONTEXT_TYPES)
-        .concurrent_updates(True)  # questions are answered in parallel
+        .updater(None)  # updates come through the durable inbox ([state] workers at once)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -109,6 +114,8 @@ def register(app: QAApp) -> None:
     app.add_handler(CommandHandler("reload", admin.reload_command))
     # Admins: index facts, counters, feedback, uptime.
     app.add_handler(CommandHandler("stats", admin.stats_command))
+    # Admins: what officials asked that the documents did not answer (or got 👎).
+    app.add_handler(CommandHandler("gaps", admin.gaps_command))
     # Documents: admin uploads; everyone else is told politely.
     app.add_handler(MessageHandler(filters.Document.ALL, admin.document))
     # Text: questions (private chats; groups when mentioned or replied to).
@@ -119,13 +126,16 @@ def register(app: QAApp) -> None:
     app.add_handler(MessageHandler(MEDIA, handlers.media))
     # Inline buttons: 更多段落, 上下文, 👍/👎.
     app.add_handler(CallbackQueryHandler(buttons.button))
+    # Inline mode: "@bot 问题" in any chat.
+    app.add_handler(InlineQueryHandler(inline.inline_query))
     app.add_error_handler(on_error)
 
 
 async def _post_init(app: QAApp) -> None:
     rt = runtime_of(app)
-    rt.feedback = await asyncio.to_thread(FeedbackStore, rt.settings.data_dir)
-    rt.holder.swap(await asyncio.to_thread(open_service, rt.settings, rt.encoder))
+    rt.state = AsyncState(await asyncio.to_thread(open_store, rt.settings))
+    log.info("state store: %s", rt.state.store.describe())
+    await rt.open()
     info = rt.holder.current.info
     log.info("serving %d documents, %d paragraphs", len(info.documents), info.paragraphs)
     try:
@@ -138,7 +148,11 @@ async def _post_init(app: QAApp) -> None:
 
 
 async def _post_shutdown(app: QAApp) -> None:
-    runtime_of(app).holder.close()
+    rt = runtime_of(app)
+    rt.holder.close()
+    if rt.state is not None:
+        state, rt.state = rt.state, None
+        await asyncio.to_thread(state.close)
 
 
 async def on_error(update: object, context: BotContext) -> None:
@@ -157,34 +171,47 @@ async def on_error(update: object, context: BotContext) -> None:
         log.warning("could not tell chat %s about the error: %s", update.effective_chat.id, exc)
 
 
-def _polling_error(exc: TelegramError) -> None:
-    log.warning("getUpdates failed (%s); retrying", exc)
-
-
 @asynccontextmanager
 async def running(
-    app: QAApp, *, poll_timeout: int = 1, allowed_updates: Sequence[str] | None = None
+    app: QAApp,
+    *,
+    poll_timeout: int = 1,
+    allowed_updates: Sequence[str] | None = None,
+    webhook: WebhookOptions | None = None,
 ) -> AsyncIterator[QAApp]:
-    """Run ``app`` with long polling for the duration of an ``async with`` block.
+    """Run ``app`` for the duration of an ``async with`` block.
 
-    Like run_polling, but inside a running event loop: initialize + post_init (opens the
-    index), start, poll; on exit stop polling, stop, shutdown + post_shutdown.
+    initialize + post_init (opens the state store and the index), start, then the inbox:
+    long polling (only while this replica holds the poller lock), or the ``webhook``
+    endpoint; plus a follower that swaps to index versions other replicas publish. On exit:
+    stop receiving, let updates being answered finish, stop, shutdown + post_shutdown.
     """
     await app.initialize()
+    inbox: Inbox | None = None
+    server: WebhookServer | None = None
+    follower: asyncio.Task[None] | None = None
     try:
         if app.post_init is not None:
             await app.post_init(app)
         await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(
-            poll_interval=0, timeout=poll_timeout, bootstrap_retries=3,
-            allowed_updates=allowed_updates, drop_pending_updates=False,
-            error_callback=_polling_error,
-        )  # fmt: skip
+        rt = runtime_of(app)
+        inbox = rt.inbox = Inbox(
+            app, rt.db, rt.settings, poll_timeout=poll_timeout, allowed_updates=allowed_updates
+        )
+        await inbox.start(poll=webhook is None)
+        if webhook is not None:
+            server = WebhookServer(inbox, app.bot, webhook)
+            await server.start(allowed_updates)
+        follower = asyncio.create_task(rt.follow_forever())
         yield app
     finally:
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
+        if follower is not None:
+            follower.cancel()
+            await asyncio.gather(follower, return_exceptions=True)
+        if server is not None:
+            await server.stop()
+        if inbox is not None:
+            await inbox.stop()
         if app.running:
             await app.stop()
         await app.shutdown()
@@ -192,13 +219,15 @@ async def running(
             await app.post_shutdown(app)
 
 
-async def _poll_until_signal(app: QAApp) -> None:
+async def _serve_until_signal(app: QAApp, webhook: WebhookOptions | None = None) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with running(app, poll_timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES):
-        log.info("long polling; press Ctrl-C to stop")
+    async with running(
+        app, poll_timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES, webhook=webhook
+    ):
+        log.info("serving (%s); press Ctrl-C to stop", "webhook" if webhook else "long polling")
         await stop.wait()
     log.info("stopped")
 
@@ -218,30 +247,16 @@ def run(settings: Settings | None = None) -> None:
         raise SystemExit(f"cannot use the Bot API: {redact(str(exc))}") from None
 
 
-def webhook_options(settings: Settings, token: str) -> dict[str, Any]:
-    """run_webhook/start_webhook arguments; URL path and secret are derived from, never equal
-    to, the token (webhook_url in settings is the public base the path is appended to)."""
-    tg = settings.telegram
-    path = hashlib.sha256(b"path:" + token.encode()).hexdigest()[:32]
-    return {
-        "listen": tg.webhook_listen,
-        "port": tg.webhook_port,
-        "url_path": path,
-        "webhook_url": f"{tg.webhook_url.rstrip('/')}/{path}",
-        "secret_token": hashlib.sha256(b"secret:" + token.encode()).hexdigest()[:48],
-    }
-
-
 def _serve(app: QAApp, token: str, settings: Settings) -> None:
     tg = settings.telegram
     if tg.mode == "polling":
-        asyncio.run(_poll_until_signal(app))
+        asyncio.run(_serve_until_signal(app))
     elif tg.mode == "webhook":
         if not tg.webhook_url:
             raise SystemExit('[telegram] mode = "webhook" needs webhook_url (public https URL)')
-        app.run_webhook(
-            **webhook_options(settings, token), drop_pending_updates=False,
-            allowed_updates=ALLOWED_UPDATES, bootstrap_retries=5,
-        )  # fmt: skip
+        asyncio.run(_serve_until_signal(app, webhook_options(settings, token)))
     else:
         raise SystemExit(f'[telegram] mode = "{tg.mode}" is unknown; use "polling" or "webhook"')
+
+
+__all__ = ["ALLOWED_UPDATES", "QAApp", "build_application", "run", "running", "webhook_options"]

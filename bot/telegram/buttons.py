@@ -1,14 +1,14 @@
-"""Inline buttons under an answer: 更多段落, 上下文, 👍/👎 (state kept server-side)."""
+"""Inline buttons under an answer: 更多段落, 上下文, 👍/👎 (their state is in the state store,
+so a press works after a restart and on any replica)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from telegram import CallbackQuery, Update
 
+from bot.state import Feedback
 from bot.telegram import render
-from bot.telegram.feedback import Feedback
 from bot.telegram.reply import Ctx, keyboard, send_html, typing
 from bot.telegram.runtime import Runtime
 from bot.telegram.state import AnswerRef, parse_callback
@@ -27,7 +27,7 @@ async def button(update: Update, context: Ctx) -> None:
         return
     rt, lang = context.runtime, lang_of(query.from_user)
     parsed = parse_callback(query.data)
-    ref = rt.buttons.get(parsed[1]) if parsed else None
+    ref = await rt.buttons(parsed[1]) if parsed else None
     if parsed is None or ref is None or parsed[0] not in ("m", "c", *VOTES):
         log.info("stale or unknown button %r from user %s", query.data, query.from_user.id)
         await query.answer(t(lang, "stale"))
@@ -47,37 +47,36 @@ async def _vote(rt: Runtime, query: CallbackQuery, key: str, ref: AnswerRef, vot
         query.from_user.id, key, vote, ref.question, top.doc, top.paragraph,
         tuple((h.doc, h.paragraph) for h in ref.hits),
     )  # fmt: skip
-    if rt.feedback is not None:
-        await asyncio.to_thread(rt.feedback.add, item)
+    await rt.db.run(rt.db.store.add_vote, item)
     await query.answer(t(lang_of(query.from_user), "thanks"))
 
 
 async def _more(rt: Runtime, query: CallbackQuery, context: Ctx, ref: AnswerRef) -> None:
     lang, user_id = lang_of(query.from_user), query.from_user.id
-    if not rt.is_admin(user_id) and (wait := rt.limiter.check(user_id)):
+    if wait := await rt.rate_wait(user_id):
         await query.answer(t(lang, "rate_limited", seconds=wait))
         return
     k, offset = rt.settings.retrieval.top_k, ref.next_offset
     hits: list[Hit] = []
     seen = set(ref.shown)
-    await typing(context, ref.chat_id)
-    with rt.holder.borrow() as service:
-        for _ in range(MAX_PAGES):
-            answer = await rt.batcher.ask(service, ref.question, k, offset)
-            offset += k
-            for hit in answer.hits:
-                if (hit.doc, hit.paragraph) not in seen:
-                    seen.add((hit.doc, hit.paragraph))
-                    hits.append(hit)
-            if hits or len(answer.hits) < k:
-                break
+    async with typing(context, ref.chat_id):
+        with rt.holder.borrow() as service:
+            for _ in range(MAX_PAGES):
+                answer = await rt.batcher.ask(service, ref.question, k, offset)
+                offset += k
+                for hit in answer.hits:
+                    if (hit.doc, hit.paragraph) not in seen:
+                        seen.add((hit.doc, hit.paragraph))
+                        hits.append(hit)
+                if hits or len(answer.hits) < k:
+                    break
     if not hits:
         await query.answer(t(lang, "no_more"))
         return
     await query.answer()
     page = AnswerRef(ref.question, lang, tuple(hits), offset, ref.chat_id, frozenset(seen))
     chunks = render.more_html(hits, len(ref.shown) + 1, lang)
-    await send_html(context, ref.chat_id, chunks, markup=keyboard(rt, page))
+    await send_html(context, ref.chat_id, chunks, markup=keyboard(lang, await rt.remember(page)))
 
 
 async def _context(rt: Runtime, query: CallbackQuery, context: Ctx, ref: AnswerRef) -> None:

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 
 from telegram import Chat, Message, MessageEntity, Update
 from telegram.ext import ApplicationHandlerStop
 
+from bot.state import LogEntry
 from bot.telegram import render
 from bot.telegram.reply import Ctx, keyboard, reply_text, send_html, typing
 from bot.telegram.runtime import Runtime
@@ -27,10 +29,8 @@ log = logging.getLogger(__name__)
 
 
 async def guard(update: Update, context: Ctx) -> None:
-    """Drop repeated update_ids, edited messages and channel posts before any handler."""
-    if not context.runtime.updates.first_time(update.update_id):
-        log.info("update %s delivered again; already handled", update.update_id)
-        raise ApplicationHandlerStop
+    """Drop edited messages and channel posts before any handler (an update_id delivered
+    twice never gets here: the inbox keeps one row per update_id)."""
     if update.edited_message or update.edited_channel_post or update.channel_post:
         raise ApplicationHandlerStop
 
@@ -97,10 +97,12 @@ def _examples(rt: Runtime, lang: Lang) -> tuple[str, ...]:
 
 
 async def answer_question(update: Update, context: Ctx, question: str) -> None:
-    """Check, rate-limit and answer ``question``; reply with the answer and buttons."""
+    """Check, rate-limit and answer ``question``; reply with the answer and buttons. The
+    question log, the chat's context and the buttons' state are stored before the reply."""
     rt, message, user = context.runtime, update.effective_message, update.effective_user
     if message is None or user is None:
         return
+    started = time.perf_counter()
     lang, question = lang_of(user), question.strip()
     limit = rt.settings.telegram.max_question_chars
     if not question:
@@ -110,29 +112,33 @@ async def answer_question(update: Update, context: Ctx, question: str) -> None:
     if len(question) > limit:
         await reply_text(update, context, t(lang, "too_long", n=len(question), max=limit))
         return
-    if not rt.is_admin(user.id) and (wait := rt.limiter.check(user.id)):
+    if wait := await rt.rate_wait(user.id):
         await reply_text(update, context, t(lang, "rate_limited", seconds=wait))
         return
     if not rt.holder.ready:
         await reply_text(update, context, t(lang, "not_ready"))
         return
-    await typing(context, message.chat_id)
-    with rt.holder.borrow() as service:
-        before = rt.conversations.get(message.chat_id)
-        answer = await rt.batcher.ask(service, question, context=before)
-    rt.conversations.put(message.chat_id, answer.turn)
+    async with typing(context, message.chat_id):
+        before = await rt.context_of(message.chat_id)
+        with rt.holder.borrow() as service:
+            answer = await rt.batcher.ask(service, question, context=before)
     if answer.answered:
         rt.stats.answered += 1
     else:
         rt.stats.refused += 1
-    markup = None
+    ref = None
     if answer.answered and answer.hits:
         asked = answer.turn.question if answer.turn else question  # a follow-up made whole
         ref = AnswerRef(
             asked, lang, answer.hits, rt.settings.retrieval.top_k, message.chat_id,
             frozenset((h.doc, h.paragraph) for h in answer.hits),
         )  # fmt: skip
-        markup = keyboard(rt, ref)
+    shown = answer.status != "not_covered"  # "related" replies show the closest paragraphs
+    cited = tuple((h.doc, h.paragraph) for h in answer.hits) if shown else ()
+    ms = (time.perf_counter() - started) * 1000
+    entry = LogEntry(update.update_id, user.id, message.chat_id, question, answer.status, cited, ms)
+    key = await rt.record(entry, answer.turn, ref)
+    markup = keyboard(lang, key) if key is not None else None
     quote = message if message.chat.type != Chat.PRIVATE else None
     chunks = render.answer_html(answer, lang, _examples(rt, lang))
     await send_html(context, message.chat_id, chunks, markup=markup, reply_to=quote)

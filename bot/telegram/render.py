@@ -118,7 +118,7 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _hits(hits: Sequence[Hit]) -> list[Hit]:
+def unique_hits(hits: Sequence[Hit]) -> list[Hit]:
     """``hits`` without repeats of the same paragraph."""
     seen: set[tuple[str, int]] = set()
     out = []
@@ -132,7 +132,7 @@ def _hits(hits: Sequence[Hit]) -> list[Hit]:
 def passage_segs(hits: Sequence[Hit]) -> list[Seg]:
     """Each hit as "¶n · document" followed by the quoted paragraph."""
     segs: list[Seg] = []
-    for hit in _hits(hits):
+    for hit in unique_hits(hits):
         segs += [Seg("\n\n"), Seg(f"¶{hit.paragraph}", "b"), Seg(f" · {hit.doc}\n")]
         segs.append(Seg(hit.text, "blockquote"))
     return segs
@@ -147,7 +147,10 @@ def examples_segs(lang: Lang, examples: Sequence[str]) -> list[Seg]:
 
 
 def answer_html(answer: Answer, lang: Lang, examples: Sequence[str]) -> list[str]:
-    """The reply to a question: bold answer and cited passages, or the off-topic notice."""
+    """The reply to a question: bold answer and cited passages; for a "related" outcome a
+    plain notice and the closest paragraphs (no bold answer); else the off-topic notice."""
+    if answer.status == "related" and answer.hits:
+        return split_html([Seg(t(lang, "related"), "i"), *passage_segs(answer.hits)])
     if not answer.answered:
         question = _shorten(answer.question, ECHO_CHARS)
         notice = Seg(t(lang, "off_topic", question=question), "b")

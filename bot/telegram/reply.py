@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from telegram import (
     Chat,
@@ -20,13 +22,13 @@ from telegram.error import BadRequest, NetworkError, TelegramError
 
 from bot.telegram import render
 from bot.telegram.context import BotContext
-from bot.telegram.runtime import Runtime
-from bot.telegram.state import AnswerRef, callback_data
+from bot.telegram.state import callback_data
 from bot.telegram.texts import t
 
 log = logging.getLogger(__name__)
 Ctx = BotContext
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+TYPING_DELAY = 1.0  # seconds of work before "typing…" is shown
 SEND_ATTEMPTS = 3  # a 5xx or dropped connection is retried twice before the error handler
 
 
@@ -71,24 +73,38 @@ async def reply_text(update: Update, context: Ctx, text: str) -> None:
         await send_html(context, message.chat_id, render.plain_html(text), reply_to=quote)
 
 
-async def typing(context: Ctx, chat_id: int) -> None:
-    """Show "typing…" in ``chat_id``; a failure here never stops the answer."""
+async def _typing_after(context: Ctx, chat_id: int, delay: float) -> None:
+    await asyncio.sleep(delay)
     try:
         await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
     except TelegramError as exc:
         log.debug("typing action failed: %s", exc)
 
 
-def keyboard(rt: Runtime, ref: AnswerRef) -> InlineKeyboardMarkup:
-    """更多段落 / 上下文 / 👍 / 👎 under a reply; the state stays server-side."""
-    key = rt.buttons.put(ref)
+@asynccontextmanager
+async def typing(context: Ctx, chat_id: int, delay: float = TYPING_DELAY) -> AsyncIterator[None]:
+    """Show "typing…" in ``chat_id`` only if the work inside takes longer than ``delay``.
+
+    Most answers take well under a second; a typing action for each would double the
+    requests per answer, and AIORateLimiter counts it against Telegram's 30 requests/s.
+    A failure to show it never stops the work.
+    """
+    task = asyncio.create_task(_typing_after(context, chat_id, delay))
+    try:
+        yield
+    finally:
+        task.cancel()
+
+
+def keyboard(lang: str, key: str) -> InlineKeyboardMarkup:
+    """更多段落 / 上下文 / 👍 / 👎 under a reply; ``key`` names their state in the store."""
 
     def button(label: str, action: str) -> InlineKeyboardButton:
         return InlineKeyboardButton(label, callback_data=callback_data(action, key))
 
     return InlineKeyboardMarkup(
         [
-            [button(t(ref.lang, "btn_more"), "m"), button(t(ref.lang, "btn_context"), "c")],
+            [button(t(lang, "btn_more"), "m"), button(t(lang, "btn_context"), "c")],
             [button("👍", "u"), button("👎", "d")],
         ]
     )

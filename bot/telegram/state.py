@@ -1,21 +1,20 @@
-"""Server-side state behind inline buttons, duplicate-update and per-user rate guards.
+"""What the buttons under an answer refer to, and the callback_data that names it.
 
 callback_data is limited to 64 bytes (a Chinese character takes 3), so buttons carry only
-"<action>:<key>"; the question and cited paragraphs live here, in a bounded LRU with a TTL.
+"<action>:<key>"; the question and cited paragraphs are kept in the state store under the
+key (as JSON, so a press works after a restart and on any replica).
 """
 
 from __future__ import annotations
 
+import json
 import secrets
-import time
-from collections import OrderedDict, deque
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from bot.types import Hit
 
 MAX_CALLBACK_BYTES = 64
-Clock = Callable[[], float]
 
 
 @dataclass(frozen=True)
@@ -29,44 +28,36 @@ class AnswerRef:
     chat_id: int
     shown: frozenset[tuple[str, int]] = frozenset()  # (document, ¶n) already sent
 
+    def to_json(self) -> str:
+        """The JSON the state store keeps."""
+        return json.dumps(
+            {
+                "question": self.question, "lang": self.lang, "next_offset": self.next_offset,
+                "chat_id": self.chat_id,
+                "hits": [[h.doc, h.paragraph, h.text, h.score] for h in self.hits],
+                "shown": sorted([doc, n] for doc, n in self.shown),
+            },
+            ensure_ascii=False,
+        )  # fmt: skip
 
-class ButtonStore:
-    """Short random keys → AnswerRef; least recently used and expired entries are dropped."""
+    @classmethod
+    def from_json(cls, text: str) -> AnswerRef:
+        """Back from ``to_json``; ValueError when ``text`` is not such JSON."""
+        try:
+            data: dict[str, Any] = json.loads(text)
+            return cls(
+                str(data["question"]), str(data["lang"]),
+                tuple(Hit(str(d), int(p), str(t), float(s)) for d, p, t, s in data["hits"]),
+                int(data["next_offset"]), int(data["chat_id"]),
+                frozenset((str(d), int(n)) for d, n in data["shown"]),
+            )  # fmt: skip
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"not stored button state: {exc}") from exc
 
-    def __init__(
-        self, max_items: int = 10_000, ttl: float = 24 * 3600, clock: Clock = time.monotonic
-    ) -> None:
-        """Keep at most ``max_items`` entries, each for ``ttl`` seconds after it was stored."""
-        self.max_items = max_items
-        self.ttl = ttl
-        self._clock = clock
-        self._items: OrderedDict[str, tuple[float, AnswerRef]] = OrderedDict()
 
-    def __len__(self) -> int:
-        """Entries currently held (expired ones may linger until touched)."""
-        return len(self._items)
-
-    def put(self, ref: AnswerRef) -> str:
-        """Store ``ref`` and return its new key (8 URL-safe characters)."""
-        key = secrets.token_urlsafe(6)
-        while key in self._items:
-            key = secrets.token_urlsafe(6)
-        self._items[key] = (self._clock(), ref)
-        while len(self._items) > self.max_items:
-            self._items.popitem(last=False)
-        return key
-
-    def get(self, key: str) -> AnswerRef | None:
-        """The entry for ``key``, or None when unknown or expired."""
-        item = self._items.get(key)
-        if item is None:
-            return None
-        stored_at, ref = item
-        if self._clock() - stored_at > self.ttl:
-            del self._items[key]
-            return None
-        self._items.move_to_end(key)
-        return ref
+def new_key() -> str:
+    """A fresh random button key (8 URL-safe characters)."""
+    return secrets.token_urlsafe(6)
 
 
 def callback_data(action: str, key: str) -> str:
@@ -83,52 +74,3 @@ def parse_callback(data: str | None) -> tuple[str, str] | None:
         return None
     action, _, key = data.partition(":")
     return (action, key) if action and key else None
-
-
-class UpdateGuard:
-    """Remembers recent update_ids so an update delivered twice is handled once."""
-
-    def __init__(self, max_items: int = 50_000) -> None:
-        """Remember at most ``max_items`` ids."""
-        self._order: deque[int] = deque()
-        self._seen: set[int] = set()
-        self.max_items = max_items
-
-    def first_time(self, update_id: int) -> bool:
-        """True the first time ``update_id`` is seen, False on repeats."""
-        if update_id in self._seen:
-            return False
-        self._seen.add(update_id)
-        self._order.append(update_id)
-        if len(self._order) > self.max_items:
-            self._seen.discard(self._order.popleft())
-        return True
-
-
-class RateLimiter:
-    """At most ``per_minute`` events per user in any 60-second window (0 = unlimited)."""
-
-    def __init__(self, per_minute: int, clock: Clock = time.monotonic) -> None:
-        """Allow ``per_minute`` events per user per sliding minute."""
-        self.per_minute = per_minute
-        self._clock = clock
-        self._events: dict[int, deque[float]] = {}
-
-    def check(self, user_id: int) -> int:
-        """Record an event; return 0 when allowed, else whole seconds until the next is."""
-        if self.per_minute <= 0:
-            return 0
-        now = self._clock()
-        events = self._events.setdefault(user_id, deque())
-        while events and now - events[0] >= 60:
-            events.popleft()
-        if len(events) >= self.per_minute:
-            return max(1, int(60 - (now - events[0]) + 0.999))
-        events.append(now)
-        if len(self._events) > 10_000:
-            self._prune(now)
-        return 0
-
-    def _prune(self, now: float) -> None:
-        for user_id in [u for u, ev in self._events.items() if not ev or now - ev[-1] >= 60]:
-            del self._events[user_id]

@@ -18,8 +18,12 @@ _ZH: dict[str, str] = {
     "how_private": "直接发送问题即可。",
     "how_group": "在群里请 @{bot} 提问、回复我的消息，或发送 /ask 问题。",
     "examples": "例如：",
-    "admin_help": "管理员命令：/reload 重新加载文件，/stats 运行统计；发送 .txt/.md/.docx 文件即可添加文档。",
+    "admin_help": (
+        "管理员命令：/reload 重新加载文件，/stats 运行统计，/gaps 文件没能回答的问题；"
+        "发送 .txt/.md/.docx 文件即可添加文档。"
+    ),
     "off_topic": "文章没有涉及“{question}”。",
+    "related": "文章没有直接回答这个问题，以下段落可能相关：",
     "try_these": "您可以试试这样问：",
     "sources": "出处",
     "more_header": "更多段落（第 {first}–{last} 条）：",
@@ -54,7 +58,11 @@ _ZH: dict[str, str] = {
         "文件：{documents} 份，{paragraphs} 段\n模型：{model}\n索引建立于：{built_at}\n"
         "已回答：{answered}，未涉及：{refused}\n反馈：👍 {up} / 👎 {down}\n运行时间：{uptime}"
     ),
+    "gaps_header": "最近 {days} 天没有答上或被点 👎 的问题（相同问题合并计数，次数多的在前）：",
+    "gaps_line": "{rank}. {question}（{count} 次：未答上 {not_answered}，👎 {down}）",
+    "gaps_none": "最近 {days} 天没有没答上或被点 👎 的问题。",
     "error": "抱歉，出了点问题，请稍后再试。",
+    "inline_related": "文章没有直接回答这个问题，以下段落可能相关",
 }
 
 _EN: dict[str, str] = {
@@ -66,10 +74,11 @@ _EN: dict[str, str] = {
     "how_group": "In groups, mention @{bot}, reply to one of my messages, or send /ask question.",
     "examples": "For example:",
     "admin_help": (
-        "Admin commands: /reload re-reads the documents, /stats shows statistics; send a "
-        ".txt/.md/.docx file to add a document."
+        "Admin commands: /reload re-reads the documents, /stats shows statistics, /gaps lists "
+        "questions the documents could not answer; send a .txt/.md/.docx file to add a document."
     ),
     "off_topic": "The article does not cover “{question}”.",
+    "related": "The article does not answer this directly; these paragraphs may be related:",
     "try_these": "Questions I can answer:",
     "sources": "Sources",
     "more_header": "More passages ({first}–{last}):",
@@ -108,7 +117,14 @@ _EN: dict[str, str] = {
         "{built_at}\nAnswered: {answered}, not covered: {refused}\nFeedback: 👍 {up} / 👎 "
         "{down}\nUptime: {uptime}"
     ),
+    "gaps_header": (
+        "Questions of the last {days} days that were not answered or got 👎 (the same "
+        "question counted together, most frequent first):"
+    ),
+    "gaps_line": "{rank}. {question} ({count}×: not answered {not_answered}, 👎 {down})",
+    "gaps_none": "No question of the last {days} days went unanswered or got 👎.",
     "error": "Sorry, something went wrong. Please try again later.",
+    "inline_related": "The article does not answer this directly; related paragraphs",
 }
 
 STRINGS: dict[Lang, dict[str, str]] = {"zh": _ZH, "en": _EN}

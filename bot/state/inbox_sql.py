@@ -1,0 +1,111 @@
+"""The inbox and the replicas table: commit received updates, claim them in per-chat order,
+mark them done, and hand the claims of silent replicas back (see bot/telegram/inbox.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.state.base import SqlBase
+from bot.state.records import Claimed, InboxUpdate
+
+DEAD_REPLICA_KEEP = 3600.0
+# The waiting updates a claim may take: oldest first, and none whose chat still has an
+# earlier unfinished update (a follow-up needs the previous answer's context).
+CLAIMABLE = (
+    "SELECT i.update_id FROM inbox i WHERE i.state = 'new' AND NOT EXISTS (SELECT 1 FROM inbox j"
+    " WHERE j.chat_id = i.chat_id AND j.state <> 'done' AND j.update_id < i.update_id)"
+    " ORDER BY i.update_id LIMIT ?"
+)
+
+
+class InboxSql(SqlBase):
+    """Inbox and replicas."""
+
+    def add_updates(self, updates: Sequence[InboxUpdate]) -> int:
+        """Commit ``updates`` in one transaction; an update_id already there is dropped.
+        Returns how many were new."""
+        if not updates:
+            return 0
+        now = self.clock()
+        sql = self.q(
+            "INSERT INTO inbox (update_id, chat_id, payload, received_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (update_id) DO NOTHING"
+        )
+        with self._lock, self._write() as cur:
+            cur.executemany(sql, [(u.update_id, u.chat_id, u.payload, now) for u in updates])
+            return max(cur.rowcount, 0)
+
+    def claim(self, replica: str, limit: int) -> list[Claimed]:
+        """Take up to ``limit`` waiting updates, oldest first, never two of one chat at once
+        nor one whose chat has an earlier unfinished update (replies stay in order)."""
+        if limit <= 0:
+            return []
+        with self._lock, self._write() as cur:
+            self._claim(cur, replica, self.clock(), limit)
+            rows = cur.fetchall()
+        return sorted((Claimed(int(u), str(p), int(a)) for u, p, a in rows), key=lambda c: c.update_id)
+
+    def finish(self, update_id: int) -> None:
+        """The update was handled (its reply sent): never hand it out again."""
+        with self._lock, self._write() as cur:
+            cur.execute(
+                self.q("UPDATE inbox SET state = 'done', done_at = ? WHERE update_id = ?"),
+                (self.clock(), update_id),
+            )
+
+    def release(self, replica: str) -> int:
+        """Give ``replica``'s unfinished claims back (a graceful stop); returns how many."""
+        with self._lock, self._write() as cur:
+            cur.execute(
+                self.q("UPDATE inbox SET state = 'new', claimed_by = NULL WHERE state = 'claimed'"
+                       " AND claimed_by = ?"),
+                (replica,),
+            )  # fmt: skip
+            return max(cur.rowcount, 0)
+
+    def last_update_id(self) -> int | None:
+        """The highest update_id ever committed (the poller's offset is this + 1)."""
+        with self._lock, self._read() as cur:
+            cur.execute("SELECT MAX(update_id) FROM inbox")
+            value = cur.fetchone()[0]
+        return None if value is None else int(value)
+
+    def inbox_counts(self) -> dict[str, int]:
+        """Rows per state ("new", "claimed", "done")."""
+        with self._lock, self._read() as cur:
+            cur.execute("SELECT state, COUNT(*) FROM inbox GROUP BY state")
+            return {str(s): int(n) for s, n in cur.fetchall()}
+
+    # -- replicas ------------------------------------------------------------------------
+
+    def heartbeat(self, replica: str, host: str, pid: int, lease: float) -> int:
+        """Record that ``replica`` lives; hand the claims of replicas silent for longer than
+        ``lease`` seconds back to the inbox. Returns how many claims were taken over."""
+        now = self.clock()
+        with self._lock, self._write() as cur:
+            cur.execute(
+                self.q("INSERT INTO replicas (id, host, pid, started_at, seen_at) VALUES (?, ?, ?, ?, ?)"
+                       " ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at"),
+                (replica, host, pid, now, now),
+            )  # fmt: skip
+            cur.execute(
+                self.q("UPDATE inbox SET state = 'new', claimed_by = NULL WHERE state = 'claimed'"
+                       " AND (claimed_by IS NULL OR claimed_by NOT IN"
+                       " (SELECT id FROM replicas WHERE seen_at >= ?))"),
+                (now - lease,),
+            )  # fmt: skip
+            freed = max(cur.rowcount, 0)
+            cur.execute(self.q("DELETE FROM replicas WHERE seen_at < ?"), (now - DEAD_REPLICA_KEEP,))
+            return freed
+
+    def forget_replica(self, replica: str) -> None:
+        """Remove ``replica`` from the live list (a graceful stop)."""
+        with self._lock, self._write() as cur:
+            cur.execute(self.q("DELETE FROM replicas WHERE id = ?"), (replica,))
+
+    def live_replicas(self, lease: float) -> list[str]:
+        """Replicas seen within ``lease`` seconds."""
+        with self._lock, self._read() as cur:
+            cur.execute(self.q("SELECT id FROM replicas WHERE seen_at >= ? ORDER BY id"),
+                        (self.clock() - lease,))  # fmt: skip
+            return [str(r[0]) for r in cur.fetchall()]

@@ -1,0 +1,83 @@
+"""What officials asked and could not find: the question log summed up for admins.
+
+``build_report`` reads the log of the last N days from the state store: answered / related /
+not covered counts, latency percentiles, 👍/👎, and the gaps (questions not answered or voted
+👎, the same question in other punctuation or spacing counted together, most frequent
+first). `qabot report` prints it (``format_report``) and can write the rows as CSV; the
+bot's /gaps shows the gaps.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.state.records import Gap, LoggedQuestion
+from bot.state.sql import SqlStore
+
+GAPS_SHOWN = 20
+CSV_COLUMNS = ("time_utc", "user_id", "question", "outcome", "cited", "latency_ms", "up", "down")
+
+
+@dataclass(frozen=True)
+class Report:
+    """The question log of ``days`` days, summed up."""
+
+    days: float
+    rows: tuple[LoggedQuestion, ...]
+    gaps: tuple[Gap, ...]
+
+    @property
+    def outcomes(self) -> Counter[str]:
+        """Questions per outcome (answered, related, not_covered)."""
+        return Counter(r.status for r in self.rows)
+
+    def percentile(self, p: float) -> float:
+        """Latency percentile ``p`` (0–100) in ms, nearest rank; 0 without rows."""
+        ms = sorted(r.ms for r in self.rows)
+        if not ms:
+            return 0.0
+        return ms[min(len(ms) - 1, max(0, math.ceil(p / 100 * len(ms)) - 1))]
+
+
+def build_report(store: SqlStore, days: float, now: float | None = None) -> Report:
+    """The report over the last ``days`` days."""
+    since = (time.time() if now is None else now) - days * 86400
+    return Report(days, tuple(store.questions(since)), tuple(store.gaps(since, GAPS_SHOWN)))
+
+
+def format_report(report: Report) -> str:
+    """Plain text for the console."""
+    n, outcomes = len(report.rows), report.outcomes
+    up, down = sum(r.up for r in report.rows), sum(r.down for r in report.rows)
+    lines = [
+        f"Questions in the last {report.days:g} days: {n}",
+        f"  answered {outcomes['answered']}, related only {outcomes['related']}, "
+        f"not covered {outcomes['not_covered']}; feedback 👍 {up} / 👎 {down}",
+        f"  latency ms: p50 {report.percentile(50):.0f}, p95 {report.percentile(95):.0f}, "
+        f"p99 {report.percentile(99):.0f}, max {report.percentile(100):.0f}",
+        "",
+        "Not answered or voted 👎 (most frequent first):" if report.gaps else
+        "No question went unanswered or got 👎.",
+    ]  # fmt: skip
+    for i, gap in enumerate(report.gaps, 1):
+        lines.append(
+            f"{i:3d}. {gap.count:4d}×  {gap.question}  (not answered {gap.not_answered}, 👎 {gap.down})"
+        )
+    return "\n".join(lines)
+
+
+def write_csv(report: Report, path: Path) -> None:
+    """One row per logged question (UTF-8 with BOM, so spreadsheets show the Chinese)."""
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(CSV_COLUMNS)
+        for r in report.rows:
+            when = datetime.fromtimestamp(r.at, UTC).isoformat(timespec="seconds")
+            cited = " ".join(f"{doc}¶{n}" for doc, n in r.cited)
+            out.writerow([when, r.user_id, r.question, r.status, cited, round(r.ms, 1), r.up, r.down])

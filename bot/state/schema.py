@@ -1,0 +1,145 @@
+"""Versioned schema migrations of the state store, the same numbered steps for both backends.
+
+A ``schema_version`` table records every applied step; ``migrate`` applies the missing ones
+in order, each in its own transaction, when a store opens (several replicas starting at
+once are serialised by the backend: BEGIN IMMEDIATE on SQLite, an advisory lock on
+PostgreSQL). A step is SQL both backends understand (BIGINT, DOUBLE PRECISION, TEXT,
+partial indexes, natural keys: no AUTOINCREMENT/SERIAL), or backend-specific SQL where
+they differ, plus an optional Python step (e.g. importing the votes of the old
+feedback.sqlite3). Add a step at the end; never edit an applied one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+Python = Callable[[Any], None]  # receives the store (an SqlStore) inside the step's transaction
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One numbered schema step."""
+
+    version: int
+    name: str
+    sql: str = ""
+    sqlite: str | None = None  # replaces ``sql`` on SQLite when given
+    postgres: str | None = None  # replaces ``sql`` on PostgreSQL when given
+    python: Python | None = None
+
+    def sql_for(self, backend: str) -> str:
+        """The SQL of this step on ``backend`` ("sqlite" or "postgresql")."""
+        special = self.sqlite if backend == "sqlite" else self.postgres
+        return self.sql if special is None else special
+
+
+VERSION_TABLE = """
+CREATE TABLE IF NOT EXISTS schema_version (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at DOUBLE PRECISION NOT NULL
+)
+"""
+
+CORE = """
+CREATE TABLE inbox (
+    update_id BIGINT PRIMARY KEY,
+    chat_id BIGINT,
+    payload TEXT NOT NULL,
+    received_at DOUBLE PRECISION NOT NULL,
+    state TEXT NOT NULL DEFAULT 'new' CHECK (state IN ('new', 'claimed', 'done')),
+    claimed_by TEXT,
+    claimed_at DOUBLE PRECISION,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    done_at DOUBLE PRECISION
+);
+CREATE INDEX inbox_state ON inbox (state, update_id);
+CREATE INDEX inbox_chat_open ON inbox (chat_id, update_id) WHERE state <> 'done';
+CREATE INDEX inbox_done ON inbox (done_at) WHERE state = 'done';
+CREATE TABLE replicas (
+    id TEXT PRIMARY KEY,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    started_at DOUBLE PRECISION NOT NULL,
+    seen_at DOUBLE PRECISION NOT NULL
+);
+CREATE TABLE buttons (
+    key TEXT PRIMARY KEY,
+    data TEXT NOT NULL,
+    created_at DOUBLE PRECISION NOT NULL
+);
+CREATE INDEX buttons_created ON buttons (created_at);
+CREATE TABLE conversations (
+    chat_id BIGINT PRIMARY KEY,
+    question TEXT NOT NULL,
+    cited TEXT NOT NULL,
+    at DOUBLE PRECISION NOT NULL
+);
+CREATE TABLE rate_events (
+    user_id BIGINT NOT NULL,
+    at DOUBLE PRECISION NOT NULL
+);
+CREATE INDEX rate_events_user ON rate_events (user_id, at);
+CREATE TABLE feedback (
+    user_id BIGINT NOT NULL,
+    answer_key TEXT NOT NULL,
+    vote INTEGER NOT NULL CHECK (vote IN (1, -1)),
+    question TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    paragraph INTEGER NOT NULL,
+    cited TEXT NOT NULL,
+    at DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (user_id, answer_key)
+);
+CREATE INDEX feedback_answer ON feedback (answer_key);
+CREATE TABLE question_log (
+    update_id BIGINT PRIMARY KEY,
+    at DOUBLE PRECISION NOT NULL,
+    user_id BIGINT NOT NULL,
+    chat_id BIGINT NOT NULL,
+    question TEXT NOT NULL,
+    qkey TEXT NOT NULL,
+    status TEXT NOT NULL,
+    cited TEXT NOT NULL,
+    ms DOUBLE PRECISION NOT NULL,
+    answer_key TEXT
+);
+CREATE INDEX question_log_at ON question_log (at);
+CREATE INDEX question_log_answer ON question_log (answer_key);
+"""
+
+
+def _import_legacy_feedback(store: Any) -> None:
+    from bot.state.legacy import import_feedback
+
+    import_feedback(store)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "inbox, replicas, buttons, conversations, rate limits, feedback, question log", CORE),
+    Migration(2, "votes of the old data_dir/feedback.sqlite3", python=_import_legacy_feedback),
+    Migration(3, "conversations keep the answer given (a follow-up prefers new information)",
+              "ALTER TABLE conversations ADD COLUMN answer TEXT NOT NULL DEFAULT ''"),
+)
+LATEST = MIGRATIONS[-1].version
+
+
+class SchemaError(RuntimeError):
+    """The database cannot be used with this version of qabot; the message says why."""
+
+
+def check_version(current: int, backend: str) -> None:
+    """Refuse a database written by a newer qabot (its schema may mean something else)."""
+    if current > LATEST:
+        raise SchemaError(
+            f"the {backend} state database has schema version {current}, newer than this "
+            f"qabot knows ({LATEST}); upgrade qabot or point QABOT_DATABASE_URL elsewhere"
+        )
+
+
+def statements(sql: str) -> list[str]:
+    """The statements of a migration script (split on ';' at line ends; no ';' in literals)."""
+    parts = (part.strip().rstrip(";").strip() for part in sql.split(";\n"))
+    return [part for part in parts if part]

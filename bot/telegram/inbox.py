@@ -1,0 +1,284 @@
+"""The durable inbox between Telegram and the handlers: nothing received is ever lost.
+
+    receive  ── commit to the store ──▶ inbox ──▶ claim ──▶ app.process_update ──▶ finish
+    (poller on the leader replica, or the webhook on any replica)      (every replica)
+
+- The poller runs only on the replica holding the store's "poller" lock (a PostgreSQL
+  advisory lock or a flock: dropped at once when its holder dies, so a standby replica
+  takes over within a second). It commits each getUpdates batch in one transaction before
+  the next getUpdates confirms it with the offset (last update_id + 1); an update already
+  in the inbox is dropped there. After a restart it starts from the highest committed id.
+- The dispatcher claims waiting updates (one query for up to ``[state] workers`` rows,
+  never two of one chat, never one whose chat has an earlier unfinished update) and runs
+  each through PTB's ``Application.process_update``, which awaits the handlers; only then
+  is the update marked done. Killed at any moment, a replica leaves its claims behind;
+  they go back to the inbox when its heartbeat is older than ``[state] lease_seconds``
+  (checked by every replica each second) and are answered then. The only window for a
+  second answer is between the reply being sent and the done mark being committed.
+- An update claimed more than MAX_ATTEMPTS times (it crashed the bot each time) is dropped
+  with an error in the log instead of crashing it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Update
+from telegram.error import Conflict, RetryAfter, TelegramError, TimedOut
+from telegram.ext import Application
+
+from bot.state import AsyncState, Claimed, InboxUpdate, Lock
+from config.settings import Settings
+
+log = logging.getLogger(__name__)
+QAApp = Application[Any, Any, Any, Any, Any, Any]
+MAX_ATTEMPTS = 3
+HEARTBEAT = 1.0  # seconds between heartbeats (and dead-replica checks)
+IDLE_CLAIM = 0.5  # seconds between claims when idle: other replicas' inserts show up this fast
+LEADER_RETRY = 1.0  # seconds between attempts to become the poller
+PURGE_EVERY = 300.0
+DRAIN = 10.0  # seconds a graceful stop waits for updates being answered
+
+
+def chat_of(update: Update) -> int | None:
+    """The chat an update belongs to (its replies must stay in order), if any."""
+    chat = update.effective_chat
+    return chat.id if chat is not None else None
+
+
+def replica_id() -> str:
+    """host:pid:random — unique per process, readable in the replicas table."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@dataclass
+class InboxCounters:
+    """What this replica did since start (for tests, benches and logs)."""
+
+    polled: int = 0  # updates received by getUpdates
+    committed: int = 0  # of which new in the inbox
+    handled: int = 0
+    dropped: int = 0  # poison updates given up
+    conflicts: int = 0  # getUpdates answered 409
+    taken_over: int = 0  # claims of dead replicas this replica handed back to the inbox
+    store_seconds: float = 0.0  # wall time awaiting inbox store calls
+
+
+class Inbox:
+    """Poller (when leader), dispatcher, heartbeat and upkeep of one replica."""
+
+    def __init__(
+        self,
+        app: QAApp,
+        state: AsyncState,
+        settings: Settings,
+        *,
+        poll_timeout: float = 10,
+        allowed_updates: Sequence[str] | None = None,
+    ) -> None:
+        """Configure (not start)."""
+        self.app, self.state, self.settings = app, state, settings
+        self.poll_timeout = poll_timeout
+        self.allowed_updates = list(allowed_updates) if allowed_updates is not None else None
+        self.replica = replica_id()
+        self.counters = InboxCounters()
+        self.leader = False
+        self._wake = asyncio.Event()
+        self._handling: set[asyncio.Task[None]] = set()
+        self._loops: list[asyncio.Task[None]] = []
+        self._lock: Lock | None = None
+        self._closing = False
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    async def start(self, *, poll: bool) -> None:
+        """Register this replica, then start the loops (the poller only when ``poll``)."""
+        await self._heartbeat()
+        loops = [self._dispatch(), self._beat()] + ([self._poll()] if poll else [])
+        self._loops = [asyncio.create_task(loop) for loop in loops]
+        log.info("inbox started (replica %s, %s)", self.replica, self.state.store.describe())
+
+    async def stop(self) -> None:
+        """Stop polling and claiming, let updates being answered finish (at most DRAIN s),
+        give back what is left and leave the replicas table."""
+        self._closing = True
+        for task in self._loops:
+            task.cancel()
+        await asyncio.gather(*self._loops, return_exceptions=True)
+        if self._lock is not None:
+            await asyncio.to_thread(self._lock.release)
+        if self._handling:
+            _, late = await asyncio.wait(set(self._handling), timeout=DRAIN)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+        with contextlib.suppress(Exception):
+            store = self.state.store
+            if released := await self.state.run(store.release, self.replica):
+                log.warning("stopping: %d unfinished updates handed back to the inbox", released)
+            await self.state.run(store.forget_replica, self.replica)
+
+    def wake(self) -> None:
+        """Claim now (new updates were committed, or a chat's earlier update finished)."""
+        self._wake.set()
+
+    # -- receiving -----------------------------------------------------------------------
+
+    async def commit(self, rows: Sequence[InboxUpdate]) -> int:
+        """Commit received updates (raises when the store cannot); returns how many were new."""
+        started = time.perf_counter()
+        new = await self.state.run(self.state.store.add_updates, rows)
+        self.counters.store_seconds += time.perf_counter() - started
+        self.counters.committed += new
+        self.wake()
+        return new
+
+    async def _poll(self) -> None:
+        self._lock = lock = self.state.store.leader_lock("poller")
+        offset: int | None = None
+        while True:
+            if not await asyncio.to_thread(lock.held):
+                if self.leader:
+                    log.warning("lost the poller lock; another replica polls now")
+                self.leader = await asyncio.to_thread(lock.try_acquire)
+                if not self.leader:
+                    await asyncio.sleep(LEADER_RETRY)
+                    continue
+                offset = await self._become_leader()
+            try:
+                updates = await self.app.bot.get_updates(
+                    offset=offset, timeout=self.poll_timeout, allowed_updates=self.allowed_updates
+                )
+            except Conflict as exc:
+                self.counters.conflicts += 1
+                log.warning("getUpdates conflict (%s); retrying in %.0f s", exc, LEADER_RETRY)
+                await asyncio.sleep(LEADER_RETRY)
+                continue
+            except RetryAfter as exc:
+                await asyncio.sleep(_seconds(exc.retry_after))
+                continue
+            except TimedOut:
+                continue
+            except TelegramError as exc:
+                log.warning("getUpdates failed (%s); retrying", exc)
+                await asyncio.sleep(1.0)
+                continue
+            if not updates:
+                continue
+            self.counters.polled += len(updates)
+            rows = [InboxUpdate(u.update_id, chat_of(u), u.to_json()) for u in updates]
+            try:
+                await self.commit(rows)
+            except Exception as exc:  # store down: do not confirm; Telegram keeps them for us
+                log.error("could not commit %d updates (%r); they will be fetched again", len(rows), exc)
+                await asyncio.sleep(1.0)
+                continue
+            offset = max(u.update_id for u in updates) + 1
+
+    async def _become_leader(self) -> int | None:
+        log.info("replica %s polls Telegram now", self.replica)
+        with contextlib.suppress(TelegramError):
+            await self.app.bot.delete_webhook(drop_pending_updates=False)
+        last = await self.state.run(self.state.store.last_update_id)
+        return None if last is None else last + 1
+
+    # -- answering -----------------------------------------------------------------------
+
+    async def _dispatch(self) -> None:
+        workers = max(1, self.settings.state.workers)
+        while not self._closing:
+            self._wake.clear()
+            free = workers - len(self._handling)
+            claimed: list[Claimed] = []
+            if free > 0:
+                started = time.perf_counter()
+                try:
+                    claimed = await self.state.run(self.state.store.claim, self.replica, free)
+                except Exception as exc:
+                    log.error("could not claim updates (%r); retrying", exc)
+                    await asyncio.sleep(1.0)
+                    continue
+                finally:
+                    self.counters.store_seconds += time.perf_counter() - started
+            for item in claimed:
+                task = asyncio.create_task(self._handle(item))
+                self._handling.add(task)
+                task.add_done_callback(self._handling.discard)
+            if claimed and len(claimed) == free:
+                continue  # maybe more are waiting: claim again once a worker is free
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), IDLE_CLAIM)
+
+    async def _handle(self, item: Claimed) -> None:
+        if item.attempts > MAX_ATTEMPTS:
+            self.counters.dropped += 1
+            log.error("update %s was claimed %d times without finishing; dropped",
+                      item.update_id, item.attempts)  # fmt: skip
+        else:
+            try:
+                update = Update.de_json(json.loads(item.payload), self.app.bot)
+                await self.app.process_update(update)
+            except Exception:  # the error handler has told the user; never retry forever
+                log.exception("update %s could not be processed", item.update_id)
+        await self._finish(item.update_id)
+        self.counters.handled += 1
+        self.wake()
+
+    async def _finish(self, update_id: int) -> None:
+        for attempt in range(10):
+            started = time.perf_counter()
+            try:
+                await self.state.run(self.state.store.finish, update_id)
+                return
+            except Exception as exc:
+                log.warning("could not mark update %s done (%r); retrying", update_id, exc)
+                await asyncio.sleep(0.5 * (attempt + 1))
+            finally:
+                self.counters.store_seconds += time.perf_counter() - started
+        log.error("update %s stays claimed: the store is unreachable", update_id)
+
+    # -- liveness and upkeep -------------------------------------------------------------
+
+    async def _heartbeat(self) -> None:
+        store, lease = self.state.store, self.settings.state.lease_seconds
+        freed = await self.state.run(store.heartbeat, self.replica, socket.gethostname(), os.getpid(), lease)
+        if freed:
+            self.counters.taken_over += freed
+            log.warning("took over %d unfinished updates of a replica that stopped", freed)
+            self.wake()
+
+    async def _beat(self) -> None:
+        next_purge = time.monotonic() + PURGE_EVERY
+        while True:
+            await asyncio.sleep(HEARTBEAT)
+            try:
+                await self._heartbeat()
+                if time.monotonic() >= next_purge:
+                    next_purge = time.monotonic() + PURGE_EVERY
+                    await self._purge()
+            except Exception as exc:
+                log.warning("heartbeat failed (%r); retrying", exc)
+
+    async def _purge(self) -> None:
+        s = self.settings
+        removed = await self.state.run(
+            self.state.store.purge, log_days=s.state.question_log_days,
+            button_days=s.state.button_days, context_seconds=s.conversation.context_minutes * 60,
+        )  # fmt: skip
+        if any(removed.values()):
+            log.info("purged %s", ", ".join(f"{n} {table}" for table, n in removed.items() if n))
+
+
+def _seconds(value: object) -> float:
+    total = getattr(value, "total_seconds", None)
+    return float(total()) if callable(total) else float(value)  # type: ignore[arg-type]

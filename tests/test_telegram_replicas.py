@@ -1,0 +1,151 @@
+"""Replicas on one PostgreSQL database, end to end.
+
+Two real `qabot serve` processes share the documents, the index folder and the database:
+one polls, both answer; the poller killed mid-burst loses nothing and doubles nothing
+outside the send window, the other takes over polling within seconds with at most a
+handful of getUpdates conflicts; a button under an answer of the dead replica works on the
+other; an upload handled by one reaches the other within 10 s. And in webhook mode any
+replica may receive an update (two Applications in this process, one endpoint each).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import shutil
+import socket
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import settings_for
+from test_telegram_harness import QUESTION
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+
+from loadkit import Tracker, questions
+from servekit import all_done, burst_and_kill, exactly_once, shared_folders, start_serve
+
+from bot.botapi import BotAPIServer, SimUser
+from bot.service import SearchService
+from bot.state import open_store
+from bot.state.pgserver import ThrowawayPostgres
+from bot.telegram import ALLOWED_UPDATES, build_application, running
+from bot.telegram.webhook import webhook_options
+from config.settings import PROJECT_ROOT, Settings
+from embeddings import HashingEncoder
+
+pytestmark = pytest.mark.slow
+TOKEN = "7000000666:REPLICA-secret_token"
+ADMIN = SimUser(id=9001, first_name="管理员", username="admin")
+TIMEOUT = 180.0
+NEW_DOC = "长者食堂.txt"
+NEW_TEXT = "幸福里社区长者食堂每天中午供应一百二十份午餐。\n\n长者食堂的午餐每份补贴八元。\n"
+
+
+async def test_two_replicas_survive_the_poller_being_killed(
+    tmp_path: Path, real_settings: Settings, real_service: SearchService, postgres: ThrowawayPostgres
+) -> None:
+    folders = shared_folders(tmp_path, real_settings.docs_dir, real_settings.index_dir)
+    url = postgres.new_database()
+    users = [SimUser(id=6000 + i, first_name=f"用户{i}") for i in range(10)]
+    pool = questions()
+    async with BotAPIServer(TOKEN) as server:
+        a = await start_serve(server.base_url, TOKEN, folders, name="a", database_url=url)
+        b = None
+        try:
+            with Tracker(server) as tracker:
+                first = tracker.ask(users[0], QUESTION)  # answered by a: b is not running yet
+                await asyncio.wait_for(first.done.wait(), TIMEOUT)
+                b = await start_serve(server.base_url, TOKEN, folders, name="b", database_url=url)
+                assert "polls Telegram now" in a.log_text() and "polls Telegram now" not in b.log_text()
+                burst, killed_at = await burst_and_kill(tracker, a, users, pool, 30)
+                more = [tracker.ask(users[i % 10], pool[(30 + i) % len(pool)]) for i in range(10)]
+                asked = [first, *burst, *more]
+                await all_done(asked, TIMEOUT)
+            chats = dict(collections.Counter(q.chat_id for q in asked))
+            outcome = exactly_once(server.calls, chats, killed_at)
+            assert outcome.lost == 0, (outcome, b.tail())
+            assert outcome.doubled == outcome.doubled_in_window <= 16, outcome
+            polls = [c for c in server.calls if c.method == "getUpdates"]
+            resumed = min(c.at for c in polls if c.at > killed_at and c.status == 200)
+            assert resumed - killed_at < 5.0  # b polls within seconds of a's death
+            assert sum(c.status == 409 for c in polls) <= 3  # no 409 storm
+            assert "polls Telegram now" in b.log_text()
+
+            # A button under a's answer, pressed now that only b runs.
+            answer = next(m for m in server.messages(users[0].id) if m.buttons())
+            uid = server.press_button(users[0], answer, dict(answer.buttons())["更多段落"])
+            (page,) = await server.wait_for_reply(uid, timeout=60)
+            assert "¶" in page.plain_text and "过期" not in page.plain_text
+
+            # An upload handled by one replica reaches the other within 10 s.
+            a = await start_serve(server.base_url, TOKEN, folders, name="a2", database_url=url)
+            marks = {p.name: len(p.log_text()) for p in (a, b)}
+            uid = server.send_document(ADMIN, NEW_DOC, NEW_TEXT.encode())
+            (reply,) = await server.wait_for_reply(uid, timeout=TIMEOUT)
+            assert f"已添加文件“{NEW_DOC}”" in reply.plain_text
+            replied = time.monotonic()
+            builder, follower = (a, b) if "reloaded:" in a.log_text()[marks[a.name]:] else (b, a)
+            assert "reloaded:" in builder.log_text()[marks[builder.name]:]
+            seen = await follower.wait_for_log("now serving index", 10.0, since=marks[follower.name])
+            assert seen - replied <= 10.0
+            asks = [server.send_text(u, "幸福里社区长者食堂每天中午供应多少份午餐？") for u in users[:6]]
+            for uid in asks:
+                (msg,) = await server.wait_for_reply(uid, timeout=60)
+                assert "一百二十" in msg.plain_text and NEW_DOC in msg.plain_text
+            for process in (a, b):
+                assert "Traceback" not in process.log_text(), process.tail()
+        finally:
+            for process in (a, b):
+                if process is not None:
+                    await process.stop()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_any_replica_may_receive_the_webhook(tmp_path: Path, postgres: ThrowawayPostgres) -> None:
+    state_settings = settings_for(tmp_path / "docs", tmp_path / "index", tmp_path / "data")
+    shared = replace(state_settings.state, database_url=postgres.new_database())
+    state_settings = replace(state_settings, state=shared)
+    shutil.copytree(PROJECT_ROOT / "seeds", state_settings.docs_dir)
+    embedding = replace(state_settings.embedding, model="hashing-256", second_model="")
+    base = replace(state_settings, embedding=embedding)
+    users = [SimUser(id=7000 + i) for i in range(6)]
+    async with BotAPIServer(TOKEN) as server:
+        apps, hooks = [], []
+        for _ in range(2):
+            tg = replace(base.telegram, mode="webhook", webhook_url="https://bot.example.org/hook",
+                         webhook_port=_free_port())  # fmt: skip
+            settings = replace(base, telegram=tg)
+            app = build_application(settings, TOKEN, encoder=HashingEncoder(), base_url=server.base_url)
+            apps.append(app)
+            hooks.append(webhook_options(settings, TOKEN))
+        async with running(apps[0], allowed_updates=ALLOWED_UPDATES, webhook=hooks[0]), running(
+            apps[1], allowed_updates=ALLOWED_UPDATES, webhook=hooks[1]
+        ):
+            assert len([c for c in server.calls if c.method == "setWebhook"]) == 2
+            async with httpx.AsyncClient() as client:
+                for i, user in enumerate(users):
+                    uid = server.send_text(user, "/start")  # queued on the fake server too
+                    update = {"update_id": uid, **server._state.updates[uid]}
+                    for hook in (hooks[i % 2], hooks[(i + 1) % 2]):  # delivered to both replicas
+                        got = await client.post(
+                            f"http://127.0.0.1:{hook.port}/{hook.url_path}", json=update,
+                            headers={"X-Telegram-Bot-Api-Secret-Token": hook.secret_token},
+                        )  # fmt: skip
+                        assert got.status_code == 200
+            for user in users:
+                await server.wait_for_messages(user.id, 1, timeout=60)
+            await asyncio.sleep(1.0)
+            assert all(len(server.messages(u.id)) == 1 for u in users)  # each answered once
+    store = open_store(state_settings)
+    assert store.inbox_counts() == {"done": len(users)}
+    store.close()

@@ -1,30 +1,38 @@
-"""Lexical scoring: BM25 (bm25s) over jieba words plus character bigrams and unigrams.
+"""The lexical index: term counts per passage (built with the index, saved with it) and BM25.
 
-bm25s' default tokenizer keeps a whole Chinese sentence as one token, so we tokenize
-ourselves: jieba words (search mode) for meaning; CJK character bigrams and unigrams for
-robustness to segmentation and to the synonym-swapped wording of reposted articles
-(问题 → 难题 still shares 题); ASCII words lower-cased. Measured on the dev and held-out
-sets (bench/RESULTS.md), adding unigrams raised fused hit@1 from 0.935/0.736 to
-0.968/0.774. Question words and particles are dropped: in a small corpus they would get
-a high IDF and pull up random paragraphs.
+Tokens are our own: bm25s' default tokenizer keeps a whole Chinese sentence as one token.
+jieba words (search mode) for meaning; CJK character bigrams and unigrams for robustness to
+segmentation and to the synonym-swapped wording of reposted articles (问题 → 难题 still
+shares 题); ASCII words lower-cased. Measured on the dev and held-out sets
+(bench/RESULTS.md), adding unigrams raised fused hit@1 from 0.935/0.736 to 0.968/0.774.
+Question words and particles are dropped: in a small corpus they would get a high IDF and
+pull up random paragraphs.
+
+Memory and reloads (issue 9): a passage's tokens become integer ids against one vocabulary
+while it is tokenized, and only its term counts are kept (``TermCounts``: a CSR matrix,
+passages × vocabulary), never lists of token strings. A reload takes the rows of unchanged
+passages as they are and tokenizes only new ones; the BM25 statistics (document
+frequencies, average length) are recomputed from the counts in one vectorised step. Scores
+are bm25s' "lucene" BM25 (k1 1.5, b 0.75), which this index replaced.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from array import array
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 
-import bm25s
 import jieba
 import numpy as np
+from scipy import sparse
 
 from bot.text import CJK_IDEOGRAPHS
 
 jieba.setLogLevel(logging.WARNING)
-logging.getLogger("bm25s").setLevel(logging.WARNING)
 
+K1, B = 1.5, 0.75
 STOPWORDS = frozenset(
     """
     的 了 是 在 和 与 及 或 而 也 都 就 又 还 吗 呢 吧 啊 呀 么 嘛 着 过 把 被 给 对 从 向 于 以 之 其
@@ -57,45 +65,119 @@ def _has_stopword(bigram: str) -> bool:
     return bigram in STOPWORDS or bigram[0] in STOPWORDS or bigram[1] in STOPWORDS
 
 
+@dataclass(frozen=True)
+class TermCounts:
+    """How often each vocabulary term occurs in each passage: ``counts[i, t]`` (CSR, term
+    ids sorted per row). This is what the index stores; BM25 is derived from it."""
+
+    vocabulary: tuple[str, ...]
+    counts: sparse.csr_matrix  # passages × len(vocabulary), int32
+
+    @staticmethod
+    def count(
+        norm_texts: Sequence[str], vocabulary: Sequence[str] = (), ids: dict[str, int] | None = None
+    ) -> TermCounts:
+        """Tokenize ``norm_texts`` against ``vocabulary`` (new terms are appended to it);
+        ``ids`` is the vocabulary's term → id map when the caller has one already."""
+        ids = dict(ids) if ids is not None else {t: i for i, t in enumerate(vocabulary)}
+        terms, counts, indptr = array("i"), array("i"), array("q", [0])
+        for text in norm_texts:
+            found = np.frombuffer(array("i", [ids.setdefault(t, len(ids)) for t in tokenize(text)]),
+                                  dtype=np.int32)  # fmt: skip
+            unique, times = np.unique(found, return_counts=True)
+            terms.extend(unique.tolist())
+            counts.extend(times.tolist())
+            indptr.append(len(terms))
+        matrix = sparse.csr_matrix(
+            (np.frombuffer(counts, dtype=np.int32), np.frombuffer(terms, dtype=np.int32),
+             np.frombuffer(indptr, dtype=np.int64)),
+            shape=(len(norm_texts), len(ids)),
+        )  # fmt: skip
+        return TermCounts(tuple(ids), matrix)
+
+    def term_ids(self) -> dict[str, int]:
+        return {t: i for i, t in enumerate(self.vocabulary)}
+
+    @property
+    def passages(self) -> int:
+        return int(self.counts.shape[0])
+
+
+def merge_counts(parts: Sequence[tuple[TermCounts, np.ndarray]], rows: int) -> TermCounts:
+    """One TermCounts of ``rows`` passages from parts that share a vocabulary prefix: part k
+    gives its rows to the positions ``where[k]`` (one fancy-index step per part)."""
+    vocabulary = max((p.vocabulary for p, _ in parts), key=len, default=())
+    width = len(vocabulary)
+    stacked = sparse.vstack(
+        [sparse.csr_matrix((p.counts.data, p.counts.indices, p.counts.indptr), shape=(p.passages, width))
+         for p, _ in parts] or [sparse.csr_matrix((0, width), dtype=np.int32)],
+        format="csr",
+    )  # fmt: skip
+    order = np.empty(rows, dtype=np.int64)
+    order[np.concatenate([w for _, w in parts]) if parts else np.zeros(0, np.int64)] = np.arange(rows)
+    return TermCounts(vocabulary, sparse.csr_matrix(stacked[order], dtype=np.int32))
+
+
+class DocumentFrequency(Mapping[str, int]):
+    """Passages each known term occurs in (0 for any other string, as a Counter would)."""
+
+    def __init__(self, ids: dict[str, int], df: np.ndarray) -> None:
+        self._ids, self._df = ids, df
+
+    def __getitem__(self, term: str) -> int:
+        i = self._ids.get(term)
+        return 0 if i is None else int(self._df[i])
+
+    def __iter__(self) -> Iterator[str]:
+        return (t for t, i in self._ids.items() if self._df[i])
+
+    def __len__(self) -> int:
+        return int(np.count_nonzero(self._df))
+
+
 class LexicalIndex:
     """BM25 over passages; scores every passage for a query (the corpus is per-bot sized)."""
 
-    def __init__(
-        self, norm_texts: Sequence[str], reuse: Mapping[str, list[str]] | None = None
-    ) -> None:
-        reuse = reuse or {}
-        self._vocab: set[str] = set()
-        corpus = [reuse[text] if text in reuse else tokenize(text) for text in norm_texts]
-        self.tokens: dict[str, list[str]] = dict(zip(norm_texts, corpus, strict=True))
-        self.df: Counter[str] = Counter()  # passages each token occurs in (answer evidence)
-        for tokens in corpus:
-            self.df.update(set(tokens))
-        self._vocab.update(self.df)
-        self._size = len(corpus)
-        self._bm25 = bm25s.BM25()
-        self._bm25.index(_as_tokenized(corpus), show_progress=False)
-
-    @property
-    def size(self) -> int:
-        """Number of passages indexed."""
-        return self._size
+    def __init__(self, terms: TermCounts) -> None:
+        counts = terms.counts
+        self.size = terms.passages
+        self._ids = terms.term_ids()
+        by_term = sparse.csc_matrix(counts, dtype=np.float64)
+        lengths = np.asarray(counts.sum(axis=1)).ravel().astype(np.float64)
+        self._df = np.diff(by_term.indptr).astype(np.int64)
+        n = max(self.size, 1)
+        idf = np.log(1.0 + (n - self._df + 0.5) / (self._df + 0.5)).astype(np.float32)
+        norm = K1 * ((1 - B) + B * lengths / max(float(lengths.mean()) if self.size else 1.0, 1e-9))
+        tf = by_term.data
+        term_of = np.repeat(np.arange(len(self._df)), self._df)
+        weights = idf[term_of] * (tf / (norm[by_term.indices] + tf))
+        self._indptr = by_term.indptr
+        self._rows = by_term.indices.astype(np.int32)
+        self._weights = weights.astype(np.float32)
+        self.df = DocumentFrequency(self._ids, self._df)
 
     def scores(self, norm_query: str) -> np.ndarray:
-        """BM25 score of every passage (0 where nothing matches)."""
-        tokens = [t for t in tokenize(norm_query) if t in self._vocab]
-        if not tokens:
-            return np.zeros(self._size, dtype=np.float32)
-        return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
+        """BM25 score of every passage (0 where nothing matches); a repeated query term
+        counts again, as in bm25s."""
+        ids = [i for i in (self._ids.get(t) for t in tokenize(norm_query)) if i is not None and self._df[i]]
+        if not ids:
+            return np.zeros(self.size, dtype=np.float32)
+        spans = [slice(self._indptr[i], self._indptr[i + 1]) for i in ids]
+        rows = np.concatenate([self._rows[s] for s in spans])
+        weights = np.concatenate([self._weights[s] for s in spans])
+        return np.bincount(rows, weights=weights, minlength=self.size).astype(np.float32)
 
     def coverage(self, norm_query: str) -> float:
         """Share of the query's content tokens that occur anywhere in the corpus (0..1)."""
         tokens = tokenize(norm_query)
         if not tokens:
             return 0.0
-        return sum(t in self._vocab for t in tokens) / len(tokens)
+        return sum(self.df[t] > 0 for t in tokens) / len(tokens)
 
 
-def _as_tokenized(corpus: list[list[str]]) -> bm25s.tokenization.Tokenized:
-    vocab: dict[str, int] = {}
-    ids = [[vocab.setdefault(token, len(vocab)) for token in tokens] for tokens in corpus]
-    return bm25s.tokenization.Tokenized(ids=ids, vocab=vocab)
+def index_texts(norm_texts: Sequence[str]) -> LexicalIndex:
+    """A LexicalIndex straight from texts (tests, benches)."""
+    return LexicalIndex(TermCounts.count(norm_texts))
+
+
+__all__ = ["STOPWORDS", "LexicalIndex", "TermCounts", "index_texts", "merge_counts", "tokenize"]

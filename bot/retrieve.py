@@ -7,6 +7,7 @@ e5-style models on one scale. A question with no lexical overlap (English about 
 text) has all-zero BM25, which contributes nothing, so the embedding signals rank it; the
 second model (multilingual USE by default) is the strongest of those across languages.
 A signal that is absent (no sparse head, no second model) simply contributes nothing.
+The FAISS index is built by the indexer (bot/faiss_index.py); this module only searches it.
 """
 
 from __future__ import annotations
@@ -126,30 +127,3 @@ def _z(values: np.ndarray) -> np.ndarray:
         return np.zeros_like(values)
     result: np.ndarray = (values - values.mean()) / std
     return result
-
-
-FLAT_LIMIT = 50_000  # bench/scale.py: Flat 1.35 ms at 10k (memory-bound), ~14 ms at 100k
-IVF_NPROBE = 16
-
-
-def choose_index_type(n: int) -> str:
-    """Exact "Flat" while a scan stays under a few ms, then "IVF" (recall@10 ≥ 0.99 in the
-    scale bench; trains in a second, so a reload stays cheap, unlike HNSW's minutes)."""
-    return "Flat" if n < FLAT_LIMIT else "IVF"
-
-
-def make_faiss_index(vectors: np.ndarray, threads: int = 1) -> faiss.Index:
-    """Inner-product index over unit vectors (cosine), its type chosen by corpus size."""
-    faiss.omp_set_num_threads(threads)
-    n, dim = vectors.shape
-    data = np.ascontiguousarray(vectors, dtype=np.float32)
-    index: faiss.Index = faiss.IndexFlatIP(dim)
-    if choose_index_type(n) == "IVF":
-        nlist = int(4 * np.sqrt(n))
-        ivf = faiss.IndexIVFFlat(index, dim, nlist, faiss.METRIC_INNER_PRODUCT)
-        ivf.train(data)
-        ivf.nprobe = IVF_NPROBE
-        index = ivf
-    if n:
-        index.add(data)
-    return index

@@ -1,15 +1,16 @@
 """The index on disk: a folder of named files, written atomically, checked when read.
 
-    manifest.json     model, dimension, normalisation, metric, per-document hashes, build time
-    passages.jsonl    one passage per line, row i ↔ vector i
-    paragraphs.jsonl  every paragraph (noise included) for context around a citation
-    vectors.npy       float32 (n, dim), L2-normalised
-    index.faiss       the FAISS index over those vectors (inner product)
-    <name>.npy        further dense arrays (e.g. background.npy, the refusal null model)
-    <name>.npz        sparse matrices (e.g. sparse.npz, learned sparse vectors of passages)
+    manifest.json        format, model, dimension, metric, per-document file hashes, build time
+    passages.jsonl       one passage per line, row i ↔ FAISS id i
+    paragraphs.jsonl     every paragraph (noise included) for context around a citation
+    index.faiss          the FAISS index (inner product over unit vectors; it holds the vectors)
+    <name>.npy / .npz    the named arrays of ``IndexArrays`` (dense / sparse), e.g. sparse.npz
+    terms.vocabulary.json, terms.{indptr,ids,counts}.npy
+                         the lexical index: each passage's term ids and counts (bot/lexical.py)
 
 ``index_dir`` is a symlink to a versioned sibling folder; a save writes a new version and
-swaps the link with one rename, so a reader never sees a half-written index.
+swaps the link with one rename, so a reader never sees a half-written index. An index of an
+older format is not read: the caller rebuilds it (the message says so).
 """
 
 from __future__ import annotations
@@ -18,19 +19,22 @@ import json
 import os
 import shutil
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 import faiss
 import numpy as np
 from scipy import sparse
+from scipy.sparse import csr_matrix
 
 from bot.ingest import Paragraph, Passage
+from bot.lexical import TermCounts
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: lexical term counts saved, vectors only in index.faiss, file hashes
 MANIFEST = "manifest.json"
-PER_PASSAGE = frozenset({"sparse", "second"})  # arrays with one row per passage
+PER_PASSAGE = {"rows": "passage"}  # field metadata: one row per passage (checked on load)
+TERMS = "terms"
 
 
 class StoreError(RuntimeError):
@@ -38,8 +42,32 @@ class StoreError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class IndexArrays:
+    """Named arrays saved beside the FAISS index; None = not computed for this index.
+
+    Adding a field is all it takes to save and load another array: ``save`` writes every
+    field that is set as <name>.npy (a numpy array) or <name>.npz (a scipy sparse matrix).
+    """
+
+    sparse: csr_matrix | None = field(default=None, metadata=PER_PASSAGE)  # e5 SAE terms
+    second: np.ndarray | None = field(default=None, metadata=PER_PASSAGE)  # second model
+    background: np.ndarray | None = None  # the null model's background sentences (dense)
+    background_sparse: csr_matrix | None = None
+    background_second: np.ndarray | None = None
+    sentences: np.ndarray | None = None  # one per sentence of the servable paragraphs (bot/sentences.py)
+
+    def named(self) -> dict[str, Any]:
+        """The arrays that are set, by field name."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+
+    def per_passage(self) -> dict[str, Any]:
+        return {n: a for n, a in self.named().items() if _field(n).metadata.get("rows") == "passage"}
+
+
+@dataclass(frozen=True)
 class Manifest:
-    """What an index was built from and how (``fingerprint``: ingest settings, null model)."""
+    """What an index was built from and how (``fingerprint``: ingest settings, null model;
+    ``documents``: a hash of each document file's bytes)."""
 
     format: int
     model: str
@@ -53,20 +81,18 @@ class Manifest:
     passages: int
     built_at: str
     arrays: list[str]
-    matrices: list[str]
 
 
 @dataclass(frozen=True)
 class StoredIndex:
-    """Everything loaded back from disk."""
+    """Everything an index holds, in memory."""
 
     manifest: Manifest
     passages: list[Passage]
     paragraphs: list[Paragraph]
-    vectors: np.ndarray
     faiss_index: Any
-    arrays: dict[str, np.ndarray]
-    matrices: dict[str, sparse.csr_matrix]
+    arrays: IndexArrays
+    terms: TermCounts
 
 
 def save(index_dir: Path, stored: StoredIndex) -> None:
@@ -79,13 +105,15 @@ def save(index_dir: Path, stored: StoredIndex) -> None:
     try:
         _write_jsonl(tmp / "passages.jsonl", [asdict(p) for p in stored.passages])
         _write_jsonl(tmp / "paragraphs.jsonl", [asdict(p) for p in stored.paragraphs])
-        for name, array in {"vectors": stored.vectors, **stored.arrays}.items():
-            data = np.ascontiguousarray(array, dtype=np.float32)
-            np.save(tmp / f"{name}.npy", data, allow_pickle=False)
-        for name, matrix in stored.matrices.items():
-            sparse.save_npz(tmp / f"{name}.npz", matrix, compressed=False)
+        for name, array in stored.arrays.named().items():
+            if sparse.issparse(array):
+                sparse.save_npz(tmp / f"{name}.npz", sparse.csr_matrix(array), compressed=False)
+            else:
+                data = np.ascontiguousarray(array, dtype=np.float32)
+                np.save(tmp / f"{name}.npy", data, allow_pickle=False)
+        _save_terms(tmp, stored.terms)
         faiss.write_index(stored.faiss_index, str(tmp / "index.faiss"))
-        manifest = asdict(stored.manifest)
+        manifest = asdict(stored.manifest) | {"arrays": sorted(stored.arrays.named())}
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
         for child in tmp.iterdir():
             _fsync(child)
@@ -103,15 +131,16 @@ def read_manifest(index_dir: Path) -> Manifest:
     if not path.is_file():
         raise StoreError(f"no index at {index_dir}; run `qabot index` to build it")
     try:
-        manifest = Manifest(**json.loads(path.read_text(encoding="utf-8")))
+        data = json.loads(path.read_text(encoding="utf-8"))
+        version = data.get("format") if isinstance(data, dict) else None
+        if version != FORMAT_VERSION:
+            raise StoreError(
+                f"index at {index_dir} has format {version}, this qabot reads format {FORMAT_VERSION}; "
+                "it will be rebuilt (or run `qabot index`)"
+            )
+        return Manifest(**data)
     except (ValueError, TypeError) as exc:
         raise StoreError(f"index manifest {path} is damaged ({exc}); it will be rebuilt") from exc
-    if manifest.format != FORMAT_VERSION:
-        raise StoreError(
-            f"index at {index_dir} has format {manifest.format}, expected {FORMAT_VERSION}; "
-            "it will be rebuilt"
-        )
-    return manifest
 
 
 def load(index_dir: Path) -> StoredIndex:
@@ -119,28 +148,68 @@ def load(index_dir: Path) -> StoredIndex:
     manifest = read_manifest(index_dir)
     try:
         passages = [Passage(**row) for row in _read_jsonl(index_dir / "passages.jsonl")]
-        paragraphs = [Paragraph(**row) for row in _read_jsonl(index_dir / "paragraphs.jsonl")]
-        vectors = np.load(index_dir / "vectors.npy", allow_pickle=False)
-        arrays = {n: np.load(index_dir / f"{n}.npy", allow_pickle=False) for n in manifest.arrays}
-        matrices = {n: sparse.csr_matrix(sparse.load_npz(index_dir / f"{n}.npz"))
-                    for n in manifest.matrices}
+        rows = _read_jsonl(index_dir / "paragraphs.jsonl")
+        paragraphs = _shared_strings([Paragraph(**row) for row in rows])
+        passages = _passages_sharing(passages, paragraphs)
+        found = {n: _read_array(index_dir, n) for n in manifest.arrays}
+        arrays = IndexArrays(**found)
+        terms = _load_terms(index_dir)
         faiss_index = faiss.read_index(str(index_dir / "index.faiss"))
-    except Exception as exc:  # numpy/faiss/zipfile raise many types; all mean "damaged"
+    except Exception as exc:  # json/numpy/faiss/zipfile raise many types; all mean "damaged"
         raise StoreError(f"index at {index_dir} is damaged ({exc!r}); it will be rebuilt") from exc
-    expected = (manifest.passages, manifest.dim)
+    sizes = [len(passages), faiss_index.ntotal, terms.passages]
+    sizes += [a.shape[0] for a in arrays.per_passage().values()]
     if (
-        len(passages) != manifest.passages
-        or vectors.shape != expected
-        or vectors.dtype != np.float32
-        or faiss_index.ntotal != manifest.passages
+        any(r != manifest.passages for r in sizes)
         or faiss_index.d != manifest.dim
+        or (arrays.background is not None and not len(arrays.background))
     ):
         raise StoreError(f"index at {index_dir} is inconsistent (sizes differ); it will be rebuilt")
-    per_passage = [m.shape[0] for n, m in (*matrices.items(), *arrays.items()) if n in PER_PASSAGE]
-    empty = [n for n, a in arrays.items() if n.startswith("background") and not len(a)]
-    if any(rows != manifest.passages for rows in per_passage) or empty:
-        raise StoreError(f"index at {index_dir} is inconsistent (array rows); it will be rebuilt")
-    return StoredIndex(manifest, passages, paragraphs, vectors, faiss_index, arrays, matrices)
+    return StoredIndex(manifest, passages, paragraphs, faiss_index, arrays, terms)
+
+
+def _field(name: str) -> Any:
+    return next(f for f in fields(IndexArrays) if f.name == name)
+
+
+def _read_array(folder: Path, name: str) -> Any:
+    _field(name)  # an unknown name is a damaged (or newer) manifest: StopIteration → damaged
+    if (folder / f"{name}.npz").is_file():
+        return sparse.csr_matrix(sparse.load_npz(folder / f"{name}.npz"))
+    return np.load(folder / f"{name}.npy", allow_pickle=False)
+
+
+def _save_terms(folder: Path, terms: TermCounts) -> None:
+    counts = terms.counts
+    (folder / f"{TERMS}.vocabulary.json").write_text(json.dumps(terms.vocabulary, ensure_ascii=False))
+    for part, array in (("indptr", counts.indptr), ("ids", counts.indices), ("counts", counts.data)):
+        np.save(folder / f"{TERMS}.{part}.npy", np.asarray(array, dtype=np.int32), allow_pickle=False)
+
+
+def _load_terms(folder: Path) -> TermCounts:
+    vocabulary = tuple(json.loads((folder / f"{TERMS}.vocabulary.json").read_text(encoding="utf-8")))
+    indptr, ids, counts = (np.load(folder / f"{TERMS}.{p}.npy", allow_pickle=False)
+                           for p in ("indptr", "ids", "counts"))  # fmt: skip
+    matrix = sparse.csr_matrix((counts, ids, indptr), shape=(len(indptr) - 1, len(vocabulary)))
+    matrix.check_format(full_check=False)
+    return TermCounts(vocabulary, matrix)
+
+
+def _shared_strings(paragraphs: list[Paragraph]) -> list[Paragraph]:
+    """Paragraphs whose normalised text equals the display text share one string."""
+    return [Paragraph(p.doc, p.number, p.text, p.text, p.hash, p.servable) if p.norm == p.text else p
+            for p in paragraphs]  # fmt: skip
+
+
+def _passages_sharing(passages: list[Passage], paragraphs: list[Paragraph]) -> list[Passage]:
+    """A passage that is a whole paragraph shares that paragraph's strings (as built)."""
+    by_key = {(p.doc, p.number): p for p in paragraphs}
+    out = []
+    for s in passages:
+        p = by_key.get((s.doc, s.paragraph))
+        whole = p is not None and s.part == 0 and p.hash == s.hash and p.text == s.text
+        out.append(Passage(s.doc, s.paragraph, 0, p.text, p.norm, p.hash) if whole and p else s)
+    return out
 
 
 def _swap_link(link: Path, target: Path) -> None:
@@ -161,8 +230,7 @@ def _remove_old_versions(link: Path, keep: Path) -> None:
 
 def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
     with path.open("w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        fh.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
 
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:

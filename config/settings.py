@@ -38,6 +38,7 @@ class IngestSettings:
 class RetrievalSettings:
     top_k: int = 3
     faiss_threads: int = 1
+    answer_cache: int = 1024
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from scipy import sparse
 from tqdm import tqdm
 
 from bot import faiss_index
-from bot.ingest import Document, Paragraph, Passage, to_passages
+from bot.ingest import NORMALIZATION, Document, Paragraph, Passage, to_passages
 from bot.lexical import TermCounts, merge_counts
 from bot.nullmodel import BACKGROUND_FILE, documents_are_cjk, load_background
 from bot.sentences import paragraph_sentences
@@ -38,7 +38,7 @@ TOKENIZE_CHUNK = 2_000  # passages per tokenizer progress step
 
 def fingerprint(settings: Settings, paragraphs: Sequence[Paragraph]) -> str:
     """Hash of everything besides documents and model that shapes the index."""
-    parts = f"{settings.ingest.max_chars}/{settings.ingest.overlap_chars}/{_cjk(paragraphs)}/"
+    parts = f"{settings.ingest.max_chars}/{settings.ingest.overlap_chars}/{_cjk(paragraphs)}/{NORMALIZATION}/"
     parts += BACKGROUND_FILE.read_text(encoding="utf-8")
     return hashlib.sha256(parts.encode()).hexdigest()[:16]
 
@@ -46,6 +46,8 @@ def fingerprint(settings: Settings, paragraphs: Sequence[Paragraph]) -> str:
 def known_documents(stored: StoredIndex) -> dict[str, Document]:
     """The documents ``stored`` was built from, with their file hashes (for load_documents)."""
     hashes = stored.manifest.documents
+    if stored.manifest.normalization != NORMALIZATION:
+        return {}  # their paragraphs' matching forms are outdated: parse them again
     return {
         name: Document(name, hashes[name], tuple(group))
         for name, group in itertools.groupby(stored.paragraphs, key=lambda p: p.doc)
@@ -71,6 +73,8 @@ def is_fresh(
         reasons.append("the documents changed")
     elif m.fingerprint != fingerprint(settings, _paragraphs(documents)):
         reasons.append("the ingest settings or the background changed")
+    if m.normalization != NORMALIZATION:
+        reasons.append("the text normalisation changed")
     if stored.arrays.sentences is None:
         reasons.append("it has no sentence vectors")
     if reasons:
@@ -119,7 +123,7 @@ def build_index(
         index_type=faiss_index.choose_index_type(len(passages)),
         documents={d.name: d.file_hash for d in documents}, fingerprint=print_,
         passages=len(passages), built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        arrays=sorted(arrays),
+        arrays=sorted(arrays), normalization=NORMALIZATION,
     )  # fmt: skip
     stored = StoredIndex(manifest, passages, paragraphs, index, IndexArrays(**arrays), terms)
     return stored, len(todo)

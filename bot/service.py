@@ -21,6 +21,7 @@ import numpy as np
 from bot.answer import choose
 from bot.asking import asked_for
 from bot.cache import AnswerCache
+from bot.crosslingual import Translator, default_glossary
 from bot.followup import is_follow_up, resolve
 from bot.indexer import build_index, is_fresh, known_documents
 from bot.ingest import IngestError, Paragraph, load_documents, normalize
@@ -67,6 +68,7 @@ class SearchService:
             background, a.background_sparse, a.background_second,
             documents_are_cjk([p.text for p in s.paragraphs if p.servable]),
         )  # fmt: skip
+        self.translator = Translator(self.lexical) if self.settings.retrieval.crosslingual else None
         self.sentences = SentenceIndex(s.paragraphs, a.sentences)
         self._sentences_by_second = bool(s.manifest.second_model)
         self._paragraphs = {(p.doc, p.number): p for p in s.paragraphs}
@@ -115,10 +117,12 @@ class SearchService:
                 vectors, sparse_rows = self.encoder.encode_queries_and_sparse(batch)
                 second = None if self.second is None else self.second.encode_queries(batch)
             for j, i in enumerate(todo):
+                cross = is_cjk_text(texts[i]) != self.null.cjk
                 query = Query(
                     norms[i], vectors[j],
                     None if sparse_rows is None else sparse_rows[j],
                     None if second is None else second[j],
+                    self._translated(norms[i]), cross,
                 )  # fmt: skip
                 found[i] = answer = self._answer(texts[i], query, k, offset)
                 if keys[i] is not None:
@@ -126,6 +130,13 @@ class SearchService:
         ms = (time.perf_counter() - start) * 1000 / max(len(texts), 1)
         done = zip(found, asked, texts, strict=True)
         return [_as_asked(a, q, t, ms) for a, q, t in done if a is not None]
+
+    def _translated(self, norm: str) -> dict[str, float]:
+        """Weighted query terms of the documents' language for the words of the other one
+        ("accountability" → 问责 in a Chinese text); empty when there are none."""
+        if self.translator is None or not self.null.cjk:
+            return {}  # English documents: Chinese questions are left to the embeddings
+        return self.translator.terms(norm)
 
     def _understood(self, question: str, context: Turn | None) -> str:
         """The question as the engine answers it: a follow-up of ``context`` made whole.
@@ -192,6 +203,8 @@ class SearchService:
             self.encoder.encode_queries_and_sparse(["warm up"])
             if self.second is not None:
                 self.second.encode_queries(["warm up"])
+        if self.translator is not None and self.null.cjk:
+            default_glossary()  # the dictionary is read once per process (~1 s)
 
     def paragraph(self, doc: str, number: int) -> Paragraph | None:
         """A paragraph by document and ¶n (noise paragraphs included)."""

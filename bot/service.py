@@ -21,7 +21,7 @@ import numpy as np
 from bot.answer import choose
 from bot.asking import asked_for
 from bot.cache import AnswerCache
-from bot.crosslingual import Translator, default_glossary
+from bot.crosslingual import Translator
 from bot.followup import is_follow_up, resolve
 from bot.indexer import build_index, is_fresh, known_documents
 from bot.ingest import IngestError, Paragraph, load_documents, normalize
@@ -68,7 +68,9 @@ class SearchService:
             background, a.background_sparse, a.background_second,
             documents_are_cjk([p.text for p in s.paragraphs if p.servable]),
         )  # fmt: skip
-        self.translator = Translator(self.lexical) if self.settings.retrieval.crosslingual else None
+        self.translator: Translator | None = None
+        if self.settings.retrieval.crosslingual:
+            self.translator = Translator(self.lexical, self.null.cjk)
         self.sentences = SentenceIndex(s.paragraphs, a.sentences)
         self._sentences_by_second = bool(s.manifest.second_model)
         self._paragraphs = {(p.doc, p.number): p for p in s.paragraphs}
@@ -132,11 +134,9 @@ class SearchService:
         return [_as_asked(a, q, t, ms) for a, q, t in done if a is not None]
 
     def _translated(self, norm: str) -> dict[str, float]:
-        """Weighted query terms of the documents' language for the words of the other one
-        ("accountability" → 问责 in a Chinese text); empty when there are none."""
-        if self.translator is None or not self.null.cjk:
-            return {}  # English documents: Chinese questions are left to the embeddings
-        return self.translator.terms(norm)
+        """Weighted query terms in the documents' language for the question's words in the
+        other one ("accountability" → 问责 in a Chinese text); empty when there are none."""
+        return {} if self.translator is None else self.translator.terms(norm)
 
     def _understood(self, question: str, context: Turn | None) -> str:
         """The question as the engine answers it: a follow-up of ``context`` made whole.
@@ -203,8 +203,8 @@ class SearchService:
             self.encoder.encode_queries_and_sparse(["warm up"])
             if self.second is not None:
                 self.second.encode_queries(["warm up"])
-        if self.translator is not None and self.null.cjk:
-            default_glossary()  # the dictionary is read once per process (~1 s)
+        if self.translator is not None:
+            _ = self.translator.glossary  # the dictionary is read once per process (~1.4 s)
 
     def paragraph(self, doc: str, number: int) -> Paragraph | None:
         """A paragraph by document and ¶n (noise paragraphs included)."""

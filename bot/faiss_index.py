@@ -66,10 +66,10 @@ def update(
 
 
 def vectors_of(index: faiss.Index) -> np.ndarray:
-    """The indexed vectors by id (a view of a Flat index's storage; a copy otherwise)."""
+    """The indexed vectors by id (a copy: a view would outlive a freed index)."""
     n, dim = index.ntotal, index.d
     if isinstance(index, faiss.IndexFlat):
-        return faiss.rev_swig_ptr(index.get_xb(), n * dim).reshape(n, dim)
+        return np.array(faiss.rev_swig_ptr(index.get_xb(), n * dim).reshape(n, dim))
     if isinstance(index, faiss.IndexIVF):
         out = np.empty((n, dim), dtype=np.float32)
         for ids, codes in _lists(index):

@@ -229,18 +229,25 @@ def _terms(
     passages: Sequence[Passage], previous: StoredIndex | None, source: np.ndarray, progress: bool
 ) -> TermCounts:
     """Term counts: previous rows for unchanged texts, the tokenizer for the rest."""
-    old = previous.terms if previous is not None else TermCounts((), sparse.csr_matrix((0, 0)))
     kept, todo = np.flatnonzero(source >= 0), np.flatnonzero(source < 0)
-    parts = [(TermCounts(old.vocabulary, old.counts[source[kept]]), kept)] if len(kept) else []
-    vocabulary, ids = old.vocabulary, None
+    parts: list[tuple[TermCounts, np.ndarray, np.ndarray]] = []
+    vocabulary: tuple[str, ...] = ()
+    ids = None
+    if previous is not None:
+        vocabulary = previous.terms.vocabulary
+        if len(kept):
+            parts.append((previous.terms, source[kept], kept))
     with tqdm(total=len(todo), desc="tokenizing", unit="passage", disable=not progress) as bar:
         for start in range(0, len(todo), TOKENIZE_CHUNK):
             rows = todo[start : start + TOKENIZE_CHUNK]
             counted = TermCounts.count([passages[i].norm for i in rows], vocabulary, ids)
             vocabulary, ids = counted.vocabulary, counted.term_ids()
-            parts.append((counted, rows))
+            parts.append((counted, np.arange(len(rows)), rows))
             bar.update(len(rows))
-    return merge_counts(parts, len(passages))
+    merged = merge_counts(parts, len(passages))
+    if previous is not None:
+        previous.terms.release()  # the previous counts were read once; let their pages go
+    return merged
 
 
 def _model_id(encoder: Encoder | None) -> str:

@@ -19,6 +19,7 @@ are bm25s' "lucene" BM25 (k1 1.5, b 0.75), which this index replaced.
 from __future__ import annotations
 
 import logging
+import mmap
 import re
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
@@ -33,6 +34,8 @@ from bot.text import CJK_IDEOGRAPHS
 jieba.setLogLevel(logging.WARNING)
 
 K1, B = 1.5, 0.75
+COUNT_MAX = 65_535  # counts are uint16 (a 400-character passage repeats no token that often)
+WEIGHT_CHUNK = 1 << 22  # postings per step when BM25 weights are computed
 STOPWORDS = frozenset(
     """
     的 了 是 在 和 与 及 或 而 也 都 就 又 还 吗 呢 吧 啊 呀 么 嘛 着 过 把 被 给 对 从 向 于 以 之 其
@@ -67,11 +70,12 @@ def _has_stopword(bigram: str) -> bool:
 
 @dataclass(frozen=True)
 class TermCounts:
-    """How often each vocabulary term occurs in each passage: ``counts[i, t]`` (CSR, term
-    ids sorted per row). This is what the index stores; BM25 is derived from it."""
+    """How often each vocabulary term occurs in each passage: ``counts[i, t]`` (CSR: int32
+    term ids sorted per row, uint16 counts). This is what the index stores; BM25 is derived
+    from it. Loaded from disk, the arrays are memory-mapped: they are read by a reload only."""
 
     vocabulary: tuple[str, ...]
-    counts: sparse.csr_matrix  # passages × len(vocabulary), int32
+    counts: sparse.csr_matrix  # passages × len(vocabulary)
 
     @staticmethod
     def count(
@@ -80,16 +84,15 @@ class TermCounts:
         """Tokenize ``norm_texts`` against ``vocabulary`` (new terms are appended to it);
         ``ids`` is the vocabulary's term → id map when the caller has one already."""
         ids = dict(ids) if ids is not None else {t: i for i, t in enumerate(vocabulary)}
-        terms, counts, indptr = array("i"), array("i"), array("q", [0])
+        terms, counts, indptr = array("i"), array("H"), array("q", [0])
         for text in norm_texts:
-            found = np.frombuffer(array("i", [ids.setdefault(t, len(ids)) for t in tokenize(text)]),
-                                  dtype=np.int32)  # fmt: skip
+            found = np.array([ids.setdefault(t, len(ids)) for t in tokenize(text)], dtype=np.int32)
             unique, times = np.unique(found, return_counts=True)
             terms.extend(unique.tolist())
-            counts.extend(times.tolist())
+            counts.extend(np.minimum(times, COUNT_MAX).tolist())
             indptr.append(len(terms))
         matrix = sparse.csr_matrix(
-            (np.frombuffer(counts, dtype=np.int32), np.frombuffer(terms, dtype=np.int32),
+            (np.frombuffer(counts, dtype=np.uint16), np.frombuffer(terms, dtype=np.int32),
              np.frombuffer(indptr, dtype=np.int64)),
             shape=(len(norm_texts), len(ids)),
         )  # fmt: skip
@@ -102,20 +105,51 @@ class TermCounts:
     def passages(self) -> int:
         return int(self.counts.shape[0])
 
+    def lengths(self) -> np.ndarray:
+        """Tokens per passage (repeats counted), as BM25's document length."""
+        m = self.counts
+        if not m.nnz:
+            return np.zeros(m.shape[0], dtype=np.float64)
+        starts = np.minimum(m.indptr[:-1], m.nnz - 1)
+        sums = np.add.reduceat(m.data, starts, dtype=np.int64)
+        return np.where(np.diff(m.indptr) > 0, sums, 0).astype(np.float64)
 
-def merge_counts(parts: Sequence[tuple[TermCounts, np.ndarray]], rows: int) -> TermCounts:
-    """One TermCounts of ``rows`` passages from parts that share a vocabulary prefix: part k
-    gives its rows to the positions ``where[k]`` (one fancy-index step per part)."""
-    vocabulary = max((p.vocabulary for p, _ in parts), key=len, default=())
-    width = len(vocabulary)
-    stacked = sparse.vstack(
-        [sparse.csr_matrix((p.counts.data, p.counts.indices, p.counts.indptr), shape=(p.passages, width))
-         for p, _ in parts] or [sparse.csr_matrix((0, width), dtype=np.int32)],
-        format="csr",
-    )  # fmt: skip
-    order = np.empty(rows, dtype=np.int64)
-    order[np.concatenate([w for _, w in parts]) if parts else np.zeros(0, np.int64)] = np.arange(rows)
-    return TermCounts(vocabulary, sparse.csr_matrix(stacked[order], dtype=np.int32))
+    def release(self) -> None:
+        """Give back the resident pages of memory-mapped arrays (the file stays mapped and
+        is read again on the next access): after a pass over them, RSS drops back."""
+        for array_ in (self.counts.data, self.counts.indices, self.counts.indptr):
+            base = array_
+            while isinstance(base, np.ndarray) and not isinstance(base, np.memmap):
+                base = base.base  # ends at the memmap, or at a buffer that is not one
+            mapped = getattr(base, "_mmap", None)
+            if mapped is not None:
+                mapped.madvise(mmap.MADV_DONTNEED)
+
+
+def merge_counts(parts: Sequence[tuple[TermCounts, np.ndarray, np.ndarray]], rows: int) -> TermCounts:
+    """One TermCounts of ``rows`` passages from parts whose vocabularies extend one another:
+    part (counts, source, target) gives its row ``source[i]`` to row ``target[i]``. Rows are
+    copied run by run (a run: consecutive in both), so no part is copied whole first."""
+    vocabulary = max((p.vocabulary for p, _, _ in parts), key=len, default=())
+    lengths = np.zeros(rows, dtype=np.int64)
+    for part, source, target in parts:
+        lengths[target] = np.diff(part.counts.indptr)[source]
+    indptr = np.zeros(rows + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    ids = np.empty(int(indptr[-1]), dtype=np.int32)
+    counts = np.empty(int(indptr[-1]), dtype=np.uint16)
+    for part, source, target in parts:
+        m = part.counts
+        breaks = np.flatnonzero((np.diff(source) != 1) | (np.diff(target) != 1)) + 1
+        for start, end in zip(np.r_[0, breaks], np.r_[breaks, len(source)], strict=True):
+            if end <= start:
+                continue
+            a, b = int(m.indptr[source[start]]), int(m.indptr[source[end - 1] + 1])
+            at = int(indptr[target[start]])
+            ids[at : at + b - a] = m.indices[a:b]
+            counts[at : at + b - a] = m.data[a:b]
+    matrix = sparse.csr_matrix((counts, ids, indptr), shape=(rows, len(vocabulary)))
+    return TermCounts(vocabulary, matrix)
 
 
 class DocumentFrequency(Mapping[str, int]):
@@ -139,21 +173,24 @@ class LexicalIndex:
     """BM25 over passages; scores every passage for a query (the corpus is per-bot sized)."""
 
     def __init__(self, terms: TermCounts) -> None:
-        counts = terms.counts
         self.size = terms.passages
         self._ids = terms.term_ids()
-        by_term = sparse.csc_matrix(counts, dtype=np.float64)
-        lengths = np.asarray(counts.sum(axis=1)).ravel().astype(np.float64)
-        self._df = np.diff(by_term.indptr).astype(np.int64)
-        n = max(self.size, 1)
-        idf = np.log(1.0 + (n - self._df + 0.5) / (self._df + 0.5)).astype(np.float32)
-        norm = K1 * ((1 - B) + B * lengths / max(float(lengths.mean()) if self.size else 1.0, 1e-9))
-        tf = by_term.data
-        term_of = np.repeat(np.arange(len(self._df)), self._df)
-        weights = idf[term_of] * (tf / (norm[by_term.indices] + tf))
-        self._indptr = by_term.indptr
-        self._rows = by_term.indices.astype(np.int32)
-        self._weights = weights.astype(np.float32)
+        lengths = terms.lengths()
+        by_term = terms.counts.tocsc()  # postings per term: passages (rows) and counts
+        terms.release()  # read once: memory-mapped counts need not stay resident
+        self._indptr = by_term.indptr.astype(np.int64)
+        self._rows = by_term.indices.astype(np.int32, copy=False)
+        self._df = np.diff(self._indptr)
+        average = float(lengths.mean()) if self.size else 1.0
+        norm = (K1 * ((1 - B) + B * lengths / max(average, 1e-9))).astype(np.float32)
+        idf = np.log(1.0 + (max(self.size, 1) - self._df + 0.5) / (self._df + 0.5)).astype(np.float32)
+        self._weights = np.empty(len(self._rows), dtype=np.float32)
+        for a in range(0, len(self._rows), WEIGHT_CHUNK):  # bounded temporaries at any size
+            b = min(a + WEIGHT_CHUNK, len(self._rows))
+            term = np.searchsorted(self._indptr, np.arange(a, b), side="right") - 1
+            tf = by_term.data[a:b].astype(np.float32)
+            self._weights[a:b] = idf[term] * (tf / (norm[self._rows[a:b]] + tf))
+        del by_term
         self.df = DocumentFrequency(self._ids, self._df)
 
     def scores(self, norm_query: str, extra: Mapping[str, float] | None = None) -> np.ndarray:

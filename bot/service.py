@@ -29,7 +29,7 @@ from bot.lexical import LexicalIndex, tokenize
 from bot.nullmodel import NullModel, RefusalRule, documents_are_cjk, has_content
 from bot.retrieve import HybridRetriever, Query, Ranking
 from bot.sentences import SentenceIndex
-from bot.store import StoredIndex, StoreError
+from bot.store import StoredIndex, StoreError, load_terms
 from bot.store import load as load_store
 from bot.store import save as save_store
 from bot.text import is_cjk_text
@@ -243,7 +243,7 @@ def open_service(
     documents = load_documents(settings.docs_dir, settings.ingest.max_document_bytes, known)
     if previous is None or not is_fresh(previous, settings, encoder, documents, second):
         previous, _ = build_index(settings, encoder, documents, previous, progress, second)
-        save_store(settings.index_dir, previous)
+        previous = _saved(settings, previous)
     service = SearchService(settings, encoder, previous, second)
     service.warm_up()
     return service
@@ -258,7 +258,7 @@ def rebuild(settings: Settings, previous: SearchService) -> tuple[SearchService,
         stored, reembedded = build_index(
             settings, previous.encoder, documents, previous.stored, second=previous.second
         )
-        save_store(settings.index_dir, stored)
+        stored = _saved(settings, stored)
     except (IngestError, EncoderError, StoreError) as exc:
         raise ReloadError(str(exc)) from exc
     except Exception as exc:  # model, FAISS or disk failure: report it, keep the old index
@@ -272,6 +272,13 @@ def rebuild(settings: Settings, previous: SearchService) -> tuple[SearchService,
         seconds=round(time.perf_counter() - start, 3),
     )
     return service, report
+
+
+def _saved(settings: Settings, stored: StoredIndex) -> StoredIndex:
+    """``stored`` written to ``settings.index_dir``; its term counts now memory-mapped from
+    there (the built copy is freed: serving does not read them)."""
+    save_store(settings.index_dir, stored)
+    return replace(stored, terms=load_terms(settings.index_dir))
 
 
 def _as_asked(answer: Answer, question: str, understood: str, ms: float) -> Answer:

@@ -1,12 +1,14 @@
 """The index on disk: a folder of named files, written atomically, checked when read.
 
     manifest.json        format, model, dimension, metric, per-document file hashes, build time
-    passages.jsonl       one passage per line, row i ↔ FAISS id i
+    passages.jsonl       one passage per line, row i ↔ FAISS id i (a passage that is a whole
+                         paragraph names it instead of repeating its text)
     paragraphs.jsonl     every paragraph (noise included) for context around a citation
     index.faiss          the FAISS index (inner product over unit vectors; it holds the vectors)
     <name>.npy / .npz    the named arrays of ``IndexArrays`` (dense / sparse), e.g. sparse.npz
     terms.vocabulary.json, terms.{indptr,ids,counts}.npy
-                         the lexical index: each passage's term ids and counts (bot/lexical.py)
+                         the lexical index: each passage's term ids and counts (bot/lexical.py),
+                         memory-mapped when loaded (a reload reads them, serving does not)
 
 ``index_dir`` is a symlink to a versioned sibling folder; a save writes a new version and
 swaps the link with one rename, so a reader never sees a half-written index. An index of an
@@ -19,6 +21,7 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -104,7 +107,7 @@ def save(index_dir: Path, stored: StoredIndex) -> None:
     tmp = parent / f".{version.name}.tmp"
     tmp.mkdir()
     try:
-        _write_jsonl(tmp / "passages.jsonl", [asdict(p) for p in stored.passages])
+        _write_jsonl(tmp / "passages.jsonl", _passage_rows(stored.passages, stored.paragraphs))
         _write_jsonl(tmp / "paragraphs.jsonl", [asdict(p) for p in stored.paragraphs])
         for name, array in stored.arrays.named().items():
             if sparse.issparse(array):
@@ -148,13 +151,12 @@ def load(index_dir: Path) -> StoredIndex:
     """Read and cross-check every file; any inconsistency raises StoreError."""
     manifest = read_manifest(index_dir)
     try:
-        passages = [Passage(**row) for row in _read_jsonl(index_dir / "passages.jsonl")]
-        rows = _read_jsonl(index_dir / "paragraphs.jsonl")
-        paragraphs = _shared_strings([Paragraph(**row) for row in rows])
-        passages = _passages_sharing(passages, paragraphs)
+        paragraphs = [_paragraph(row) for row in _read_jsonl(index_dir / "paragraphs.jsonl")]
+        by_key = {(p.doc, p.number): p for p in paragraphs}
+        passages = [_passage(row, by_key) for row in _read_jsonl(index_dir / "passages.jsonl")]
         found = {n: _read_array(index_dir, n) for n in manifest.arrays}
         arrays = IndexArrays(**found)
-        terms = _load_terms(index_dir)
+        terms = load_terms(index_dir)
         faiss_index = faiss.read_index(str(index_dir / "index.faiss"))
     except Exception as exc:  # json/numpy/faiss/zipfile raise many types; all mean "damaged"
         raise StoreError(f"index at {index_dir} is damaged ({exc!r}); it will be rebuilt") from exc
@@ -183,34 +185,44 @@ def _read_array(folder: Path, name: str) -> Any:
 def _save_terms(folder: Path, terms: TermCounts) -> None:
     counts = terms.counts
     (folder / f"{TERMS}.vocabulary.json").write_text(json.dumps(terms.vocabulary, ensure_ascii=False))
-    for part, array in (("indptr", counts.indptr), ("ids", counts.indices), ("counts", counts.data)):
-        np.save(folder / f"{TERMS}.{part}.npy", np.asarray(array, dtype=np.int32), allow_pickle=False)
+    for part, array, dtype in (("indptr", counts.indptr, np.int64), ("ids", counts.indices, np.int32),
+                               ("counts", counts.data, np.uint16)):  # fmt: skip
+        np.save(folder / f"{TERMS}.{part}.npy", np.asarray(array, dtype=dtype), allow_pickle=False)
 
 
-def _load_terms(folder: Path) -> TermCounts:
+def load_terms(folder: Path) -> TermCounts:
+    """The lexical term counts of the index in ``folder``, memory-mapped."""
     vocabulary = tuple(json.loads((folder / f"{TERMS}.vocabulary.json").read_text(encoding="utf-8")))
-    indptr, ids, counts = (np.load(folder / f"{TERMS}.{p}.npy", allow_pickle=False)
+    indptr, ids, counts = (np.load(folder / f"{TERMS}.{p}.npy", mmap_mode="r", allow_pickle=False)
                            for p in ("indptr", "ids", "counts"))  # fmt: skip
-    matrix = sparse.csr_matrix((counts, ids, indptr), shape=(len(indptr) - 1, len(vocabulary)))
-    matrix.check_format(full_check=False)
-    return TermCounts(vocabulary, matrix)
+    fits = ids.dtype == np.int32 and counts.dtype == np.uint16 and len(ids) == len(counts)
+    if not fits or not len(indptr) or indptr[-1] != len(ids):
+        raise ValueError(f"term count arrays in {folder} do not fit together")
+    shape = (len(indptr) - 1, len(vocabulary))
+    return TermCounts(vocabulary, sparse.csr_matrix((counts, ids, np.asarray(indptr)), shape=shape))
 
 
-def _shared_strings(paragraphs: list[Paragraph]) -> list[Paragraph]:
-    """Paragraphs whose normalised text equals the display text share one string."""
-    return [Paragraph(p.doc, p.number, p.text, p.text, p.hash, p.servable) if p.norm == p.text else p
-            for p in paragraphs]  # fmt: skip
+def _passage_rows(passages: list[Passage], paragraphs: list[Paragraph]) -> Iterator[dict[str, Any]]:
+    hashes = {(p.doc, p.number): p.hash for p in paragraphs}
+    for p in passages:
+        whole = p.part == 0 and hashes.get((p.doc, p.paragraph)) == p.hash
+        yield {"doc": p.doc, "paragraph": p.paragraph, "part": 0, "hash": p.hash} if whole else asdict(p)
 
 
-def _passages_sharing(passages: list[Passage], paragraphs: list[Paragraph]) -> list[Passage]:
-    """A passage that is a whole paragraph shares that paragraph's strings (as built)."""
-    by_key = {(p.doc, p.number): p for p in paragraphs}
-    out = []
-    for s in passages:
-        p = by_key.get((s.doc, s.paragraph))
-        whole = p is not None and s.part == 0 and p.hash == s.hash and p.text == s.text
-        out.append(Passage(s.doc, s.paragraph, 0, p.text, p.norm, p.hash) if whole and p else s)
-    return out
+def _paragraph(row: dict[str, Any]) -> Paragraph:
+    """A paragraph whose normalised text equals its display text holds one string."""
+    if row["norm"] == row["text"]:
+        row["norm"] = row["text"]
+    return Paragraph(**row)
+
+
+def _passage(row: dict[str, Any], paragraphs: dict[tuple[str, int], Paragraph]) -> Passage:
+    if "text" in row:
+        return Passage(**row)
+    p = paragraphs[(row["doc"], row["paragraph"])]  # a whole paragraph: its strings
+    if p.hash != row["hash"]:
+        raise ValueError(f"passage of ¶{p.number} in {p.doc} does not match its paragraph")
+    return Passage(p.doc, p.number, 0, p.text, p.norm, p.hash)
 
 
 def _swap_link(link: Path, target: Path) -> None:
@@ -229,14 +241,16 @@ def _remove_old_versions(link: Path, keep: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
+def _write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
     with path.open("w", encoding="utf-8") as fh:
         fh.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
 
 
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     with path.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
 
 
 def _fsync(path: Path) -> None:

@@ -132,7 +132,7 @@ def test_term_counts_are_integer_arrays_against_one_vocabulary() -> None:
     terms = TermCounts.count(texts)
     counts = terms.counts
     assert counts.shape == (len(texts), len(terms.vocabulary))
-    assert counts.indices.dtype == np.int32 and counts.data.dtype == np.int32
+    assert counts.indices.dtype == np.int32 and counts.data.dtype == np.uint16
     for row, text in enumerate(texts):  # row i holds text i's tokens, by id, with their counts
         tokens = tokenize(text)
         assert _row(terms, row) == {t: tokens.count(t) for t in set(tokens)}
@@ -158,7 +158,8 @@ def test_counts_merged_from_parts_equal_one_count() -> None:
     whole = TermCounts.count(texts)
     first = TermCounts.count(texts[:3])
     rest = TermCounts.count(texts[3:], first.vocabulary)
-    merged = merge_counts([(first, np.array([0, 2, 4])), (rest, np.array([1, 3]))], len(texts))
+    parts = [(first, np.arange(3), np.array([0, 2, 4])), (rest, np.arange(2), np.array([1, 3]))]
+    merged = merge_counts(parts, len(texts))
     order = [0, 3, 1, 4, 2]  # where merge put each text
     assert rest.vocabulary[: len(first.vocabulary)] == first.vocabulary
     for row, text_index in enumerate(order):
@@ -182,3 +183,12 @@ def test_weighted_terms_count_as_that_many_occurrences_in_the_query(index: Lexic
     both = index.scores(normalize("考核"), {"问责": 0.5})
     assert np.allclose(both, once + 0.5 * index.weighted_scores({"问责": 1.0}))
     assert not index.weighted_scores({"不存在的词": 3.0, "考核": 0.0}).any()  # unknown or weightless
+
+
+def test_merge_copies_rows_in_any_order_and_repeats() -> None:
+    texts = [normalize(t) for t in CORPUS]
+    whole = TermCounts.count(texts)
+    source = np.array([3, 2, 2, 0, 1])  # shuffled, one row twice
+    merged = merge_counts([(whole, source, np.arange(5))], 5)
+    for row, src in enumerate(source):
+        assert _row(merged, row) == _row(whole, int(src))

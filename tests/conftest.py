@@ -11,13 +11,17 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
+import pytest_asyncio
+from telegram import Bot
+from test_telegram_harness import Live, live_bot
 
+from bot.botapi import BotAPIServer
 from bot.evaluate import Case, read_cases
 from bot.glossary import Glossary
 from bot.service import SearchService, open_service
@@ -175,3 +179,34 @@ def state_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
         return settings
     server: ThrowawayPostgres = request.getfixturevalue("postgres")
     return replace(settings, state=replace(settings.state, database_url=server.new_database()))
+
+
+BOTAPI_TOKEN = "123456:TEST-token_abcdef"
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[BotAPIServer]:
+    """A fresh loopback Bot API server (token BOTAPI_TOKEN) for one test."""
+    async with BotAPIServer(BOTAPI_TOKEN) as srv:
+        yield srv
+
+
+@pytest.fixture
+async def bot(server: BotAPIServer) -> AsyncIterator[Bot]:
+    """A real python-telegram-bot Bot talking to ``server``."""
+    async with Bot(BOTAPI_TOKEN, base_url=server.base_url, base_file_url=server.base_file_url) as b:
+        yield b
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def live(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    real_settings: Settings,
+    real_encoder: Encoder,
+    real_service: SearchService,
+) -> AsyncIterator[Live]:
+    """The loopback server plus the real Application and model, one per test module."""
+    name = request.module.__name__.removeprefix("test_")
+    async with live_bot(tmp_path_factory.mktemp(name), real_settings, real_encoder) as running_bot:
+        yield running_bot

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
+from conftest import BOTAPI_TOKEN
 from telegram import (
     Bot,
     InlineQueryResultArticle,
@@ -17,20 +16,10 @@ from bot.botapi import BotAPIServer, SimUser
 from bot.botapi.inline import check_results
 from bot.botapi.params import ApiError
 
-TOKEN = "123456:TEST-inline_abcdef"
+TOKEN = BOTAPI_TOKEN
 USER = SimUser(id=4343, username="asker")
 
 
-@pytest.fixture
-async def server() -> AsyncIterator[BotAPIServer]:
-    async with BotAPIServer(TOKEN) as srv:
-        yield srv
-
-
-@pytest.fixture
-async def bot(server: BotAPIServer) -> AsyncIterator[Bot]:
-    async with Bot(TOKEN, base_url=server.base_url, base_file_url=server.base_file_url) as b:
-        yield b
 
 
 def article(rid: str, text: str, title: str = "标题") -> InlineQueryResultArticle:

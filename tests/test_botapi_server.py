@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from conftest import BOTAPI_TOKEN
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import (
     BadRequest,
@@ -31,20 +32,10 @@ from telegram.ext import (
 
 from bot.botapi import BotAPIServer, SimUser
 
-TOKEN = "123456:TEST-token_abcdef"
+TOKEN = BOTAPI_TOKEN
 USER = SimUser(id=4242, username="tester")
 
 
-@pytest.fixture
-async def server() -> AsyncIterator[BotAPIServer]:
-    async with BotAPIServer(TOKEN) as srv:
-        yield srv
-
-
-@pytest.fixture
-async def bot(server: BotAPIServer) -> AsyncIterator[Bot]:
-    async with Bot(TOKEN, base_url=server.base_url, base_file_url=server.base_file_url) as b:
-        yield b
 
 
 async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import pytest_asyncio
 from test_telegram_harness import (
     BOT_NAME,
     OFF_TOPIC,
@@ -17,30 +15,17 @@ from test_telegram_harness import (
     TIMEOUT,
     TOKEN,
     Live,
-    live_bot,
     paragraphs,
 )
 
 from bot.botapi import SimUser
-from bot.service import SearchService
 from bot.state import open_store
 from bot.telegram.reply import TYPING_DELAY
 from bot.types import Answer
-from config.settings import Settings
-from embeddings import Encoder
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def live(
-    tmp_path_factory: pytest.TempPathFactory,
-    real_settings: Settings,
-    real_encoder: Encoder,
-    real_service: SearchService,
-) -> AsyncIterator[Live]:
-    async with live_bot(tmp_path_factory.mktemp("tg-e2e"), real_settings, real_encoder) as bot:
-        yield bot
 
 
 def _raw_text(user: SimUser, message_id: int, text: str) -> dict[str, Any]:

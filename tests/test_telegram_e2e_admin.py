@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 import io
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 
 import docx
 import pytest
-import pytest_asyncio
 from test_telegram_harness import (
     ADMIN,
     MAX_UPLOAD,
@@ -18,7 +17,6 @@ from test_telegram_harness import (
     TIMEOUT,
     TOKEN,
     Live,
-    live_bot,
 )
 
 from bot.botapi import SimUser
@@ -26,20 +24,10 @@ from bot.service import SearchService
 from bot.telegram import runtime as runtime_module
 from bot.types import Answer, ReloadReport, Turn
 from config.settings import Settings
-from embeddings import Encoder
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def live(
-    tmp_path_factory: pytest.TempPathFactory,
-    real_settings: Settings,
-    real_encoder: Encoder,
-    real_service: SearchService,
-) -> AsyncIterator[Live]:
-    async with live_bot(tmp_path_factory.mktemp("tg-admin"), real_settings, real_encoder) as bot:
-        yield bot
 
 
 def _docs(live: Live) -> list[str]:

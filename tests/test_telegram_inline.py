@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import pytest_asyncio
-from test_telegram_harness import OFF_TOPIC, QUESTION, RATE_LIMIT, TIMEOUT, Live, live_bot, paragraphs
+from test_telegram_harness import OFF_TOPIC, QUESTION, RATE_LIMIT, TIMEOUT, Live, paragraphs
 
 from bot.botapi import SimUser
-from bot.service import SearchService
-from config.settings import Settings
-from embeddings import Encoder
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def live(
-    tmp_path_factory: pytest.TempPathFactory,
-    real_settings: Settings,
-    real_encoder: Encoder,
-    real_service: SearchService,
-) -> AsyncIterator[Live]:
-    async with live_bot(tmp_path_factory.mktemp("tg-inline"), real_settings, real_encoder) as bot:
-        yield bot
 
 
 async def inline(live: Live, user: SimUser, query: str) -> dict[str, Any]:

@@ -203,6 +203,7 @@ class SearchService:
             self.encoder.encode_queries_and_sparse(["warm up"])
             if self.second is not None:
                 self.second.encode_queries(["warm up"])
+        tokenize("预热")  # jieba loads its dictionary on first use (~1 s)
         if self.translator is not None:
             _ = self.translator.glossary  # the dictionary is read once per process (~1.4 s)
 

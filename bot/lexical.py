@@ -29,7 +29,7 @@ import jieba
 import numpy as np
 from scipy import sparse
 
-from bot.text import CJK_IDEOGRAPHS
+from bot.text import CJK_RUN
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -48,13 +48,12 @@ STOPWORDS = frozenset(
     """.split()
 )
 _ASCII_WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
-_CJK_RUN = re.compile(f"[{CJK_IDEOGRAPHS}]+")
 
 
 def tokenize(norm_text: str) -> list[str]:
     """Tokens of already-normalised text: jieba words, CJK bigrams, ASCII words."""
     tokens: list[str] = []
-    for run in _CJK_RUN.findall(norm_text):
+    for run in CJK_RUN.findall(norm_text):
         words = [w for w in jieba.cut_for_search(run) if w not in STOPWORDS]
         tokens.extend(words)
         bigrams = (run[i : i + 2] for i in range(len(run) - 1))

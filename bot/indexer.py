@@ -25,7 +25,7 @@ from tqdm import tqdm
 
 from bot import faiss_index
 from bot.ingest import NORMALIZATION, Document, Paragraph, Passage, to_passages
-from bot.lexical import TermCounts, merge_counts
+from bot.lexical import Postings, TermCounts, merge_counts
 from bot.nullmodel import BACKGROUND_FILE, documents_are_cjk, load_background
 from bot.sentences import paragraph_sentences
 from bot.store import FORMAT_VERSION, IndexArrays, Manifest, StoredIndex
@@ -125,7 +125,8 @@ def build_index(
         passages=len(passages), built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         arrays=sorted(arrays), normalization=NORMALIZATION,
     )  # fmt: skip
-    stored = StoredIndex(manifest, passages, paragraphs, index, IndexArrays(**arrays), terms)
+    postings = Postings.build(terms)
+    stored = StoredIndex(manifest, passages, paragraphs, index, IndexArrays(**arrays), terms, postings)
     return stored, len(todo)
 
 

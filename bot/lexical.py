@@ -118,8 +118,8 @@ class TermCounts:
         is read again on the next access): after a pass over them, RSS drops back."""
         for array_ in (self.counts.data, self.counts.indices, self.counts.indptr):
             base = array_
-            while isinstance(base, np.ndarray) and not isinstance(base, np.memmap):
-                base = base.base  # ends at the memmap, or at a buffer that is not one
+            while base is not None and not isinstance(base, np.memmap):
+                base = getattr(base, "base", None)
             mapped = getattr(base, "_mmap", None)
             if mapped is not None:
                 mapped.madvise(mmap.MADV_DONTNEED)
@@ -168,28 +168,48 @@ class DocumentFrequency(Mapping[str, int]):
         return int(np.count_nonzero(self._df))
 
 
-class LexicalIndex:
-    """BM25 over passages; scores every passage for a query (the corpus is per-bot sized)."""
+@dataclass(frozen=True)
+class Postings:
+    """BM25 by term, ready to sum: term t occurs in passages ``rows[indptr[t]:indptr[t+1]]``
+    with weights ``weights[...]`` (idf × saturated term frequency). Saved with the index and
+    memory-mapped when loaded, so a start-up computes nothing and only the postings of
+    asked terms become resident."""
 
-    def __init__(self, terms: TermCounts) -> None:
-        self.size = terms.passages
-        self._ids = terms.term_ids()
+    indptr: np.ndarray  # int64, vocabulary + 1
+    rows: np.ndarray  # int32
+    weights: np.ndarray  # float32
+
+    @staticmethod
+    def build(terms: TermCounts) -> Postings:
+        """Postings of ``terms`` (reads every count once, in bounded steps)."""
+        n = terms.passages
         lengths = terms.lengths()
         by_term = terms.counts.tocsc()  # postings per term: passages (rows) and counts
         terms.release()  # read once: memory-mapped counts need not stay resident
-        self._indptr = by_term.indptr.astype(np.int64)
-        self._rows = by_term.indices.astype(np.int32, copy=False)
-        self._df = np.diff(self._indptr)
-        average = float(lengths.mean()) if self.size else 1.0
+        indptr = by_term.indptr.astype(np.int64)
+        rows = by_term.indices.astype(np.int32, copy=False)
+        df = np.diff(indptr)
+        average = float(lengths.mean()) if n else 1.0
         norm = (K1 * ((1 - B) + B * lengths / max(average, 1e-9))).astype(np.float32)
-        idf = np.log(1.0 + (max(self.size, 1) - self._df + 0.5) / (self._df + 0.5)).astype(np.float32)
-        self._weights = np.empty(len(self._rows), dtype=np.float32)
-        for a in range(0, len(self._rows), WEIGHT_CHUNK):  # bounded temporaries at any size
-            b = min(a + WEIGHT_CHUNK, len(self._rows))
-            term = np.searchsorted(self._indptr, np.arange(a, b), side="right") - 1
+        idf = np.log(1.0 + (max(n, 1) - df + 0.5) / (df + 0.5)).astype(np.float32)
+        weights = np.empty(len(rows), dtype=np.float32)
+        for a in range(0, len(rows), WEIGHT_CHUNK):  # bounded temporaries at any size
+            b = min(a + WEIGHT_CHUNK, len(rows))
+            term = np.searchsorted(indptr, np.arange(a, b), side="right") - 1
             tf = by_term.data[a:b].astype(np.float32)
-            self._weights[a:b] = idf[term] * (tf / (norm[self._rows[a:b]] + tf))
-        del by_term
+            weights[a:b] = idf[term] * (tf / (norm[rows[a:b]] + tf))
+        return Postings(indptr, rows, weights)
+
+
+class LexicalIndex:
+    """BM25 over passages; scores every passage for a query (the corpus is per-bot sized)."""
+
+    def __init__(self, terms: TermCounts, postings: Postings | None = None) -> None:
+        postings = postings if postings is not None else Postings.build(terms)
+        self.size = terms.passages
+        self._ids = terms.term_ids()
+        self._indptr, self._rows, self._weights = postings.indptr, postings.rows, postings.weights
+        self._df = np.diff(self._indptr)
         self.df = DocumentFrequency(self._ids, self._df)
 
     def scores(self, norm_query: str, extra: Mapping[str, float] | None = None) -> np.ndarray:
@@ -227,4 +247,4 @@ def index_texts(norm_texts: Sequence[str]) -> LexicalIndex:
     return LexicalIndex(TermCounts.count(norm_texts))
 
 
-__all__ = ["STOPWORDS", "LexicalIndex", "TermCounts", "index_texts", "merge_counts", "tokenize"]
+__all__ = ["STOPWORDS", "LexicalIndex", "Postings", "TermCounts", "index_texts", "merge_counts", "tokenize"]

@@ -29,7 +29,7 @@ from bot.lexical import LexicalIndex, tokenize
 from bot.nullmodel import NullModel, RefusalRule, documents_are_cjk, has_content
 from bot.retrieve import HybridRetriever, Query, Ranking
 from bot.sentences import SentenceIndex
-from bot.store import StoredIndex, StoreError, load_terms
+from bot.store import StoredIndex, StoreError, mapped
 from bot.store import load as load_store
 from bot.store import save as save_store
 from bot.text import is_cjk_text
@@ -61,7 +61,7 @@ class SearchService:
     def __post_init__(self) -> None:
         faiss.omp_set_num_threads(self.settings.retrieval.faiss_threads)
         s, a = self.stored, self.stored.arrays
-        self.lexical = LexicalIndex(s.terms)
+        self.lexical = LexicalIndex(s.terms, s.postings)
         self.retriever = HybridRetriever(s.passages, s.faiss_index, self.lexical, a.sparse, a.second)
         background = a.background if a.background is not None else np.zeros((0, s.manifest.dim), np.float32)
         self.null = NullModel(
@@ -127,8 +127,9 @@ class SearchService:
                     self._translated(norms[i]), cross,
                 )  # fmt: skip
                 found[i] = answer = self._answer(texts[i], query, k, offset)
-                if keys[i] is not None:
-                    self.cache.put(keys[i], answer)  # type: ignore[arg-type]
+                key = keys[i]
+                if key is not None:
+                    self.cache.put(key, answer)
         ms = (time.perf_counter() - start) * 1000 / max(len(texts), 1)
         done = zip(found, asked, texts, strict=True)
         return [_as_asked(a, q, t, ms) for a, q, t in done if a is not None]
@@ -276,10 +277,10 @@ def rebuild(settings: Settings, previous: SearchService) -> tuple[SearchService,
 
 
 def _saved(settings: Settings, stored: StoredIndex) -> StoredIndex:
-    """``stored`` written to ``settings.index_dir``; its term counts now memory-mapped from
-    there (the built copy is freed: serving does not read them)."""
+    """``stored`` written to ``settings.index_dir``, its lexical arrays now memory-mapped
+    from there (the built copies are freed)."""
     save_store(settings.index_dir, stored)
-    return replace(stored, terms=load_terms(settings.index_dir))
+    return mapped(settings.index_dir, stored)
 
 
 def _as_asked(answer: Answer, question: str, understood: str, ms: float) -> Answer:

@@ -1,18 +1,16 @@
 """The index on disk: a folder of named files, written atomically, checked when read.
 
     manifest.json        format, model, dimension, metric, per-document file hashes, build time
-    passages.jsonl       one passage per line, row i ↔ FAISS id i (a passage that is a whole
-                         paragraph names it instead of repeating its text)
-    paragraphs.jsonl     every paragraph (noise included) for context around a citation
+    paragraphs.json      every paragraph (noise included) for context around a citation
+    passages.json        the passages, row i ↔ FAISS id i
     index.faiss          the FAISS index (inner product over unit vectors; it holds the vectors)
     <name>.npy / .npz    the named arrays of ``IndexArrays`` (dense / sparse), e.g. sparse.npz
-    terms.vocabulary.json, terms.{indptr,ids,counts}.npy
-                         the lexical index: each passage's term ids and counts (bot/lexical.py),
-                         memory-mapped when loaded (a reload reads them, serving does not)
+    terms.*, bm25.*      the lexical index: term counts per passage and BM25 postings
 
-``index_dir`` is a symlink to a versioned sibling folder; a save writes a new version and
-swaps the link with one rename, so a reader never sees a half-written index. An index of an
-older format is not read: the caller rebuilds it (the message says so).
+How each part is written is in bot/store_parts.py. ``index_dir`` is a symlink to a versioned
+sibling folder; a save writes a new version and swaps the link with one rename, so a reader
+never sees a half-written index. An index of an older format is not read: the caller
+rebuilds it (the message says so).
 """
 
 from __future__ import annotations
@@ -21,8 +19,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +28,13 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse import csr_matrix
 
+from bot import store_parts as parts
 from bot.ingest import Paragraph, Passage
-from bot.lexical import TermCounts
+from bot.lexical import Postings, TermCounts
 
-FORMAT_VERSION = 2  # 2: lexical term counts saved, vectors only in index.faiss, file hashes
+FORMAT_VERSION = 2  # 2: lexical index saved, vectors only in index.faiss, file hashes, JSON tables
 MANIFEST = "manifest.json"
 PER_PASSAGE = {"rows": "passage"}  # field metadata: one row per passage (checked on load)
-TERMS = "terms"
 
 
 class StoreError(RuntimeError):
@@ -97,6 +94,7 @@ class StoredIndex:
     faiss_index: Any
     arrays: IndexArrays
     terms: TermCounts
+    postings: Postings
 
 
 def save(index_dir: Path, stored: StoredIndex) -> None:
@@ -107,15 +105,16 @@ def save(index_dir: Path, stored: StoredIndex) -> None:
     tmp = parent / f".{version.name}.tmp"
     tmp.mkdir()
     try:
-        _write_jsonl(tmp / "passages.jsonl", _passage_rows(stored.passages, stored.paragraphs))
-        _write_jsonl(tmp / "paragraphs.jsonl", [asdict(p) for p in stored.paragraphs])
+        parts.write_paragraphs(tmp / "paragraphs.json", stored.paragraphs)
+        parts.write_passages(tmp / "passages.json", stored.passages, stored.paragraphs)
         for name, array in stored.arrays.named().items():
             if sparse.issparse(array):
                 sparse.save_npz(tmp / f"{name}.npz", sparse.csr_matrix(array), compressed=False)
             else:
                 data = np.ascontiguousarray(array, dtype=np.float32)
                 np.save(tmp / f"{name}.npy", data, allow_pickle=False)
-        _save_terms(tmp, stored.terms)
+        parts.write_terms(tmp, stored.terms)
+        parts.write_postings(tmp, stored.postings)
         faiss.write_index(stored.faiss_index, str(tmp / "index.faiss"))
         manifest = asdict(stored.manifest) | {"arrays": sorted(stored.arrays.named())}
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
@@ -151,12 +150,12 @@ def load(index_dir: Path) -> StoredIndex:
     """Read and cross-check every file; any inconsistency raises StoreError."""
     manifest = read_manifest(index_dir)
     try:
-        paragraphs = [_paragraph(row) for row in _read_jsonl(index_dir / "paragraphs.jsonl")]
-        by_key = {(p.doc, p.number): p for p in paragraphs}
-        passages = [_passage(row, by_key) for row in _read_jsonl(index_dir / "passages.jsonl")]
+        paragraphs = parts.read_paragraphs(index_dir / "paragraphs.json")
+        passages = parts.read_passages(index_dir / "passages.json", paragraphs)
         found = {n: _read_array(index_dir, n) for n in manifest.arrays}
         arrays = IndexArrays(**found)
-        terms = load_terms(index_dir)
+        terms = parts.read_terms(index_dir)
+        postings = parts.read_postings(index_dir, terms)
         faiss_index = faiss.read_index(str(index_dir / "index.faiss"))
     except Exception as exc:  # json/numpy/faiss/zipfile raise many types; all mean "damaged"
         raise StoreError(f"index at {index_dir} is damaged ({exc!r}); it will be rebuilt") from exc
@@ -168,7 +167,14 @@ def load(index_dir: Path) -> StoredIndex:
         or (arrays.background is not None and not len(arrays.background))
     ):
         raise StoreError(f"index at {index_dir} is inconsistent (sizes differ); it will be rebuilt")
-    return StoredIndex(manifest, passages, paragraphs, faiss_index, arrays, terms)
+    return StoredIndex(manifest, passages, paragraphs, faiss_index, arrays, terms, postings)
+
+
+def mapped(index_dir: Path, stored: StoredIndex) -> StoredIndex:
+    """``stored`` (just saved to ``index_dir``) with its lexical arrays memory-mapped from
+    there: the built copies are freed (serving reads few postings, a reload the counts)."""
+    terms = parts.read_terms(index_dir)
+    return replace(stored, terms=terms, postings=parts.read_postings(index_dir, terms))
 
 
 def _field(name: str) -> Any:
@@ -180,49 +186,6 @@ def _read_array(folder: Path, name: str) -> Any:
     if (folder / f"{name}.npz").is_file():
         return sparse.csr_matrix(sparse.load_npz(folder / f"{name}.npz"))
     return np.load(folder / f"{name}.npy", allow_pickle=False)
-
-
-def _save_terms(folder: Path, terms: TermCounts) -> None:
-    counts = terms.counts
-    (folder / f"{TERMS}.vocabulary.json").write_text(json.dumps(terms.vocabulary, ensure_ascii=False))
-    for part, array, dtype in (("indptr", counts.indptr, np.int64), ("ids", counts.indices, np.int32),
-                               ("counts", counts.data, np.uint16)):  # fmt: skip
-        np.save(folder / f"{TERMS}.{part}.npy", np.asarray(array, dtype=dtype), allow_pickle=False)
-
-
-def load_terms(folder: Path) -> TermCounts:
-    """The lexical term counts of the index in ``folder``, memory-mapped."""
-    vocabulary = tuple(json.loads((folder / f"{TERMS}.vocabulary.json").read_text(encoding="utf-8")))
-    indptr, ids, counts = (np.load(folder / f"{TERMS}.{p}.npy", mmap_mode="r", allow_pickle=False)
-                           for p in ("indptr", "ids", "counts"))  # fmt: skip
-    fits = ids.dtype == np.int32 and counts.dtype == np.uint16 and len(ids) == len(counts)
-    if not fits or not len(indptr) or indptr[-1] != len(ids):
-        raise ValueError(f"term count arrays in {folder} do not fit together")
-    shape = (len(indptr) - 1, len(vocabulary))
-    return TermCounts(vocabulary, sparse.csr_matrix((counts, ids, np.asarray(indptr)), shape=shape))
-
-
-def _passage_rows(passages: list[Passage], paragraphs: list[Paragraph]) -> Iterator[dict[str, Any]]:
-    hashes = {(p.doc, p.number): p.hash for p in paragraphs}
-    for p in passages:
-        whole = p.part == 0 and hashes.get((p.doc, p.paragraph)) == p.hash
-        yield {"doc": p.doc, "paragraph": p.paragraph, "part": 0, "hash": p.hash} if whole else asdict(p)
-
-
-def _paragraph(row: dict[str, Any]) -> Paragraph:
-    """A paragraph whose normalised text equals its display text holds one string."""
-    if row["norm"] == row["text"]:
-        row["norm"] = row["text"]
-    return Paragraph(**row)
-
-
-def _passage(row: dict[str, Any], paragraphs: dict[tuple[str, int], Paragraph]) -> Passage:
-    if "text" in row:
-        return Passage(**row)
-    p = paragraphs[(row["doc"], row["paragraph"])]  # a whole paragraph: its strings
-    if p.hash != row["hash"]:
-        raise ValueError(f"passage of ¶{p.number} in {p.doc} does not match its paragraph")
-    return Passage(p.doc, p.number, 0, p.text, p.norm, p.hash)
 
 
 def _swap_link(link: Path, target: Path) -> None:
@@ -239,18 +202,6 @@ def _remove_old_versions(link: Path, keep: Path) -> None:
     for old in link.parent.glob(f"{link.name}.v*"):
         if old != keep:
             shutil.rmtree(old, ignore_errors=True)
-
-
-def _write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
-    with path.open("w", encoding="utf-8") as fh:
-        fh.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
-
-
-def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                yield json.loads(line)
 
 
 def _fsync(path: Path) -> None:

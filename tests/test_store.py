@@ -75,8 +75,10 @@ def test_lexical_counts_survive_the_round_trip(fake_settings: Settings, saved: S
     assert (loaded.terms.counts != saved.terms.counts).nnz == 0
     assert loaded.terms.counts.indices.dtype == np.int32
     question = "街道年终考核一共有多少项指标"
-    before, after = LexicalIndex(saved.terms).scores(question), LexicalIndex(loaded.terms).scores(question)
-    np.testing.assert_array_equal(after, before)
+    before = LexicalIndex(saved.terms, saved.postings).scores(question)
+    np.testing.assert_array_equal(LexicalIndex(loaded.terms, loaded.postings).scores(question), before)
+    np.testing.assert_array_equal(LexicalIndex(loaded.terms).scores(question), before)  # rebuilt postings
+    assert isinstance(loaded.postings.weights, np.memmap)  # mapped, not read
 
 
 def test_index_folder_holds_named_files_and_a_descriptive_manifest(
@@ -84,8 +86,9 @@ def test_index_folder_holds_named_files_and_a_descriptive_manifest(
 ) -> None:
     folder = fake_settings.index_dir
     names = {p.name for p in folder.iterdir()}
-    assert {"manifest.json", "passages.jsonl", "paragraphs.jsonl", "index.faiss", "background.npy"} <= names
+    assert {"manifest.json", "passages.json", "paragraphs.json", "index.faiss", "background.npy"} <= names
     assert {"terms.vocabulary.json", "terms.indptr.npy", "terms.ids.npy", "terms.counts.npy"} <= names
+    assert {"bm25.indptr.npy", "bm25.rows.npy", "bm25.weights.npy"} <= names
     assert "vectors.npy" not in names  # the vectors live in index.faiss only
     assert not [n for n in names if n.endswith((".pkl", ".pickle"))]
     manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
@@ -121,8 +124,16 @@ def _write(name: str, text: str) -> Callable[[Path], None]:
 
 
 def _drop_last_passage(folder: Path) -> None:
-    lines = (folder / "passages.jsonl").read_text(encoding="utf-8").splitlines()
-    (folder / "passages.jsonl").write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")
+    table = json.loads((folder / "passages.json").read_text(encoding="utf-8"))
+    last = table["documents"][-1]
+    for column in ("paragraph", "part", "hash", "text", "norm"):
+        last[column].pop()
+    (folder / "passages.json").write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+
+
+def _postings_of_fewer_terms(folder: Path) -> None:
+    indptr = np.load(folder / "bm25.indptr.npy")
+    np.save(folder / "bm25.indptr.npy", indptr[:-1].copy(), allow_pickle=False)
 
 
 def _counts_of_fewer_passages(folder: Path) -> None:
@@ -149,7 +160,10 @@ DAMAGE: dict[str, Callable[[Path], None]] = {
     "manifest naming an unknown array": _manifest_field("arrays", ["background", "mystery"]),
     "missing index.faiss": lambda folder: (folder / "index.faiss").unlink(),
     "garbage index.faiss": _write("index.faiss", "not a faiss index"),
-    "garbage passages.jsonl": _write("passages.jsonl", "{not json\n"),
+    "garbage passages.json": _write("passages.json", "{not json\n"),
+    "passages.json of another shape": _write("passages.json", "[1, 2]"),
+    "truncated bm25.weights.npy": _truncate("bm25.weights.npy", 0.5),
+    "postings of another vocabulary": _postings_of_fewer_terms,
     "garbage vocabulary": _write("terms.vocabulary.json", "[1, 2"),
     "passages fewer than vectors": _drop_last_passage,
     "term counts of fewer passages": _counts_of_fewer_passages,

@@ -3,7 +3,8 @@
 Besides hit@k it reports answer@1 (the bold answer holds a gold substring) and the outcome
 tiers (answered / related / not_covered) for in-scope and off-topic questions, on the dev
 set, the held-out set (with its tagged near-miss and English off-topic additions) and the
-near-miss calibration file (tests/data/nearmiss.jsonl).
+near-miss calibration file (tests/data/nearmiss.jsonl) and dev2 (tests/data/dev2.jsonl: 70
+in-scope Chinese and English questions, 20 near misses, 10 English off-topic).
 
 Each variant is the shipped HybridRetriever over the same index with other fusion Weights
 (bot/retrieve.py), on the dev set and the held-out set. Two tables:
@@ -36,6 +37,7 @@ from bot.service import SearchService, open_service
 from embeddings.encoder import Encoder, load_encoder, load_second_encoder
 
 NEARMISS_SET = ROOT / "tests" / "data" / "nearmiss.jsonl"
+DEV2_SET = ROOT / "tests" / "data" / "dev2.jsonl"  # 100 questions written without seeing the bot
 VARIANTS: dict[str, Weights] = {
     "lexical only (BM25)": Weights(dense=0.0, lexical=1.0, sparse=0.0, second=0.0),
     "dense only (e5)": Weights(dense=1.0, lexical=0.0, sparse=0.0, second=0.0),
@@ -120,7 +122,7 @@ def run() -> dict[str, Any]:
     second = None if second_model is None else CachingEncoder(second_model)
     service: SearchService = open_service(settings, encoder, second)
     shipped = service.retriever
-    sets = {"dev": read_cases(DEV_SET), "held-out": read_cases(HELDOUT_SET),
+    sets = {"dev": read_cases(DEV_SET), "dev2": read_cases(DEV2_SET), "held-out": read_cases(HELDOUT_SET),
             "near-miss (calibration)": read_cases(NEARMISS_SET)}  # fmt: skip
     results: dict[str, Any] = {
         "passages": len(shipped.passages), "model": settings.embedding.model,

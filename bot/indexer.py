@@ -24,6 +24,7 @@ from scipy import sparse
 from tqdm import tqdm
 
 from bot import faiss_index
+from bot.concepts import vocabulary, vocabulary_vectors
 from bot.ingest import NORMALIZATION, Document, Paragraph, Passage, to_passages
 from bot.lexical import Postings, TermCounts, merge_counts
 from bot.nullmodel import BACKGROUND_FILE, documents_are_cjk, load_background
@@ -77,6 +78,8 @@ def is_fresh(
         reasons.append("the text normalisation changed")
     if stored.arrays.sentences is None:
         reasons.append("it has no sentence vectors")
+    if second is not None and stored.arrays.vocabulary is None:
+        reasons.append("it has no vocabulary vectors")
     if reasons:
         log.info("index at %s is stale: %s; rebuilding", settings.index_dir, "; ".join(reasons))
     return not reasons
@@ -117,6 +120,8 @@ def build_index(
         arrays["background_second"] = second.encode_passages(load_background(_cjk(paragraphs)))
     arrays["sentences"] = _sentence_vectors(second or encoder, paragraphs, previous, batch)
     terms = _terms(passages, previous, source, progress)
+    if second is not None:  # near-synonyms by the cross-lingual model the check is calibrated on
+        arrays["vocabulary"] = _vocabulary_vectors(second, terms, previous)
     manifest = Manifest(
         format=FORMAT_VERSION, model=encoder.model_id, second_model=_model_id(second),
         dim=encoder.dim, normalized=True, metric="inner_product",
@@ -277,6 +282,24 @@ def _sentence_vectors(
     if todo:
         out[todo] = _encode(model.encode_passages, [texts[i] for i in todo], batch, model.dim)
     return out
+
+
+def _vocabulary_vectors(model: Encoder, terms: TermCounts, previous: StoredIndex | None) -> np.ndarray:
+    """Vectors of the documents' words (bot/concepts.py) by the second model, from the term
+    counts' vocabulary (terms no passage holds any more left out); words of the previous
+    index keep theirs."""
+    old: dict[str, np.ndarray] = {}
+    if previous is not None and previous.arrays.vocabulary is not None:
+        m, vectors = previous.manifest, previous.arrays.vocabulary
+        before = _words(previous.terms)
+        if m.second_model == model.model_id and len(before) == len(vectors):
+            old = dict(zip(before, vectors, strict=True))
+    return vocabulary_vectors(_words(terms), lambda w: model.encode_queries(w), old)
+
+
+def _words(terms: TermCounts) -> list[str]:
+    held = np.flatnonzero(np.bincount(terms.counts.indices, minlength=len(terms.vocabulary)))
+    return vocabulary({terms.vocabulary[i] for i in held})
 
 
 def _cjk(paragraphs: Sequence[Paragraph]) -> bool:

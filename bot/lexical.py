@@ -161,6 +161,10 @@ class DocumentFrequency(Mapping[str, int]):
         i = self._ids.get(term)
         return 0 if i is None else int(self._df[i])
 
+    def __contains__(self, term: object) -> bool:
+        i = self._ids.get(term) if isinstance(term, str) else None
+        return i is not None and bool(self._df[i])
+
     def __iter__(self) -> Iterator[str]:
         return (t for t, i in self._ids.items() if self._df[i])
 

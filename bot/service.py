@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import logging
-import math
 import threading
 import time
 from collections.abc import Sequence
@@ -18,9 +17,10 @@ from dataclasses import dataclass, field, replace
 import faiss
 import numpy as np
 
-from bot.answer import choose
-from bot.asking import asked_for
+from bot.answer import Extract, choose, choose_among
+from bot.asking import asked_for, asks_itself
 from bot.cache import AnswerCache
+from bot.concepts import KNOWN_SIMILARITY, Concepts, anchored
 from bot.crosslingual import Translator
 from bot.followup import is_follow_up, resolve
 from bot.indexer import build_index, is_fresh, known_documents
@@ -32,7 +32,7 @@ from bot.sentences import SentenceIndex
 from bot.store import StoredIndex, StoreError, mapped
 from bot.store import load as load_store
 from bot.store import save as save_store
-from bot.text import is_cjk_text
+from bot.text import is_cjk_text, split_sentences
 from bot.types import Answer, Hit, IndexInfo, ReloadReport, Turn
 from config.settings import Settings
 from embeddings.encoder import Encoder, EncoderError, load_encoder, load_second_encoder
@@ -42,6 +42,14 @@ log = logging.getLogger(__name__)
 
 EVIDENCE_PARAGRAPHS = 3  # sentences of this many top paragraphs are scored together
 FOLLOW_UP_COVERAGE = 0.6  # share of a follow-up's own tokens the documents must know
+
+
+@dataclass(frozen=True)
+class Asking:
+    """A question as asked (``own``) and the turn it follows up on (None: a new question)."""
+
+    own: str
+    thread: Turn | None = None
 
 
 class ReloadError(RuntimeError):
@@ -73,6 +81,7 @@ class SearchService:
             self.translator = Translator(self.lexical, self.null.cjk)
         self.sentences = SentenceIndex(s.paragraphs, a.sentences)
         self._sentences_by_second = bool(s.manifest.second_model)
+        self.concepts = Concepts(self.lexical.df, a.vocabulary)
         self._paragraphs = {(p.doc, p.number): p for p in s.paragraphs}
         self._encode_lock = threading.Lock()
         self.cache = AnswerCache(self.settings.retrieval.answer_cache, s.manifest.built_at)
@@ -105,7 +114,8 @@ class SearchService:
         k = k or self.settings.retrieval.top_k
         asked = [q.strip() for q in questions]
         contexts = list(contexts or [None] * len(asked))
-        texts = [self._understood(q, c) for q, c in zip(asked, contexts, strict=True)]
+        threads = [self._thread(q, c) for q, c in zip(asked, contexts, strict=True)]
+        texts = [q if t is None else resolve(q, t) for q, t in zip(asked, threads, strict=True)]
         norms = [normalize(t) for t in texts]
         keys = [
             None if context is not None else self.cache.key(norm, k, offset)
@@ -126,7 +136,7 @@ class SearchService:
                     None if second is None else second[j],
                     self._translated(norms[i]), cross,
                 )  # fmt: skip
-                found[i] = answer = self._answer(texts[i], query, k, offset)
+                found[i] = answer = self._answer(texts[i], query, k, offset, Asking(asked[i], threads[i]))
                 key = keys[i]
                 if key is not None:
                     self.cache.put(key, answer)
@@ -139,19 +149,21 @@ class SearchService:
         other one ("accountability" → 问责 in a Chinese text); empty when there are none."""
         return {} if self.translator is None else self.translator.terms(norm)
 
-    def _understood(self, question: str, context: Turn | None) -> str:
-        """The question as the engine answers it: a follow-up of ``context`` made whole.
-        A follow-up whose own words the documents do not know ("那明天会下雨吗？") is a
+    def _thread(self, question: str, context: Turn | None) -> Turn | None:
+        """``context`` when ``question`` follows up on it, else None. A follow-up whose own
+        words the documents do not know ("那明天会下雨吗？", "What about the weather?") is a
         new question: it stays alone and is judged on its own."""
         if context is None or not is_follow_up(question):
-            return question
+            return None
         own = normalize(question)
-        same_script = is_cjk_text(question) == self.null.cjk
-        if same_script and tokenize(own) and self.lexical.coverage(own) < FOLLOW_UP_COVERAGE:
-            return question
-        return resolve(question, context)
+        words = tokenize(own)
+        if is_cjk_text(question) == self.null.cjk:
+            known = not words or self.lexical.coverage(own) >= FOLLOW_UP_COVERAGE
+        else:  # another script: do the documents have a near-synonym of one of its words?
+            known = not words or self.concepts.nearest(words, self._encode_words) >= KNOWN_SIMILARITY
+        return context if known else None
 
-    def _answer(self, question: str, query: Query, k: int, offset: int) -> Answer:
+    def _answer(self, question: str, query: Query, k: int, offset: int, asking: Asking) -> Answer:
         if not has_content(query.norm) or not self.retriever.passages:
             return Answer(question, "not_covered", "", ())
         ranking = self.retriever.rank(query)
@@ -163,36 +175,57 @@ class SearchService:
         )
         if not covered or not hits:
             return Answer(question, "not_covered", "", hits)
-        turn = Turn(question, tuple((h.doc, h.paragraph) for h in hits))  # the whole question
-        text, holds = self._extract(question, query, ranking)
-        if not holds or not self._anchored(question, query, ranking):
+        cited = tuple((h.doc, h.paragraph) for h in hits)
+        turn = Turn(question, cited)  # the whole question
+        alternatives = len(hits) if offset == 0 else 1  # a follow-up may answer from any cited
+        chosen, extract = self._extract(question, query, ranking, asking, alternatives)
+        if not extract.holds or not self._on_subject(question, query, ranking):
             return Answer(question, "related", "", hits, turn=turn)
-        return Answer(question, "answered", text, hits, turn=turn)
+        if chosen:  # a follow-up's new information is in another cited paragraph
+            hits = (hits[chosen], *hits[:chosen], *hits[chosen + 1 :])
+            cited = tuple((h.doc, h.paragraph) for h in hits)
+        return Answer(question, "answered", extract.text, hits, turn=Turn(question, cited, extract.text))
 
-    def _extract(self, question: str, query: Query, ranking: Ranking) -> tuple[str, bool]:
-        """The answer sentence(s) from the best paragraph, and whether the paragraph holds
+    def _extract(
+        self, question: str, query: Query, ranking: Ranking, asking: Asking, alternatives: int
+    ) -> tuple[int, Extract]:
+        """The answer sentence(s) and which of the best paragraphs they come from (the
+        first, unless a follow-up finds new information in another), and whether it holds
         the kind of fact asked for. Sentences of the next paragraphs take part in the
         z-scores so a one-sentence paragraph is scored against something."""
         keys = [self._key(r.passage) for r in ranking.items[:EVIDENCE_PARAGRAPHS]]
-        rows = [row for key in keys for row in self.sentences.rows(*key)]
+        groups = [self.sentences.rows(*key) for key in keys]
         vector = query.second if self._sentences_by_second else query.vector
-        scores = self.sentences.scores(query.norm, vector, rows)
-        top = self.sentences.rows(*keys[0])
-        extract = choose(self.sentences, top, scores[: len(top)], asked_for(question))
-        return extract.text, extract.holds
+        scores = self.sentences.scores(query.norm, vector, [row for rows in groups for row in rows])
+        same_script = is_cjk_text(question) == self.null.cjk
+        subject = frozenset(tokenize(query.norm)) if same_script else frozenset()
+        asked = asked_for(asking.own)
+        if asking.thread is None:
+            return 0, choose(self.sentences, groups[0], scores[: len(groups[0])], asked, subject)
+        if asked.kind == "other" and not asks_itself(asking.own):  # "最少的呢？"
+            asked = asked_for(question)  # ... asks what its thread asked
+        given = frozenset(split_sentences(asking.thread.answer))
+        return choose_among(self.sentences, groups[:alternatives], scores, asked, subject, given)
 
-    def _anchored(self, question: str, query: Query, ranking: Ranking) -> bool:
-        """Does the best paragraph share the question's subject, not only the documents'
-        commonest words? It must contain a question word or bigram that occurs in at most
-        1/e of the passages ("基层干部" alone, in half of them, is the domain, not the
-        subject). Cross-lingual questions share no words: the embeddings decide for them."""
+    def _on_subject(self, question: str, query: Query, ranking: Ranking) -> bool:
+        """Is the chosen evidence about what the question asks (bot/concepts.py)? The best
+        paragraph shares a rare enough word with it, and the documents know every specific
+        word of it by some name. A question in the other script shares no words: the
+        embeddings decided for it already."""
         if is_cjk_text(question) != self.null.cjk:
             return True
-        lex = self.lexical
-        top = self.retriever.passages[ranking.items[0].passage]
-        shared = set(tokenize(query.norm)) & set(tokenize(top.norm))
-        limit = lex.size / math.e
-        return any(lex.df[t] <= limit for t in shared if not t.startswith("$"))
+        top = self.retriever.passages[ranking.items[0].passage].norm
+        shared = set(tokenize(query.norm)) & set(tokenize(top))
+        if not anchored(shared, self.lexical.df, self.lexical.size):
+            return False
+        return not (self.null.cjk and self.concepts.unknown(question, self._encode_words))
+
+    def _encode_words(self, words: list[str]) -> np.ndarray:
+        """Words embedded by the model of the vocabulary vectors (the second model)."""
+        if self.second is None:
+            return np.zeros((len(words), 0), dtype=np.float32)
+        with self._encode_lock:
+            return self.second.encode_queries(words)
 
     def _key(self, row: int) -> tuple[str, int]:
         p = self.retriever.passages[row]
@@ -286,7 +319,7 @@ def _saved(settings: Settings, stored: StoredIndex) -> StoredIndex:
 def _as_asked(answer: Answer, question: str, understood: str, ms: float) -> Answer:
     """A (possibly cached) answer, as the answer to ``question`` as this user wrote it; its
     turn keeps the question as understood (a follow-up made whole)."""
-    turn = answer.turn and Turn(understood, answer.turn.cited)
+    turn = answer.turn and replace(answer.turn, question=understood)
     return replace(answer, question=question, ms=ms, turn=turn)
 
 

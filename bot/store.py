@@ -55,6 +55,7 @@ class IndexArrays:
     background_sparse: csr_matrix | None = None
     background_second: np.ndarray | None = None
     sentences: np.ndarray | None = None  # one per sentence of the servable paragraphs (bot/sentences.py)
+    vocabulary: np.ndarray | None = None  # one per word of the documents (bot/concepts.py)
 
     def named(self) -> dict[str, Any]:
         """The arrays that are set, by field name."""

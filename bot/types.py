@@ -25,6 +25,7 @@ class Turn:
 
     question: str  # the question as the engine understood it (a follow-up made whole)
     cited: tuple[tuple[str, int], ...]  # (document, ¶n) the answer cited, best first
+    answer: str = ""  # the bold answer given (a follow-up prefers to say something new)
 
 
 @dataclass(frozen=True)

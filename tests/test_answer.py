@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.answer import choose, is_attribution
+from bot.answer import choose, choose_among, is_attribution, speaks_after_quote
 from bot.asking import Asked, asked_for
 from bot.ingest import parse_document
 from bot.sentences import SentenceIndex
+from bot.text import split_sentences
 
 QUOTE = (
     "“前段时间,明显认为上级下放乡镇的职分更加的多。”某街道党工委书记说,他在乡镇工作已有30多年。"
@@ -48,6 +49,57 @@ def test_a_quote_opener_is_never_the_answer_and_the_number_asked_for_is_in_it() 
 def test_a_quote_takes_its_attribution_along() -> None:
     text, _ = _choose(_index(QUOTE), "书记说了什么？", [0.0, 0.0, 0.0, 2.0, 0.0])
     assert text == "“很难睡个踏实觉。”那位书记表示。"
+
+
+def test_a_quote_takes_the_evidence_of_the_speaker_line_after_it() -> None:
+    index = _index("“作者最近又要去北京,接一名上访户。”某镇干部对记者说,这名上访户的户口在洛阳。只因不公。")
+    text, _ = _choose(index, "镇干部为什么要去北京？", [-0.6, 1.9, -1.0])
+    assert text.startswith("“作者最近又要去北京,接一名上访户。”某镇干部对记者说")
+    assert speaks_after_quote(split_sentences(QUOTE), 4)
+    assert not speaks_after_quote(split_sentences(QUOTE), 2)  # no quote before it
+
+
+def test_an_open_question_takes_the_successor_that_gives_the_effect() -> None:
+    index = _index("近几年来,职能部门纷纷走出机关,深入基层为老百姓办事。老百姓不用舟车劳顿,达到了三方满意。")
+    text, _ = _choose(index, "职能部门深入基层办事有什么效果？", [2.4, -3.3])
+    assert "达到了三方满意" in text
+
+
+def test_a_clause_ending_in_a_semicolon_goes_on() -> None:
+    index = _index("有的问责尺度宽严不一;有的问责没有抓住痛点,做做样子居多。另一句话说别的事情,与问题无关。")
+    text, _ = _choose(index, "有的问责为什么没有效果？", [3.0, 0.0, -1.0])
+    assert text == "有的问责尺度宽严不一;有的问责没有抓住痛点,做做样子居多。"
+
+
+def test_a_heading_is_followed_by_the_sentence_that_says_it() -> None:
+    text, _ = _choose(_index(HEADING), "问责程序包括哪些环节？", [4.9, -0.6, -0.1])
+    assert text == "二要规范问责程序。明确启动问责、调查核实、作出决定、督促执行等程序。"
+    # ... but its own next sentence when the later one is not clearly better
+    text, _ = _choose(_index(HEADING), "问责程序怎么规范？", [4.9, -0.6, 0.2])
+    assert text.startswith("二要规范问责程序。鼓励各部门")
+
+
+def test_a_follow_up_prefers_what_the_previous_answer_did_not_say() -> None:
+    index = _index(HEADING)
+    rows = index.rows("a.txt", 1)
+    given = frozenset(["鼓励各部门出台实施办法。"])
+    scores = np.array([-1.0, 1.0, 0.5], dtype=np.float32)
+    assert choose(index, rows, scores, Asked()).text.startswith("鼓励各部门")
+    assert choose(index, rows, scores, Asked(), given=given).text.startswith("明确启动问责")
+
+
+def test_the_best_paragraph_for_a_follow_up_may_be_another_cited_one() -> None:
+    index = _index(QUOTE, HEADING)
+    first, second = index.rows("a.txt", 1), index.rows("a.txt", 2)
+    scores = np.array([0, 0, 0, 0, 2.5, 2.0, 0, 0], dtype=np.float32)
+    chosen, found = choose_among(index, [first, second], scores, Asked())
+    assert chosen == 0 and "很难睡个踏实觉" in found.text
+    given = frozenset(["“很难睡个踏实觉。”", "那位书记表示。"])
+    chosen, found = choose_among(index, [first, second], scores, Asked(), given=given)
+    assert chosen == 1 and found.text.startswith("二要规范问责程序。")
+    # a paragraph that holds the number asked for wins over one that does not
+    chosen, found = choose_among(index, [second, first], scores[::-1].copy(), Asked("number", "份"))
+    assert chosen == 1 and "十余份" in found.text
 
 
 def test_a_short_heading_takes_the_next_sentence() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.asking import Asked, asked_for, holds, lists
+from bot.asking import Asked, asked_for, asks_itself, cues, enumerated, holds, lists
 
 
 @pytest.mark.parametrize(("question", "kind", "units"), [
@@ -16,12 +16,22 @@ from bot.asking import Asked, asked_for, holds, lists
     ("《公务员法》第几条规定了对干部的问责？", "ordinal", "条"),
     ("河长制是什么时候开始实行的？", "time", "年月日"),
     ("社区被安上了哪些头衔？", "list", ""),
-    ("一个办公室挂好几块牌子说明了什么？", "other", ""),  # 好几 is not a question
-    ("问责的目的是什么？", "other", ""),
+    ("一个办公室挂好几块牌子说明了什么？", "meaning", ""),  # 好几 is not a question
+    ("近几年群众发现职能部门有什么变化？", "other", ""),  # 近几年 is "recent years"
+    ("问责的目的是什么？", "purpose", ""),
+    ("为什么现在基层问责越来越多？", "cause", ""),
+    ("职能部门深入基层办事有什么效果？", "effect", ""),
+    ("属地管理是什么意思？", "meaning", ""),
+    ("开展问责应该坚持什么原则？", "other", ""),
     ("How many days of annual leave do civil servants get?", "number", "天日"),
     ("How many responsibility pledges do townships sign?", "number", ""),
     ("Under which article of the Criminal Law is it punished?", "ordinal", "条"),
     ("When did Liaoning survey its officials?", "time", "年月日"),
+    ("When a township official objects, what does the leader say?", "other", ""),  # not a time
+    ("Why is the sub-district limited when it comes to enforcement at sea?", "cause", ""),
+    ("What is the ultimate purpose of holding officials accountable?", "purpose", ""),
+    ("What does the notice show about the Party's attitude?", "meaning", ""),
+    ("What benefit do ordinary people get?", "effect", ""),
     ("What titles have communities been burdened with?", "list", ""),
     ("What is the capital of France?", "other", ""),
 ])  # fmt: skip
@@ -43,6 +53,28 @@ def test_a_lone_yi_is_no_number_unless_a_unit_follows() -> None:
     assert holds("要干满一年", Asked("number", "年"))
 
 
+def test_a_vague_quantity_answers_a_number_question_but_several_is_no_count() -> None:
+    assert holds("每人身兼多职,并对应着上边多个机关。", Asked("number", "职"))
+    assert not holds("往往一间办公要挂多少个词牌,并对应着上边多个机关。", Asked("number", "个"))
+    assert not holds("很多职能部门", Asked("number", "职"))
+
+
+def test_open_questions_prefer_the_connective_they_ask_for() -> None:
+    assert cues("老百姓不用舟车艰难,达到了三方满足。", Asked("effect"))
+    assert cues("随着全面从严治党向基层延伸,问责动力被激活。", Asked("cause"))
+    assert cues("其初衷在于发挥教育功能,终极目标是为了让干部称职。", Asked("purpose"))
+    assert cues("那道出了基层干部的心声,反映了中央的决心。", Asked("meaning"))
+    assert not cues("近几年来,职能部门纷纷走出机关。", Asked("effect"))
+    assert not cues("由于街道没有执法权。", Asked("other"))  # no preference for other questions
+
+
+def test_a_follow_up_with_a_question_word_asks_its_own_kind_of_fact() -> None:
+    assert asks_itself("那应该怎么办？") and asks_itself("这些指标都和什么有关？")
+    assert asks_itself("What are they related to?") and asks_itself("Is it so?")
+    assert not asks_itself("最少的呢？") and not asks_itself("What about villages?")
+    assert asked_for("What are they related to?") == Asked()  # "they": not a list
+
+
 def test_ordinal_and_time() -> None:
     assert holds("依照第十二条的规定", Asked("ordinal", "条"))
     assert not holds("出台落到实处问责条例的实施办法", Asked("ordinal", "条"))
@@ -53,3 +85,4 @@ def test_ordinal_and_time() -> None:
 def test_other_and_list_questions_accept_any_sentence() -> None:
     assert holds("任何句子。", Asked()) and holds("任何句子。", Asked("list"))
     assert lists("消防员、人民来信来访员、普遍检查员") and not lists("问责本人并不是指标,而是一种手腕。")
+    assert enumerated("消防员、人民来信来访员、普遍检查员") == 3 and enumerated("有规可循、有据可依") == 2

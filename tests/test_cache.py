@@ -63,7 +63,8 @@ def test_a_repeated_question_is_answered_without_the_models(fake_settings: Setti
     assert encoder.asked == [QUESTION]
     assert replace(again, ms=0, question=QUESTION, turn=first.turn) == replace(first, ms=0)
     assert again.question == "街道年终考核一共有多少项指标?"  # as this user wrote it
-    assert again.turn == Turn("街道年终考核一共有多少项指标?", first.turn.cited if first.turn else ())
+    assert first.turn is not None
+    assert again.turn == Turn("街道年终考核一共有多少项指标?", first.turn.cited, first.turn.answer)
     assert service.cache.hits == 1
 
 

@@ -193,3 +193,39 @@ def test_copied_real_index_is_loaded_without_rebuilding(
     service = open_service(real_index_copy, encoder=real_service.encoder, second=real_service.second)
     assert service.info.built_at == real_service.info.built_at
     assert service.stored.manifest == real_service.stored.manifest
+
+
+@pytest.mark.slow
+def test_a_follow_up_says_something_new_from_the_cited_paragraphs(real_service: SearchService) -> None:
+    first = real_service.ask("问责程序上存在哪些不规范的地方？")
+    assert first.answered and first.hits[0].paragraph == 19 and first.turn is not None
+    assert first.turn.answer == first.answer
+    follow = real_service.ask("那应该怎么规范？", context=first.turn)
+    assert follow.answered and follow.hits[0].paragraph == 31  # ¶31: 二要规范问责程序
+    assert follow.answer != first.answer and 31 in [h.paragraph for h in first.hits]
+
+
+@pytest.mark.slow
+def test_an_elliptical_follow_up_keeps_the_fact_asked_for(real_service: SearchService) -> None:
+    first = real_service.ask("乡镇最多签了多少份责任状？")
+    follow = real_service.ask("最少的呢？", context=first.turn)
+    assert follow.answered and "36份" in follow.answer and follow.hits[0].paragraph == 18
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("off_topic", ["What about the weather?", "那明天会下雨吗？"])
+def test_an_off_topic_question_after_context_stays_off_topic(
+    real_service: SearchService, off_topic: str
+) -> None:
+    first = real_service.ask("How many indicators are in the sub-district's annual assessment?")
+    assert first.answered and first.turn is not None
+    answer = real_service.ask(off_topic, context=first.turn)
+    assert answer.status == "not_covered" and answer.turn is None
+
+
+@pytest.mark.slow
+def test_an_english_follow_up_is_understood_with_its_thread(real_service: SearchService) -> None:
+    first = real_service.ask("How many responsibility pledges do townships have to sign?")
+    follow = real_service.ask("What about the least?", context=first.turn)
+    assert follow.answered and "36份" in follow.answer
+    assert follow.turn is not None and follow.turn.question.startswith("How many responsibility")

@@ -125,14 +125,14 @@ def test_everything_survives_a_restart(state_settings: Settings) -> None:
     first.add_updates(_updates((41, 10), (42, 11)))
     first.claim("gone", 1)
     first.put_button("key1", '{"q": "问题"}')
-    turn = Turn("问责的目的是什么？", (("a.txt", 3),))
+    turn = Turn("问责的目的是什么？", (("a.txt", 3),), "问责本身并不是目的。")
     first.record_answer(_entry(41, "问责的目的是什么？", "answered", "key2"), turn)
     first.add_vote(Feedback(7, "key2", -1, "问责的目的是什么？", "a.txt", 3, (("a.txt", 3),)))
     first.close()
     again = open_store(state_settings)
     assert again.last_update_id() == 42 and again.inbox_counts() == {"claimed": 1, "new": 1}
     assert again.get_button("key1", 3600) == '{"q": "问题"}'
-    assert again.get_turn(70, 600) == Turn("问责的目的是什么？", (("a.txt", 3),))
+    assert again.get_turn(70, 600) == turn  # with the answer given: a follow-up wants news
     assert again.votes() == (0, 1)
     (row,) = again.questions(0)
     assert (row.question, row.status, row.down) == ("问责的目的是什么？", "answered", 1)

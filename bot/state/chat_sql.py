@@ -32,10 +32,10 @@ class ChatSql(SqlBase):
     def get_turn(self, chat_id: int, ttl: float) -> Turn | None:
         """The chat's last turn if younger than ``ttl`` seconds."""
         with self._lock, self._read() as cur:
-            cur.execute(self.q("SELECT question, cited FROM conversations WHERE chat_id = ? AND at >= ?"),
-                        (chat_id, self.clock() - ttl))  # fmt: skip
+            cur.execute(self.q("SELECT question, cited, answer FROM conversations"
+                               " WHERE chat_id = ? AND at >= ?"), (chat_id, self.clock() - ttl))  # fmt: skip
             row = cur.fetchone()
-        return None if row is None else Turn(str(row[0]), cited_from(str(row[1])))
+        return None if row is None else Turn(str(row[0]), cited_from(str(row[1])), str(row[2]))
 
     def record_answer(
         self, entry: LogEntry, turn: Turn | None, button: tuple[str, str] | None = None
@@ -62,10 +62,11 @@ class ChatSql(SqlBase):
                 cur.execute(self.q("DELETE FROM conversations WHERE chat_id = ?"), (entry.chat_id,))
             else:
                 cur.execute(
-                    self.q("INSERT INTO conversations (chat_id, question, cited, at) VALUES (?, ?, ?, ?)"
+                    self.q("INSERT INTO conversations (chat_id, question, cited, answer, at)"
+                           " VALUES (?, ?, ?, ?, ?)"
                            " ON CONFLICT (chat_id) DO UPDATE SET question = excluded.question,"
-                           " cited = excluded.cited, at = excluded.at"),
-                    (entry.chat_id, turn.question, cited_json(turn.cited), now),
+                           " cited = excluded.cited, answer = excluded.answer, at = excluded.at"),
+                    (entry.chat_id, turn.question, cited_json(turn.cited), turn.answer, now),
                 )  # fmt: skip
 
     def rate_check(self, user_id: int, per_minute: int) -> int:

@@ -120,6 +120,8 @@ def _import_legacy_feedback(store: Any) -> None:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "inbox, replicas, buttons, conversations, rate limits, feedback, question log", CORE),
     Migration(2, "votes of the old data_dir/feedback.sqlite3", python=_import_legacy_feedback),
+    Migration(3, "conversations keep the answer given (a follow-up prefers new information)",
+              "ALTER TABLE conversations ADD COLUMN answer TEXT NOT NULL DEFAULT ''"),
 )
 LATEST = MIGRATIONS[-1].version
 

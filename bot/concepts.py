@@ -1,0 +1,160 @@
+"""Does the documents' vocabulary know what a question is about?
+
+A near miss shares the domain with the documents but asks about a concept they never name:
+"基层干部的加班费怎么计算？" retrieves a paragraph about 基层干部, yet nothing in the
+documents says 加班费, nor anything close to it. Such a question gets "related", not an
+answer. A concept counts as known when the documents have the word (or, for a compound,
+one of its parts, or the word less a particle glued to it by the segmenter: 问责时), or a
+near-synonym: the documents' words are embedded once when the index is built (by the
+second model, multilingual USE, which places 上访 next to 来访 and 督查 next to 督促), and
+a question word is known when one of them is at least ``KNOWN_SIMILARITY`` close. Without
+a second model there are no such vectors and nothing is checked (the threshold is the
+second model's).
+
+Only specific words are checked: rarer in general Chinese than ``SPECIFIC_IDF`` (jieba's
+dictionary frequencies, which have nothing to do with these documents), and not the noun
+that names the kind of answer ("什么角色", "哪些措施": the question asks for it, the
+documents need not name it). Questions in another script than the documents are not
+checked (their words cannot match; the null model and the embeddings judge them).
+Thresholds are calibrated on the tuning sets (bench/RESULTS.md).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+
+import jieba
+import numpy as np
+
+from bot.lexical import STOPWORDS
+
+VOCABULARY_ARRAY = "vocabulary"  # one vector per word of ``vocabulary(...)``, in order
+SPECIFIC_IDF = 10.0  # -log(frequency) in jieba's dictionary: rarer words name a concept
+KNOWN_SIMILARITY = 0.62  # cosine to the nearest document word for a near-synonym
+MIN_COMPOUND = 4  # words this long are compounds: one known part makes them known
+_WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
+_INTERROGATIVE = re.compile(r"[谁哪几么啥]")
+_ANSWER_TYPE = re.compile(r"(?:什么样的|什么|哪些|哪个|哪种|何种|怎样的)([\u4e00-\u9fff]{2,4})")
+
+
+def vocabulary(tokens: Collection[str]) -> list[str]:
+    """The documents' words among lexical ``tokens`` (bigram/character tokens and non-CJK
+    words left out), sorted: row i of the vocabulary vectors is word i."""
+    return sorted(t for t in tokens if _WORD.fullmatch(t))
+
+
+def vocabulary_vectors(
+    words: Sequence[str],
+    encode: Callable[[list[str]], np.ndarray],
+    previous: dict[str, np.ndarray] | None = None,
+    batch: int = 256,
+) -> np.ndarray:
+    """One vector per word; words embedded for a previous index keep their vectors."""
+    previous = previous or {}
+    todo = [i for i, w in enumerate(words) if w not in previous]
+    rows: list[np.ndarray] = [previous[w] for w in words if w in previous]
+    dim = rows[0].shape[0] if rows else 0
+    fresh = [encode([words[i] for i in todo[s : s + batch]]) for s in range(0, len(todo), batch)]
+    if fresh:
+        dim = fresh[0].shape[1]
+    out = np.zeros((len(words), dim), dtype=np.float32)
+    for i, w in enumerate(words):
+        if w in previous:
+            out[i] = previous[w]
+    if fresh:
+        out[todo] = np.concatenate(fresh)
+    return out
+
+
+def specificity(word: str) -> float:
+    """How rare ``word`` is in general Chinese (jieba's dictionary; unknown words rarest)."""
+    dictionary = jieba.dt
+    if not dictionary.initialized:
+        dictionary.initialize()
+    return math.log(dictionary.total / (dictionary.FREQ.get(word, 0) + 1))
+
+
+def candidates(question: str) -> list[str]:
+    """The specific content words of a Chinese question, minus the answer-type noun."""
+    typed = {m.group(1) for m in _ANSWER_TYPE.finditer(question)}
+    found = []
+    for word in dict.fromkeys(jieba.cut(question)):
+        if not _WORD.fullmatch(word) or word in STOPWORDS or _INTERROGATIVE.search(word):
+            continue
+        if any(t.startswith(word) for t in typed) or specificity(word) < SPECIFIC_IDF:
+            continue
+        found.append(word)
+    return found
+
+
+def anchored(shared: Iterable[str], df: Mapping[str, int], size: int) -> bool:
+    """Do the question and the best paragraph share the question's subject, not only the
+    documents' commonest words? ``shared`` (their common lexical tokens) must hold a word
+    or bigram that occurs in at most 1/e of the ``size`` passages ("基层干部" alone, in
+    half of them, is the domain, not the subject)."""
+    limit = size / math.e
+    return any(df.get(t, 0) <= limit for t in shared if not t.startswith("$"))
+
+
+class Concepts:
+    """The documents' words (a lexical vocabulary: words and "#"-bigrams) and their vectors."""
+
+    def __init__(self, tokens: Collection[str], vectors: np.ndarray | None) -> None:
+        self.tokens = tokens
+        self.words = vocabulary(tokens)
+        self.vectors = vectors if vectors is not None and len(vectors) == len(self.words) else None
+
+    def unknown(self, question: str, encode: Callable[[list[str]], np.ndarray]) -> list[str]:
+        """Specific words of ``question`` the documents know neither as such nor by a
+        near-synonym (``encode`` embeds words with the model of the vocabulary vectors)."""
+        if self.vectors is None or not len(self.vectors):
+            return []
+        missing = [w for w in candidates(question) if not self.knows(w)]
+        if not missing:
+            return []
+        vectors = encode(missing)
+        if vectors.shape[1] != self.vectors.shape[1]:
+            return []
+        return [w for w, v in zip(missing, vectors, strict=True) if self._nearest(v) < KNOWN_SIMILARITY]
+
+    def nearest(self, words: list[str], encode: Callable[[list[str]], np.ndarray]) -> float:
+        """The highest similarity of any of ``words`` (any language) to a document word;
+        1.0 when the documents have one of them as such, 0.0 without vectors."""
+        if any(self.knows(w) for w in words):
+            return 1.0
+        if self.vectors is None or not len(self.vectors) or not words:
+            return 0.0
+        vectors = encode(words)
+        if vectors.shape[1] != self.vectors.shape[1]:
+            return 0.0
+        return max(self._nearest(v) for v in vectors)
+
+    def _nearest(self, vector: np.ndarray) -> float:
+        """Cosine of the closest document word (a matrix-vector product per word: with a few
+        words, one matrix-matrix product is several times slower in BLAS)."""
+        assert self.vectors is not None
+        return float((self.vectors @ vector).max())
+
+    def knows(self, word: str) -> bool:
+        """The documents have the word, its characters in a row, one part of a compound,
+        or the word less a particle the segmenter glued to it."""
+        if self._has(word):
+            return True
+        if len(word) >= 3 and (self._has(word[:-1]) or self._has(word[1:])):
+            return True
+        parts = (p for p in jieba.cut_for_search(word) if len(p) >= 2 and p != word)
+        return len(word) >= MIN_COMPOUND and any(self._has(p) for p in parts)
+
+    def _has(self, word: str) -> bool:
+        if word in self.tokens:
+            return True
+        bigrams = [word[i : i + 2] for i in range(len(word) - 1)]
+        return bool(bigrams) and all("#" + b in self.tokens for b in bigrams) and len(word) <= 3
+
+
+__all__ = [
+    "KNOWN_SIMILARITY", "SPECIFIC_IDF", "VOCABULARY_ARRAY", "Concepts", "anchored", "candidates",
+    "specificity", "vocabulary", "vocabulary_vectors",
+]

@@ -1,0 +1,104 @@
+"""bot/concepts.py: which specific words of a question the documents know by no name."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bot.concepts import Concepts, anchored, candidates, specificity, vocabulary, vocabulary_vectors
+from bot.ingest import normalize
+from bot.lexical import tokenize
+from bot.service import SearchService
+
+DOCUMENT = "基层干部反映,上级对街道的年末考核中共有考核目的31项。多名人民来信来访户进京来访。"
+TOKENS = frozenset(tokenize(normalize(DOCUMENT)))
+
+
+def _unit(*weights: float) -> np.ndarray:
+    v = np.array(weights, dtype=np.float32)
+    return v / np.linalg.norm(v)
+
+
+def _space(near: dict[str, np.ndarray]) -> tuple[Concepts, list[str]]:
+    """Concepts over DOCUMENT whose vocabulary vectors are all one direction, and an
+    encoder that puts the words of ``near`` where it is told (others orthogonal)."""
+    words = vocabulary(TOKENS)
+    concepts = Concepts(TOKENS, np.tile(_unit(1, 0, 0), (len(words), 1)))
+    asked: list[str] = []
+
+    def encode(batch: list[str]) -> np.ndarray:
+        asked.extend(batch)
+        return np.stack([near.get(w, _unit(0, 1, 0)) for w in batch])
+
+    concepts.encode = encode  # type: ignore[attr-defined]
+    return concepts, asked
+
+
+def test_vocabulary_is_the_sorted_chinese_words_of_the_lexical_tokens() -> None:
+    words = vocabulary({"#考核", "$考", "考核", "基层干部", "abc", "人"})
+    assert words == ["基层干部", "考核"]
+
+
+def test_candidates_are_specific_content_words_but_not_the_answer_type() -> None:
+    found = candidates("基层干部的加班费怎么计算？")
+    assert "加班费" in found and "计算" not in found  # 计算 is common in general Chinese
+    assert "角色" not in candidates("社区往往变成了什么角色？")  # the kind of answer asked for
+    assert not any(c in "怎么哪些什么谁" for w in candidates("哪些人由谁来管？") for c in w)
+    assert specificity("养老保险") > specificity("工作")
+
+
+def test_the_documents_know_a_word_its_compound_parts_or_the_word_less_a_particle() -> None:
+    concepts = Concepts(TOKENS, None)
+    assert concepts.knows("考核") and concepts.knows("来访")
+    assert concepts.knows("考核时")  # "时" glued on by the segmenter
+    assert concepts.knows("年末考核办法")  # a compound with a known part
+    assert not concepts.knows("加班费")
+
+
+def test_unknown_words_are_those_with_no_near_synonym_in_the_documents() -> None:
+    concepts, asked = _space({"督查": _unit(1, 0.2, 0)})  # near the documents' 考核 and co.
+    unknown = concepts.unknown("督查干部的加班费怎么计算？", concepts.encode)  # type: ignore[attr-defined]
+    assert unknown == ["加班费"]
+    assert asked == ["督查", "加班费"]  # 干部 is the documents' own word: not embedded at all
+    assert concepts.unknown("基层干部的年末考核有多少项？", concepts.encode) == []  # type: ignore[attr-defined]
+
+
+def test_without_vocabulary_vectors_nothing_is_judged_unknown() -> None:
+    concepts = Concepts(TOKENS, None)
+    assert concepts.unknown("基层干部的加班费怎么计算？", lambda w: np.ones((len(w), 3))) == []
+    stale = Concepts(TOKENS, np.ones((2, 3), dtype=np.float32))  # built for other documents
+    assert stale.vectors is None
+
+
+def test_vocabulary_vectors_keep_the_rows_of_words_embedded_before() -> None:
+    seen: list[str] = []
+
+    def encode(words: list[str]) -> np.ndarray:
+        seen.extend(words)
+        return np.full((len(words), 2), 2.0, dtype=np.float32)
+
+    old = {"考核": np.array([1.0, 0.0], dtype=np.float32)}
+    out = vocabulary_vectors(["基层", "考核"], encode, old)
+    assert seen == ["基层"]
+    assert out.tolist() == [[2.0, 2.0], [1.0, 0.0]]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("question", "status"), [
+    ("基层干部的加班费怎么计算？", "related"),  # the documents never name overtime pay
+    ("村干部的养老保险怎么缴纳？", "related"),
+    ("乡镇党委书记一届任期是几年？", "related"),  # "30多年" is someone's career, not a term
+    ("乡镇一年要签多少份责任状？", "answered"),  # 责任状 is 权利状 in the text: a near-synonym
+    ("镇干部为什么要去北京接上访人员？", "answered"),  # 上访 ↔ 来访
+    ("街道的考核里除了信访还包括哪些工作？", "answered"),
+])  # fmt: skip
+def test_near_misses_are_related_and_paraphrases_answered(
+    real_service: SearchService, question: str, status: str
+) -> None:
+    assert real_service.ask(question).status == status
+
+
+def test_the_subject_is_anchored_by_a_word_rarer_than_the_domain_words() -> None:
+    df = {"基层干部": 20, "#基层": 20, "加班费": 1, "$基": 30}
+    assert anchored({"基层干部", "加班费"}, df, 36)
+    assert not anchored({"基层干部", "#基层", "$基"}, df, 36)  # only the domain: 20 > 36/e

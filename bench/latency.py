@@ -114,10 +114,15 @@ def measure(ask: Callable[[list[str]], Any], timer: Timer, batches: list[list[st
 
 
 def ask_fn(service: Any, cache: bool) -> Callable[[list[str]], Any]:
-    """ask/ask_batch, with the answer cache on or off when the engine has one."""
+    """ask_batch with the answer cache (when the engine has one) on or off."""
+    engine_cache = getattr(service, "cache", None)
+    capacity = 1024
+
     def ask(batch: list[str]) -> Any:
-        kwargs = {} if cache or not hasattr(service, "cache") else {"use_cache": False}
-        return service.ask_batch(batch, **kwargs)
+        if engine_cache is not None:
+            engine_cache.capacity = capacity if cache else 0
+        return service.ask_batch(batch)
+
     return ask
 
 

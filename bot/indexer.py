@@ -107,6 +107,7 @@ def build_index(
     batch = max(1, settings.embedding.batch_size)
     fresh, fresh_sparse = _embed(encoder, [passages[i].text for i in todo], batch, has_sparse, progress)
     index = _faiss(settings, previous if same_model else None, reuse, todo, fresh)
+    del fresh  # the FAISS index holds its own copy (memory peak of a 100k build)
     arrays: dict[str, Any] = {}
     if fresh_sparse is not None:
         arrays["sparse"] = _assemble(reuse, old.sparse, todo, fresh_sparse)

@@ -173,6 +173,8 @@ def test_document_frequency_reads_like_a_counter(index: LexicalIndex) -> None:
     assert index.df["考核"] == 1 and index.df["问责"] == 1
     assert index.df["不存在的词"] == 0
     assert "考核" in index.df and len(index.df) == sum(1 for _ in index.df)
+    assert "不存在的词" not in index.df and 3 not in index.df  # as a Counter: only what occurs
+    assert index.df.get("不存在的词", 0) == 0
 
 
 def test_weighted_terms_count_as_that_many_occurrences_in_the_query(index: LexicalIndex) -> None:

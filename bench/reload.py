@@ -99,7 +99,7 @@ def instrument(timer: Timer) -> None:
     steps = {
         bot.service: {
             "load_documents": "read files (+ parse changed ones)", "save_store": "save index (atomic)",
-            "load_store": "load saved index", "load_terms": "map saved term counts",
+            "load_store": "load saved index", "mapped": "map the saved lexical arrays",
             "is_fresh": "freshness check", "LexicalIndex": "BM25 from term counts",
         },
         bot.indexer: {
@@ -205,11 +205,11 @@ def markdown(r: dict[str, Any]) -> str:
         f"documents; one document changed ({rl['document']}: 3 paragraphs replaced, 1 inserted): "
         f"{rl['reembedded']} passages re-embedded. Fast fake encoder; peak RSS {r['peak_rss_mb']} MiB.\n",
         table(["phase", "full build s", "reload s"], rows), "",
-        f"- measured: reload / full = **{ratio:.2%}** (goal < 1%: {'met' if ratio < 0.01 else 'NOT met'})",
+        f"- measured: reload / full = **{ratio:.2%}** (issue 9's goals, at 100k paragraphs, are measured "
+        "by bench/engine_scale.py; this bench shows where a reload's time goes)",
         f"- real models: {real['seconds_per_passage'] * 1000:.0f} ms per passage (e5 dense + sparse + USE, "
         f"~{real['sample_chars']} chars) → projected full build {real['projected_full_s'] / 3600:.2f} h, "
-        f"reload {real['projected_reload_s']:.1f} s, ratio **{proj:.3%}** "
-        f"(goal < 1%: {'met' if proj < 0.01 else 'NOT met'})",
+        f"reload {real['projected_reload_s']:.1f} s, ratio **{proj:.3%}**",
     ]  # fmt: skip
     if "profile_top_tottime" in r:
         lines += ["", "cProfile of a second one-document reload, top functions by own time:\n",

@@ -35,7 +35,7 @@ jieba.setLogLevel(logging.WARNING)
 
 K1, B = 1.5, 0.75
 COUNT_MAX = 65_535  # counts are uint16 (a 400-character passage repeats no token that often)
-WEIGHT_CHUNK = 1 << 22  # postings per step when BM25 weights are computed
+WEIGHT_CHUNK = 1 << 20  # postings per step when BM25 weights are computed (bounded temporaries)
 STOPWORDS = frozenset(
     """
     的 了 是 在 和 与 及 或 而 也 都 就 又 还 吗 呢 吧 啊 呀 么 嘛 着 过 把 被 给 对 从 向 于 以 之 其

@@ -13,10 +13,12 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 
 # torch first, pinned: this picks the CPU build (a bare "torch" pulls a CUDA build).
+# Then the single-pass e5 engine is compiled (embeddings/e5_engine.py; ~3 s, needs gcc).
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet "torch==2.13.0"
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m embeddings.e5_engine
 	touch $(STAMP)
 
 index: $(STAMP)

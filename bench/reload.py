@@ -24,13 +24,12 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 from benchkit import Timer, load_average, rss_mb, settings_for, table, write_result
 from scipy import sparse
-from synth import ParagraphMaker, write_corpus
+from synth import ParagraphMaker, change_one_document, write_corpus
 
 import bot.indexer
 import bot.service
@@ -63,6 +62,9 @@ class FastEncoder:
         self.timer.since("embed (fake)", start)
         return out
 
+    def encode_queries_and_sparse(self, texts: Sequence[str]) -> tuple[np.ndarray, sparse.csr_matrix | None]:
+        return self.encode_passages(texts), self.encode_sparse(texts)
+
     def encode_sparse(self, texts: Sequence[str]) -> sparse.csr_matrix | None:
         if not self.with_sparse:
             return None
@@ -94,30 +96,22 @@ def timed(timer: Timer, name: str, fn: Callable[..., Any]) -> Callable[..., Any]
 
 def instrument(timer: Timer) -> None:
     """Wrap the rebuild path's steps so their wall time lands in ``timer``."""
-    bot.service.load_paragraphs = timed(timer, "read + parse documents", bot.service.load_paragraphs)
-    bot.service.save_store = timed(timer, "save index (atomic)", bot.service.save_store)
-    bot.service.load_store = timed(timer, "load saved index", bot.service.load_store)
-    bot.service.is_fresh = timed(timer, "freshness check", bot.service.is_fresh)
-    bot.service.LexicalIndex = timed(timer, "BM25 index (jieba + bm25s)", bot.service.LexicalIndex)
-    bot.indexer.to_passages = timed(timer, "split into passages", bot.indexer.to_passages)
-    bot.indexer._reusable = timed(timer, "collect reusable vectors", bot.indexer._reusable)
-    bot.indexer.make_faiss_index = timed(timer, "FAISS add", bot.indexer.make_faiss_index)
-    bot.indexer.document_hashes = timed(timer, "document hashes", bot.indexer.document_hashes)
-    real = bot.indexer.sparse
-    bot.indexer.sparse = SimpleNamespace(  # type: ignore[assignment]
-        vstack=timed(timer, "stack sparse rows", real.vstack), csr_matrix=real.csr_matrix
-    )
-
-
-def change_one_document(folder: Path, maker: ParagraphMaker, replace: int = 3) -> Path:
-    """Replace ``replace`` paragraphs of one document and insert one new paragraph."""
-    path = sorted(folder.glob("*.txt"))[len(list(folder.glob("*.txt"))) // 2]
-    paragraphs = path.read_text(encoding="utf-8").strip().split("\n\n")
-    for i in range(replace):
-        paragraphs[i * 7 % len(paragraphs)] = maker.paragraph()
-    paragraphs.insert(len(paragraphs) // 2, maker.paragraph())
-    path.write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
-    return path
+    steps = {
+        bot.service: {
+            "load_documents": "read files (+ parse changed ones)", "save_store": "save index (atomic)",
+            "load_store": "load saved index", "mapped": "map the saved lexical arrays",
+            "is_fresh": "freshness check", "LexicalIndex": "BM25 from term counts",
+        },
+        bot.indexer: {
+            "_passages": "passages (kept per document, split if changed)",
+            "_previous_rows": "match passages to previous rows by hash", "_embed": "embed new passages",
+            "_faiss": "FAISS (update, or build)", "_assemble": "assemble per-passage arrays",
+            "_terms": "term counts (copy kept rows, tokenize new)", "_background": "null model",
+        },
+    }  # fmt: skip
+    for module, names in steps.items():
+        for name, label in names.items():
+            setattr(module, name, timed(timer, label, getattr(module, name)))
 
 
 def real_per_passage(texts: list[str]) -> float:
@@ -211,11 +205,11 @@ def markdown(r: dict[str, Any]) -> str:
         f"documents; one document changed ({rl['document']}: 3 paragraphs replaced, 1 inserted): "
         f"{rl['reembedded']} passages re-embedded. Fast fake encoder; peak RSS {r['peak_rss_mb']} MiB.\n",
         table(["phase", "full build s", "reload s"], rows), "",
-        f"- measured: reload / full = **{ratio:.2%}** (goal < 1%: {'met' if ratio < 0.01 else 'NOT met'})",
+        f"- measured: reload / full = **{ratio:.2%}** (issue 9's goals, at 100k paragraphs, are measured "
+        "by bench/engine_scale.py; this bench shows where a reload's time goes)",
         f"- real models: {real['seconds_per_passage'] * 1000:.0f} ms per passage (e5 dense + sparse + USE, "
         f"~{real['sample_chars']} chars) → projected full build {real['projected_full_s'] / 3600:.2f} h, "
-        f"reload {real['projected_reload_s']:.1f} s, ratio **{proj:.3%}** "
-        f"(goal < 1%: {'met' if proj < 0.01 else 'NOT met'})",
+        f"reload {real['projected_reload_s']:.1f} s, ratio **{proj:.3%}**",
     ]  # fmt: skip
     if "profile_top_tottime" in r:
         lines += ["", "cProfile of a second one-document reload, top functions by own time:\n",

@@ -5,7 +5,8 @@ noisy copies of random rows. Per index type (Flat, HNSW M=32, IVF nlist≈4·√
 index bytes and RSS growth, single-query latency at 1 and 2 OpenMP threads, recall@10
 against Flat; efSearch / nprobe are tuned to the smallest value reaching recall@10 ≥ 0.95.
 The Flat scan is compared with the memory-bandwidth bound (n·dim·4 bytes ÷ read bandwidth).
-BM25 part: bot.lexical.LexicalIndex build and query time on synthetic Chinese paragraphs.
+BM25 part: bot.lexical's index (tokenize → term counts → BM25) build and query time on
+synthetic Chinese paragraphs.
 
     python bench/scale.py [--full]        (--full adds 100k)
 """
@@ -28,7 +29,7 @@ from synth import ParagraphMaker, queries_near, unit_vectors
 
 from bot.evaluate import read_cases
 from bot.ingest import normalize
-from bot.lexical import LexicalIndex, tokenize
+from bot.lexical import index_texts, tokenize
 
 DIM = 384
 TARGET_RECALL = 0.95
@@ -210,13 +211,13 @@ def _bm25_measure(n: int, nq_repeat: int, trace: bool) -> dict[str, Any]:
     peak = None
     if trace:  # Python-heap peak of a build (tracing slows it, so not the timed one)
         tracemalloc.start()
-        LexicalIndex(norms)
+        index_texts(norms)
         peak = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
     gc.collect()
     before = rss_mb()
     start = time.perf_counter()
-    index = LexicalIndex(norms)
+    index = index_texts(norms)
     build_s = time.perf_counter() - start
     gc.collect()
     grown = rss_mb() - before
@@ -230,7 +231,7 @@ def _bm25_measure(n: int, nq_repeat: int, trace: bool) -> dict[str, Any]:
         "build_s": round(build_s, 3), "tokenize_share": round(tokenize_per * n / build_s, 3),
         "rss_mb": round(grown, 1), "heap_peak_mb": None if peak is None else round(peak, 1),
         "chars": sum(map(len, norms)),
-        "vocab": len(index._vocab), "query": stats_ms(times),
+        "vocab": len(index.df), "query": stats_ms(times),
     }  # fmt: skip
 
 
@@ -293,7 +294,7 @@ def markdown(r: dict[str, Any]) -> str:
         table(headers, rows), "",
         "Recall@10 against Flat while tuning (stops at the first value ≥ 0.95):\n",
         table(["n", "index", "knob", "recall@10 by value"], curves), "",
-        "BM25 (bot.lexical.LexicalIndex, jieba + bigrams) on synthetic Chinese paragraphs "
+        "BM25 (bot.lexical: jieba + bigrams → term counts → BM25) on synthetic Chinese paragraphs "
         "(dev questions × 3 as queries), each size in a fresh process; `tokenize share` = "
         "jieba/bigram tokenization's part of the build (estimated on 2k paragraphs); `heap peak MiB` "
         "= Python-heap peak while building (tracemalloc; 1k in quick mode, up to 10k with --full), "

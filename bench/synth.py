@@ -82,6 +82,19 @@ def write_corpus(folder: Path, paragraphs: list[str], documents: int) -> list[Pa
     return paths
 
 
+def change_one_document(folder: Path, maker: ParagraphMaker, replace: int = 3, which: float = 0.5) -> Path:
+    """Replace ``replace`` paragraphs of one document (at ``which`` of the sorted names) and
+    insert one new paragraph; the file written back."""
+    paths = sorted(folder.glob("*.txt"))
+    path = paths[min(int(len(paths) * which), len(paths) - 1)]
+    paragraphs = path.read_text(encoding="utf-8").strip().split("\n\n")
+    for i in range(replace):
+        paragraphs[i * 7 % len(paragraphs)] = maker.paragraph()
+    paragraphs.insert(len(paragraphs) // 2, maker.paragraph())
+    path.write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    return path
+
+
 def unit_vectors(n: int, dim: int = 384, seed: int = 7, topics: int = 0) -> np.ndarray:
     """``n`` random unit vectors; with ``topics`` > 0 they scatter around that many centres
     (like embeddings of documents on a few subjects), else uniform on the sphere."""

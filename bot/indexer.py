@@ -1,48 +1,66 @@
-"""Build an index: passages → vectors (reusing unchanged ones) → FAISS → StoredIndex."""
+"""Build an index: documents → passages → vectors and term counts → FAISS → StoredIndex.
+
+What a previous index already holds is reused, so a reload costs about what changed:
+- documents whose file bytes did not change keep their paragraphs (ingest.load_documents)
+  and their passages (here);
+- passages whose text did not change keep their vectors, learned-sparse rows, second-model
+  rows and term counts: matched to the previous rows by content hash with one sort and
+  taken with one fancy index per array;
+- the FAISS index is updated, not rebuilt (bot/faiss_index.py: no IVF retraining).
+Vectors are reused only from an index of the same model; term counts always.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 from scipy import sparse
 from tqdm import tqdm
 
-from bot.concepts import VOCABULARY_ARRAY, vocabulary, vocabulary_vectors
-from bot.ingest import Paragraph, Passage, to_passages
-from bot.lexical import tokenize
+from bot import faiss_index
+from bot.concepts import vocabulary, vocabulary_vectors
+from bot.ingest import NORMALIZATION, Document, Paragraph, Passage, to_passages
+from bot.lexical import Postings, TermCounts, merge_counts
 from bot.nullmodel import BACKGROUND_FILE, documents_are_cjk, load_background
-from bot.retrieve import choose_index_type, make_faiss_index
-from bot.sentences import SENTENCE_ARRAY, paragraph_sentences
-from bot.store import FORMAT_VERSION, Manifest, StoredIndex
+from bot.sentences import paragraph_sentences
+from bot.store import FORMAT_VERSION, IndexArrays, Manifest, StoredIndex
 from config.settings import Settings
 from embeddings.encoder import Encoder
 
 log = logging.getLogger(__name__)
+TOKENIZE_CHUNK = 2_000  # passages per tokenizer progress step
 
 
-def fingerprint(settings: Settings, paragraphs: list[Paragraph]) -> str:
+def fingerprint(settings: Settings, paragraphs: Sequence[Paragraph]) -> str:
     """Hash of everything besides documents and model that shapes the index."""
-    parts = f"{settings.ingest.max_chars}/{settings.ingest.overlap_chars}/{_cjk(paragraphs)}/"
+    parts = f"{settings.ingest.max_chars}/{settings.ingest.overlap_chars}/{_cjk(paragraphs)}/{NORMALIZATION}/"
     parts += BACKGROUND_FILE.read_text(encoding="utf-8")
     return hashlib.sha256(parts.encode()).hexdigest()[:16]
 
 
-def document_hashes(paragraphs: list[Paragraph]) -> dict[str, str]:
-    """Per-document hash over its paragraphs' hashes."""
-    docs: dict[str, hashlib._Hash] = {}
-    for p in paragraphs:
-        docs.setdefault(p.doc, hashlib.sha256()).update(f"{p.number}:{p.hash};".encode())
-    return {name: h.hexdigest()[:16] for name, h in docs.items()}
+def known_documents(stored: StoredIndex) -> dict[str, Document]:
+    """The documents ``stored`` was built from, with their file hashes (for load_documents)."""
+    hashes = stored.manifest.documents
+    if stored.manifest.normalization != NORMALIZATION:
+        return {}  # their paragraphs' matching forms are outdated: parse them again
+    return {
+        name: Document(name, hashes[name], tuple(group))
+        for name, group in itertools.groupby(stored.paragraphs, key=lambda p: p.doc)
+        if name in hashes
+    }
 
 
 def is_fresh(
     stored: StoredIndex,
     settings: Settings,
     encoder: Encoder,
-    paragraphs: list[Paragraph],
+    documents: Sequence[Document],
     second: Encoder | None = None,
 ) -> bool:
     """True when ``stored`` was built from these documents, this model and these settings."""
@@ -52,13 +70,15 @@ def is_fresh(
         reasons.append(f"it was built with model {m.model!r} ({m.dim}d), now {encoder.model_id!r}")
     if m.second_model != _model_id(second):
         reasons.append(f"it was built with second model {m.second_model!r}, now {_model_id(second)!r}")
-    if m.documents != document_hashes(paragraphs):
+    if m.documents != {d.name: d.file_hash for d in documents}:
         reasons.append("the documents changed")
-    if m.fingerprint != fingerprint(settings, paragraphs):
+    elif m.fingerprint != fingerprint(settings, _paragraphs(documents)):
         reasons.append("the ingest settings or the background changed")
-    if SENTENCE_ARRAY not in stored.arrays:
+    if m.normalization != NORMALIZATION:
+        reasons.append("the text normalisation changed")
+    if stored.arrays.sentences is None:
         reasons.append("it has no sentence vectors")
-    if second is not None and VOCABULARY_ARRAY not in stored.arrays:
+    if second is not None and stored.arrays.vocabulary is None:
         reasons.append("it has no vocabulary vectors")
     if reasons:
         log.info("index at %s is stale: %s; rebuilding", settings.index_dir, "; ".join(reasons))
@@ -68,88 +88,177 @@ def is_fresh(
 def build_index(
     settings: Settings,
     encoder: Encoder,
-    paragraphs: list[Paragraph],
+    documents: Sequence[Document],
     previous: StoredIndex | None = None,
     progress: bool = False,
     second: Encoder | None = None,
 ) -> tuple[StoredIndex, int]:
-    """The index over ``paragraphs`` and how many passages had to be embedded anew."""
-    passages = to_passages(paragraphs, settings.ingest.max_chars, settings.ingest.overlap_chars)
-    same_model = previous is not None and previous.manifest.model == encoder.model_id
-    old = _reusable(previous) if same_model else {}
-    todo = [i for i, p in enumerate(passages) if p.hash not in old]
-    vectors = np.zeros((len(passages), encoder.dim), dtype=np.float32)
-    sparse_rows: list[sparse.csr_matrix | None] = [None] * len(passages)
-    for i, p in enumerate(passages):
-        if p.hash in old:
-            vectors[i], sparse_rows[i] = old[p.hash]
+    """The index over ``documents`` and how many passages had to be embedded anew."""
+    paragraphs = _paragraphs(documents)
+    print_ = fingerprint(settings, paragraphs)
+    passages = _passages(settings, documents, previous, print_)
+    old = previous.arrays if previous is not None else IndexArrays()
+    has_sparse = encoder.encode_sparse(["probe"]) is not None
+    same_model = previous is not None and (previous.manifest.model, previous.manifest.dim) == (
+        encoder.model_id, encoder.dim) and (old.sparse is not None) == has_sparse  # fmt: skip
+    source = _previous_rows(passages, previous)  # previous row of the same text, else -1
+    reuse = source if same_model else np.full(len(passages), -1)
+    todo = np.flatnonzero(reuse < 0)
     batch = max(1, settings.embedding.batch_size)
-    bar = tqdm(total=len(todo), desc="embedding", unit="passage", disable=not progress)
-    for start in range(0, len(todo), batch):
-        rows = todo[start : start + batch]
-        texts = [passages[i].text for i in rows]
-        vectors[rows] = encoder.encode_passages(texts)
-        fresh = encoder.encode_sparse(texts)
-        for j, i in enumerate(rows):
-            sparse_rows[i] = None if fresh is None else fresh[j]
-        bar.update(len(rows))
-    bar.close()
-    arrays, matrices = _background(encoder, previous if same_model else None, settings, paragraphs)
-    if passages and all(row is not None for row in sparse_rows):
-        matrices["sparse"] = sparse.csr_matrix(sparse.vstack(sparse_rows), dtype=np.float32)
+    fresh, fresh_sparse = _embed(encoder, [passages[i].text for i in todo], batch, has_sparse, progress)
+    index = _faiss(settings, previous if same_model else None, reuse, todo, fresh)
+    del fresh  # the FAISS index holds its own copy (memory peak of a 100k build)
+    arrays: dict[str, Any] = {}
+    if fresh_sparse is not None:
+        arrays["sparse"] = _assemble(reuse, old.sparse, todo, fresh_sparse)
+    arrays.update(_background(encoder, previous if same_model else None, print_, paragraphs))
     if second is not None:
-        arrays["second"] = _second_vectors(second, passages, previous, batch)
+        same_second = previous is not None and previous.manifest.second_model == second.model_id
+        second_reuse = source if same_second and old.second is not None else np.full(len(passages), -1)
+        second_todo = np.flatnonzero(second_reuse < 0)
+        vectors = _encode(second.encode_passages, [passages[i].text for i in second_todo], batch, second.dim)
+        arrays["second"] = _assemble(second_reuse, old.second, second_todo, vectors)
         arrays["background_second"] = second.encode_passages(load_background(_cjk(paragraphs)))
-    arrays[SENTENCE_ARRAY] = _sentence_vectors(second or encoder, paragraphs, previous, batch)
+    arrays["sentences"] = _sentence_vectors(second or encoder, paragraphs, previous, batch)
+    terms = _terms(passages, previous, source, progress)
     if second is not None:  # near-synonyms by the cross-lingual model the check is calibrated on
-        arrays[VOCABULARY_ARRAY] = _vocabulary_vectors(second, passages, previous)
+        arrays["vocabulary"] = _vocabulary_vectors(second, terms, previous)
     manifest = Manifest(
         format=FORMAT_VERSION, model=encoder.model_id, second_model=_model_id(second),
-        dim=encoder.dim, normalized=True,
-        metric="inner_product", index_type=choose_index_type(len(passages)),
-        documents=document_hashes(paragraphs),
-        fingerprint=fingerprint(settings, paragraphs), passages=len(passages),
-        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        arrays=sorted(arrays), matrices=sorted(matrices),
-    )
-    index = make_faiss_index(vectors, settings.retrieval.faiss_threads)
-    return StoredIndex(manifest, passages, paragraphs, vectors, index, arrays, matrices), len(todo)
+        dim=encoder.dim, normalized=True, metric="inner_product",
+        index_type=faiss_index.choose_index_type(len(passages)),
+        documents={d.name: d.file_hash for d in documents}, fingerprint=print_,
+        passages=len(passages), built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        arrays=sorted(arrays), normalization=NORMALIZATION,
+    )  # fmt: skip
+    postings = Postings.build(terms)
+    stored = StoredIndex(manifest, passages, paragraphs, index, IndexArrays(**arrays), terms, postings)
+    return stored, len(todo)
 
 
-def _reusable(
-    previous: StoredIndex | None,
-) -> dict[str, tuple[np.ndarray, sparse.csr_matrix | None]]:
-    if previous is None:
-        return {}
-    matrix = previous.matrices.get("sparse")
-    return {
-        p.hash: (previous.vectors[i], None if matrix is None else matrix[i])
-        for i, p in enumerate(previous.passages)
-    }
+def _paragraphs(documents: Sequence[Document]) -> list[Paragraph]:
+    return [p for d in documents for p in d.paragraphs]
+
+
+def _passages(
+    settings: Settings, documents: Sequence[Document], previous: StoredIndex | None, print_: str
+) -> list[Passage]:
+    """Passages of every document; an unchanged document keeps its previous passages."""
+    kept: dict[str, list[Passage]] = {}
+    if previous is not None and previous.manifest.fingerprint == print_:
+        hashes = previous.manifest.documents
+        same = {d.name for d in documents if hashes.get(d.name) == d.file_hash}
+        groups = itertools.groupby(previous.passages, key=lambda p: p.doc)
+        kept = {name: list(group) for name, group in groups if name in same}
+    ingest = settings.ingest
+    out: list[Passage] = []
+    for d in documents:
+        found = kept.get(d.name)
+        out.extend(found or to_passages(list(d.paragraphs), ingest.max_chars, ingest.overlap_chars))
+    return out
+
+
+def _previous_rows(passages: Sequence[Passage], previous: StoredIndex | None) -> np.ndarray:
+    """For each passage, the row of a previous passage with the same text (-1: none), by one
+    sort of the previous hashes and one binary search per batch (vectorised)."""
+    if previous is None or not previous.passages or not passages:
+        return np.full(len(passages), -1, dtype=np.int64)
+    old = np.array([p.hash for p in previous.passages])
+    new = np.array([p.hash for p in passages])
+    order = np.argsort(old, kind="stable")
+    at = np.minimum(np.searchsorted(old[order], new), len(old) - 1)
+    return np.where(old[order][at] == new, order[at], -1).astype(np.int64)
+
+
+def _embed(
+    encoder: Encoder, texts: list[str], batch: int, has_sparse: bool, progress: bool
+) -> tuple[np.ndarray, sparse.csr_matrix | None]:
+    """Dense vectors and (when the model has a sparse head) learned-sparse rows of ``texts``."""
+    vectors = np.zeros((len(texts), encoder.dim), dtype=np.float32)
+    rows: list[sparse.csr_matrix] = []
+    with tqdm(total=len(texts), desc="embedding", unit="passage", disable=not progress) as bar:
+        for start in range(0, len(texts), batch):
+            chunk = texts[start : start + batch]
+            vectors[start : start + len(chunk)] = encoder.encode_passages(chunk)
+            found = encoder.encode_sparse(chunk) if has_sparse else None
+            if found is not None:
+                rows.append(found)
+            bar.update(len(chunk))
+    if not has_sparse:
+        return vectors, None
+    if not rows:
+        rows = [encoder.encode_sparse(["probe"])[:0]]  # type: ignore[index]  # no rows, the right width
+    return vectors, sparse.csr_matrix(sparse.vstack(rows), dtype=np.float32)
+
+
+def _encode(fn: Callable[[list[str]], np.ndarray], texts: list[str], batch: int, dim: int) -> np.ndarray:
+    parts = [fn(texts[i : i + batch]) for i in range(0, len(texts), batch)]
+    return np.concatenate(parts).astype(np.float32) if parts else np.zeros((0, dim), dtype=np.float32)
+
+
+def _assemble(reuse: np.ndarray, old: Any, todo: np.ndarray, fresh: Any) -> Any:
+    """Rows ``reuse[i]`` of ``old`` where it is ≥ 0, else the next row of ``fresh`` (in
+    ``todo`` order): one fancy-index take per source, for dense arrays and CSR alike."""
+    kept = np.flatnonzero(reuse >= 0)
+    if sparse.issparse(fresh):
+        parts = [fresh] if old is None or not len(kept) else [old[reuse[kept]], fresh]
+        stacked = sparse.csr_matrix(sparse.vstack(parts), dtype=np.float32)
+        order = np.empty(len(reuse), dtype=np.int64)
+        order[np.concatenate([kept, todo]) if len(parts) == 2 else todo] = np.arange(len(reuse))
+        return sparse.csr_matrix(stacked[order])
+    out = np.empty((len(reuse), fresh.shape[1]), dtype=np.float32)
+    if len(kept):
+        out[kept] = old[reuse[kept]]
+    out[todo] = fresh
+    return out
+
+
+def _faiss(
+    settings: Settings, previous: StoredIndex | None, reuse: np.ndarray, todo: np.ndarray, fresh: np.ndarray
+) -> Any:
+    threads = settings.retrieval.faiss_threads
+    if previous is None:  # nothing reused: ``fresh`` holds every row, in order
+        return faiss_index.build(fresh, threads)
+    # an old row moves to one new row; a second passage with the same text is added afresh
+    new_row = np.full(len(previous.passages), -1, dtype=np.int64)
+    kept = np.flatnonzero(reuse >= 0)
+    first, at = np.unique(reuse[kept], return_index=True)
+    new_row[first] = kept[at]
+    copies = np.setdiff1d(kept, kept[at])
+    rows = np.concatenate([todo, copies]).astype(np.int64)
+    vectors = fresh
+    if len(copies):
+        vectors = np.concatenate([fresh, faiss_index.vectors_of(previous.faiss_index)[reuse[copies]]])
+    return faiss_index.update(previous.faiss_index, new_row, rows, vectors, threads)
+
+
+def _terms(
+    passages: Sequence[Passage], previous: StoredIndex | None, source: np.ndarray, progress: bool
+) -> TermCounts:
+    """Term counts: previous rows for unchanged texts, the tokenizer for the rest."""
+    kept, todo = np.flatnonzero(source >= 0), np.flatnonzero(source < 0)
+    parts: list[tuple[TermCounts, np.ndarray, np.ndarray]] = []
+    vocabulary: tuple[str, ...] = ()
+    ids = None
+    if previous is not None:
+        vocabulary = previous.terms.vocabulary
+        if len(kept):
+            parts.append((previous.terms, source[kept], kept))
+    with tqdm(total=len(todo), desc="tokenizing", unit="passage", disable=not progress) as bar:
+        for start in range(0, len(todo), TOKENIZE_CHUNK):
+            rows = todo[start : start + TOKENIZE_CHUNK]
+            counted = TermCounts.count([passages[i].norm for i in rows], vocabulary, ids)
+            vocabulary, ids = counted.vocabulary, counted.term_ids()
+            parts.append((counted, np.arange(len(rows)), rows))
+            bar.update(len(rows))
+    merged = merge_counts(parts, len(passages))
+    if previous is not None:
+        previous.terms.release()  # the previous counts were read once; let their pages go
+    return merged
 
 
 def _model_id(encoder: Encoder | None) -> str:
     return "" if encoder is None else encoder.model_id
-
-
-def _second_vectors(
-    second: Encoder, passages: list[Passage], previous: StoredIndex | None, batch: int
-) -> np.ndarray:
-    """The second model's passage vectors, reusing unchanged passages' rows."""
-    old: dict[str, np.ndarray] = {}
-    if previous is not None and previous.manifest.second_model == second.model_id:
-        old = {p.hash: previous.arrays["second"][i] for i, p in enumerate(previous.passages)}
-    out = np.zeros((len(passages), second.dim), dtype=np.float32)
-    todo = []
-    for i, p in enumerate(passages):
-        if p.hash in old:
-            out[i] = old[p.hash]
-        else:
-            todo.append(i)
-    for start in range(0, len(todo), batch):
-        rows = todo[start : start + batch]
-        out[rows] = second.encode_passages([passages[i].text for i in rows])
-    return out
 
 
 def _sentence_vectors(
@@ -158,58 +267,58 @@ def _sentence_vectors(
     """Vectors of every sentence of the servable paragraphs (answer extraction), by the
     second model when there is one; unchanged sentences keep their rows."""
     old: dict[str, np.ndarray] = {}
-    if previous is not None and SENTENCE_ARRAY in previous.arrays:
+    kept = None if previous is None else previous.arrays.sentences
+    if previous is not None and kept is not None:
         m = previous.manifest
         if (m.second_model or m.model) == model.model_id:
             before = paragraph_sentences(previous.paragraphs)
-            if len(before) == len(previous.arrays[SENTENCE_ARRAY]):
-                old = {s.text: previous.arrays[SENTENCE_ARRAY][i] for i, s in enumerate(before)}
+            if len(before) == len(kept):
+                old = {s.text: kept[i] for i, s in enumerate(before)}
     texts = [s.text for s in paragraph_sentences(paragraphs)]
     out = np.zeros((len(texts), model.dim), dtype=np.float32)
     todo = [i for i, t in enumerate(texts) if t not in old]
     for i, t in enumerate(texts):
         if t in old:
             out[i] = old[t]
-    for start in range(0, len(todo), batch):
-        rows = todo[start : start + batch]
-        out[rows] = model.encode_passages([texts[i] for i in rows])
+    if todo:
+        out[todo] = _encode(model.encode_passages, [texts[i] for i in todo], batch, model.dim)
     return out
 
 
-def _vocabulary_vectors(
-    model: Encoder, passages: list[Passage], previous: StoredIndex | None
-) -> np.ndarray:
-    """Vectors of the documents' words (bot/concepts.py) by the second model; words of the
-    previous index keep theirs."""
-    cache: dict[str, list[str]] = {}
-
-    def words_of(rows: list[Passage]) -> list[str]:
-        return vocabulary({t for p in rows for t in cache.setdefault(p.norm, tokenize(p.norm))})
-
+def _vocabulary_vectors(model: Encoder, terms: TermCounts, previous: StoredIndex | None) -> np.ndarray:
+    """Vectors of the documents' words (bot/concepts.py) by the second model, from the term
+    counts' vocabulary (terms no passage holds any more left out); words of the previous
+    index keep theirs."""
     old: dict[str, np.ndarray] = {}
-    if previous is not None and VOCABULARY_ARRAY in previous.arrays:
-        m, vectors = previous.manifest, previous.arrays[VOCABULARY_ARRAY]
-        before = words_of(previous.passages)
+    if previous is not None and previous.arrays.vocabulary is not None:
+        m, vectors = previous.manifest, previous.arrays.vocabulary
+        before = _words(previous.terms)
         if m.second_model == model.model_id and len(before) == len(vectors):
             old = dict(zip(before, vectors, strict=True))
-    return vocabulary_vectors(words_of(passages), lambda w: model.encode_queries(w), old)
+    return vocabulary_vectors(_words(terms), lambda w: model.encode_queries(w), old)
 
 
-def _cjk(paragraphs: list[Paragraph]) -> bool:
+def _words(terms: TermCounts) -> list[str]:
+    held = np.flatnonzero(np.bincount(terms.counts.indices, minlength=len(terms.vocabulary)))
+    return vocabulary({terms.vocabulary[i] for i in held})
+
+
+def _cjk(paragraphs: Sequence[Paragraph]) -> bool:
     return documents_are_cjk([p.text for p in paragraphs])
 
 
 def _background(
-    encoder: Encoder, previous: StoredIndex | None, settings: Settings, paragraphs: list[Paragraph]
-) -> tuple[dict[str, np.ndarray], dict[str, sparse.csr_matrix]]:
+    encoder: Encoder, previous: StoredIndex | None, print_: str, paragraphs: Sequence[Paragraph]
+) -> dict[str, Any]:
     """The null model's vectors, reused when the background file did not change."""
-    if previous is not None and previous.manifest.fingerprint == fingerprint(settings, paragraphs):
-        matrices = {k: v for k, v in previous.matrices.items() if k == "background_sparse"}
-        return {"background": previous.arrays["background"]}, matrices
+    old = None if previous is None or previous.manifest.fingerprint != print_ else previous.arrays
+    if old is not None and old.background is not None:
+        return {"background": old.background} | ({} if old.background_sparse is None else {
+            "background_sparse": old.background_sparse})  # fmt: skip
     sentences = load_background(cjk=_cjk(paragraphs))
-    arrays = {"background": encoder.encode_passages(sentences)}
     found = encoder.encode_sparse(sentences)
-    return arrays, ({} if found is None else {"background_sparse": found})
+    return {"background": encoder.encode_passages(sentences)} | ({} if found is None else {
+        "background_sparse": found})  # fmt: skip
 
 
-__all__ = ["Passage", "build_index", "document_hashes", "is_fresh"]
+__all__ = ["Passage", "build_index", "fingerprint", "is_fresh", "known_documents"]

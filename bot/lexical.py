@@ -1,30 +1,41 @@
-"""Lexical scoring: BM25 (bm25s) over jieba words plus character bigrams and unigrams.
+"""The lexical index: term counts per passage (built with the index, saved with it) and BM25.
 
-bm25s' default tokenizer keeps a whole Chinese sentence as one token, so we tokenize
-ourselves: jieba words (search mode) for meaning; CJK character bigrams and unigrams for
-robustness to segmentation and to the synonym-swapped wording of reposted articles
-(问题 → 难题 still shares 题); ASCII words lower-cased. Measured on the dev and held-out
-sets (bench/RESULTS.md), adding unigrams raised fused hit@1 from 0.935/0.736 to
-0.968/0.774. Question words and particles are dropped: in a small corpus they would get
-a high IDF and pull up random paragraphs.
+Tokens are our own: bm25s' default tokenizer keeps a whole Chinese sentence as one token.
+jieba words (search mode) for meaning; CJK character bigrams and unigrams for robustness to
+segmentation and to the synonym-swapped wording of reposted articles (问题 → 难题 still
+shares 题); ASCII words lower-cased. Measured on the dev and held-out sets
+(bench/RESULTS.md), adding unigrams raised fused hit@1 from 0.935/0.736 to 0.968/0.774.
+Question words and particles are dropped: in a small corpus they would get a high IDF and
+pull up random paragraphs.
+
+Memory and reloads (issue 9): a passage's tokens become integer ids against one vocabulary
+while it is tokenized, and only its term counts are kept (``TermCounts``: a CSR matrix,
+passages × vocabulary), never lists of token strings. A reload takes the rows of unchanged
+passages as they are and tokenizes only new ones; the BM25 statistics (document
+frequencies, average length) are recomputed from the counts in one vectorised step. Scores
+are bm25s' "lucene" BM25 (k1 1.5, b 0.75), which this index replaced.
 """
 
 from __future__ import annotations
 
 import logging
+import mmap
 import re
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from array import array
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 
-import bm25s
 import jieba
 import numpy as np
+from scipy import sparse
 
-from bot.text import CJK_IDEOGRAPHS
+from bot.text import CJK_RUN
 
 jieba.setLogLevel(logging.WARNING)
-logging.getLogger("bm25s").setLevel(logging.WARNING)
 
+K1, B = 1.5, 0.75
+COUNT_MAX = 65_535  # counts are uint16 (a 400-character passage repeats no token that often)
+WEIGHT_CHUNK = 1 << 20  # postings per step when BM25 weights are computed (bounded temporaries)
 STOPWORDS = frozenset(
     """
     的 了 是 在 和 与 及 或 而 也 都 就 又 还 吗 呢 吧 啊 呀 么 嘛 着 过 把 被 给 对 从 向 于 以 之 其
@@ -37,13 +48,12 @@ STOPWORDS = frozenset(
     """.split()
 )
 _ASCII_WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
-_CJK_RUN = re.compile(f"[{CJK_IDEOGRAPHS}]+")
 
 
 def tokenize(norm_text: str) -> list[str]:
     """Tokens of already-normalised text: jieba words, CJK bigrams, ASCII words."""
     tokens: list[str] = []
-    for run in _CJK_RUN.findall(norm_text):
+    for run in CJK_RUN.findall(norm_text):
         words = [w for w in jieba.cut_for_search(run) if w not in STOPWORDS]
         tokens.extend(words)
         bigrams = (run[i : i + 2] for i in range(len(run) - 1))
@@ -57,45 +67,188 @@ def _has_stopword(bigram: str) -> bool:
     return bigram in STOPWORDS or bigram[0] in STOPWORDS or bigram[1] in STOPWORDS
 
 
+@dataclass(frozen=True)
+class TermCounts:
+    """How often each vocabulary term occurs in each passage: ``counts[i, t]`` (CSR: int32
+    term ids sorted per row, uint16 counts). This is what the index stores; BM25 is derived
+    from it. Loaded from disk, the arrays are memory-mapped: they are read by a reload only."""
+
+    vocabulary: tuple[str, ...]
+    counts: sparse.csr_matrix  # passages × len(vocabulary)
+
+    @staticmethod
+    def count(
+        norm_texts: Sequence[str], vocabulary: Sequence[str] = (), ids: dict[str, int] | None = None
+    ) -> TermCounts:
+        """Tokenize ``norm_texts`` against ``vocabulary`` (new terms are appended to it);
+        ``ids`` is the vocabulary's term → id map when the caller has one already."""
+        ids = dict(ids) if ids is not None else {t: i for i, t in enumerate(vocabulary)}
+        terms, counts, indptr = array("i"), array("H"), array("q", [0])
+        for text in norm_texts:
+            found = np.array([ids.setdefault(t, len(ids)) for t in tokenize(text)], dtype=np.int32)
+            unique, times = np.unique(found, return_counts=True)
+            terms.extend(unique.tolist())
+            counts.extend(np.minimum(times, COUNT_MAX).tolist())
+            indptr.append(len(terms))
+        matrix = sparse.csr_matrix(
+            (np.frombuffer(counts, dtype=np.uint16), np.frombuffer(terms, dtype=np.int32),
+             np.frombuffer(indptr, dtype=np.int64)),
+            shape=(len(norm_texts), len(ids)),
+        )  # fmt: skip
+        return TermCounts(tuple(ids), matrix)
+
+    def term_ids(self) -> dict[str, int]:
+        return {t: i for i, t in enumerate(self.vocabulary)}
+
+    @property
+    def passages(self) -> int:
+        return int(self.counts.shape[0])
+
+    def lengths(self) -> np.ndarray:
+        """Tokens per passage (repeats counted), as BM25's document length."""
+        m = self.counts
+        if not m.nnz:
+            return np.zeros(m.shape[0], dtype=np.float64)
+        starts = np.minimum(m.indptr[:-1], m.nnz - 1)
+        sums = np.add.reduceat(m.data, starts, dtype=np.int64)
+        return np.where(np.diff(m.indptr) > 0, sums, 0).astype(np.float64)
+
+    def release(self) -> None:
+        """Give back the resident pages of memory-mapped arrays (the file stays mapped and
+        is read again on the next access): after a pass over them, RSS drops back."""
+        for array_ in (self.counts.data, self.counts.indices, self.counts.indptr):
+            base = array_
+            while base is not None and not isinstance(base, np.memmap):
+                base = getattr(base, "base", None)
+            mapped = getattr(base, "_mmap", None)
+            if mapped is not None:
+                mapped.madvise(mmap.MADV_DONTNEED)
+
+
+def merge_counts(parts: Sequence[tuple[TermCounts, np.ndarray, np.ndarray]], rows: int) -> TermCounts:
+    """One TermCounts of ``rows`` passages from parts whose vocabularies extend one another:
+    part (counts, source, target) gives its row ``source[i]`` to row ``target[i]``. Rows are
+    copied run by run (a run: consecutive in both), so no part is copied whole first."""
+    vocabulary = max((p.vocabulary for p, _, _ in parts), key=len, default=())
+    lengths = np.zeros(rows, dtype=np.int64)
+    for part, source, target in parts:
+        lengths[target] = np.diff(part.counts.indptr)[source]
+    indptr = np.zeros(rows + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    ids = np.empty(int(indptr[-1]), dtype=np.int32)
+    counts = np.empty(int(indptr[-1]), dtype=np.uint16)
+    for part, source, target in parts:
+        m = part.counts
+        breaks = np.flatnonzero((np.diff(source) != 1) | (np.diff(target) != 1)) + 1
+        for start, end in zip(np.r_[0, breaks], np.r_[breaks, len(source)], strict=True):
+            if end <= start:
+                continue
+            a, b = int(m.indptr[source[start]]), int(m.indptr[source[end - 1] + 1])
+            at = int(indptr[target[start]])
+            ids[at : at + b - a] = m.indices[a:b]
+            counts[at : at + b - a] = m.data[a:b]
+    matrix = sparse.csr_matrix((counts, ids, indptr), shape=(rows, len(vocabulary)))
+    return TermCounts(vocabulary, matrix)
+
+
+class DocumentFrequency(Mapping[str, int]):
+    """Passages each known term occurs in (0 for any other string, as a Counter would)."""
+
+    def __init__(self, ids: dict[str, int], df: np.ndarray) -> None:
+        self._ids, self._df = ids, df
+
+    def __getitem__(self, term: str) -> int:
+        i = self._ids.get(term)
+        return 0 if i is None else int(self._df[i])
+
+    def __contains__(self, term: object) -> bool:
+        i = self._ids.get(term) if isinstance(term, str) else None
+        return i is not None and bool(self._df[i])
+
+    def __iter__(self) -> Iterator[str]:
+        return (t for t, i in self._ids.items() if self._df[i])
+
+    def __len__(self) -> int:
+        return int(np.count_nonzero(self._df))
+
+
+@dataclass(frozen=True)
+class Postings:
+    """BM25 by term, ready to sum: term t occurs in passages ``rows[indptr[t]:indptr[t+1]]``
+    with weights ``weights[...]`` (idf × saturated term frequency). Saved with the index and
+    memory-mapped when loaded, so a start-up computes nothing and only the postings of
+    asked terms become resident."""
+
+    indptr: np.ndarray  # int64, vocabulary + 1
+    rows: np.ndarray  # int32
+    weights: np.ndarray  # float32
+
+    @staticmethod
+    def build(terms: TermCounts) -> Postings:
+        """Postings of ``terms`` (reads every count once, in bounded steps)."""
+        n = terms.passages
+        lengths = terms.lengths()
+        by_term = terms.counts.tocsc()  # postings per term: passages (rows) and counts
+        terms.release()  # read once: memory-mapped counts need not stay resident
+        indptr = by_term.indptr.astype(np.int64)
+        rows = by_term.indices.astype(np.int32, copy=False)
+        df = np.diff(indptr)
+        average = float(lengths.mean()) if n else 1.0
+        norm = (K1 * ((1 - B) + B * lengths / max(average, 1e-9))).astype(np.float32)
+        idf = np.log(1.0 + (max(n, 1) - df + 0.5) / (df + 0.5)).astype(np.float32)
+        weights = np.empty(len(rows), dtype=np.float32)
+        for a in range(0, len(rows), WEIGHT_CHUNK):  # bounded temporaries at any size
+            b = min(a + WEIGHT_CHUNK, len(rows))
+            term = np.searchsorted(indptr, np.arange(a, b), side="right") - 1
+            tf = by_term.data[a:b].astype(np.float32)
+            weights[a:b] = idf[term] * (tf / (norm[rows[a:b]] + tf))
+        return Postings(indptr, rows, weights)
+
+
 class LexicalIndex:
     """BM25 over passages; scores every passage for a query (the corpus is per-bot sized)."""
 
-    def __init__(
-        self, norm_texts: Sequence[str], reuse: Mapping[str, list[str]] | None = None
-    ) -> None:
-        reuse = reuse or {}
-        self._vocab: set[str] = set()
-        corpus = [reuse[text] if text in reuse else tokenize(text) for text in norm_texts]
-        self.tokens: dict[str, list[str]] = dict(zip(norm_texts, corpus, strict=True))
-        self.df: Counter[str] = Counter()  # passages each token occurs in (answer evidence)
-        for tokens in corpus:
-            self.df.update(set(tokens))
-        self._vocab.update(self.df)
-        self._size = len(corpus)
-        self._bm25 = bm25s.BM25()
-        self._bm25.index(_as_tokenized(corpus), show_progress=False)
+    def __init__(self, terms: TermCounts, postings: Postings | None = None) -> None:
+        postings = postings if postings is not None else Postings.build(terms)
+        self.size = terms.passages
+        self._ids = terms.term_ids()
+        self._indptr, self._rows, self._weights = postings.indptr, postings.rows, postings.weights
+        self._df = np.diff(self._indptr)
+        self.df = DocumentFrequency(self._ids, self._df)
 
-    @property
-    def size(self) -> int:
-        """Number of passages indexed."""
-        return self._size
+    def scores(self, norm_query: str, extra: Mapping[str, float] | None = None) -> np.ndarray:
+        """BM25 score of every passage (0 where nothing matches); a repeated query term
+        counts again, as in bm25s. ``extra`` adds weighted terms (a term of weight w counts
+        as w occurrences in the query), e.g. the translations of bot/crosslingual.py."""
+        weighted: dict[str, float] = {}
+        for token in tokenize(norm_query):
+            weighted[token] = weighted.get(token, 0.0) + 1.0
+        for term, weight in (extra or {}).items():
+            weighted[term] = weighted.get(term, 0.0) + weight
+        return self.weighted_scores(weighted)
 
-    def scores(self, norm_query: str) -> np.ndarray:
-        """BM25 score of every passage (0 where nothing matches)."""
-        tokens = [t for t in tokenize(norm_query) if t in self._vocab]
-        if not tokens:
-            return np.zeros(self._size, dtype=np.float32)
-        return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
+    def weighted_scores(self, terms: Mapping[str, float]) -> np.ndarray:
+        """Σ over ``terms`` of weight × the term's BM25 contribution, for every passage."""
+        found = [(i, w) for i, w in ((self._ids.get(t), w) for t, w in terms.items())
+                 if i is not None and self._df[i] and w]  # fmt: skip
+        if not found:
+            return np.zeros(self.size, dtype=np.float32)
+        spans = [(slice(self._indptr[i], self._indptr[i + 1]), np.float32(w)) for i, w in found]
+        rows = np.concatenate([self._rows[s] for s, _ in spans])
+        weights = np.concatenate([self._weights[s] * w for s, w in spans])
+        return np.bincount(rows, weights=weights, minlength=self.size).astype(np.float32)
 
     def coverage(self, norm_query: str) -> float:
         """Share of the query's content tokens that occur anywhere in the corpus (0..1)."""
         tokens = tokenize(norm_query)
         if not tokens:
             return 0.0
-        return sum(t in self._vocab for t in tokens) / len(tokens)
+        return sum(self.df[t] > 0 for t in tokens) / len(tokens)
 
 
-def _as_tokenized(corpus: list[list[str]]) -> bm25s.tokenization.Tokenized:
-    vocab: dict[str, int] = {}
-    ids = [[vocab.setdefault(token, len(vocab)) for token in tokens] for tokens in corpus]
-    return bm25s.tokenization.Tokenized(ids=ids, vocab=vocab)
+def index_texts(norm_texts: Sequence[str]) -> LexicalIndex:
+    """A LexicalIndex straight from texts (tests, benches)."""
+    return LexicalIndex(TermCounts.count(norm_texts))
+
+
+__all__ = ["STOPWORDS", "LexicalIndex", "Postings", "TermCounts", "index_texts", "merge_counts", "tokenize"]

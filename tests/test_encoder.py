@@ -62,6 +62,16 @@ def test_sparse_head_returns_one_row_per_text(real_encoder: SentenceTransformerE
 
 
 @pytest.mark.slow
+def test_queries_and_sparse_come_from_one_call(real_encoder: SentenceTransformerEncoder) -> None:
+    texts = ["街道年终考核一共有多少项指标？", "What is accountability for?"]
+    dense, terms = real_encoder.encode_queries_and_sparse(texts)
+    np.testing.assert_allclose(dense, real_encoder.encode_queries(texts), atol=1e-5)
+    _unit_rows(dense)
+    assert terms is not None and terms.shape[0] == 2 and terms.dtype == np.float32
+    assert all(terms[i].nnz > 0 for i in range(2))
+
+
+@pytest.mark.slow
 def test_second_model_ships_offline_too(real_second: SentenceTransformerEncoder | None) -> None:
     assert real_second is not None
     assert real_second.model_id == load_settings(env={}).embedding.second_model
@@ -108,6 +118,9 @@ def test_hashing_encoder_is_deterministic_and_unit_length() -> None:
     _unit_rows(a)
     assert float(a[0] @ a[1]) < 0.99
     assert HashingEncoder(128).encode_sparse(texts) is None
+    dense, terms = HashingEncoder(128).encode_queries_and_sparse(texts)
+    np.testing.assert_array_equal(dense, a)
+    assert terms is None
 
 
 def test_hashing_encoder_similarity_follows_shared_characters() -> None:

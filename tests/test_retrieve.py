@@ -15,15 +15,15 @@ from scipy import sparse
 
 from bot.evaluate import Case
 from bot.ingest import normalize
-from bot.lexical import LexicalIndex
-from bot.retrieve import HybridRetriever, Query, Ranking, Weights, make_faiss_index
+from bot.lexical import LexicalIndex, index_texts
+from bot.retrieve import HybridRetriever, Query, Ranking, Weights
 from bot.service import SearchService
 from bot.types import Answer
-from embeddings.encoder import Encoder, HashingEncoder
+from embeddings.encoder import Encoder
 
 
 class MemoEncoder:
-    """Remembers query vectors and sparse rows per text (the model is deterministic)."""
+    """Remembers query vectors and their sparse rows per text (the model is deterministic)."""
 
     def __init__(self, inner: Encoder) -> None:
         self.inner = inner
@@ -39,21 +39,25 @@ class MemoEncoder:
         return self.inner.dim
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.encode_queries_and_sparse(texts)[0]
+
+    def encode_queries_and_sparse(
+        self, texts: Sequence[str]
+    ) -> tuple[np.ndarray, sparse.csr_matrix | None]:
         todo = list(dict.fromkeys(t for t in texts if t not in self._dense))
         if todo:
-            self._dense.update(zip(todo, self.inner.encode_queries(todo), strict=True))
-        return np.stack([self._dense[t] for t in texts])
+            dense, rows = self.inner.encode_queries_and_sparse(todo)
+            self._dense.update(zip(todo, dense, strict=True))
+            self._sparse.update((t, None if rows is None else rows[i]) for i, t in enumerate(todo))
+        found = [self._sparse[t] for t in texts]
+        terms = None if any(r is None for r in found) else sparse.csr_matrix(sparse.vstack(found))
+        return np.stack([self._dense[t] for t in texts]), terms
 
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
         return self.inner.encode_passages(texts)
 
     def encode_sparse(self, texts: Sequence[str]) -> sparse.csr_matrix | None:
-        todo = list(dict.fromkeys(t for t in texts if t not in self._sparse))
-        if todo:
-            rows = self.inner.encode_sparse(todo)
-            self._sparse.update((t, None if rows is None else rows[i]) for i, t in enumerate(todo))
-        found = [self._sparse[t] for t in texts]
-        return None if any(r is None for r in found) else sparse.csr_matrix(sparse.vstack(found))
+        return self.inner.encode_sparse(texts)
 
 
 @dataclass(frozen=True)
@@ -74,13 +78,13 @@ def dev(real_service: SearchService, dev_cases: list[Case]) -> Dev:
     second = None if real_service.second is None else MemoEncoder(real_service.second)
     service = SearchService(real_service.settings, memo, real_service.stored, second)
     questions = [c.q for c in dev_cases]
-    vectors, rows = memo.encode_queries(questions), memo.encode_sparse(questions)
+    vectors, rows = memo.encode_queries_and_sparse(questions)
     seconds = None if second is None else second.encode_queries(questions)
     queries = []
     for i, q in enumerate(questions):
         row = None if rows is None else rows[i]
         queries.append(Query(normalize(q), vectors[i], row, None if seconds is None else seconds[i]))
-    lexical = LexicalIndex([p.norm for p in service.stored.passages])
+    lexical = index_texts([p.norm for p in service.stored.passages])
     return Dev(service, dev_cases, queries, service.ask_batch(questions, k=5), lexical)
 
 
@@ -125,7 +129,9 @@ def test_english_questions_find_chinese_paragraphs_in_top_3(dev: Dev) -> None:
     english = [i for i in dev.in_scope() if not _is_chinese(dev.cases[i].q)]
     assert english
     for i in english:
-        assert not dev.lexical.scores(dev.queries[i].norm).any()  # BM25 cannot help across languages
+        norm = dev.queries[i].norm
+        assert not dev.lexical.scores(norm).any()  # BM25 alone cannot help across languages
+        assert dev.lexical.scores(norm, dev.service._translated(norm)).any()  # its translation can
         answer = dev.answers[i]
         assert answer.answered, dev.cases[i].q
         assert _answer_rank(answer, dev.cases[i].gold) in (0, 1, 2), dev.cases[i].q
@@ -135,7 +141,7 @@ def test_english_questions_find_chinese_paragraphs_in_top_3(dev: Dev) -> None:
 def _metrics(dev: Dev, weights: Weights) -> tuple[float, float]:
     s = dev.service.stored
     retriever = HybridRetriever(
-        s.passages, s.faiss_index, dev.lexical, s.matrices.get("sparse"), s.arrays.get("second"), weights
+        s.passages, s.faiss_index, dev.lexical, s.arrays.sparse, s.arrays.second, weights
     )
     ranks = [
         _gold_rank(dev.service, retriever.rank(dev.queries[i]), dev.cases[i].gold) for i in dev.in_scope()
@@ -153,7 +159,7 @@ def test_fusion_is_at_least_as_good_as_the_better_part(dev: Dev) -> None:
         "lexical": _metrics(dev, Weights(dense=0.0, lexical=1.0, sparse=0.0, second=0.0)),
         "dense": _metrics(dev, Weights(dense=1.0, lexical=0.0, sparse=0.0, second=0.0)),
     }
-    if "second" in dev.service.stored.arrays:
+    if dev.service.stored.arrays.second is not None:
         parts["second"] = _metrics(dev, Weights(dense=0.0, lexical=0.0, sparse=0.0, second=1.0))
     report = f"fused {fused}, {parts}"
     assert fused[0] >= max(m[0] for m in parts.values()), report
@@ -203,9 +209,19 @@ def test_ask_batch_equals_asking_one_by_one(real_service: SearchService) -> None
         np.testing.assert_allclose([h.score for h in together.hits], [h.score for h in alone.hits], atol=1e-3)
 
 
-def test_faiss_index_is_exact_inner_product_on_unit_vectors() -> None:
-    vectors = HashingEncoder(64).encode_passages(["考核指标", "问责目的", "社区居委会", "执法权"])
-    index = make_faiss_index(vectors, threads=1)
-    sims, rows = index.search(vectors[2:3], 4)
-    assert rows[0][0] == 2 and sims[0][0] == pytest.approx(1.0, abs=1e-5)
-    np.testing.assert_allclose(sims[0], np.sort(vectors @ vectors[2])[::-1], atol=1e-5)
+def test_a_cross_lingual_query_is_fused_with_the_cross_lingual_weights(fake_service: SearchService) -> None:
+    """The same signals ranked with the weights of its kind of question: monolingual ones
+    with ``weights``, questions in the other language with ``cross_weights``."""
+    r = fake_service.retriever
+    lexical_only = Weights(dense=0.0, lexical=1.0, sparse=0.0, second=0.0)
+    dense_only = Weights(dense=1.0, lexical=0.0, sparse=0.0, second=0.0)
+    retriever = HybridRetriever(r.passages, r._faiss, r._lexical, None, None, dense_only, lexical_only)
+    norm = normalize("街道年终考核一共有多少项指标？")
+    vector = fake_service.encoder.encode_queries(["the hashing encoder's vector of something else"])[0]
+    lexical_top = int(np.argmax(r._lexical.scores(norm)))
+    dense_top = int(r._faiss.search(vector.reshape(1, -1).astype(np.float32), 1)[1][0][0])
+    assert lexical_top != dense_top
+    mono = retriever.rank(Query(norm, vector))
+    cross = retriever.rank(Query(norm, vector, cross_lingual=True))
+    assert mono.items[0].passage == dense_top
+    assert cross.items[0].passage == lexical_top

@@ -135,10 +135,10 @@ def test_disk_error_during_rebuild_is_a_reload_error(
     before = load(fake_settings.index_dir).manifest
     _edit(fake_settings.docs_dir, "共有考核目的31项", "共有考核目的32项")
 
-    def disk_full(path: Path, rows: object) -> None:
+    def disk_full(path: Path, *rows: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("bot.store._write_jsonl", disk_full)
+    monkeypatch.setattr("bot.store_parts._write_json", disk_full)
     with pytest.raises(ReloadError, match="No space left"):
         rebuild(fake_settings, old)
     assert load(fake_settings.index_dir).manifest == before

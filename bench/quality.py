@@ -108,8 +108,11 @@ class HeldRefusal(HybridRetriever):
 
 
 def variant(base: HybridRetriever, weights: Weights) -> HybridRetriever:
-    """The same indexes with other fusion weights."""
-    return HybridRetriever(base.passages, base._faiss, base._lexical, base._sparse, base._second, weights)
+    """The same indexes with other fusion weights: for every question, except that the
+    shipped variant keeps the shipped weights of cross-lingual questions."""
+    cross = base.cross_weights if weights == SHIPPED else weights
+    b = base
+    return HybridRetriever(b.passages, b._faiss, b._lexical, b._sparse, b._second, weights, cross)
 
 
 def run() -> dict[str, Any]:

@@ -25,7 +25,7 @@ from tqdm import tqdm
 
 from bot import faiss_index
 from bot.answer_arrays import sentence_arrays, word_vectors
-from bot.ingest import Document, Paragraph, Passage, to_passages
+from bot.ingest import NORMALIZATION, Document, Paragraph, Passage, to_passages
 from bot.lexical import Postings, TermCounts, merge_counts
 from bot.mapped import Scratch
 from bot.nullmodel import BACKGROUND_FILE, documents_are_cjk, load_background
@@ -39,7 +39,7 @@ TOKENIZE_CHUNK = 2_000  # passages per tokenizer progress step
 
 def fingerprint(settings: Settings, paragraphs: Sequence[Paragraph]) -> str:
     """Hash of everything besides documents and model that shapes the index."""
-    parts = f"{settings.ingest.max_chars}/{settings.ingest.overlap_chars}/{_cjk(paragraphs)}/"
+    parts = f"{settings.ingest.max_chars}/{settings.ingest.overlap_chars}/{_cjk(paragraphs)}/{NORMALIZATION}/"
     parts += BACKGROUND_FILE.read_text(encoding="utf-8")
     return hashlib.sha256(parts.encode()).hexdigest()[:16]
 
@@ -47,6 +47,8 @@ def fingerprint(settings: Settings, paragraphs: Sequence[Paragraph]) -> str:
 def known_documents(stored: StoredIndex) -> dict[str, Document]:
     """The documents ``stored`` was built from, with their file hashes (for load_documents)."""
     hashes = stored.manifest.documents
+    if stored.manifest.normalization != NORMALIZATION:
+        return {}  # their paragraphs' matching forms are outdated: parse them again
     return {
         name: Document(name, hashes[name], tuple(group))
         for name, group in itertools.groupby(stored.paragraphs, key=lambda p: p.doc)
@@ -72,6 +74,8 @@ def is_fresh(
         reasons.append("the documents changed")
     elif m.fingerprint != fingerprint(settings, _paragraphs(documents)):
         reasons.append("the ingest settings or the background changed")
+    if m.normalization != NORMALIZATION:
+        reasons.append("the text normalisation changed")
     if stored.arrays.sentences is None or stored.arrays.sentence_counts is None:
         reasons.append("it has no sentence vectors")
     if second is not None and stored.arrays.vocabulary is None:
@@ -134,7 +138,7 @@ def build_index(
         index_type=faiss_index.choose_index_type(len(passages)),
         documents={d.name: d.file_hash for d in documents}, fingerprint=print_,
         passages=len(passages), built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        arrays=sorted(arrays),
+        arrays=sorted(arrays), normalization=NORMALIZATION,
     )  # fmt: skip
     stored = StoredIndex(manifest, passages, paragraphs, index, IndexArrays(**arrays), terms, postings)
     return stored, len(todo)

@@ -20,9 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.noise import clean_paragraph
+from bot.numerals import arabic_numerals
 from bot.text import CJK_WIDE, DOCUMENT_SUFFIXES, is_wide, split_sentences
 
 MAX_DOCUMENT_BYTES = 5_000_000
+NORMALIZATION = 2  # bump when normalize() changes: stored norms are then re-derived (2: numerals)
 _BLANK_LINE = re.compile(r"\n[ \t\u3000]*\n")
 _SPACES = re.compile(r"\s+")
 _CJK_GAP = re.compile(rf"(?<=[{CJK_WIDE}])\s+(?=[{CJK_WIDE}])")
@@ -66,10 +68,11 @@ class Document:
 
 
 def normalize(text: str) -> str:
-    """Matching form: NFKC (full/half width folded), lower case, whitespace collapsed."""
+    """Matching form: NFKC (full/half width folded), lower case, whitespace collapsed,
+    Chinese numerals in Arabic digits where unambiguous (二〇一七 → 2017, 三十六 → 36)."""
     text = unicodedata.normalize("NFKC", text).lower()
     text = _CJK_GAP.sub("", text)
-    return _SPACES.sub(" ", text).strip()
+    return arabic_numerals(_SPACES.sub(" ", text).strip())
 
 
 def content_hash(text: str) -> str:

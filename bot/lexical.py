@@ -29,7 +29,7 @@ import numpy as np
 from scipy import sparse
 
 from bot.mapped import release
-from bot.text import CJK_IDEOGRAPHS
+from bot.text import CJK_RUN
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -48,13 +48,12 @@ STOPWORDS = frozenset(
     """.split()
 )
 _ASCII_WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
-_CJK_RUN = re.compile(f"[{CJK_IDEOGRAPHS}]+")
 
 
 def tokenize(norm_text: str) -> list[str]:
     """Tokens of already-normalised text: jieba words, CJK bigrams, ASCII words."""
     tokens: list[str] = []
-    for run in _CJK_RUN.findall(norm_text):
+    for run in CJK_RUN.findall(norm_text):
         words = [w for w in jieba.cut_for_search(run) if w not in STOPWORDS]
         tokens.extend(words)
         bigrams = (run[i : i + 2] for i in range(len(run) - 1))
@@ -212,15 +211,26 @@ class LexicalIndex:
         self._df = np.diff(self._indptr)
         self.df = DocumentFrequency(self._ids, self._df)
 
-    def scores(self, norm_query: str) -> np.ndarray:
+    def scores(self, norm_query: str, extra: Mapping[str, float] | None = None) -> np.ndarray:
         """BM25 score of every passage (0 where nothing matches); a repeated query term
-        counts again, as in bm25s."""
-        ids = [i for i in (self._ids.get(t) for t in tokenize(norm_query)) if i is not None and self._df[i]]
-        if not ids:
+        counts again, as in bm25s. ``extra`` adds weighted terms (a term of weight w counts
+        as w occurrences in the query), e.g. the translations of bot/crosslingual.py."""
+        weighted: dict[str, float] = {}
+        for token in tokenize(norm_query):
+            weighted[token] = weighted.get(token, 0.0) + 1.0
+        for term, weight in (extra or {}).items():
+            weighted[term] = weighted.get(term, 0.0) + weight
+        return self.weighted_scores(weighted)
+
+    def weighted_scores(self, terms: Mapping[str, float]) -> np.ndarray:
+        """Σ over ``terms`` of weight × the term's BM25 contribution, for every passage."""
+        found = [(i, w) for i, w in ((self._ids.get(t), w) for t, w in terms.items())
+                 if i is not None and self._df[i] and w]  # fmt: skip
+        if not found:
             return np.zeros(self.size, dtype=np.float32)
-        spans = [slice(self._indptr[i], self._indptr[i + 1]) for i in ids]
-        rows = np.concatenate([self._rows[s] for s in spans])
-        weights = np.concatenate([self._weights[s] for s in spans])
+        spans = [(slice(self._indptr[i], self._indptr[i + 1]), np.float32(w)) for i, w in found]
+        rows = np.concatenate([self._rows[s] for s, _ in spans])
+        weights = np.concatenate([self._weights[s] * w for s, w in spans])
         return np.bincount(rows, weights=weights, minlength=self.size).astype(np.float32)
 
     def terms_of(self, passage: int) -> set[str]:

@@ -21,6 +21,7 @@ from bot.answer import Extract, choose, choose_among
 from bot.asking import asked_for, asks_itself
 from bot.cache import AnswerCache
 from bot.concepts import KNOWN_SIMILARITY, Concepts, anchored
+from bot.crosslingual import Translator
 from bot.followup import is_follow_up, resolve
 from bot.indexer import build_index, is_fresh, known_documents
 from bot.ingest import Document, IngestError, Paragraph, load_documents, normalize
@@ -72,8 +73,13 @@ class SearchService:
         self.lexical = LexicalIndex(s.terms, s.postings)
         self.retriever = HybridRetriever(s.passages, s.faiss_index, self.lexical, a.sparse, a.second)
         background = a.background if a.background is not None else np.zeros((0, s.manifest.dim), np.float32)
-        cjk = documents_are_cjk([p.text for p in s.paragraphs if p.servable])
-        self.null = NullModel(background, a.background_sparse, a.background_second, cjk)
+        self.null = NullModel(
+            background, a.background_sparse, a.background_second,
+            documents_are_cjk([p.text for p in s.paragraphs if p.servable]),
+        )  # fmt: skip
+        self.translator: Translator | None = None
+        if self.settings.retrieval.crosslingual:
+            self.translator = Translator(self.lexical, self.null.cjk)
         self.sentences = SentenceIndex(s.paragraphs, a.sentences, a.sentence_counts)
         self._sentences_by_second = bool(s.manifest.second_model)
         self.concepts = Concepts(self.lexical.df, a.vocabulary)
@@ -107,13 +113,14 @@ class SearchService:
         A question asked before (same words, no context) is answered from the cache."""
         start = time.perf_counter()
         k = k or self.settings.retrieval.top_k
-        contexts = list(contexts or [None] * len(questions))
         asked = [q.strip() for q in questions]
+        contexts = list(contexts or [None] * len(asked))
         threads = [self._thread(q, c) for q, c in zip(asked, contexts, strict=True)]
         texts = [q if t is None else resolve(q, t) for q, t in zip(asked, threads, strict=True)]
-        keys = [  # a follow-up's answer depends on its thread: not cached
-            None if t is not None else self.cache.key(normalize(q), k, offset)
-            for q, t in zip(asked, threads, strict=True)
+        norms = [normalize(t) for t in texts]
+        keys = [  # a follow-up's answer depends on its thread: not cached; any other question is
+            None if thread is not None else self.cache.key(norm, k, offset)
+            for norm, thread in zip(norms, threads, strict=True)
         ]
         found = [None if key is None else self.cache.get(key) for key in keys]
         todo = [i for i, answer in enumerate(found) if answer is None]
@@ -123,17 +130,25 @@ class SearchService:
                 vectors, sparse_rows = self.encoder.encode_queries_and_sparse(batch)
                 second = None if self.second is None else self.second.encode_queries(batch)
             for j, i in enumerate(todo):
+                cross = is_cjk_text(texts[i]) != self.null.cjk
                 query = Query(
                     normalize(texts[i]), vectors[j],
                     None if sparse_rows is None else sparse_rows[j],
                     None if second is None else second[j],
+                    self._translated(norms[i]), cross,
                 )  # fmt: skip
                 found[i] = answer = self._answer(texts[i], query, k, offset, Asking(asked[i], threads[i]))
                 key = keys[i]
                 if key is not None:
                     self.cache.put(key, answer)
         ms = (time.perf_counter() - start) * 1000 / max(len(texts), 1)
-        return [_as_asked(a, q, ms, t is None) for a, q, t in zip(found, asked, threads, strict=True) if a]
+        done = zip(found, asked, texts, strict=True)
+        return [_as_asked(a, q, t, ms) for a, q, t in done if a is not None]
+
+    def _translated(self, norm: str) -> dict[str, float]:
+        """Weighted query terms in the documents' language for the question's words in the
+        other one ("accountability" → 问责 in a Chinese text); empty when there are none."""
+        return {} if self.translator is None else self.translator.terms(norm)
 
     def _thread(self, question: str, context: Turn | None) -> Turn | None:
         """``context`` when ``question`` follows up on it, else None. A follow-up whose own
@@ -222,6 +237,9 @@ class SearchService:
             self.encoder.encode_queries_and_sparse(["warm up"])
             if self.second is not None:
                 self.second.encode_queries(["warm up"])
+        tokenize("预热")  # jieba loads its dictionary on first use (~1 s)
+        if self.translator is not None:
+            _ = self.translator.glossary  # the dictionary is read once per process (~1.4 s)
 
     def paragraph(self, doc: str, number: int) -> Paragraph | None:
         """A paragraph by document and ¶n (noise paragraphs included)."""
@@ -300,11 +318,10 @@ def _build(
         return mapped(settings.index_dir, stored), embedded
 
 
-def _as_asked(answer: Answer, question: str, ms: float, standalone: bool) -> Answer:
-    """A (possibly cached) answer, as the answer to ``question`` as this user wrote it; a
-    standalone question is its own turn's question (a follow-up's turn keeps the question
-    made whole)."""
-    turn = replace(answer.turn, question=question) if answer.turn and standalone else answer.turn
+def _as_asked(answer: Answer, question: str, understood: str, ms: float) -> Answer:
+    """A (possibly cached) answer, as the answer to ``question`` as this user wrote it; its
+    turn keeps the question as understood (a follow-up made whole)."""
+    turn = answer.turn and replace(answer.turn, question=understood)
     return replace(answer, question=question, ms=ms, turn=turn)
 
 

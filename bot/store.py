@@ -85,6 +85,7 @@ class Manifest:
     passages: int
     built_at: str
     arrays: list[str]
+    normalization: int = 1  # ingest.NORMALIZATION the paragraphs' matching forms were made with
 
 
 @dataclass(frozen=True)

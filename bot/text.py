@@ -19,6 +19,7 @@ CLOSING_MARKS = "”’\"'」』）)"  # a closing quote or bracket stays with i
 DOCUMENT_SUFFIXES = (".txt", ".md")  # read from the documents folder
 UPLOAD_SUFFIXES = (*DOCUMENT_SUFFIXES, ".docx")  # accepted from admins (.docx becomes .txt)
 
+CJK_RUN = re.compile(f"[{CJK_IDEOGRAPHS}]+")  # a run of ideographs: a unit of Chinese text
 _SENTENCE = re.compile(rf"[^{SENTENCE_END}]+(?:[{SENTENCE_END}]+[{CLOSING_MARKS}]*|$)")
 
 

@@ -39,6 +39,7 @@ class RetrievalSettings:
     top_k: int = 3
     faiss_threads: int = 1
     answer_cache: int = 1024
+    crosslingual: bool = True
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from test_telegram_harness import Live, live_bot
 
 from bot.botapi import BotAPIServer
 from bot.evaluate import Case, read_cases
+from bot.glossary import Glossary
 from bot.service import SearchService, open_service
 from bot.state.pgserver import PostgresUnavailable, ThrowawayPostgres
 from config.settings import PROJECT_ROOT, Settings, load_settings
@@ -31,6 +32,7 @@ from embeddings.encoder import Encoder, load_encoder, load_second_encoder
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 ARTICLE = "article.txt"
 DEV_SET = PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl"
+CEDICT_SAMPLE = PROJECT_ROOT / "tests" / "data" / "cedict_sample.txt"
 
 
 def _no_network(*args: Any, **kwargs: Any) -> NoReturn:
@@ -86,6 +88,18 @@ def fake_settings(article_settings: Settings) -> Settings:
 def fake_service(fake_settings: Settings) -> SearchService:
     """A service over the article with the HashingEncoder (builds in about a second)."""
     return open_service(fake_settings)
+
+
+@pytest.fixture(scope="session")
+def sample_glossary() -> Glossary:
+    """English → Chinese tables of 25 real CC-CEDICT lines (tests/data/cedict_sample.txt)."""
+    return Glossary.parse(CEDICT_SAMPLE.read_text(encoding="utf-8").splitlines())
+
+
+@pytest.fixture(scope="session")
+def sample_reverse_glossary() -> Glossary:
+    """Chinese → English tables of the same sample."""
+    return Glossary.parse(CEDICT_SAMPLE.read_text(encoding="utf-8").splitlines(), to_chinese=False)
 
 
 @pytest.fixture(scope="session")

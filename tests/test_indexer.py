@@ -16,9 +16,10 @@ import bot.ingest
 import bot.lexical
 from bot import faiss_index
 from bot.faiss_index import vectors_of
+from bot.ingest import NORMALIZATION
 from bot.sentences import sentence_texts
 from bot.service import SearchService, open_service, rebuild
-from bot.store import StoredIndex, load
+from bot.store import StoredIndex, load, save
 from config.settings import PROJECT_ROOT, Settings
 from embeddings.encoder import HashingEncoder
 
@@ -148,3 +149,25 @@ def test_a_fresh_index_is_opened_without_parsing(settings: Settings, monkeypatch
     service = open_service(settings, HashingEncoder(256), None)
     assert parsed == []
     assert service.ask(QUESTIONS[0]).hits
+
+
+def test_an_index_of_an_older_normalisation_is_parsed_and_tokenized_again(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Paragraph norms are saved with the index: when normalize() changes (NORMALIZATION),
+    every document is parsed again, so the numerals rule reaches the stored text."""
+    stored = open_service(settings, HashingEncoder(256), None).stored
+    assert stored.manifest.normalization == NORMALIZATION
+    norms = [p.norm for p in stored.passages]
+    assert any("2017年" in n for n in norms) and not any("二〇一七" in n for n in norms)
+    old = [replace(p, norm=p.norm.replace("2017年", "二〇一七年")) for p in stored.passages]
+    manifest = replace(stored.manifest, normalization=1)
+    save(settings.index_dir, replace(stored, passages=old, manifest=manifest))
+    parsed: list[str] = []
+    parse = bot.ingest.parse_document
+    monkeypatch.setattr(bot.ingest, "parse_document", lambda n, raw: parsed.append(n) or parse(n, raw))
+    service = open_service(settings, HashingEncoder(256), None)
+    assert sorted(parsed) == ["a.txt", "b.txt", "c.txt"]
+    assert service.stored.manifest.normalization == NORMALIZATION
+    assert any("2017年" in p.norm for p in service.stored.passages)
+    assert service.lexical.df["2017"] >= 1

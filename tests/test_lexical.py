@@ -173,6 +173,18 @@ def test_document_frequency_reads_like_a_counter(index: LexicalIndex) -> None:
     assert index.df["考核"] == 1 and index.df["问责"] == 1
     assert index.df["不存在的词"] == 0
     assert "考核" in index.df and len(index.df) == sum(1 for _ in index.df)
+    assert "不存在的词" not in index.df and 3 not in index.df  # as a Counter: only what occurs
+    assert index.df.get("不存在的词", 0) == 0
+
+
+def test_weighted_terms_count_as_that_many_occurrences_in_the_query(index: LexicalIndex) -> None:
+    once = index.scores(normalize("考核"))
+    assert np.allclose(index.scores(normalize("考核 考核")), 2 * once)  # repeated, as bm25s counts
+    assert np.allclose(index.weighted_scores({"考核": 2.0}), index.scores("", {"考核": 2.0}))
+    assert np.allclose(index.weighted_scores({"考核": 0.5}), 0.5 * index.weighted_scores({"考核": 1.0}))
+    both = index.scores(normalize("考核"), {"问责": 0.5})
+    assert np.allclose(both, once + 0.5 * index.weighted_scores({"问责": 1.0}))
+    assert not index.weighted_scores({"不存在的词": 3.0, "考核": 0.0}).any()  # unknown or weightless
 
 
 def test_merge_copies_rows_in_any_order_and_repeats() -> None:

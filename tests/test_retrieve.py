@@ -129,7 +129,9 @@ def test_english_questions_find_chinese_paragraphs_in_top_3(dev: Dev) -> None:
     english = [i for i in dev.in_scope() if not _is_chinese(dev.cases[i].q)]
     assert english
     for i in english:
-        assert not dev.lexical.scores(dev.queries[i].norm).any()  # BM25 cannot help across languages
+        norm = dev.queries[i].norm
+        assert not dev.lexical.scores(norm).any()  # BM25 alone cannot help across languages
+        assert dev.lexical.scores(norm, dev.service._translated(norm)).any()  # its translation can
         answer = dev.answers[i]
         assert answer.answered, dev.cases[i].q
         assert _answer_rank(answer, dev.cases[i].gold) in (0, 1, 2), dev.cases[i].q
@@ -205,3 +207,21 @@ def test_ask_batch_equals_asking_one_by_one(real_service: SearchService) -> None
             (h.doc, h.paragraph, h.text) for h in alone.hits
         ]
         np.testing.assert_allclose([h.score for h in together.hits], [h.score for h in alone.hits], atol=1e-3)
+
+
+def test_a_cross_lingual_query_is_fused_with_the_cross_lingual_weights(fake_service: SearchService) -> None:
+    """The same signals ranked with the weights of its kind of question: monolingual ones
+    with ``weights``, questions in the other language with ``cross_weights``."""
+    r = fake_service.retriever
+    lexical_only = Weights(dense=0.0, lexical=1.0, sparse=0.0, second=0.0)
+    dense_only = Weights(dense=1.0, lexical=0.0, sparse=0.0, second=0.0)
+    retriever = HybridRetriever(r.passages, r._faiss, r._lexical, None, None, dense_only, lexical_only)
+    norm = normalize("街道年终考核一共有多少项指标？")
+    vector = fake_service.encoder.encode_queries(["the hashing encoder's vector of something else"])[0]
+    lexical_top = int(np.argmax(r._lexical.scores(norm)))
+    dense_top = int(r._faiss.search(vector.reshape(1, -1).astype(np.float32), 1)[1][0][0])
+    assert lexical_top != dense_top
+    mono = retriever.rank(Query(norm, vector))
+    cross = retriever.rank(Query(norm, vector, cross_lingual=True))
+    assert mono.items[0].passage == dense_top
+    assert cross.items[0].passage == lexical_top

@@ -24,11 +24,11 @@ from scipy import sparse
 from tqdm import tqdm
 
 from bot import faiss_index
-from bot.concepts import vocabulary, vocabulary_vectors
+from bot.answer_arrays import sentence_arrays, word_vectors
 from bot.ingest import NORMALIZATION, Document, Paragraph, Passage, to_passages
 from bot.lexical import Postings, TermCounts, merge_counts
+from bot.mapped import Scratch
 from bot.nullmodel import BACKGROUND_FILE, documents_are_cjk, load_background
-from bot.sentences import paragraph_sentences
 from bot.store import FORMAT_VERSION, IndexArrays, Manifest, StoredIndex
 from config.settings import Settings
 from embeddings.encoder import Encoder
@@ -76,7 +76,7 @@ def is_fresh(
         reasons.append("the ingest settings or the background changed")
     if m.normalization != NORMALIZATION:
         reasons.append("the text normalisation changed")
-    if stored.arrays.sentences is None:
+    if stored.arrays.sentences is None or stored.arrays.sentence_counts is None:
         reasons.append("it has no sentence vectors")
     if second is not None and stored.arrays.vocabulary is None:
         reasons.append("it has no vocabulary vectors")
@@ -92,8 +92,10 @@ def build_index(
     previous: StoredIndex | None = None,
     progress: bool = False,
     second: Encoder | None = None,
+    scratch: Scratch | None = None,
 ) -> tuple[StoredIndex, int]:
-    """The index over ``documents`` and how many passages had to be embedded anew."""
+    """The index over ``documents`` and how many passages had to be embedded anew; the
+    biggest arrays are written through files in ``scratch`` when one is given."""
     paragraphs = _paragraphs(documents)
     print_ = fingerprint(settings, paragraphs)
     passages = _passages(settings, documents, previous, print_)
@@ -119,10 +121,17 @@ def build_index(
         vectors = _encode(second.encode_passages, [passages[i].text for i in second_todo], batch, second.dim)
         arrays["second"] = _assemble(second_reuse, old.second, second_todo, vectors)
         arrays["background_second"] = second.encode_passages(load_background(_cjk(paragraphs)))
-    arrays["sentences"] = _sentence_vectors(second or encoder, paragraphs, previous, batch)
     terms = _terms(passages, previous, source, progress)
+    postings = Postings.build(terms)
+    sentence_model = second or encoder
+    same_sentences = previous is not None and (previous.manifest.second_model or previous.manifest.model) == (
+        sentence_model.model_id)  # fmt: skip
+    arrays["sentences"], arrays["sentence_counts"], arrays["sentence_hashes"] = sentence_arrays(
+        sentence_model, paragraphs, previous, same_sentences, batch, scratch
+    )
     if second is not None:  # near-synonyms by the cross-lingual model the check is calibrated on
-        arrays["vocabulary"] = _vocabulary_vectors(second, terms, previous)
+        same_second = previous is not None and previous.manifest.second_model == second.model_id
+        arrays["vocabulary"] = word_vectors(second, terms, postings, previous, same_second)
     manifest = Manifest(
         format=FORMAT_VERSION, model=encoder.model_id, second_model=_model_id(second),
         dim=encoder.dim, normalized=True, metric="inner_product",
@@ -131,7 +140,6 @@ def build_index(
         passages=len(passages), built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         arrays=sorted(arrays), normalization=NORMALIZATION,
     )  # fmt: skip
-    postings = Postings.build(terms)
     stored = StoredIndex(manifest, passages, paragraphs, index, IndexArrays(**arrays), terms, postings)
     return stored, len(todo)
 
@@ -259,48 +267,6 @@ def _terms(
 
 def _model_id(encoder: Encoder | None) -> str:
     return "" if encoder is None else encoder.model_id
-
-
-def _sentence_vectors(
-    model: Encoder, paragraphs: list[Paragraph], previous: StoredIndex | None, batch: int
-) -> np.ndarray:
-    """Vectors of every sentence of the servable paragraphs (answer extraction), by the
-    second model when there is one; unchanged sentences keep their rows."""
-    old: dict[str, np.ndarray] = {}
-    kept = None if previous is None else previous.arrays.sentences
-    if previous is not None and kept is not None:
-        m = previous.manifest
-        if (m.second_model or m.model) == model.model_id:
-            before = paragraph_sentences(previous.paragraphs)
-            if len(before) == len(kept):
-                old = {s.text: kept[i] for i, s in enumerate(before)}
-    texts = [s.text for s in paragraph_sentences(paragraphs)]
-    out = np.zeros((len(texts), model.dim), dtype=np.float32)
-    todo = [i for i, t in enumerate(texts) if t not in old]
-    for i, t in enumerate(texts):
-        if t in old:
-            out[i] = old[t]
-    if todo:
-        out[todo] = _encode(model.encode_passages, [texts[i] for i in todo], batch, model.dim)
-    return out
-
-
-def _vocabulary_vectors(model: Encoder, terms: TermCounts, previous: StoredIndex | None) -> np.ndarray:
-    """Vectors of the documents' words (bot/concepts.py) by the second model, from the term
-    counts' vocabulary (terms no passage holds any more left out); words of the previous
-    index keep theirs."""
-    old: dict[str, np.ndarray] = {}
-    if previous is not None and previous.arrays.vocabulary is not None:
-        m, vectors = previous.manifest, previous.arrays.vocabulary
-        before = _words(previous.terms)
-        if m.second_model == model.model_id and len(before) == len(vectors):
-            old = dict(zip(before, vectors, strict=True))
-    return vocabulary_vectors(_words(terms), lambda w: model.encode_queries(w), old)
-
-
-def _words(terms: TermCounts) -> list[str]:
-    held = np.flatnonzero(np.bincount(terms.counts.indices, minlength=len(terms.vocabulary)))
-    return vocabulary({terms.vocabulary[i] for i in held})
 
 
 def _cjk(paragraphs: Sequence[Paragraph]) -> bool:

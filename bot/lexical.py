@@ -19,7 +19,6 @@ are bm25s' "lucene" BM25 (k1 1.5, b 0.75), which this index replaced.
 from __future__ import annotations
 
 import logging
-import mmap
 import re
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
@@ -29,6 +28,7 @@ import jieba
 import numpy as np
 from scipy import sparse
 
+from bot.mapped import release
 from bot.text import CJK_RUN
 
 jieba.setLogLevel(logging.WARNING)
@@ -114,15 +114,9 @@ class TermCounts:
         return np.where(np.diff(m.indptr) > 0, sums, 0).astype(np.float64)
 
     def release(self) -> None:
-        """Give back the resident pages of memory-mapped arrays (the file stays mapped and
-        is read again on the next access): after a pass over them, RSS drops back."""
+        """Give back the resident pages of memory-mapped counts after a pass over them."""
         for array_ in (self.counts.data, self.counts.indices, self.counts.indptr):
-            base = array_
-            while base is not None and not isinstance(base, np.memmap):
-                base = getattr(base, "base", None)
-            mapped = getattr(base, "_mmap", None)
-            if mapped is not None:
-                mapped.madvise(mmap.MADV_DONTNEED)
+            release(array_)
 
 
 def merge_counts(parts: Sequence[tuple[TermCounts, np.ndarray, np.ndarray]], rows: int) -> TermCounts:
@@ -211,6 +205,7 @@ class LexicalIndex:
     def __init__(self, terms: TermCounts, postings: Postings | None = None) -> None:
         postings = postings if postings is not None else Postings.build(terms)
         self.size = terms.passages
+        self._terms = terms
         self._ids = terms.term_ids()
         self._indptr, self._rows, self._weights = postings.indptr, postings.rows, postings.weights
         self._df = np.diff(self._indptr)
@@ -237,6 +232,13 @@ class LexicalIndex:
         rows = np.concatenate([self._rows[s] for s, _ in spans])
         weights = np.concatenate([self._weights[s] * w for s, w in spans])
         return np.bincount(rows, weights=weights, minlength=self.size).astype(np.float32)
+
+    def terms_of(self, passage: int) -> set[str]:
+        """The distinct tokens of one passage (its row of the term counts)."""
+        counts = self._terms.counts
+        start, end = int(counts.indptr[passage]), int(counts.indptr[passage + 1])
+        vocabulary = self._terms.vocabulary
+        return {vocabulary[i] for i in counts.indices[start:end]}
 
     def coverage(self, norm_query: str) -> float:
         """Share of the query's content tokens that occur anywhere in the corpus (0..1)."""

@@ -39,31 +39,72 @@ class Sentence:
     text: str
 
 
+def sentence_texts(text: str) -> list[str]:
+    """The sentences of one paragraph's text (the whole text when nothing ends a sentence)."""
+    return split_sentences(text) or [text]
+
+
 def paragraph_sentences(paragraphs: Sequence[Paragraph]) -> list[Sentence]:
     """The sentences of every servable paragraph, in order (row i ↔ sentence vector i)."""
     return [
         Sentence(p.doc, p.number, i, s)
         for p in paragraphs if p.servable
-        for i, s in enumerate(split_sentences(p.text) or [p.text])
+        for i, s in enumerate(sentence_texts(p.text))
     ]  # fmt: skip
 
 
-class SentenceIndex:
-    """The sentences of the corpus, their vectors (optional) and cached tokens."""
+class _Sentences(Sequence[Sentence]):
+    """The sentences of the servable paragraphs by row, a paragraph split into sentences when
+    one of its rows is first read: opening 100k paragraphs creates no 400k objects."""
 
-    def __init__(self, paragraphs: Sequence[Paragraph], vectors: np.ndarray | None = None) -> None:
-        self.sentences = paragraph_sentences(paragraphs)
+    def __init__(self, servable: Sequence[Paragraph], counts: np.ndarray) -> None:
+        self._servable = servable
+        self.offsets = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
+        self._split: dict[int, list[str]] = {}
+
+    def __len__(self) -> int:
+        return int(self.offsets[-1])
+
+    def __getitem__(self, row: int) -> Sentence:  # type: ignore[override]
+        if not 0 <= row < len(self):
+            raise IndexError(row)
+        i = int(np.searchsorted(self.offsets, row, side="right")) - 1
+        p = self._servable[i]
+        if i not in self._split:
+            if len(self._split) >= TOKEN_CACHE:
+                self._split.clear()
+            self._split[i] = sentence_texts(p.text)
+        at = row - int(self.offsets[i])
+        return Sentence(p.doc, p.number, at, self._split[i][at])
+
+
+class SentenceIndex:
+    """The sentences of the corpus, their vectors (optional) and cached tokens.
+
+    ``counts`` (sentences per servable paragraph, stored with the index) spares splitting
+    every paragraph when the service opens; without it they are counted here."""
+
+    def __init__(
+        self, paragraphs: Sequence[Paragraph], vectors: np.ndarray | None = None,
+        counts: np.ndarray | None = None,
+    ) -> None:  # fmt: skip
+        servable = [p for p in paragraphs if p.servable]
+        if counts is None or len(counts) != len(servable):
+            counts = np.array([len(sentence_texts(p.text)) for p in servable], dtype=np.int64)
+        self.sentences = _Sentences(servable, counts)
         if vectors is not None and len(vectors) != len(self.sentences):
             vectors = None  # built from other paragraphs: score without the embedding signal
         self.vectors = vectors
-        self._rows: dict[tuple[str, int], list[int]] = {}
-        for row, s in enumerate(self.sentences):
-            self._rows.setdefault((s.doc, s.paragraph), []).append(row)
+        self._paragraph = {(p.doc, p.number): i for i, p in enumerate(servable)}
         self._tokens: dict[int, frozenset[str]] = {}
 
     def rows(self, doc: str, paragraph: int) -> list[int]:
         """Rows of the sentences of one paragraph, in reading order."""
-        return self._rows.get((doc, paragraph), [])
+        i = self._paragraph.get((doc, paragraph))
+        if i is None:
+            return []
+        offsets = self.sentences.offsets
+        return list(range(int(offsets[i]), int(offsets[i + 1])))
 
     def tokens(self, row: int) -> frozenset[str]:
         """Lexical tokens of one sentence (tokenized once, then cached)."""
@@ -108,4 +149,4 @@ def _z(values: np.ndarray) -> np.ndarray:
     return result
 
 
-__all__ = ["SENTENCE_ARRAY", "Sentence", "SentenceIndex", "paragraph_sentences"]
+__all__ = ["SENTENCE_ARRAY", "Sentence", "SentenceIndex", "paragraph_sentences", "sentence_texts"]

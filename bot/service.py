@@ -24,8 +24,9 @@ from bot.concepts import KNOWN_SIMILARITY, Concepts, anchored
 from bot.crosslingual import Translator
 from bot.followup import is_follow_up, resolve
 from bot.indexer import build_index, is_fresh, known_documents
-from bot.ingest import IngestError, Paragraph, load_documents, normalize
+from bot.ingest import Document, IngestError, Paragraph, load_documents, normalize
 from bot.lexical import LexicalIndex, tokenize
+from bot.mapped import Scratch
 from bot.nullmodel import NullModel, RefusalRule, documents_are_cjk, has_content
 from bot.retrieve import HybridRetriever, Query, Ranking
 from bot.sentences import SentenceIndex
@@ -79,7 +80,7 @@ class SearchService:
         self.translator: Translator | None = None
         if self.settings.retrieval.crosslingual:
             self.translator = Translator(self.lexical, self.null.cjk)
-        self.sentences = SentenceIndex(s.paragraphs, a.sentences)
+        self.sentences = SentenceIndex(s.paragraphs, a.sentences, a.sentence_counts)
         self._sentences_by_second = bool(s.manifest.second_model)
         self.concepts = Concepts(self.lexical.df, a.vocabulary)
         self._paragraphs = {(p.doc, p.number): p for p in s.paragraphs}
@@ -117,9 +118,9 @@ class SearchService:
         threads = [self._thread(q, c) for q, c in zip(asked, contexts, strict=True)]
         texts = [q if t is None else resolve(q, t) for q, t in zip(asked, threads, strict=True)]
         norms = [normalize(t) for t in texts]
-        keys = [
-            None if context is not None else self.cache.key(norm, k, offset)
-            for norm, context in zip(norms, contexts, strict=True)
+        keys = [  # a follow-up's answer depends on its thread: not cached; any other question is
+            None if thread is not None else self.cache.key(norm, k, offset)
+            for norm, thread in zip(norms, threads, strict=True)
         ]
         found = [None if key is None else self.cache.get(key) for key in keys]
         todo = [i for i, answer in enumerate(found) if answer is None]
@@ -131,7 +132,7 @@ class SearchService:
             for j, i in enumerate(todo):
                 cross = is_cjk_text(texts[i]) != self.null.cjk
                 query = Query(
-                    norms[i], vectors[j],
+                    normalize(texts[i]), vectors[j],
                     None if sparse_rows is None else sparse_rows[j],
                     None if second is None else second[j],
                     self._translated(norms[i]), cross,
@@ -214,8 +215,7 @@ class SearchService:
         embeddings decided for it already."""
         if is_cjk_text(question) != self.null.cjk:
             return True
-        top = self.retriever.passages[ranking.items[0].passage].norm
-        shared = set(tokenize(query.norm)) & set(tokenize(top))
+        shared = set(tokenize(query.norm)) & self.lexical.terms_of(ranking.items[0].passage)
         if not anchored(shared, self.lexical.df, self.lexical.size):
             return False
         return not (self.null.cjk and self.concepts.unknown(question, self._encode_words))
@@ -277,8 +277,7 @@ def open_service(
     known = None if previous is None else known_documents(previous)
     documents = load_documents(settings.docs_dir, settings.ingest.max_document_bytes, known)
     if previous is None or not is_fresh(previous, settings, encoder, documents, second):
-        previous, _ = build_index(settings, encoder, documents, previous, progress, second)
-        previous = _saved(settings, previous)
+        previous, _ = _build(settings, encoder, documents, previous, second, progress)
     service = SearchService(settings, encoder, previous, second)
     service.warm_up()
     return service
@@ -290,10 +289,7 @@ def rebuild(settings: Settings, previous: SearchService) -> tuple[SearchService,
     try:
         known = known_documents(previous.stored)
         documents = load_documents(settings.docs_dir, settings.ingest.max_document_bytes, known)
-        stored, reembedded = build_index(
-            settings, previous.encoder, documents, previous.stored, second=previous.second
-        )
-        stored = _saved(settings, stored)
+        stored, reembedded = _build(settings, previous.encoder, documents, previous.stored, previous.second)
     except (IngestError, EncoderError, StoreError) as exc:
         raise ReloadError(str(exc)) from exc
     except Exception as exc:  # model, FAISS or disk failure: report it, keep the old index
@@ -309,11 +305,17 @@ def rebuild(settings: Settings, previous: SearchService) -> tuple[SearchService,
     return service, report
 
 
-def _saved(settings: Settings, stored: StoredIndex) -> StoredIndex:
-    """``stored`` written to ``settings.index_dir``, its lexical arrays now memory-mapped
-    from there (the built copies are freed)."""
-    save_store(settings.index_dir, stored)
-    return mapped(settings.index_dir, stored)
+def _build(
+    settings: Settings, encoder: Encoder, documents: Sequence[Document], previous: StoredIndex | None,
+    second: Encoder | None, progress: bool = False,
+) -> tuple[StoredIndex, int]:
+    """Build (the biggest arrays through scratch files), save to ``settings.index_dir``, and
+    map the saved arrays back: what the service holds is the index on disk, not the built
+    copies. Returns the index and how many passages were embedded."""
+    with Scratch(settings.index_dir) as scratch:
+        stored, embedded = build_index(settings, encoder, documents, previous, progress, second, scratch)
+        save_store(settings.index_dir, stored)
+        return mapped(settings.index_dir, stored), embedded
 
 
 def _as_asked(answer: Answer, question: str, understood: str, ms: float) -> Answer:

@@ -31,6 +31,7 @@ from scipy.sparse import csr_matrix
 from bot import store_parts as parts
 from bot.ingest import Paragraph, Passage
 from bot.lexical import Postings, TermCounts
+from bot.mapped import filename
 
 FORMAT_VERSION = 2  # 2: lexical index saved, vectors only in index.faiss, file hashes, JSON tables
 MANIFEST = "manifest.json"
@@ -54,8 +55,10 @@ class IndexArrays:
     background: np.ndarray | None = None  # the null model's background sentences (dense)
     background_sparse: csr_matrix | None = None
     background_second: np.ndarray | None = None
-    sentences: np.ndarray | None = None  # one per sentence of the servable paragraphs (bot/sentences.py)
-    vocabulary: np.ndarray | None = None  # one per word of the documents (bot/concepts.py)
+    sentences: np.ndarray | None = None  # a vector per sentence of the servable paragraphs
+    sentence_counts: np.ndarray | None = None  # int: sentences per servable paragraph
+    sentence_hashes: np.ndarray | None = None  # uint64: a hash of each sentence's text
+    vocabulary: np.ndarray | None = None  # a vector per document word (bot/concepts.py)
 
     def named(self) -> dict[str, Any]:
         """The arrays that are set, by field name."""
@@ -109,11 +112,15 @@ def save(index_dir: Path, stored: StoredIndex) -> None:
         parts.write_paragraphs(tmp / "paragraphs.json", stored.paragraphs)
         parts.write_passages(tmp / "passages.json", stored.passages, stored.paragraphs)
         for name, array in stored.arrays.named().items():
+            written = filename(array)
             if sparse.issparse(array):
                 sparse.save_npz(tmp / f"{name}.npz", sparse.csr_matrix(array), compressed=False)
+            elif written is not None:  # built through a file already: link it, no copy
+                array.flush()
+                os.link(written, tmp / f"{name}.npy")
             else:
-                data = np.ascontiguousarray(array, dtype=np.float32)
-                np.save(tmp / f"{name}.npy", data, allow_pickle=False)
+                kind = array.dtype if np.issubdtype(array.dtype, np.integer) else np.float32
+                np.save(tmp / f"{name}.npy", np.ascontiguousarray(array, dtype=kind), allow_pickle=False)
         parts.write_terms(tmp, stored.terms)
         parts.write_postings(tmp, stored.postings)
         faiss.write_index(stored.faiss_index, str(tmp / "index.faiss"))
@@ -162,6 +169,9 @@ def load(index_dir: Path) -> StoredIndex:
         raise StoreError(f"index at {index_dir} is damaged ({exc!r}); it will be rebuilt") from exc
     sizes = [len(passages), faiss_index.ntotal, terms.passages]
     sizes += [a.shape[0] for a in arrays.per_passage().values()]
+    counts, sentences = arrays.sentence_counts, arrays.sentences
+    if counts is not None and sentences is not None and int(np.sum(counts)) != len(sentences):
+        sizes.append(-1)
     if (
         any(r != manifest.passages for r in sizes)
         or faiss_index.d != manifest.dim
@@ -172,10 +182,13 @@ def load(index_dir: Path) -> StoredIndex:
 
 
 def mapped(index_dir: Path, stored: StoredIndex) -> StoredIndex:
-    """``stored`` (just saved to ``index_dir``) with its lexical arrays memory-mapped from
-    there: the built copies are freed (serving reads few postings, a reload the counts)."""
+    """``stored`` (just saved to ``index_dir``) with its lexical arrays, and arrays built
+    through scratch files, memory-mapped from there: the built copies are freed (serving
+    reads few postings and sentence rows, a reload the counts)."""
     terms = parts.read_terms(index_dir)
-    return replace(stored, terms=terms, postings=parts.read_postings(index_dir, terms))
+    files = {n: _read_array(index_dir, n) for n, a in stored.arrays.named().items() if filename(a)}
+    arrays = replace(stored.arrays, **files)
+    return replace(stored, terms=terms, postings=parts.read_postings(index_dir, terms), arrays=arrays)
 
 
 def _field(name: str) -> Any:
@@ -186,7 +199,7 @@ def _read_array(folder: Path, name: str) -> Any:
     _field(name)  # an unknown name is a damaged (or newer) manifest: StopIteration → damaged
     if (folder / f"{name}.npz").is_file():
         return sparse.csr_matrix(sparse.load_npz(folder / f"{name}.npz"))
-    return np.load(folder / f"{name}.npy", allow_pickle=False)
+    return np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
 
 
 def _swap_link(link: Path, target: Path) -> None:

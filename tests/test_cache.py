@@ -62,9 +62,9 @@ def test_a_repeated_question_is_answered_without_the_models(fake_settings: Setti
     again = service.ask("  街道年终考核一共有多少项指标?  ")  # other spacing, half-width "?"
     assert encoder.asked == [QUESTION]
     assert replace(again, ms=0, question=QUESTION, turn=first.turn) == replace(first, ms=0)
-    assert again.question == "街道年终考核一共有多少项指标?"  # as this user wrote it
-    assert first.turn is not None
-    assert again.turn == Turn("街道年终考核一共有多少项指标?", first.turn.cited, first.turn.answer)
+    asked = "街道年终考核一共有多少项指标?"
+    assert again.question == asked  # as this user wrote it
+    assert first.turn is not None and again.turn == replace(first.turn, question=asked)
     assert service.cache.hits == 1
 
 
@@ -75,12 +75,17 @@ def test_k_and_offset_are_part_of_the_key(fake_settings: Settings) -> None:
     assert len(top5.hits) == 5 and next3.hits[0] == top5.hits[3] and top3.hits == top5.hits[:3]
 
 
-def test_a_question_with_context_bypasses_the_cache(fake_settings: Settings) -> None:
+def test_a_follow_up_bypasses_the_cache_a_new_question_with_context_does_not(
+    fake_settings: Settings,
+) -> None:
     service, encoder = _service(fake_settings)
-    context = Turn("问责的目的是什么？", (("article.txt", 10),))
-    service.ask(QUESTION, context=context)
-    service.ask(QUESTION, context=context)
+    context = Turn("街道年终考核一共有多少项指标？", (("article.txt", 8),))
+    for _ in range(2):
+        service.ask("那社区呢？", context=context)  # leans on the previous turn
     assert len(encoder.asked) == 2 and len(service.cache) == 0
+    for _ in range(2):
+        service.ask("问责的目的是什么？", context=context)  # stands alone
+    assert len(encoder.asked) == 3 and len(service.cache) == 1
 
 
 def test_batches_mix_cached_and_new_questions(fake_settings: Settings) -> None:

@@ -17,6 +17,7 @@ import bot.lexical
 from bot import faiss_index
 from bot.faiss_index import vectors_of
 from bot.ingest import NORMALIZATION
+from bot.sentences import sentence_texts
 from bot.service import SearchService, open_service, rebuild
 from bot.store import StoredIndex, load, save
 from config.settings import PROJECT_ROOT, Settings
@@ -24,6 +25,10 @@ from embeddings.encoder import HashingEncoder
 
 QUESTIONS = ["街道年终考核一共有多少项指标？", "问责的目的是什么？", "社区居委会为什么不堪重负？",
              "新增的执法文件"]  # fmt: skip
+
+
+EDITED = "新增的执法文件规定，乡镇街道可以直接查处违法建设，不再等待上级部门。"
+ADDED = "执法文件的第二段。\n\n属地管理的新办法，考核指标减少到20项。"
 
 
 class Counting(HashingEncoder):
@@ -46,10 +51,9 @@ def _write_docs(folder: Path) -> None:
 def _change(folder: Path) -> None:
     """b.txt: one paragraph edited; d.txt added; a.txt removed."""
     b = (folder / "b.txt").read_text(encoding="utf-8").split("\n\n")
-    b[2] = "新增的执法文件规定，乡镇街道可以直接查处违法建设，不再等待上级部门。"
+    b[2] = EDITED
     (folder / "b.txt").write_text("\n\n".join(b), encoding="utf-8")
-    added = "执法文件的第二段。\n\n属地管理的新办法，考核指标减少到20项。\n"
-    (folder / "d.txt").write_text(added, encoding="utf-8")
+    (folder / "d.txt").write_text(ADDED + "\n", encoding="utf-8")
     (folder / "a.txt").unlink()
 
 
@@ -131,7 +135,8 @@ def test_only_changed_files_are_parsed_and_only_new_passages_embedded_and_tokeni
     new, report = rebuild(settings, old)
     assert parsed == ["b.txt", "d.txt"]
     assert report.reembedded == 3
-    assert encoder.embedded == 3 + 3  # the 3 new passages and their 3 sentences (bot/sentences.py)
+    new_sentences = sum(len(sentence_texts(p)) for p in (EDITED, *ADDED.split("\n\n")))
+    assert encoder.embedded == 3 + new_sentences  # the new passages and their sentences
     assert len(tokenized) == 3
     assert new.ask(QUESTIONS[3]).hits[0].doc in {"b.txt", "d.txt"}
 

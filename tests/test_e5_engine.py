@@ -143,6 +143,7 @@ def test_every_kernel_this_cpu_runs_gives_the_same_vectors(
         library = build_library(tmp_path / f"kernel-{len(flags)}.so", flags)
         other = SinglePassEngine(library, "original", threads=1)
         their_dense, their_terms = other.dense_and_sparse(texts, True)
+        assert terms is not None and their_terms is not None
         if "-mavx2" in flags and "-mavx2" in e5_engine.compile_flags():
             assert np.array_equal(dense, their_dense), flags
             assert np.array_equal(terms.toarray(), their_terms.toarray()), flags

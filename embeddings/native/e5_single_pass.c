@@ -64,7 +64,7 @@ static void qb_sae_pool(const qb_ctx *c, const float *rows, const int *owner, in
     float *ad = (float *)malloc((size_t)L * nb * sizeof(float));
     int32_t *as = (int32_t *)malloc((size_t)L * nb * sizeof(int32_t));
     float *pre = (float *)malloc((size_t)L * N * sizeof(float));
-    quantize_acts(rows, L, H, aq, ad, as);
+    qb_quantize(rows, L, H, aq, ad, as);
     qb_matmul(&c->sae, m->sae_bias, aq, ad, as, pre, L);
     for (int t = 0; t < L; t++) {
         const float *row = pre + (size_t)t * N;

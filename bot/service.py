@@ -16,12 +16,15 @@ from dataclasses import dataclass, field, replace
 
 import faiss
 import numpy as np
+from scipy import sparse
 
 from bot.answer import Extract, choose, choose_among
+from bot.answerable import CROSS_SCRIPT, SAME_SCRIPT
 from bot.asking import asked_for, asks_itself
 from bot.cache import AnswerCache
 from bot.concepts import KNOWN_SIMILARITY, Concepts, anchored
 from bot.crosslingual import Translator
+from bot.evidence import Evidence, Gauge
 from bot.followup import is_follow_up, resolve
 from bot.indexer import build_index, is_fresh, known_documents
 from bot.ingest import Document, IngestError, Paragraph, load_documents, normalize
@@ -83,6 +86,7 @@ class SearchService:
         self.sentences = SentenceIndex(s.paragraphs, a.sentences, a.sentence_counts)
         self._sentences_by_second = bool(s.manifest.second_model)
         self.concepts = Concepts(self.lexical.df, a.vocabulary)
+        self.gauge = Gauge(self.lexical, self.concepts, self.sentences)
         self._paragraphs = {(p.doc, p.number): p for p in s.paragraphs}
         self._encode_lock = threading.Lock()
         self.cache = AnswerCache(self.settings.retrieval.answer_cache, s.manifest.built_at)
@@ -130,20 +134,37 @@ class SearchService:
                 vectors, sparse_rows = self.encoder.encode_queries_and_sparse(batch)
                 second = None if self.second is None else self.second.encode_queries(batch)
             for j, i in enumerate(todo):
-                cross = is_cjk_text(texts[i]) != self.null.cjk
-                query = Query(
-                    normalize(texts[i]), vectors[j],
-                    None if sparse_rows is None else sparse_rows[j],
+                query = self._query(
+                    texts[i], vectors[j], None if sparse_rows is None else sparse_rows[j],
                     None if second is None else second[j],
-                    self._translated(norms[i]), cross,
                 )  # fmt: skip
-                found[i] = answer = self._answer(texts[i], query, k, offset, Asking(asked[i], threads[i]))
+                found[i] = answer = self._decide(texts[i], query, k, offset, Asking(asked[i], threads[i]))[0]
                 key = keys[i]
                 if key is not None:
                     self.cache.put(key, answer)
         ms = (time.perf_counter() - start) * 1000 / max(len(texts), 1)
         done = zip(found, asked, texts, strict=True)
         return [_as_asked(a, q, t, ms) for a, q, t in done if a is not None]
+
+    def judge(self, question: str, k: int | None = None) -> tuple[Answer, Evidence | None]:
+        """The answer to one standalone question (never cached) and the evidence it was
+        judged on (None when it was not judged: off-topic or empty). bench/calibrate.py
+        fits the answerability model on these."""
+        text = question.strip()
+        with self._encode_lock:
+            vectors, sparse_rows = self.encoder.encode_queries_and_sparse([text])
+            second = None if self.second is None else self.second.encode_queries([text])
+        query = self._query(text, vectors[0], None if sparse_rows is None else sparse_rows[0],
+                            None if second is None else second[0])  # fmt: skip
+        return self._decide(text, query, k or self.settings.retrieval.top_k, 0, Asking(text))
+
+    def _query(
+        self, text: str, vector: np.ndarray, sparse_row: sparse.csr_matrix | None, second: np.ndarray | None
+    ) -> Query:
+        """A question in every form the signals need (its translation when cross-lingual)."""
+        norm = normalize(text)
+        cross = is_cjk_text(text) != self.null.cjk
+        return Query(norm, vector, sparse_row, second, self._translated(norm), cross)
 
     def _translated(self, norm: str) -> dict[str, float]:
         """Weighted query terms in the documents' language for the question's words in the
@@ -164,28 +185,38 @@ class SearchService:
             known = not words or self.concepts.nearest(words, self._encode_words) >= KNOWN_SIMILARITY
         return context if known else None
 
-    def _answer(self, question: str, query: Query, k: int, offset: int, asking: Asking) -> Answer:
+    def _decide(
+        self, question: str, query: Query, k: int, offset: int, asking: Asking
+    ) -> tuple[Answer, Evidence | None]:
+        """The answer, and the evidence the answerability model judged (None: off-topic)."""
         if not has_content(query.norm) or not self.retriever.passages:
-            return Answer(question, "not_covered", "", ())
+            return Answer(question, "not_covered", "", ()), None
         ranking = self.retriever.rank(query)
-        covered = self.rule.covered(self.null.margins(question, query, ranking))
+        margins = self.null.margins(question, query, ranking)
         hits = tuple(
             Hit(p.doc, p.paragraph, self._paragraphs[(p.doc, p.paragraph)].text, r.fused)
             for r in ranking.items[offset : offset + k]
             for p in [self.retriever.passages[r.passage]]
         )
-        if not covered or not hits:
-            return Answer(question, "not_covered", "", hits)
+        if not self.rule.covered(margins) or not hits:
+            return Answer(question, "not_covered", "", hits), None
         cited = tuple((h.doc, h.paragraph) for h in hits)
         turn = Turn(question, cited)  # the whole question
         alternatives = len(hits) if offset == 0 else 1  # a follow-up may answer from any cited
         chosen, extract = self._extract(question, query, ranking, asking, alternatives)
-        if not extract.holds or not self._on_subject(question, query, ranking):
-            return Answer(question, "related", "", hits, turn=turn)
+        words = self.concepts.words_of(question, self._encode_words)
+        same_script = not query.cross_lingual
+        anchor = not same_script or self._anchored(query, ranking)
+        unknown = same_script and self.null.cjk and bool(self.concepts.unknown_of(words))
+        evidence = self.gauge.measure(query, ranking, margins, words, extract, anchor, unknown)
+        judge = CROSS_SCRIPT if query.cross_lingual else SAME_SCRIPT
+        if not evidence.plausible or not judge.answers(evidence):
+            return Answer(question, "related", "", hits, turn=turn), evidence
         if chosen:  # a follow-up's new information is in another cited paragraph
             hits = (hits[chosen], *hits[:chosen], *hits[chosen + 1 :])
             cited = tuple((h.doc, h.paragraph) for h in hits)
-        return Answer(question, "answered", extract.text, hits, turn=Turn(question, cited, extract.text))
+        answer = Answer(question, "answered", extract.text, hits, turn=Turn(question, cited, extract.text))
+        return answer, evidence
 
     def _extract(
         self, question: str, query: Query, ranking: Ranking, asking: Asking, alternatives: int
@@ -208,17 +239,11 @@ class SearchService:
         given = frozenset(split_sentences(asking.thread.answer))
         return choose_among(self.sentences, groups[:alternatives], scores, asked, subject, given)
 
-    def _on_subject(self, question: str, query: Query, ranking: Ranking) -> bool:
-        """Is the chosen evidence about what the question asks (bot/concepts.py)? The best
-        paragraph shares a rare enough word with it, and the documents know every specific
-        word of it by some name. A question in the other script shares no words: the
-        embeddings decided for it already."""
-        if is_cjk_text(question) != self.null.cjk:
-            return True
+    def _anchored(self, query: Query, ranking: Ranking) -> bool:
+        """Does the best paragraph share a rare enough word with the question (bot/concepts.py
+        ``anchored``), not only the documents' commonest words?"""
         shared = set(tokenize(query.norm)) & self.lexical.terms_of(ranking.items[0].passage)
-        if not anchored(shared, self.lexical.df, self.lexical.size):
-            return False
-        return not (self.null.cjk and self.concepts.unknown(question, self._encode_words))
+        return anchored(shared, self.lexical.df, self.lexical.size)
 
     def _encode_words(self, words: list[str]) -> np.ndarray:
         """Words embedded by the model of the vocabulary vectors (the second model)."""

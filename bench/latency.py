@@ -20,16 +20,34 @@ figures; a last run asks the same questions again to show what the cache does fo
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-import numpy as np
-from benchkit import (
+ORIGINAL_ENV = dict(os.environ)  # before `bot` applies its thread policy (for a baseline run)
+
+
+def _engine_from_argv() -> None:
+    """``--code DIR``: measure the engine (bot, embeddings, config) of DIR, e.g. a checkout of
+    an earlier commit, instead of this one (done before those packages are imported)."""
+    if "--code" in sys.argv:
+        code = sys.argv[sys.argv.index("--code") + 1]
+        sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in getattr(f, "__name__", "").lower()]
+        sys.path.insert(0, code)
+
+
+_engine_from_argv()
+
+import numpy as np  # noqa: E402
+from benchkit import (  # noqa: E402
     DEV_SET,
     HELDOUT_SET,
+    OUT,
     Timer,
     load_average,
     real_settings,
@@ -39,10 +57,10 @@ from benchkit import (
     write_result,
 )
 
-from bot.evaluate import read_cases
-from bot.retrieve import HybridRetriever
-from bot.service import open_service
-from embeddings.encoder import load_encoder, load_second_encoder
+from bot.evaluate import read_cases  # noqa: E402
+from bot.retrieve import HybridRetriever  # noqa: E402
+from bot.service import open_service  # noqa: E402
+from embeddings.encoder import load_encoder, load_second_encoder  # noqa: E402
 
 SIZES = (1, 8)
 REST = "fuse+answer"
@@ -206,11 +224,14 @@ def main() -> None:
     parser.add_argument("--env", action="append", default=[], help="NAME=VALUE, set before import")
     parser.add_argument("--hog", action="store_true", help="keep one core busy meanwhile")
     parser.add_argument("--name", default="", help="output name (default: from --hog/--env)")
+    parser.add_argument("--code", default="", help="measure the engine in this checkout instead")
+    parser.add_argument("--baseline-dir", type=Path, help="measure this checkout's engine first, as shipped")
     args = parser.parse_args()
     wanted = dict(item.split("=", 1) for item in args.env)
     if any(os.environ.get(k) != v for k, v in wanted.items()):
         os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **wanted})
     started = time.perf_counter()
+    baseline = None if args.baseline_dir is None else run_baseline(args.baseline_dir, args.full, args.hog)
     hog = start_hog() if args.hog else None
     try:
         results = run(args.full)
@@ -219,10 +240,28 @@ def main() -> None:
             hog.terminate()
             hog.wait(10)
     results["hog"] = args.hog
+    results["code"] = args.code or "this checkout"
     tag = "".join(f", {k}={v}" for k, v in wanted.items()) + (", one core kept busy" if args.hog else "")
+    tag += f", engine {args.code}" if args.code else ""
+    if baseline is not None:
+        results["baseline"] = baseline
     suffix = "".join(f"-{k.lower()}-{v}" for k, v in wanted.items())
     name = args.name or "latency" + "-hog" * args.hog + suffix
-    write_result(name, results, markdown(results, tag), started)
+    text = markdown(results, tag)
+    if baseline is not None:
+        text += "\n" + markdown(baseline, f", before: {args.baseline_dir.name} as shipped")
+    write_result(name, results, text, started)
+
+
+def run_baseline(checkout: Path, full: bool, hog: bool) -> dict[str, Any]:
+    """The same bench on ``checkout``'s engine, in a child process with the environment as it
+    was before `bot` set its thread policy (the engine as it shipped)."""
+    name = "latency-baseline"
+    command = [sys.executable, __file__, "--code", str(checkout), "--name", name]
+    command += ["--full"] * full + ["--hog"] * hog
+    subprocess.run(command, env=ORIGINAL_ENV, check=True)
+    data: dict[str, Any] = json.loads((OUT / f"{name}.json").read_text(encoding="utf-8"))["data"]
+    return data
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-from benchkit import DEV_SET, HELDOUT_SET, ROOT, real_settings, stats_ms
+from benchkit import DEV2_SET, DEV_SET, HELDOUT_SET, ROOT, real_settings, stats_ms
 
 from bot.botapi import BotAPIServer, SimUser
 from bot.evaluate import read_cases
@@ -36,8 +36,11 @@ OFF_TOPIC_MARKERS = ("文章没有涉及", "does not cover", t("zh", "related"),
 BOT_SCRIPT = Path(__file__).resolve().parent / "e2e_bot.py"
 
 
-ZH_FRAMES = ("{q}", "请问：{q}", "我想了解一下，{q}", "想请教：{q}")
-EN_FRAMES = ("{q}", "Please tell me: {q}", "I would like to know: {q}", "Quick question: {q}")
+ZH_FRAMES = ("{q}", "请问：{q}", "我想了解一下，{q}", "想请教：{q}", "麻烦问一下，{q}", "{q}谢谢。",
+             "同事让我问：{q}", "有个问题：{q}")  # fmt: skip
+EN_FRAMES = ("{q}", "Please tell me: {q}", "I would like to know: {q}", "Quick question: {q}",
+             "Could you tell me: {q}", "{q} Thanks.", "A colleague asks: {q}",
+             "One question: {q}")  # fmt: skip
 
 
 def questions() -> list[str]:
@@ -46,9 +49,10 @@ def questions() -> list[str]:
 
 
 def distinct_questions() -> list[str]:
-    """Every dev + held-out question in four phrasings ("请问：…", "Please tell me: …"), all
-    distinct texts, so no answer cache can help; phrasings interleaved."""
-    base = questions()
+    """Every dev, held-out and dev2 question in eight phrasings ("请问：…", "Please tell me:
+    …"), all distinct texts, so no answer cache can help; phrasings interleaved. Scenarios
+    of one bot process take disjoint slices (the cache would remember a repeat)."""
+    base = questions() + [c.q for c in read_cases(DEV2_SET)]
     out = []
     for frame in range(len(ZH_FRAMES)):
         for q in base:
@@ -278,10 +282,14 @@ def summary(tracker: Tracker, qs: list[Question], start: float, end: float) -> d
     answered = [q for q in qs if q.answers]
     last = max((q.answers[0] for q in answered), default=end)
     window = max(last, end) - start
+    arrivals = sorted(q.answers[0] for q in answered)
+    span = arrivals[-1] - arrivals[0] if len(arrivals) > 1 else 0.0
     return {
         "questions": len(qs),
         "answered": len(answered),
-        "answers_per_s": round(len(answered) / window, 2) if window > 0 else 0.0,
+        # sustained: answers per second between the first and the last answer (offering N
+        # questions over T s, N / (T + last latency) would understate a bot that keeps up)
+        "answers_per_s": round((len(arrivals) - 1) / span, 2) if span > 0 else 0.0,
         "window_s": round(window, 2),
         "latency_ms": stats_ms(lat),
         "lost": sum(not q.answers for q in qs),

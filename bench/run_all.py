@@ -44,7 +44,7 @@ RUNS: tuple[tuple[str, str, tuple[str, ...], float, bool], ...] = (
 )  # fmt: skip
 
 
-BASELINE_AWARE = frozenset({"e2e.py"})
+BASELINE_AWARE = frozenset({"e2e.py", "engine_scale.py", "latency.py"})
 
 
 def baseline_checkout(rev: str) -> Path:

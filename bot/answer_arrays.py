@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -122,11 +123,9 @@ def _match_hashes(old: np.ndarray, new: np.ndarray) -> np.ndarray:
     return np.where(old[order][at] == new, order[at], -1).astype(np.int64)
 
 
-def _copy(
-    out: np.ndarray, to: np.ndarray, source: np.ndarray, take: np.ndarray, scratch: Scratch | None
-) -> None:
+def _copy(out: np.ndarray, to: np.ndarray, source: Any, take: np.ndarray, scratch: Scratch | None) -> None:
     if scratch is not None:
-        scratch.fill(out, to, lambda part: source[take[part]])
+        scratch.fill(out, to, lambda part: source[take[part]], source)
     else:
         out[to] = source[take]
 

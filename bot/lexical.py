@@ -238,7 +238,9 @@ class LexicalIndex:
         counts = self._terms.counts
         start, end = int(counts.indptr[passage]), int(counts.indptr[passage + 1])
         vocabulary = self._terms.vocabulary
-        return {vocabulary[i] for i in counts.indices[start:end]}
+        found = {vocabulary[i] for i in counts.indices[start:end]}
+        release(counts.indices)  # one row read from a memory map: keep no folio resident
+        return found
 
     def coverage(self, norm_query: str) -> float:
         """Share of the query's content tokens that occur anywhere in the corpus (0..1)."""

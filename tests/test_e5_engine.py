@@ -113,3 +113,40 @@ def test_no_compiler_gives_a_clear_error_and_the_two_pass_fallback(
 def test_unknown_variant_is_refused_with_the_choices() -> None:
     with pytest.raises(ValueError, match="original"):
         SinglePassEngine(build_library(), variant="tiny")
+
+
+def test_compile_flags_follow_the_cpu() -> None:
+    base = e5_engine.compile_flags(frozenset())
+    assert "-mavx2" not in base  # no AVX2: the portable C path
+    avx2 = e5_engine.compile_flags(frozenset({"avx2", "fma"}))
+    assert {"-mavx2", "-mfma"} <= set(avx2) and not any("vnni" in f for f in avx2)
+    assert "-mavxvnni" in e5_engine.compile_flags(frozenset({"avx2", "fma", "avx_vnni", "avx512_vnni"}))
+    wide = e5_engine.compile_flags(frozenset({"avx2", "fma", "avx512_vnni", "avx512vl"}))
+    assert {"-mavx512vnni", "-mavx512vl"} <= set(wide)
+    assert not any("vnni" in f for f in e5_engine.compile_flags(frozenset({"avx2", "fma", "avx512_vnni"})))
+
+
+@pytest.mark.slow
+def test_every_kernel_this_cpu_runs_gives_the_same_vectors(
+    engines: tuple[SinglePassEngine, TwoPassEngine], tmp_path: Path
+) -> None:
+    """The matmul kernel has a portable path, an AVX2 path and a VNNI path. The SIMD paths give
+    the library in use's vectors bit for bit (integer block sums are exact, the float work is
+    the same); the portable path agrees to rounding (gcc vectorises the float loops around
+    the matmul differently without AVX2, and the learned-sparse top terms feel it)."""
+    single, _ = engines
+    texts = [*QUESTIONS, QUESTIONS[0] * 4]  # 4-token groups and a remainder
+    dense, terms = single.dense_and_sparse(texts, True)
+    here = e5_engine.cpu_flags()
+    candidates = [frozenset(), here & {"avx2", "fma"}, here]
+    for flags in dict.fromkeys(e5_engine.compile_flags(c) for c in candidates):
+        library = build_library(tmp_path / f"kernel-{len(flags)}.so", flags)
+        other = SinglePassEngine(library, "original", threads=1)
+        their_dense, their_terms = other.dense_and_sparse(texts, True)
+        assert terms is not None and their_terms is not None
+        if "-mavx2" in flags and "-mavx2" in e5_engine.compile_flags():
+            assert np.array_equal(dense, their_dense), flags
+            assert np.array_equal(terms.toarray(), their_terms.toarray()), flags
+        else:
+            assert (np.sum(dense * their_dense, axis=1) > 0.9999).all(), flags
+            assert (_cosines(terms, their_terms) > 0.95).all(), flags

@@ -11,7 +11,7 @@
  */
 
 typedef struct {         /* one Q4_0 weight matrix, unpacked, in groups of QB_RO rows */
-    int8_t *w;           /* rows x nin nibbles as int8 (0..15), row-major, padded to whole groups */
+    int8_t *w;           /* nibbles as int8 (0..15) by group, block, 4-input step, row (QB_AT) */
     float *d;            /* block scales by group, block, row: d[(g * nb + b) * QB_RO + r] */
     int nout, nin;
 } qb_mat;
@@ -27,6 +27,10 @@ typedef struct {
 void qabot_release(qb_ctx *c);
 
 #define QB_RO 8
+/* Byte of row r (in its group) for input j of block gb = group * nb + block: the 8 rows'
+ * 4 bytes for inputs 4i..4i+3 lie side by side, so one 32-bit lane per row multiplies them
+ * with the same 4 activation bytes (broadcast) and no sum across lanes is needed. */
+#define QB_AT(gb, r, j) ((((gb) * (QK / 4) + (size_t)(j) / 4) * QB_RO + (r)) * 4 + (size_t)(j) % 4)
 
 static int qb_unpack(qb_mat *x, const block_q4_0 *W, int nout, int nin) {
     int nb = nin / QK, groups = (nout + QB_RO - 1) / QB_RO;
@@ -39,9 +43,10 @@ static int qb_unpack(qb_mat *x, const block_q4_0 *W, int nout, int nin) {
     for (int r = 0; r < nout; r++)
         for (int b = 0; b < nb; b++) {
             const block_q4_0 *blk = W + (size_t)r * nb + b;
-            int8_t *o = x->w + (size_t)r * nin + b * QK;
-            x->d[((size_t)(r / QB_RO) * nb + b) * QB_RO + r % QB_RO] = fp16_to_fp32(blk->d);
-            for (int j = 0; j < 16; j++) { o[j] = (blk->qs[j] & 0x0F); o[j + 16] = (blk->qs[j] >> 4); }
+            size_t gb = (size_t)(r / QB_RO) * nb + b;
+            x->d[gb * QB_RO + r % QB_RO] = fp16_to_fp32(blk->d);
+            for (int j = 0; j < QK; j++)
+                x->w[QB_AT(gb, r % QB_RO, j)] = (int8_t)(j < 16 ? blk->qs[j] & 0x0F : blk->qs[j - 16] >> 4);
         }
     return 0;
 }
@@ -49,18 +54,57 @@ static int qb_unpack(qb_mat *x, const block_q4_0 *W, int nout, int nin) {
 static void qb_mat_free(qb_mat *x) { free(x->w); free(x->d); x->w = NULL; x->d = NULL; }
 
 #if defined(__AVX2__)
-/* lane r of the result = the sum of the 8 int32 lanes of s[r] */
-static inline __m256i qb_hsum8(const __m256i *s) {
-    __m256i t0 = _mm256_hadd_epi32(s[0], s[1]), t1 = _mm256_hadd_epi32(s[2], s[3]);
-    __m256i t2 = _mm256_hadd_epi32(s[4], s[5]), t3 = _mm256_hadd_epi32(s[6], s[7]);
-    __m256i u0 = _mm256_hadd_epi32(t0, t1), u1 = _mm256_hadd_epi32(t2, t3);
-    return _mm256_add_epi32(_mm256_permute2x128_si256(u0, u1, 0x20), _mm256_permute2x128_si256(u0, u1, 0x31));
+/* sum + row r's 4 products with the same 4 activation bytes, in lane r (exact int32) */
+static inline __m256i qb_dot4(__m256i sum, __m256i w, const int8_t *a4) {
+    int32_t four; memcpy(&four, a4, 4);
+#if defined(__AVXVNNI__)
+    return _mm256_dpbusd_avx_epi32(sum, w, _mm256_set1_epi32(four));
+#elif defined(__AVX512VNNI__) && defined(__AVX512VL__)
+    return _mm256_dpbusd_epi32(sum, w, _mm256_set1_epi32(four));
+#else  /* 2 products per 16-bit lane, widened at once: at most 2 x 15 x 128, no overflow */
+    return _mm256_add_epi32(sum, _mm256_madd_epi16(_mm256_maddubs_epi16(w, _mm256_set1_epi32(four)),
+                                                   _mm256_set1_epi16(1)));
+#endif
 }
+
+/* y[u][r] for NT tokens from t0 and the 8 rows of one group: each weight register is loaded
+ * once for the NT tokens (they share it from registers, not from cache). */
+#define QB_ROWS8(NT)                                                                           \
+    static inline void qb_rows8_##NT(const int8_t *wg, const float *dg, const int8_t *aq,      \
+                                     const float *ad, const int32_t *as, int nin, int nb,      \
+                                     int t0, float y[][QB_RO]) {                               \
+        __m256 acc[NT], corr[NT];                                                              \
+        for (int u = 0; u < NT; u++) { acc[u] = _mm256_setzero_ps(); corr[u] = _mm256_setzero_ps(); } \
+        for (int b = 0; b < nb; b++) {                                                         \
+            const int8_t *wb = wg + (size_t)b * QB_RO * QK;                                    \
+            __m256i sum[NT];                                                                   \
+            for (int u = 0; u < NT; u++) sum[u] = _mm256_setzero_si256();                      \
+            for (int i = 0; i < QK / 4; i++) {                                                 \
+                __m256i wv = _mm256_load_si256((const __m256i *)(wb + 32 * i));                \
+                for (int u = 0; u < NT; u++)                                                   \
+                    sum[u] = qb_dot4(sum[u], wv, aq + (size_t)(t0 + u) * nin + b * QK + 4 * i); \
+            }                                                                                  \
+            __m256 dw = _mm256_load_ps(dg + (size_t)b * QB_RO);                                \
+            for (int u = 0; u < NT; u++) {                                                     \
+                size_t tb = (size_t)(t0 + u) * nb + b;                                         \
+                __m256 scale = _mm256_mul_ps(dw, _mm256_set1_ps(ad[tb]));                      \
+                acc[u] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum[u]), scale, acc[u]);           \
+                corr[u] = _mm256_fmadd_ps(scale, _mm256_set1_ps((float)as[tb]), corr[u]);      \
+            }                                                                                  \
+        }                                                                                      \
+        for (int u = 0; u < NT; u++)                                                           \
+            _mm256_storeu_ps(y[u], _mm256_fnmadd_ps(_mm256_set1_ps(8.f), corr[u], acc[u]));    \
+    }
+QB_ROWS8(4)
+QB_ROWS8(1)
+#undef QB_ROWS8
 #endif
 
 /* Y[L,nout] = X * W^T + bias with X quantized (Q8_0 blocks: int8, scale, sum), W unpacked.
- * Per block the integer dot products of 8 rows are exact (int32); they are summed across
- * lanes first, so the float work per block is one multiply-add for 8 rows at once. */
+ * Per block, lane r of one register accumulates row r's exact integer dot product over the
+ * block's 32 inputs (one dpbusd, or maddubs + madd, per 4 inputs), so no sum across lanes
+ * is needed and the float work per block is one multiply-add for 8 rows at once; tokens go
+ * 4 at a time through each weight register. */
 static void qb_matmul(const qb_mat *W, const float *bias, const int8_t *aq, const float *ad,
                       const int32_t *as, float *Y, int L) {
     int nout = W->nout, nin = W->nin, nb = nin / QK, groups = (nout + QB_RO - 1) / QB_RO;
@@ -69,38 +113,30 @@ static void qb_matmul(const qb_mat *W, const float *bias, const int8_t *aq, cons
         int oo = g * QB_RO, ro = nout - oo < QB_RO ? nout - oo : QB_RO;
         const int8_t *wg = W->w + (size_t)oo * nin;
         const float *dg = W->d + (size_t)g * nb * QB_RO;
-        for (int t = 0; t < L; t++) {
-            const int8_t *a = aq + (size_t)t * nin;
-            const float *dT = ad + (size_t)t * nb;
-            const int32_t *sT = as + (size_t)t * nb;
-            float y[QB_RO];
+        for (int t = 0; t < L;) {
+            float y[4][QB_RO];
+            int nt = 1;
 #if defined(__AVX2__)
-            const __m256i ones = _mm256_set1_epi16(1);
-            __m256 acc = _mm256_setzero_ps(), corr = _mm256_setzero_ps();
-            for (int b = 0; b < nb; b++) {
-                __m256i av = _mm256_loadu_si256((const __m256i *)(a + b * QK)), s[QB_RO];
-                for (int r = 0; r < QB_RO; r++) {
-                    __m256i wv = _mm256_load_si256((const __m256i *)(wg + (size_t)r * nin + b * QK));
-                    s[r] = _mm256_madd_epi16(_mm256_maddubs_epi16(wv, av), ones);
-                }
-                __m256 scale = _mm256_mul_ps(_mm256_load_ps(dg + (size_t)b * QB_RO), _mm256_set1_ps(dT[b]));
-                acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(qb_hsum8(s)), scale, acc);
-                corr = _mm256_fmadd_ps(scale, _mm256_set1_ps((float)sT[b]), corr);
-            }
-            _mm256_storeu_ps(y, _mm256_fnmadd_ps(_mm256_set1_ps(8.f), corr, acc));
+            nt = L - t >= 4 ? 4 : 1;
+            if (nt == 4) qb_rows8_4(wg, dg, aq, ad, as, nin, nb, t, y);
+            else qb_rows8_1(wg, dg, aq, ad, as, nin, nb, t, y);
 #else
             for (int r = 0; r < QB_RO; r++) {
-                const int8_t *we = wg + (size_t)r * nin; float acc = 0.f, corr = 0.f;
+                const int8_t *a = aq + (size_t)t * nin;
+                float acc = 0.f, corr = 0.f;
                 for (int b = 0; b < nb; b++) {
-                    const int8_t *wb = we + b * QK, *ab = a + b * QK; int isum = 0;
-                    for (int j = 0; j < QK; j++) isum += wb[j] * (int)ab[j];
-                    float scale = dg[(size_t)b * QB_RO + r] * dT[b];
-                    acc += (float)isum * scale; corr += scale * (float)sT[b];
+                    int isum = 0;
+                    for (int j = 0; j < QK; j++) isum += wg[QB_AT((size_t)b, r, j)] * (int)a[b * QK + j];
+                    float scale = dg[(size_t)b * QB_RO + r] * ad[(size_t)t * nb + b];
+                    acc += (float)isum * scale; corr += scale * (float)as[(size_t)t * nb + b];
                 }
-                y[r] = acc - 8.f * corr;
+                y[0][r] = acc - 8.f * corr;
             }
 #endif
-            for (int r = 0; r < ro; r++) Y[(size_t)t * nout + oo + r] = (bias ? bias[oo + r] : 0.f) + y[r];
+            for (int u = 0; u < nt; u++)
+                for (int r = 0; r < ro; r++)
+                    Y[(size_t)(t + u) * nout + oo + r] = (bias ? bias[oo + r] : 0.f) + y[u][r];
+            t += nt;
         }
     }
 }

@@ -122,4 +122,12 @@ CROSS_SCRIPT = Judge(
     threshold=0.14,
 )
 
-__all__ = ["CROSS_SCRIPT", "L2", "SAME_SCRIPT", "Judge", "fit", "rows_of"]
+
+def answerable(evidence: Evidence) -> bool:
+    """Does the evidence answer the question: the fixed rules pass and the judge of its
+    script agrees?"""
+    judge = CROSS_SCRIPT if evidence.cross else SAME_SCRIPT
+    return evidence.plausible and judge.answers(evidence)
+
+
+__all__ = ["CROSS_SCRIPT", "L2", "SAME_SCRIPT", "Judge", "answerable", "fit", "rows_of"]

@@ -29,8 +29,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from bot.answer import Extract
-from bot.concepts import Concepts, Words, weighted_mean
-from bot.lexical import LexicalIndex
+from bot.concepts import Concepts, Words, anchored, weighted_mean
+from bot.lexical import LexicalIndex, tokenize
 from bot.nullmodel import Margins
 from bot.retrieve import Query, Ranking
 from bot.sentences import SentenceIndex
@@ -68,20 +68,29 @@ class Evidence:
 
 
 class Gauge:
-    """Measures Evidence over one index's lexical, vocabulary and sentence arrays."""
+    """Measures Evidence over one index's lexical, vocabulary and sentence arrays (``cjk``:
+    the documents are in Chinese script)."""
 
-    def __init__(self, lexical: LexicalIndex, concepts: Concepts, sentences: SentenceIndex) -> None:
+    def __init__(
+        self, lexical: LexicalIndex, concepts: Concepts, sentences: SentenceIndex, cjk: bool
+    ) -> None:
         self.lexical = lexical
         self.concepts = concepts
         self.sentences = sentences
+        self.cjk = cjk
 
     def measure(
         self, query: Query, ranking: Ranking, margins: Margins, words: Words, extract: Extract,
-        anchored: bool, unknown: bool, leaning: bool = False,
+        leaning: bool = False,
     ) -> Evidence:  # fmt: skip
         """The features of a question whose best paragraph is ``ranking.items[0]`` and whose
-        chosen answer is ``extract``."""
+        chosen answer is ``extract``. A question in the other script shares no words with the
+        documents: it is anchored, and its words are not checked (the embeddings judge it)."""
         top = self.lexical.terms_of(ranking.items[0].passage)
+        same_script = not query.cross_lingual
+        shared = set(tokenize(query.norm)) & top
+        anchor = not same_script or anchored(shared, self.lexical.df, self.lexical.size)
+        unknown = same_script and self.cjk and bool(self.concepts.unknown_of(words))
         covered = self.concepts.coverage(words, top)
         known = self.concepts.known(words)
         specific = words.specific() if words.cjk else np.ones(len(words.words), dtype=bool)
@@ -96,7 +105,7 @@ class Gauge:
             cross=margins.cross, dense=margins.dense, second=margins.second, sparse=margins.sparse,
             covered=weighted_mean(covered, words.weights), least=least,
             known=weighted_mean(known, words.weights), sentence=self._sentence(query, margins, extract),
-            said=said, gap=gap, holds=extract.holds, anchored=anchored, unknown=unknown,
+            said=said, gap=gap, holds=extract.holds, anchored=anchor, unknown=unknown,
             leaning=leaning,
         )  # fmt: skip
 

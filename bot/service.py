@@ -19,10 +19,10 @@ import numpy as np
 from scipy import sparse
 
 from bot.answer import Extract, choose, choose_among
-from bot.answerable import CROSS_SCRIPT, SAME_SCRIPT
+from bot.answerable import answerable
 from bot.asking import asked_for, asks_itself
 from bot.cache import AnswerCache
-from bot.concepts import KNOWN_SIMILARITY, Concepts, Words, anchored
+from bot.concepts import KNOWN_SIMILARITY, Concepts, Words
 from bot.crosslingual import Translator
 from bot.evidence import Evidence, Gauge
 from bot.followup import is_follow_up, resolve
@@ -86,7 +86,7 @@ class SearchService:
         self.sentences = SentenceIndex(s.paragraphs, a.sentences, a.sentence_counts)
         self._sentences_by_second = bool(s.manifest.second_model)
         self.concepts = Concepts(self.lexical.df, a.vocabulary)
-        self.gauge = Gauge(self.lexical, self.concepts, self.sentences)
+        self.gauge = Gauge(self.lexical, self.concepts, self.sentences, self.null.cjk)
         self._paragraphs = {(p.doc, p.number): p for p in s.paragraphs}
         self._encode_lock = threading.Lock()
         self.cache = AnswerCache(self.settings.retrieval.answer_cache, s.manifest.built_at)
@@ -216,13 +216,9 @@ class SearchService:
         turn = Turn(question, cited)  # the whole question
         alternatives = len(hits) if offset == 0 else 1  # a follow-up may answer from any cited
         chosen, extract = self._extract(question, query, ranking, asking, alternatives)
-        same_script = not query.cross_lingual
-        anchor = not same_script or self._anchored(query, ranking)
-        unknown = same_script and self.null.cjk and bool(self.concepts.unknown_of(words))
-        leaning = asking.thread is not None or is_follow_up(asking.own)
-        evidence = self.gauge.measure(query, ranking, margins, words, extract, anchor, unknown, leaning)
-        judge = CROSS_SCRIPT if query.cross_lingual else SAME_SCRIPT
-        if not evidence.plausible or not judge.answers(evidence):
+        leaning = asking.thread is not None or is_follow_up(asking.own)  # its words miss its subject
+        evidence = self.gauge.measure(query, ranking, margins, words, extract, leaning)
+        if not answerable(evidence):
             return Answer(question, "related", "", hits, turn=turn), evidence
         if chosen:  # a follow-up's new information is in another cited paragraph
             hits = (hits[chosen], *hits[:chosen], *hits[chosen + 1 :])
@@ -250,12 +246,6 @@ class SearchService:
             asked = asked_for(question)  # ... asks what its thread asked
         given = frozenset(split_sentences(asking.thread.answer))
         return choose_among(self.sentences, groups[:alternatives], scores, asked, subject, given)
-
-    def _anchored(self, query: Query, ranking: Ranking) -> bool:
-        """Does the best paragraph share a rare enough word with the question (bot/concepts.py
-        ``anchored``), not only the documents' commonest words?"""
-        shared = set(tokenize(query.norm)) & self.lexical.terms_of(ranking.items[0].passage)
-        return anchored(shared, self.lexical.df, self.lexical.size)
 
     def _encode_words(self, words: list[str]) -> np.ndarray:
         """Words embedded by the model of the vocabulary vectors (the second model)."""

@@ -79,17 +79,18 @@ class Group:
         self.y = np.array([r["in_scope"] for r in kept], dtype=bool)
         self.sets = np.array([r["set"] for r in kept])
         self.plausible = np.array([e.plausible for e in evidence], dtype=bool)
-        self.leaning = np.array([e.leaning for e in evidence], dtype=bool)  # not judged
+        # not judged, as in serving (Judge.answers): leaning questions and missing features
+        self.unjudged = np.array([e.leaning for e in evidence], dtype=bool) | np.isnan(self.rows).any(axis=1)
         self.tuning = np.isin(self.sets, TUNING)
 
     def fitted(self, train: np.ndarray, l2: float, threshold: float = 0.5) -> Judge:
-        """A judge fitted on the ``train`` rows the model judges (not the leaning ones)."""
-        train = train & ~self.leaning
+        """A judge fitted on the ``train`` rows the model judges."""
+        train = train & ~self.unjudged
         return fit(self.rows[train], self.y[train], self.names, l2, threshold)
 
     def predicted(self, judge: Judge, test: np.ndarray) -> np.ndarray:
-        """Probabilities of the ``test`` rows (1.0 for a leaning question: not judged)."""
-        return np.where(self.leaning[test], 1.0, judge.probabilities(self.rows[test]))
+        """Probabilities of the ``test`` rows (1.0 for those not judged)."""
+        return np.where(self.unjudged[test], 1.0, judge.probabilities(self.rows[test]))
 
     def cross_validated(self, l2: float) -> np.ndarray:
         """Out-of-fold probabilities for the tuning questions (NaN elsewhere)."""

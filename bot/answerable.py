@@ -10,8 +10,9 @@ whether it holds the kind of fact asked (bot/evidence.py measures them).
 
 A ``Judge`` is a logistic regression over standardised features: probability that the
 question is answered by the documents; below ``threshold`` the engine says "related"
-(the documents touch the subject but do not answer). A missing feature (no second model,
-no learned-sparse head) takes the mean it had in fitting, so it counts for nothing.
+(the documents touch the subject but do not answer). In fitting, a missing feature takes
+its mean, so it counts for nothing; in serving, evidence without a feature of the judge
+(no second model) is left to the fixed rules.
 Questions in the documents' script and in the other one (English about a Chinese text)
 have a judge each: their features mean different things (no lexical overlap across
 scripts). The shipped coefficients are fitted by ``bench/calibrate.py`` on labelled
@@ -54,9 +55,14 @@ class Judge:
         return result
 
     def answers(self, evidence: Evidence) -> bool:
-        """True when the evidence answers the question (probability ≥ ``threshold``). A
-        question that leans on another is not judged: its words do not name its subject."""
-        return evidence.leaning or self.probability(evidence) >= self.threshold
+        """True when the evidence answers the question (probability ≥ ``threshold``). Not
+        judged (True): a question that leans on another (its words do not name its subject)
+        and evidence that lacks a feature of the judge (an index without the second model
+        has no USE margin and no word vectors: the fixed rules decide alone)."""
+        values = evidence.values(self.names)
+        if evidence.leaning or any(v is None for v in values):
+            return True
+        return self.probability(evidence) >= self.threshold
 
 
 def rows_of(evidence: Sequence[Evidence], names: tuple[str, ...]) -> np.ndarray:

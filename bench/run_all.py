@@ -107,13 +107,14 @@ def goals(results: dict[str, dict[str, Any]]) -> list[list[Any]]:
     if e := data("e2e"):
         for name, runs in e["runs"].items():
             for x in runs:
-                figure = f"{x['answers_per_s']}/s, p99 {x['latency_ms']['p99']:.0f} ms, {x['lost']} lost"
+                p99 = x.get("from_offer_ms", x["latency_ms"])["p99"]  # the update offered → the reply
+                figure = f"{x['answers_per_s']}/s, p99 {p99:.0f} ms from offer, {x['lost']} lost"
                 if x["kind"] == "open 30/s":
-                    ok = x["answers_per_s"] >= 29.5 and x["latency_ms"]["p99"] < 300 and not x["lost"]
+                    ok = x["answers_per_s"] >= 29.5 and p99 < 300 and not x["lost"]
                     goal = f"e2e ≥ 30 answers/s, p99 < 300 ms ({name}; 30 distinct questions/s)"
                     rows.append([goal, figure, "met" if ok else "NOT met"])
                 if x["kind"] == "open 15/s, one core busy":
-                    ok = x["latency_ms"]["p99"] < 1000 and not x["lost"]
+                    ok = p99 < 1000 and not x["lost"]
                     rows.append([f"e2e p99 < 1 s with one core busy ({name}; 15 distinct questions/s)",
                                  figure, "met" if ok else "NOT met"])  # fmt: skip
     if f := data("faults"):

@@ -185,13 +185,14 @@ def load(index_dir: Path) -> StoredIndex:
 
 
 def mapped(index_dir: Path, stored: StoredIndex) -> StoredIndex:
-    """``stored`` (just saved to ``index_dir``) with its lexical arrays, and arrays built
+    """``stored`` (just saved to ``index_dir``) with its term counts, and arrays built
     through scratch files, memory-mapped from there: the built copies are freed (serving
-    reads few postings and sentence rows, a reload the counts)."""
+    reads few sentence rows, a reload the counts). The postings stay as built: in memory,
+    as ``load`` would read them (reading them again would hold two copies at once)."""
     terms = parts.read_terms(index_dir)
     files = {n: _read_array(index_dir, n) for n, a in stored.arrays.named().items() if filename(a)}
     arrays = replace(stored.arrays, **files)
-    return replace(stored, terms=terms, postings=parts.read_postings(index_dir, terms), arrays=arrays)
+    return replace(stored, terms=terms, arrays=arrays)
 
 
 def _field(name: str) -> Any:

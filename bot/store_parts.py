@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,15 +31,17 @@ TERMS, BM25 = "terms", "bm25"
 
 
 def write_paragraphs(path: Path, paragraphs: Sequence[Paragraph]) -> None:
-    documents = []
+    _write_json(path, _paragraph_tables(paragraphs))
+
+
+def _paragraph_tables(paragraphs: Sequence[Paragraph]) -> Iterator[dict[str, Any]]:
     for name, group in itertools.groupby(paragraphs, key=lambda p: p.doc):
         rows = list(group)
-        documents.append({
+        yield {
             "name": name, "number": [p.number for p in rows], "text": [p.text for p in rows],
             "norm": [None if p.norm == p.text else p.norm for p in rows],
             "hash": [p.hash for p in rows], "servable": [p.servable for p in rows],
-        })  # fmt: skip
-    _write_json(path, {"documents": documents})
+        }  # fmt: skip
 
 
 def read_paragraphs(path: Path) -> list[Paragraph]:
@@ -54,18 +56,19 @@ def read_paragraphs(path: Path) -> list[Paragraph]:
 
 
 def write_passages(path: Path, passages: Sequence[Passage], paragraphs: Sequence[Paragraph]) -> None:
-    hashes = {(p.doc, p.number): p.hash for p in paragraphs}
-    documents = []
+    _write_json(path, _passage_tables(passages, {(p.doc, p.number): p.hash for p in paragraphs}))
+
+
+def _passage_tables(passages: Sequence[Passage], hashes: dict[tuple[str, int], str]) -> Iterator[dict[str, Any]]:
     for name, group in itertools.groupby(passages, key=lambda p: p.doc):
         rows = list(group)
         whole = [p.part == 0 and hashes.get((p.doc, p.paragraph)) == p.hash for p in rows]
-        documents.append({
+        yield {
             "name": name, "paragraph": [p.paragraph for p in rows], "part": [p.part for p in rows],
             "hash": [p.hash for p in rows],
             "text": [None if w else p.text for p, w in zip(rows, whole, strict=True)],
             "norm": [None if w else p.norm for p, w in zip(rows, whole, strict=True)],
-        })  # fmt: skip
-    _write_json(path, {"documents": documents})
+        }  # fmt: skip
 
 
 def read_passages(path: Path, paragraphs: Sequence[Paragraph]) -> list[Passage]:
@@ -130,8 +133,14 @@ def _map(folder: Path, prefix: str, *parts: str) -> list[np.ndarray]:
     return [np.load(folder / f"{prefix}.{p}.npy", mmap_mode="r", allow_pickle=False) for p in parts]
 
 
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+def _write_json(path: Path, documents: Iterable[dict[str, Any]]) -> None:
+    """``{"documents": [...]}``, written one document at a time: the text of the whole table
+    is never one string in memory (~180 MiB at 100k paragraphs)."""
+    with path.open("w", encoding="utf-8") as out:
+        out.write('{"documents":[')
+        for i, document in enumerate(documents):
+            out.write(("," if i else "") + json.dumps(document, ensure_ascii=False, separators=(",", ":")))
+        out.write("]}")
 
 
 def _read_json(path: Path) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from scipy import sparse
 
 from bot.ingest import Paragraph, Passage
 from bot.lexical import Postings, TermCounts
+from bot.mapped import filename, release
 
 TERMS, BM25 = "terms", "bm25"
 
@@ -59,7 +61,9 @@ def write_passages(path: Path, passages: Sequence[Passage], paragraphs: Sequence
     _write_json(path, _passage_tables(passages, {(p.doc, p.number): p.hash for p in paragraphs}))
 
 
-def _passage_tables(passages: Sequence[Passage], hashes: dict[tuple[str, int], str]) -> Iterator[dict[str, Any]]:
+def _passage_tables(
+    passages: Sequence[Passage], hashes: dict[tuple[str, int], str]
+) -> Iterator[dict[str, Any]]:
     for name, group in itertools.groupby(passages, key=lambda p: p.doc):
         rows = list(group)
         whole = [p.part == 0 and hashes.get((p.doc, p.paragraph)) == p.hash for p in rows]
@@ -126,7 +130,12 @@ def read_postings(folder: Path, terms: TermCounts) -> Postings:
 
 def _save(folder: Path, prefix: str, **arrays: tuple[Any, type]) -> None:
     for part, (array, dtype) in arrays.items():
-        np.save(folder / f"{prefix}.{part}.npy", np.asarray(array, dtype=dtype), allow_pickle=False)
+        target, written = folder / f"{prefix}.{part}.npy", filename(array)
+        if written is not None and array.dtype == dtype:  # built through a file already: link it
+            release(array)  # flushed; its pages need not stay resident
+            os.link(written, target)
+        else:
+            np.save(target, np.asarray(array, dtype=dtype), allow_pickle=False)
 
 
 def _map(folder: Path, prefix: str, *parts: str) -> list[np.ndarray]:

@@ -168,14 +168,18 @@ def _passages(
 
 def _previous_rows(passages: Sequence[Passage], previous: StoredIndex | None) -> np.ndarray:
     """For each passage, the row of a previous passage with the same text (-1: none), by one
-    sort of the previous hashes and one binary search per batch (vectorised)."""
+    sort of the previous hashes and one binary search per batch (vectorised). The hash is of
+    the matching form: the texts are compared too (models embed the text itself)."""
     if previous is None or not previous.passages or not passages:
         return np.full(len(passages), -1, dtype=np.int64)
-    old = np.array([p.hash for p in previous.passages])
+    before = previous.passages
+    old = np.array([p.hash for p in before])
     new = np.array([p.hash for p in passages])
     order = np.argsort(old, kind="stable")
     at = np.minimum(np.searchsorted(old[order], new), len(old) - 1)
-    return np.where(old[order][at] == new, order[at], -1).astype(np.int64)
+    found = np.where(old[order][at] == new, order[at], -1)
+    same = [j >= 0 and before[j].text == p.text for j, p in zip(found.tolist(), passages, strict=True)]
+    return np.where(same, found, -1).astype(np.int64)
 
 
 def _embed(

@@ -31,7 +31,7 @@ from scipy.sparse import csr_matrix
 from bot import store_parts as parts
 from bot.ingest import Paragraph, Passage
 from bot.lexical import Postings, TermCounts
-from bot.mapped import RowFile, filename
+from bot.mapped import RowFile, filename, release
 
 FORMAT_VERSION = 2  # 2: lexical index saved, vectors only in index.faiss, file hashes, JSON tables
 MANIFEST = "manifest.json"
@@ -119,7 +119,7 @@ def save(index_dir: Path, stored: StoredIndex) -> None:
             elif isinstance(array, RowFile):
                 np.save(tmp / f"{name}.npy", np.asarray(array), allow_pickle=False)
             elif written is not None:  # built through a file already: link it, no copy
-                array.flush()
+                release(array)  # its written pages stay in the page cache; synced below
                 os.link(written, tmp / f"{name}.npy")
             else:
                 kind = array.dtype if np.issubdtype(array.dtype, np.integer) else np.float32

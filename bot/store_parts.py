@@ -10,7 +10,8 @@ parts together and makes the save atomic).
     bm25.{indptr,rows,weights}.npy                           BM25 postings by term
 
 The term counts are memory-mapped when read (a reload reads them); the postings are read
-into memory (every question reads some).
+into memory (every question reads some). A build writes the counts through scratch files
+(bot/mapped.py), which are linked into the new version, not copied.
 """
 
 from __future__ import annotations

@@ -4,7 +4,9 @@ Besides hit@k it reports answer@1 (the bold answer holds a gold substring) and t
 tiers (answered / related / not_covered) for in-scope and off-topic questions, on the dev
 set, the held-out set (with its tagged near-miss and English off-topic additions) and the
 near-miss calibration file (tests/data/nearmiss.jsonl) and dev2 (tests/data/dev2.jsonl: 70
-in-scope Chinese and English questions, 20 near misses, 10 English off-topic).
+in-scope Chinese and English questions, 20 near misses, 10 English off-topic). The tiers
+are the engine's own: "related" includes the questions the answerability judge
+(bot/answerable.py, fitted by bench/calibrate.py) turns away, per variant's ranking.
 
 Each variant is the shipped HybridRetriever over the same index with other fusion Weights
 (bot/retrieve.py), on the dev set and the held-out set. Two tables:

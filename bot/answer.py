@@ -48,6 +48,7 @@ class Extract:
     text: str
     holds: bool
     score: float = 0.0
+    row: int = -1  # the sentence row that says it (its heading or continuation not counted)
 
 
 def is_attribution(sentence: str) -> bool:
@@ -94,8 +95,8 @@ def choose(
         body = max((i for i in content if i != best), key=lambda i: ranked[i])
         if ranked[body] > ranked[best + 1] + HEADING_JUMP:  # a later sentence says it
             text = texts[best] + _complete(texts, body, adjusted, asked)
-            return Extract(text, bool(fitting), score)
-    return Extract(_complete(texts, best, adjusted, asked), bool(fitting), score)
+            return Extract(text, bool(fitting), score, rows[body])
+    return Extract(_complete(texts, best, adjusted, asked), bool(fitting), score, rows[best])
 
 
 def choose_among(

@@ -17,6 +17,13 @@ that names the kind of answer ("什么角色", "哪些措施": the question asks
 documents need not name it). Questions in another script than the documents are not
 checked (their words cannot match; the null model and the embeddings judge them).
 Thresholds are calibrated on the tuning sets (bench/RESULTS.md).
+
+The same word vectors measure how much of a question the evidence covers
+(``Concepts.coverage``): each content word of the question is matched to the nearest word
+of a paragraph (lexically, else by cosine), weighted by its specificity. A question in the
+other script (English about a Chinese text) is matched by cosine only: USE is trained
+across languages, and its English words are embedded with the question's other words in
+one call. These are features of the answerability model (bot/answerable.py).
 """
 
 from __future__ import annotations
@@ -24,16 +31,20 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import jieba
 import numpy as np
 
+from bot.glossary import FUNCTION_WORDS, key_words
 from bot.lexical import STOPWORDS
+from bot.text import is_cjk_text
 
 VOCABULARY_ARRAY = "vocabulary"  # one vector per word of ``vocabulary(...)``, in order
 SPECIFIC_IDF = 10.0  # -log(frequency) in jieba's dictionary: rarer words name a concept
 KNOWN_SIMILARITY = 0.62  # cosine to the nearest document word for a near-synonym
 MIN_COMPOUND = 4  # words this long are compounds: one known part makes them known
+MAX_WEIGHT = 14.0  # specificity weights stop here (words rarer than this are all "rare")
 _WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
 _INTERROGATIVE = re.compile(r"[谁哪几么啥]")
 _ANSWER_TYPE = re.compile(r"(?:什么样的|什么|哪些|哪个|哪种|何种|怎样的)([\u4e00-\u9fff]{2,4})")
@@ -76,17 +87,38 @@ def specificity(word: str) -> float:
     return math.log(dictionary.total / (dictionary.FREQ.get(word, 0) + 1))
 
 
-def candidates(question: str) -> list[str]:
-    """The specific content words of a Chinese question, minus the answer-type noun."""
+def content_words(question: str) -> list[str]:
+    """The content words of a Chinese question (jieba words of 2+ ideographs), minus
+    particles, question words and the answer-type noun ("什么角色": the question asks for
+    a role, the documents need not say "角色")."""
     typed = {m.group(1) for m in _ANSWER_TYPE.finditer(question)}
     found = []
     for word in dict.fromkeys(jieba.cut(question)):
         if not _WORD.fullmatch(word) or word in STOPWORDS or _INTERROGATIVE.search(word):
             continue
-        if any(t.startswith(word) for t in typed) or specificity(word) < SPECIFIC_IDF:
-            continue
-        found.append(word)
+        if not any(t.startswith(word) for t in typed):
+            found.append(word)
     return found
+
+
+def candidates(question: str) -> list[str]:
+    """The specific content words of a Chinese question, minus the answer-type noun."""
+    return [w for w in content_words(question) if specificity(w) >= SPECIFIC_IDF]
+
+
+@dataclass(frozen=True)
+class Words:
+    """A question's content words, how much each weighs (its specificity; 1 for a word of
+    another script) and, with vocabulary vectors, one vector per word (else None)."""
+
+    words: tuple[str, ...]
+    weights: np.ndarray
+    vectors: np.ndarray | None = None
+    cjk: bool = True
+
+    def specific(self) -> np.ndarray:
+        """Which words are specific enough to name a concept (see ``SPECIFIC_IDF``)."""
+        return np.array([self.cjk and w >= SPECIFIC_IDF for w in self.weights], dtype=bool)
 
 
 def anchored(shared: Iterable[str], df: Mapping[str, int], size: int) -> bool:
@@ -105,19 +137,75 @@ class Concepts:
         self.tokens = tokens
         self.words = vocabulary(tokens)
         self.vectors = vectors if vectors is not None and len(vectors) == len(self.words) else None
+        self._rows = {w: i for i, w in enumerate(self.words)}
+
+    def words_of(self, question: str, encode: Callable[[list[str]], np.ndarray]) -> Words:
+        """The content words of ``question`` with their weights and vectors: a document
+        word takes its stored vector, a word the documents know otherwise (``knows``: its
+        characters, a part of it) none (zeros: it is matched lexically), and the ``lacking``
+        ones are embedded in one ``encode`` call."""
+        words, weights, cjk = _content(question)
+        if self.vectors is None or not len(self.vectors) or not words:
+            return Words(tuple(words), weights, None, cjk)
+        vectors = np.zeros((len(words), self.vectors.shape[1]), dtype=np.float32)
+        todo = [i for i, w in enumerate(words) if self._lacks(w, cjk)]
+        for i, w in enumerate(words):
+            if w in self._rows:
+                vectors[i] = self.vectors[self._rows[w]]
+        if todo:
+            fresh = encode([words[i] for i in todo])
+            if fresh.shape[1] != vectors.shape[1]:
+                return Words(tuple(words), weights, None, cjk)
+            vectors[todo] = fresh
+        return Words(tuple(words), weights, vectors, cjk)
+
+    def lacking(self, question: str) -> list[str]:
+        """The words of ``question`` that ``words_of`` embeds (none without vocabulary
+        vectors): the service embeds them in the same call as the question."""
+        if self.vectors is None or not len(self.vectors):
+            return []
+        words, _, cjk = _content(question)
+        return [w for w in words if self._lacks(w, cjk)]
+
+    def _lacks(self, word: str, cjk: bool) -> bool:
+        return word not in self._rows and not (cjk and self.knows(word))
 
     def unknown(self, question: str, encode: Callable[[list[str]], np.ndarray]) -> list[str]:
         """Specific words of ``question`` the documents know neither as such nor by a
         near-synonym (``encode`` embeds words with the model of the vocabulary vectors)."""
-        if self.vectors is None or not len(self.vectors):
+        return self.unknown_of(self.words_of(question, encode))
+
+    def unknown_of(self, words: Words) -> list[str]:
+        """``unknown`` for words already looked up (``words_of``)."""
+        if words.vectors is None:
             return []
-        missing = [w for w in candidates(question) if not self.knows(w)]
-        if not missing:
-            return []
-        vectors = encode(missing)
-        if vectors.shape[1] != self.vectors.shape[1]:
-            return []
-        return [w for w, v in zip(missing, vectors, strict=True) if self._nearest(v) < KNOWN_SIMILARITY]
+        known = zip(words.words, words.specific(), self.known(words), strict=True)
+        return [w for w, specific, k in known if specific and k < KNOWN_SIMILARITY]
+
+    def known(self, words: Words) -> np.ndarray:
+        """Per word, how well the documents know it: 1.0 when they have it (``knows``),
+        else the cosine of its nearest document word (0.0 without vectors)."""
+        out = np.zeros(len(words.words), dtype=np.float32)
+        for i, w in enumerate(words.words):
+            if words.cjk and self.knows(w):
+                out[i] = 1.0
+            elif words.vectors is not None and self.vectors is not None:
+                out[i] = self._nearest(words.vectors[i])
+        return out
+
+    def coverage(self, words: Words, tokens: Collection[str]) -> np.ndarray:
+        """Per word, how well a passage with lexical ``tokens`` covers it: 1.0 when it has
+        the word, else the larger of the share of the word's character bigrams it has and
+        the cosine of its nearest word (0.0 for a word of another script without vectors)."""
+        out = np.zeros(len(words.words), dtype=np.float32)
+        rows = [self._rows[t] for t in tokens if t in self._rows]
+        near = None
+        if words.vectors is not None and self.vectors is not None and rows:
+            near = (self.vectors[rows] @ words.vectors.T).max(axis=0)
+        for i, w in enumerate(words.words):
+            lexical = _bigram_share(w, tokens) if words.cjk else 0.0
+            out[i] = max(lexical, float(near[i]) if near is not None else 0.0)
+        return out
 
     def nearest(self, words: list[str], encode: Callable[[list[str]], np.ndarray]) -> float:
         """The highest similarity of any of ``words`` (any language) to a document word;
@@ -154,7 +242,31 @@ class Concepts:
         return bool(bigrams) and all("#" + b in self.tokens for b in bigrams) and len(word) <= 3
 
 
+def _content(question: str) -> tuple[list[str], np.ndarray, bool]:
+    """A question's content words, their weights (specificity; 1 for another script) and
+    whether it is in Chinese script."""
+    if is_cjk_text(question):
+        words = content_words(question)
+        return words, np.array([min(specificity(w), MAX_WEIGHT) for w in words], dtype=np.float32), True
+    words = [w for w in dict.fromkeys(key_words(question)) if w not in FUNCTION_WORDS and not w.isdigit()]
+    return words, np.ones(len(words), dtype=np.float32), False
+
+
+def _bigram_share(word: str, tokens: Collection[str]) -> float:
+    """1.0 when ``tokens`` hold ``word``, else the share of its character bigrams they hold."""
+    if word in tokens:
+        return 1.0
+    bigrams = ["#" + word[i : i + 2] for i in range(len(word) - 1)]
+    return sum(b in tokens for b in bigrams) / len(bigrams) if bigrams else 0.0
+
+
+def weighted_mean(values: np.ndarray, weights: np.ndarray) -> float | None:
+    """The weighted mean (None for no values)."""
+    total = float(weights.sum())
+    return float(values @ weights) / total if len(values) and total > 0 else None
+
+
 __all__ = [
-    "KNOWN_SIMILARITY", "SPECIFIC_IDF", "VOCABULARY_ARRAY", "Concepts", "anchored", "candidates",
-    "specificity", "vocabulary", "vocabulary_vectors",
+    "KNOWN_SIMILARITY", "SPECIFIC_IDF", "VOCABULARY_ARRAY", "Concepts", "Words", "anchored", "candidates",
+    "content_words", "specificity", "vocabulary", "vocabulary_vectors", "weighted_mean",
 ]

@@ -53,6 +53,8 @@ class Margins:
     sparse: float | None = None
     second: float | None = None
     cross: bool = False  # the question is not in the documents' script
+    background: float | None = None  # the background's best cosine with the second model
+    dense_background: float = 0.0  # ... and with the main model
 
 
 @dataclass(frozen=True)
@@ -101,13 +103,15 @@ class NullModel:
     def margins(self, question: str, query: Query, ranking: Ranking) -> Margins:
         """Margins of the documents over the background: dense, sparse and second model."""
         dense_bg = float((self.vectors @ query.vector).max()) if len(self.vectors) else 0.0
-        sparse_margin = second_margin = None
+        sparse_margin = second_margin = second_bg = None
         if self.sparse is not None and query.sparse is not None and ranking.sparse_top is not None:
             sparse_margin = ranking.sparse_top - float((self.sparse @ query.sparse.T).max())
-        if self.second is not None and query.second is not None and ranking.second_top is not None:
-            second_margin = ranking.second_top - float((self.second @ query.second).max())
+        if self.second is not None and query.second is not None and len(self.second):
+            second_bg = float((self.second @ query.second).max())
+            if ranking.second_top is not None:
+                second_margin = ranking.second_top - second_bg
         cross = is_cjk_text(question) != self.cjk
-        return Margins(ranking.dense_top - dense_bg, sparse_margin, second_margin, cross)
+        return Margins(ranking.dense_top - dense_bg, sparse_margin, second_margin, cross, second_bg, dense_bg)
 
 
 def has_content(question: str) -> bool:

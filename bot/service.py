@@ -16,12 +16,15 @@ from dataclasses import dataclass, field, replace
 
 import faiss
 import numpy as np
+from scipy import sparse
 
 from bot.answer import Extract, choose, choose_among
+from bot.answerable import answerable
 from bot.asking import asked_for, asks_itself
 from bot.cache import AnswerCache
-from bot.concepts import KNOWN_SIMILARITY, Concepts, anchored
+from bot.concepts import KNOWN_SIMILARITY, Concepts, Words
 from bot.crosslingual import Translator
+from bot.evidence import Evidence, Gauge
 from bot.followup import is_follow_up, resolve
 from bot.indexer import build_index, is_fresh, known_documents
 from bot.ingest import Document, IngestError, Paragraph, load_documents, normalize
@@ -83,6 +86,7 @@ class SearchService:
         self.sentences = SentenceIndex(s.paragraphs, a.sentences, a.sentence_counts)
         self._sentences_by_second = bool(s.manifest.second_model)
         self.concepts = Concepts(self.lexical.df, a.vocabulary)
+        self.gauge = Gauge(self.lexical, self.concepts, self.sentences, self.null.cjk)
         self._paragraphs = {(p.doc, p.number): p for p in s.paragraphs}
         self._encode_lock = threading.Lock()
         self.cache = AnswerCache(self.settings.retrieval.answer_cache, s.manifest.built_at)
@@ -125,25 +129,54 @@ class SearchService:
         found = [None if key is None else self.cache.get(key) for key in keys]
         todo = [i for i, answer in enumerate(found) if answer is None]
         if todo:
-            batch = [texts[i] for i in todo]
-            with self._encode_lock:
-                vectors, sparse_rows = self.encoder.encode_queries_and_sparse(batch)
-                second = None if self.second is None else self.second.encode_queries(batch)
-            for j, i in enumerate(todo):
-                cross = is_cjk_text(texts[i]) != self.null.cjk
-                query = Query(
-                    normalize(texts[i]), vectors[j],
-                    None if sparse_rows is None else sparse_rows[j],
-                    None if second is None else second[j],
-                    self._translated(norms[i]), cross,
-                )  # fmt: skip
-                found[i] = answer = self._answer(texts[i], query, k, offset, Asking(asked[i], threads[i]))
+            queries, words = self._embed([texts[i] for i in todo])
+            for query, w, i in zip(queries, words, todo, strict=True):
+                asking = Asking(asked[i], threads[i])
+                found[i] = answer = self._decide(texts[i], query, w, k, offset, asking)[0]
                 key = keys[i]
                 if key is not None:
                     self.cache.put(key, answer)
         ms = (time.perf_counter() - start) * 1000 / max(len(texts), 1)
         done = zip(found, asked, texts, strict=True)
         return [_as_asked(a, q, t, ms) for a, q, t in done if a is not None]
+
+    def judge(self, question: str, k: int | None = None) -> tuple[Answer, Evidence | None]:
+        """The answer to one standalone question (never cached) and the evidence it was
+        judged on (None when it was not judged: off-topic or empty). bench/calibrate.py
+        fits the answerability model on these."""
+        text = question.strip()
+        queries, words = self._embed([text])
+        return self._decide(text, queries[0], words[0], k or self.settings.retrieval.top_k, 0, Asking(text))
+
+    def _embed(self, texts: list[str]) -> tuple[list[Query], list[Words]]:
+        """The questions embedded by every model, and their content words with vectors
+        (bot/concepts.py): the words the documents lack go into the second model's call for
+        the questions, so judging a question costs no extra model pass."""
+        lacking = [self.concepts.lacking(t) for t in texts]
+        flat = list(dict.fromkeys(w for words in lacking for w in words))
+        with self._encode_lock:
+            vectors, sparse_rows = self.encoder.encode_queries_and_sparse(texts)
+            second = None if self.second is None else self.second.encode_queries([*texts, *flat])
+        embedded = {} if second is None else dict(zip(flat, second[len(texts) :], strict=True))
+        dim = 0 if second is None else second.shape[1]
+
+        def encode(words: list[str]) -> np.ndarray:
+            return np.array([embedded[w] for w in words], dtype=np.float32).reshape(len(words), dim)
+
+        queries = [
+            self._query(t, vectors[j], None if sparse_rows is None else sparse_rows[j],
+                        None if second is None else second[j])
+            for j, t in enumerate(texts)
+        ]  # fmt: skip
+        return queries, [self.concepts.words_of(t, encode) for t in texts]
+
+    def _query(
+        self, text: str, vector: np.ndarray, sparse_row: sparse.csr_matrix | None, second: np.ndarray | None
+    ) -> Query:
+        """A question in every form the signals need (its translation when cross-lingual)."""
+        norm = normalize(text)
+        cross = is_cjk_text(text) != self.null.cjk
+        return Query(norm, vector, sparse_row, second, self._translated(norm), cross)
 
     def _translated(self, norm: str) -> dict[str, float]:
         """Weighted query terms in the documents' language for the question's words in the
@@ -164,28 +197,34 @@ class SearchService:
             known = not words or self.concepts.nearest(words, self._encode_words) >= KNOWN_SIMILARITY
         return context if known else None
 
-    def _answer(self, question: str, query: Query, k: int, offset: int, asking: Asking) -> Answer:
+    def _decide(
+        self, question: str, query: Query, words: Words, k: int, offset: int, asking: Asking
+    ) -> tuple[Answer, Evidence | None]:
+        """The answer, and the evidence the answerability model judged (None: off-topic)."""
         if not has_content(query.norm) or not self.retriever.passages:
-            return Answer(question, "not_covered", "", ())
+            return Answer(question, "not_covered", "", ()), None
         ranking = self.retriever.rank(query)
-        covered = self.rule.covered(self.null.margins(question, query, ranking))
+        margins = self.null.margins(question, query, ranking)
         hits = tuple(
             Hit(p.doc, p.paragraph, self._paragraphs[(p.doc, p.paragraph)].text, r.fused)
             for r in ranking.items[offset : offset + k]
             for p in [self.retriever.passages[r.passage]]
         )
-        if not covered or not hits:
-            return Answer(question, "not_covered", "", hits)
+        if not self.rule.covered(margins) or not hits:
+            return Answer(question, "not_covered", "", hits), None
         cited = tuple((h.doc, h.paragraph) for h in hits)
         turn = Turn(question, cited)  # the whole question
         alternatives = len(hits) if offset == 0 else 1  # a follow-up may answer from any cited
         chosen, extract = self._extract(question, query, ranking, asking, alternatives)
-        if not extract.holds or not self._on_subject(question, query, ranking):
-            return Answer(question, "related", "", hits, turn=turn)
+        leaning = asking.thread is not None or is_follow_up(asking.own)  # its words miss its subject
+        evidence = self.gauge.measure(query, ranking, margins, words, extract, leaning)
+        if not answerable(evidence):
+            return Answer(question, "related", "", hits, turn=turn), evidence
         if chosen:  # a follow-up's new information is in another cited paragraph
             hits = (hits[chosen], *hits[:chosen], *hits[chosen + 1 :])
             cited = tuple((h.doc, h.paragraph) for h in hits)
-        return Answer(question, "answered", extract.text, hits, turn=Turn(question, cited, extract.text))
+        answer = Answer(question, "answered", extract.text, hits, turn=Turn(question, cited, extract.text))
+        return answer, evidence
 
     def _extract(
         self, question: str, query: Query, ranking: Ranking, asking: Asking, alternatives: int
@@ -207,18 +246,6 @@ class SearchService:
             asked = asked_for(question)  # ... asks what its thread asked
         given = frozenset(split_sentences(asking.thread.answer))
         return choose_among(self.sentences, groups[:alternatives], scores, asked, subject, given)
-
-    def _on_subject(self, question: str, query: Query, ranking: Ranking) -> bool:
-        """Is the chosen evidence about what the question asks (bot/concepts.py)? The best
-        paragraph shares a rare enough word with it, and the documents know every specific
-        word of it by some name. A question in the other script shares no words: the
-        embeddings decided for it already."""
-        if is_cjk_text(question) != self.null.cjk:
-            return True
-        shared = set(tokenize(query.norm)) & self.lexical.terms_of(ranking.items[0].passage)
-        if not anchored(shared, self.lexical.df, self.lexical.size):
-            return False
-        return not (self.null.cjk and self.concepts.unknown(question, self._encode_words))
 
     def _encode_words(self, words: list[str]) -> np.ndarray:
         """Words embedded by the model of the vocabulary vectors (the second model)."""

@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.concepts import Concepts, anchored, candidates, specificity, vocabulary, vocabulary_vectors
+from bot.concepts import (
+    Concepts,
+    anchored,
+    candidates,
+    specificity,
+    vocabulary,
+    vocabulary_vectors,
+    weighted_mean,
+)  # fmt: skip
 from bot.ingest import normalize
 from bot.lexical import tokenize
 from bot.service import SearchService
@@ -59,7 +67,9 @@ def test_unknown_words_are_those_with_no_near_synonym_in_the_documents() -> None
     concepts, asked = _space({"督查": _unit(1, 0.2, 0)})  # near the documents' 考核 and co.
     unknown = concepts.unknown("督查干部的加班费怎么计算？", concepts.encode)  # type: ignore[attr-defined]
     assert unknown == ["加班费"]
-    assert asked == ["督查", "加班费"]  # 干部 is the documents' own word: not embedded at all
+    # every content word the documents lack is embedded (its cosine measures coverage);
+    # 干部 is the documents' own word and takes its stored vector
+    assert asked == ["督查", "加班费", "计算"]
     assert concepts.unknown("基层干部的年末考核有多少项？", concepts.encode) == []  # type: ignore[attr-defined]
 
 
@@ -81,6 +91,41 @@ def test_vocabulary_vectors_keep_the_rows_of_words_embedded_before() -> None:
     out = vocabulary_vectors(["基层", "考核"], encode, old)
     assert seen == ["基层"]
     assert out.tolist() == [[2.0, 2.0], [1.0, 0.0]]
+
+
+def test_only_words_the_documents_lack_are_embedded() -> None:
+    concepts, asked = _space({})
+    lacking = concepts.lacking("督查干部的年末考核要多久？")
+    assert "干部" not in lacking and "年末" not in lacking  # stored vectors / known by characters
+    assert "督查" in lacking
+    words = concepts.words_of("督查干部的年末考核要多久？", concepts.encode)  # type: ignore[attr-defined]
+    assert asked == lacking  # words_of embeds exactly those, in one call
+    assert words.vectors is not None and words.vectors.shape == (len(words.words), 3)
+    assert Concepts(TOKENS, None).lacking("督查干部的年末考核要多久？") == []  # no vectors: none
+
+
+def test_coverage_matches_words_lexically_by_bigrams_or_by_cosine() -> None:
+    concepts, _ = _space({"督查": _unit(1, 0.2, 0)})  # near every document word
+    words = concepts.words_of("督查干部的加班费", concepts.encode)  # type: ignore[attr-defined]
+    assert words.words == ("督查", "干部", "加班费")
+    covered = dict(zip(words.words, concepts.coverage(words, TOKENS), strict=True))
+    assert covered["干部"] == 1.0  # the word itself
+    assert covered["督查"] == pytest.approx(float(_unit(1, 0.2, 0) @ _unit(1, 0, 0)), abs=1e-5)
+    assert covered["加班费"] == pytest.approx(0.0, abs=1e-6)  # no bigram, orthogonal
+    known = concepts.known(words)
+    assert known[1] == 1.0 and known[2] < known[0] < 1.0
+    mean = weighted_mean(concepts.coverage(words, TOKENS), words.weights)
+    assert mean is not None and 0.0 < mean < 1.0
+    assert weighted_mean(np.array([]), np.array([])) is None
+
+
+def test_english_words_are_matched_by_cosine_only() -> None:
+    concepts, asked = _space({"assessment": _unit(1, 0, 0)})
+    words = concepts.words_of("How is the assessment of officials done?", concepts.encode)  # type: ignore[attr-defined]
+    assert not words.cjk and "assessment" in words.words and set(asked) == set(words.words)
+    covered = dict(zip(words.words, concepts.coverage(words, TOKENS), strict=True))
+    assert covered["assessment"] == pytest.approx(1.0, abs=1e-5)
+    assert not words.specific().any()  # the specific-word rules are for the documents' script
 
 
 @pytest.mark.slow

@@ -35,7 +35,7 @@ from benchkit import DEV_SET, HELDOUT_SET, OUT, ROOT, load_average, real_setting
 from bot.answerable import CROSS_SCRIPT, L2, SAME_SCRIPT, Judge, fit, rows_of
 from bot.evaluate import read_cases
 from bot.evidence import Evidence
-from bot.service import open_service
+from bot.lifecycle import open_service
 
 SETS = {
     "dev": DEV_SET,

@@ -9,7 +9,7 @@ with the load average beside it:
 - `qabot ask` from a cold process with that index on disk: wall seconds to the printed
   answer, peak RSS;
 - a process that opens the service (as `qabot serve` does), asks 98 distinct questions:
-  load seconds, steady RSS; then one document changes and ``bot.service.rebuild`` runs (what
+  load seconds, steady RSS; then one document changes and ``bot.lifecycle.rebuild`` runs (what
   /reload does): seconds, peak RSS sampled during it, and the share of a full in-process
   build (timed in another fresh process);
 - `qabot index` after one more document changed: the share of the full `qabot index`.
@@ -99,7 +99,7 @@ def child_main(argv: list[str]) -> None:
     """In a fresh process: "serve-reload" (open, ask, change, rebuild) or "full" (build)."""
     mode, work = argv[0], Path(argv[1])
     from bot.evaluate import read_cases
-    from bot.service import open_service, rebuild
+    from bot.lifecycle import open_service, rebuild
     from config.settings import load_settings
 
     settings = load_settings()

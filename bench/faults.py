@@ -31,7 +31,7 @@ from loadkit import ADMIN, TOKEN, Question, Tracker, closed_loop, questions, sta
 from servekit import all_done, burst_and_kill, exactly_once, shared_folders, start_serve
 
 from bot.botapi import BotAPIServer, SimUser
-from bot.service import open_service
+from bot.lifecycle import open_service
 from bot.state.pgserver import PostgresUnavailable, ThrowawayPostgres
 
 # (fraction of the run, method, kind, times, retry_after, seconds)

@@ -58,8 +58,8 @@ from benchkit import (  # noqa: E402
 )
 
 from bot.evaluate import read_cases  # noqa: E402
+from bot.lifecycle import open_service  # noqa: E402
 from bot.retrieve import HybridRetriever  # noqa: E402
-from bot.service import open_service  # noqa: E402
 from embeddings.encoder import load_encoder, load_second_encoder  # noqa: E402
 
 SIZES = (1, 8)

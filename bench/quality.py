@@ -34,8 +34,9 @@ from benchkit import DEV_SET, HELDOUT_SET, ROOT, real_settings, table, write_res
 from scipy import sparse
 
 from bot.evaluate import evaluate, read_cases
+from bot.lifecycle import open_service
 from bot.retrieve import SHIPPED, HybridRetriever, Query, Ranking, Weights
-from bot.service import SearchService, open_service
+from bot.service import SearchService
 from embeddings.encoder import Encoder, load_encoder, load_second_encoder
 
 NEARMISS_SET = ROOT / "tests" / "data" / "nearmiss.jsonl"

@@ -84,7 +84,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _service(settings: Settings, progress: bool = False) -> Any:
-    from bot.service import open_service  # heavy imports only for commands that need them
+    from bot.lifecycle import open_service  # heavy imports only for commands that need them
 
     return open_service(settings, progress=progress)
 

@@ -1,14 +1,12 @@
 """The search service: owns the index, the encoder and the scorers; answers questions.
 
-    open_service(settings)          load the index when it is fresh, else build and save it
-    rebuild(settings, previous)     re-read the documents, re-embed only changed passages,
-                                    return a NEW service (``previous`` keeps serving)
     SearchService.ask(question)     → Answer (sync, CPU-bound: call it off the event loop)
+
+Opening one over a documents folder and rebuilding it on reload: bot/lifecycle.py.
 """
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections.abc import Sequence
@@ -26,23 +24,16 @@ from bot.concepts import KNOWN_SIMILARITY, Concepts, Words
 from bot.crosslingual import Translator
 from bot.evidence import Evidence, Gauge
 from bot.followup import is_follow_up, resolve
-from bot.indexer import build_index, is_fresh, known_documents
-from bot.ingest import Document, IngestError, Paragraph, load_documents, normalize
+from bot.ingest import Paragraph, normalize
 from bot.lexical import LexicalIndex, tokenize
-from bot.mapped import Scratch
 from bot.nullmodel import NullModel, RefusalRule, documents_are_cjk, has_content
 from bot.retrieve import HybridRetriever, Query, Ranking
 from bot.sentences import SentenceIndex
-from bot.store import StoredIndex, StoreError, mapped
-from bot.store import load as load_store
-from bot.store import save as save_store
+from bot.store import StoredIndex
 from bot.text import is_cjk_text, split_sentences
-from bot.types import Answer, Hit, IndexInfo, ReloadReport, Turn
+from bot.types import Answer, Hit, IndexInfo, Turn
 from config.settings import Settings
-from embeddings.encoder import Encoder, EncoderError, load_encoder, load_second_encoder
-
-log = logging.getLogger(__name__)
-
+from embeddings.encoder import Encoder
 
 EVIDENCE_PARAGRAPHS = 3  # sentences of this many top paragraphs are scored together
 FOLLOW_UP_COVERAGE = 0.6  # share of a follow-up's own tokens the documents must know
@@ -54,10 +45,6 @@ class Asking:
 
     own: str
     thread: Turn | None = None
-
-
-class ReloadError(RuntimeError):
-    """A (re)build failed; the message is safe to show to an admin. The old index serves on."""
 
 
 @dataclass
@@ -282,69 +269,6 @@ class SearchService:
         self._paragraphs = {}
 
 
-def open_service(
-    settings: Settings,
-    encoder: Encoder | None = None,
-    second: Encoder | None = None,
-    progress: bool = False,
-) -> SearchService:
-    """The service over ``settings.docs_dir``, loading the saved index when it is fresh.
-
-    Models not passed in are loaded from ``settings.embedding``; set its ``second_model``
-    to "" for no second model (as the fast unit tests do).
-    """
-    encoder = encoder or load_encoder(settings.embedding)
-    second = second or load_second_encoder(settings.embedding)
-    previous: StoredIndex | None = None
-    try:
-        previous = load_store(settings.index_dir)
-    except StoreError as exc:
-        if settings.index_dir.exists():
-            log.warning("%s", exc)
-    known = None if previous is None else known_documents(previous)
-    documents = load_documents(settings.docs_dir, settings.ingest.max_document_bytes, known)
-    if previous is None or not is_fresh(previous, settings, encoder, documents, second):
-        previous, _ = _build(settings, encoder, documents, previous, second, progress)
-    service = SearchService(settings, encoder, previous, second)
-    service.warm_up()
-    return service
-
-
-def rebuild(settings: Settings, previous: SearchService) -> tuple[SearchService, ReloadReport]:
-    """A new service over the current documents; unchanged passages keep their vectors."""
-    start = time.perf_counter()
-    try:
-        known = known_documents(previous.stored)
-        documents = load_documents(settings.docs_dir, settings.ingest.max_document_bytes, known)
-        stored, reembedded = _build(settings, previous.encoder, documents, previous.stored, previous.second)
-    except (IngestError, EncoderError, StoreError) as exc:
-        raise ReloadError(str(exc)) from exc
-    except Exception as exc:  # model, FAISS or disk failure: report it, keep the old index
-        log.exception("rebuild failed")
-        raise ReloadError(f"rebuild failed ({type(exc).__name__}: {exc})") from exc
-    service = SearchService(settings, previous.encoder, stored, previous.second, previous.rule)
-    report = ReloadReport(
-        documents=len(service.info.documents),
-        paragraphs=service.info.paragraphs,
-        reembedded=reembedded,
-        seconds=round(time.perf_counter() - start, 3),
-    )
-    return service, report
-
-
-def _build(
-    settings: Settings, encoder: Encoder, documents: Sequence[Document], previous: StoredIndex | None,
-    second: Encoder | None, progress: bool = False,
-) -> tuple[StoredIndex, int]:
-    """Build (the biggest arrays through scratch files), save to ``settings.index_dir``, and
-    map the saved arrays back: what the service holds is the index on disk, not the built
-    copies. Returns the index and how many passages were embedded."""
-    with Scratch(settings.index_dir) as scratch:
-        stored, embedded = build_index(settings, encoder, documents, previous, progress, second, scratch)
-        save_store(settings.index_dir, stored)
-        return mapped(settings.index_dir, stored), embedded
-
-
 def _as_asked(answer: Answer, question: str, understood: str, ms: float) -> Answer:
     """A (possibly cached) answer, as the answer to ``question`` as this user wrote it; its
     turn keeps the question as understood (a follow-up made whole)."""
@@ -352,4 +276,4 @@ def _as_asked(answer: Answer, question: str, understood: str, ms: float) -> Answ
     return replace(answer, question=question, ms=ms, turn=turn)
 
 
-__all__ = ["ReloadError", "SearchService", "open_service", "rebuild"]
+__all__ = ["SearchService"]

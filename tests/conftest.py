@@ -24,7 +24,8 @@ from test_telegram_harness import Live, live_bot
 from bot.botapi import BotAPIServer
 from bot.evaluate import Case, read_cases
 from bot.glossary import Glossary
-from bot.service import SearchService, open_service
+from bot.lifecycle import open_service
+from bot.service import SearchService
 from bot.state.pgserver import PostgresUnavailable, ThrowawayPostgres
 from config.settings import PROJECT_ROOT, Settings, load_settings
 from embeddings.encoder import Encoder, load_encoder, load_second_encoder

@@ -10,7 +10,8 @@ import numpy as np
 from scipy import sparse
 
 from bot.cache import AnswerCache
-from bot.service import SearchService, open_service, rebuild
+from bot.lifecycle import open_service, rebuild
+from bot.service import SearchService
 from bot.types import Answer, Turn
 from config.settings import Settings
 from embeddings.encoder import HashingEncoder

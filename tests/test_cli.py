@@ -45,8 +45,8 @@ def real_env(
 ) -> Settings:
     """The CLI over a copy of the session's real index; the already loaded models are reused."""
     _point_env_at(monkeypatch, real_index_copy)
-    monkeypatch.setattr("bot.service.load_encoder", lambda settings: real_service.encoder)
-    monkeypatch.setattr("bot.service.load_second_encoder", lambda settings: real_service.second)
+    monkeypatch.setattr("bot.lifecycle.load_encoder", lambda settings: real_service.encoder)
+    monkeypatch.setattr("bot.lifecycle.load_second_encoder", lambda settings: real_service.second)
     return real_index_copy
 
 

@@ -14,7 +14,8 @@ from bot.crosslingual import PARTIAL_WEIGHT, Translator
 from bot.glossary import Glossary
 from bot.ingest import normalize
 from bot.lexical import LexicalIndex, index_texts
-from bot.service import SearchService, open_service
+from bot.lifecycle import open_service
+from bot.service import SearchService
 from config.settings import Settings
 
 CHINESE = [

@@ -17,8 +17,9 @@ import bot.lexical
 from bot import faiss_index
 from bot.faiss_index import vectors_of
 from bot.ingest import NORMALIZATION
+from bot.lifecycle import open_service, rebuild
 from bot.sentences import sentence_texts
-from bot.service import SearchService, open_service, rebuild
+from bot.service import SearchService
 from bot.store import StoredIndex, load, save
 from config.settings import PROJECT_ROOT, Settings
 from embeddings.encoder import HashingEncoder

@@ -18,8 +18,8 @@ from bot.faiss_index import vectors_of
 from bot.indexer import build_index
 from bot.ingest import load_documents
 from bot.lexical import LexicalIndex
+from bot.lifecycle import open_service
 from bot.mapped import RowFile
-from bot.service import open_service
 from bot.store import FORMAT_VERSION, MANIFEST, StoredIndex, StoreError, load, save
 from config.settings import Settings
 from embeddings.encoder import HashingEncoder

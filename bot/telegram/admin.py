@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from telegram import Chat, Update
 
-from bot.service import ReloadError
+from bot.lifecycle import ReloadError
 from bot.telegram.reply import Ctx, reply_text, typing
 from bot.telegram.runtime import Runtime
 from bot.telegram.texts import lang_of, t

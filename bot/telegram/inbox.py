@@ -238,7 +238,7 @@ class Inbox:
         for attempt in range(10):
             started = time.perf_counter()
             try:
-                await self.state.run(self.state.store.finish, update_id)
+                await self.state.run_first(self.state.store.finish, update_id)  # see AsyncState
                 return
             except Exception as exc:
                 log.warning("could not mark update %s done (%r); retrying", update_id, exc)

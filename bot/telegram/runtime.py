@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.batcher import AskBatcher
-from bot.service import SearchService, open_service, rebuild
+from bot.lifecycle import open_service, rebuild
+from bot.service import SearchService
 from bot.state import AsyncState, LogEntry
 from bot.telegram.state import AnswerRef, new_key
 from bot.types import ReloadReport, Turn

@@ -99,8 +99,12 @@ def child_main(argv: list[str]) -> None:
     """In a fresh process: "serve-reload" (open, ask, change, rebuild) or "full" (build)."""
     mode, work = argv[0], Path(argv[1])
     from bot.evaluate import read_cases
-    from bot.lifecycle import open_service, rebuild
     from config.settings import load_settings
+
+    try:
+        from bot.lifecycle import open_service, rebuild
+    except ImportError:  # an older checkout (--code): they lived in bot.service
+        from bot.service import open_service, rebuild  # type: ignore[attr-defined,no-redef]
 
     settings = load_settings()
     result: dict[str, Any] = {}

@@ -42,7 +42,7 @@ def sentence_arrays(
     if previous is not None and old_counts is not None and old_hashes is not None:
         before = [p for p in previous.paragraphs if p.servable]
         if len(before) == len(old_counts):
-            source = _match([p.text for p in before], [p.text for p in servable])
+            source = _match(before, servable)
     kept, fresh = np.flatnonzero(source >= 0), np.flatnonzero(source < 0)
     split = {int(i): sentence_texts(servable[i].text) for i in fresh}
     counts = np.zeros(len(servable), dtype=np.int32)
@@ -102,14 +102,16 @@ def _words(terms: TermCounts, postings: Postings) -> list[str]:
     return vocabulary([t for t, found in zip(terms.vocabulary, occurs, strict=True) if found])
 
 
-def _match(old: Sequence[str], new: Sequence[str]) -> np.ndarray:
-    """For each new text, the index of an equal old text (-1: none): one sort, one search."""
+def _match(old: Sequence[Paragraph], new: Sequence[Paragraph]) -> np.ndarray:
+    """For each new paragraph, an old one with the same text (-1: none): candidates by the
+    content hash (one sort, one search over 16-character hashes: an array of the texts
+    themselves is fixed-width, 100k × the longest × 4 bytes, ~1 GB at 100k), then the texts
+    compared (the hash is of the matching form; a different text only costs a re-split)."""
     if not old or not new:
         return np.full(len(new), -1, dtype=np.int64)
-    before, after = np.array(old), np.array(new)
-    order = np.argsort(before, kind="stable")
-    at = np.minimum(np.searchsorted(before[order], after), len(before) - 1)
-    return np.where(before[order][at] == after, order[at], -1).astype(np.int64)
+    found = _match_hashes(np.array([p.hash for p in old]), np.array([p.hash for p in new]))
+    same = [j >= 0 and old[j].text == p.text for j, p in zip(found.tolist(), new, strict=True)]
+    return np.where(same, found, -1).astype(np.int64)
 
 
 def _hash(text: str) -> int:

@@ -121,7 +121,7 @@ def build_index(
         vectors = _encode(second.encode_passages, [passages[i].text for i in second_todo], batch, second.dim)
         arrays["second"] = _assemble(second_reuse, old.second, second_todo, vectors)
         arrays["background_second"] = second.encode_passages(load_background(_cjk(paragraphs)))
-    terms = _terms(passages, previous, source, progress)
+    terms = _terms(passages, previous, source, progress, scratch)
     postings = Postings.build(terms)
     sentence_model = second or encoder
     same_sentences = previous is not None and (previous.manifest.second_model or previous.manifest.model) == (
@@ -168,14 +168,18 @@ def _passages(
 
 def _previous_rows(passages: Sequence[Passage], previous: StoredIndex | None) -> np.ndarray:
     """For each passage, the row of a previous passage with the same text (-1: none), by one
-    sort of the previous hashes and one binary search per batch (vectorised)."""
+    sort of the previous hashes and one binary search per batch (vectorised). The hash is of
+    the matching form: the texts are compared too (models embed the text itself)."""
     if previous is None or not previous.passages or not passages:
         return np.full(len(passages), -1, dtype=np.int64)
-    old = np.array([p.hash for p in previous.passages])
+    before = previous.passages
+    old = np.array([p.hash for p in before])
     new = np.array([p.hash for p in passages])
     order = np.argsort(old, kind="stable")
     at = np.minimum(np.searchsorted(old[order], new), len(old) - 1)
-    return np.where(old[order][at] == new, order[at], -1).astype(np.int64)
+    found = np.where(old[order][at] == new, order[at], -1)
+    same = [j >= 0 and before[j].text == p.text for j, p in zip(found.tolist(), passages, strict=True)]
+    return np.where(same, found, -1).astype(np.int64)
 
 
 def _embed(
@@ -241,9 +245,11 @@ def _faiss(
 
 
 def _terms(
-    passages: Sequence[Passage], previous: StoredIndex | None, source: np.ndarray, progress: bool
+    passages: Sequence[Passage], previous: StoredIndex | None, source: np.ndarray, progress: bool,
+    scratch: Scratch | None = None,
 ) -> TermCounts:
-    """Term counts: previous rows for unchanged texts, the tokenizer for the rest."""
+    """Term counts: previous rows for unchanged texts, the tokenizer for the rest (written
+    through files in ``scratch`` when one is given)."""
     kept, todo = np.flatnonzero(source >= 0), np.flatnonzero(source < 0)
     parts: list[tuple[TermCounts, np.ndarray, np.ndarray]] = []
     vocabulary: tuple[str, ...] = ()
@@ -259,7 +265,7 @@ def _terms(
             vocabulary, ids = counted.vocabulary, counted.term_ids()
             parts.append((counted, np.arange(len(rows)), rows))
             bar.update(len(rows))
-    merged = merge_counts(parts, len(passages))
+    merged = merge_counts(parts, len(passages), scratch)
     if previous is not None:
         previous.terms.release()  # the previous counts were read once; let their pages go
     return merged

@@ -18,6 +18,7 @@ are bm25s' "lucene" BM25 (k1 1.5, b 0.75), which this index replaced.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from array import array
@@ -28,14 +29,14 @@ import jieba
 import numpy as np
 from scipy import sparse
 
-from bot.mapped import release
+from bot.mapped import STEP_BYTES, Scratch, release
 from bot.text import CJK_RUN
 
 jieba.setLogLevel(logging.WARNING)
 
 K1, B = 1.5, 0.75
 COUNT_MAX = 65_535  # counts are uint16 (a 400-character passage repeats no token that often)
-WEIGHT_CHUNK = 1 << 20  # postings per step when BM25 weights are computed (bounded temporaries)
+POSTINGS_BLOCK = 1 << 20  # term counts per step of the postings build (bounded temporaries)
 STOPWORDS = frozenset(
     """
     的 了 是 在 和 与 及 或 而 也 都 就 又 还 吗 呢 吧 啊 呀 么 嘛 着 过 把 被 给 对 从 向 于 以 之 其
@@ -119,18 +120,24 @@ class TermCounts:
             release(array_)
 
 
-def merge_counts(parts: Sequence[tuple[TermCounts, np.ndarray, np.ndarray]], rows: int) -> TermCounts:
+def merge_counts(
+    parts: Sequence[tuple[TermCounts, np.ndarray, np.ndarray]], rows: int, scratch: Scratch | None = None
+) -> TermCounts:
     """One TermCounts of ``rows`` passages from parts whose vocabularies extend one another:
     part (counts, source, target) gives its row ``source[i]`` to row ``target[i]``. Rows are
-    copied run by run (a run: consecutive in both), so no part is copied whole first."""
+    copied run by run (a run: consecutive in both), so no part is copied whole first. With
+    ``scratch`` the counts are written through files there, their pages (and those read
+    from memory-mapped parts) given back every STEP_BYTES: none of it stays resident."""
     vocabulary = max((p.vocabulary for p, _, _ in parts), key=len, default=())
     lengths = np.zeros(rows, dtype=np.int64)
     for part, source, target in parts:
         lengths[target] = np.diff(part.counts.indptr)[source]
     indptr = np.zeros(rows + 1, dtype=np.int64)
     np.cumsum(lengths, out=indptr[1:])
-    ids = np.empty(int(indptr[-1]), dtype=np.int32)
-    counts = np.empty(int(indptr[-1]), dtype=np.uint16)
+    size = int(indptr[-1])
+    ids = scratch.array("terms.ids", (size,), np.int32) if scratch else np.empty(size, dtype=np.int32)
+    counts = scratch.array("terms.counts", (size,), np.uint16) if scratch else np.empty(size, dtype=np.uint16)
+    pending = 0
     for part, source, target in parts:
         m = part.counts
         breaks = np.flatnonzero((np.diff(source) != 1) | (np.diff(target) != 1)) + 1
@@ -138,9 +145,18 @@ def merge_counts(parts: Sequence[tuple[TermCounts, np.ndarray, np.ndarray]], row
             if end <= start:
                 continue
             a, b = int(m.indptr[source[start]]), int(m.indptr[source[end - 1] + 1])
-            at = int(indptr[target[start]])
-            ids[at : at + b - a] = m.indices[a:b]
-            counts[at : at + b - a] = m.data[a:b]
+            at = int(indptr[target[start]]) - a
+            for lo in range(a, b, STEP_BYTES // 4):  # bounded steps
+                hi = min(lo + STEP_BYTES // 4, b)
+                ids[at + lo : at + hi] = m.indices[lo:hi]
+                counts[at + lo : at + hi] = m.data[lo:hi]
+                pending += hi - lo
+                if scratch is not None and pending * 6 >= STEP_BYTES:
+                    pending = 0
+                    for array_ in (ids, counts, m.indices, m.data):
+                        release(array_)
+    for array_ in (ids, counts):
+        release(array_)
     matrix = sparse.csr_matrix((counts, ids, indptr), shape=(rows, len(vocabulary)))
     return TermCounts(vocabulary, matrix)
 
@@ -179,24 +195,43 @@ class Postings:
 
     @staticmethod
     def build(terms: TermCounts) -> Postings:
-        """Postings of ``terms`` (reads every count once, in bounded steps)."""
-        n = terms.passages
+        """Postings of ``terms``, filled a block of passages at a time: each block's counts
+        are turned by term (rows ascending, as one whole transposition would give them) and
+        placed after the previous blocks' postings of the same terms. Only the result is
+        whole in memory: a whole transposition first held a second copy of every count."""
+        m, n = terms.counts, terms.passages
         lengths = terms.lengths()
-        by_term = terms.counts.tocsc()  # postings per term: passages (rows) and counts
-        terms.release()  # read once: memory-mapped counts need not stay resident
-        indptr = by_term.indptr.astype(np.int64)
-        rows = by_term.indices.astype(np.int32, copy=False)
-        df = np.diff(indptr)
+        df = np.zeros(m.shape[1], dtype=np.int64)
+        blocks = _blocks(np.asarray(m.indptr), POSTINGS_BLOCK)
+        for a, b in blocks:
+            df += np.bincount(m.indices[m.indptr[a] : m.indptr[b]], minlength=m.shape[1])
+            terms.release()
+        indptr = np.zeros(len(df) + 1, dtype=np.int64)
+        np.cumsum(df, out=indptr[1:])
         average = float(lengths.mean()) if n else 1.0
         norm = (K1 * ((1 - B) + B * lengths / max(average, 1e-9))).astype(np.float32)
         idf = np.log(1.0 + (max(n, 1) - df + 0.5) / (df + 0.5)).astype(np.float32)
-        weights = np.empty(len(rows), dtype=np.float32)
-        for a in range(0, len(rows), WEIGHT_CHUNK):  # bounded temporaries at any size
-            b = min(a + WEIGHT_CHUNK, len(rows))
-            term = np.searchsorted(indptr, np.arange(a, b), side="right") - 1
-            tf = by_term.data[a:b].astype(np.float32)
-            weights[a:b] = idf[term] * (tf / (norm[rows[a:b]] + tf))
+        rows = np.empty(int(indptr[-1]), dtype=np.int32)
+        weights = np.empty(int(indptr[-1]), dtype=np.float32)
+        filled = indptr[:-1].copy()  # where each term's next posting goes
+        for a, b in blocks:
+            block = m[a:b].tocsc()  # this block's postings by term, rows ascending
+            sizes = np.diff(block.indptr)
+            term = np.repeat(np.arange(len(sizes)), sizes)
+            at = filled[term] + np.arange(block.nnz) - block.indptr[term]
+            tf = block.data.astype(np.float32)
+            rows[at] = block.indices + a
+            weights[at] = idf[term] * (tf / (norm[block.indices + a] + tf))
+            filled += sizes
+            terms.release()  # memory-mapped counts: read once, need not stay resident
         return Postings(indptr, rows, weights)
+
+
+def _blocks(indptr: np.ndarray, size: int) -> list[tuple[int, int]]:
+    """Consecutive row ranges of a CSR matrix holding about ``size`` entries each."""
+    cuts = np.unique(np.searchsorted(indptr, np.arange(0, int(indptr[-1]), size), side="right") - 1)
+    edges = [int(c) for c in cuts if 0 < c < len(indptr) - 1]
+    return list(itertools.pairwise([0, *edges, len(indptr) - 1]))
 
 
 class LexicalIndex:

@@ -22,15 +22,15 @@ from typing import Any
 
 import numpy as np
 
-STEP_BYTES = 64 << 20  # write this much, then let the pages go
+STEP_BYTES = 32 << 20  # write this much, then let the pages go
 
 
 def release(array: Any) -> None:
-    """Give back the resident pages of ``array`` if it is (a view of) a memory map."""
+    """Give back the resident pages of ``array`` if it is (a view of) a memory map. Written
+    pages need no flush first: the mapping is shared, so they stay in the page cache (dirty,
+    written back by the kernel; ``store.save`` syncs the files it keeps)."""
     base = _memmap(array)
     if base is not None:
-        if base.mode in ("r+", "w+"):
-            base._mmap.flush()
         base._mmap.madvise(mmap.MADV_DONTNEED)
 
 
@@ -91,10 +91,13 @@ def _memmap(array: Any) -> Any:
 
 
 def filename(array: Any) -> Path | None:
-    """The file behind a writable memory-mapped array, else None."""
-    if isinstance(array, np.memmap) and array.filename and array.mode in ("r+", "w+"):
-        return Path(array.filename)
-    return None
+    """The file behind a writable memory-mapped array (or a view of all of one), else None."""
+    base = _memmap(array)
+    if base is None or not base.filename or base.mode not in ("r+", "w+"):
+        return None
+    whole = array.dtype == base.dtype and array.nbytes == base.nbytes and array.flags.c_contiguous
+    same = array.__array_interface__["data"][0] == base.__array_interface__["data"][0]
+    return Path(base.filename) if whole and same else None
 
 
 class Scratch:
@@ -128,3 +131,4 @@ class Scratch:
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+

@@ -31,7 +31,7 @@ from scipy.sparse import csr_matrix
 from bot import store_parts as parts
 from bot.ingest import Paragraph, Passage
 from bot.lexical import Postings, TermCounts
-from bot.mapped import RowFile, filename
+from bot.mapped import RowFile, filename, release
 
 FORMAT_VERSION = 2  # 2: lexical index saved, vectors only in index.faiss, file hashes, JSON tables
 MANIFEST = "manifest.json"
@@ -119,7 +119,7 @@ def save(index_dir: Path, stored: StoredIndex) -> None:
             elif isinstance(array, RowFile):
                 np.save(tmp / f"{name}.npy", np.asarray(array), allow_pickle=False)
             elif written is not None:  # built through a file already: link it, no copy
-                array.flush()
+                release(array)  # its written pages stay in the page cache; synced below
                 os.link(written, tmp / f"{name}.npy")
             else:
                 kind = array.dtype if np.issubdtype(array.dtype, np.integer) else np.float32
@@ -185,13 +185,14 @@ def load(index_dir: Path) -> StoredIndex:
 
 
 def mapped(index_dir: Path, stored: StoredIndex) -> StoredIndex:
-    """``stored`` (just saved to ``index_dir``) with its lexical arrays, and arrays built
+    """``stored`` (just saved to ``index_dir``) with its term counts, and arrays built
     through scratch files, memory-mapped from there: the built copies are freed (serving
-    reads few postings and sentence rows, a reload the counts)."""
+    reads few sentence rows, a reload the counts). The postings stay as built: in memory,
+    as ``load`` would read them (reading them again would hold two copies at once)."""
     terms = parts.read_terms(index_dir)
     files = {n: _read_array(index_dir, n) for n, a in stored.arrays.named().items() if filename(a)}
     arrays = replace(stored.arrays, **files)
-    return replace(stored, terms=terms, postings=parts.read_postings(index_dir, terms), arrays=arrays)
+    return replace(stored, terms=terms, arrays=arrays)
 
 
 def _field(name: str) -> Any:

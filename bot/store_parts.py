@@ -10,14 +10,16 @@ parts together and makes the save atomic).
     bm25.{indptr,rows,weights}.npy                           BM25 postings by term
 
 The term counts are memory-mapped when read (a reload reads them); the postings are read
-into memory (every question reads some).
+into memory (every question reads some). A build writes the counts through scratch files
+(bot/mapped.py), which are linked into the new version, not copied.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Sequence
+import os
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,20 +28,23 @@ from scipy import sparse
 
 from bot.ingest import Paragraph, Passage
 from bot.lexical import Postings, TermCounts
+from bot.mapped import filename, release
 
 TERMS, BM25 = "terms", "bm25"
 
 
 def write_paragraphs(path: Path, paragraphs: Sequence[Paragraph]) -> None:
-    documents = []
+    _write_json(path, _paragraph_tables(paragraphs))
+
+
+def _paragraph_tables(paragraphs: Sequence[Paragraph]) -> Iterator[dict[str, Any]]:
     for name, group in itertools.groupby(paragraphs, key=lambda p: p.doc):
         rows = list(group)
-        documents.append({
+        yield {
             "name": name, "number": [p.number for p in rows], "text": [p.text for p in rows],
             "norm": [None if p.norm == p.text else p.norm for p in rows],
             "hash": [p.hash for p in rows], "servable": [p.servable for p in rows],
-        })  # fmt: skip
-    _write_json(path, {"documents": documents})
+        }  # fmt: skip
 
 
 def read_paragraphs(path: Path) -> list[Paragraph]:
@@ -54,18 +59,21 @@ def read_paragraphs(path: Path) -> list[Paragraph]:
 
 
 def write_passages(path: Path, passages: Sequence[Passage], paragraphs: Sequence[Paragraph]) -> None:
-    hashes = {(p.doc, p.number): p.hash for p in paragraphs}
-    documents = []
+    _write_json(path, _passage_tables(passages, {(p.doc, p.number): p.hash for p in paragraphs}))
+
+
+def _passage_tables(
+    passages: Sequence[Passage], hashes: dict[tuple[str, int], str]
+) -> Iterator[dict[str, Any]]:
     for name, group in itertools.groupby(passages, key=lambda p: p.doc):
         rows = list(group)
         whole = [p.part == 0 and hashes.get((p.doc, p.paragraph)) == p.hash for p in rows]
-        documents.append({
+        yield {
             "name": name, "paragraph": [p.paragraph for p in rows], "part": [p.part for p in rows],
             "hash": [p.hash for p in rows],
             "text": [None if w else p.text for p, w in zip(rows, whole, strict=True)],
             "norm": [None if w else p.norm for p, w in zip(rows, whole, strict=True)],
-        })  # fmt: skip
-    _write_json(path, {"documents": documents})
+        }  # fmt: skip
 
 
 def read_passages(path: Path, paragraphs: Sequence[Paragraph]) -> list[Passage]:
@@ -123,15 +131,26 @@ def read_postings(folder: Path, terms: TermCounts) -> Postings:
 
 def _save(folder: Path, prefix: str, **arrays: tuple[Any, type]) -> None:
     for part, (array, dtype) in arrays.items():
-        np.save(folder / f"{prefix}.{part}.npy", np.asarray(array, dtype=dtype), allow_pickle=False)
+        target, written = folder / f"{prefix}.{part}.npy", filename(array)
+        if written is not None and array.dtype == dtype:  # built through a file already: link it
+            release(array)  # flushed; its pages need not stay resident
+            os.link(written, target)
+        else:
+            np.save(target, np.asarray(array, dtype=dtype), allow_pickle=False)
 
 
 def _map(folder: Path, prefix: str, *parts: str) -> list[np.ndarray]:
     return [np.load(folder / f"{prefix}.{p}.npy", mmap_mode="r", allow_pickle=False) for p in parts]
 
 
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+def _write_json(path: Path, documents: Iterable[dict[str, Any]]) -> None:
+    """``{"documents": [...]}``, written one document at a time: the text of the whole table
+    is never one string in memory (~180 MiB at 100k paragraphs)."""
+    with path.open("w", encoding="utf-8") as out:
+        out.write('{"documents":[')
+        for i, document in enumerate(documents):
+            out.write(("," if i else "") + json.dumps(document, ensure_ascii=False, separators=(",", ":")))
+        out.write("]}")
 
 
 def _read_json(path: Path) -> dict[str, Any]:

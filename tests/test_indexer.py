@@ -87,6 +87,11 @@ def _assert_same_index(incremental: SearchService, full: SearchService) -> None:
                 index.nprobe = index.nlist
         assert (a.faiss_index.search(vector, 5)[1] == b.faiss_index.search(vector, 5)[1]).all()
         assert replace(incremental.ask(question), ms=0) == replace(full.ask(question), ms=0)
+    x, y = a.arrays, b.arrays
+    assert x.sentences is not None and y.sentences is not None
+    np.testing.assert_array_equal(np.asarray(x.sentences), np.asarray(y.sentences))
+    np.testing.assert_array_equal(np.asarray(x.sentence_counts), np.asarray(y.sentence_counts))
+    np.testing.assert_array_equal(np.asarray(x.sentence_hashes), np.asarray(y.sentence_hashes))
 
 
 def _full_build(settings: Settings, tmp_path: Path) -> SearchService:
@@ -102,6 +107,23 @@ def test_rebuild_after_change_add_and_remove_equals_a_full_build(settings: Setti
     assert report.reembedded == 3  # the edited paragraph and d.txt's two
     _assert_same_index(new, _full_build(settings, tmp_path))
     assert load(settings.index_dir).manifest == new.stored.manifest
+
+
+def test_a_paragraph_equal_to_another_but_for_its_text_gets_its_own_sentences(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Unchanged paragraphs keep their sentence rows, found by their (matching-form) hash; a
+    paragraph whose hash matches one whose display text differs (full-width digits) is split
+    anew: the index still equals a full build."""
+    old = open_service(settings, HashingEncoder(256), HashingEncoder(64))
+    c = (settings.docs_dir / "c.txt").read_text(encoding="utf-8").split("\n\n")
+    twin = next(p for p in c if any(ch.isdigit() for ch in p))
+    wide = twin.translate({ord(d): ord(d) + 0xFEE0 for d in "0123456789"})
+    assert wide != twin and bot.ingest.normalize(wide) == bot.ingest.normalize(twin)
+    (settings.docs_dir / "e.txt").write_text(wide + "\n", encoding="utf-8")
+    new, _ = rebuild(settings, old)
+    assert any(p.text == wide for p in new.stored.paragraphs)
+    _assert_same_index(new, _full_build(settings, tmp_path))
 
 
 @pytest.fixture

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import gc
 import tracemalloc
+from pathlib import Path
 
 import bm25s
 import numpy as np
 import pytest
+from scipy import sparse
 
+import bot.lexical
 from bot.ingest import normalize
-from bot.lexical import STOPWORDS, LexicalIndex, TermCounts, index_texts, merge_counts, tokenize
+from bot.lexical import STOPWORDS, LexicalIndex, Postings, TermCounts, index_texts, merge_counts, tokenize
+from bot.mapped import Scratch, filename
 
 CORPUS = [
     "上级对乡镇街道的年终考核中,共有考核指标31项,大多与属地责任有关。",
@@ -194,3 +198,33 @@ def test_merge_copies_rows_in_any_order_and_repeats() -> None:
     merged = merge_counts([(whole, source, np.arange(5))], 5)
     for row, src in enumerate(source):
         assert _row(merged, row) == _row(whole, int(src))
+
+
+def test_postings_built_block_by_block_equal_one_transposition(monkeypatch: pytest.MonkeyPatch) -> None:
+    terms = TermCounts.count([normalize(t) for t in CORPUS * 3])
+    whole = Postings.build(terms)  # the default block holds every count here
+    monkeypatch.setattr(bot.lexical, "POSTINGS_BLOCK", 7)  # blocks of a passage or two
+    built = Postings.build(terms)
+    by_term = sparse.csc_matrix(terms.counts)
+    by_term.sort_indices()
+    np.testing.assert_array_equal(built.indptr, by_term.indptr)
+    np.testing.assert_array_equal(built.rows, by_term.indices)  # passages ascending per term
+    for a, b in ((built.rows, whole.rows), (built.weights, whole.weights), (built.indptr, whole.indptr)):
+        np.testing.assert_array_equal(a, b)
+    assert len(bot.lexical._blocks(terms.counts.indptr, 7)) > len(CORPUS)
+
+
+def test_counts_merged_through_scratch_files_are_backed_by_them(tmp_path: Path) -> None:
+    texts = [normalize(t) for t in CORPUS]
+    whole = TermCounts.count(texts)
+    source = np.array([3, 2, 2, 0, 1])
+    in_memory = merge_counts([(whole, source, np.arange(5))], 5)
+    with Scratch(tmp_path / "index") as scratch:
+        merged = merge_counts([(whole, source, np.arange(5))], 5, scratch)
+        for array in (merged.counts.indices, merged.counts.data):
+            found = filename(array)
+            assert found is not None and found.parent == scratch.folder
+        assert filename(merged.counts.indices[1:]) is None  # a part of a file is not the file
+        for row in range(5):
+            assert _row(merged, row) == _row(in_memory, row)
+

@@ -58,9 +58,13 @@ from benchkit import (  # noqa: E402
 )
 
 from bot.evaluate import read_cases  # noqa: E402
-from bot.lifecycle import open_service  # noqa: E402
 from bot.retrieve import HybridRetriever  # noqa: E402
 from embeddings.encoder import load_encoder, load_second_encoder  # noqa: E402
+
+try:
+    from bot.lifecycle import open_service
+except ImportError:  # an older checkout's engine (--code): it lived in bot.service
+    from bot.service import open_service  # type: ignore[attr-defined,no-redef]
 
 SIZES = (1, 8)
 REST = "fuse+answer"

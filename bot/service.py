@@ -30,7 +30,7 @@ from bot.nullmodel import NullModel, RefusalRule, documents_are_cjk, has_content
 from bot.retrieve import HybridRetriever, Query, Ranking
 from bot.sentences import SentenceIndex
 from bot.store import StoredIndex
-from bot.text import is_cjk_text, split_sentences
+from bot.text import is_cjk_text, printable, split_sentences
 from bot.types import Answer, Hit, IndexInfo, Turn
 from config.settings import Settings
 from embeddings.encoder import Encoder
@@ -104,7 +104,7 @@ class SearchService:
         A question asked before (same words, no context) is answered from the cache."""
         start = time.perf_counter()
         k = k or self.settings.retrieval.top_k
-        asked = [q.strip() for q in questions]
+        asked = [printable(q).strip() for q in questions]  # no control or bidi characters
         contexts = list(contexts or [None] * len(asked))
         threads = [self._thread(q, c) for q, c in zip(asked, contexts, strict=True)]
         texts = [q if t is None else resolve(q, t) for q, t in zip(asked, threads, strict=True)]

@@ -45,6 +45,26 @@ def split_sentences(text: str) -> list[str]:
     return [p.strip() for p in _SENTENCE.findall(text) if p.strip()]
 
 
+# Characters that change how the text around them is shown, never what it says: bidi
+# embeddings, overrides and isolates, directional marks, the byte order mark and the
+# zero-width space (joiners stay: emoji sequences and some scripts need them).
+_INVISIBLE = frozenset(
+    "\u061c\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
+)
+
+
+def printable(text: str) -> str:
+    """``text`` as its sender meant it: control characters go (a tab or line break becomes a
+    space), and so do invisible bidi and zero-width characters ("明天\x07上海\u202e？" →
+    "明天上海？"). For questions before they are matched, and for anything echoed back (a
+    right-to-left override cannot turn the rest of a reply around)."""
+    return "".join(
+        (" " if c.isspace() else "") if unicodedata.category(c) == "Cc" else c
+        for c in text
+        if c not in _INVISIBLE
+    )
+
+
 def utf16_len(text: str) -> int:
     """Length in UTF-16 code units, the unit of Telegram's limits and entity offsets."""
     return len(text.encode("utf-16-le")) // 2

@@ -69,6 +69,14 @@ def test_paging_with_offset_continues_the_ranking(fake_service: SearchService) -
     assert len(set(_numbers(six.hits))) == 6
 
 
+def test_control_and_bidi_characters_do_not_change_the_answer(fake_service: SearchService) -> None:
+    clean = fake_service.ask(QUESTION)
+    noisy = fake_service.ask("\ufeff街道\x00年终\x07考核一共\u202e有多少项指标？")
+    assert [h.paragraph for h in noisy.hits] == [h.paragraph for h in clean.hits]
+    assert noisy.status == clean.status and noisy.answer == clean.answer
+    assert noisy.question == QUESTION
+
+
 @pytest.mark.parametrize("question", ["", "   ", "？？"])
 def test_empty_question_is_not_answered(fake_service: SearchService, question: str) -> None:
     answer = fake_service.ask(question)

@@ -123,6 +123,13 @@ def test_off_topic_echoes_question_escaped_and_offers_examples() -> None:
     assert "does not cover" in parse_html(en)
 
 
+def test_the_echoed_question_loses_control_and_bidi_characters() -> None:
+    answer = Answer("明天\x1b上海会下雨吗\u202e？", "not_covered", "", (), 1.0)
+    (html,) = answer_html(answer, "zh", [])
+    assert "明天上海会下雨吗？" in parse_html(html)
+    assert "\u202e" not in html and "\x1b" not in html
+
+
 def test_more_context_and_intro() -> None:
     assert "第 4–5 条" in parse_html(more_html([_hit(2), _hit(5)], 4, "zh")[0])
     shown = parse_html(context_html([_hit(7), _hit(9)], "article.txt", 8, "zh")[0])

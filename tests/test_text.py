@@ -8,6 +8,7 @@ from bot.text import (
     is_cjk_ideograph,
     is_cjk_text,
     is_wide,
+    printable,
     split_sentences,
     utf16_len,
 )
@@ -41,3 +42,11 @@ def test_utf16_length_counts_astral_characters_twice() -> None:
 def test_uploads_accept_every_document_suffix_plus_docx() -> None:
     assert set(DOCUMENT_SUFFIXES) < set(UPLOAD_SUFFIXES)
     assert ".docx" in UPLOAD_SUFFIXES and ".docx" not in DOCUMENT_SUFFIXES
+
+
+def test_printable_drops_controls_and_invisible_characters() -> None:
+    assert printable("明天\x07上海\u202e会下雨吗\ufeff？") == "明天上海会下雨吗？"
+    assert printable("a\u2066b\u2069c\u200fd\u200be") == "abcde"
+    family = "\U0001F468\u200d\U0001F469\u200d\U0001F467"  # a ZWJ emoji sequence stays whole
+    assert printable(f"问{family}？") == f"问{family}？"
+    assert printable("换行\n和\t制表") == "换行 和 制表"

@@ -29,7 +29,7 @@ from telegram.constants import ParseMode
 from bot.telegram import render
 from bot.telegram.reply import Ctx
 from bot.telegram.texts import Lang, lang_of, t
-from bot.text import split_sentences
+from bot.text import printable, split_sentences
 from bot.types import Answer
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ def articles(
     elif hits:
         title = t(lang, "inline_related")
     else:
-        title = t(lang, "off_topic", question=answer.question)
+        title = t(lang, "off_topic", question=printable(answer.question))
     where = ", ".join(f"¶{h.paragraph} · {h.doc}" for h in hits[:MAX_RESULTS])
     first = _article(_result_id(answer.question, version, 0), title, where, reply)
     if not answer.answered:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.telegram.texts import Lang, t
-from bot.text import CLOSING_MARKS, SENTENCE_END, utf16_len
+from bot.text import CLOSING_MARKS, SENTENCE_END, printable, utf16_len
 from bot.types import Answer, Hit, IndexInfo
 
 LIMIT = 4096
@@ -114,7 +114,7 @@ def split_html(segs: Sequence[Seg], limit: int = LIMIT) -> list[str]:
 
 
 def _shorten(text: str, limit: int) -> str:
-    text = " ".join(text.split())
+    text = " ".join(printable(text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -6,11 +6,16 @@ OpenBLAS (numpy). Their idle threads spin by default, which burns a core another
 could use (bench/FINDINGS.md, "The OpenMP trap"). The bot's work is many small requests: it
 gains more from not spinning than from splitting one question over two cores. Every
 variable is only a default: set it in the environment to override.
+
+When numpy was imported first (a script that imports numpy, then ``bot``), OpenBLAS has
+read its variable already and started a thread per core, which spin between the small
+products of the second model: its pool is then limited in place (threadpoolctl).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 
 POLICY = {
     "OMP_WAIT_POLICY": "PASSIVE",  # idle OpenMP threads sleep instead of spinning
@@ -23,3 +28,8 @@ def apply_thread_policy() -> None:
     """Set each policy variable the environment does not set already."""
     for name, value in POLICY.items():
         os.environ.setdefault(name, value)
+    blas = os.environ["OPENBLAS_NUM_THREADS"]
+    if "numpy" in sys.modules and blas.isdigit():  # too late for the variable: limit the pool
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(int(blas), user_api="blas")

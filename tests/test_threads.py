@@ -27,3 +27,14 @@ def test_importing_bot_applies_it_before_numpy_loads() -> None:
     code = "import sys, os, bot; print(os.environ['OMP_WAIT_POLICY'], 'numpy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["PASSIVE", "False"]
+
+
+def test_a_blas_pool_loaded_before_bot_is_limited_too() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in POLICY}
+    code = (
+        "import numpy, bot\n"
+        "from threadpoolctl import threadpool_info\n"
+        "print(sorted({i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas'}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[1]"

@@ -62,6 +62,7 @@ class CachingEncoder:
         self._dense: dict[str, np.ndarray] = {}
         self._sparse: dict[str, Any] = {}
         self._passages: dict[str, np.ndarray] = {}
+        self._both: dict[str, tuple[np.ndarray, Any]] = {}
 
     @property
     def model_id(self) -> str:
@@ -77,6 +78,16 @@ class CachingEncoder:
             for text, row in zip(missing, self.inner.encode_queries(missing), strict=True):
                 self._dense[text] = row
         return np.stack([self._dense[t] for t in texts])
+
+    def encode_queries_and_sparse(self, texts: Sequence[str]) -> tuple[np.ndarray, sparse.csr_matrix | None]:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._both]
+        if missing:
+            dense, rows = self.inner.encode_queries_and_sparse(missing)
+            for i, text in enumerate(missing):
+                self._both[text] = (dense[i], None if rows is None else rows[i])
+        parts = [self._both[t][1] for t in texts]
+        terms = None if any(r is None for r in parts) else sparse.csr_matrix(sparse.vstack(parts))
+        return np.stack([self._both[t][0] for t in texts]), terms
 
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
         missing = [t for t in dict.fromkeys(texts) if t not in self._passages]

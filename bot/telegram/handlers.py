@@ -58,7 +58,7 @@ async def ask_command(update: Update, context: Ctx) -> None:
     if message is None or message.text is None:
         return
     parts = message.text.split(None, 1)
-    await answer_question(update, context, parts[1] if len(parts) > 1 else "")
+    await answer_question(update, context, parts[1] if len(parts) > 1 else "", command=True)
 
 
 async def text_message(update: Update, context: Ctx) -> None:
@@ -96,9 +96,10 @@ def _examples(rt: Runtime, lang: Lang) -> tuple[str, ...]:
     return rt.settings.examples(lang)
 
 
-async def answer_question(update: Update, context: Ctx, question: str) -> None:
-    """Check, rate-limit and answer ``question``; reply with the answer and buttons. The
-    question log, the chat's context and the buttons' state are stored before the reply."""
+async def answer_question(update: Update, context: Ctx, question: str, command: bool = False) -> None:
+    """Check, rate-limit and answer ``question`` (typed after /ask when ``command``); reply
+    with the answer and buttons. The question log, the chat's context and the buttons' state
+    are stored before the reply."""
     rt, message, user = context.runtime, update.effective_message, update.effective_user
     if message is None or user is None:
         return
@@ -107,7 +108,8 @@ async def answer_question(update: Update, context: Ctx, question: str) -> None:
     limit = rt.settings.telegram.max_question_chars
     if not question:
         examples = _examples(rt, lang)
-        await reply_text(update, context, t(lang, "empty", example=examples[0] if examples else ""))
+        prompt = "empty" if command else "blank"  # only /ask alone is told about the command
+        await reply_text(update, context, t(lang, prompt, example=examples[0] if examples else ""))
         return
     if len(question) > limit:
         await reply_text(update, context, t(lang, "too_long", n=len(question), max=limit))

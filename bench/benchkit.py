@@ -14,7 +14,7 @@ import platform
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from importlib import metadata
@@ -180,3 +180,13 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(), "platform": platform.platform(),
         "packages": versions, "load_average": load_average(),
     }  # fmt: skip
+
+
+def engine_lifecycle() -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """``open_service`` and ``rebuild`` of the engine on sys.path: from bot.lifecycle, or from
+    bot.service in a checkout from before that split (a baseline measured with ``--code``)."""
+    try:
+        from bot import lifecycle as module
+    except ImportError:
+        from bot import service as module
+    return module.open_service, module.rebuild

@@ -35,7 +35,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchkit import DEV_SET, HELDOUT_SET, OUT, ROOT, load_average, rss_mb, table, write_result
+from benchkit import (
+    DEV_SET,
+    HELDOUT_SET,
+    OUT,
+    ROOT,
+    engine_lifecycle,
+    load_average,
+    rss_mb,
+    table,
+    write_result,
+)
 from synth import ParagraphMaker, change_one_document, write_corpus
 
 QUESTION = "街道年终考核一共有多少项指标？"
@@ -101,10 +111,7 @@ def child_main(argv: list[str]) -> None:
     from bot.evaluate import read_cases
     from config.settings import load_settings
 
-    try:
-        from bot.lifecycle import open_service, rebuild
-    except ImportError:  # an older checkout (--code): they lived in bot.service
-        from bot.service import open_service, rebuild  # type: ignore[attr-defined,no-redef]
+    open_service, rebuild = engine_lifecycle()  # this checkout's, or the --code one's
 
     settings = load_settings()
     result: dict[str, Any] = {}

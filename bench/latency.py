@@ -49,6 +49,7 @@ from benchkit import (  # noqa: E402
     HELDOUT_SET,
     OUT,
     Timer,
+    engine_lifecycle,
     load_average,
     real_settings,
     start_hog,
@@ -61,10 +62,7 @@ from bot.evaluate import read_cases  # noqa: E402
 from bot.retrieve import HybridRetriever  # noqa: E402
 from embeddings.encoder import load_encoder, load_second_encoder  # noqa: E402
 
-try:
-    from bot.lifecycle import open_service
-except ImportError:  # an older checkout's engine (--code): it lived in bot.service
-    from bot.service import open_service  # type: ignore[attr-defined,no-redef]
+open_service, _ = engine_lifecycle()  # this checkout's, or the --code one's
 
 SIZES = (1, 8)
 REST = "fuse+answer"
@@ -166,7 +164,7 @@ def run(full: bool) -> dict[str, Any]:
     encoder = TimedEncoder(load_encoder(settings.embedding), timer, "e5")
     second_model = load_second_encoder(settings.embedding)
     second = None if second_model is None else TimedEncoder(second_model, timer, "second")
-    service = open_service(settings, encoder, second)  # type: ignore[arg-type]
+    service = open_service(settings, encoder, second)
     base = service.retriever
     service.retriever = HybridRetriever(
         base.passages, Timed(base._faiss, timer, "search", "faiss"),

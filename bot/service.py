@@ -155,7 +155,21 @@ class SearchService:
                         None if second is None else second[j])
             for j, t in enumerate(texts)
         ]  # fmt: skip
-        return queries, [self.concepts.words_of(t, encode) for t in texts]
+        words = [self.concepts.words_of(t, encode) for t in texts]
+        return [self._widened(q, w) for q, w in zip(queries, words, strict=True)], words
+
+    def _widened(self, query: Query, words: Words) -> Query:
+        """``query`` searching also the document words nearest to its own (bot/concepts.py,
+        ``Concepts.neighbours``); a question in the other language keeps its translation."""
+        if query.cross_lingual:
+            return query
+        near = self.concepts.neighbours(words)
+        if not near:
+            return query
+        terms = dict(query.terms)
+        for term, weight in near.items():
+            terms[term] = terms.get(term, 0.0) + weight
+        return replace(query, terms=terms)
 
     def _query(
         self, text: str, vector: np.ndarray, sparse_row: sparse.csr_matrix | None, second: np.ndarray | None

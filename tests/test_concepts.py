@@ -128,6 +128,34 @@ def test_english_words_are_matched_by_cosine_only() -> None:
     assert not words.specific().any()  # the specific-word rules are for the documents' script
 
 
+def test_neighbours_are_close_document_words_but_not_forms_of_the_word_itself() -> None:
+    words = vocabulary(TOKENS)
+    rows = {w: i for i, w in enumerate(words)}
+    vectors = np.eye(len(words), len(words) + 2, dtype=np.float32)  # every word its own axis
+    axis = len(words)  # the direction of 检查 (and of 上访, one further)
+    vectors[rows["考核"]] = 0
+    vectors[rows["考核"], [axis, rows["考核"]]] = _unit(1, 0.3)  # close to 检查
+    vectors[rows["来访"], [axis, axis + 1]] = _unit(1, 1)  # cos 0.71 to 检查 and to 上访
+    vectors[rows["来访"], rows["来访"]] = 0
+    vectors[rows["基层干部"]] = vectors[rows["干部"]]  # as close as can be, but a form of 干部
+    concepts = Concepts(TOKENS, vectors)
+    asked = {w: np.eye(1, len(words) + 2, axis + i, dtype=np.float32)[0] for i, w in enumerate(("检查", "上访"))}
+    found = concepts.words_of("干部的检查与上访", lambda batch: np.stack([asked[w] for w in batch]))
+    assert found.words == ("干部", "检查", "上访")
+    near = concepts.neighbours(found)
+    assert set(near) == {"考核", "来访"}  # 基层干部 contains 干部: BM25 has it already
+    assert near["考核"] == pytest.approx(float(_unit(1, 0.3)[0]), abs=1e-5)
+    assert near["来访"] == pytest.approx(2 * float(_unit(1, 1)[0]), abs=1e-5)  # near two words
+    assert Concepts(TOKENS, None).neighbours(found) == {}  # no vectors: no neighbours
+
+
+@pytest.mark.slow
+def test_a_swapped_wording_is_searched_by_its_own_words(real_service: SearchService) -> None:
+    """The text says 往下压 where the question says 压下来: the neighbour finds it."""
+    found = real_service.concepts.words_of("上级压下来的任务", real_service._encode_words)
+    assert "往下压" in real_service.concepts.neighbours(found)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(("question", "status"), [
     ("基层干部的加班费怎么计算？", "related"),  # the documents never name overtime pay

@@ -19,10 +19,11 @@ checked (their words cannot match; the null model and the embeddings judge them)
 Thresholds are calibrated on the tuning sets (bench/RESULTS.md).
 
 The same vectors widen the lexical search (``Concepts.neighbours``): a question word's
-nearest document words (cosine ≥ ``NEIGHBOUR_SIMILARITY``) become extra BM25 terms, weighted
-by their cosine (summed over question words), so the synonym-swapped wording of a reposted text is found by its own words
-(压下来 → 往下压, 很难 → 难以, 不敢 → 只怕). On the Chinese tuning questions (dev + dev2
-zh, 71) hit@1 and answer@1 each rose by 2; held-out unchanged (bench/FINDINGS.md 1e).
+nearest document words (cosine ≥ ``NEIGHBOUR_SIMILARITY``) become extra BM25 terms,
+weighted by their cosine (summed over question words), so the synonym-swapped wording of a
+reposted text is found by its own words (压下来 → 往下压, 很难 → 难以, 不敢 → 只怕). On
+the Chinese tuning questions (dev + dev2 zh, 71) hit@1 and answer@1 each rose by 2;
+held-out unchanged (bench/FINDINGS.md 1e).
 
 The same word vectors measure how much of a question the evidence covers
 (``Concepts.coverage``): each content word of the question is matched to the nearest word
@@ -297,6 +298,7 @@ def weighted_mean(values: np.ndarray, weights: np.ndarray) -> float | None:
 
 
 __all__ = [
-    "KNOWN_SIMILARITY", "NEIGHBOUR_SIMILARITY", "SPECIFIC_IDF", "VOCABULARY_ARRAY", "Concepts", "Words", "anchored", "candidates",
-    "content_words", "specificity", "vocabulary", "vocabulary_vectors", "weighted_mean",
+    "KNOWN_SIMILARITY", "NEIGHBOUR_SIMILARITY", "SPECIFIC_IDF", "VOCABULARY_ARRAY", "Concepts", "Words",
+    "anchored", "candidates", "content_words", "specificity", "vocabulary", "vocabulary_vectors",
+    "weighted_mean",
 ]

@@ -139,7 +139,8 @@ def test_neighbours_are_close_document_words_but_not_forms_of_the_word_itself() 
     vectors[rows["来访"], rows["来访"]] = 0
     vectors[rows["基层干部"]] = vectors[rows["干部"]]  # as close as can be, but a form of 干部
     concepts = Concepts(TOKENS, vectors)
-    asked = {w: np.eye(1, len(words) + 2, axis + i, dtype=np.float32)[0] for i, w in enumerate(("检查", "上访"))}
+    directions = np.eye(len(words) + 2, dtype=np.float32)[axis:]
+    asked = dict(zip(("检查", "上访"), directions, strict=True))
     found = concepts.words_of("干部的检查与上访", lambda batch: np.stack([asked[w] for w in batch]))
     assert found.words == ("干部", "检查", "上访")
     near = concepts.neighbours(found)

@@ -24,7 +24,7 @@ import numpy as np
 
 from bot.asking import FACT_KINDS, OPEN_KINDS, Asked, cues, enumerated, holds
 from bot.sentences import SentenceIndex
-from bot.text import CLOSING_MARKS
+from bot.text import CLOSING_MARKS, split_sentences
 
 SHORT_SENTENCE = 24  # shorter sentences are headings or fragments: they take a neighbour
 LIST_BONUS = 1.5  # z-units added to an enumeration of 3+ items when a list is asked for
@@ -109,13 +109,18 @@ def choose_among(
 ) -> tuple[int, Extract]:
     """The best answer among several paragraphs (``groups`` of sentence rows; ``scores``
     covers their rows in that order): which group, and its answer. A paragraph that holds
-    the kind of fact asked for beats one that does not."""
+    the kind of fact asked for beats one that does not; then one that adds to ``given``
+    (the previous answer) beats one that can only repeat it (a paragraph of one sentence)."""
     found: list[Extract] = []
     start = 0
     for rows in groups:
         found.append(choose(index, rows, scores[start : start + len(rows)], asked, subject, given))
         start += len(rows)
-    best = max(range(len(found)), key=lambda g: (found[g].holds, bool(found[g].text), found[g].score))
+    def new(extract: Extract) -> bool:  # says something the previous answer did not
+        return not set(split_sentences(extract.text)) <= given
+
+    order = [(e.holds, new(e), bool(e.text), e.score) for e in found]
+    best = max(range(len(found)), key=order.__getitem__)
     return best, found[best]
 
 

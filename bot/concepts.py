@@ -56,7 +56,7 @@ MIN_COMPOUND = 4  # words this long are compounds: one known part makes them kno
 MAX_WEIGHT = 14.0  # specificity weights stop here (words rarer than this are all "rare")
 _WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
 _INTERROGATIVE = re.compile(r"[谁哪几么啥]")
-_ANSWER_TYPE = re.compile(r"(?:什么样的|什么|哪些|哪个|哪种|何种|怎样的)([\u4e00-\u9fff]{2,4})")
+_ANSWER_TYPE = re.compile(r"(?<!为)(?:什么样的|什么|哪些|哪个|哪种|何种|怎样的)([\u4e00-\u9fff]{2,4})")
 
 
 def vocabulary(tokens: Collection[str]) -> list[str]:

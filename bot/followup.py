@@ -2,7 +2,10 @@
 
 A message is read as a follow-up of the chat's previous turn when it leans on it: it opens
 with a pronoun or a linking word (那/这些/它/and/what about/…), ends with the elliptical 呢,
-or has no content word of its own. A follow-up is made whole by putting it after the
+or has no content word of its own; or it is a short open question about nothing it names:
+at most one content word, and a common one ("原因是什么？", "有什么后果？", "怎么解决？",
+"居民怎么看？"; "What are the consequences?", "Give an example."): the subject is the
+thread's. A follow-up is made whole by putting it after the
 question that started the thread ("乡镇最多签了多少份责任状？ 最少的呢？"), so retrieval,
 the kind of fact asked for and the answer sentence all see the subject. Any other message
 is a new question and is answered on its own, so a new topic is never pulled towards the
@@ -13,8 +16,9 @@ from __future__ import annotations
 
 import re
 
+from bot.concepts import SPECIFIC_IDF, content_words, specificity
 from bot.ingest import normalize
-from bot.lexical import tokenize
+from bot.lexical import STOPWORDS, tokenize
 from bot.nullmodel import has_content
 from bot.text import is_cjk_text, split_sentences
 from bot.types import Turn
@@ -29,6 +33,17 @@ _EN_OPENERS = re.compile(
     r"^(?:what|how) about\b|^and\b|^also\b|^then\b|^so\b|^but\b|^why(?: so| not)?\W*$|^how so\W*$",
     re.I,
 )
+_ZH_OPEN = re.compile(r"什么|怎|如何|为何|为啥|哪|谁|几|多少")  # a wh-question, not a yes/no one
+# What people ask about a subject already named: a cause, an effect, a remedy, an example.
+_EN_GENERIC = frozenset(
+    """
+    reason reasons cause causes consequence consequences effect effects result results impact
+    impacts solution solutions remedy remedies example examples instance instances detail
+    details more else solve solved fix fixed done do happen happens happened mean means give
+    tell explain can could should would be way ways
+    """.split()
+)
+_EN_WORD = re.compile(r"[a-z]+")
 _EN_PRONOUNS = re.compile(r"\b(?:it|its|they|them|their|that|those|these|this|he|she|there)\b", re.I)
 
 
@@ -40,11 +55,27 @@ def is_follow_up(question: str) -> bool:
     if is_cjk_text(q):
         if len(q) > MAX_FOLLOW_UP_CHARS:
             return False
-        return bool(_ZH_OPENERS.match(q) or _ZH_ELLIPSIS.search(q) or not _words(q))
+        return bool(_ZH_OPENERS.match(q) or _ZH_ELLIPSIS.search(q) or not _words(q) or _names_nothing(q))
     words = q.split()
     if len(words) > MAX_FOLLOW_UP_WORDS:
         return False
-    return bool(_EN_OPENERS.match(q) or _EN_PRONOUNS.search(q) or not _words(q))
+    generic = set(_EN_WORD.findall(q.lower())) - STOPWORDS <= _EN_GENERIC
+    return bool(_EN_OPENERS.match(q) or _EN_PRONOUNS.search(q) or not _words(q) or generic)
+
+
+def own_words(question: str) -> str:
+    """What a follow-up says itself: the question less its linking opener ("还有呢？" →
+    "呢？", "那如果是村里呢？" → "是村里呢？"). The documents need not know "还有"."""
+    q = question.strip()
+    return _ZH_OPENERS.sub("", q, count=1) if is_cjk_text(q) else q
+
+
+def _names_nothing(question: str) -> bool:
+    """A Chinese wh-question with at most one content word, a common one: "原因是什么？"."""
+    if not _ZH_OPEN.search(question):
+        return False
+    words = content_words(question)
+    return len(words) <= 1 and all(specificity(w) < SPECIFIC_IDF for w in words)
 
 
 def _words(question: str) -> list[str]:
@@ -67,4 +98,4 @@ def resolve(question: str, context: Turn) -> str:
     return f"{start} {question.strip()}"
 
 
-__all__ = ["is_follow_up", "resolve", "thread_start"]
+__all__ = ["is_follow_up", "own_words", "resolve", "thread_start"]

@@ -23,7 +23,7 @@ from bot.cache import AnswerCache
 from bot.concepts import KNOWN_SIMILARITY, Concepts, Words
 from bot.crosslingual import Translator
 from bot.evidence import Evidence, Gauge
-from bot.followup import is_follow_up, resolve
+from bot.followup import is_follow_up, own_words, resolve
 from bot.ingest import Paragraph, normalize
 from bot.lexical import LexicalIndex, tokenize
 from bot.nullmodel import NullModel, RefusalRule, documents_are_cjk, has_content
@@ -190,7 +190,7 @@ class SearchService:
         new question: it stays alone and is judged on its own."""
         if context is None or not is_follow_up(question):
             return None
-        own = normalize(question)
+        own = normalize(own_words(question))
         words = tokenize(own)
         if is_cjk_text(question) == self.null.cjk:
             known = not words or self.lexical.coverage(own) >= FOLLOW_UP_COVERAGE

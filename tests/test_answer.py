@@ -102,6 +102,17 @@ def test_the_best_paragraph_for_a_follow_up_may_be_another_cited_one() -> None:
     assert chosen == 1 and "十余份" in found.text
 
 
+def test_a_paragraph_that_can_only_repeat_the_previous_answer_gives_way() -> None:
+    one = "有被问责的乡镇干部辩驳,领导就一句话:“难道不是在你的辖区吗?”"  # one sentence
+    index = _index(one, HEADING)
+    first, second = index.rows("a.txt", 1), index.rows("a.txt", 2)
+    scores = np.array([4.0, 0.0, 0.5, 0.0], dtype=np.float32)  # the repeat leads by far
+    chosen, found = choose_among(index, [first, second], scores, Asked())
+    assert chosen == 0 and found.text == one
+    chosen, found = choose_among(index, [first, second], scores, Asked(), given=frozenset([one]))
+    assert chosen == 1 and "鼓励各部门" in found.text
+
+
 def test_a_short_heading_takes_the_next_sentence() -> None:
     text, _ = _choose(_index(HEADING), "问责程序怎么规范？", [3.0, 0.0, -1.0])
     assert text.startswith("二要规范问责程序。鼓励各部门")

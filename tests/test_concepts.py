@@ -9,6 +9,7 @@ from bot.concepts import (
     Concepts,
     anchored,
     candidates,
+    content_words,
     specificity,
     vocabulary,
     vocabulary_vectors,
@@ -53,6 +54,7 @@ def test_candidates_are_specific_content_words_but_not_the_answer_type() -> None
     assert "角色" not in candidates("社区往往变成了什么角色？")  # the kind of answer asked for
     assert not any(c in "怎么哪些什么谁" for w in candidates("哪些人由谁来管？") for c in w)
     assert specificity("养老保险") > specificity("工作")
+    assert "压力" in content_words("干部为什么压力大？")  # 为什么 asks why, not for a 什么
 
 
 def test_the_documents_know_a_word_its_compound_parts_or_the_word_less_a_particle() -> None:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from bot.followup import is_follow_up, resolve, thread_start
+from bot.followup import is_follow_up, own_words, resolve, thread_start
 from bot.types import Turn
 
 
 @pytest.mark.parametrize("question", [
     "最少的呢？", "那应该怎么办？", "这些指标都和什么有关？", "那明天会下雨吗？", "为什么？",
     "What about villages?", "And the smallest?", "Why is that?",
+    # short open questions about nothing they name: the thread's subject is meant
+    "原因是什么？", "有什么后果？", "怎么解决？", "居民怎么看？", "还有呢？",
+    "What are the consequences?", "Give an example.", "What can be done?",
 ])  # fmt: skip
 def test_follow_ups(question: str) -> None:
     assert is_follow_up(question)
@@ -18,6 +21,8 @@ def test_follow_ups(question: str) -> None:
 
 @pytest.mark.parametrize("question", [
     "问责的目的是什么？", "明天会下雨吗？", "街道年终考核一共有多少项指标？",
+    "干部为什么压力大？",  # two content words: it names its own subject
+    "什么是属地管理？", "今天星期几？",  # a specific word; two words of its own
     "那位街道党工委书记在乡镇工作了多少年，他签了多少份责任状？",  # long: states its subject
     "What is the purpose of accountability?", "How do I cook fried rice?", "",
 ])  # fmt: skip
@@ -28,6 +33,12 @@ def test_self_contained_questions(question: str) -> None:
 @pytest.mark.parametrize("reaction", ["👍", "😀🎉👍🔥🙏", "？？？", "。", "!"])
 def test_a_message_that_asks_nothing_is_not_a_follow_up(reaction: str) -> None:
     assert not is_follow_up(reaction)
+
+
+def test_own_words_leave_out_the_linking_opener() -> None:
+    assert own_words("还有呢？") == "呢？"
+    assert own_words("那村里呢？") == "村里呢？"
+    assert own_words("What about villages?") == "What about villages?"  # stop words already
 
 
 def test_a_follow_up_goes_after_the_question_that_started_the_thread() -> None:

@@ -24,7 +24,7 @@ import numpy as np
 
 from bot.asking import FACT_KINDS, OPEN_KINDS, Asked, cues, enumerated, holds
 from bot.sentences import SentenceIndex
-from bot.text import CLOSING_MARKS, split_sentences
+from bot.text import CLOSING_MARKS
 
 SHORT_SENTENCE = 24  # shorter sentences are headings or fragments: they take a neighbour
 LIST_BONUS = 1.5  # z-units added to an enumeration of 3+ items when a list is asked for
@@ -89,6 +89,7 @@ def choose(
     adjusted = weigh(texts, scores, asked)
     ranked = adjusted - np.array([REPEAT_PENALTY * (t in given) for t in texts], dtype=np.float32)
     content = [i for i in pool if not is_attribution(texts[i])] or pool
+    content = [i for i in content if texts[i] not in given] or content  # said: only if nothing else
     best = max(content, key=lambda i: ranked[i])
     score = float(ranked[best])
     if _is_heading(texts, best) and len(content) > 1:
@@ -116,10 +117,8 @@ def choose_among(
     for rows in groups:
         found.append(choose(index, rows, scores[start : start + len(rows)], asked, subject, given))
         start += len(rows)
-    def new(extract: Extract) -> bool:  # says something the previous answer did not
-        return not set(split_sentences(extract.text)) <= given
-
-    order = [(e.holds, new(e), bool(e.text), e.score) for e in found]
+    fresh = [any(index.sentences[r].text not in given for r in rows) for rows in groups]
+    order = [(e.holds, new, bool(e.text), e.score) for e, new in zip(found, fresh, strict=True)]
     best = max(range(len(found)), key=order.__getitem__)
     return best, found[best]
 

@@ -86,6 +86,8 @@ def test_a_follow_up_prefers_what_the_previous_answer_did_not_say() -> None:
     scores = np.array([-1.0, 1.0, 0.5], dtype=np.float32)
     assert choose(index, rows, scores, Asked()).text.startswith("鼓励各部门")
     assert choose(index, rows, scores, Asked(), given=given).text.startswith("明确启动问责")
+    leading = np.array([-1.0, 5.0, 0.5], dtype=np.float32)  # said before, however far it leads
+    assert choose(index, rows, leading, Asked(), given=given).text.startswith("明确启动问责")
 
 
 def test_the_best_paragraph_for_a_follow_up_may_be_another_cited_one() -> None:

@@ -124,3 +124,13 @@ def test_an_english_follow_up_is_understood_with_its_thread(real_service: Search
     follow = real_service.ask("What about the least?", context=first.turn)
     assert follow.answered and "36份" in follow.answer
     assert follow.turn is not None and follow.turn.question.startswith("How many responsibility")
+
+
+@pytest.mark.slow
+def test_a_short_open_follow_up_is_answered_in_its_thread_with_something_new(
+    real_service: SearchService,
+) -> None:
+    first = real_service.ask("问责程序上存在哪些不规范的地方？")
+    follow = real_service.ask("原因是什么？", context=first.turn)
+    assert follow.answered and 19 in [h.paragraph for h in follow.hits]
+    assert follow.answer and follow.answer != first.answer

@@ -139,8 +139,10 @@ def run() -> dict[str, Any]:
     service: SearchService = open_service(settings, encoder, second)
     service.cache.capacity = 0  # an answer remembered from one variant would stand for all
     shipped = service.retriever
-    sets = {"dev": read_cases(DEV_SET), "dev2": read_cases(DEV2_SET), "dev3": read_cases(DEV3_SET),
-            "held-out": read_cases(HELDOUT_SET), "near-miss (calibration)": read_cases(NEARMISS_SET)}  # fmt: skip
+    sets = {
+        "dev": read_cases(DEV_SET), "dev2": read_cases(DEV2_SET), "dev3": read_cases(DEV3_SET),
+        "held-out": read_cases(HELDOUT_SET), "near-miss (calibration)": read_cases(NEARMISS_SET),
+    }  # fmt: skip
     results: dict[str, Any] = {
         "passages": len(shipped.passages), "model": settings.embedding.model,
         "second_model": settings.embedding.second_model,

@@ -34,6 +34,7 @@ EN_UNITS = {
     "day": "天日", "year": "年", "month": "月", "week": "周", "hour": "时", "minute": "分",
     "time": "次", "item": "项", "indicator": "项", "people": "人名位", "person": "人名位",
     "percent": "%", "yuan": "元", "article": "条", "copy": "份", "pledge": "份",
+    "post": "职", "position": "职", "job": "职",  # 身兼多职: "several posts" is an answer
 }
 # not 好几, 几乎, 近几年 ("recent years")
 _ZH_ASK_NUMBER = re.compile(r"(?:(?<!或多或)多少|(?<![好这那十没近])几(?!乎))(.?)")

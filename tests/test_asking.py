@@ -25,6 +25,7 @@ from bot.asking import Asked, asked_for, asks_itself, cues, enumerated, holds, l
     ("开展问责应该坚持什么原则？", "other", ""),
     ("How many days of annual leave do civil servants get?", "number", "天日"),
     ("How many responsibility pledges do townships sign?", "number", ""),
+    ("How many posts does each township staff member hold?", "number", "职"),
     ("Under which article of the Criminal Law is it punished?", "ordinal", "条"),
     ("When did Liaoning survey its officials?", "time", "年月日"),
     ("When a township official objects, what does the leader say?", "other", ""),  # not a time
@@ -45,6 +46,7 @@ def test_a_number_must_carry_the_unit_asked_for() -> None:
     assert holds("二〇一九年以来已立下十余份权利状", pieces)
     assert not holds("他在村镇职业已有30多年。", pieces)
     assert holds("他在村镇职业已有30多年。", Asked("number", "年"))
+    assert holds("每人身兼多职,并对应着上边多个机关。", Asked("number", "职"))  # "several" answers
 
 
 def test_a_lone_yi_is_no_number_unless_a_unit_follows() -> None:

@@ -58,11 +58,13 @@ _EN_LIST = re.compile(
 )
 # Any question word: a follow-up with one asks its own kind of fact ("那应该怎么办？"); one
 # without ("最少的呢？", "What about villages?") asks what its thread asked.
+_ZH_WH = r"什么|怎|如何|为何|为啥|哪|谁|几|多少"  # asks for something (吗/是否 ask yes or no)
 _INTERROGATIVE = re.compile(
-    r"什么|怎|如何|为何|为啥|哪|谁|几|多少|吗|是否|\b(?:what|which|who|whom|whose|when|where|why|how)\b"
+    rf"{_ZH_WH}|吗|是否|\b(?:what|which|who|whom|whose|when|where|why|how)\b"
     r"|^(?:is|are|was|were|do|does|did|can|could|should|will|would|has|have)\b",
     re.I,
 )
+_ZH_WH_QUESTION = re.compile(_ZH_WH)
 _NOT_UNIT = set("的是了有在要呢吗？?，,。 ")
 # Open questions: how people ask for a cause, an effect, a purpose or a meaning, and the
 # connectives a sentence that gives one uses (Chinese prose; the documents are Chinese or
@@ -135,6 +137,12 @@ def asks_itself(question: str) -> bool:
     return _INTERROGATIVE.search(q) is not None
 
 
+def asks_what(question: str) -> bool:
+    """True when a Chinese ``question`` asks for something (什么/怎么/哪/谁/几/多少…), not
+    just yes or no."""
+    return _ZH_WH_QUESTION.search(question) is not None
+
+
 def holds(sentence: str, asked: Asked) -> bool:
     """True when ``sentence`` can state the fact asked for (always true for "other")."""
     if asked.kind == "other" or asked.kind == "list" or asked.kind in OPEN_KINDS:
@@ -169,5 +177,6 @@ def cues(sentence: str, asked: Asked) -> bool:
 
 
 __all__ = [
-    "FACT_KINDS", "OPEN_KINDS", "Asked", "asked_for", "asks_itself", "cues", "enumerated", "holds", "lists",
+    "FACT_KINDS", "OPEN_KINDS", "Asked", "asked_for", "asks_itself", "asks_what", "cues", "enumerated",
+    "holds", "lists",
 ]

@@ -241,7 +241,7 @@ class Concepts:
             return {}
         sims = words.vectors[found] @ self.vectors.T
         terms: dict[str, float] = {}
-        take = min(NEIGHBOURS + 1, sims.shape[1])
+        take = min(NEIGHBOURS + 1, sims.shape[1])  # + 1: a document word is its own nearest
         for i, row in zip(found, sims, strict=True):
             word = words.words[i]
             best = np.argpartition(-row, take - 1)[:take]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from bot.asking import asks_what
 from bot.concepts import SPECIFIC_IDF, content_words, specificity
 from bot.ingest import normalize
 from bot.lexical import STOPWORDS, tokenize
@@ -33,7 +34,6 @@ _EN_OPENERS = re.compile(
     r"^(?:what|how) about\b|^and\b|^also\b|^then\b|^so\b|^but\b|^why(?: so| not)?\W*$|^how so\W*$",
     re.I,
 )
-_ZH_OPEN = re.compile(r"什么|怎|如何|为何|为啥|哪|谁|几|多少")  # a wh-question, not a yes/no one
 # What people ask about a subject already named: a cause, an effect, a remedy, an example.
 _EN_GENERIC = frozenset(
     """
@@ -72,7 +72,7 @@ def own_words(question: str) -> str:
 
 def _names_nothing(question: str) -> bool:
     """A Chinese wh-question with at most one content word, a common one: "原因是什么？"."""
-    if not _ZH_OPEN.search(question):
+    if not asks_what(question):
         return False
     words = content_words(question)
     return len(words) <= 1 and all(specificity(w) < SPECIFIC_IDF for w in words)

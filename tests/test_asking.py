@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.asking import Asked, asked_for, asks_itself, cues, enumerated, holds, lists
+from bot.asking import Asked, asked_for, asks_itself, asks_what, cues, enumerated, holds, lists
 
 
 @pytest.mark.parametrize(("question", "kind", "units"), [
@@ -88,3 +88,11 @@ def test_other_and_list_questions_accept_any_sentence() -> None:
     assert holds("任何句子。", Asked()) and holds("任何句子。", Asked("list"))
     assert lists("消防员、人民来信来访员、普遍检查员") and not lists("问责本人并不是指标,而是一种手腕。")
     assert enumerated("消防员、人民来信来访员、普遍检查员") == 3 and enumerated("有规可循、有据可依") == 2
+
+
+@pytest.mark.parametrize(("question", "asks"), [
+    ("原因是什么？", True), ("怎么解决？", True), ("谁说的？", True), ("有几份？", True),
+    ("明天会下雨吗？", False), ("是否属实？", False), ("具体说说", False),
+])  # fmt: skip
+def test_asks_what_tells_a_question_for_something_from_a_yes_no_one(question: str, asks: bool) -> None:
+    assert asks_what(question) is asks

@@ -69,10 +69,14 @@ class SqliteStore(SqlStore):
         self._conn = sqlite3.connect(
             self.path, timeout=10, isolation_level=None, check_same_thread=False
         )
-        self._conn.execute("PRAGMA journal_mode = WAL")
-        self._conn.execute("PRAGMA synchronous = NORMAL")
         self._conn.execute("PRAGMA busy_timeout = 10000")
-        self.migrate()
+        self._conn.execute("PRAGMA synchronous = NORMAL")
+        # One opener at a time: switching a new file to WAL while another connection opens it
+        # fails at once with "database is locked" (SQLite does not wait on busy_timeout there);
+        # replicas started together each wait for the flock instead.
+        with self.exclusive("open"):
+            self._conn.execute("PRAGMA journal_mode = WAL")
+            self.migrate()
 
     def describe(self) -> str:
         """Where the state lives (for logs)."""

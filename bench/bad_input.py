@@ -27,8 +27,8 @@ from typing import Any
 from benchkit import OUT, load_average, table, write_result
 from loadkit import ADMIN, TOKEN, BotProcess, start_bot
 
-from bot.botapi import BotAPIServer, SimUser
-from bot.ingest import parse_document, to_passages
+from bot.engine.documents.ingest import parse_document, to_passages
+from bot.tools.botapi import BotAPIServer, SimUser
 
 KNOWN = "街道年终考核一共有多少项指标？"
 USER = SimUser(id=4242, first_name="测试")

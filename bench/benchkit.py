@@ -8,6 +8,7 @@ scripts import this module as ``benchkit``) and writes
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import platform
@@ -183,10 +184,14 @@ def machine() -> dict[str, Any]:
 
 
 def engine_lifecycle() -> tuple[Callable[..., Any], Callable[..., Any]]:
-    """``open_service`` and ``rebuild`` of the engine on sys.path: from bot.lifecycle, or from
-    bot.service in a checkout from before that split (a baseline measured with ``--code``)."""
-    try:
-        from bot import lifecycle as module
-    except ImportError:
-        from bot import service as module
-    return module.open_service, module.rebuild
+    """``open_service`` and ``rebuild`` of the engine on sys.path: from bot.engine.lifecycle, or
+    where an older checkout had them (a baseline measured with ``--code``): bot.lifecycle, and
+    bot.service before that."""
+    for name in ("bot.engine.lifecycle", "bot.lifecycle", "bot.service"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        if hasattr(module, "open_service"):
+            return module.open_service, module.rebuild
+    raise ImportError("no open_service in bot.engine.lifecycle, bot.lifecycle or bot.service")

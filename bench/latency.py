@@ -58,8 +58,8 @@ from benchkit import (  # noqa: E402
     write_result,
 )
 
-from bot.evaluate import read_cases  # noqa: E402
-from bot.retrieve import HybridRetriever  # noqa: E402
+from bot.engine.rank.hybrid import HybridRetriever  # noqa: E402
+from bot.tools.evaluate import read_cases  # noqa: E402
 from embeddings.encoder import load_encoder, load_second_encoder  # noqa: E402
 
 open_service, _ = engine_lifecycle()  # this checkout's, or the --code one's

@@ -25,9 +25,9 @@ from typing import Any
 import psutil
 from benchkit import DEV2_SET, DEV_SET, HELDOUT_SET, ROOT, real_settings, stats_ms
 
-from bot.botapi import BotAPIServer, SimUser
-from bot.evaluate import read_cases
 from bot.telegram.texts import t
+from bot.tools.botapi import BotAPIServer, SimUser
+from bot.tools.evaluate import read_cases
 
 TOKEN = "7000000777:bench-secret_token-1a2b3c"
 ADMIN = SimUser(id=9001, first_name="管理员", username="admin")

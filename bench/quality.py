@@ -7,10 +7,10 @@ near-miss calibration file (tests/data/nearmiss.jsonl), dev2 (tests/data/dev2.js
 in-scope Chinese and English questions, 20 near misses, 10 English off-topic) and dev3
 (tests/data/dev3.jsonl: 33 Chinese and 10 English in scope, 20 + 10 near misses). The tiers
 are the engine's own: "related" includes the questions the answerability judge
-(bot/answerable.py, fitted by bench/calibrate.py) turns away, per variant's ranking.
+(bot/engine/judge/answerable.py, fitted by bench/calibrate.py) turns away, per variant's ranking.
 
 Each variant is the shipped HybridRetriever over the same index with other fusion Weights
-(bot/retrieve.py), on the dev set and the held-out set. Two tables:
+(bot/engine/rank/hybrid.py), on the dev set and the held-out set. Two tables:
 
 - "ranking": refusal inputs are taken from the shipped configuration, so every variant
   refuses the same questions and the figures isolate the ranking.
@@ -34,10 +34,10 @@ import numpy as np
 from benchkit import DEV_SET, HELDOUT_SET, ROOT, real_settings, table, write_result
 from scipy import sparse
 
-from bot.evaluate import evaluate, read_cases
-from bot.lifecycle import open_service
-from bot.retrieve import SHIPPED, HybridRetriever, Query, Ranking, Weights
-from bot.service import SearchService
+from bot.engine.lifecycle import open_service
+from bot.engine.rank.hybrid import SHIPPED, HybridRetriever, Query, Ranking, Weights
+from bot.engine.service import SearchService
+from bot.tools.evaluate import evaluate, read_cases
 from embeddings.encoder import Encoder, load_encoder, load_second_encoder
 
 NEARMISS_SET = ROOT / "tests" / "data" / "nearmiss.jsonl"

@@ -31,10 +31,10 @@ from benchkit import Timer, load_average, rss_mb, settings_for, table, write_res
 from scipy import sparse
 from synth import ParagraphMaker, change_one_document, write_corpus
 
-import bot.indexer
-import bot.lifecycle
-import bot.service
-from bot.lifecycle import open_service, rebuild
+import bot.engine.index.build
+import bot.engine.lifecycle
+import bot.engine.service
+from bot.engine.lifecycle import open_service, rebuild
 from embeddings.encoder import load_encoder, load_second_encoder
 
 DOCUMENTS = 100
@@ -98,13 +98,13 @@ def timed(timer: Timer, name: str, fn: Callable[..., Any]) -> Callable[..., Any]
 def instrument(timer: Timer) -> None:
     """Wrap the rebuild path's steps so their wall time lands in ``timer``."""
     steps = {
-        bot.lifecycle: {
+        bot.engine.lifecycle: {
             "load_documents": "read files (+ parse changed ones)", "save_store": "save index (atomic)",
             "load_store": "load saved index", "mapped": "map the saved lexical arrays",
             "is_fresh": "freshness check",
         },
-        bot.service: {"LexicalIndex": "BM25 from term counts"},
-        bot.indexer: {
+        bot.engine.service: {"LexicalIndex": "BM25 from term counts"},
+        bot.engine.index.build: {
             "_passages": "passages (kept per document, split if changed)",
             "_previous_rows": "match passages to previous rows by hash", "_embed": "embed new passages",
             "_faiss": "FAISS (update, or build)", "_assemble": "assemble per-passage arrays",

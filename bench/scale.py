@@ -5,7 +5,7 @@ noisy copies of random rows. Per index type (Flat, HNSW M=32, IVF nlist≈4·√
 index bytes and RSS growth, single-query latency at 1 and 2 OpenMP threads, recall@10
 against Flat; efSearch / nprobe are tuned to the smallest value reaching recall@10 ≥ 0.95.
 The Flat scan is compared with the memory-bandwidth bound (n·dim·4 bytes ÷ read bandwidth).
-BM25 part: bot.lexical's index (tokenize → term counts → BM25) build and query time on
+BM25 part: bot.engine.rank.bm25's index (tokenize → term counts → BM25) build and query time on
 synthetic Chinese paragraphs.
 
     python bench/scale.py [--full]        (--full adds 100k)
@@ -27,9 +27,10 @@ import numpy as np
 from benchkit import DEV_SET, load_average, rss_mb, stats_ms, table, write_result
 from synth import ParagraphMaker, queries_near, unit_vectors
 
-from bot.evaluate import read_cases
-from bot.ingest import normalize
-from bot.lexical import index_texts, tokenize
+from bot.engine.rank.bm25 import index_texts
+from bot.engine.text.normalize import normalize
+from bot.engine.text.tokenize import tokenize
+from bot.tools.evaluate import read_cases
 
 DIM = 384
 TARGET_RECALL = 0.95
@@ -294,7 +295,7 @@ def markdown(r: dict[str, Any]) -> str:
         table(headers, rows), "",
         "Recall@10 against Flat while tuning (stops at the first value ≥ 0.95):\n",
         table(["n", "index", "knob", "recall@10 by value"], curves), "",
-        "BM25 (bot.lexical: jieba + bigrams → term counts → BM25) on synthetic Chinese paragraphs "
+        "BM25 (rank/bm25.py: jieba + bigrams → term counts → BM25) on synthetic Chinese paragraphs "
         "(dev questions × 3 as queries), each size in a fresh process; `tokenize share` = "
         "jieba/bigram tokenization's part of the build (estimated on 2k paragraphs); `heap peak MiB` "
         "= Python-heap peak while building (tracemalloc; 1k in quick mode, up to 10k with --full), "

@@ -25,12 +25,12 @@ from typing import Any
 import psutil
 from benchkit import load_average, table, write_result
 
+from bot.engine.types import Hit, Turn
 from bot.state import AsyncState, InboxUpdate, LogEntry, SqlStore
-from bot.state.pgserver import PostgresUnavailable, ThrowawayPostgres
 from bot.state.postgres import PostgresStore
 from bot.state.sqlite import SqliteStore
 from bot.telegram.state import AnswerRef, new_key
-from bot.types import Hit, Turn
+from bot.tools.pgserver import PostgresUnavailable, ThrowawayPostgres
 
 BATCH = 10
 QUESTION = "街道年终考核一共有多少项指标？"

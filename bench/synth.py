@@ -14,12 +14,12 @@ from pathlib import Path
 import jieba
 import numpy as np
 
-from bot.ingest import load_paragraphs
+from bot.engine.documents.ingest import load_paragraphs
 
 try:
-    from bot.text import split_sentences
+    from bot.engine.text.sentences import split_sentences
 except ImportError:  # an older checkout's engine measured as the baseline (engine_scale --code)
-    from bot.ingest import split_sentences  # type: ignore[attr-defined,no-redef]
+    from bot.engine.documents.ingest import split_sentences
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 PLACES = (

@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bot.types import Answer
+from bot.engine.types import Answer
 from config.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("qabot")
@@ -84,7 +84,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _service(settings: Settings, progress: bool = False) -> Any:
-    from bot.lifecycle import open_service  # heavy imports only for commands that need them
+    from bot.engine.lifecycle import open_service
 
     return open_service(settings, progress=progress)
 
@@ -134,7 +134,7 @@ def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
     """Score the engine on a question file."""
-    from bot.evaluate import evaluate, format_summary, read_cases
+    from bot.tools.evaluate import evaluate, format_summary, read_cases
 
     summary, rows = evaluate(_service(settings), read_cases(Path(args.file)))
     if args.verbose:
@@ -178,7 +178,7 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_dialogue(settings: Settings, args: argparse.Namespace) -> int:
     """Run or record scripted dialogues."""
-    from bot.dialogue import cli as dialogue_cli
+    from bot.tools.dialogue import cli as dialogue_cli
 
     result: int = dialogue_cli.main(settings, args)
     return result

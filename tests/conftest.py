@@ -21,12 +21,12 @@ import pytest_asyncio
 from telegram import Bot
 from test_telegram_harness import Live, live_bot
 
-from bot.botapi import BotAPIServer
-from bot.evaluate import Case, read_cases
-from bot.glossary import Glossary
-from bot.lifecycle import open_service
-from bot.service import SearchService
-from bot.state.pgserver import PostgresUnavailable, ThrowawayPostgres
+from bot.engine.lifecycle import open_service
+from bot.engine.question.glossary import Glossary
+from bot.engine.service import SearchService
+from bot.tools.botapi import BotAPIServer
+from bot.tools.evaluate import Case, read_cases
+from bot.tools.pgserver import PostgresUnavailable, ThrowawayPostgres
 from config.settings import PROJECT_ROOT, Settings, load_settings
 from embeddings.encoder import Encoder, load_encoder, load_second_encoder
 

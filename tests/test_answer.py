@@ -1,14 +1,14 @@
-"""bot/answer.py: the bold answer is a complete statement that holds the fact asked for."""
+"""bot/engine/answer/choose.py: the bold answer is a complete statement that holds the fact asked for."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from bot.answer import choose, choose_among, is_attribution, speaks_after_quote
-from bot.asking import Asked, asked_for
-from bot.ingest import parse_document
-from bot.sentences import SentenceIndex
-from bot.text import split_sentences
+from bot.engine.answer.choose import choose, choose_among, is_attribution, speaks_after_quote
+from bot.engine.answer.sentences import SentenceIndex
+from bot.engine.documents.ingest import parse_document
+from bot.engine.question.asking import Asked, asked_for
+from bot.engine.text.sentences import split_sentences
 
 QUOTE = (
     "“前段时间,明显认为上级下放乡镇的职分更加的多。”某街道党工委书记说,他在乡镇工作已有30多年。"

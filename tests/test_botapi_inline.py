@@ -1,4 +1,4 @@
-"""bot/botapi/inline.py: inline queries on the fake Bot API, driven by a real PTB Bot."""
+"""bot/tools/botapi/inline.py: inline queries on the fake Bot API, driven by a real PTB Bot."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from telegram import (
 )
 from telegram.error import BadRequest
 
-from bot.botapi import BotAPIServer, SimUser
-from bot.botapi.inline import check_results
-from bot.botapi.params import ApiError
+from bot.tools.botapi import BotAPIServer, SimUser
+from bot.tools.botapi.inline import check_results
+from bot.tools.botapi.params import ApiError
 
 TOKEN = BOTAPI_TOKEN
 USER = SimUser(id=4343, username="asker")

@@ -30,7 +30,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.botapi import BotAPIServer, SimUser
+from bot.tools.botapi import BotAPIServer, SimUser
 
 TOKEN = BOTAPI_TOKEN
 USER = SimUser(id=4242, username="tester")
@@ -298,11 +298,11 @@ async def test_file_round_trip(bot: Bot, server: BotAPIServer) -> None:
 async def test_token_never_logged(
     bot: Bot, server: BotAPIServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG, logger="bot.botapi")
+    caplog.set_level(logging.DEBUG, logger="bot.tools.botapi")
     server.send_text(USER, "hi")
     await bot.get_updates(timeout=0)
     async with httpx.AsyncClient() as client:
         await client.get(f"{server.base_url}{TOKEN}x/getMe")
-    ours = [r.getMessage() for r in caplog.records if r.name.startswith("bot.botapi")]
+    ours = [r.getMessage() for r in caplog.records if r.name.startswith("bot.tools.botapi")]
     assert ours, "the server should log something at DEBUG"
     assert all(TOKEN not in line for line in ours)

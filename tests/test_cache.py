@@ -9,10 +9,10 @@ from dataclasses import replace
 import numpy as np
 from scipy import sparse
 
-from bot.cache import AnswerCache
-from bot.lifecycle import open_service, rebuild
-from bot.service import SearchService
-from bot.types import Answer, Turn
+from bot.engine.cache import AnswerCache
+from bot.engine.lifecycle import open_service, rebuild
+from bot.engine.service import SearchService
+from bot.engine.types import Answer, Turn
 from config.settings import Settings
 from embeddings.encoder import HashingEncoder
 

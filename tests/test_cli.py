@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.service import SearchService
+from bot.engine.service import SearchService
 from config.settings import PROJECT_ROOT, Settings
 
 QUESTION = "街道年终考核一共有多少项指标？"
@@ -45,8 +45,8 @@ def real_env(
 ) -> Settings:
     """The CLI over a copy of the session's real index; the already loaded models are reused."""
     _point_env_at(monkeypatch, real_index_copy)
-    monkeypatch.setattr("bot.lifecycle.load_encoder", lambda settings: real_service.encoder)
-    monkeypatch.setattr("bot.lifecycle.load_second_encoder", lambda settings: real_service.second)
+    monkeypatch.setattr("bot.engine.lifecycle.load_encoder", lambda settings: real_service.encoder)
+    monkeypatch.setattr("bot.engine.lifecycle.load_second_encoder", lambda settings: real_service.second)
     return real_index_copy
 
 

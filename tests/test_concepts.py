@@ -1,23 +1,22 @@
-"""bot/concepts.py: which specific words of a question the documents know by no name."""
+"""bot/engine/question/concepts.py: which specific words of a question the documents know by no name."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from bot.concepts import (
+from bot.engine.index.vocabulary import vocabulary, vocabulary_vectors
+from bot.engine.question.concepts import (
     Concepts,
     anchored,
     candidates,
     content_words,
     specificity,
-    vocabulary,
-    vocabulary_vectors,
     weighted_mean,
-)  # fmt: skip
-from bot.ingest import normalize
-from bot.lexical import tokenize
-from bot.service import SearchService
+)
+from bot.engine.service import SearchService
+from bot.engine.text.normalize import normalize
+from bot.engine.text.tokenize import tokenize
 
 DOCUMENT = "基层干部反映,上级对街道的年末考核中共有考核目的31项。多名人民来信来访户进京来访。"
 TOKENS = frozenset(tokenize(normalize(DOCUMENT)))

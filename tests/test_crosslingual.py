@@ -10,12 +10,12 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from bot.crosslingual import PARTIAL_WEIGHT, Translator
-from bot.glossary import Glossary
-from bot.ingest import normalize
-from bot.lexical import LexicalIndex, index_texts
-from bot.lifecycle import open_service
-from bot.service import SearchService
+from bot.engine.lifecycle import open_service
+from bot.engine.question.crosslingual import PARTIAL_WEIGHT, Translator
+from bot.engine.question.glossary import Glossary
+from bot.engine.rank.bm25 import LexicalIndex, index_texts
+from bot.engine.service import SearchService
+from bot.engine.text.normalize import normalize
 from config.settings import Settings
 
 CHINESE = [

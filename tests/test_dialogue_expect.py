@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.dialogue.expect import Failure, Reply, check, cite_list, snippet
-from bot.dialogue.specs import Expect
+from bot.tools.dialogue.expect import Failure, Reply, check, cite_list, snippet
+from bot.tools.dialogue.specs import Expect
 
 ANSWER = (
     "惠州某街道……共有考核目的31项,大致都与属地权利有关。\n\n出处\n\n"

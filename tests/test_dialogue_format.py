@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.dialogue.format import BUTTONS, DialogueError, load, parse
-from bot.dialogue.runner import admin_ids
-from bot.dialogue.specs import Expect, User
 from bot.telegram.texts import STRINGS
+from bot.tools.dialogue.format import BUTTONS, DialogueError, load, parse
+from bot.tools.dialogue.runner import admin_ids
+from bot.tools.dialogue.specs import Expect, User
 
 DIALOGUES = Path(__file__).parent / "dialogues"
 

@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.dialogue import cli
-from bot.dialogue.format import load
-from bot.dialogue.html_report import write_html
-from bot.dialogue.record import ADMIN_ID, Recorded, record_session
-from bot.dialogue.report import step_lines, write_junit
-from bot.dialogue.runner import DialogueResult, admin_ids, run_dialogue
-from bot.dialogue.stack import BotStack
-from bot.service import SearchService
+from bot.engine.service import SearchService
+from bot.tools.dialogue import cli
+from bot.tools.dialogue.format import load
+from bot.tools.dialogue.html_report import write_html
+from bot.tools.dialogue.record import ADMIN_ID, Recorded, record_session
+from bot.tools.dialogue.report import step_lines, write_junit
+from bot.tools.dialogue.runner import DialogueResult, admin_ids, run_dialogue
+from bot.tools.dialogue.stack import BotStack
 from config.settings import Settings
 from embeddings import Encoder
 

@@ -10,9 +10,9 @@ from typing import Any, cast
 
 import pytest
 
-from bot.evaluate import Case, EvalFileError, evaluate, format_summary, read_cases
-from bot.service import SearchService
-from bot.types import Answer, Hit
+from bot.engine.service import SearchService
+from bot.engine.types import Answer, Hit
+from bot.tools.evaluate import Case, EvalFileError, evaluate, format_summary, read_cases
 
 TEXTS = ["甲段讲考核。", "乙段讲问责。", "丙段讲减负。", "丁段讲执法。", "戊段讲信访。"]
 
@@ -65,10 +65,10 @@ def cases(tmp_path: Path) -> list[Case]:
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """perf_counter in bot.evaluate ticks so that the 7 questions take 10,20,30,40,50,60,100 ms."""
+    """perf_counter in bot.tools.evaluate ticks so that the 7 questions take 10,20,30,40,50,60,100 ms."""
     durations = [10, 20, 30, 40, 50, 60, 100]
     ticks = iter([t for i, d in enumerate(durations) for t in (i * 1.0, i * 1.0 + d / 1000)])
-    monkeypatch.setattr("bot.evaluate.time", SimpleNamespace(perf_counter=lambda: next(ticks)))
+    monkeypatch.setattr("bot.tools.evaluate.time", SimpleNamespace(perf_counter=lambda: next(ticks)))
     yield
 
 

@@ -1,4 +1,4 @@
-"""bot/evidence.py: the features the answerability model judges, measured on the article."""
+"""bot/engine/judge/evidence.py: the features the answerability model judges, measured on the article."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from bot.evidence import Evidence
-from bot.service import SearchService
+from bot.engine.judge.evidence import Evidence
+from bot.engine.service import SearchService
 
 BASE = Evidence(
     cross=False, dense=0.05, second=None, sparse=12.0, covered=0.8, least=0.6, known=0.9,

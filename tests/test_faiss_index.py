@@ -7,8 +7,8 @@ import faiss
 import numpy as np
 import pytest
 
-from bot import faiss_index
-from bot.faiss_index import FLAT_LIMIT, build, choose_index_type, update, vectors_of
+from bot.engine.index import faiss_index
+from bot.engine.index.faiss_index import FLAT_LIMIT, build, choose_index_type, update, vectors_of
 from embeddings.encoder import HashingEncoder
 
 

@@ -1,11 +1,11 @@
-"""bot/followup.py: which messages lean on the previous turn, and how they are made whole."""
+"""bot/engine/question/followup.py: which messages lean on the previous turn, and how they are made whole."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.followup import is_follow_up, own_words, resolve, thread_start
-from bot.types import Turn
+from bot.engine.question.followup import is_follow_up, own_words, resolve, thread_start
+from bot.engine.types import Turn
 
 
 @pytest.mark.parametrize("question", [

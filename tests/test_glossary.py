@@ -3,7 +3,14 @@ inside glosses, the reverse direction, key words and word forms; the shipped dic
 
 from __future__ import annotations
 
-from bot.glossary import Glossary, gloss_keys, inflections, key_words, load_glossary, word_forms
+from bot.engine.question.glossary import (
+    Glossary,
+    gloss_keys,
+    inflections,
+    key_words,
+    load_glossary,
+    word_forms,
+)
 
 
 def test_short_glosses_map_to_headwords_without_to_a_and_asides(sample_glossary: Glossary) -> None:

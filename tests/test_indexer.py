@@ -12,15 +12,15 @@ import faiss
 import numpy as np
 import pytest
 
-import bot.ingest
-import bot.lexical
-from bot import faiss_index
-from bot.faiss_index import vectors_of
-from bot.ingest import NORMALIZATION
-from bot.lifecycle import open_service, rebuild
-from bot.sentences import sentence_texts
-from bot.service import SearchService
-from bot.store import StoredIndex, load, save
+from bot.engine.documents import ingest
+from bot.engine.index import faiss_index
+from bot.engine.index import terms as term_counts
+from bot.engine.index.faiss_index import vectors_of
+from bot.engine.index.store import StoredIndex, load, save
+from bot.engine.lifecycle import open_service, rebuild
+from bot.engine.service import SearchService
+from bot.engine.text.normalize import NORMALIZATION
+from bot.engine.text.sentences import sentence_texts
 from config.settings import PROJECT_ROOT, Settings
 from embeddings.encoder import HashingEncoder
 
@@ -79,7 +79,7 @@ def _assert_same_index(incremental: SearchService, full: SearchService) -> None:
     for row in range(len(a.passages)):
         assert _token_counts(a, row) == _token_counts(b, row)
     for question in QUESTIONS:
-        norm = bot.ingest.normalize(question)
+        norm = ingest.normalize(question)
         np.testing.assert_allclose(incremental.lexical.scores(norm), full.lexical.scores(norm), rtol=1e-5)
         vector = incremental.encoder.encode_queries([question])
         for index in (a.faiss_index, b.faiss_index):
@@ -119,7 +119,7 @@ def test_a_paragraph_equal_to_another_but_for_its_text_gets_its_own_sentences(
     c = (settings.docs_dir / "c.txt").read_text(encoding="utf-8").split("\n\n")
     twin = next(p for p in c if any(ch.isdigit() for ch in p))
     wide = twin.translate({ord(d): ord(d) + 0xFEE0 for d in "0123456789"})
-    assert wide != twin and bot.ingest.normalize(wide) == bot.ingest.normalize(twin)
+    assert wide != twin and ingest.normalize(wide) == ingest.normalize(twin)
     (settings.docs_dir / "e.txt").write_text(wide + "\n", encoding="utf-8")
     new, _ = rebuild(settings, old)
     assert any(p.text == wide for p in new.stored.paragraphs)
@@ -150,9 +150,9 @@ def test_only_changed_files_are_parsed_and_only_new_passages_embedded_and_tokeni
     old = open_service(settings, encoder, None)
     parsed: list[str] = []
     tokenized: list[str] = []
-    parse, tokenize = bot.ingest.parse_document, bot.lexical.tokenize
-    monkeypatch.setattr(bot.ingest, "parse_document", lambda n, raw: parsed.append(n) or parse(n, raw))
-    monkeypatch.setattr(bot.lexical, "tokenize", lambda text: tokenized.append(text) or tokenize(text))
+    parse, tokenize = ingest.parse_document, term_counts.tokenize
+    monkeypatch.setattr(ingest, "parse_document", lambda n, raw: parsed.append(n) or parse(n, raw))
+    monkeypatch.setattr(term_counts, "tokenize", lambda text: tokenized.append(text) or tokenize(text))
     encoder.embedded = 0
     _change(settings.docs_dir)
     new, report = rebuild(settings, old)
@@ -167,8 +167,8 @@ def test_only_changed_files_are_parsed_and_only_new_passages_embedded_and_tokeni
 def test_a_fresh_index_is_opened_without_parsing(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     open_service(settings, HashingEncoder(256), None)
     parsed: list[str] = []
-    parse = bot.ingest.parse_document
-    monkeypatch.setattr(bot.ingest, "parse_document", lambda n, raw: parsed.append(n) or parse(n, raw))
+    parse = ingest.parse_document
+    monkeypatch.setattr(ingest, "parse_document", lambda n, raw: parsed.append(n) or parse(n, raw))
     service = open_service(settings, HashingEncoder(256), None)
     assert parsed == []
     assert service.ask(QUESTIONS[0]).hits
@@ -187,8 +187,8 @@ def test_an_index_of_an_older_normalisation_is_parsed_and_tokenized_again(
     manifest = replace(stored.manifest, normalization=1)
     save(settings.index_dir, replace(stored, passages=old, manifest=manifest))
     parsed: list[str] = []
-    parse = bot.ingest.parse_document
-    monkeypatch.setattr(bot.ingest, "parse_document", lambda n, raw: parsed.append(n) or parse(n, raw))
+    parse = ingest.parse_document
+    monkeypatch.setattr(ingest, "parse_document", lambda n, raw: parsed.append(n) or parse(n, raw))
     service = open_service(settings, HashingEncoder(256), None)
     assert sorted(parsed) == ["a.txt", "b.txt", "c.txt"]
     assert service.stored.manifest.normalization == NORMALIZATION

@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.ingest import (
+from bot.engine.documents.ingest import (
     IngestError,
     Paragraph,
     load_paragraphs,
-    normalize,
     parse_document,
     read_documents,
     split_long,
     to_passages,
 )
+from bot.engine.text.normalize import normalize
 from config.settings import PROJECT_ROOT
 
 SEEDS_DIR = PROJECT_ROOT / "seeds"

@@ -12,10 +12,12 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-import bot.lexical
-from bot.ingest import normalize
-from bot.lexical import STOPWORDS, LexicalIndex, Postings, TermCounts, index_texts, merge_counts, tokenize
-from bot.mapped import Scratch, filename
+import bot.engine.index.terms
+from bot.engine.index.mapped import Scratch, filename
+from bot.engine.index.terms import Postings, TermCounts, merge_counts
+from bot.engine.rank.bm25 import LexicalIndex, index_texts
+from bot.engine.text.normalize import normalize
+from bot.engine.text.tokenize import STOPWORDS, tokenize
 
 CORPUS = [
     "上级对乡镇街道的年终考核中,共有考核指标31项,大多与属地责任有关。",
@@ -203,7 +205,7 @@ def test_merge_copies_rows_in_any_order_and_repeats() -> None:
 def test_postings_built_block_by_block_equal_one_transposition(monkeypatch: pytest.MonkeyPatch) -> None:
     terms = TermCounts.count([normalize(t) for t in CORPUS * 3])
     whole = Postings.build(terms)  # the default block holds every count here
-    monkeypatch.setattr(bot.lexical, "POSTINGS_BLOCK", 7)  # blocks of a passage or two
+    monkeypatch.setattr(bot.engine.index.terms, "POSTINGS_BLOCK", 7)  # blocks of a passage or two
     built = Postings.build(terms)
     by_term = sparse.csc_matrix(terms.counts)
     by_term.sort_indices()
@@ -211,7 +213,7 @@ def test_postings_built_block_by_block_equal_one_transposition(monkeypatch: pyte
     np.testing.assert_array_equal(built.rows, by_term.indices)  # passages ascending per term
     for a, b in ((built.rows, whole.rows), (built.weights, whole.weights), (built.indptr, whole.indptr)):
         np.testing.assert_array_equal(a, b)
-    assert len(bot.lexical._blocks(terms.counts.indptr, 7)) > len(CORPUS)
+    assert len(bot.engine.index.terms._blocks(terms.counts.indptr, 7)) > len(CORPUS)
 
 
 def test_counts_merged_through_scratch_files_are_backed_by_them(tmp_path: Path) -> None:

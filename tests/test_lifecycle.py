@@ -11,9 +11,9 @@ import faiss
 import numpy as np
 import pytest
 
-from bot.lifecycle import ReloadError, open_service, rebuild
-from bot.service import SearchService
-from bot.store import load
+from bot.engine.index.store import load
+from bot.engine.lifecycle import ReloadError, open_service, rebuild
+from bot.engine.service import SearchService
 from config.settings import Settings
 from embeddings.encoder import HashingEncoder
 
@@ -78,7 +78,7 @@ def test_disk_error_during_rebuild_is_a_reload_error(
     def disk_full(path: Path, *rows: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("bot.store_parts._write_json", disk_full)
+    monkeypatch.setattr("bot.engine.index.store_parts._write_json", disk_full)
     with pytest.raises(ReloadError, match="No space left"):
         rebuild(fake_settings, old)
     assert load(fake_settings.index_dir).manifest == before

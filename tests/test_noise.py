@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.noise import clean_paragraph, is_byline, strip_advert
+from bot.engine.documents.noise import clean_paragraph, is_byline, strip_advert
 
 
 @pytest.mark.parametrize(

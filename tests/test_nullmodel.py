@@ -1,15 +1,10 @@
-"""bot/nullmodel.py: the refusal rule on margins, cross-lingual floors, the background file."""
+"""bot/engine/judge/nullmodel.py: the refusal rule on margins, cross-lingual floors, the background file."""
 
 from __future__ import annotations
 
-from bot.nullmodel import (
-    BACKGROUND_FILE,
-    Margins,
-    RefusalRule,
-    documents_are_cjk,
-    has_content,
-    load_background,
-)
+from bot.engine.index.background import BACKGROUND_FILE, load_background
+from bot.engine.judge.nullmodel import Margins, RefusalRule, has_content
+from bot.engine.text.script import documents_are_cjk
 
 RULE = RefusalRule()
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.ingest import normalize
-from bot.numerals import arabic_numerals, parse_number
+from bot.engine.text.normalize import normalize
+from bot.engine.text.numerals import arabic_numerals, parse_number
 
 
 @pytest.mark.parametrize(

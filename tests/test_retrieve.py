@@ -13,12 +13,12 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from bot.evaluate import Case
-from bot.ingest import normalize
-from bot.lexical import LexicalIndex, index_texts
-from bot.retrieve import HybridRetriever, Query, Ranking, Weights
-from bot.service import SearchService
-from bot.types import Answer
+from bot.engine.rank.bm25 import LexicalIndex, index_texts
+from bot.engine.rank.hybrid import HybridRetriever, Query, Ranking, Weights
+from bot.engine.service import SearchService
+from bot.engine.text.normalize import normalize
+from bot.engine.types import Answer
+from bot.tools.evaluate import Case
 from embeddings.encoder import Encoder
 
 

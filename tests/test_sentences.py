@@ -1,12 +1,13 @@
-"""bot/sentences.py: sentence rows per paragraph, lexical and embedding evidence."""
+"""bot/engine/answer/sentences.py: sentence rows per paragraph, lexical and embedding evidence."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from bot.ingest import normalize, parse_document
-from bot.lexical import tokenize
-from bot.sentences import TRANSLATED_WEIGHT, SentenceIndex, paragraph_sentences
+from bot.engine.answer.sentences import TRANSLATED_WEIGHT, SentenceIndex, paragraph_sentences
+from bot.engine.documents.ingest import parse_document
+from bot.engine.text.normalize import normalize
+from bot.engine.text.tokenize import tokenize
 from embeddings.encoder import HashingEncoder
 
 DOC = "标题\n\n共有考核指标31项。大致都与属地责任有关。\n\n刘刚\n\n问责本身不是目的。而是一种手段。"
@@ -48,7 +49,7 @@ def test_a_question_in_the_other_language_is_matched_by_its_translated_terms() -
     rows = index.rows("a.txt", 2) + index.rows("a.txt", 4)
     question = normalize("What is the purpose of accountability?")
     assert not index.scores(question, None, rows).any()  # no shared word, no vectors: no evidence
-    terms = dict.fromkeys(tokenize(normalize("问责目的")), 1.0)  # as bot/crosslingual.py renders it
+    terms = dict.fromkeys(tokenize(normalize("问责目的")), 1.0)  # as crosslingual.py renders it
     translated = index.scores(question, None, rows, terms)
     assert int(np.argmax(translated)) == 2  # 问责本身不是目的。
     # the same words asked in the documents' language count fully; translated, at a discount

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 import pytest
 
-from bot.service import SearchService
-from bot.types import Hit
+from bot.engine.service import SearchService
+from bot.engine.types import Hit
 
 QUESTION = "街道年终考核一共有多少项指标？"
 ARTICLE = "article.txt"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.engine.types import Turn
 from bot.state import Conversations
-from bot.types import Turn
 
 T1 = Turn("乡镇最多签了多少份责任状？", (("article.txt", 20),))
 T2 = Turn("问责程序是什么？", (("article.txt", 30),))

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.engine.types import Turn
 from bot.state import Feedback, InboxUpdate, LogEntry, SqlStore, open_store
-from bot.types import Turn
 from config.settings import Settings
 
 

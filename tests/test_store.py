@@ -14,13 +14,13 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from bot.faiss_index import vectors_of
-from bot.indexer import build_index
-from bot.ingest import load_documents
-from bot.lexical import LexicalIndex
-from bot.lifecycle import open_service
-from bot.mapped import RowFile
-from bot.store import FORMAT_VERSION, MANIFEST, StoredIndex, StoreError, load, save
+from bot.engine.documents.ingest import load_documents
+from bot.engine.index.build import build_index
+from bot.engine.index.faiss_index import vectors_of
+from bot.engine.index.mapped import RowFile
+from bot.engine.index.store import FORMAT_VERSION, MANIFEST, StoredIndex, StoreError, load, save
+from bot.engine.lifecycle import open_service
+from bot.engine.rank.bm25 import LexicalIndex
 from config.settings import Settings
 from embeddings.encoder import HashingEncoder
 
@@ -197,7 +197,7 @@ def test_an_index_of_the_previous_format_says_it_will_be_rebuilt(
     _manifest_field("format", 1)(fake_settings.index_dir)
     with pytest.raises(StoreError, match=r"format 1, this qabot reads format 2; it will be rebuilt"):
         load(fake_settings.index_dir)
-    with caplog.at_level(logging.WARNING, logger="bot.service"):
+    with caplog.at_level(logging.WARNING, logger="bot.engine.service"):
         service = open_service(fake_settings)
     assert any("format 1" in r.getMessage() for r in caplog.records)
     assert load(fake_settings.index_dir).manifest.format == FORMAT_VERSION
@@ -227,7 +227,7 @@ def test_open_service_rebuilds_a_damaged_index_and_answers(
     fake_settings: Settings, saved: StoredIndex, damage: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     DAMAGE[damage](fake_settings.index_dir)
-    with caplog.at_level(logging.WARNING, logger="bot.service"):
+    with caplog.at_level(logging.WARNING, logger="bot.engine.service"):
         service = open_service(fake_settings)
     assert any("will be rebuilt" in r.getMessage() for r in caplog.records)
     answer = service.ask(QUESTION)
@@ -240,7 +240,7 @@ def test_index_built_with_another_model_is_rebuilt(
     fake_settings: Settings, saved: StoredIndex, dim: int, name: str | None, caplog: pytest.LogCaptureFixture
 ) -> None:
     encoder = CountingEncoder(dim, name)
-    with caplog.at_level(logging.INFO, logger="bot.indexer"):
+    with caplog.at_level(logging.INFO, logger="bot.engine.index.build"):
         service = open_service(fake_settings, encoder=encoder)
     assert any("built with model 'hashing-256'" in r.getMessage() for r in caplog.records)
     manifest = load(fake_settings.index_dir).manifest

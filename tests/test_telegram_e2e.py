@@ -18,10 +18,10 @@ from test_telegram_harness import (
     paragraphs,
 )
 
-from bot.botapi import SimUser
+from bot.engine.types import Answer
 from bot.state import open_store
 from bot.telegram.reply import TYPING_DELAY
-from bot.types import Answer
+from bot.tools.botapi import SimUser
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 

@@ -19,10 +19,10 @@ from test_telegram_harness import (
     Live,
 )
 
-from bot.botapi import SimUser
-from bot.service import SearchService
+from bot.engine.service import SearchService
+from bot.engine.types import Answer, ReloadReport, Turn
 from bot.telegram import runtime as runtime_module
-from bot.types import Answer, ReloadReport, Turn
+from bot.tools.botapi import SimUser
 from config.settings import Settings
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]

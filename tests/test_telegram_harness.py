@@ -17,11 +17,11 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.botapi import BotAPIServer, SentMessage, SimUser
 from bot.telegram import build_application, running
 from bot.telegram.app import QAApp
 from bot.telegram.context import runtime_of
 from bot.telegram.runtime import Runtime
+from bot.tools.botapi import BotAPIServer, SentMessage, SimUser
 from config.settings import Settings
 from embeddings import Encoder
 

@@ -17,9 +17,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from loadkit import Question, Tracker, questions
 from servekit import all_done, burst_and_kill, exactly_once, shared_folders, start_serve
 
-from bot.botapi import BotAPIServer, SimUser
-from bot.service import SearchService
-from bot.state.pgserver import ThrowawayPostgres
+from bot.engine.service import SearchService
+from bot.tools.botapi import BotAPIServer, SimUser
+from bot.tools.pgserver import ThrowawayPostgres
 from config.settings import Settings
 
 pytestmark = pytest.mark.slow

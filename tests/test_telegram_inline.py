@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from test_telegram_harness import OFF_TOPIC, QUESTION, RATE_LIMIT, TIMEOUT, Live, paragraphs
 
-from bot.botapi import SimUser
+from bot.tools.botapi import SimUser
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 

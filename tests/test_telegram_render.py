@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.botapi.html_check import parse_html
+from bot.engine.text.script import utf16_len
+from bot.engine.types import Answer, Hit, IndexInfo
 from bot.telegram.render import (
     LIMIT,
     Seg,
@@ -16,8 +17,7 @@ from bot.telegram.render import (
     sentences,
     split_html,
 )
-from bot.text import utf16_len
-from bot.types import Answer, Hit, IndexInfo
+from bot.tools.botapi.html_check import parse_html
 
 
 def _valid(chunks: list[str], limit: int = LIMIT) -> str:

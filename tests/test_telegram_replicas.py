@@ -29,12 +29,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from loadkit import Tracker, questions
 from servekit import all_done, burst_and_kill, exactly_once, shared_folders, start_serve
 
-from bot.botapi import BotAPIServer, SimUser
-from bot.service import SearchService
+from bot.engine.service import SearchService
 from bot.state import open_store
-from bot.state.pgserver import ThrowawayPostgres
 from bot.telegram import ALLOWED_UPDATES, build_application, running
 from bot.telegram.webhook import webhook_options
+from bot.tools.botapi import BotAPIServer, SimUser
+from bot.tools.pgserver import ThrowawayPostgres
 from config.settings import PROJECT_ROOT, Settings
 from embeddings import HashingEncoder
 

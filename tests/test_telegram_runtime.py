@@ -6,7 +6,7 @@ from typing import Any, cast
 
 import pytest
 
-from bot.service import SearchService
+from bot.engine.service import SearchService
 from bot.telegram.runtime import NotReady, ServiceHolder, Stats
 
 

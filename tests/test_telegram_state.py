@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.engine.types import Hit
 from bot.telegram.state import MAX_CALLBACK_BYTES, AnswerRef, callback_data, new_key, parse_callback
-from bot.types import Hit
 
 
 def _ref(question: str = "街道年终考核一共有多少项指标？" * 5) -> AnswerRef:

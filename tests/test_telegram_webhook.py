@@ -13,10 +13,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.botapi import BotAPIServer, SimUser
 from bot.telegram import ALLOWED_UPDATES, build_application, running
 from bot.telegram.context import runtime_of
 from bot.telegram.webhook import webhook_options
+from bot.tools.botapi import BotAPIServer, SimUser
 from config.settings import PROJECT_ROOT, Settings, load_settings
 from embeddings import HashingEncoder
 

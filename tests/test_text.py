@@ -1,17 +1,10 @@
-"""bot/text.py: the shared text rules (CJK, sentence ends, UTF-16 length, suffixes)."""
+"""bot/engine/text/script.py: the shared text rules (CJK, sentence ends, UTF-16 length, suffixes)."""
 
 from __future__ import annotations
 
-from bot.text import (
-    DOCUMENT_SUFFIXES,
-    UPLOAD_SUFFIXES,
-    is_cjk_ideograph,
-    is_cjk_text,
-    is_wide,
-    printable,
-    split_sentences,
-    utf16_len,
-)
+from bot.engine.documents.ingest import DOCUMENT_SUFFIXES, UPLOAD_SUFFIXES
+from bot.engine.text.script import is_cjk_ideograph, is_cjk_text, is_wide, printable, utf16_len
+from bot.engine.text.sentences import split_sentences
 
 
 def test_cjk_ideographs_and_wide_forms() -> None:

@@ -26,7 +26,7 @@ def open_store(settings: Settings) -> SqlStore:
                 "[state] database_url / QABOT_DATABASE_URL must be a postgresql://user@host:port/db "
                 "URL (leave it empty for SQLite in the data folder)"
             )
-        from bot.state.postgres import PostgresStore  # psycopg only when PostgreSQL is used
+        from bot.state.postgres import PostgresStore
 
         return PostgresStore(url, legacy_dir=settings.data_dir)
     from bot.state.sqlite import SqliteStore

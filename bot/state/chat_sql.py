@@ -3,10 +3,10 @@ question log in one transaction), and per-user rate limits."""
 
 from __future__ import annotations
 
+from bot.engine.text.script import question_key
+from bot.engine.types import Turn
 from bot.state.base import SqlBase, cited_from, cited_json
 from bot.state.records import LogEntry
-from bot.text import question_key
-from bot.types import Turn
 
 
 class ChatSql(SqlBase):

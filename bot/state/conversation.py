@@ -10,7 +10,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
-from bot.types import Turn
+from bot.engine.types import Turn
 
 Clock = Callable[[], float]
 

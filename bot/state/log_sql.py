@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from bot.engine.types import Status
 from bot.state.base import Cursor, SqlBase, cited_from, cited_json
 from bot.state.records import Feedback, Gap, LoggedQuestion
-from bot.types import Status
 
 DONE_KEEP_SECONDS = 24 * 3600  # Telegram redelivers an update within a day at most
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.types import Status
+from bot.engine.types import Status
 
 
 @dataclass(frozen=True)

@@ -15,13 +15,13 @@ from collections.abc import Callable
 
 from telegram import Chat, Update
 
-from bot.lifecycle import ReloadError
+from bot.engine.documents.ingest import UPLOAD_SUFFIXES
+from bot.engine.lifecycle import ReloadError
+from bot.engine.types import ReloadReport
 from bot.telegram.reply import Ctx, reply_text, typing
 from bot.telegram.runtime import Runtime
 from bot.telegram.texts import lang_of, t
 from bot.telegram.uploads import UploadError, document_text, place, suffix_of, target_name
-from bot.text import UPLOAD_SUFFIXES
-from bot.types import ReloadReport
 
 log = logging.getLogger(__name__)
 GAPS_SHOWN = 20

@@ -7,13 +7,13 @@ import logging
 
 from telegram import CallbackQuery, Update
 
+from bot.engine.types import Hit
 from bot.state import Feedback
 from bot.telegram import render
 from bot.telegram.reply import Ctx, keyboard, send_html, typing
 from bot.telegram.runtime import Runtime
 from bot.telegram.state import AnswerRef, parse_callback
 from bot.telegram.texts import lang_of, t
-from bot.types import Hit
 
 log = logging.getLogger(__name__)
 VOTES = {"u": 1, "d": -1}

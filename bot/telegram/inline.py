@@ -26,11 +26,12 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 
+from bot.engine.text.script import printable
+from bot.engine.text.sentences import split_sentences
+from bot.engine.types import Answer
 from bot.telegram import render
 from bot.telegram.reply import Ctx
 from bot.telegram.texts import Lang, lang_of, t
-from bot.text import printable, split_sentences
-from bot.types import Answer
 
 log = logging.getLogger(__name__)
 MAX_RESULTS = 3

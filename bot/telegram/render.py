@@ -14,9 +14,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.engine.text.script import printable, utf16_len
+from bot.engine.text.sentences import CLOSING_MARKS, SENTENCE_END
+from bot.engine.types import Answer, Hit, IndexInfo
 from bot.telegram.texts import Lang, t
-from bot.text import CLOSING_MARKS, SENTENCE_END, printable, utf16_len
-from bot.types import Answer, Hit, IndexInfo
 
 LIMIT = 4096
 SENTENCE = re.compile(rf".*?(?:[{SENTENCE_END}]+[{CLOSING_MARKS}]*|\n+|$)", re.S)

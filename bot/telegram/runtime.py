@@ -23,12 +23,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.batcher import AskBatcher
-from bot.lifecycle import open_service, rebuild
-from bot.service import SearchService
+from bot.engine.lifecycle import open_service, rebuild
+from bot.engine.service import SearchService
+from bot.engine.types import ReloadReport, Turn
+from bot.serving.batcher import AskBatcher
 from bot.state import AsyncState, LogEntry
 from bot.telegram.state import AnswerRef, new_key
-from bot.types import ReloadReport, Turn
 from config.settings import Settings
 from embeddings import Encoder
 

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from bot.types import Hit
+from bot.engine.types import Hit
 
 MAX_CALLBACK_BYTES = 64
 

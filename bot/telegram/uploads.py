@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.text import UPLOAD_SUFFIXES
+from bot.engine.documents.ingest import UPLOAD_SUFFIXES
 
 MAX_STEM = 80
 _KEEP = frozenset("-_.()（）《》【】 ")

@@ -1,0 +1,1 @@
+"""Choosing the sentence that answers: the bold answer of a reply."""

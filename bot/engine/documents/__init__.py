@@ -1,0 +1,1 @@
+"""Documents → paragraphs (¶n) → passages: reading files and cleaning them."""

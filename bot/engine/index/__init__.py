@@ -1,0 +1,1 @@
+"""Building the index from paragraphs and storing it on disk (build time only)."""

@@ -1,0 +1,98 @@
+"""Open the search service over the documents, and rebuild it when they change.
+
+    open_service(settings)          load the index when it is fresh, else build and save it
+    rebuild(settings, previous)     re-read the documents, re-embed only changed passages,
+                                    return a NEW service (``previous`` keeps serving)
+
+A failed rebuild raises ReloadError with a message fit for an admin; the old service
+serves on. The service itself (answering) is bot/engine/service.py.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+
+from bot.engine.documents.ingest import Document, IngestError, load_documents
+from bot.engine.index.build import build_index, is_fresh, known_documents
+from bot.engine.index.mapped import Scratch
+from bot.engine.index.store import StoredIndex, StoreError, mapped
+from bot.engine.index.store import load as load_store
+from bot.engine.index.store import save as save_store
+from bot.engine.service import SearchService
+from bot.engine.types import ReloadReport
+from config.settings import Settings
+from embeddings.encoder import Encoder, EncoderError, load_encoder, load_second_encoder
+
+log = logging.getLogger(__name__)
+
+
+class ReloadError(RuntimeError):
+    """A (re)build failed; the message is safe to show to an admin. The old index serves on."""
+
+
+def open_service(
+    settings: Settings,
+    encoder: Encoder | None = None,
+    second: Encoder | None = None,
+    progress: bool = False,
+) -> SearchService:
+    """The service over ``settings.docs_dir``, loading the saved index when it is fresh.
+
+    Models not passed in are loaded from ``settings.embedding``; set its ``second_model``
+    to "" for no second model (as the fast unit tests do).
+    """
+    encoder = encoder or load_encoder(settings.embedding)
+    second = second or load_second_encoder(settings.embedding)
+    previous: StoredIndex | None = None
+    try:
+        previous = load_store(settings.index_dir)
+    except StoreError as exc:
+        if settings.index_dir.exists():
+            log.warning("%s", exc)
+    known = None if previous is None else known_documents(previous)
+    documents = load_documents(settings.docs_dir, settings.ingest.max_document_bytes, known)
+    if previous is None or not is_fresh(previous, settings, encoder, documents, second):
+        previous, _ = _build(settings, encoder, documents, previous, second, progress)
+    service = SearchService(settings, encoder, previous, second)
+    service.warm_up()
+    return service
+
+
+def rebuild(settings: Settings, previous: SearchService) -> tuple[SearchService, ReloadReport]:
+    """A new service over the current documents; unchanged passages keep their vectors."""
+    start = time.perf_counter()
+    try:
+        known = known_documents(previous.stored)
+        documents = load_documents(settings.docs_dir, settings.ingest.max_document_bytes, known)
+        stored, reembedded = _build(settings, previous.encoder, documents, previous.stored, previous.second)
+    except (IngestError, EncoderError, StoreError) as exc:
+        raise ReloadError(str(exc)) from exc
+    except Exception as exc:  # model, FAISS or disk failure: report it, keep the old index
+        log.exception("rebuild failed")
+        raise ReloadError(f"rebuild failed ({type(exc).__name__}: {exc})") from exc
+    service = SearchService(settings, previous.encoder, stored, previous.second, previous.rule)
+    report = ReloadReport(
+        documents=len(service.info.documents),
+        paragraphs=service.info.paragraphs,
+        reembedded=reembedded,
+        seconds=round(time.perf_counter() - start, 3),
+    )
+    return service, report
+
+
+def _build(
+    settings: Settings, encoder: Encoder, documents: Sequence[Document], previous: StoredIndex | None,
+    second: Encoder | None, progress: bool = False,
+) -> tuple[StoredIndex, int]:
+    """Build (the biggest arrays through scratch files), save to ``settings.index_dir``, and
+    map the saved arrays back: what the service holds is the index on disk, not the built
+    copies. Returns the index and how many passages were embedded."""
+    with Scratch(settings.index_dir) as scratch:
+        stored, embedded = build_index(settings, encoder, documents, previous, progress, second, scratch)
+        save_store(settings.index_dir, stored)
+        return mapped(settings.index_dir, stored), embedded
+
+
+__all__ = ["ReloadError", "open_service", "rebuild"]

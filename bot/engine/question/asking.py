@@ -1,0 +1,182 @@
+"""What kind of fact a question asks for, and whether a sentence holds one.
+
+A question that asks "how many days" is only answered by a sentence that says "N 天"; one
+that asks "which article" only by "第 N 条"; "when" only by a date. The answer chooser
+prefers such sentences, and the engine says "related" instead of "answered" when the
+evidence holds none. The rules are about the language of questions (多少/几/哪一年/how
+many/when), never about any document or test question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.engine.text.script import is_cjk_text
+
+Kind = Literal["number", "time", "ordinal", "list", "cause", "effect", "purpose", "meaning", "other"]
+OPEN_KINDS = ("cause", "effect", "purpose", "meaning")  # preferred cues, never required
+FACT_KINDS = ("number", "time", "ordinal")  # required: a sentence without one does not answer
+
+_STRICT_NUM = (
+    r"(?:[0-9０-９]+(?:[.,][0-9]+)?"
+    r"|[零〇一二两三四五六七八九十百千万亿]*[二三四五六七八九十百千万亿〇零][零〇一二两三四五六七八九十百千万亿]*)"
+)
+_NUM = rf"(?:{_STRICT_NUM}|[一两])"  # "一年", "两份": a lone 一 counts only before a unit
+_APPROX = r"(?:多|余|几|来)?"
+# "身兼多职", "数年": an answer, if not an exact one ("多个" means "several": no count)
+_VAGUE = r"(?<![很许好])(?:多|数|若干)(?!个)"
+DURATION_UNITS = "年月周天日时分秒"
+TIME_UNITS = "年月日"
+# Units an English question names, as the Chinese text writes them.
+EN_UNITS = {
+    "day": "天日", "year": "年", "month": "月", "week": "周", "hour": "时", "minute": "分",
+    "time": "次", "item": "项", "indicator": "项", "people": "人名位", "person": "人名位",
+    "percent": "%", "yuan": "元", "article": "条", "copy": "份", "pledge": "份",
+    "post": "职", "position": "职", "job": "职",  # 身兼多职: "several posts" is an answer
+}
+# not 好几, 几乎, 近几年 ("recent years")
+_ZH_ASK_NUMBER = re.compile(r"(?:(?<!或多或)多少|(?<![好这那十没近])几(?!乎))(.?)")
+_ZH_DURATION = re.compile(r"多长时间|多久|多长")
+_ZH_TIME = re.compile(r"什么时候|哪一年|哪年|何时|哪一天|几月|几号|什么时间")
+_ZH_ORDINAL = re.compile(r"第几(.?)|第多少(.?)")
+_ZH_LIST = re.compile(r"哪些|哪几")
+_EN_NUMBER = re.compile(r"\bhow (?:many|much)\b(?:\s+(\w+))?", re.I)
+_EN_DURATION = re.compile(r"\bhow long\b", re.I)
+# "when" asks for a time only before a verb ("When did…", not "When a township official objects…")
+_EN_TIME = re.compile(
+    r"\bwhen (?:did|do|does|was|were|is|are|will|would|should|can|could|has|have|had)\b"
+    r"|\bwhat (?:year|date|time)\b|\bwhich year\b|\bsince when\b",
+    re.I,
+)
+_EN_ORDINAL = re.compile(r"\b(?:which|what) (?:article|section|clause|chapter)\b", re.I)
+_EN_LIST = re.compile(
+    r"\b(?:what|which) (?:are|were)\b(?! (?:they|them|these|those|we|you)\b)"
+    r"|\b(?:what|which) (?!is\b|was\b|does\b|has\b|this\b)\w+s\b",
+    re.I,
+)
+# Any question word: a follow-up with one asks its own kind of fact ("那应该怎么办？"); one
+# without ("最少的呢？", "What about villages?") asks what its thread asked.
+_ZH_WH = r"什么|怎|如何|为何|为啥|哪|谁|几|多少"  # asks for something (吗/是否 ask yes or no)
+_INTERROGATIVE = re.compile(
+    rf"{_ZH_WH}|吗|是否|\b(?:what|which|who|whom|whose|when|where|why|how)\b"
+    r"|^(?:is|are|was|were|do|does|did|can|could|should|will|would|has|have)\b",
+    re.I,
+)
+_ZH_WH_QUESTION = re.compile(_ZH_WH)
+_NOT_UNIT = set("的是了有在要呢吗？?，,。 ")
+# Open questions: how people ask for a cause, an effect, a purpose or a meaning, and the
+# connectives a sentence that gives one uses (Chinese prose; the documents are Chinese or
+# not, the question may be either). A cue is a preference, never a requirement.
+_ASK_OPEN: tuple[tuple[Kind, re.Pattern[str]], ...] = (
+    ("purpose", re.compile(
+        r"目的|初衷|为了什么|目标是什么|用意|意图|\bpurposes?\b|\baims?\b|\bgoals?\b|\bmeant to\b"
+        r"|\bintended\b|\bin order to\b", re.I)),
+    ("cause", re.compile(
+        r"为什么|为何|什么原因|原因是|原因在|怎么会|何以|\bwhy\b|\bwhat causes?\b|\breasons?\b"
+        r"|\bhow come\b", re.I)),
+    ("meaning", re.compile(
+        r"说明了?什么|反映了?什么|意味着什么|体现了?什么|表明了?什么|在说什么|什么意思|\bwhat does .+ "
+        r"(?:show|mean|reflect|indicate|suggest|say about)\b", re.I)),
+    ("effect", re.compile(
+        r"什么(?:样的)?(?:影响|效果|作用|后果|结果|好处)|(?:影响|效果|作用|后果|结果)(?:怎么样|如何)"
+        r"|带来了?什么|导致了?什么|造成了?什么|会怎么样|会怎样|\beffects?\b|\bimpacts?\b"
+        r"|\bresults?\b|\bconsequences?\b|\bwhat happens\b|\bbenefits?\b", re.I)),
+)  # fmt: skip
+_CUES: dict[Kind, re.Pattern[str]] = {
+    "cause": re.compile(r"因为|由于|原因|随着|只因|源于|在于|之所以|导致|造成|致使|因此|所以"),
+    "effect": re.compile(
+        r"导致|造成|致使|使得|使|让|从而|进而|以致|以至|结果|影响|带来|达到|产生|形成|变成|成为|酿成|引发"
+    ),
+    "purpose": re.compile(r"为了|为着|目的|目标|旨在|初衷|以便|用意"),
+    "meaning": re.compile(r"说明|表明|反映|体现|意味|道出|显示|揭示"),
+}
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The kind of fact wanted; ``units``: any of these must follow the number ("" = any)."""
+
+    kind: Kind = "other"
+    units: str = ""
+
+
+def asked_for(question: str) -> Asked:
+    """What ``question`` asks for (Chinese or English)."""
+    q = question.strip()
+    if m := _ZH_ORDINAL.search(q):
+        return Asked("ordinal", (m.group(1) or m.group(2) or "").strip("".join(_NOT_UNIT)))
+    if _EN_ORDINAL.search(q):
+        return Asked("ordinal", "条")
+    if _ZH_TIME.search(q) or _EN_TIME.search(q):
+        return Asked("time", TIME_UNITS)
+    if _ZH_DURATION.search(q) or _EN_DURATION.search(q):
+        return Asked("number", DURATION_UNITS)
+    if m := _ZH_ASK_NUMBER.search(q):
+        unit = m.group(1)
+        return Asked("number", "" if not unit or unit in _NOT_UNIT else unit)
+    if m := _EN_NUMBER.search(q):
+        word = (m.group(1) or "").lower().rstrip("s")
+        return Asked("number", EN_UNITS.get(word, ""))
+    if _ZH_LIST.search(q) or _EN_LIST.search(q):
+        return Asked("list")
+    for kind, pattern in _ASK_OPEN:
+        if pattern.search(q):
+            return Asked(kind)
+    return Asked()
+
+
+_EN_ELLIPSIS = re.compile(r"^(?:what|how) about\b", re.I)
+
+
+def asks_itself(question: str) -> bool:
+    """True when ``question`` has a question word of its own (else it is elliptical:
+    "最少的呢？", "What about villages?")."""
+    q = _EN_ELLIPSIS.sub("", question.strip())
+    return _INTERROGATIVE.search(q) is not None
+
+
+def asks_what(question: str) -> bool:
+    """True when a Chinese ``question`` asks for something (什么/怎么/哪/谁/几/多少…), not
+    just yes or no."""
+    return _ZH_WH_QUESTION.search(question) is not None
+
+
+def holds(sentence: str, asked: Asked) -> bool:
+    """True when ``sentence`` can state the fact asked for (always true for "other")."""
+    if asked.kind == "other" or asked.kind == "list" or asked.kind in OPEN_KINDS:
+        return True
+    if asked.kind == "ordinal":
+        unit = re.escape(asked.units) if asked.units else "."
+        return re.search(rf"第{_NUM}{unit}", sentence) is not None
+    if not asked.units:
+        return re.search(_STRICT_NUM, sentence) is not None
+    units = f"[{re.escape(asked.units)}]"
+    return re.search(rf"(?:{_NUM}{_APPROX}|{_VAGUE}){units}", sentence) is not None
+
+
+def lists(sentence: str) -> bool:
+    """True when ``sentence`` enumerates (A、B、C or "A, B and C")."""
+    return enumerated(sentence) >= 2
+
+
+def enumerated(sentence: str) -> int:
+    """How many items ``sentence`` enumerates (0 when it lists nothing): A、B、C → 3."""
+    items = sentence.count("、") + 1
+    if items >= 2 or is_cjk_text(sentence):  # commas separate Chinese clauses, not items
+        return items if items >= 2 else 0
+    return 4 if len(re.findall(r",", sentence)) >= 3 else 0
+
+
+def cues(sentence: str, asked: Asked) -> bool:
+    """True when ``sentence`` phrases the kind of answer an open question wants: a cause
+    (由于, 随着…), an effect (导致, 从而…), a purpose (为了, 目的…) or a meaning (说明, 反映…)."""
+    pattern = _CUES.get(asked.kind)
+    return pattern is not None and pattern.search(sentence) is not None
+
+
+__all__ = [
+    "FACT_KINDS", "OPEN_KINDS", "Asked", "asked_for", "asks_itself", "asks_what", "cues", "enumerated",
+    "holds", "lists",
+]

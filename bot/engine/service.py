@@ -1,0 +1,299 @@
+"""The search service: owns the index, the encoder and the scorers; answers questions.
+
+    SearchService.ask(question)     → Answer (sync, CPU-bound: call it off the event loop)
+
+Opening one over a documents folder and rebuilding it on reload: bot/engine/lifecycle.py.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+import faiss
+import numpy as np
+from scipy import sparse
+
+from bot.engine.answer.choose import Extract, choose, choose_among
+from bot.engine.answer.sentences import SentenceIndex
+from bot.engine.cache import AnswerCache
+from bot.engine.documents.ingest import Paragraph
+from bot.engine.index.store import StoredIndex
+from bot.engine.judge.answerable import answerable
+from bot.engine.judge.evidence import Evidence, Gauge
+from bot.engine.judge.nullmodel import NullModel, RefusalRule, has_content
+from bot.engine.question.asking import asked_for, asks_itself
+from bot.engine.question.concepts import KNOWN_SIMILARITY, Concepts, Words
+from bot.engine.question.crosslingual import Translator
+from bot.engine.question.followup import is_follow_up, own_words, resolve
+from bot.engine.rank.bm25 import LexicalIndex
+from bot.engine.rank.hybrid import HybridRetriever, Query, Ranking
+from bot.engine.text.normalize import normalize
+from bot.engine.text.script import documents_are_cjk, is_cjk_text, printable
+from bot.engine.text.sentences import split_sentences
+from bot.engine.text.tokenize import tokenize
+from bot.engine.types import Answer, Hit, IndexInfo, Turn
+from config.settings import Settings
+from embeddings.encoder import Encoder
+
+EVIDENCE_PARAGRAPHS = 3  # sentences of this many top paragraphs are scored together
+FOLLOW_UP_COVERAGE = 0.6  # share of a follow-up's own tokens the documents must know
+
+
+@dataclass(frozen=True)
+class Asking:
+    """A question as asked (``own``) and the turn it follows up on (None: a new question)."""
+
+    own: str
+    thread: Turn | None = None
+
+
+@dataclass
+class SearchService:
+    """Answers questions from one immutable index. Swap the whole object to reload."""
+
+    settings: Settings
+    encoder: Encoder
+    stored: StoredIndex
+    second: Encoder | None = None
+    rule: RefusalRule = field(default_factory=RefusalRule)
+
+    def __post_init__(self) -> None:
+        faiss.omp_set_num_threads(self.settings.retrieval.faiss_threads)
+        s, a = self.stored, self.stored.arrays
+        self.lexical = LexicalIndex(s.terms, s.postings)
+        self.retriever = HybridRetriever(s.passages, s.faiss_index, self.lexical, a.sparse, a.second)
+        background = a.background if a.background is not None else np.zeros((0, s.manifest.dim), np.float32)
+        self.null = NullModel(
+            background, a.background_sparse, a.background_second,
+            documents_are_cjk([p.text for p in s.paragraphs if p.servable]),
+        )  # fmt: skip
+        self.translator: Translator | None = None
+        if self.settings.retrieval.crosslingual:
+            self.translator = Translator(self.lexical, self.null.cjk)
+        self.sentences = SentenceIndex(s.paragraphs, a.sentences, a.sentence_counts)
+        self._sentences_by_second = bool(s.manifest.second_model)
+        self.concepts = Concepts(self.lexical.df, a.vocabulary)
+        self.gauge = Gauge(self.lexical, self.concepts, self.sentences, self.null.cjk)
+        self._paragraphs = {(p.doc, p.number): p for p in s.paragraphs}
+        self._encode_lock = threading.Lock()
+        self.cache = AnswerCache(self.settings.retrieval.answer_cache, s.manifest.built_at)
+        m = s.manifest
+        self.info = IndexInfo(
+            documents=tuple(m.documents), paragraphs=sum(p.servable for p in s.paragraphs),
+            passages=m.passages, model=m.model, built_at=m.built_at,
+        )
+
+    def ask(
+        self, question: str, k: int | None = None, offset: int = 0, context: Turn | None = None
+    ) -> Answer:
+        """The answer to one question: covered or not, extractive answer, cited paragraphs.
+
+        ``context`` is the previous turn of the same conversation (``Answer.turn`` of the
+        last answer, while still fresh): a follow-up is understood with it.
+        """
+        return self.ask_batch([question], k, offset, [context])[0]
+
+    def ask_batch(
+        self,
+        questions: Sequence[str],
+        k: int | None = None,
+        offset: int = 0,
+        contexts: Sequence[Turn | None] | None = None,
+    ) -> list[Answer]:
+        """Answers to several questions (each with its own context), embedded in one batch.
+        A question asked before (same words, no context) is answered from the cache."""
+        start = time.perf_counter()
+        k = k or self.settings.retrieval.top_k
+        asked = [printable(q).strip() for q in questions]  # no control or bidi characters
+        contexts = list(contexts or [None] * len(asked))
+        threads = [self._thread(q, c) for q, c in zip(asked, contexts, strict=True)]
+        texts = [q if t is None else resolve(q, t) for q, t in zip(asked, threads, strict=True)]
+        norms = [normalize(t) for t in texts]
+        keys = [  # a follow-up's answer depends on its thread: not cached; any other question is
+            None if thread is not None else self.cache.key(norm, k, offset)
+            for norm, thread in zip(norms, threads, strict=True)
+        ]
+        found = [None if key is None else self.cache.get(key) for key in keys]
+        todo = [i for i, answer in enumerate(found) if answer is None]
+        if todo:
+            queries, words = self._embed([texts[i] for i in todo])
+            for query, w, i in zip(queries, words, todo, strict=True):
+                asking = Asking(asked[i], threads[i])
+                found[i] = answer = self._decide(texts[i], query, w, k, offset, asking)[0]
+                key = keys[i]
+                if key is not None:
+                    self.cache.put(key, answer)
+        ms = (time.perf_counter() - start) * 1000 / max(len(texts), 1)
+        done = zip(found, asked, texts, strict=True)
+        return [_as_asked(a, q, t, ms) for a, q, t in done if a is not None]
+
+    def judge(self, question: str, k: int | None = None) -> tuple[Answer, Evidence | None]:
+        """The answer to one standalone question (never cached) and the evidence it was
+        judged on (None when it was not judged: off-topic or empty). bench/calibrate.py
+        fits the answerability model on these."""
+        text = question.strip()
+        queries, words = self._embed([text])
+        return self._decide(text, queries[0], words[0], k or self.settings.retrieval.top_k, 0, Asking(text))
+
+    def _embed(self, texts: list[str]) -> tuple[list[Query], list[Words]]:
+        """The questions embedded by every model, and their content words with vectors
+        (bot/engine/question/concepts.py): the words the documents lack go into the second model's call for
+        the questions, so judging a question costs no extra model pass."""
+        lacking = [self.concepts.lacking(t) for t in texts]
+        flat = list(dict.fromkeys(w for words in lacking for w in words))
+        with self._encode_lock:
+            vectors, sparse_rows = self.encoder.encode_queries_and_sparse(texts)
+            second = None if self.second is None else self.second.encode_queries([*texts, *flat])
+        embedded = {} if second is None else dict(zip(flat, second[len(texts) :], strict=True))
+        dim = 0 if second is None else second.shape[1]
+
+        def encode(words: list[str]) -> np.ndarray:
+            return np.array([embedded[w] for w in words], dtype=np.float32).reshape(len(words), dim)
+
+        queries = [
+            self._query(t, vectors[j], None if sparse_rows is None else sparse_rows[j],
+                        None if second is None else second[j])
+            for j, t in enumerate(texts)
+        ]  # fmt: skip
+        words = [self.concepts.words_of(t, encode) for t in texts]
+        return [self._widened(q, w) for q, w in zip(queries, words, strict=True)], words
+
+    def _widened(self, query: Query, words: Words) -> Query:
+        """``query`` searching also the document words nearest to its own (bot/engine/question/concepts.py,
+        ``Concepts.neighbours``); a question in the other language keeps its translation."""
+        if query.cross_lingual:
+            return query
+        near = self.concepts.neighbours(words)
+        if not near:
+            return query
+        terms = dict(query.terms)
+        for term, weight in near.items():
+            terms[term] = terms.get(term, 0.0) + weight
+        return replace(query, terms=terms)
+
+    def _query(
+        self, text: str, vector: np.ndarray, sparse_row: sparse.csr_matrix | None, second: np.ndarray | None
+    ) -> Query:
+        """A question in every form the signals need (its translation when cross-lingual)."""
+        norm = normalize(text)
+        cross = is_cjk_text(text) != self.null.cjk
+        return Query(norm, vector, sparse_row, second, self._translated(norm), cross)
+
+    def _translated(self, norm: str) -> dict[str, float]:
+        """Weighted query terms in the documents' language for the question's words in the
+        other one ("accountability" → 问责 in a Chinese text); empty when there are none."""
+        return {} if self.translator is None else self.translator.terms(norm)
+
+    def _thread(self, question: str, context: Turn | None) -> Turn | None:
+        """``context`` when ``question`` follows up on it, else None. A follow-up whose own
+        words the documents do not know ("那明天会下雨吗？", "What about the weather?") is a
+        new question: it stays alone and is judged on its own."""
+        if context is None or not is_follow_up(question):
+            return None
+        own = normalize(own_words(question))
+        words = tokenize(own)
+        if is_cjk_text(question) == self.null.cjk:
+            known = not words or self.lexical.coverage(own) >= FOLLOW_UP_COVERAGE
+        else:  # another script: do the documents have a near-synonym of one of its words?
+            known = not words or self.concepts.nearest(words, self._encode_words) >= KNOWN_SIMILARITY
+        return context if known else None
+
+    def _decide(
+        self, question: str, query: Query, words: Words, k: int, offset: int, asking: Asking
+    ) -> tuple[Answer, Evidence | None]:
+        """The answer, and the evidence the answerability model judged (None: off-topic)."""
+        if not has_content(query.norm) or not self.retriever.passages:
+            return Answer(question, "not_covered", "", ()), None
+        ranking = self.retriever.rank(query)
+        margins = self.null.margins(question, query, ranking)
+        hits = tuple(
+            Hit(p.doc, p.paragraph, self._paragraphs[(p.doc, p.paragraph)].text, r.fused)
+            for r in ranking.items[offset : offset + k]
+            for p in [self.retriever.passages[r.passage]]
+        )
+        if not self.rule.covered(margins) or not hits:
+            return Answer(question, "not_covered", "", hits), None
+        cited = tuple((h.doc, h.paragraph) for h in hits)
+        turn = Turn(question, cited)  # the whole question
+        alternatives = len(hits) if offset == 0 else 1  # a follow-up may answer from any cited
+        chosen, extract = self._extract(question, query, ranking, asking, alternatives)
+        leaning = asking.thread is not None or is_follow_up(asking.own)  # its words miss its subject
+        evidence = self.gauge.measure(query, ranking, margins, words, extract, leaning)
+        if not answerable(evidence):
+            return Answer(question, "related", "", hits, turn=turn), evidence
+        if chosen:  # a follow-up's new information is in another cited paragraph
+            hits = (hits[chosen], *hits[:chosen], *hits[chosen + 1 :])
+            cited = tuple((h.doc, h.paragraph) for h in hits)
+        answer = Answer(question, "answered", extract.text, hits, turn=Turn(question, cited, extract.text))
+        return answer, evidence
+
+    def _extract(
+        self, question: str, query: Query, ranking: Ranking, asking: Asking, alternatives: int
+    ) -> tuple[int, Extract]:
+        """The answer sentence(s) and which of the best paragraphs they come from (the
+        first, unless a follow-up finds new information in another), and whether it holds
+        the kind of fact asked for. Sentences of the next paragraphs take part in the
+        z-scores so a one-sentence paragraph is scored against something; a question in
+        the other language is matched by its translated terms (bot/engine/answer/sentences.py)."""
+        keys = [self._key(r.passage) for r in ranking.items[:EVIDENCE_PARAGRAPHS]]
+        groups = [self.sentences.rows(*key) for key in keys]
+        vector = query.second if self._sentences_by_second else query.vector
+        translated = query.terms if query.cross_lingual else None  # the words of the other language
+        rows = [row for group in groups for row in group]
+        scores = self.sentences.scores(query.norm, vector, rows, translated)
+        same_script = is_cjk_text(question) == self.null.cjk
+        subject = frozenset(tokenize(query.norm)) if same_script else frozenset()
+        asked = asked_for(asking.own)
+        if asking.thread is None:
+            return 0, choose(self.sentences, groups[0], scores[: len(groups[0])], asked, subject)
+        if asked.kind == "other" and not asks_itself(asking.own):  # "最少的呢？"
+            asked = asked_for(question)  # ... asks what its thread asked
+        given = frozenset(split_sentences(asking.thread.answer))
+        return choose_among(self.sentences, groups[:alternatives], scores, asked, subject, given)
+
+    def _encode_words(self, words: list[str]) -> np.ndarray:
+        """Words embedded by the model of the vocabulary vectors (the second model)."""
+        if self.second is None:
+            return np.zeros((len(words), 0), dtype=np.float32)
+        with self._encode_lock:
+            return self.second.encode_queries(words)
+
+    def _key(self, row: int) -> tuple[str, int]:
+        p = self.retriever.passages[row]
+        return p.doc, p.paragraph
+
+    def warm_up(self) -> None:
+        """Run every model once so the first user does not pay for lazy loading."""
+        with self._encode_lock:
+            self.encoder.encode_queries_and_sparse(["warm up"])
+            if self.second is not None:
+                self.second.encode_queries(["warm up"])
+        tokenize("预热")  # jieba loads its dictionary on first use (~1 s)
+        if self.translator is not None:
+            _ = self.translator.glossary  # the dictionary is read once per process (~1.4 s)
+
+    def paragraph(self, doc: str, number: int) -> Paragraph | None:
+        """A paragraph by document and ¶n (noise paragraphs included)."""
+        return self._paragraphs.get((doc, number))
+
+    def neighbours(self, doc: str, number: int) -> list[Hit]:
+        """The servable paragraphs just before and after ¶n of ``doc``."""
+        around = (self._paragraphs.get((doc, n)) for n in (number - 1, number + 1))
+        return [Hit(p.doc, p.number, p.text, 0.0) for p in around if p and p.servable]
+
+    def close(self) -> None:
+        """Release what the service holds (the index is read-only; nothing to flush)."""
+        self._paragraphs = {}
+
+
+def _as_asked(answer: Answer, question: str, understood: str, ms: float) -> Answer:
+    """A (possibly cached) answer, as the answer to ``question`` as this user wrote it; its
+    turn keeps the question as understood (a follow-up made whole)."""
+    turn = answer.turn and replace(answer.turn, question=understood)
+    return replace(answer, question=question, ms=ms, turn=turn)
+
+
+__all__ = ["SearchService"]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import logging
 import sys
@@ -103,7 +104,17 @@ def cmd_index(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     """Answer one question, as text or JSON."""
-    answer = _service(settings).ask(args.question)
+    from bot.serving.engine import ServedEngine
+
+    async def ask() -> Answer:
+        served = ServedEngine(settings)
+        await served.open()
+        try:
+            return await served.ask(args.question)
+        finally:
+            served.close()
+
+    answer = asyncio.run(ask())
     if args.json:
         print(json.dumps(answer_json(answer), ensure_ascii=False, indent=2))
     else:
@@ -112,23 +123,31 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
-    """Read questions line by line from stdin and answer each."""
+    """Read questions line by line from stdin and answer each, as a chat: a follow-up is
+    understood with the previous answer."""
+    from bot.serving.engine import ServedEngine
     from bot.state import Conversations
 
-    service = _service(settings)
-    conversation = Conversations(settings.conversation.context_minutes * 60)
-    interactive = sys.stdin.isatty()
-    if interactive:
-        print(f"qabot: {', '.join(service.info.documents)} ({service.info.paragraphs} ¶). "
-              "输入问题，Ctrl-D 退出。")
-    for line in sys.stdin:
-        question = line.strip()
-        if not question:
-            continue
-        answer = service.ask(question, context=conversation.get(0))
-        conversation.put(0, answer.turn)
-        print(format_answer(answer), flush=True)
-        print(flush=True)
+    async def chat() -> None:
+        served = ServedEngine(settings)
+        await served.open()
+        conversation = Conversations(settings.conversation.context_minutes * 60)
+        if sys.stdin.isatty():
+            info = served.info
+            print(f"qabot: {', '.join(info.documents)} ({info.paragraphs} ¶). 输入问题，Ctrl-D 退出。")
+        try:
+            while line := await asyncio.to_thread(sys.stdin.readline):
+                question = line.strip()
+                if not question:
+                    continue
+                answer = await served.ask(question, context=conversation.get(0))
+                conversation.put(0, answer.turn)
+                print(format_answer(answer), flush=True)
+                print(flush=True)
+        finally:
+            served.close()
+
+    asyncio.run(chat())
     return 0
 
 

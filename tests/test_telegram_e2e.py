@@ -36,7 +36,7 @@ def _raw_text(user: SimUser, message_id: int, text: str) -> dict[str, Any]:
 
 
 async def test_start_and_help_say_what_the_bot_knows(live: Live) -> None:
-    info = live.runtime.holder.current.info
+    info = live.runtime.engine.current.info
     (msg,) = await live.ask(SimUser(id=101), "/start")
     text = msg.plain_text
     assert msg.parse_mode == "HTML"
@@ -62,7 +62,7 @@ async def test_answer_is_bold_and_cites_paragraph_8(live: Live) -> None:
 
 
 async def test_slow_answer_shows_typing_first(live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
-    service = live.runtime.holder.current
+    service = live.runtime.engine.current
     real = service.ask_batch
 
     def slow(*args: Any, **kwargs: Any) -> list[Answer]:

@@ -48,7 +48,7 @@ async def test_admin_commands_refused_for_others_and_logged(live: Live) -> None:
 
 
 async def test_admin_reload_reports_counts(live: Live) -> None:
-    info = live.runtime.holder.current.info
+    info = live.runtime.engine.current.info
     (msg,) = await live.ask(ADMIN, "/reload")
     text = msg.plain_text
     assert f"重新加载完成：1 份文件，{info.paragraphs} 段，重新嵌入 0 段，用时" in text
@@ -60,7 +60,7 @@ async def test_admin_stats(live: Live) -> None:
     await live.ask(user, QUESTION)
     await live.ask(user, OFF_TOPIC)
     (msg,) = await live.ask(ADMIN, "/stats")
-    text, info = msg.plain_text, live.runtime.holder.current.info
+    text, info = msg.plain_text, live.runtime.engine.current.info
     assert f"文件：1 份，{info.paragraphs} 段" in text and info.model in text
     assert info.built_at in text and "👍 0 / 👎 0" in text and "运行时间" in text
     stats = live.runtime.stats
@@ -98,15 +98,15 @@ async def test_questions_during_a_reload_are_answered_from_the_old_index(
         return real(settings, previous)
 
     monkeypatch.setattr(runtime_module, "rebuild", slow)
-    old = live.runtime.holder.current
+    old = live.runtime.engine.current
     reload_uid = live.server.send_text(ADMIN, "/reload")
     question_uid = live.server.send_text(SimUser(id=203), QUESTION)
     (answer,) = await live.server.wait_for_reply(question_uid, timeout=TIMEOUT)
     assert "31" in answer.plain_text
-    assert live.runtime.holder.current is old  # still reloading
+    assert live.runtime.engine.current is old  # still reloading
     (done,) = await live.server.wait_for_reply(reload_uid, timeout=TIMEOUT)
     assert "重新加载完成" in done.plain_text and done.sent_at > answer.sent_at
-    assert live.runtime.holder.current is not old
+    assert live.runtime.engine.current is not old
 
 
 async def test_admin_uploads_a_txt_and_it_is_answered_from(live: Live) -> None:
@@ -146,10 +146,10 @@ async def test_failed_reload_keeps_the_old_index_and_rolls_back_uploads(live: Li
     bad = live.settings.docs_dir / "坏文件.txt"
     bad.write_bytes("不是UTF-8的文件".encode("gbk"))
     try:
-        serving = live.runtime.holder.current
+        serving = live.runtime.engine.current
         (msg,) = await live.ask(ADMIN, "/reload")
         assert "重新加载失败" in msg.plain_text and "坏文件.txt" in msg.plain_text
-        assert live.runtime.holder.current is serving
+        assert live.runtime.engine.current is serving
         (msg,) = await live.ask(SimUser(id=207), QUESTION)
         assert "31" in msg.plain_text
         text = await _upload(live, "新规定.txt", "新规定的内容。".encode())
@@ -167,7 +167,7 @@ async def test_handler_error_gets_a_short_apology(
     ) -> list[Answer]:  # fmt: skip
         raise RuntimeError("engine exploded")
 
-    monkeypatch.setattr(live.runtime.holder.current, "ask_batch", boom)
+    monkeypatch.setattr(live.runtime.engine.current, "ask_batch", boom)
     (msg,) = await live.ask(SimUser(id=208), QUESTION)
     assert msg.plain_text == "抱歉，出了点问题，请稍后再试。"
     assert any("engine exploded" in line and "Traceback" in line for line in live.logs.lines)

@@ -7,7 +7,8 @@ from typing import Any, cast
 import pytest
 
 from bot.engine.service import SearchService
-from bot.telegram.runtime import NotReady, ServiceHolder, Stats
+from bot.serving.holder import NotReady, ServiceHolder
+from bot.telegram.runtime import Stats
 
 
 class FakeService:

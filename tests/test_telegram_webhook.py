@@ -69,7 +69,7 @@ async def test_webhook_update_is_answered(tmp_path: Path) -> None:
             }}  # fmt: skip
             server.enqueue_raw({"message": update["message"]})  # makes the chat known
             url = f"http://127.0.0.1:{options.port}/{options.url_path}"
-            store = runtime_of(app).db.store
+            store = runtime_of(app).state.store
             async with httpx.AsyncClient() as client:
                 wrong = await client.post(
                     url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "nope"}

@@ -49,12 +49,12 @@ async def reload_command(update: Update, context: Ctx) -> None:
     if not await require_admin(update, context, "reload"):
         return
     rt, lang, chat = context.runtime, lang_of(update.effective_user), update.effective_chat
-    if not rt.holder.ready or chat is None:
+    if not rt.engine.ready or chat is None:
         await reply_text(update, context, t(lang, "not_ready"))
         return
     try:
         async with typing(context, chat.id, delay=0):  # a reload takes seconds
-            report = await rt.reload()
+            report = await rt.engine.reload()
     except ReloadError as exc:
         log.warning("reload failed: %s", exc)
         await reply_text(update, context, t(lang, "reload_failed", error=str(exc)))
@@ -67,11 +67,11 @@ async def stats_command(update: Update, context: Ctx) -> None:
     if not await require_admin(update, context, "stats"):
         return
     rt, lang = context.runtime, lang_of(update.effective_user)
-    if not rt.holder.ready:
+    if not rt.engine.ready:
         await reply_text(update, context, t(lang, "not_ready"))
         return
-    info = rt.holder.current.info
-    up, down = await rt.db.run(rt.db.store.votes)
+    info = rt.engine.info
+    up, down = await rt.state.run(rt.state.store.votes)
     text = t(
         lang, "stats", documents=len(info.documents), paragraphs=info.paragraphs,
         model=info.model, built_at=info.built_at, answered=rt.stats.answered,
@@ -90,7 +90,7 @@ async def gaps_command(update: Update, context: Ctx) -> None:
     if len(words) > 1 and words[1].isdigit() and int(words[1]) > 0:
         days = float(words[1])
     since = time.time() - days * 86400
-    gaps = await rt.db.run(rt.db.store.gaps, since, GAPS_SHOWN)
+    gaps = await rt.state.run(rt.state.store.gaps, since, GAPS_SHOWN)
     shown = f"{days:g}"
     if not gaps:
         await reply_text(update, context, t(lang, "gaps_none", days=shown))
@@ -121,7 +121,7 @@ async def document(update: Update, context: Ctx) -> None:
     if (doc.file_size or 0) > limit:
         await reply_text(update, context, t(lang, "upload_too_big", size=doc.file_size, max=limit))
         return
-    if not rt.holder.ready:
+    if not rt.engine.ready:
         await reply_text(update, context, t(lang, "not_ready"))
         return
     async with typing(context, message.chat_id, delay=0):  # uploads take seconds
@@ -149,7 +149,7 @@ async def _add_and_reload(
         return placed.rollback
 
     try:
-        report = await rt.reload(add)
+        report = await rt.engine.reload(add)
     except ReloadError as exc:
         log.warning("reload after upload of %s failed, rolled back: %s", name, exc)
         await reply_text(update, context, t(lang, "upload_rolled_back", name=name, error=exc))

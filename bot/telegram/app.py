@@ -97,7 +97,7 @@ def build_application(
     if base:
         builder = builder.base_url(base).base_file_url(base_file_url or file_url_for(base))
     app = builder.build()
-    app.bot_data[KEY] = Runtime(settings, encoder=encoder)
+    app.bot_data[KEY] = Runtime.create(settings, encoder)
     register(app)
     return app
 
@@ -133,11 +133,9 @@ def register(app: QAApp) -> None:
 
 async def _post_init(app: QAApp) -> None:
     rt = runtime_of(app)
-    rt.state = AsyncState(await asyncio.to_thread(open_store, rt.settings))
+    rt.store = AsyncState(await asyncio.to_thread(open_store, rt.settings))
     log.info("state store: %s", rt.state.store.describe())
-    await rt.open()
-    info = rt.holder.current.info
-    log.info("serving %d documents, %d paragraphs", len(info.documents), info.paragraphs)
+    await rt.engine.open()
     try:
         for lang, commands in COMMANDS.items():
             await app.bot.set_my_commands(
@@ -149,9 +147,9 @@ async def _post_init(app: QAApp) -> None:
 
 async def _post_shutdown(app: QAApp) -> None:
     rt = runtime_of(app)
-    rt.holder.close()
-    if rt.state is not None:
-        state, rt.state = rt.state, None
+    rt.engine.close()
+    if rt.store is not None:
+        state, rt.store = rt.store, None
         await asyncio.to_thread(state.close)
 
 
@@ -196,13 +194,13 @@ async def running(
         await app.start()
         rt = runtime_of(app)
         inbox = rt.inbox = Inbox(
-            app, rt.db, rt.settings, poll_timeout=poll_timeout, allowed_updates=allowed_updates
+            app, rt.state, rt.settings, poll_timeout=poll_timeout, allowed_updates=allowed_updates
         )
         await inbox.start(poll=webhook is None)
         if webhook is not None:
             server = WebhookServer(inbox, app.bot, webhook)
             await server.start(allowed_updates)
-        follower = asyncio.create_task(rt.follow_forever())
+        follower = asyncio.create_task(rt.engine.follow_forever())
         yield app
     finally:
         if follower is not None:

@@ -47,7 +47,7 @@ async def _vote(rt: Runtime, query: CallbackQuery, key: str, ref: AnswerRef, vot
         query.from_user.id, key, vote, ref.question, top.doc, top.paragraph,
         tuple((h.doc, h.paragraph) for h in ref.hits),
     )  # fmt: skip
-    await rt.db.run(rt.db.store.add_vote, item)
+    await rt.state.run(rt.state.store.add_vote, item)
     await query.answer(t(lang_of(query.from_user), "thanks"))
 
 
@@ -60,16 +60,15 @@ async def _more(rt: Runtime, query: CallbackQuery, context: Ctx, ref: AnswerRef)
     hits: list[Hit] = []
     seen = set(ref.shown)
     async with typing(context, ref.chat_id):
-        with rt.holder.borrow() as service:
-            for _ in range(MAX_PAGES):
-                answer = await rt.batcher.ask(service, ref.question, k, offset)
-                offset += k
-                for hit in answer.hits:
-                    if (hit.doc, hit.paragraph) not in seen:
-                        seen.add((hit.doc, hit.paragraph))
-                        hits.append(hit)
-                if hits or len(answer.hits) < k:
-                    break
+        for _ in range(MAX_PAGES):
+            answer = await rt.engine.ask(ref.question, k=k, offset=offset)
+            offset += k
+            for hit in answer.hits:
+                if (hit.doc, hit.paragraph) not in seen:
+                    seen.add((hit.doc, hit.paragraph))
+                    hits.append(hit)
+            if hits or len(answer.hits) < k:
+                break
     if not hits:
         await query.answer(t(lang, "no_more"))
         return
@@ -81,8 +80,7 @@ async def _more(rt: Runtime, query: CallbackQuery, context: Ctx, ref: AnswerRef)
 
 async def _context(rt: Runtime, query: CallbackQuery, context: Ctx, ref: AnswerRef) -> None:
     lang, top = lang_of(query.from_user), ref.hits[0]
-    with rt.holder.borrow() as service:
-        around = service.neighbours(top.doc, top.paragraph)
+    around = rt.engine.neighbours(top.doc, top.paragraph)
     if not around:
         await query.answer(t(lang, "no_context"))
         return

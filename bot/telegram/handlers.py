@@ -41,12 +41,12 @@ async def start(update: Update, context: Ctx) -> None:
     if message is None:
         return
     lang = lang_of(update.effective_user)
-    if not rt.holder.ready:
+    if not rt.engine.ready:
         await reply_text(update, context, t(lang, "not_ready"))
         return
     user_id = update.effective_user.id if update.effective_user else None
     chunks = render.intro_html(
-        rt.holder.current.info, lang, context.bot.username,
+        rt.engine.info, lang, context.bot.username,
         rt.settings.examples(lang), rt.is_admin(user_id), rt.settings.about(lang),
     )  # fmt: skip
     await send_html(context, message.chat_id, chunks)
@@ -117,13 +117,12 @@ async def answer_question(update: Update, context: Ctx, question: str, command: 
     if wait := await rt.rate_wait(user.id):
         await reply_text(update, context, t(lang, "rate_limited", seconds=wait))
         return
-    if not rt.holder.ready:
+    if not rt.engine.ready:
         await reply_text(update, context, t(lang, "not_ready"))
         return
     async with typing(context, message.chat_id):
         before = await rt.context_of(message.chat_id)
-        with rt.holder.borrow() as service:
-            answer = await rt.batcher.ask(service, question, context=before)
+        answer = await rt.engine.ask(question, context=before)
     if answer.answered:
         rt.stats.answered += 1
     else:

@@ -12,7 +12,6 @@ lives in someone else's chat, where 更多段落 could not reply.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 from dataclasses import replace
@@ -48,7 +47,7 @@ async def inline_query(update: Update, context: Ctx) -> None:
     rt, lang, user_id = context.runtime, lang_of(query.from_user), query.from_user.id
     text = " ".join(query.query.split())
     notice = None
-    if not rt.holder.ready:
+    if not rt.engine.ready:
         notice = t(lang, "not_ready")
     elif len(text) > rt.settings.telegram.max_question_chars:
         notice = t(lang, "too_long", n=len(text), max=rt.settings.telegram.max_question_chars)
@@ -60,9 +59,7 @@ async def inline_query(update: Update, context: Ctx) -> None:
         return
     examples = rt.settings.examples(lang)
     questions = [text] if text else list(examples[:MAX_RESULTS])
-    with rt.holder.borrow() as service:
-        answers = await asyncio.gather(*(rt.batcher.ask(service, q) for q in questions))
-        version = service.info.built_at
+    answers, version = await rt.engine.ask_all(questions)
     if text:
         results = articles(answers[0], lang, examples, version)
     else:

@@ -141,7 +141,7 @@ class BotStack:
             _restore(docs, self._docs)
             return lambda: None
 
-        await runtime_of(self.app).reload(restore)
+        await runtime_of(self.app).engine.reload(restore)
 
     async def act(
         self, action: str, text: str, user: User, *, upload: Upload | None = None,

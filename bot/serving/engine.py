@@ -1,0 +1,171 @@
+"""The engine as it is served: one ``ask`` for every transport, reloads under one lock.
+
+    served = ServedEngine(settings)
+    await served.open()                                  # load (or build) the index
+    answer = await served.ask("…", context=last_turn)    # batched with concurrent questions
+    report = await served.reload(change)                 # rebuild off the event loop, swap in
+
+Telegram handlers, inline mode, buttons, the console and (through Telegram) the dialogue
+runner all ask through here. Concurrent questions share one encode call (bot/serving/batcher.py);
+the current SearchService is borrowed for each call (bot/serving/holder.py), so a reload that
+swaps in a new index never closes one that a question is still using.
+
+Replicas share the documents folder, the index folder and the state store. Every rebuild or
+load of a new version runs under ``shared_lock`` (the state store's "rebuild" lock: one
+replica at a time) and publishes a new index version (the index_dir symlink); every replica
+checks that link each second (``follow_forever``) and swaps to a version another published.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.engine.lifecycle import open_service, rebuild
+from bot.engine.service import SearchService
+from bot.engine.types import Answer, Hit, IndexInfo, ReloadReport, Turn
+from bot.serving.batcher import AskBatcher
+from bot.serving.holder import ServiceHolder
+from config.settings import Settings
+from embeddings import Encoder
+
+log = logging.getLogger(__name__)
+FOLLOW_EVERY = 1.0  # seconds between checks for an index version another replica published
+Undo = Callable[[], None]
+
+
+def published_version(index_dir: Path) -> str:
+    """The index version the index_dir symlink points at ("" when it is not a symlink)."""
+    try:
+        return str(index_dir.readlink())
+    except OSError:
+        return ""
+
+
+@dataclass
+class ServedEngine:
+    """The serving index of one process: asks, reloads, follows other replicas' reloads."""
+
+    settings: Settings
+    encoder: Encoder | None = None
+    shared_lock: Callable[[], AbstractContextManager[Any]] = nullcontext  # across replicas
+    holder: ServiceHolder = field(default_factory=ServiceHolder)
+    batcher: AskBatcher = field(default_factory=AskBatcher)
+    reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # within this process
+    version: str = ""  # the published index version being served
+
+    @property
+    def ready(self) -> bool:
+        """Whether an index is loaded."""
+        return self.holder.ready
+
+    @property
+    def current(self) -> SearchService:
+        """The serving SearchService (NotReady before ``open``)."""
+        return self.holder.current
+
+    @property
+    def info(self) -> IndexInfo:
+        """What the serving index holds (NotReady before ``open``)."""
+        return self.holder.current.info
+
+    async def ask(
+        self, question: str, context: Turn | None = None, k: int | None = None, offset: int = 0
+    ) -> Answer:
+        """The answer to ``question`` (a follow-up of ``context``), batched with its neighbours."""
+        with self.holder.borrow() as service:
+            return await self.batcher.ask(service, question, k, offset, context)
+
+    async def ask_all(self, questions: list[str]) -> tuple[list[Answer], str]:
+        """Answers to several standalone questions from one index, and that index's version
+        (``IndexInfo.built_at``)."""
+        with self.holder.borrow() as service:
+            answers = await asyncio.gather(*(self.batcher.ask(service, q) for q in questions))
+            return list(answers), service.info.built_at
+
+    def neighbours(self, doc: str, number: int) -> list[Hit]:
+        """The servable paragraphs just before and after ¶n of ``doc``."""
+        with self.holder.borrow() as service:
+            return service.neighbours(doc, number)
+
+    async def open(self) -> None:
+        """Open the index (building it when stale, one replica at a time) at start."""
+        service = await self._swap_in(lambda: open_service(self.settings, self.encoder))
+        log.info("serving %d documents, %d paragraphs", len(service.info.documents), service.info.paragraphs)
+
+    async def reload(self, change: Callable[[], Undo] | None = None) -> ReloadReport:
+        """Rebuild from the documents folder off the event loop and swap the new index in.
+
+        ``change`` (run first, in the worker thread, under the reload locks) edits the
+        documents folder and returns how to undo the edit; the undo runs when the rebuild
+        fails. On failure ReloadError propagates and the old index keeps serving.
+        """
+        async with self.reload_lock:
+            current = self.holder.current
+            reports: list[ReloadReport] = []
+
+            def work() -> SearchService:
+                undo = change() if change is not None else None
+                try:
+                    service, report = rebuild(self.settings, current)
+                except BaseException:
+                    if undo is not None:
+                        undo()
+                    raise
+                reports.append(report)
+                return service
+
+            await self._swap_in(work)
+        report = reports[0]
+        log.info(
+            "reloaded: %d documents, %d paragraphs, %d re-embedded, %.2f s",
+            report.documents, report.paragraphs, report.reembedded, report.seconds,
+        )  # fmt: skip
+        return report
+
+    async def follow(self) -> bool:
+        """Swap to an index version another replica published; True when swapped."""
+        if self.reload_lock.locked() or not self.holder.ready:
+            return False
+        if published_version(self.settings.index_dir) in ("", self.version):
+            return False
+        async with self.reload_lock:
+            current = self.holder.current
+            await self._swap_in(lambda: open_service(self.settings, current.encoder, current.second))
+        log.info("now serving index %s (published by another replica)", self.version)
+        return True
+
+    async def follow_forever(self) -> None:
+        """``follow`` every FOLLOW_EVERY seconds; a failed swap is logged once per version."""
+        failed = ""
+        while True:
+            await asyncio.sleep(FOLLOW_EVERY)
+            try:
+                await self.follow()
+            except Exception as exc:
+                version = published_version(self.settings.index_dir)
+                if version != failed:
+                    log.warning("could not load index %s (%r); still serving %s", version, exc, self.version)
+                    failed = version
+
+    def close(self) -> None:
+        """Close the serving index (at shutdown)."""
+        self.holder.close()
+
+    async def _swap_in(self, make: Callable[[], SearchService]) -> SearchService:
+        """Run ``make`` in a worker thread under the shared rebuild lock, note the published
+        version, and serve what it made."""
+
+        def work() -> tuple[SearchService, str]:
+            with self.shared_lock():
+                return make(), published_version(self.settings.index_dir)
+
+        service, self.version = await asyncio.to_thread(work)
+        self.holder.swap(service)
+        return service
+

@@ -45,7 +45,7 @@ def text_case(text: str, user: SimUser = USER, raw: bool = False) -> Action:
         if raw:  # Telegram never sends these; PTB must still cope
             chat = {"id": user.id, "type": "private", "first_name": user.first_name}
             message = {"message_id": 10**6 + len(text), "from": user.to_dict(), "chat": chat,
-                       "date": int(time.time()), "text": text}  # fmt: skip
+                       "date": int(time.time()), "text": text}
             return server.enqueue_raw({"message": message}), user
         return server.send_text(user, text), user
 
@@ -157,7 +157,7 @@ CASES: list[tuple[str, str, Action, tuple[str, str]]] = [
     ("folder", "no documents + /reload", folder_case(empty_folder), ("重新加载失败", "")),
     ("folder", "50 MB .txt + /reload",
      folder_case(put("big.txt", big_text(50 * 2**20))), ("重新加载", "")),
-]  # fmt: skip
+]
 
 
 async def replies(server: BotAPIServer, uid: int, timeout: float) -> tuple[str, str]:  # noqa: ASYNC109
@@ -202,7 +202,7 @@ async def run_case(
         "as_expected": fitting(reply, html, must, must_not),
         "expected": (f"first cites {must}" if must.startswith("¶") else f"says {must!r}" if must else "")
         + (f", no {must_not!r} in the HTML" if must_not else ""),
-    }  # fmt: skip
+    }
     print(f"[bad_input] {name}: {reply[:60]!r} alive={row['alive']} known={during}", flush=True)
     return row
 
@@ -238,7 +238,7 @@ def markdown(r: dict[str, Any]) -> str:
     rows = [[x["kind"], x["case"], x["reply"] or "-", "yes" if x["alive"] else "**NO**",
              x["new_tracebacks"], "yes" if x["known_after"] else "**NO**",
              "yes" if x["as_expected"] else f"**NO** ({x['expected']})", x.get("note", "")]
-            for x in r["cases"]]  # fmt: skip
+            for x in r["cases"]]
     load = ", ".join(f"{v:.1f}" for v in r["load_average_start"])
     return "\n".join([
         "### Bad input (bench/bad_input.py)",
@@ -246,7 +246,7 @@ def markdown(r: dict[str, Any]) -> str:
         f"Load average at start {load}.\n",
         table(["kind", "input", "reply (first 80 chars)", "bot alive", "new tracebacks",
                "known question answered after", "fitting reply", "note"], rows), "",
-    ])  # fmt: skip
+    ])
 
 
 def main() -> None:

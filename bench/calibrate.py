@@ -62,11 +62,11 @@ def collect() -> list[dict[str, Any]]:
     records = []
     for name, path in SETS.items():
         for case in read_cases(path):
-            answer, evidence = service.judge(case.q)
+            answer, evidence = service.ask_judged(case.q)
             records.append({
                 "set": name, "q": case.q, "tag": case.tag, "in_scope": bool(case.gold),
                 "status": answer.status, "evidence": None if evidence is None else asdict(evidence),
-            })  # fmt: skip
+            })
     return records
 
 
@@ -82,8 +82,9 @@ class Group:
         self.y = np.array([r["in_scope"] for r in kept], dtype=bool)
         self.sets = np.array([r["set"] for r in kept])
         self.plausible = np.array([e.plausible for e in evidence], dtype=bool)
-        # not judged, as in serving (Judge.answers): leaning questions and missing features
-        self.unjudged = np.array([e.leaning for e in evidence], dtype=bool) | np.isnan(self.rows).any(axis=1)
+        # not judged, as in serving (Judge.answers): elliptical questions and missing features
+        elliptical = np.array([e.elliptical for e in evidence], dtype=bool)
+        self.unjudged = elliptical | np.isnan(self.rows).any(axis=1)
         self.tuning = np.isin(self.sets, TUNING)
 
     def fitted(self, train: np.ndarray, l2: float, threshold: float = 0.5) -> Judge:
@@ -174,9 +175,9 @@ def report(group: Group, title: str, args: argparse.Namespace) -> Judge:
     cv, loso = group.cross_validated(args.l2), group.left_out(args.l2)
     t, y = group.tuning, group.y
     print(f"\n## {title}: {int((t & y).sum())} in scope, {int((t & ~y).sum())} near misses judged (tuning); "
-          f"held-out {int((~t & y).sum())} / {int((~t & ~y).sum())}")  # fmt: skip
+          f"held-out {int((~t & y).sum())} / {int((~t & ~y).sum())}")
     print(f"AUC: 5-fold {auc(cv[t], y[t]):.3f}, leave-one-set-out {auc(loso[t], y[t]):.3f}, "
-          f"held-out {auc(loso[~t], y[~t]):.3f}")  # fmt: skip
+          f"held-out {auc(loso[~t], y[~t]):.3f}")
     print_table(group, cv, loso)
     if args.verbose:
         print_doubtful(group, np.where(t, cv, loso))

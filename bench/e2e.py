@@ -125,7 +125,7 @@ async def profile(bot: BotProcess, seconds: float, tag: str) -> dict[str, Any] |
         str(PY_SPY), "record", "-p", str(bot.proc.pid), "-d", str(int(seconds)), "-r", "100", "-f", "raw",
         "--nonblocking", "--threads", "-o", str(out),
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-    )  # fmt: skip
+    )
     try:
         await asyncio.wait_for(proc.wait(), seconds + 30)
     except TimeoutError:
@@ -141,7 +141,7 @@ SETTLE = 3.0  # seconds of quiet before a scenario: AIORateLimiter's bucket drai
 async def scenario(
     server: BotAPIServer, bot: BotProcess, kind: str, chats: int, seconds: float,
     spy: bool = False, tag: str = "", pool: list[str] | None = None,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """``kind``: "closed", "open R/s" (questions from ``pool``), "open R/s, one core busy",
     "open R/s, repeated questions"."""
     await asyncio.sleep(SETTLE)
@@ -170,12 +170,12 @@ async def scenario(
     result.update({"kind": kind, "chats": chats, "skipped": skipped, "load_average_start": load,
                    "rss_peak_mb": round(sampler.peak, 1),
                    "bot_cpu_cores": round(sampler.cores, 2),
-                   "driver_cpu_cores": round(sampler.driver_cores, 2)})  # fmt: skip
+                   "driver_cpu_cores": round(sampler.driver_cores, 2)})
     if prof is not None:
         result["profile"] = prof
     print(f"[e2e] {kind} {chats} chats: {result['answers_per_s']} answers/s, "
           f"p99 {result['latency_ms']['p99']} ms, from offer {result['from_offer_ms']['p99']} ms",
-          flush=True)  # fmt: skip
+          flush=True)
     return result
 
 
@@ -214,7 +214,7 @@ async def run(full: bool, baseline: Path | None) -> dict[str, Any]:
                                            pool=fresh[n30 : n30 + n15]),
                             await scenario(server, bot, "closed", 10, seconds),
                             await scenario(server, bot, "closed", 100, seconds, spy=spy,
-                                           tag=name)]  # fmt: skip
+                                           tag=name)]
                     if root == ROOT:
                         runs.append(await scenario(server, bot, OPEN_30_REPEATED, OPEN_CHATS, seconds))
                     results["runs"][name] = runs
@@ -238,7 +238,7 @@ def markdown(r: dict[str, Any]) -> str:
             rows.append([name, x["kind"], x["chats"], x["questions"], x["answers_per_s"], lat["p50"],
                          lat["p99"], offer, x["lost"], x["answered_twice"], x["error_replies"],
                          x["rss_peak_mb"], x["bot_cpu_cores"], x.get("driver_cpu_cores", "-"),
-                         load or "-"])  # fmt: skip
+                         load or "-"])
             if x.get("profile"):
                 profs[name] = x["profile"]
     load = ", ".join(f"{v:.1f}" for v in r["load_average_start"])
@@ -257,12 +257,12 @@ def markdown(r: dict[str, Any]) -> str:
         table(["bot", "load", "chats", "questions", "answers/s", "p50 ms", "p99 ms", "p99 ms from offer",
                "lost", "twice", "error replies", "RSS peak MiB", "bot CPU cores", "server+chats CPU cores",
                "load average at start"], rows),
-    ]  # fmt: skip
+    ]
     for name, prof in profs.items():
         head = f"py-spy, closed loop 100 chats, {name} ({prof['samples']} on-CPU samples at 100 Hz):\n"
         lines += ["", head]
         prow = [[thread, cat, n, f"{n / prof['samples']:.1%}"]
-                for thread, cats in prof["by_thread"].items() for cat, n in cats.items()]  # fmt: skip
+                for thread, cats in prof["by_thread"].items() for cat, n in cats.items()]
         lines.append(table(["thread", "where", "samples", "share"], prow))
     return "\n".join(lines) + "\n"
 

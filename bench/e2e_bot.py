@@ -26,11 +26,11 @@ async def serve(args: argparse.Namespace) -> None:
     settings = settings_for(
         work, docs_dir=work / "docs", admin_ids=frozenset({args.admin}),
         rate_limit_per_minute=1_000_000, max_upload_bytes=args.max_upload,
-    )  # fmt: skip
+    )
     app = build_application(
         settings, args.token, base_url=args.base_url,
         base_file_url=args.base_file_url, flood_limits=args.flood_limits,
-    )  # fmt: skip
+    )
     loop = asyncio.get_running_loop()
     stdin_closed = loop.create_future()
 

@@ -74,7 +74,7 @@ def environment(work: Path) -> dict[str, str]:
         **os.environ, "QABOT_DOCS_DIR": str(work / "docs"), "QABOT_INDEX_DIR": str(work / "index"),
         "QABOT_DATA_DIR": str(work / "data"), "QABOT_EMBEDDING_MODEL": "hashing-384",
         "QABOT_EMBEDDING_SECOND_MODEL": "", "HF_HUB_OFFLINE": "1",
-    }  # fmt: skip
+    }
 
 
 def run_child(command: list[str], env: dict[str, str]) -> dict[str, Any]:
@@ -92,7 +92,7 @@ def run_child(command: list[str], env: dict[str, str]) -> dict[str, Any]:
             raise RuntimeError(f"{what} failed ({proc.returncode}): {err.read().decode()[-3000:]}")
         return {"seconds": round(seconds, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
                 "cpu_s": round(usage.ru_utime + usage.ru_stime, 2), "load": load_average(),
-                "stdout": out.read().decode()}  # fmt: skip
+                "stdout": out.read().decode()}
 
 
 def qabot(code: str, *args: str) -> list[str]:
@@ -102,7 +102,7 @@ def qabot(code: str, *args: str) -> list[str]:
 
 def child(code: str, mode: str, work: Path) -> list[str]:
     return [sys.executable, "-c", BOOT + f"sys.path.insert(0, {str(ROOT / 'bench')!r})\n"
-            "import engine_scale\nengine_scale.child_main(sys.argv[1:])", code, mode, str(work)]  # fmt: skip
+            "import engine_scale\nengine_scale.child_main(sys.argv[1:])", code, mode, str(work)]
 
 
 def child_main(argv: list[str]) -> None:
@@ -165,7 +165,7 @@ def run(full: bool, code: str) -> dict[str, Any]:
         r: dict[str, Any] = {
             "paragraphs": n_docs * per_doc, "documents": n_docs, "code": code or "this checkout",
             "load_average_start": load_average(),
-        }  # fmt: skip
+        }
         print("[engine_scale] qabot index (from scratch) ...", flush=True)
         r["index_full"] = run_child(qabot(code, "index"), env)
         print("[engine_scale] qabot ask (cold) ...", flush=True)
@@ -211,13 +211,13 @@ def markdown(r: dict[str, Any], tag: str) -> str:
         ["`qabot index`, one document changed", r["index_changed"]["seconds"],
          r["index_changed"]["peak_rss_mb"], f"{r['cold_index_share']:.1%} of the full `qabot index`",
          load(r["index_changed"])],
-    ]  # fmt: skip
+    ]
     return "\n".join([
         f"### Engine at scale (bench/engine_scale.py{tag})",
         f"{r['paragraphs']:,} synthetic paragraphs in {r['documents']:,} documents, HashingEncoder (384), no "
         f"second model; engine: {r['code']}. Each row is a fresh process; RSS in MiB (peak = ru_maxrss).\n",
         table(["step", "seconds", "RSS MiB", "note", "load (1 min)"], rows), "",
-    ])  # fmt: skip
+    ])
 
 
 def main() -> None:

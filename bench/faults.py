@@ -74,7 +74,7 @@ def what_happened(server: BotAPIServer, q: Question) -> str:
         return f"update {q.update_id}: never delivered"
     calls = [f"{c.method} {c.status}" + (f" ({c.description[:40]})" if c.description else "")
              for c in server.calls
-             if c.chat_id == q.chat_id and delivered <= c.at <= delivered + 15]  # fmt: skip
+             if c.chat_id == q.chat_id and delivered <= c.at <= delivered + 15]
     return f"update {q.update_id}: " + "; ".join(calls[:5])
 
 
@@ -104,7 +104,7 @@ async def one_run(server: BotAPIServer, work: Path, flood: bool, seconds: float)
             "bot_alive": bot.alive(),
             "tracebacks": bot.log_text().count("Traceback"),
             "log_tail": [line for line in bot.log_text().splitlines() if "ERROR" in line][:8],
-        })  # fmt: skip
+        })
         return result
     finally:
         await bot.stop()
@@ -129,7 +129,7 @@ async def crash_run(work: Path, replicas: bool, database_url: str = "") -> dict[
                 asked, killed_at = await burst_and_kill(tracker, a, users, pool, 30)
                 if not replicas:
                     b = await start_serve(server.base_url, TOKEN, folders, name="a-again",
-                                          database_url=database_url)  # fmt: skip
+                                          database_url=database_url)
                 restarted = time.monotonic() - killed_at
                 asked += [tracker.ask(users[i], pool[30 + i]) for i in range(10)]
                 await all_done(asked, 180.0)
@@ -150,7 +150,7 @@ async def crash_run(work: Path, replicas: bool, database_url: str = "") -> dict[
         "burst_all_answered_s": round(max((min(q.answers) for q in before if q.answers),
                                           default=killed_at) - killed_at, 2),
         "conflicts_409": sum(c.status == 409 for c in polls),
-    }  # fmt: skip
+    }
 
 
 async def crash_runs(work: Path) -> dict[str, Any]:
@@ -187,14 +187,14 @@ def markdown(r: dict[str, Any]) -> str:
     for name, x in r["runs"].items():
         rows.append([name, x["questions"], x["answered"], x["lost"], x["silent"], x["error_replies"],
                      x["answered_twice"], x["latency_ms"]["p50"], x["latency_ms"]["max"],
-                     "yes" if x["reload_ok"] else "NO", x["tracebacks"]])  # fmt: skip
+                     "yes" if x["reload_ok"] else "NO", x["tracebacks"]])
         fired = ", ".join(f"{k} ×{v}" for k, v in sorted(x["fired"].items()))
         details.append(f"- {name}: fired {fired}; pending {x['pending_faults']}; reload reply: "
-                       f"{x['reload_replies'][:1]}")  # fmt: skip
+                       f"{x['reload_replies'][:1]}")
         details += [f"  - unanswered {d}" for d in x["unanswered_detail"]]
     load = ", ".join(f"{v:.1f}" for v in r["load_average_start"])
     plan = "; ".join(f"{int(f * 100)}%: {m} {k}×{n}" + (f" {s:.0f}s" if s else "")
-                     for f, m, k, n, _, s in SCHEDULE)  # fmt: skip
+                     for f, m, k, n, _, s in SCHEDULE)
     return "\n".join([
         "### Faults (bench/faults.py)",
         f"10 chats closed loop for {r['seconds']:.0f} s; at {int(RELOAD_AT * 100)}% an admin adds a document "
@@ -212,7 +212,7 @@ def markdown(r: dict[str, Any]) -> str:
                 x["first_answer_after_kill_s"], x["burst_all_answered_s"], x["conflicts_409"]]
                for name, x in r.get("crashes", {}).items() if "asked" in x]),
         "",
-    ])  # fmt: skip
+    ])
 
 
 def main() -> None:

@@ -169,7 +169,7 @@ def run(full: bool) -> dict[str, Any]:
     service.retriever = HybridRetriever(
         base.passages, Timed(base._faiss, timer, "search", "faiss"),
         Timed(base._lexical, timer, "scores", "lexical"), base._sparse, base._second, base.weights,
-    )  # type: ignore[arg-type]  # fmt: skip
+    )  # type: ignore[arg-type]
     questions = [c.q for c in read_cases(DEV_SET) + read_cases(HELDOUT_SET)]
     passes = 3 if full else 2
     ask_fn(service, False)(questions[:5])  # warm-up
@@ -178,7 +178,7 @@ def run(full: bool) -> dict[str, Any]:
         "env": {k: os.environ.get(k, "(unset)") for k in ("OMP_NUM_THREADS", "OMP_WAIT_POLICY")},
         "faiss_threads": settings.retrieval.faiss_threads,
         "cache": hasattr(service, "cache"),
-    }  # fmt: skip
+    }
     for size in SIZES:
         pool = questions * passes
         batches = [pool[i : i + size] for i in range(0, len(pool) - size + 1, size)]
@@ -217,7 +217,7 @@ def markdown(r: dict[str, Any], tag: str) -> str:
         "Wall time by part, per question (a batch's part time ÷ batch size):\n",
         table(["batch", "part", "p50 ms", "p95 ms", "mean ms"], rows),
         "",
-    ])  # fmt: skip
+    ])
 
 
 def main() -> None:

@@ -38,10 +38,10 @@ BOT_SCRIPT = Path(__file__).resolve().parent / "e2e_bot.py"
 
 
 ZH_FRAMES = ("{q}", "请问：{q}", "我想了解一下，{q}", "想请教：{q}", "麻烦问一下，{q}", "{q}谢谢。",
-             "同事让我问：{q}", "有个问题：{q}")  # fmt: skip
+             "同事让我问：{q}", "有个问题：{q}")
 EN_FRAMES = ("{q}", "Please tell me: {q}", "I would like to know: {q}", "Quick question: {q}",
              "Could you tell me: {q}", "{q} Thanks.", "A colleague asks: {q}",
-             "One question: {q}")  # fmt: skip
+             "One question: {q}")
 
 
 def questions() -> list[str]:
@@ -130,14 +130,14 @@ async def start_bot(
         sys.executable, str(root / "bench" / BOT_SCRIPT.name), "--base-url", server.base_url,
         "--base-file-url", server.base_file_url, "--token", TOKEN, "--work", str(work),
         "--admin", str(ADMIN.id), "--max-upload", str(max_upload), *extra,
-    ]  # fmt: skip
+    ]
     if not flood_limits:
         args.append("--no-flood-limits")
     with log.open("wb") as err:
         proc = await asyncio.create_subprocess_exec(
             *args, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=err,
             env={**os.environ, **(env or {})}, cwd=str(root),
-        )  # fmt: skip
+        )
     bot = BotProcess(proc, work, log, psutil.Process(proc.pid))
     assert proc.stdout is not None
     try:

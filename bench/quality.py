@@ -142,12 +142,12 @@ def run() -> dict[str, Any]:
     sets = {
         "dev": read_cases(DEV_SET), "dev2": read_cases(DEV2_SET), "dev3": read_cases(DEV3_SET),
         "held-out": read_cases(HELDOUT_SET), "near-miss (calibration)": read_cases(NEARMISS_SET),
-    }  # fmt: skip
+    }
     results: dict[str, Any] = {
         "passages": len(shipped.passages), "model": settings.embedding.model,
         "second_model": settings.embedding.second_model,
         "signals": {"sparse": shipped._sparse is not None, "second": shipped._second is not None},
-    }  # fmt: skip
+    }
     for mode in ("ranking", "as built"):
         for name, weights in VARIANTS.items():
             if (weights.sparse and shipped._sparse is None) or (weights.second and shipped._second is None):
@@ -184,9 +184,9 @@ def markdown(results: dict[str, Any]) -> str:
                 s["hit@3"], s["mrr@5"], s.get("answer@1", "–"),
                 f"{s['off_topic_refused']}/{s['off_topic_total']}", s["in_scope_refused"],
                 _tiers(tiers.get("in_scope")), _tiers(tiers.get("off_topic")),
-            ])  # fmt: skip
+            ])
         headers = ["variant", "weights", "set", "hit@1", "hit@3", "mrr@5", "answer@1",
-                   "off-topic refused", "in-scope refused", "in-scope a/r/n", "off-topic a/r/n"]  # fmt: skip
+                   "off-topic refused", "in-scope refused", "in-scope a/r/n", "off-topic a/r/n"]
         parts += [f"\n**{title}**\n", table(headers, rows)]
     return "\n".join(parts) + "\n"
 

@@ -79,7 +79,7 @@ class FastEncoder:
         matrix = sparse.csr_matrix(
             (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
             shape=(len(texts), SPARSE_DIM), dtype=np.float32,
-        )  # fmt: skip
+        )
         self.timer.since("embed (fake)", start)
         return matrix
 
@@ -110,7 +110,7 @@ def instrument(timer: Timer) -> None:
             "_faiss": "FAISS (update, or build)", "_assemble": "assemble per-passage arrays",
             "_terms": "term counts (copy kept rows, tokenize new)", "_background": "null model",
         },
-    }  # fmt: skip
+    }
     for module, names in steps.items():
         for name, label in names.items():
             setattr(module, name, timed(timer, label, getattr(module, name)))
@@ -159,7 +159,7 @@ def run(full: bool) -> dict[str, Any]:
     full_s = time.perf_counter() - start
     results["full"] = {"seconds": round(full_s, 2), "passages": service.info.passages,
                        "embedded": encoder.calls + second.calls, "phases": dict(timer.totals),
-                       "rss_growth_mb": round(rss_mb() - rss0, 1)}  # fmt: skip
+                       "rss_growth_mb": round(rss_mb() - rss0, 1)}
 
     changed = change_one_document(settings.docs_dir, maker)
     timer.totals.clear()
@@ -169,7 +169,7 @@ def run(full: bool) -> dict[str, Any]:
     reload_s = time.perf_counter() - start
     results["reload"] = {"seconds": round(reload_s, 2), "document": changed.name,
                          "reembedded": report.reembedded, "embedded_calls": encoder.calls + second.calls,
-                         "phases": dict(timer.totals)}  # fmt: skip
+                         "phases": dict(timer.totals)}
     results["reload_vs_full"] = round(reload_s / full_s, 4)
     if not full:  # the same reload again under cProfile, for the record
         change_one_document(settings.docs_dir, maker, replace=1)
@@ -189,7 +189,7 @@ def run(full: bool) -> dict[str, Any]:
         "seconds_per_passage": round(per, 4), "sample_chars": round(sum(map(len, sample)) / 16),
         "projected_full_s": round(proj_full, 1), "projected_reload_s": round(proj_reload, 2),
         "projected_ratio": round(proj_reload / proj_full, 5),
-    }  # fmt: skip
+    }
     results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     shutil.rmtree(work, ignore_errors=True)
     return results
@@ -212,7 +212,7 @@ def markdown(r: dict[str, Any]) -> str:
         f"- real models: {real['seconds_per_passage'] * 1000:.0f} ms per passage (e5 dense + sparse + USE, "
         f"~{real['sample_chars']} chars) → projected full build {real['projected_full_s'] / 3600:.2f} h, "
         f"reload {real['projected_reload_s']:.1f} s, ratio **{proj:.3%}**",
-    ]  # fmt: skip
+    ]
     if "profile_top_tottime" in r:
         lines += ["", "cProfile of a second one-document reload, top functions by own time:\n",
                   table(["function", "calls", "own s", "cumulative s"], r["profile_top_tottime"])]

@@ -41,7 +41,7 @@ RUNS: tuple[tuple[str, str, tuple[str, ...], float, bool], ...] = (
     ("faults", "faults.py", (), 1800, False),
     ("state", "state.py", (), 600, False),
     ("bad_input", "bad_input.py", (), 1800, False),
-)  # fmt: skip
+)
 
 
 BASELINE_AWARE = frozenset({"e2e.py", "engine_scale.py", "latency.py"})
@@ -50,12 +50,12 @@ BASELINE_AWARE = frozenset({"e2e.py", "engine_scale.py", "latency.py"})
 def baseline_checkout(rev: str) -> Path:
     """A worktree of ``rev`` under bench/out (made once, reused)."""
     short = subprocess.run(["git", "rev-parse", "--short", rev], cwd=ROOT, capture_output=True,
-                           text=True, check=True).stdout.strip()  # fmt: skip
+                           text=True, check=True).stdout.strip()
     path = OUT / f"baseline-{short}"
     if not (path / "bot").is_dir():
         OUT.mkdir(parents=True, exist_ok=True)
         subprocess.run(["git", "worktree", "add", "--force", "--detach", str(path), short], cwd=ROOT,
-                       check=True)  # fmt: skip
+                       check=True)
     return path
 
 
@@ -95,13 +95,13 @@ def goals(results: dict[str, dict[str, Any]]) -> list[list[Any]]:
             best = max(singles, key=lambda name: singles[name], default="-")
             rows.append([f"quality: fused ≥ best single signal ({set_name} hit@1)",
                          f"{fused} vs {singles.get(best, 0)} ({best})",
-                         "met" if fused >= singles.get(best, 0) else "NOT met"])  # fmt: skip
+                         "met" if fused >= singles.get(best, 0) else "NOT met"])
     if lat := data("latency"):
         for size in (1, 8):
             cpu = lat[f"batch {size}"]["cpu_ms_per_question"]["mean"]
             load = lat["load_average_start"][0]
             rows.append([f"CPU per answer ≤ 25 ms, in process, batch {size}",
-                         f"{cpu:.1f} ms (load {load:.1f})", "met" if cpu <= 25 else "NOT met"])  # fmt: skip
+                         f"{cpu:.1f} ms (load {load:.1f})", "met" if cpu <= 25 else "NOT met"])
     if es := data("engine_scale"):
         rows += scale_goals(es)
     if e := data("e2e"):
@@ -116,20 +116,20 @@ def goals(results: dict[str, dict[str, Any]]) -> list[list[Any]]:
                 if x["kind"] == "open 15/s, one core busy":
                     ok = p99 < 1000 and not x["lost"]
                     rows.append([f"e2e p99 < 1 s with one core busy ({name}; 15 distinct questions/s)",
-                                 figure, "met" if ok else "NOT met"])  # fmt: skip
+                                 figure, "met" if ok else "NOT met"])
     if f := data("faults"):
         for name, x in f["runs"].items():
             ok = not x["lost"] and not x["answered_twice"]
             rows.append([f"faults: 0 lost, 0 answered twice ({name})",
                          f"{x['lost']} lost ({x['silent']} silently), {x['answered_twice']} twice",
-                         "met" if ok else "NOT met"])  # fmt: skip
+                         "met" if ok else "NOT met"])
     if b := data("bad_input"):
         cases = b["cases"]
         broken = [c["case"] for c in cases if not c["alive"] or not c["known_after"] or c["new_tracebacks"]]
         odd = [c["case"] for c in cases if not c.get("as_expected", True)]
         rows.append(["bad input: no crash, index intact", f"{len(cases) - len(broken)}/{len(cases)}"
                      + (f" (broken: {', '.join(broken)})" if broken else ""),
-                     "met" if not broken else "NOT met"])  # fmt: skip
+                     "met" if not broken else "NOT met"])
         rows.append(["bad input: a clear, fitting reply", f"{len(cases) - len(odd)}/{len(cases)}"
                      + (f" (not: {', '.join(odd)})" if odd else ""), "met" if not odd else "NOT met"])
     return rows
@@ -140,7 +140,7 @@ def scale_goals(r: dict[str, Any]) -> list[list[Any]]:
     at = f"{r['paragraphs'] // 1000}k paragraphs"
     peaks = {"index build": r["index_full"]["peak_rss_mb"], "cold ask": r["ask_cold"]["peak_rss_mb"],
              "reload": r["serve"]["reload_peak_rss_mb"], "steady": r["serve"]["steady_rss_mb"],
-             "index after a change": r["index_changed"]["peak_rss_mb"]}  # fmt: skip
+             "index after a change": r["index_changed"]["peak_rss_mb"]}
     worst = max(peaks, key=lambda k: peaks[k])
     cold, reload, index = r["ask_cold"]["seconds"], r["reload_share"], r["cold_index_share"]
     return [
@@ -152,15 +152,15 @@ def scale_goals(r: dict[str, Any]) -> list[list[Any]]:
          "met" if reload <= 0.05 else "NOT met"],
         [f"`qabot index` after one changed document ≤ 10% ({at})", f"{index:.1%}",
          "met" if index <= 0.10 else "NOT met"],
-    ]  # fmt: skip
+    ]
 
 
 def code_version() -> str:
     """HEAD, plus the engine files with uncommitted changes (others work in this tree too)."""
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                            text=True, check=False).stdout.strip()  # fmt: skip
+                            text=True, check=False).stdout.strip()
     dirty = subprocess.run(["git", "status", "--porcelain", "--", "bot", "embeddings", "config"], cwd=ROOT,
-                           capture_output=True, text=True, check=False).stdout.split("\n")  # fmt: skip
+                           capture_output=True, text=True, check=False).stdout.split("\n")
     changed = [line[3:] for line in dirty if line.strip()]
     if changed:
         commit += f" plus uncommitted changes to {', '.join(changed)}"
@@ -172,7 +172,7 @@ def write_results(results: dict[str, dict[str, Any]], full: bool, started: float
     packages = ", ".join(f"{k} {v}" for k, v in m["packages"].items())
     runs = [[r["name"], r["status"], r["seconds"],
              ", ".join(f"{x:.1f}" for x in r["result"]["load_average_end"]) if r["result"] else "-"]
-            for r in results.values()]  # fmt: skip
+            for r in results.values()]
     lines = [
         "# Benchmark results",
         "",
@@ -196,7 +196,7 @@ def write_results(results: dict[str, dict[str, Any]], full: bool, started: float
         "",
         table(["bench", "status", "seconds", "load average at end"], runs),
         "",
-    ]  # fmt: skip
+    ]
     findings = BENCH / "FINDINGS.md"
     if findings.exists():
         lines += [findings.read_text(encoding="utf-8").strip(), ""]
@@ -227,7 +227,7 @@ def main() -> None:
             data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
             status = f"ok, finished {data['finished']}" if data else "not run"
             results[name] = {"name": name, "status": status, "seconds": data["seconds"] if data else 0,
-                             "result": data}  # fmt: skip
+                             "result": data}
             continue
         results[name] = run_one(name, script, extra, timeout, args.full, baseline)
     write_results(results, args.full, started, commit)

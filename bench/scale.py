@@ -233,7 +233,7 @@ def _bm25_measure(n: int, nq_repeat: int, trace: bool) -> dict[str, Any]:
         "rss_mb": round(grown, 1), "heap_peak_mb": None if peak is None else round(peak, 1),
         "chars": sum(map(len, norms)),
         "vocab": len(index.df), "query": stats_ms(times),
-    }  # fmt: skip
+    }
 
 
 def run(full: bool) -> dict[str, Any]:
@@ -272,16 +272,16 @@ def markdown(r: dict[str, Any]) -> str:
                 n, kind, knob, f["build_s"], f["index_mb"], f["rss_mb"], f["latency_1t"]["p50"],
                 f["latency_1t"]["p95"], f["latency_2t"]["p50"], f["latency_2t"]["p95"],
                 f["recall@10"], f.get("bandwidth_bound_ms", "-"),
-            ])  # fmt: skip
+            ])
             if "curve" in f:
                 curves.append([n, kind, f["knob"], ", ".join(f"{k}: {v}" for k, v in f["curve"].items())])
     for n, s in r["sizes"].items():
         b = s["bm25"]
         lex.append([n, b["chars"], b.get("vocab", "-"), b["build_s"], b["tokenize_share"], b["rss_mb"],
                     b.get("heap_peak_mb") or "-", b["query"]["p50"], b["query"]["p95"],
-                    s["choice"]])  # fmt: skip
+                    s["choice"]])
     headers = ["n", "index", "params", "build s", "index MiB", "RSS +MiB", "p50 ms 1t", "p95 ms 1t",
-               "p50 ms 2t", "p95 ms 2t", "recall@10", "bandwidth bound ms"]  # fmt: skip
+               "p50 ms 2t", "p95 ms 2t", "recall@10", "bandwidth bound ms"]
     load = ", ".join(f"{x:.1f}" for x in r["load_average_start"])
     return "\n".join([
         "### Scale (bench/scale.py)",
@@ -302,7 +302,7 @@ def markdown(r: dict[str, Any]) -> str:
         "`RSS +MiB` = what stays after gc:\n",
         table(["n", "chars", "vocab", "build s", "tokenize share", "RSS +MiB", "heap peak MiB",
                "query p50 ms", "query p95 ms", "choose_index_type"], lex), "",
-    ])  # fmt: skip
+    ])
 
 
 def main() -> None:

@@ -108,7 +108,7 @@ def serve_env(
         "QABOT_DATA_DIR": str(folders.data), "QABOT_ADMIN_IDS": str(admin),
         "QABOT_TELEGRAM_RATE_LIMIT_PER_MINUTE": "1000000", "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "PYTHONUNBUFFERED": "1",
-    })  # fmt: skip
+    })
     if database_url:
         env["QABOT_DATABASE_URL"] = database_url
     return env
@@ -117,7 +117,7 @@ def serve_env(
 async def start_serve(
     base_url: str, token: str, folders: Folders, *, name: str = "bot", database_url: str = "",
     admin: int = 9001, ready_timeout: float = 300.0,
-) -> ServeProcess:  # fmt: skip
+) -> ServeProcess:
     """Start `qabot serve` and wait until it serves (index loaded, inbox running)."""
     folders.data.mkdir(parents=True, exist_ok=True)
     log = folders.data.parent / f"{name}-{time.time_ns()}.log"
@@ -126,7 +126,7 @@ async def start_serve(
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot.cli", "serve", stdin=asyncio.subprocess.DEVNULL,
             stdout=out, stderr=out, env=env, cwd=str(ROOT),
-        )  # fmt: skip
+        )
     bot = ServeProcess(name, proc, log, time.monotonic())
     try:
         await bot.wait_for_log(READY, ready_timeout)
@@ -164,7 +164,7 @@ def exactly_once(
             (c.at, str(c.params.get("text", ""))) for c in calls
             if c.method == "sendMessage" and c.status == 200 and c.chat_id == chat
             and (c.params.get("reply_markup") or any(m in str(c.params.get("text")) for m in MARKERS))
-        ]  # fmt: skip
+        ]
         lost += max(0, n - len(answers))
         extra = max(0, len(answers) - n)
         doubled += extra
@@ -179,7 +179,7 @@ def exactly_once(
 async def burst_and_kill(
     tracker: Any, victim: ServeProcess, users: list[Any], pool: list[str], count: int,
     after: int = 3, timeout: float = 180.0,  # noqa: ASYNC109
-) -> tuple[list[Any], float]:  # fmt: skip
+) -> tuple[list[Any], float]:
     """Ask ``count`` questions at once (round robin over ``users``, through a loadkit
     Tracker), SIGKILL ``victim`` as soon as ``after`` of them are answered (replies are in
     flight then: the worst moment); returns (questions, monotonic time of the kill)."""

@@ -77,7 +77,7 @@ async def measure(store: SqlStore, updates: int, backend_pid: int | None) -> dic
         "cpu_ms_per_update": round(cpu * 1000 / updates, 3),
         "server_cpu_ms_per_update": round(server_cpu * 1000 / updates, 3) if server else None,
         "updates_per_s": round(updates / wall, 1),
-    }  # fmt: skip
+    }
 
 
 async def run(full: bool) -> dict[str, Any]:
@@ -102,7 +102,7 @@ async def run(full: bool) -> dict[str, Any]:
 def markdown(r: dict[str, Any]) -> str:
     rows = [[name, x["updates"], x["ms_per_update"], x["cpu_ms_per_update"],
              x["server_cpu_ms_per_update"] or "-", x["updates_per_s"]]
-            for name, x in r["backends"].items()]  # fmt: skip
+            for name, x in r["backends"].items()]
     load = ", ".join(f"{v:.1f}" for v in r["load_average_start"])
     return "\n".join([
         "### State store per update (bench/state.py)",
@@ -112,7 +112,7 @@ def markdown(r: dict[str, Any]) -> str:
         table(["backend", "updates", "wall ms / update", "bot CPU ms / update", "server CPU ms / update",
                "updates / s (store only)"], rows),
         "", f"PostgreSQL skipped: {r['postgres_skipped']}" if "postgres_skipped" in r else "",
-    ])  # fmt: skip
+    ])
 
 
 def main() -> None:

@@ -103,6 +103,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "conversation": ConversationSettings,
     "state": StateSettings,
 }
+_PATHS = ("docs_dir", "index_dir", "data_dir")  # [paths] keys: Settings fields
 _SHORT_ENV = {
     "QABOT_DOCS_DIR": ("paths", "docs_dir"),
     "QABOT_INDEX_DIR": ("paths", "index_dir"),
@@ -160,16 +161,15 @@ def _build(raw: dict[str, dict[str, Any]]) -> Settings:
         )
     examples = raw.get("examples", {})
     about = raw.get("about", {})
-    return Settings(
-        docs_dir=_path(paths.get("docs_dir", "seeds")),
-        index_dir=_path(paths.get("index_dir", "var/index")),
-        data_dir=_path(paths.get("data_dir", "var/data")),
+    settings = Settings(
         examples_zh=tuple(examples.get("zh", ())),
         examples_en=tuple(examples.get("en", ())),
         about_zh=str(about.get("zh", "")),
         about_en=str(about.get("en", "")),
         **sections,
     )
+    located: dict[str, Any] = {key: _path(value) for key, value in paths.items() if key in _PATHS}
+    return replace(settings, **located)
 
 
 def _section(cls: type[Any], name: str, values: Mapping[str, Any]) -> Any:

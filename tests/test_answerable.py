@@ -16,7 +16,7 @@ NAMES = ("covered", "second")
 EVIDENCE = Evidence(
     cross=False, dense=0.05, second=0.1, sparse=12.0, covered=0.8, least=0.6, known=0.9,
     sentence=0.1, said=0.7, gap=1.5, holds=True, anchored=True,
-)  # fmt: skip
+)
 
 
 def _data(n: int = 200) -> tuple[np.ndarray, np.ndarray]:
@@ -68,7 +68,7 @@ def test_the_shipped_judges_turn_away_weak_evidence_but_not_a_leaning_question(j
     strong = replace(EVIDENCE, second=0.3, said=0.9, known=1.0, gap=4.0)
     weak = replace(EVIDENCE, second=-0.1, said=0.4, known=0.7, gap=0.2)
     assert judge.answers(strong) and not judge.answers(weak)
-    assert judge.answers(replace(weak, leaning=True))  # its words do not name its subject
+    assert judge.answers(replace(weak, elliptical=True))  # its words do not name its subject
 
 
 @pytest.mark.slow
@@ -77,11 +77,11 @@ def test_the_shipped_judges_turn_away_weak_evidence_but_not_a_leaning_question(j
     "公务员被诫勉谈话后影响期是多久？",
     "信访人越级上访会受到什么处理？",
     "How is overtime pay for grassroots officials calculated?",
-])  # fmt: skip
+])
 def test_near_misses_the_fixed_rules_let_through_are_not_answered(
     real_service: SearchService, question: str
 ) -> None:
-    answer, evidence = real_service.judge(question)
+    answer, evidence = real_service.ask_judged(question)
     assert evidence is not None and evidence.plausible  # the rules alone would answer
     assert answer.status == "related" and not answer.answer
 
@@ -92,7 +92,7 @@ def test_near_misses_the_fixed_rules_let_through_are_not_answered(
     "福建出台了什么文件给基层减负？",
     "那位书记在乡镇工作了多少年？",
     "What is the purpose of accountability?",
-])  # fmt: skip
+])
 def test_in_scope_questions_stay_answered(real_service: SearchService, question: str) -> None:
-    answer, evidence = real_service.judge(question)
+    answer, evidence = real_service.ask_judged(question)
     assert evidence is not None and answer.status == "answered" and answer.answer

@@ -44,7 +44,7 @@ from bot.engine.question.asking import (
     ("What benefit do ordinary people get?", "effect", ""),
     ("What titles have communities been burdened with?", "list", ""),
     ("What is the capital of France?", "other", ""),
-])  # fmt: skip
+])
 def test_asked_for(question: str, kind: str, units: str) -> None:
     assert asked_for(question) == Asked(kind, units)  # type: ignore[arg-type]
 
@@ -102,6 +102,6 @@ def test_other_and_list_questions_accept_any_sentence() -> None:
 @pytest.mark.parametrize(("question", "asks"), [
     ("原因是什么？", True), ("怎么解决？", True), ("谁说的？", True), ("有几份？", True),
     ("明天会下雨吗？", False), ("是否属实？", False), ("具体说说", False),
-])  # fmt: skip
+])
 def test_asks_what_tells_a_question_for_something_from_a_yes_no_one(question: str, asks: bool) -> None:
     assert asks_what(question) is asks

@@ -22,7 +22,7 @@ class RecordingService:
     def ask_batch(
         self, questions: Sequence[str], k: int | None = None, offset: int = 0,
         contexts: Sequence[Turn | None] | None = None,
-    ) -> list[Answer]:  # fmt: skip
+    ) -> list[Answer]:
         self.calls.append(list(questions))
         if self.fail_on in questions:
             raise RuntimeError("model failed")

@@ -81,7 +81,7 @@ def test_profile_summary_attributes_stacks_by_thread_and_place() -> None:
         "thread (0x2);_run_once (asyncio/base_events.py:1900);answer_question "
         "(bot/telegram/handlers.py:200);send (httpx/_client.py:1600) 3",
         "garbage line",
-    ])  # fmt: skip
+    ])
     summary = e2e.summarise_profile(raw)
     assert summary["samples"] == 12
     workers = summary["by_thread"]["worker threads (to_thread)"]

@@ -36,7 +36,7 @@ async def test_tracker_matches_answers_errors_and_duplicates() -> None:
             (update,) = await bot("getUpdates", timeout=0)
             await bot("sendChatAction", chat_id=user.id, action="typing")
             await bot("sendMessage", chat_id=user.id, text="<b>答案</b>", parse_mode="HTML",
-                      reply_markup=BUTTONS)  # fmt: skip
+                      reply_markup=BUTTONS)
             await asyncio.wait_for(answered.done.wait(), 5)
 
             failed = tracker.ask(user, "第二个问题")
@@ -44,9 +44,9 @@ async def test_tracker_matches_answers_errors_and_duplicates() -> None:
             await bot("sendMessage", chat_id=user.id, text=loadkit.ERROR_TEXTS[0])
             await asyncio.wait_for(failed.done.wait(), 5)
             await bot("sendMessage", chat_id=user.id, text="<b>文章没有涉及“第二个问题”。</b>",
-                      parse_mode="HTML")  # fmt: skip
+                      parse_mode="HTML")
             await bot("sendMessage", chat_id=user.id, text="<b>又一个</b>", parse_mode="HTML",
-                      reply_markup=BUTTONS)  # fmt: skip
+                      reply_markup=BUTTONS)
             await asyncio.sleep(0.05)
         summary = loadkit.summary(tracker, tracker.questions, start, time.monotonic())
 

@@ -18,7 +18,7 @@ from config.settings import PROJECT_ROOT, Settings
 QUESTION = "街道年终考核一共有多少项指标？"
 OFF_TOPIC = "明天上海会下雨吗？"
 EVAL_KEYS = ["hit@1", "hit@3", "mrr@5", "answer@1", "off_topic_refused", "off_topic_total",
-             "in_scope_refused", "in_scope_total", "tiers", "mean_ms", "p95_ms"]  # fmt: skip
+             "in_scope_refused", "in_scope_total", "tiers", "mean_ms", "p95_ms"]
 
 
 def _point_env_at(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
@@ -104,11 +104,11 @@ def test_installed_entry_point_answers_from_stdin(real_index_copy: Settings) -> 
     env.update(
         QABOT_DOCS_DIR=str(real_index_copy.docs_dir), QABOT_INDEX_DIR=str(real_index_copy.index_dir),
         QABOT_DATA_DIR=str(real_index_copy.data_dir), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
-    )  # fmt: skip
+    )
     done = subprocess.run(
         [str(qabot), "chat"], input=QUESTION + "\n", capture_output=True, text=True, env=env,
         cwd=PROJECT_ROOT.parent, timeout=600, check=False,
-    )  # fmt: skip
+    )
     assert done.returncode == 0, done.stderr
     assert "¶8" in done.stdout and "31" in done.stdout
     assert done.stdout.split("\n\n", 1)[1].startswith("¶8")  # the first citation is ¶8
@@ -142,7 +142,7 @@ def test_eval_json_prints_exactly_the_documented_keys(
 ) -> None:
     cases = tmp_path / "cases.jsonl"
     lines = [{"q": QUESTION, "gold": ["31项"]}, {"q": "问责的目的是什么？", "gold": ["问责本人并不是指标"]},
-             {"q": OFF_TOPIC, "gold": []}]  # fmt: skip
+             {"q": OFF_TOPIC, "gold": []}]
     cases.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines), encoding="utf-8")
     data = _json_out(capsys, ["eval", "--json", str(cases)])
     assert list(data) == EVAL_KEYS
@@ -175,7 +175,7 @@ def test_eval_with_a_malformed_file_exits_2_naming_the_line(
 def test_bad_config_value_gives_a_clear_error_and_exit_code_2(
     fake_env: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
     name: str, value: str, message: str,
-) -> None:  # fmt: skip
+) -> None:
     monkeypatch.setenv(name, value)
     assert main(["ask", QUESTION]) == 2
     captured = capsys.readouterr()
@@ -194,7 +194,7 @@ def test_missing_documents_folder_exits_2(
 def test_missing_model_exits_2_with_a_hint(
     fake_env: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
     no_network: None,
-) -> None:  # fmt: skip
+) -> None:
     monkeypatch.setenv("QABOT_EMBEDDING_MODEL", "/nonexistent/qabot-model")
     assert main(["index"]) == 2
     assert "QABOT_EMBEDDING_MODEL" in capsys.readouterr().err

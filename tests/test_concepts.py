@@ -169,7 +169,7 @@ def test_a_swapped_wording_is_searched_by_its_own_words(real_service: SearchServ
     ("乡镇一年要签多少份责任状？", "answered"),  # 责任状 is 权利状 in the text: a near-synonym
     ("镇干部为什么要去北京接上访人员？", "answered"),  # 上访 ↔ 来访
     ("街道的考核里除了信访还包括哪些工作？", "answered"),
-])  # fmt: skip
+])
 def test_near_misses_are_related_and_paraphrases_answered(
     real_service: SearchService, question: str, status: str
 ) -> None:

@@ -31,7 +31,7 @@ def test_a_reply_that_meets_everything_passes() -> None:
         contains=("31", "出处"), not_contains=("出了点问题",), regex=(r"\d+项",),
         cites=frozenset({8, 10, 29}), cites_any=frozenset({8, 40}), refused=False,
         buttons=("上下文", "👍"), max_ms=1000,
-    )  # fmt: skip
+    )
     assert check(expect, REPLY) == ()
     assert check(Expect(), REPLY) == ()
 

@@ -116,7 +116,7 @@ def test_button_labels_are_the_bots() -> None:
         ("", 1, "the file is empty"),
         ("steps:\n  - hello\n", 2, "a step must be a mapping"),
     ],
-)  # fmt: skip
+)
 def test_malformed_scripts_name_file_line_and_problem(text: str, line: int, fragment: str) -> None:
     error = _error(text, "dlg/bad.yaml")
     assert error.line == line

@@ -43,7 +43,7 @@ steps:
 SESSION = [
     "/start", "街道年终考核一共有多少项指标？", ":press 上下文", ":press 赞", "明天会下雨吗？",
     ":as 2002", "/reload", ":as 1001", ":admin", ":upload {upload}", ":quit", "never read",
-]  # fmt: skip
+]
 
 
 REPORT_TAGS = frozenset(

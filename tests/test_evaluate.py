@@ -101,7 +101,7 @@ def test_summary_keys_are_exactly_the_documented_ones(cases: list[Case]) -> None
     assert list(summary) == [
         "hit@1", "hit@3", "mrr@5", "answer@1", "off_topic_refused", "off_topic_total",
         "in_scope_refused", "in_scope_total", "tiers", "mean_ms", "p95_ms",
-    ]  # fmt: skip
+    ]
 
 
 def test_answer_at_1_counts_bold_answers_holding_a_gold_substring(cases: list[Case]) -> None:
@@ -117,7 +117,7 @@ def test_tiers_count_each_outcome_and_related_is_not_answered(tmp_path: Path) ->
     cases = read_cases(_write(tmp_path / "c.jsonl", [
         {"q": "a", "gold": ["甲"]}, {"q": "b", "gold": ["乙"]},
         {"q": "c", "gold": [], "tag": "near-miss"}, {"q": "d", "gold": [], "tag": "near-miss"},
-    ]))  # fmt: skip
+    ]))
     summary, _ = evaluate(cast(SearchService, service), cases)
     assert summary["tiers"] == {
         "in_scope": {"answered": 1, "related": 1, "not_covered": 0},
@@ -134,7 +134,7 @@ def test_tiers_count_each_outcome_and_related_is_not_answered(tmp_path: Path) ->
 def test_perfect_service_scores_one(tmp_path: Path) -> None:
     service = ScriptedService({"a": (True, [0, 1, 2]), "b": (True, [2, 0, 1]), "c": (False, [4])})
     cases = read_cases(_write(tmp_path / "c.jsonl", [{"q": "a", "gold": ["甲"]}, {"q": "b", "gold": ["丙"]},
-                                                     {"q": "c", "gold": []}]))  # fmt: skip
+                                                     {"q": "c", "gold": []}]))
     summary, _ = evaluate(cast(SearchService, service), cases)
     assert (summary["hit@1"], summary["hit@3"], summary["mrr@5"]) == (1.0, 1.0, 1.0)
     refusals = (summary["off_topic_refused"], summary["off_topic_total"], summary["in_scope_refused"])

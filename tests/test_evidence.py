@@ -12,11 +12,11 @@ from bot.engine.service import SearchService
 BASE = Evidence(
     cross=False, dense=0.05, second=None, sparse=12.0, covered=0.8, least=0.6, known=0.9,
     sentence=0.1, said=0.7, gap=1.5, holds=True, anchored=True,
-)  # fmt: skip
+)
 
 
 def test_values_are_numbers_in_the_order_asked_with_none_kept() -> None:
-    assert BASE.values(("gap", "holds", "second", "leaning")) == [1.5, 1.0, None, 0.0]
+    assert BASE.values(("gap", "holds", "second", "elliptical")) == [1.5, 1.0, None, 0.0]
 
 
 @pytest.mark.parametrize("change", [{"holds": False}, {"anchored": False}, {"unknown": True}])
@@ -28,8 +28,8 @@ def test_the_fixed_rules_each_make_evidence_implausible(change: dict[str, bool])
 def test_a_question_the_paragraph_answers_is_covered_and_a_near_miss_is_not(
     fake_service: SearchService,
 ) -> None:
-    _, covered = fake_service.judge("书记在乡镇工作了多少年？")  # its words are in ¶32
-    _, missed = fake_service.judge("基层干部的加班费怎么计算？")
+    _, covered = fake_service.ask_judged("书记在乡镇工作了多少年？")  # its words are in ¶32
+    _, missed = fake_service.ask_judged("基层干部的加班费怎么计算？")
     assert covered is not None and missed is not None
     assert covered.covered is not None and missed.covered is not None
     assert covered.covered > missed.covered
@@ -37,14 +37,14 @@ def test_a_question_the_paragraph_answers_is_covered_and_a_near_miss_is_not(
     assert missed.known is not None and missed.known < 1.0  # ... nor anywhere in the documents
     assert covered.covered == 1.0 and covered.least == 1.0
     assert covered.gap >= 0.0 and covered.second is None  # no second model: not measured
-    assert not covered.cross and not covered.leaning
+    assert not covered.cross and not covered.elliptical
 
 
-def test_a_pronoun_led_question_is_marked_leaning(fake_service: SearchService) -> None:
-    _, evidence = fake_service.judge("那位书记在乡镇工作了多少年？")
-    assert evidence is not None and evidence.leaning
+def test_a_pronoun_led_question_is_marked_elliptical(fake_service: SearchService) -> None:
+    _, evidence = fake_service.ask_judged("那位书记在乡镇工作了多少年？")
+    assert evidence is not None and evidence.elliptical
 
 
 def test_an_off_topic_question_is_not_measured(fake_service: SearchService) -> None:
-    answer, evidence = fake_service.judge("红烧肉怎么做？")
+    answer, evidence = fake_service.ask_judged("红烧肉怎么做？")
     assert answer.status == "not_covered" and evidence is None

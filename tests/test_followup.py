@@ -14,7 +14,7 @@ from bot.engine.types import Turn
     # short open questions about nothing they name: the thread's subject is meant
     "原因是什么？", "有什么后果？", "怎么解决？", "居民怎么看？", "还有呢？",
     "What are the consequences?", "Give an example.", "What can be done?",
-])  # fmt: skip
+])
 def test_follow_ups(question: str) -> None:
     assert is_follow_up(question)
 
@@ -25,7 +25,7 @@ def test_follow_ups(question: str) -> None:
     "什么是属地管理？", "今天星期几？",  # a specific word; two words of its own
     "那位街道党工委书记在乡镇工作了多少年，他签了多少份责任状？",  # long: states its subject
     "What is the purpose of accountability?", "How do I cook fried rice?", "",
-])  # fmt: skip
+])
 def test_self_contained_questions(question: str) -> None:
     assert not is_follow_up(question)
 

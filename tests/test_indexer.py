@@ -25,7 +25,7 @@ from config.settings import PROJECT_ROOT, Settings
 from embeddings.encoder import HashingEncoder
 
 QUESTIONS = ["街道年终考核一共有多少项指标？", "问责的目的是什么？", "社区居委会为什么不堪重负？",
-             "新增的执法文件"]  # fmt: skip
+             "新增的执法文件"]
 
 
 EDITED = "新增的执法文件规定，乡镇街道可以直接查处违法建设，不再等待上级部门。"

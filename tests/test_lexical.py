@@ -109,7 +109,7 @@ def test_coverage_is_the_share_of_query_tokens_found_in_the_corpus(index: Lexica
 
 
 QUESTIONS = ["年终考核有多少项指标？", "问责的目的是什么？", "居委会不堪重负", "基层干部 权力 责任 压力",
-             "考核考核指标"]  # fmt: skip
+             "考核考核指标"]
 
 
 def _row(terms: TermCounts, row: int) -> dict[str, int]:

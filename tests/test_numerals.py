@@ -31,7 +31,7 @@ def test_unambiguous_numerals_become_digits(text: str, expected: str) -> None:
     "text",
     ["十分重要", "略知一二一味地", "一五一十", "万一出事", "千万不要", "一些", "零容忍", "零零星星",
      "十一五规划", "一两个", "老百姓", "一旦", "三农"],
-)  # fmt: skip
+)
 def test_words_that_only_look_like_numbers_stay(text: str) -> None:
     assert arabic_numerals(text) == text
 

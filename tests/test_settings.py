@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from config.settings import PROJECT_ROOT, SettingsError, load_settings
+from config.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 
 
 def test_defaults_come_from_default_toml() -> None:
@@ -129,3 +129,13 @@ def test_overlap_not_smaller_than_max_chars_is_rejected() -> None:
 def test_context_minutes_accepts_fractions_from_the_environment() -> None:
     settings = load_settings(env={"QABOT_CONVERSATION_CONTEXT_MINUTES": "0.5"})
     assert settings.conversation.context_minutes == 0.5
+
+
+def test_the_dataclass_defaults_are_the_shipped_defaults() -> None:
+    """config/default.toml and the Settings dataclasses give the same values, so code that
+    builds ``Settings()`` and a bot started from the defaults never disagree."""
+    loaded, built = load_settings(env={}), Settings()
+    for section in ("embedding", "ingest", "retrieval", "telegram", "conversation", "state"):
+        assert getattr(loaded, section) == getattr(built, section), section
+    for path in ("docs_dir", "index_dir", "data_dir"):
+        assert getattr(loaded, path) == getattr(built, path), path

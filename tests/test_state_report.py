@@ -44,7 +44,7 @@ def test_report_counts_percentiles_and_gaps(state_settings: Settings) -> None:
     assert (report.percentile(50), report.percentile(95), report.percentile(100)) == (300.0, 500.0, 500.0)
     assert [(g.question, g.count, g.down) for g in report.gaps] == [
         ("乡镇有多少编制？", 3, 0), ("问责的目的是什么？", 1, 1),
-    ]  # fmt: skip
+    ]
 
 
 def test_qabot_report_prints_and_writes_csv(

@@ -36,7 +36,7 @@ def test_migrations_are_numbered_in_order() -> None:
     assert all(m.sql or m.python for m in MIGRATIONS)
     assert statements("CREATE TABLE a (x INT);\nCREATE INDEX b ON a (x);") == [
         "CREATE TABLE a (x INT)", "CREATE INDEX b ON a (x)"
-    ]  # fmt: skip
+    ]
 
 
 def test_a_new_database_gets_every_step_once(state_settings: Settings) -> None:
@@ -52,8 +52,8 @@ def test_a_new_database_gets_every_step_once(state_settings: Settings) -> None:
 def test_a_database_from_a_newer_qabot_is_refused(state_settings: Settings) -> None:
     store = open_store(state_settings)
     with store._write() as cur:
-        cur.execute(store.q("INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)"),
-                    (LATEST + 5, "from the future", 0.0))  # fmt: skip
+        cur.execute(store.in_dialect("INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)"),
+                    (LATEST + 5, "from the future", 0.0))
     store.close()
     with pytest.raises(SchemaError, match=rf"schema version {LATEST + 5}, newer than this qabot"):
         open_store(state_settings)
@@ -90,7 +90,7 @@ def _old_feedback(data_dir: Path) -> None:
             [("2026-01-02T03:04:05+00:00", 5, "k1", 1, "问责的目的是什么？", "article.txt", 12,
               '[["article.txt", 12], ["article.txt", 13]]'),
              ("2026-01-03T00:00:00+00:00", 6, "k1", -1, "问责的目的是什么？", "article.txt", 12, "[]")],
-        )  # fmt: skip
+        )
 
 
 def test_old_votes_are_imported_once(state_settings: Settings) -> None:
@@ -99,7 +99,7 @@ def test_old_votes_are_imported_once(state_settings: Settings) -> None:
     votes = store.feedback()
     assert [(f.user_id, f.vote, f.question, f.paragraph) for f in votes] == [
         (5, 1, "问责的目的是什么？", 12), (6, -1, "问责的目的是什么？", 12)
-    ]  # fmt: skip
+    ]
     assert votes[0].cited == (("article.txt", 12), ("article.txt", 13))
     assert votes[0].at == pytest.approx(1767323045.0)
     store.add_vote(votes[1].__class__(6, "k1", 1, "q", "article.txt", 12))  # changed later

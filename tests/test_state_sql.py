@@ -200,7 +200,7 @@ def test_gaps_group_wordings_count_downvotes_and_ignore_good_answers(store: SqlS
         (3, " 乡镇 有多少编制 ", "not_covered", None), (4, "乡镇有多少编制。", "not_covered", None),
         (10, "What is 问责?", "related", None), (11, "what is 问责", "answered", "good"),
         (12, "问责的目的是什么？", "answered", "bad"), (13, "问责的目的是什么", "answered", "ok"),
-    ]  # fmt: skip
+    ]
     for uid, question, status, key in asked:
         clock.now += 1
         store.record_answer(_entry(uid, question, status, key), None)

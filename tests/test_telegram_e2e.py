@@ -31,7 +31,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 def _raw_text(user: SimUser, message_id: int, text: str) -> dict[str, Any]:
     chat = {"id": user.id, "type": "private", "first_name": user.first_name}
     message = {"message_id": message_id, "from": user.to_dict(), "chat": chat,
-               "date": int(time.time()), "text": text}  # fmt: skip
+               "date": int(time.time()), "text": text}
     return {"message": message}
 
 

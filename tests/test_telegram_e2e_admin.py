@@ -164,7 +164,7 @@ async def test_handler_error_gets_a_short_apology(
     def boom(
         questions: Sequence[str], k: int | None = None, offset: int = 0,
         contexts: Sequence[Turn | None] | None = None,
-    ) -> list[Answer]:  # fmt: skip
+    ) -> list[Answer]:
         raise RuntimeError("engine exploded")
 
     monkeypatch.setattr(live.runtime.engine.current, "ask_batch", boom)

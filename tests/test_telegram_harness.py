@@ -97,7 +97,7 @@ async def live_bot(
             source.telegram, admin_ids=frozenset({ADMIN.id}), rate_limit_per_minute=RATE_LIMIT,
             max_upload_bytes=MAX_UPLOAD,
         ),
-    )  # fmt: skip
+    )
     capture, root_logger = Capture(), logging.getLogger()
     httpx_logger, own_logger = logging.getLogger("httpx"), logging.getLogger("bot.telegram")
     old_level, own_level = root_logger.level, own_logger.level
@@ -109,7 +109,7 @@ async def live_bot(
             app = build_application(
                 settings, TOKEN, encoder=encoder,
                 base_url=server.base_url, base_file_url=server.base_file_url,
-            )  # fmt: skip
+            )
             httpx_logger.setLevel(logging.DEBUG)  # prove redaction, not just silence
             async with running(app):
                 yield Live(server, app, settings, capture)

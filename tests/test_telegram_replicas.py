@@ -123,7 +123,7 @@ async def test_any_replica_may_receive_the_webhook(tmp_path: Path, postgres: Thr
         apps, hooks = [], []
         for _ in range(2):
             tg = replace(base.telegram, mode="webhook", webhook_url="https://bot.example.org/hook",
-                         webhook_port=_free_port())  # fmt: skip
+                         webhook_port=_free_port())
             settings = replace(base, telegram=tg)
             app = build_application(settings, TOKEN, encoder=HashingEncoder(), base_url=server.base_url)
             apps.append(app)
@@ -140,7 +140,7 @@ async def test_any_replica_may_receive_the_webhook(tmp_path: Path, postgres: Thr
                         got = await client.post(
                             f"http://127.0.0.1:{hook.port}/{hook.url_path}", json=update,
                             headers={"X-Telegram-Bot-Api-Secret-Token": hook.secret_token},
-                        )  # fmt: skip
+                        )
                         assert got.status_code == 200
             for user in users:
                 await server.wait_for_messages(user.id, 1, timeout=60)

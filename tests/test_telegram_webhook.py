@@ -36,11 +36,11 @@ def _settings(root: Path) -> Settings:
     telegram = replace(
         base.telegram, mode="webhook", webhook_url="https://bot.example.org/hook/",
         webhook_listen="127.0.0.1", webhook_port=_free_port(),
-    )  # fmt: skip
+    )
     return replace(
         base, docs_dir=root / "docs", index_dir=root / "index", data_dir=root / "data",
         telegram=telegram,
-    )  # fmt: skip
+    )
 
 
 def test_webhook_options_hide_the_token(tmp_path: Path) -> None:
@@ -66,7 +66,7 @@ async def test_webhook_update_is_answered(tmp_path: Path) -> None:
             update = {"update_id": 1, "message": {
                 "message_id": 1, "from": user.to_dict(), "chat": chat, "date": int(time.time()),
                 "text": "/start", "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
-            }}  # fmt: skip
+            }}
             server.enqueue_raw({"message": update["message"]})  # makes the chat known
             url = f"http://127.0.0.1:{options.port}/{options.url_path}"
             store = runtime_of(app).state.store

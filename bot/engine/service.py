@@ -44,9 +44,10 @@ FOLLOW_UP_COVERAGE = 0.6  # share of a follow-up's own tokens the documents must
 
 @dataclass(frozen=True)
 class Asking:
-    """A question as asked (``own``) and the turn it follows up on (None: a new question)."""
+    """A question as its asker wrote it (``written``) and the turn it follows up on (None: a
+    new question); the engine answers it made whole with that turn."""
 
-    own: str
+    written: str
     thread: Turn | None = None
 
 
@@ -66,10 +67,10 @@ class SearchService:
         self.lexical = LexicalIndex(s.terms, s.postings)
         self.retriever = HybridRetriever(s.passages, s.faiss_index, self.lexical, a.sparse, a.second)
         background = a.background if a.background is not None else np.zeros((0, s.manifest.dim), np.float32)
-        self.null = NullModel(
-            background, a.background_sparse, a.background_second,
-            documents_are_cjk([p.text for p in s.paragraphs if p.servable]),
-        )  # fmt: skip
+        cjk = s.manifest.cjk
+        if cjk is None:  # an index from before the manifest kept the documents' script
+            cjk = documents_are_cjk([p.text for p in s.paragraphs])
+        self.null = NullModel(background, a.background_sparse, a.background_second, cjk)
         self.translator: Translator | None = None
         if self.settings.retrieval.crosslingual:
             self.translator = Translator(self.lexical, self.null.cjk)
@@ -119,7 +120,7 @@ class SearchService:
         found = [None if key is None else self.cache.get(key) for key in keys]
         todo = [i for i, answer in enumerate(found) if answer is None]
         if todo:
-            queries, words = self._embed([texts[i] for i in todo])
+            queries, words = self._embed([texts[i] for i in todo], [norms[i] for i in todo])
             for query, w, i in zip(queries, words, todo, strict=True):
                 asking = Asking(asked[i], threads[i])
                 found[i] = answer = self._decide(texts[i], query, w, k, offset, asking)[0]
@@ -130,18 +131,19 @@ class SearchService:
         done = zip(found, asked, texts, strict=True)
         return [_as_asked(a, q, t, ms) for a, q, t in done if a is not None]
 
-    def judge(self, question: str, k: int | None = None) -> tuple[Answer, Evidence | None]:
+    def ask_judged(self, question: str, k: int | None = None) -> tuple[Answer, Evidence | None]:
         """The answer to one standalone question (never cached) and the evidence it was
         judged on (None when it was not judged: off-topic or empty). bench/calibrate.py
         fits the answerability model on these."""
         text = question.strip()
-        queries, words = self._embed([text])
+        queries, words = self._embed([text], [normalize(text)])
         return self._decide(text, queries[0], words[0], k or self.settings.retrieval.top_k, 0, Asking(text))
 
-    def _embed(self, texts: list[str]) -> tuple[list[Query], list[Words]]:
-        """The questions embedded by every model, and their content words with vectors
-        (bot/engine/question/concepts.py): the words the documents lack go into the second model's call for
-        the questions, so judging a question costs no extra model pass."""
+    def _embed(self, texts: list[str], norms: list[str]) -> tuple[list[Query], list[Words]]:
+        """The questions (``texts``, matched as ``norms``) embedded by every model, and their
+        content words with vectors (bot/engine/question/concepts.py): the words the documents
+        lack go into the second model's call for the questions, so judging a question costs
+        no extra model pass."""
         lacking = [self.concepts.lacking(t) for t in texts]
         flat = list(dict.fromkeys(w for words in lacking for w in words))
         with self._encode_lock:
@@ -154,10 +156,10 @@ class SearchService:
             return np.array([embedded[w] for w in words], dtype=np.float32).reshape(len(words), dim)
 
         queries = [
-            self._query(t, vectors[j], None if sparse_rows is None else sparse_rows[j],
+            self._query(t, norms[j], vectors[j], None if sparse_rows is None else sparse_rows[j],
                         None if second is None else second[j])
             for j, t in enumerate(texts)
-        ]  # fmt: skip
+        ]
         words = [self.concepts.words_of(t, encode) for t in texts]
         return [self._widened(q, w) for q, w in zip(queries, words, strict=True)], words
 
@@ -175,10 +177,11 @@ class SearchService:
         return replace(query, terms=terms)
 
     def _query(
-        self, text: str, vector: np.ndarray, sparse_row: sparse.csr_matrix | None, second: np.ndarray | None
+        self, text: str, norm: str, vector: np.ndarray, sparse_row: sparse.csr_matrix | None,
+        second: np.ndarray | None,
     ) -> Query:
-        """A question in every form the signals need (its translation when cross-lingual)."""
-        norm = normalize(text)
+        """A question in every form the signals need (its translation when cross-lingual).
+        Its script is worked out here, once: ``Query.cross_lingual``."""
         cross = is_cjk_text(text) != self.null.cjk
         return Query(norm, vector, sparse_row, second, self._translated(norm), cross)
 
@@ -208,7 +211,7 @@ class SearchService:
         if not has_content(query.norm) or not self.retriever.passages:
             return Answer(question, "not_covered", "", ()), None
         ranking = self.retriever.rank(query)
-        margins = self.null.margins(question, query, ranking)
+        margins = self.null.margins(query, ranking)
         hits = tuple(
             Hit(p.doc, p.paragraph, self._paragraphs[(p.doc, p.paragraph)].text, r.fused)
             for r in ranking.items[offset : offset + k]
@@ -220,8 +223,8 @@ class SearchService:
         turn = Turn(question, cited)  # the whole question
         alternatives = len(hits) if offset == 0 else 1  # a follow-up may answer from any cited
         chosen, extract = self._extract(question, query, ranking, asking, alternatives)
-        leaning = asking.thread is not None or is_follow_up(asking.own)  # its words miss its subject
-        evidence = self.gauge.measure(query, ranking, margins, words, extract, leaning)
+        elliptical = asking.thread is not None or is_follow_up(asking.written)  # its words miss its subject
+        evidence = self.gauge.measure(query, ranking, margins, words, extract, elliptical)
         if not answerable(evidence):
             return Answer(question, "related", "", hits, turn=turn), evidence
         if chosen:  # a follow-up's new information is in another cited paragraph
@@ -244,12 +247,11 @@ class SearchService:
         translated = query.terms if query.cross_lingual else None  # the words of the other language
         rows = [row for group in groups for row in group]
         scores = self.sentences.scores(query.norm, vector, rows, translated)
-        same_script = is_cjk_text(question) == self.null.cjk
-        subject = frozenset(tokenize(query.norm)) if same_script else frozenset()
-        asked = asked_for(asking.own)
+        subject = frozenset() if query.cross_lingual else frozenset(tokenize(query.norm))
+        asked = asked_for(asking.written)
         if asking.thread is None:
             return 0, choose(self.sentences, groups[0], scores[: len(groups[0])], asked, subject)
-        if asked.kind == "other" and not asks_itself(asking.own):  # "最少的呢？"
+        if asked.kind == "other" and not asks_itself(asking.written):  # "最少的呢？"
             asked = asked_for(question)  # ... asks what its thread asked
         given = frozenset(split_sentences(asking.thread.answer))
         return choose_among(self.sentences, groups[:alternatives], scores, asked, subject, given)

@@ -1,4 +1,4 @@
-"""Small result types shared by every room: retrieval, answering, transports."""
+"""Small result types shared by the engine, the serving layer and the transports."""
 
 from __future__ import annotations
 

@@ -125,7 +125,7 @@ class ServedEngine:
         log.info(
             "reloaded: %d documents, %d paragraphs, %d re-embedded, %.2f s",
             report.documents, report.paragraphs, report.reembedded, report.seconds,
-        )  # fmt: skip
+        )
         return report
 
     async def follow(self) -> bool:

@@ -1,6 +1,6 @@
 """State that outlives one message, and the store that keeps it.
 
-The room between the engine and the transports: the engine is stateless per question.
+The layer beside serving, between the engine and the transports: the engine is stateless per question.
 ``open_store(settings)`` gives the state store: SQLite in the data folder by default,
 PostgreSQL when ``[state] database_url`` / QABOT_DATABASE_URL is set (several replicas then
 share it). It holds the inbox of updates, button state, conversation context, rate limits,
@@ -37,4 +37,4 @@ def open_store(settings: Settings) -> SqlStore:
 __all__ = [
     "AsyncState", "Claimed", "Conversations", "Feedback", "Gap", "InboxUpdate", "Lock",
     "LogEntry", "LoggedQuestion", "SqlStore", "open_store",
-]  # fmt: skip
+]

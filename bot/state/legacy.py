@@ -42,7 +42,7 @@ def read_feedback(path: Any) -> list[Feedback]:
         Feedback(int(u), str(k), int(v), str(q), str(d), int(p),
                  tuple((str(c[0]), int(c[1])) for c in json.loads(cited or "[]")), _when(at))
         for u, k, v, q, d, p, cited, at in rows
-    ]  # fmt: skip
+    ]
 
 
 def import_feedback(target: Any) -> int:
@@ -55,5 +55,5 @@ def import_feedback(target: Any) -> int:
     for vote in votes:
         target.add_vote(vote)
     log.info("imported %d votes from %s into the state store; the old file may be deleted",
-             len(votes), path)  # fmt: skip
+             len(votes), path)
     return len(votes)

@@ -19,12 +19,12 @@ class LogSql(SqlBase):
 
     def _insert_vote(self, cur: Cursor, item: Feedback) -> None:
         cur.execute(
-            self.q("INSERT INTO feedback (user_id, answer_key, vote, question, doc, paragraph, cited, at)"
+            self.in_dialect("INSERT INTO feedback (user_id, answer_key, vote, question, doc, paragraph, cited, at)"
                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, answer_key) DO UPDATE SET"
                    " vote = excluded.vote, at = excluded.at"),
             (item.user_id, item.answer_key, item.vote, item.question, item.doc, item.paragraph,
              cited_json(item.cited), item.at or self.clock()),
-        )  # fmt: skip
+        )
 
     def votes(self) -> tuple[int, int]:
         """(👍, 👎) totals."""
@@ -41,29 +41,29 @@ class LogSql(SqlBase):
                         " FROM feedback ORDER BY at, user_id")
             rows = cur.fetchall()
         return [Feedback(int(u), str(k), int(v), str(q), str(d), int(p), cited_from(str(c)), float(a))
-                for u, k, v, q, d, p, c, a in rows]  # fmt: skip
+                for u, k, v, q, d, p, c, a in rows]
 
     # -- question log --------------------------------------------------------------------
 
     def questions(self, since: float) -> list[LoggedQuestion]:
         """Question-log rows since ``since`` (Unix time), oldest first, with their votes."""
         with self._lock, self._read() as cur:
-            cur.execute(self.q(
+            cur.execute(self.in_dialect(
                 "SELECT q.at, q.user_id, q.question, q.status, q.cited, q.ms,"
                 " COALESCE(SUM(CASE WHEN f.vote = 1 THEN 1 ELSE 0 END), 0),"
                 " COALESCE(SUM(CASE WHEN f.vote = -1 THEN 1 ELSE 0 END), 0)"
                 " FROM question_log q LEFT JOIN feedback f ON f.answer_key = q.answer_key"
                 " WHERE q.at >= ? GROUP BY q.update_id, q.at, q.user_id, q.question, q.status,"
-                " q.cited, q.ms ORDER BY q.at, q.update_id"), (since,))  # fmt: skip
+                " q.cited, q.ms ORDER BY q.at, q.update_id"), (since,))
             rows = cur.fetchall()
         return [LoggedQuestion(float(a), int(u), str(q), _status(s), cited_from(str(c)), float(ms), int(up),
-                               int(dn)) for a, u, q, s, c, ms, up, dn in rows]  # fmt: skip
+                               int(dn)) for a, u, q, s, c, ms, up, dn in rows]
 
     def gaps(self, since: float, limit: int) -> list[Gap]:
         """Questions since ``since`` not answered or voted 👎, grouped by question_key, most
         frequent first (then most recent)."""
         with self._lock, self._read() as cur:
-            cur.execute(self.q(
+            cur.execute(self.in_dialect(
                 "SELECT t.qkey, COUNT(*), SUM(CASE WHEN t.status <> 'answered' THEN 1 ELSE 0 END),"
                 " SUM(t.down), MAX(t.at), (SELECT q2.question FROM question_log q2 WHERE q2.qkey = t.qkey"
                 " ORDER BY q2.at DESC LIMIT 1)"
@@ -72,7 +72,7 @@ class LogSql(SqlBase):
                 " GROUP BY answer_key) d ON d.answer_key = q.answer_key WHERE q.at >= ?) t"
                 " WHERE t.status <> 'answered' OR t.down > 0"
                 " GROUP BY t.qkey ORDER BY COUNT(*) DESC, MAX(t.at) DESC LIMIT ?"),
-                (since, limit))  # fmt: skip
+                (since, limit))
             rows = cur.fetchall()
         return [Gap(str(q), int(n), int(na), int(dn), float(last)) for _, n, na, dn, last, q in rows]
 
@@ -92,7 +92,7 @@ class LogSql(SqlBase):
         removed = {}
         with self._lock, self._write() as cur:
             for table, sql, before in plan:
-                cur.execute(self.q(sql), (before,))
+                cur.execute(self.in_dialect(sql), (before,))
                 removed[table] = max(cur.rowcount, 0)
         return removed
 

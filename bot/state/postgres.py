@@ -25,7 +25,7 @@ CONNECT_TIMEOUT = 10
 # Server-side keepalives on lock connections: a holder that vanished without closing its
 # socket loses its locks after about idle + interval × count seconds.
 KEEPALIVE = ("SET tcp_keepalives_idle = 5", "SET tcp_keepalives_interval = 2",
-             "SET tcp_keepalives_count = 3")  # fmt: skip
+             "SET tcp_keepalives_count = 3")
 
 
 def lock_key(name: str) -> int:
@@ -46,7 +46,7 @@ def connect(url: str) -> psycopg.Connection[Any]:
     """An autocommit connection; psycopg's error says what failed (password removed)."""
     try:
         return psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT,
-                               application_name="qabot")  # fmt: skip
+                               application_name="qabot")
     except psycopg.OperationalError as exc:
         raise ConnectionError(
             f"cannot connect to PostgreSQL at {safe_url(url)} ({exc}); check QABOT_DATABASE_URL"
@@ -116,7 +116,7 @@ class PostgresStore(SqlStore):
         """Where the state lives (for logs; no password)."""
         return f"PostgreSQL {safe_url(self.url)}"
 
-    def q(self, sql: str) -> str:
+    def in_dialect(self, sql: str) -> str:
         """psycopg's placeholders."""
         return sql.replace("?", "%s")
 
@@ -138,12 +138,12 @@ class PostgresStore(SqlStore):
 
     def _claim(self, cur: Cursor, replica: str, now: float, limit: int) -> None:
         cur.execute(
-            self.q(f"WITH picked AS ({CLAIMABLE} FOR UPDATE OF i SKIP LOCKED)"
+            self.in_dialect(f"WITH picked AS ({CLAIMABLE} FOR UPDATE OF i SKIP LOCKED)"
                    " UPDATE inbox SET state = 'claimed', claimed_by = ?, claimed_at = ?,"
                    " attempts = inbox.attempts + 1 FROM picked WHERE inbox.update_id = picked.update_id"
                    " RETURNING inbox.update_id, inbox.payload, inbox.attempts"),
             (limit, replica, now),
-        )  # fmt: skip
+        )
 
     def _migration_lock(self, cur: Cursor) -> None:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key("migrate"),))

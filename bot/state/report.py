@@ -64,7 +64,7 @@ def format_report(report: Report) -> str:
         "",
         "Not answered or voted 👎 (most frequent first):" if report.gaps else
         "No question went unanswered or got 👎.",
-    ]  # fmt: skip
+    ]
     for i, gap in enumerate(report.gaps, 1):
         lines.append(
             f"{i:3d}. {gap.count:4d}×  {gap.question}  (not answered {gap.not_answered}, 👎 {gap.down})"

@@ -41,7 +41,7 @@ def _done(lang: str, report: ReloadReport) -> str:
     return t(
         lang, "reload_done", documents=report.documents, paragraphs=report.paragraphs,
         reembedded=report.reembedded, seconds=report.seconds,
-    )  # fmt: skip
+    )
 
 
 async def reload_command(update: Update, context: Ctx) -> None:
@@ -76,7 +76,7 @@ async def stats_command(update: Update, context: Ctx) -> None:
         lang, "stats", documents=len(info.documents), paragraphs=info.paragraphs,
         model=info.model, built_at=info.built_at, answered=rt.stats.answered,
         refused=rt.stats.refused, up=up, down=down, uptime=rt.stats.uptime(),
-    )  # fmt: skip
+    )
     await reply_text(update, context, text)
 
 
@@ -99,7 +99,7 @@ async def gaps_command(update: Update, context: Ctx) -> None:
         t(lang, "gaps_line", rank=i, question=g.question, count=g.count,
           not_answered=g.not_answered, down=g.down)
         for i, g in enumerate(gaps, 1)
-    ]  # fmt: skip
+    ]
     await reply_text(update, context, "\n".join(lines))
 
 

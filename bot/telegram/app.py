@@ -52,7 +52,7 @@ POLL_TIMEOUT = 10  # seconds a getUpdates long poll may wait
 MEDIA = (
     filters.Sticker.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO | filters.VIDEO
     | filters.VIDEO_NOTE | filters.ANIMATION | filters.LOCATION | filters.CONTACT
-)  # fmt: skip
+)
 COMMANDS = {
     "zh": [("ask", "提问：/ask 问题"), ("help", "用法和示例问题"), ("start", "开始")],
     "en": [("ask", "Ask: /ask question"), ("help", "How to use, examples"), ("start", "Start")],
@@ -76,14 +76,15 @@ def build_application(
 ) -> QAApp:
     """A ready-to-start Application; its post_init opens the index (see ``running``).
 
-    ``base_url`` defaults to settings.telegram.base_url, then $TELEGRAM_BASE_URL, then
-    Telegram itself. ``flood_limits=False`` leaves out AIORateLimiter (load tests only:
-    Telegram's flood limits and RetryAfter are then not honoured).
+    ``base_url`` defaults to settings.telegram.base_url ($TELEGRAM_BASE_URL, read by
+    config/settings.py), then Telegram itself. ``flood_limits=False`` leaves out
+    AIORateLimiter (load tests only: Telegram's flood limits and RetryAfter are then not
+    honoured).
     """
     if not token:
         raise ValueError("the bot token is empty; set TELEGRAM_BOT_TOKEN")
     protect_secret(token)
-    base = base_url or settings.telegram.base_url or os.environ.get("TELEGRAM_BASE_URL", "")
+    base = base_url or settings.telegram.base_url
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
         .token(token)
@@ -104,7 +105,8 @@ def build_application(
 
 def register(app: QAApp) -> None:
     """Attach every handler and the error handler."""
-    # Duplicate update_ids, edited messages and channel posts stop here.
+    # Edited messages and channel posts stop here (a duplicate update_id never gets this far:
+    # the inbox keeps one row per update_id).
     app.add_handler(TypeHandler(Update, handlers.guard), group=-1)
     # /start and /help: what the bot knows and how to ask.
     app.add_handler(CommandHandler(["start", "help"], handlers.start))

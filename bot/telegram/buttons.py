@@ -46,7 +46,7 @@ async def _vote(rt: Runtime, query: CallbackQuery, key: str, ref: AnswerRef, vot
     item = Feedback(
         query.from_user.id, key, vote, ref.question, top.doc, top.paragraph,
         tuple((h.doc, h.paragraph) for h in ref.hits),
-    )  # fmt: skip
+    )
     await rt.state.run(rt.state.store.add_vote, item)
     await query.answer(t(lang_of(query.from_user), "thanks"))
 

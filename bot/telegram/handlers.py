@@ -1,4 +1,6 @@
-"""Handlers for officials: /start, /help, questions, /ask, buttons, and everything else.
+"""Handlers for officials: /start, /help, questions, /ask, media and unknown commands.
+
+Buttons under an answer live in buttons.py, inline mode in inline.py, admins' commands in admin.py.
 
 Conventions: a private text message is a question; in groups the bot answers only when
 mentioned (@bot), replied to, or asked with /ask. Edited messages are ignored (the edit
@@ -48,7 +50,7 @@ async def start(update: Update, context: Ctx) -> None:
     chunks = render.intro_html(
         rt.engine.info, lang, context.bot.username,
         rt.settings.examples(lang), rt.is_admin(user_id), rt.settings.about(lang),
-    )  # fmt: skip
+    )
     await send_html(context, message.chat_id, chunks)
 
 
@@ -133,7 +135,7 @@ async def answer_question(update: Update, context: Ctx, question: str, command: 
         ref = AnswerRef(
             asked, lang, answer.hits, rt.settings.retrieval.top_k, message.chat_id,
             frozenset((h.doc, h.paragraph) for h in answer.hits),
-        )  # fmt: skip
+        )
     shown = answer.status != "not_covered"  # "related" replies show the closest paragraphs
     cited = tuple((h.doc, h.paragraph) for h in answer.hits) if shown else ()
     ms = (time.perf_counter() - started) * 1000

@@ -223,7 +223,7 @@ class Inbox:
         if item.attempts > MAX_ATTEMPTS:
             self.counters.dropped += 1
             log.error("update %s was claimed %d times without finishing; dropped",
-                      item.update_id, item.attempts)  # fmt: skip
+                      item.update_id, item.attempts)
         else:
             try:
                 update = Update.de_json(json.loads(item.payload), self.app.bot)
@@ -274,7 +274,7 @@ class Inbox:
         removed = await self.state.run(
             self.state.store.purge, log_days=s.state.question_log_days,
             button_days=s.state.button_days, context_seconds=s.conversation.context_minutes * 60,
-        )  # fmt: skip
+        )
         if any(removed.values()):
             log.info("purged %s", ", ".join(f"{n} {table}" for table, n in removed.items() if n))
 

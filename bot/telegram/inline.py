@@ -89,7 +89,7 @@ def articles(
             render.answer_html(replace(answer, answer=_opening(hit.text), hits=(hit,)), lang, examples)[0],
         )
         for i, hit in enumerate(hits[1:MAX_RESULTS], start=1)
-    ]  # fmt: skip
+    ]
     return [first, *more]
 
 
@@ -104,7 +104,7 @@ def _article(rid: str, title: str, description: str, html: str) -> InlineQueryRe
         rid, _clip(title, TITLE_CHARS),
         InputTextMessageContent(html, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW),
         description=_clip(description, 2 * TITLE_CHARS) or None,
-    )  # fmt: skip
+    )
 
 
 def _result_id(question: str, version: str, index: int) -> str:

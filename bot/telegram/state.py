@@ -38,7 +38,7 @@ class AnswerRef:
                 "shown": sorted([doc, n] for doc, n in self.shown),
             },
             ensure_ascii=False,
-        )  # fmt: skip
+        )
 
     @classmethod
     def from_json(cls, text: str) -> AnswerRef:
@@ -50,7 +50,7 @@ class AnswerRef:
                 tuple(Hit(str(d), int(p), str(t), float(s)) for d, p, t, s in data["hits"]),
                 int(data["next_offset"]), int(data["chat_id"]),
                 frozenset((str(d), int(n)) for d, n in data["shown"]),
-            )  # fmt: skip
+            )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"not stored button state: {exc}") from exc
 

@@ -75,7 +75,7 @@ class WebhookServer:
         await self.bot.set_webhook(
             url=self.options.webhook_url, secret_token=self.options.secret_token,
             allowed_updates=allowed_updates, drop_pending_updates=False,
-        )  # fmt: skip
+        )
         log.info("webhook endpoint on %s:%s", self.options.listen, self.options.port)
 
     async def stop(self) -> None:

@@ -72,7 +72,7 @@ def evaluate(service: SearchService, cases: list[Case]) -> tuple[dict[str, Any],
             "status": answer.status, "rank": rank,
             "answer_hit": bool(case.gold) and answer.answered and any(g in answer.answer for g in case.gold),
             "cited": [h.paragraph for h in answer.hits], "answer": answer.answer, "ms": ms,
-        })  # fmt: skip
+        })
     summary = _summary(rows)
     tags = sorted({r["tag"] for r in rows if r["tag"]})
     if tags:

@@ -102,11 +102,11 @@ class ThrowawayPostgres:
         self.port = _free_port()
         data = self.root / "data"
         self._run(str(self.bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
-                  "-E", "UTF8", "--locale", "C", "--no-sync")  # fmt: skip
+                  "-E", "UTF8", "--locale", "C", "--no-sync")
         options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")  # fmt: skip
+                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
         self._run(str(self.bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l",
-                  str(self.root / "server.log"), "-w", "-t", "60", "start")  # fmt: skip
+                  str(self.root / "server.log"), "-w", "-t", "60", "start")
         return self.admin_url
 
     def new_database(self) -> str:
@@ -126,7 +126,7 @@ class ThrowawayPostgres:
         root, self.root = self.root, None
         with contextlib.suppress(PostgresUnavailable, subprocess.SubprocessError):
             self._run(str(self.bindir / "pg_ctl"), "-D", str(root / "data"), "-m", "immediate",
-                      "-w", "stop", timeout=60)  # fmt: skip
+                      "-w", "stop", timeout=60)
         shutil.rmtree(root, ignore_errors=True)
 
     def __enter__(self) -> ThrowawayPostgres:

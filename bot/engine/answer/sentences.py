@@ -57,7 +57,7 @@ def paragraph_sentences(paragraphs: Sequence[Paragraph]) -> list[Sentence]:
         Sentence(p.doc, p.number, i, s)
         for p in paragraphs if p.servable
         for i, s in enumerate(sentence_texts(p.text))
-    ]  # fmt: skip
+    ]
 
 
 class _Sentences(Sequence[Sentence]):
@@ -94,7 +94,7 @@ class SentenceIndex:
     def __init__(
         self, paragraphs: Sequence[Paragraph], vectors: np.ndarray | RowFile | None = None,
         counts: np.ndarray | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         servable = [p for p in paragraphs if p.servable]
         if counts is None or len(counts) != len(servable):
             counts = np.array([len(sentence_texts(p.text)) for p in servable], dtype=np.int64)
@@ -126,7 +126,7 @@ class SentenceIndex:
     def scores(
         self, question_norm: str, vector: np.ndarray | None, rows: Sequence[int],
         translated: Mapping[str, float] | None = None,
-    ) -> np.ndarray:  # fmt: skip
+    ) -> np.ndarray:
         """Fused evidence of each sentence in ``rows`` for the question (z-scores, summed).
         ``translated``: weighted query terms in the documents' language for a question in
         the other one; its lexical z-score then counts ``TRANSLATED_WEIGHT``."""

@@ -39,9 +39,10 @@ log = logging.getLogger(__name__)
 TOKENIZE_CHUNK = 2_000  # passages per tokenizer progress step
 
 
-def fingerprint(settings: Settings, paragraphs: Sequence[Paragraph]) -> str:
-    """Hash of everything besides documents and model that shapes the index."""
-    parts = f"{settings.ingest.max_chars}/{settings.ingest.overlap_chars}/{_cjk(paragraphs)}/{NORMALIZATION}/"
+def fingerprint(settings: Settings, cjk: bool) -> str:
+    """Hash of everything besides documents and model that shapes the index (``cjk``: the
+    documents' script, which picks the background)."""
+    parts = f"{settings.ingest.max_chars}/{settings.ingest.overlap_chars}/{cjk}/{NORMALIZATION}/"
     parts += BACKGROUND_FILE.read_text(encoding="utf-8")
     return hashlib.sha256(parts.encode()).hexdigest()[:16]
 
@@ -74,7 +75,7 @@ def is_fresh(
         reasons.append(f"it was built with second model {m.second_model!r}, now {_model_id(second)!r}")
     if m.documents != {d.name: d.file_hash for d in documents}:
         reasons.append("the documents changed")
-    elif m.fingerprint != fingerprint(settings, _paragraphs(documents)):
+    elif m.fingerprint != fingerprint(settings, _cjk(_paragraphs(documents))):
         reasons.append("the ingest settings or the background changed")
     if m.normalization != NORMALIZATION:
         reasons.append("the text normalisation changed")
@@ -99,12 +100,13 @@ def build_index(
     """The index over ``documents`` and how many passages had to be embedded anew; the
     biggest arrays are written through files in ``scratch`` when one is given."""
     paragraphs = _paragraphs(documents)
-    print_ = fingerprint(settings, paragraphs)
-    passages = _passages(settings, documents, previous, print_)
+    cjk = _cjk(paragraphs)  # the documents' script, kept in the manifest
+    shape = fingerprint(settings, cjk)
+    passages = _passages(settings, documents, previous, shape)
     old = previous.arrays if previous is not None else IndexArrays()
     has_sparse = encoder.encode_sparse(["probe"]) is not None
     same_model = previous is not None and (previous.manifest.model, previous.manifest.dim) == (
-        encoder.model_id, encoder.dim) and (old.sparse is not None) == has_sparse  # fmt: skip
+        encoder.model_id, encoder.dim) and (old.sparse is not None) == has_sparse
     source = _previous_rows(passages, previous)  # previous row of the same text, else -1
     reuse = source if same_model else np.full(len(passages), -1)
     todo = np.flatnonzero(reuse < 0)
@@ -115,19 +117,19 @@ def build_index(
     arrays: dict[str, Any] = {}
     if fresh_sparse is not None:
         arrays["sparse"] = _assemble(reuse, old.sparse, todo, fresh_sparse)
-    arrays.update(_background(encoder, previous if same_model else None, print_, paragraphs))
+    arrays.update(_background(encoder, previous if same_model else None, shape, cjk))
     if second is not None:
         same_second = previous is not None and previous.manifest.second_model == second.model_id
         second_reuse = source if same_second and old.second is not None else np.full(len(passages), -1)
         second_todo = np.flatnonzero(second_reuse < 0)
         vectors = _encode(second.encode_passages, [passages[i].text for i in second_todo], batch, second.dim)
         arrays["second"] = _assemble(second_reuse, old.second, second_todo, vectors)
-        arrays["background_second"] = second.encode_passages(load_background(_cjk(paragraphs)))
+        arrays["background_second"] = second.encode_passages(load_background(cjk))
     terms = _terms(passages, previous, source, progress, scratch)
     postings = Postings.build(terms)
     sentence_model = second or encoder
     same_sentences = previous is not None and (previous.manifest.second_model or previous.manifest.model) == (
-        sentence_model.model_id)  # fmt: skip
+        sentence_model.model_id)
     arrays["sentences"], arrays["sentence_counts"], arrays["sentence_hashes"] = sentence_arrays(
         sentence_model, paragraphs, previous, same_sentences, batch, scratch
     )
@@ -138,10 +140,10 @@ def build_index(
         format=FORMAT_VERSION, model=encoder.model_id, second_model=_model_id(second),
         dim=encoder.dim, normalized=True, metric="inner_product",
         index_type=faiss_index.choose_index_type(len(passages)),
-        documents={d.name: d.file_hash for d in documents}, fingerprint=print_,
+        documents={d.name: d.file_hash for d in documents}, fingerprint=shape, cjk=cjk,
         passages=len(passages), built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         arrays=sorted(arrays), normalization=NORMALIZATION,
-    )  # fmt: skip
+    )
     stored = StoredIndex(manifest, passages, paragraphs, index, IndexArrays(**arrays), terms, postings)
     return stored, len(todo)
 
@@ -151,11 +153,11 @@ def _paragraphs(documents: Sequence[Document]) -> list[Paragraph]:
 
 
 def _passages(
-    settings: Settings, documents: Sequence[Document], previous: StoredIndex | None, print_: str
+    settings: Settings, documents: Sequence[Document], previous: StoredIndex | None, shape: str
 ) -> list[Passage]:
     """Passages of every document; an unchanged document keeps its previous passages."""
     kept: dict[str, list[Passage]] = {}
-    if previous is not None and previous.manifest.fingerprint == print_:
+    if previous is not None and previous.manifest.fingerprint == shape:
         hashes = previous.manifest.documents
         same = {d.name for d in documents if hashes.get(d.name) == d.file_hash}
         groups = itertools.groupby(previous.passages, key=lambda p: p.doc)
@@ -281,18 +283,16 @@ def _cjk(paragraphs: Sequence[Paragraph]) -> bool:
     return documents_are_cjk([p.text for p in paragraphs])
 
 
-def _background(
-    encoder: Encoder, previous: StoredIndex | None, print_: str, paragraphs: Sequence[Paragraph]
-) -> dict[str, Any]:
+def _background(encoder: Encoder, previous: StoredIndex | None, shape: str, cjk: bool) -> dict[str, Any]:
     """The null model's vectors, reused when the background file did not change."""
-    old = None if previous is None or previous.manifest.fingerprint != print_ else previous.arrays
+    old = None if previous is None or previous.manifest.fingerprint != shape else previous.arrays
     if old is not None and old.background is not None:
         return {"background": old.background} | ({} if old.background_sparse is None else {
-            "background_sparse": old.background_sparse})  # fmt: skip
-    sentences = load_background(cjk=_cjk(paragraphs))
+            "background_sparse": old.background_sparse})
+    sentences = load_background(cjk)
     found = encoder.encode_sparse(sentences)
     return {"background": encoder.encode_passages(sentences)} | ({} if found is None else {
-        "background_sparse": found})  # fmt: skip
+        "background_sparse": found})
 
 
 __all__ = ["Passage", "build_index", "fingerprint", "is_fresh", "known_documents"]

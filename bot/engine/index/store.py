@@ -86,7 +86,8 @@ class Manifest:
     passages: int
     built_at: str
     arrays: list[str]
-    normalization: int = 1  # ingest.NORMALIZATION the paragraphs' matching forms were made with
+    normalization: int = 1  # text.normalize.NORMALIZATION the paragraphs' matching forms were made with
+    cjk: bool | None = None  # the documents' script (None: an index from before it was kept)
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ def _paragraph_tables(paragraphs: Sequence[Paragraph]) -> Iterator[dict[str, Any
             "name": name, "number": [p.number for p in rows], "text": [p.text for p in rows],
             "norm": [None if p.norm == p.text else p.norm for p in rows],
             "hash": [p.hash for p in rows], "servable": [p.servable for p in rows],
-        }  # fmt: skip
+        }
 
 
 def read_paragraphs(path: Path) -> list[Paragraph]:
@@ -73,7 +73,7 @@ def _passage_tables(
             "hash": [p.hash for p in rows],
             "text": [None if w else p.text for p, w in zip(rows, whole, strict=True)],
             "norm": [None if w else p.norm for p, w in zip(rows, whole, strict=True)],
-        }  # fmt: skip
+        }
 
 
 def read_passages(path: Path, paragraphs: Sequence[Paragraph]) -> list[Passage]:
@@ -98,7 +98,7 @@ def write_terms(folder: Path, terms: TermCounts) -> None:
     counts = terms.counts
     (folder / f"{TERMS}.vocabulary.json").write_text(json.dumps(terms.vocabulary, ensure_ascii=False))
     _save(folder, TERMS, indptr=(counts.indptr, np.int64), ids=(counts.indices, np.int32),
-          counts=(counts.data, np.uint16))  # fmt: skip
+          counts=(counts.data, np.uint16))
 
 
 def read_terms(folder: Path) -> TermCounts:
@@ -114,7 +114,7 @@ def read_terms(folder: Path) -> TermCounts:
 
 def write_postings(folder: Path, postings: Postings) -> None:
     _save(folder, BM25, indptr=(postings.indptr, np.int64), rows=(postings.rows, np.int32),
-          weights=(postings.weights, np.float32))  # fmt: skip
+          weights=(postings.weights, np.float32))
 
 
 def read_postings(folder: Path, terms: TermCounts) -> Postings:
@@ -122,7 +122,7 @@ def read_postings(folder: Path, terms: TermCounts) -> Postings:
     read into memory: every question reads some, and mapped pages of the page cache's large
     folios would become resident anyway (bot/engine/index/mapped.py)."""
     indptr, rows, weights = (np.load(folder / f"{BM25}.{p}.npy", allow_pickle=False)
-                             for p in ("indptr", "rows", "weights"))  # fmt: skip
+                             for p in ("indptr", "rows", "weights"))
     fits = rows.dtype == np.int32 and weights.dtype == np.float32 and len(rows) == len(weights)
     if not fits or len(indptr) != len(terms.vocabulary) + 1 or indptr[-1] != len(rows):
         raise ValueError(f"BM25 postings in {folder} do not fit the term counts")

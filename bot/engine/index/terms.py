@@ -56,7 +56,7 @@ class TermCounts:
             (np.frombuffer(counts, dtype=np.uint16), np.frombuffer(terms, dtype=np.int32),
              np.frombuffer(indptr, dtype=np.int64)),
             shape=(len(norm_texts), len(ids)),
-        )  # fmt: skip
+        )
         return TermCounts(tuple(ids), matrix)
 
     def term_ids(self) -> dict[str, int]:

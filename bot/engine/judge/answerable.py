@@ -60,7 +60,7 @@ class Judge:
         and evidence that lacks a feature of the judge (an index without the second model
         has no USE margin and no word vectors: the fixed rules decide alone)."""
         values = evidence.values(self.names)
-        if evidence.leaning or any(v is None for v in values):
+        if evidence.elliptical or any(v is None for v in values):
             return True
         return self.probability(evidence) >= self.threshold
 
@@ -100,15 +100,15 @@ def fit(
     return Judge(
         names, tuple(round(float(c), 6) for c in center), tuple(round(float(s), 6) for s in scale),
         tuple(round(float(c), 6) for c in w[:-1]), round(float(w[-1]), 6), threshold,
-    )  # fmt: skip
+    )
 
 
-# Fitted by bench/calibrate.py (2026-11-26) on the tuning sets dev, dev2, dev_en, nearmiss and
-# nearmiss3 (only the questions the null model let through; held-out never fitted). Threshold:
-# 0.7 (calibrate.MARGIN) × the highest at which the model refuses no in-scope tuning question
-# beyond the fixed rules, under 5-fold cross-validation and leave-one-set-out.
-# Documents' script: 69 in scope / 68 near misses; AUC 5-fold 0.910, leave-one-set-out 0.908,
-# held-out 0.977; near misses not answered 45/68 by the fixed rules alone → 49/68 (5-fold).
+# Fitted by bench/calibrate.py on the tuning sets dev, dev2, dev_en, nearmiss and nearmiss3
+# (only the questions the null model let through; held-out never fitted). Threshold: 0.7
+# (calibrate.MARGIN) × the highest at which the model refuses no in-scope tuning question
+# beyond the fixed rules, under 5-fold cross-validation and leave-one-set-out. The fit's
+# figures (AUC, near misses caught) are in bench/FINDINGS.md 1c.
+# Documents' script:
 SAME_SCRIPT = Judge(
     names=("second", "known", "said", "gap"),
     center=(0.093578, 0.889231, 0.671635, 1.803364),
@@ -117,8 +117,7 @@ SAME_SCRIPT = Judge(
     bias=-0.086038,
     threshold=0.06,
 )
-# Other script (English about the Chinese text): 61 in scope / 33 near misses; AUC 5-fold 0.797,
-# leave-one-set-out 0.807, held-out 0.850; near misses not answered 9/33 → 16/33 (5-fold).
+# Other script (English about the Chinese text):
 CROSS_SCRIPT = Judge(
     names=("second", "said", "gap"),
     center=(0.072921, 0.578096, 2.830369),

@@ -15,7 +15,7 @@ is judged on what they hold (bot/engine/judge/answerable.py weighs it), measured
   minus its cosine to the closest background sentence;
 - ``holds``: the chosen sentence holds the kind of fact asked (bot/engine/question/asking.py), about the
   question's subject; ``anchored``: the best paragraph shares a rare word with the question;
-- ``leaning``: the question leans on another (a follow-up, or "这些现象…" asked alone,
+- ``elliptical``: the question leans on another (a follow-up, or "这些现象…" asked alone,
   bot/engine/question/followup.py): its own words do not name its subject, so coverage cannot judge it.
 
 Nothing here runs a model: word vectors are stored with the index (one call embeds a
@@ -54,7 +54,7 @@ class Evidence:
     holds: bool
     anchored: bool
     unknown: bool = False  # a specific word the documents know by no name (bot/engine/question/concepts.py)
-    leaning: bool = False  # a follow-up or pronoun-led question: its words miss its subject
+    elliptical: bool = False  # a follow-up or pronoun-led question: its words miss its subject
 
     @property
     def plausible(self) -> bool:
@@ -82,8 +82,8 @@ class Gauge:
 
     def measure(
         self, query: Query, ranking: Ranking, margins: Margins, words: Words, extract: Extract,
-        leaning: bool = False,
-    ) -> Evidence:  # fmt: skip
+        elliptical: bool = False,
+    ) -> Evidence:
         """The features of a question whose best paragraph is ``ranking.items[0]`` and whose
         chosen answer is ``extract``. A question in the other script shares no words with the
         documents: it is anchored, and its words are not checked (the embeddings judge it)."""
@@ -107,8 +107,8 @@ class Gauge:
             covered=weighted_mean(covered, words.weights), least=least,
             known=weighted_mean(known, words.weights), sentence=self._sentence(query, margins, extract),
             said=said, gap=gap, holds=extract.holds, anchored=anchor, unknown=unknown,
-            leaning=leaning,
-        )  # fmt: skip
+            elliptical=elliptical,
+        )
 
     def _sentence(self, query: Query, margins: Margins, extract: Extract) -> float | None:
         """Cosine of the question to the answer sentence over its best background match,

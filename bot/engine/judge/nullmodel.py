@@ -21,7 +21,6 @@ import numpy as np
 from scipy import sparse
 
 from bot.engine.rank.hybrid import Query, Ranking
-from bot.engine.text.script import is_cjk_text
 
 
 @dataclass(frozen=True)
@@ -79,7 +78,7 @@ class NullModel:
     second: np.ndarray | None = None
     cjk: bool = True
 
-    def margins(self, question: str, query: Query, ranking: Ranking) -> Margins:
+    def margins(self, query: Query, ranking: Ranking) -> Margins:
         """Margins of the documents over the background: dense, sparse and second model."""
         dense_bg = float((self.vectors @ query.vector).max()) if len(self.vectors) else 0.0
         sparse_margin = second_margin = second_bg = None
@@ -89,8 +88,8 @@ class NullModel:
             second_bg = float((self.second @ query.second).max())
             if ranking.second_top is not None:
                 second_margin = ranking.second_top - second_bg
-        cross = is_cjk_text(question) != self.cjk
-        return Margins(ranking.dense_top - dense_bg, sparse_margin, second_margin, cross, second_bg, dense_bg)
+        dense_margin = ranking.dense_top - dense_bg
+        return Margins(dense_margin, sparse_margin, second_margin, query.cross_lingual, second_bg, dense_bg)
 
 
 def has_content(question: str) -> bool:

@@ -83,7 +83,7 @@ _ASK_OPEN: tuple[tuple[Kind, re.Pattern[str]], ...] = (
         r"什么(?:样的)?(?:影响|效果|作用|后果|结果|好处)|(?:影响|效果|作用|后果|结果)(?:怎么样|如何)"
         r"|带来了?什么|导致了?什么|造成了?什么|会怎么样|会怎样|\beffects?\b|\bimpacts?\b"
         r"|\bresults?\b|\bconsequences?\b|\bwhat happens\b|\bbenefits?\b", re.I)),
-)  # fmt: skip
+)
 _CUES: dict[Kind, re.Pattern[str]] = {
     "cause": re.compile(r"因为|由于|原因|随着|只因|源于|在于|之所以|导致|造成|致使|因此|所以"),
     "effect": re.compile(

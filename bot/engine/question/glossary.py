@@ -196,4 +196,4 @@ def load_glossary(to_chinese: bool = True) -> Glossary:
 __all__ = [
     "CEDICT", "FUNCTION_WORDS", "Glossary", "gloss_keys", "inflections", "key_words",
     "load_glossary", "word_forms",
-]  # fmt: skip
+]

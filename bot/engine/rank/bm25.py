@@ -91,7 +91,7 @@ class LexicalIndex:
     def weighted_scores(self, terms: Mapping[str, float]) -> np.ndarray:
         """Σ over ``terms`` of weight × the term's BM25 contribution, for every passage."""
         found = [(i, w) for i, w in ((self._ids.get(t), w) for t, w in terms.items())
-                 if i is not None and self._df[i] and w]  # fmt: skip
+                 if i is not None and self._df[i] and w]
         if not found:
             return np.zeros(self.size, dtype=np.float32)
         spans = [(slice(self._indptr[i], self._indptr[i + 1]), np.float32(w)) for i, w in found]

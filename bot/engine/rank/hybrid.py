@@ -37,10 +37,9 @@ class Weights:
 
 SHIPPED = Weights()
 # A question in the other language than the documents (English about a Chinese text): its
-# lexical signal is a dictionary translation (bot/engine/question/crosslingual.py), no stronger than the
-# cross-lingual embeddings, so every signal counts the same. On the 42 English in-scope
-# questions of dev, dev2 and held-out, paragraph hit@1 0.64 with SHIPPED, 0.71 with these
-# (hit@3 0.79 → 0.90); grid-searched weights did no better under cross-validation.
+# lexical signal is a dictionary translation (bot/engine/question/crosslingual.py), no
+# stronger than the cross-lingual embeddings, so every signal counts the same (figures:
+# bench/FINDINGS.md 1b).
 CROSS_LINGUAL = Weights(dense=1.0, lexical=1.0, sparse=1.0, second=1.0)
 
 

@@ -1,8 +1,10 @@
-"""Text rules every room shares, written once: what counts as CJK, where a sentence ends,
-how Telegram measures length, which files are documents.
+"""Characters and scripts, written once: what counts as CJK, which characters a reader never
+sees, how Telegram measures length, when two questions are the same question, and which
+script a document collection is written in.
 
 Ingest, lexical matching, noise rules, answer extraction, rendering and the loopback Bot
-API all ask these questions; a second copy of any of them would drift.
+API all ask these questions; a second copy of any of them would drift. Where a sentence
+ends: sentences.py; the matching form of text: normalize.py; tokens: tokenize.py.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ SUPPORTED_TAGS = frozenset(
         "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
         "blockquote", "tg-spoiler", "span", "tg-emoji",
     }
-)  # fmt: skip
+)
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 
 

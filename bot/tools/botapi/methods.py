@@ -21,13 +21,13 @@ CHAT_ACTIONS = frozenset(
         "upload_voice", "upload_document", "choose_sticker", "find_location",
         "record_video_note", "upload_video_note",
     }
-)  # fmt: skip
+)
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly "
     "the same as a current content and reply markup of the message"
 )
 TRIVIAL = ("logOut", "close", "setMyDescription", "setMyShortDescription", "setMyName",
-           "setChatMenuButton")  # fmt: skip
+           "setChatMenuButton")
 
 
 def _wall(monotonic_at: float) -> int:
@@ -46,7 +46,7 @@ class BotMethods:
             "editMessageText", "editMessageReplyMarkup", "deleteMessage",
             "answerCallbackQuery", "answerInlineQuery", "sendChatAction", "getFile", "setMyCommands",
             "deleteMyCommands", "getMyCommands", "sendDocument", "getChat",
-        ):  # fmt: skip
+        ):
             self.table[name.lower()] = (name, getattr(self, "m_" + name))
         for name in TRIVIAL:
             self.table[name.lower()] = (name, self.m_ok)
@@ -199,7 +199,7 @@ class BotMethods:
         msg = SentMessage(
             self.state.new_message_id(chat_id), chat_id, str(params.get("caption") or ""),
             parse_mode, markup, reply_to, document=stored.file_name or stored.file_path,
-        )  # fmt: skip
+        )
         self.state.message_files[(chat_id, msg.message_id)] = stored
         self.state.sent.append(msg)
         return self.message_json(msg)
@@ -269,7 +269,7 @@ class BotMethods:
         self.state.inline_answers[qid] = {
             "results": results, "button": button, "cache_time": params.get("cache_time"),
             "is_personal": params.get("is_personal"),
-        }  # fmt: skip
+        }
         return True
 
     async def m_sendChatAction(self, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:

@@ -20,7 +20,7 @@ STRING_PARAMS = frozenset(
         "message_effect_id", "description", "short_description", "name", "title", "emoji",
         "ip_address", "query", "switch_pm_text", "switch_pm_parameter", "inline_query_id",
     }
-)  # fmt: skip
+)
 
 
 class ApiError(Exception):

@@ -94,7 +94,7 @@ class UserSide:
                     "chat_type": chat_type,
                 }
             }
-        )  # fmt: skip
+        )
         self._state.inline_of_update[update_id] = query_id
         return update_id
 
@@ -121,7 +121,7 @@ class UserSide:
             **self._methods.file_json(stored, with_path=False),
             "type": "regular", "width": 512, "height": 512, "is_animated": False,
             "is_video": False, "emoji": "👍",
-        }  # fmt: skip
+        }
         sticker.pop("mime_type", None)
         sticker.pop("file_name", None)
         chat = self._chat(user, chat_id, "private" if chat_id in (None, user.id) else "group")
@@ -131,7 +131,7 @@ class UserSide:
         """User sends a photo (no caption)."""
         stored = self._state.add_file(_JPEG, "image/jpeg", None, "photo")
         size = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-                "file_size": len(_JPEG), "width": 90, "height": 90}  # fmt: skip
+                "file_size": len(_JPEG), "width": 90, "height": 90}
         chat = self._chat(user, chat_id, "private" if chat_id in (None, user.id) else "group")
         return self._post(user, chat, photo=[size])
 
@@ -139,7 +139,7 @@ class UserSide:
         """User sends a voice note."""
         stored = self._state.add_file(_OGG, "audio/ogg", None, "voice")
         voice = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-                 "duration": 2, "mime_type": "audio/ogg", "file_size": len(_OGG)}  # fmt: skip
+                 "duration": 2, "mime_type": "audio/ogg", "file_size": len(_OGG)}
         chat = self._chat(user, chat_id, "private" if chat_id in (None, user.id) else "group")
         return self._post(user, chat, voice=voice)
 

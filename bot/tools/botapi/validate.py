@@ -18,7 +18,7 @@ _BUTTON_ACTIONS = (
     "url", "callback_data", "web_app", "login_url", "switch_inline_query",
     "switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "copy_text",
     "callback_game", "pay",
-)  # fmt: skip
+)
 
 
 def visible_text(text: str, parse_mode: str | None) -> str:

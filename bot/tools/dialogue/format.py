@@ -148,7 +148,7 @@ def _user_ref(
 def _step(
     path: Path, item: object, line: int, default: User, users: dict[str, User],
     known: dict[int, User],
-) -> Step:  # fmt: skip
+) -> Step:
     if not isinstance(item, YMap):
         raise DialogueError(path, line, f"a step must be a mapping such as {{send: 你好}}, got {kind(item)}")
     check_keys(path, item, "a step", STEP_KEYS)

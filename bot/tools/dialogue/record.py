@@ -149,7 +149,7 @@ async def record_session(stack: BotStack, path: Path, read: Read, write: Write) 
     finally:
         save(path, steps)
         write(f"saved {len(steps)} step(s) to {path}; edit the expectations, then "
-              f"`qabot dialogue run {path}`")  # fmt: skip
+              f"`qabot dialogue run {path}`")
     return steps
 
 
@@ -209,7 +209,7 @@ def to_yaml(name: str, steps: list[Recorded], base: Path) -> str:
         f"# Recorded with `qabot dialogue record` on {when}. The expectations say what the bot",
         "# did: keep those that describe correct behaviour, loosen or delete the rest.",
         f"name: {_q(name)}", f"user: {_user_yaml(DEFAULT_USER)}", "steps:",
-    ]  # fmt: skip
+    ]
     for step in steps:
         if step.action == "upload" and step.upload is not None:
             out.append(f"  - upload: {_upload_yaml(step, base)}")

@@ -44,7 +44,7 @@ def totals(results: Sequence[DialogueResult]) -> Totals:
     return Totals(
         len(results), sum(not r.passed for r in results), sum(len(r.steps) for r in results),
         sum(r.failed for r in results), sum(r.seconds for r in results),
-    )  # fmt: skip
+    )
 
 
 def header(dialogue: Dialogue) -> str:
@@ -69,7 +69,7 @@ def step_lines(dialogue: Dialogue, result: StepResult) -> list[str]:
         facts.append(f"{reply.ms:.0f} ms")
     mark = "PASS" if result.passed else "FAIL"
     lines = [f"  {mark}  {dialogue.path.name}:{step.line}  {who(dialogue, result)}{step.describe()}"
-             + (f"  ({', '.join(facts)})" if facts else "")]  # fmt: skip
+             + (f"  ({', '.join(facts)})" if facts else "")]
     if result.passed:
         return lines
     if result.error:
@@ -99,27 +99,27 @@ def junit_xml(results: Sequence[DialogueResult]) -> ET.Element:
         failures=str(sum(len([s for s in r.steps if s.failures]) for r in results)),
         errors=str(sum(len([s for s in r.steps if s.error]) for r in results)),
         time=f"{total.seconds:.3f}",
-    )  # fmt: skip
+    )
     for result in results:
         d = result.dialogue
         suite = ET.SubElement(
             root, "testsuite", name=_clean(d.name), file=str(d.path), tests=str(len(result.steps)),
             failures=str(sum(bool(s.failures) for s in result.steps)),
             errors=str(sum(bool(s.error) for s in result.steps)), time=f"{result.seconds:.3f}",
-        )  # fmt: skip
+        )
         for step in result.steps:
             case = ET.SubElement(
                 suite, "testcase", classname=f"dialogues.{d.path.stem}",
                 name=_clean(f"line {step.step.line}: {step.step.describe()}"), file=str(d.path),
                 line=str(step.step.line), time=f"{(step.reply.ms or 0) / 1000:.3f}",
-            )  # fmt: skip
+            )
             if step.error:
                 ET.SubElement(case, "error", message=_clean(step.error), type="StepError").text = (
                     _clean(step.error)
                 )
             elif step.failures:
                 detail = "\n".join(f"{f.key}: expected {f.expected}\n  actual: {f.actual}"
-                                   for f in step.failures)  # fmt: skip
+                                   for f in step.failures)
                 failure = ET.SubElement(
                     case, "failure", message=_clean(str(step.failures[0])), type="ExpectationFailed"
                 )

@@ -68,7 +68,7 @@ def admin_ids(dialogues: Sequence[Dialogue]) -> frozenset[int]:
                     dialogue.path, step.line,
                     f"user {step.user.id} acts as a non-admin here but is an admin at "
                     f"{other.path}:{where.line}; use another id (admin ids are fixed for the whole run)",
-                )  # fmt: skip
+                )
     return frozenset(admins)
 
 
@@ -78,7 +78,7 @@ async def run_step(stack: BotStack, step: Step) -> StepResult:
         reply = await stack.act(
             step.action, step.text, step.user, upload=step.upload, wait=step.timeout,
             quiet=step.expect.no_reply,
-        )  # fmt: skip
+        )
     except StepError as exc:
         return StepResult(step, Reply(), error=str(exc))
     return StepResult(step, reply, check(step.expect, reply))
@@ -102,7 +102,7 @@ async def run_dialogue(
 async def run_dialogues(
     settings: Settings, dialogues: Sequence[Dialogue], on_step: StepHook | None = None,
     encoder: Encoder | None = None,
-) -> list[DialogueResult]:  # fmt: skip
+) -> list[DialogueResult]:
     """Start the stack once and run each script in order."""
     async with BotStack(settings, admin_ids(dialogues), encoder) as stack:
         return [await run_dialogue(stack, d, on_step) for d in dialogues]

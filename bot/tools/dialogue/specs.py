@@ -13,7 +13,7 @@ USER_KEYS = ("id", "language", "first_name", "username", "admin")
 EXPECT_KEYS = (
     "contains", "not_contains", "regex", "cites", "cites_any", "refused", "related", "answered",
     "buttons", "max_ms", "no_reply",
-)  # fmt: skip
+)
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 CITE = re.compile(r"^¶?\s*(\d+)$")
 

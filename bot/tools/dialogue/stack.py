@@ -54,11 +54,11 @@ def run_settings(settings: Settings, root: Path, admin_ids: Iterable[int]) -> Se
     telegram = replace(
         settings.telegram, admin_ids=frozenset(admin_ids), rate_limit_per_minute=1_000_000,
         base_url="",
-    )  # fmt: skip
+    )
     return replace(
         settings, docs_dir=root / "docs", index_dir=root / "index", data_dir=root / "data",
         telegram=telegram,
-    )  # fmt: skip
+    )
 
 
 def prepare(settings: Settings, root: Path) -> None:
@@ -115,7 +115,7 @@ class BotStack:
             app = build_application(
                 self.settings, TOKEN, encoder=self._encoder, base_url=self.server.base_url,
                 base_file_url=self.server.base_file_url,
-            )  # fmt: skip
+            )
             self.app = await self._exit.enter_async_context(running(app))
         except BaseException:
             await self._exit.aclose()
@@ -146,7 +146,7 @@ class BotStack:
     async def act(
         self, action: str, text: str, user: User, *, upload: Upload | None = None,
         wait: float = 60.0, quiet: bool = False,
-    ) -> Reply:  # fmt: skip
+    ) -> Reply:
         """Perform one user action and collect the bot's reply (``quiet``: expect none)."""
         sim = SimUser(user.id, user.first_name, user.language_code, user.username)
         if action == "send":
@@ -227,5 +227,5 @@ class BotStack:
         if delivered is None:
             return None
         done = [c.done for c in self.server.calls if c.at >= delivered and c.status == 200
-                and c.method in RESPONSES]  # fmt: skip
+                and c.method in RESPONSES]
         return (min(done) - delivered) * 1000 if done else None

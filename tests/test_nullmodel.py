@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.engine.index.background import BACKGROUND_FILE, load_background
-from bot.engine.judge.nullmodel import Margins, RefusalRule, has_content
-from bot.engine.text.script import documents_are_cjk
+from bot.engine.judge.nullmodel import Margins, RefusalRule
+from bot.engine.text.script import documents_are_cjk, has_content
 
 RULE = RefusalRule()
 

@@ -52,7 +52,7 @@ def test_a_new_database_gets_every_step_once(state_settings: Settings) -> None:
 def test_a_database_from_a_newer_qabot_is_refused(state_settings: Settings) -> None:
     store = open_store(state_settings)
     with store._write() as cur:
-        cur.execute(store.in_dialect("INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)"),
+        cur.execute(store.sql("INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)"),
                     (LATEST + 5, "from the future", 0.0))
     store.close()
     with pytest.raises(SchemaError, match=rf"schema version {LATEST + 5}, newer than this qabot"):

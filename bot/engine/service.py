@@ -23,7 +23,7 @@ from bot.engine.documents.ingest import Paragraph
 from bot.engine.index.store import StoredIndex
 from bot.engine.judge.answerable import answerable
 from bot.engine.judge.evidence import Evidence, Gauge
-from bot.engine.judge.nullmodel import NullModel, RefusalRule, has_content
+from bot.engine.judge.nullmodel import NullModel, RefusalRule
 from bot.engine.question.asking import asked_for, asks_itself
 from bot.engine.question.concepts import KNOWN_SIMILARITY, Concepts, Words
 from bot.engine.question.crosslingual import Translator
@@ -31,7 +31,7 @@ from bot.engine.question.followup import is_follow_up, own_words, resolve
 from bot.engine.rank.bm25 import LexicalIndex
 from bot.engine.rank.hybrid import HybridRetriever, Query, Ranking
 from bot.engine.text.normalize import normalize
-from bot.engine.text.script import documents_are_cjk, is_cjk_text, printable
+from bot.engine.text.script import documents_are_cjk, has_content, is_cjk_text, printable
 from bot.engine.text.sentences import split_sentences
 from bot.engine.text.tokenize import tokenize
 from bot.engine.types import Answer, Hit, IndexInfo, Turn

@@ -102,7 +102,7 @@ class SqlBase(ABC):
     def describe(self) -> str:
         """Where the state lives, for logs (never a password)."""
 
-    def in_dialect(self, sql: str) -> str:
+    def sql(self, sql: str) -> str:
         """``sql`` in this driver's placeholder style."""
         return sql
 

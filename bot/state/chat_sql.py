@@ -16,7 +16,7 @@ class ChatSql(SqlBase):
         """Keep what the buttons with ``key`` refer to (JSON from the transport)."""
         with self._lock, self._write() as cur:
             cur.execute(
-                self.in_dialect("INSERT INTO buttons (key, data, created_at) VALUES (?, ?, ?)"
+                self.sql("INSERT INTO buttons (key, data, created_at) VALUES (?, ?, ?)"
                        " ON CONFLICT (key) DO UPDATE SET data = excluded.data"),
                 (key, data, self.clock()),
             )
@@ -24,7 +24,7 @@ class ChatSql(SqlBase):
     def get_button(self, key: str, max_age: float) -> str | None:
         """The JSON stored under ``key`` if younger than ``max_age`` seconds."""
         with self._lock, self._read() as cur:
-            cur.execute(self.in_dialect("SELECT data FROM buttons WHERE key = ? AND created_at >= ?"),
+            cur.execute(self.sql("SELECT data FROM buttons WHERE key = ? AND created_at >= ?"),
                         (key, self.clock() - max_age))
             row = cur.fetchone()
         return None if row is None else str(row[0])
@@ -32,7 +32,7 @@ class ChatSql(SqlBase):
     def get_turn(self, chat_id: int, ttl: float) -> Turn | None:
         """The chat's last turn if younger than ``ttl`` seconds."""
         with self._lock, self._read() as cur:
-            cur.execute(self.in_dialect("SELECT question, cited, answer FROM conversations"
+            cur.execute(self.sql("SELECT question, cited, answer FROM conversations"
                                " WHERE chat_id = ? AND at >= ?"), (chat_id, self.clock() - ttl))
             row = cur.fetchone()
         return None if row is None else Turn(str(row[0]), cited_from(str(row[1])), str(row[2]))
@@ -47,10 +47,10 @@ class ChatSql(SqlBase):
         at = entry.at or now
         with self._lock, self._write() as cur:
             if button is not None:
-                cur.execute(self.in_dialect("INSERT INTO buttons (key, data, created_at) VALUES (?, ?, ?)"),
+                cur.execute(self.sql("INSERT INTO buttons (key, data, created_at) VALUES (?, ?, ?)"),
                             (button[0], button[1], now))
             cur.execute(
-                self.in_dialect("INSERT INTO question_log (update_id, at, user_id, chat_id, question, qkey,"
+                self.sql("INSERT INTO question_log (update_id, at, user_id, chat_id, question, qkey,"
                        " status, cited, ms, answer_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                        " ON CONFLICT (update_id) DO UPDATE SET at = excluded.at, status = excluded.status,"
                        " cited = excluded.cited, ms = excluded.ms, answer_key = excluded.answer_key"),
@@ -59,10 +59,10 @@ class ChatSql(SqlBase):
                  entry.answer_key),
             )
             if turn is None:
-                cur.execute(self.in_dialect("DELETE FROM conversations WHERE chat_id = ?"), (entry.chat_id,))
+                cur.execute(self.sql("DELETE FROM conversations WHERE chat_id = ?"), (entry.chat_id,))
             else:
                 cur.execute(
-                    self.in_dialect("INSERT INTO conversations (chat_id, question, cited, answer, at)"
+                    self.sql("INSERT INTO conversations (chat_id, question, cited, answer, at)"
                            " VALUES (?, ?, ?, ?, ?)"
                            " ON CONFLICT (chat_id) DO UPDATE SET question = excluded.question,"
                            " cited = excluded.cited, answer = excluded.answer, at = excluded.at"),
@@ -76,10 +76,10 @@ class ChatSql(SqlBase):
             return 0
         now = self.clock()
         with self._lock, self._write() as cur:
-            cur.execute(self.in_dialect("SELECT COUNT(*), MIN(at) FROM rate_events WHERE user_id = ? AND at > ?"),
+            cur.execute(self.sql("SELECT COUNT(*), MIN(at) FROM rate_events WHERE user_id = ? AND at > ?"),
                         (user_id, now - 60))
             count, first = cur.fetchone()
             if int(count) >= per_minute:
                 return max(1, int(60 - (now - float(first)) + 0.999))
-            cur.execute(self.in_dialect("INSERT INTO rate_events (user_id, at) VALUES (?, ?)"), (user_id, now))
+            cur.execute(self.sql("INSERT INTO rate_events (user_id, at) VALUES (?, ?)"), (user_id, now))
         return 0

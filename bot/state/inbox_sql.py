@@ -27,7 +27,7 @@ class InboxSql(SqlBase):
         if not updates:
             return 0
         now = self.clock()
-        sql = self.in_dialect(
+        sql = self.sql(
             "INSERT INTO inbox (update_id, chat_id, payload, received_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (update_id) DO NOTHING"
         )
@@ -49,7 +49,7 @@ class InboxSql(SqlBase):
         """The update was handled (its reply sent): never hand it out again."""
         with self._lock, self._write() as cur:
             cur.execute(
-                self.in_dialect("UPDATE inbox SET state = 'done', done_at = ? WHERE update_id = ?"),
+                self.sql("UPDATE inbox SET state = 'done', done_at = ? WHERE update_id = ?"),
                 (self.clock(), update_id),
             )
 
@@ -57,7 +57,7 @@ class InboxSql(SqlBase):
         """Give ``replica``'s unfinished claims back (a graceful stop); returns how many."""
         with self._lock, self._write() as cur:
             cur.execute(
-                self.in_dialect("UPDATE inbox SET state = 'new', claimed_by = NULL WHERE state = 'claimed'"
+                self.sql("UPDATE inbox SET state = 'new', claimed_by = NULL WHERE state = 'claimed'"
                        " AND claimed_by = ?"),
                 (replica,),
             )
@@ -84,28 +84,28 @@ class InboxSql(SqlBase):
         now = self.clock()
         with self._lock, self._write() as cur:
             cur.execute(
-                self.in_dialect("INSERT INTO replicas (id, host, pid, started_at, seen_at) VALUES (?, ?, ?, ?, ?)"
+                self.sql("INSERT INTO replicas (id, host, pid, started_at, seen_at) VALUES (?, ?, ?, ?, ?)"
                        " ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at"),
                 (replica, host, pid, now, now),
             )
             cur.execute(
-                self.in_dialect("UPDATE inbox SET state = 'new', claimed_by = NULL WHERE state = 'claimed'"
+                self.sql("UPDATE inbox SET state = 'new', claimed_by = NULL WHERE state = 'claimed'"
                        " AND (claimed_by IS NULL OR claimed_by NOT IN"
                        " (SELECT id FROM replicas WHERE seen_at >= ?))"),
                 (now - lease,),
             )
             freed = max(cur.rowcount, 0)
-            cur.execute(self.in_dialect("DELETE FROM replicas WHERE seen_at < ?"), (now - DEAD_REPLICA_KEEP,))
+            cur.execute(self.sql("DELETE FROM replicas WHERE seen_at < ?"), (now - DEAD_REPLICA_KEEP,))
             return freed
 
     def forget_replica(self, replica: str) -> None:
         """Remove ``replica`` from the live list (a graceful stop)."""
         with self._lock, self._write() as cur:
-            cur.execute(self.in_dialect("DELETE FROM replicas WHERE id = ?"), (replica,))
+            cur.execute(self.sql("DELETE FROM replicas WHERE id = ?"), (replica,))
 
     def live_replicas(self, lease: float) -> list[str]:
         """Replicas seen within ``lease`` seconds."""
         with self._lock, self._read() as cur:
-            cur.execute(self.in_dialect("SELECT id FROM replicas WHERE seen_at >= ? ORDER BY id"),
+            cur.execute(self.sql("SELECT id FROM replicas WHERE seen_at >= ? ORDER BY id"),
                         (self.clock() - lease,))
             return [str(r[0]) for r in cur.fetchall()]

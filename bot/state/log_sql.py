@@ -19,7 +19,7 @@ class LogSql(SqlBase):
 
     def _insert_vote(self, cur: Cursor, item: Feedback) -> None:
         cur.execute(
-            self.in_dialect("INSERT INTO feedback (user_id, answer_key, vote, question, doc, paragraph, cited, at)"
+            self.sql("INSERT INTO feedback (user_id, answer_key, vote, question, doc, paragraph, cited, at)"
                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, answer_key) DO UPDATE SET"
                    " vote = excluded.vote, at = excluded.at"),
             (item.user_id, item.answer_key, item.vote, item.question, item.doc, item.paragraph,
@@ -48,7 +48,7 @@ class LogSql(SqlBase):
     def questions(self, since: float) -> list[LoggedQuestion]:
         """Question-log rows since ``since`` (Unix time), oldest first, with their votes."""
         with self._lock, self._read() as cur:
-            cur.execute(self.in_dialect(
+            cur.execute(self.sql(
                 "SELECT q.at, q.user_id, q.question, q.status, q.cited, q.ms,"
                 " COALESCE(SUM(CASE WHEN f.vote = 1 THEN 1 ELSE 0 END), 0),"
                 " COALESCE(SUM(CASE WHEN f.vote = -1 THEN 1 ELSE 0 END), 0)"
@@ -63,7 +63,7 @@ class LogSql(SqlBase):
         """Questions since ``since`` not answered or voted 👎, grouped by question_key, most
         frequent first (then most recent)."""
         with self._lock, self._read() as cur:
-            cur.execute(self.in_dialect(
+            cur.execute(self.sql(
                 "SELECT t.qkey, COUNT(*), SUM(CASE WHEN t.status <> 'answered' THEN 1 ELSE 0 END),"
                 " SUM(t.down), MAX(t.at), (SELECT q2.question FROM question_log q2 WHERE q2.qkey = t.qkey"
                 " ORDER BY q2.at DESC LIMIT 1)"
@@ -92,7 +92,7 @@ class LogSql(SqlBase):
         removed = {}
         with self._lock, self._write() as cur:
             for table, sql, before in plan:
-                cur.execute(self.in_dialect(sql), (before,))
+                cur.execute(self.sql(sql), (before,))
                 removed[table] = max(cur.rowcount, 0)
         return removed
 

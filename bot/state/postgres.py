@@ -116,7 +116,7 @@ class PostgresStore(SqlStore):
         """Where the state lives (for logs; no password)."""
         return f"PostgreSQL {safe_url(self.url)}"
 
-    def in_dialect(self, sql: str) -> str:
+    def sql(self, sql: str) -> str:
         """psycopg's placeholders."""
         return sql.replace("?", "%s")
 
@@ -138,7 +138,7 @@ class PostgresStore(SqlStore):
 
     def _claim(self, cur: Cursor, replica: str, now: float, limit: int) -> None:
         cur.execute(
-            self.in_dialect(f"WITH picked AS ({CLAIMABLE} FOR UPDATE OF i SKIP LOCKED)"
+            self.sql(f"WITH picked AS ({CLAIMABLE} FOR UPDATE OF i SKIP LOCKED)"
                    " UPDATE inbox SET state = 'claimed', claimed_by = ?, claimed_at = ?,"
                    " attempts = inbox.attempts + 1 FROM picked WHERE inbox.update_id = picked.update_id"
                    " RETURNING inbox.update_id, inbox.payload, inbox.attempts"),

@@ -38,7 +38,7 @@ class SqlStore(InboxSql, ChatSql, LogSql, ABC):
                     if step.python is not None:
                         step.python(_InTransaction(self, cur))
                     cur.execute(
-                        self.in_dialect("INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)"),
+                        self.sql("INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)"),
                         (step.version, step.name, self.clock()),
                     )
             with self._read() as cur:

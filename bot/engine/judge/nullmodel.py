@@ -92,9 +92,6 @@ class NullModel:
         return Margins(dense_margin, sparse_margin, second_margin, query.cross_lingual, second_bg, dense_bg)
 
 
-def has_content(question: str) -> bool:
-    """At least two letters, digits or ideographs: "。。。", "👍" or "？" ask nothing."""
-    return sum(c.isalnum() for c in question) >= 2
 
 
-__all__ = ["Margins", "NullModel", "RefusalRule", "has_content"]
+__all__ = ["Margins", "NullModel", "RefusalRule"]

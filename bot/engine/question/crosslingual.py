@@ -29,8 +29,9 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 import jieba
 
@@ -42,7 +43,6 @@ from bot.engine.question.glossary import (
     load_glossary,
     word_forms,
 )
-from bot.engine.rank.bm25 import LexicalIndex
 from bot.engine.text.script import CJK_RUN
 from bot.engine.text.tokenize import STOPWORDS, tokenize
 
@@ -63,11 +63,21 @@ class Unit:
         return (PARTIAL_WEIGHT if self.partial else 1.0) / math.sqrt(len(self.targets))
 
 
+class KnownTerms(Protocol):
+    """The documents' lexical terms and how many passages hold each (rank/bm25.py's
+    LexicalIndex is one): only terms the documents hold are worth searching."""
+
+    @property
+    def df(self) -> Mapping[str, int]:
+        """Passages each term occurs in (0 for a term the documents lack)."""
+        ...
+
+
 class Translator:
     """The other language's words of a question → weighted terms of one lexical index."""
 
     def __init__(
-        self, lexical: LexicalIndex, documents_cjk: bool = True, glossary: Glossary | None = None
+        self, lexical: KnownTerms, documents_cjk: bool = True, glossary: Glossary | None = None
     ) -> None:
         self._lexical = lexical
         self.documents_cjk = documents_cjk

@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import re
 
-from bot.engine.judge.nullmodel import has_content
 from bot.engine.question.asking import asks_what
 from bot.engine.question.concepts import SPECIFIC_IDF, content_words, specificity
 from bot.engine.text.normalize import normalize
-from bot.engine.text.script import is_cjk_text
+from bot.engine.text.script import has_content, is_cjk_text
 from bot.engine.text.sentences import split_sentences
 from bot.engine.text.tokenize import STOPWORDS, tokenize
 from bot.engine.types import Turn

@@ -77,3 +77,8 @@ def question_key(text: str) -> str:
 def documents_are_cjk(texts: Sequence[str]) -> bool:
     """The script of a document collection, judged on its first 200 paragraphs."""
     return is_cjk_text("".join(texts[:200]))
+
+
+def has_content(question: str) -> bool:
+    """At least two letters, digits or ideographs: "。。。", "👍" or "？" ask nothing."""
+    return sum(c.isalnum() for c in question) >= 2

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.tools.imports import LAYERS, module_graph, stage_graph, stage_of, upward
+from pathlib import Path
+
+from bot.tools.imports import LAYERS, mermaid, module_graph, stage_graph, stage_of, upward
 
 
 def test_no_stage_imports_a_later_one() -> None:
@@ -44,3 +46,8 @@ def test_an_upward_arrow_is_found() -> None:
     graph = {"bot.engine.rank": {"bot.telegram"}, "bot.telegram": {"bot.engine.rank"}}
     assert upward(graph) == [("bot.engine.rank", "bot.telegram")]
     assert LAYERS.index("bot.engine.rank") < LAYERS.index("bot.telegram")
+
+
+def test_the_drawing_in_docs_is_current() -> None:
+    drawing = (Path(__file__).resolve().parents[1] / "docs" / "imports.md").read_text(encoding="utf-8")
+    assert mermaid(stage_graph()) in drawing, "run: python -m bot.tools.imports, paste into docs/imports.md"

@@ -21,7 +21,7 @@ from test_telegram_harness import (
 
 from bot.engine.service import SearchService
 from bot.engine.types import Answer, ReloadReport, Turn
-from bot.telegram import runtime as runtime_module
+from bot.serving import engine as serving_engine
 from bot.tools.botapi import SimUser
 from config.settings import Settings
 
@@ -91,13 +91,13 @@ async def test_admin_gaps_lists_what_was_not_answered_most_frequent_first(live: 
 async def test_questions_during_a_reload_are_answered_from_the_old_index(
     live: Live, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = runtime_module.rebuild
+    real = serving_engine.rebuild
 
     def slow(settings: Settings, previous: SearchService) -> tuple[SearchService, ReloadReport]:
         time.sleep(2.0)
         return real(settings, previous)
 
-    monkeypatch.setattr(runtime_module, "rebuild", slow)
+    monkeypatch.setattr(serving_engine, "rebuild", slow)
     old = live.runtime.engine.current
     reload_uid = live.server.send_text(ADMIN, "/reload")
     question_uid = live.server.send_text(SimUser(id=203), QUESTION)

@@ -10,9 +10,9 @@ import pytest
 from bot.engine.documents.ingest import (
     IngestError,
     Paragraph,
+    load_documents,
     load_paragraphs,
     parse_document,
-    read_documents,
     split_long,
     to_passages,
 )
@@ -149,7 +149,7 @@ def test_non_utf8_file_raises_ingest_error_naming_the_file(tmp_path: Path) -> No
     (tmp_path / "good.txt").write_text("好的。", encoding="utf-8")
     (tmp_path / "gbk.txt").write_bytes("基层减负".encode("gbk"))
     with pytest.raises(IngestError, match=r"gbk\.txt.*UTF-8"):
-        read_documents(tmp_path)
+        load_documents(tmp_path)
 
 
 def test_empty_folder_raises_ingest_error(tmp_path: Path) -> None:
@@ -167,7 +167,7 @@ def test_txt_and_md_files_are_documents_in_name_order(tmp_path: Path) -> None:
     (tmp_path / "b.md").write_text("# 标题\n\n正文。", encoding="utf-8")
     (tmp_path / "a.TXT").write_text("甲。", encoding="utf-8")
     (tmp_path / "c.json").write_text("{}", encoding="utf-8")
-    assert list(read_documents(tmp_path)) == ["a.TXT", "b.md"]
+    assert [d.name for d in load_documents(tmp_path)] == ["a.TXT", "b.md"]
     assert [(p.doc, p.number) for p in load_paragraphs(tmp_path)] == [("a.TXT", 1), ("b.md", 1), ("b.md", 2)]
 
 

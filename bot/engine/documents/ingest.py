@@ -101,9 +101,6 @@ def parse_document(name: str, raw: str) -> list[Paragraph]:
     return paragraphs
 
 
-def read_documents(folder: Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> dict[str, str]:
-    """Every UTF-8 .txt/.md file in ``folder`` (sorted by name) → its text."""
-    return {d.name: _decode(d.name, data) for d, data in _read_files(folder, max_bytes)}
 
 
 def load_documents(

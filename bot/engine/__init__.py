@@ -1,0 +1,1 @@
+"""The engine, one folder per stage of answering (documents, text, index, ...)."""

@@ -1,0 +1,1 @@
+"""Stage one: documents as files become paragraph blocks (reading each format)."""

@@ -1,0 +1,239 @@
+"""Text that only knows where it is drawn (PDF text layers, OCR boxes, OFD pages) becomes
+lines, then paragraphs as a reader sees them.
+
+One home for the layout rules every paged format shares:
+- a line is text whose vertical centres share a band; within a line a gap wider than
+  CELL_GAP line-heights separates table cells, a smaller one over SPACE_GAP is a space
+  (never between two Chinese characters);
+- running headers and footers go: a line among the first or last EDGE_LINES of a page
+  whose text (digits aside) recurs there on at least half of the pages, and any page
+  number there ("3", "- 3 -", "第 3 页", "3/40", "第3页 共40页");
+- a paragraph ends after a line that ends a sentence, or that stops well short of the
+  column; one starts at an indented or centred line, after a wide vertical gap, and at a
+  heading or list marker (structure.MARKER). A paragraph runs on across a page break;
+- consecutive lines with several cells are one table block, rows "cell | cell".
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.engine.documents.formats.model import Block
+from bot.engine.documents.formats.structure import MARKER
+from bot.text import CLOSING_MARKS, SENTENCE_END, is_wide
+
+CELL_GAP = 1.8  # line-heights of empty space between two table cells
+SPACE_GAP = 0.2  # line-heights of empty space that is a space between words
+EDGE_LINES = 2  # lines at the top and at the bottom of a page where running text may be
+SHORT_LINE = 2.0  # line-heights short of the column's right edge: the paragraph's last line
+INDENT = 1.0  # line-heights right of the column's left edge: a new paragraph's first line
+_PARAGRAPH_END = SENTENCE_END + "：:"
+_PAGE_NUMBER = re.compile(
+    r"^(?:[-—–－_~\s]*(?:第\s*)?[\d一二三四五六七八九十百零〇]+(?:\s*页)?[-—–－_~\s]*"
+    r"|第\s*\d+\s*页\s*[,，/／]?\s*共\s*\d+\s*页|共\s*\d+\s*页\s*[,，/／]?\s*第\s*\d+\s*页"
+    r"|\d+\s*[/／]\s*\d+|(?:page|p\.)\s*\d+(?:\s*(?:of|/)\s*\d+)?)$",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A piece of text and its box; y grows downwards (top < bottom)."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One visual line: its cells (one unless it is a table row) and its box."""
+
+    cells: tuple[str, ...]
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    height: float
+
+    @property
+    def text(self) -> str:
+        """The line's text, cells separated by " | "."""
+        return " | ".join(self.cells)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """The lines of one page, top to bottom; ``number`` is 1-based."""
+
+    number: int
+    lines: tuple[Line, ...]
+
+
+def lines_of(spans: Iterable[Span]) -> tuple[Line, ...]:
+    """The visual lines of a page's spans, top to bottom, each read left to right."""
+    groups: list[list[Span]] = []
+    band = (0.0, -1.0)
+    for span in sorted(spans, key=lambda s: s.top + s.bottom):
+        mid = (span.top + span.bottom) / 2
+        if groups and band[0] <= mid <= band[1]:
+            groups[-1].append(span)
+        else:
+            groups.append([span])
+            band = (span.top, span.bottom)
+    return tuple(_line(g) for g in groups)
+
+
+def drop_running(pages: Sequence[Page]) -> list[Page]:
+    """``pages`` without running headers, footers and page numbers."""
+    seen: Counter[str] = Counter()
+    for page in pages:
+        seen.update({_shape(line.text) for line in _edges(page.lines)})
+    need = max(2, math.ceil(len(pages) / 2))
+    running = {shape for shape, count in seen.items() if count >= need}
+    kept = []
+    for page in pages:
+        edges = {id(line) for line in _edges(page.lines)}
+        lines = tuple(
+            line
+            for line in page.lines
+            if id(line) not in edges
+            or (_shape(line.text) not in running and not _PAGE_NUMBER.match(line.text.strip()))
+        )
+        kept.append(Page(page.number, lines))
+    return kept
+
+
+def blocks_of(pages: Sequence[Page]) -> list[Block]:
+    """Paragraph and table blocks of ``pages`` (headers already dropped), each with the page
+    where it starts."""
+    left, right = _column(pages)
+    blocks: list[Block] = []
+    run: list[Line] = []  # the open paragraph, or the open table
+    start = 0
+    for page in pages:
+        gap = _usual_gap(page.lines)
+        new_page = True
+        for line in _lone_rows_joined(page.lines):
+            table = len(line.cells) > 1
+            if run and _breaks(run[-1], line, table, left, right, gap, new_page):
+                blocks.append(Block(_text(run), start))
+                run = []
+            if not run:
+                start = page.number
+            run.append(line)
+            new_page = False
+    if run:
+        blocks.append(Block(_text(run), start))
+    return [b for b in blocks if b.text]
+
+
+def join_lines(parts: Iterable[str]) -> str:
+    """Lines of one paragraph as one text: no space between two Chinese characters."""
+    joined = ""
+    for part in (p.strip() for p in parts):
+        if not part:
+            continue
+        if joined and not (is_wide(joined[-1]) and is_wide(part[0])):
+            joined += " "
+        joined += part
+    return joined
+
+
+def _breaks(
+    prev: Line, line: Line, table: bool, left: float, right: float, gap: float, new_page: bool
+) -> bool:
+    """Whether ``line`` starts a new block after ``prev``."""
+    was_table = len(prev.cells) > 1
+    if table or was_table:
+        return not (table and was_table and not new_page and line.top - prev.bottom < 2 * line.height)
+    gap_break = not new_page and line.top - prev.bottom > max(1.0 * line.height, 1.8 * gap)
+    ends = prev.text.rstrip().rstrip(CLOSING_MARKS)
+    return (
+        gap_break
+        or (bool(ends) and ends[-1] in _PARAGRAPH_END)
+        or prev.x1 < right - SHORT_LINE * prev.height
+        or line.x0 > left + INDENT * line.height
+        or bool(MARKER.match(line.text))
+    )
+
+
+def _lone_rows_joined(lines: Sequence[Line]) -> list[Line]:
+    """A line with several cells but no such neighbour is no table ("通　　知" spaced out,
+    a date pushed right): its cells become one, joined by a space."""
+    out = []
+    for i, line in enumerate(lines):
+        neighbours = [*lines[max(0, i - 1) : i], *lines[i + 1 : i + 2]]
+        if len(line.cells) > 1 and not any(len(n.cells) > 1 for n in neighbours):
+            line = Line((join_lines(line.cells),), line.x0, line.top, line.x1, line.bottom, line.height)
+        out.append(line)
+    return out
+
+
+def _text(run: list[Line]) -> str:
+    if len(run[0].cells) > 1:
+        return "\n".join(line.text for line in run)
+    return join_lines(line.text for line in run)
+
+
+def _line(spans: list[Span]) -> Line:
+    spans.sort(key=lambda s: s.x0)
+    height = statistics.median(s.bottom - s.top for s in spans) or 1.0
+    cells: list[str] = []
+    current = ""
+    last_x1 = spans[0].x0
+    for span in spans:
+        space = span.x0 - last_x1
+        if current and space > CELL_GAP * height:
+            cells.append(current.strip())
+            current = ""
+        elif current and space > SPACE_GAP * height and not (is_wide(current[-1]) and is_wide(span.text[0])):
+            current += " "
+        current += span.text
+        last_x1 = max(last_x1, span.x1)
+    cells.append(current.strip())
+    return Line(
+        tuple(c for c in cells if c),
+        spans[0].x0,
+        min(s.top for s in spans),
+        max(s.x1 for s in spans),
+        max(s.bottom for s in spans),
+        height,
+    )
+
+
+def _edges(lines: Sequence[Line]) -> list[Line]:
+    return [*lines[:EDGE_LINES], *lines[max(EDGE_LINES, len(lines) - EDGE_LINES) :]]
+
+
+def _shape(text: str) -> str:
+    """A line's text with digits and spaces folded, so "第 3 页" and "第 4 页" are one shape."""
+    return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
+
+
+def _column(pages: Sequence[Page]) -> tuple[float, float]:
+    """The text column's left and right edges: the median over pages of the outermost
+    single-cell lines (one odd page does not move it)."""
+    lefts, rights = [], []
+    for page in pages:
+        body = [line for line in page.lines if len(line.cells) == 1]
+        if body:
+            lefts.append(min(line.x0 for line in body))
+            rights.append(max(line.x1 for line in body))
+    if not lefts:
+        return 0.0, 0.0
+    return statistics.median(lefts), statistics.median(rights)
+
+
+def _usual_gap(lines: Sequence[Line]) -> float:
+    """The median empty space between consecutive lines of a page."""
+    gaps = [b.top - a.bottom for a, b in itertools.pairwise(lines) if b.top > a.bottom]
+    return statistics.median(gaps) if gaps else 0.0

@@ -94,21 +94,19 @@ def lines_of(spans: Iterable[Span]) -> tuple[Line, ...]:
 
 def drop_running(pages: Sequence[Page]) -> list[Page]:
     """``pages`` without running headers, footers and page numbers."""
-    seen: Counter[str] = Counter()
+    seen: Counter[tuple[str, str]] = Counter()
     for page in pages:
-        seen.update({_shape(line.text) for line in _edges(page.lines)})
+        seen.update({(zone, _shape(line.text)) for zone, line in _edges(page.lines)})
     need = max(2, math.ceil(len(pages) / 2))
-    running = {shape for shape, count in seen.items() if count >= need}
+    running = {key for key, count in seen.items() if count >= need}
     kept = []
     for page in pages:
-        edges = {id(line) for line in _edges(page.lines)}
-        lines = tuple(
-            line
-            for line in page.lines
-            if id(line) not in edges
-            or (_shape(line.text) not in running and not _PAGE_NUMBER.match(line.text.strip()))
-        )
-        kept.append(Page(page.number, lines))
+        drop = {
+            id(line)
+            for zone, line in _edges(page.lines)
+            if (zone, _shape(line.text)) in running or _PAGE_NUMBER.match(line.text.strip())
+        }
+        kept.append(Page(page.number, tuple(line for line in page.lines if id(line) not in drop)))
     return kept
 
 
@@ -210,8 +208,11 @@ def _line(spans: list[Span]) -> Line:
     )
 
 
-def _edges(lines: Sequence[Line]) -> list[Line]:
-    return [*lines[:EDGE_LINES], *lines[max(EDGE_LINES, len(lines) - EDGE_LINES) :]]
+def _edges(lines: Sequence[Line]) -> list[tuple[str, Line]]:
+    """The lines where running text may stand, each with its zone ("top" or "bottom")."""
+    top = min(EDGE_LINES, len(lines))
+    bottom = max(top, len(lines) - EDGE_LINES)
+    return [("top", line) for line in lines[:top]] + [("bottom", line) for line in lines[bottom:]]
 
 
 def _shape(text: str) -> str:

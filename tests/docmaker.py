@@ -119,7 +119,8 @@ def encrypted_pdf(password: str = "secret") -> bytes:
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(chinese_pdf(["第一条 本办法自发布之日起施行。"]))))
-    writer.encrypt(user_password=password, owner_password=password + "-owner", algorithm="AES-128")
+    # RC4: pypdf does it alone (AES would need the cryptography package)
+    writer.encrypt(user_password=password, owner_password=password + "-owner", algorithm="RC4-128")
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()

@@ -8,9 +8,9 @@ import pytest
 from bot.engine.documents.formats import REASONS, DocumentError, Limits, extract
 
 
-def reason_of(name: str, data: bytes, limits: Limits = Limits()) -> str:
+def reason_of(name: str, data: bytes) -> str:
     with pytest.raises(DocumentError) as caught:
-        extract(name, data, limits)
+        extract(name, data)
     assert caught.value.reason in REASONS
     return caught.value.reason
 

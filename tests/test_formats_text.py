@@ -9,7 +9,10 @@ import pytest
 
 from bot.engine.documents.formats import DocumentError, extract
 
-TEXT = "关于做好2026年春节期间安全生产工作的通知\n\n各区人民政府：\n为切实做好春节期间安全生产工作，\n现通知如下。\n\n一、高度重视"
+TEXT = (
+    "关于做好2026年春节期间安全生产工作的通知\n\n"
+    "各区人民政府：\n为切实做好春节期间安全生产工作，\n现通知如下。\n\n一、高度重视"
+)
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,9 @@ One home for the layout rules every paged format shares:
   whose text (digits aside) recurs there on at least half of the pages, and any page
   number there ("3", "- 3 -", "第 3 页", "3/40", "第3页 共40页");
 - a paragraph ends after a line that ends a sentence, or that stops well short of the
-  column; one starts at an indented or centred line, after a wide vertical gap, and at a
-  heading or list marker (structure.MARKER). A paragraph runs on across a page break;
+  column; one starts at an indented or centred line, after a wide vertical gap, where the
+  font size changes, and at a heading or list marker (structure.MARKER). A paragraph runs
+  on across a page break;
 - consecutive lines with several cells are one table block, rows "cell | cell".
 """
 
@@ -26,14 +27,15 @@ from dataclasses import dataclass
 
 from bot.engine.documents.formats.model import Block
 from bot.engine.documents.formats.structure import MARKER
-from bot.text import CLOSING_MARKS, SENTENCE_END, is_wide
+from bot.text import CLOSING_MARKS, is_wide
 
 CELL_GAP = 1.8  # line-heights of empty space between two table cells
 SPACE_GAP = 0.2  # line-heights of empty space that is a space between words
 EDGE_LINES = 2  # lines at the top and at the bottom of a page where running text may be
 SHORT_LINE = 2.0  # line-heights short of the column's right edge: the paragraph's last line
 INDENT = 1.0  # line-heights right of the column's left edge: a new paragraph's first line
-_PARAGRAPH_END = SENTENCE_END + "：:"
+FONT_CHANGE = 0.15  # a line this much taller or shorter than the last starts a new block
+_PARAGRAPH_END = "。！？!?"  # not "；": a clause ends there, and lines often do mid-paragraph
 _PAGE_NUMBER = re.compile(
     r"^(?:[-—–－_~\s]*(?:第\s*)?[\d一二三四五六七八九十百零〇]+(?:\s*页)?[-—–－_~\s]*"
     r"|第\s*\d+\s*页\s*[,，/／]?\s*共\s*\d+\s*页|共\s*\d+\s*页\s*[,，/／]?\s*第\s*\d+\s*页"
@@ -160,6 +162,7 @@ def _breaks(
         or (bool(ends) and ends[-1] in _PARAGRAPH_END)
         or prev.x1 < right - SHORT_LINE * prev.height
         or line.x0 > left + INDENT * line.height
+        or abs(line.height - prev.height) > FONT_CHANGE * max(line.height, prev.height)
         or bool(MARKER.match(line.text))
     )
 

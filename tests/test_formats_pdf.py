@@ -49,7 +49,16 @@ def test_paragraphs_come_back_whole_and_in_order(policy: bytes) -> None:
     assert got[1] == ARTICLES[1].replace(" ", "")  # a paragraph wrapped over 3 lines, joined
     assert got[2].startswith("第二条本办法") and got[2].endswith("物质帮助的权利。")
     assert [t[:3] for t in got if t.startswith("第")] == [
-        "第一章", "第一条", "第二条", "第三条", "第四条", "第二章", "第五条", "第六条", "第七条", "第八条"
+        "第一章",
+        "第一条",
+        "第二条",
+        "第三条",
+        "第四条",
+        "第二章",
+        "第五条",
+        "第六条",
+        "第七条",
+        "第八条",
     ]
 
 

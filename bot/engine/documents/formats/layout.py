@@ -4,7 +4,7 @@ lines, then paragraphs as a reader sees them.
 One home for the layout rules every paged format shares:
 - a line is text whose vertical centres share a band; within a line a gap wider than
   CELL_GAP line-heights separates table cells, a smaller one over SPACE_GAP is a space
-  (never between two Chinese characters);
+  (only between two Latin-script characters, never next to a Chinese one);
 - running headers and footers go: a line among the first or last EDGE_LINES of a page
   whose text (digits aside) recurs there on at least half of the pages, and any page
   number there ("3", "- 3 -", "第 3 页", "3/40", "第3页 共40页");
@@ -36,6 +36,7 @@ SHORT_LINE = 2.0  # line-heights short of the column's right edge: the paragraph
 INDENT = 1.0  # line-heights right of the column's left edge: a new paragraph's first line
 FONT_CHANGE = 0.15  # a line this much taller or shorter than the last starts a new block
 _PARAGRAPH_END = "。！？!?"  # not "；": a clause ends there, and lines often do mid-paragraph
+_LAST_NUMBER = re.compile(r"\d+(?=\D*$)")
 _PAGE_NUMBER = re.compile(
     r"^(?:[-—–－_~\s]*(?:第\s*)?[\d一二三四五六七八九十百零〇]+(?:\s*页)?[-—–－_~\s]*"
     r"|第\s*\d+\s*页\s*[,，/／]?\s*共\s*\d+\s*页|共\s*\d+\s*页\s*[,，/／]?\s*第\s*\d+\s*页"
@@ -95,18 +96,25 @@ def lines_of(spans: Iterable[Span]) -> tuple[Line, ...]:
 
 
 def drop_running(pages: Sequence[Page]) -> list[Page]:
-    """``pages`` without running headers, footers and page numbers."""
+    """``pages`` without running headers, footers and page numbers. A line recurs when
+    its text does, on at least half of the pages, in the same zone; its last number may
+    change, if it keeps step with the page number ("公报 第 7 页"): "附件1", "附件2"
+    opening pages 2 and 5 are no running header."""
     seen: Counter[tuple[str, str]] = Counter()
+    steps: dict[tuple[str, str], set[int]] = {}
     for page in pages:
-        seen.update({(zone, _shape(line.text)) for zone, line in _edges(page.lines)})
+        for key, number in {(_key(zone, line), _last_number(line)) for zone, line in _edges(page.lines)}:
+            seen[key] += 1
+            if number is not None:
+                steps.setdefault(key, set()).add(number - page.number)
     need = max(2, math.ceil(len(pages) / 2))
-    running = {key for key, count in seen.items() if count >= need}
+    running = {key for key, count in seen.items() if count >= need and len(steps.get(key, {0})) == 1}
     kept = []
     for page in pages:
         drop = {
             id(line)
             for zone, line in _edges(page.lines)
-            if (zone, _shape(line.text)) in running or _PAGE_NUMBER.match(line.text.strip())
+            if _key(zone, line) in running or _PAGE_NUMBER.match(line.text.strip())
         }
         kept.append(Page(page.number, tuple(line for line in page.lines if id(line) not in drop)))
     return kept
@@ -137,12 +145,13 @@ def blocks_of(pages: Sequence[Page]) -> list[Block]:
 
 
 def join_lines(parts: Iterable[str]) -> str:
-    """Lines of one paragraph as one text: no space between two Chinese characters."""
+    """Lines of one paragraph as one text: a space only between two Latin-script ends
+    ("每月" + "1200元" → "每月1200元", "total" + "amount" → "total amount")."""
     joined = ""
     for part in (p.strip() for p in parts):
         if not part:
             continue
-        if joined and not (is_wide(joined[-1]) and is_wide(part[0])):
+        if joined and not (is_wide(joined[-1]) or is_wide(part[0])):
             joined += " "
         joined += part
     return joined
@@ -196,7 +205,7 @@ def _line(spans: list[Span]) -> Line:
         if current and space > CELL_GAP * height:
             cells.append(current.strip())
             current = ""
-        elif current and space > SPACE_GAP * height and not (is_wide(current[-1]) and is_wide(span.text[0])):
+        elif current and space > SPACE_GAP * height and not (is_wide(current[-1]) or is_wide(span.text[0])):
             current += " "
         current += span.text
         last_x1 = max(last_x1, span.x1)
@@ -218,9 +227,15 @@ def _edges(lines: Sequence[Line]) -> list[tuple[str, Line]]:
     return [("top", line) for line in lines[:top]] + [("bottom", line) for line in lines[bottom:]]
 
 
-def _shape(text: str) -> str:
-    """A line's text with digits and spaces folded, so "第 3 页" and "第 4 页" are one shape."""
-    return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
+def _key(zone: str, line: Line) -> tuple[str, str]:
+    """Where a line stands and its text, spaces gone and its last number folded, so that
+    "第 3 页" and "第 4 页" share a key."""
+    return zone, _LAST_NUMBER.sub("#", re.sub(r"\s+", "", line.text), count=1)
+
+
+def _last_number(line: Line) -> int | None:
+    found = _LAST_NUMBER.search(re.sub(r"\s+", "", line.text))
+    return int(found.group()) if found else None
 
 
 def _column(pages: Sequence[Page]) -> tuple[float, float]:

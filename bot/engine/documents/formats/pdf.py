@@ -121,4 +121,3 @@ def _ocr_lines(pdf: Any, index: int, scale: float) -> tuple[Line, ...]:
     finally:
         page.close()
     return lines_of(spans)
-

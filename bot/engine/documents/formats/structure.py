@@ -68,7 +68,7 @@ def places(texts: Iterable[str]) -> list[Place]:
 
 
 def label_of(levels: list[tuple[int, str]]) -> str:
-    """"第二章 第七条" for statute levels, "三、（二）" for outline levels, both joined by a space."""
+    """ "第二章 第七条" for statute levels, "三、（二）" for outline levels, both joined by a space."""
     statute = " ".join(marker for rank, marker in levels if rank < 4)
     outline = "".join(marker for rank, marker in levels if rank >= 4)
     return " ".join(part for part in (statute, outline) if part)

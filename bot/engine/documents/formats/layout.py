@@ -32,7 +32,8 @@ from bot.text import CLOSING_MARKS, is_wide
 CELL_GAP = 1.8  # line-heights of empty space between two table cells
 SPACE_GAP = 0.2  # line-heights of empty space that is a space between words
 EDGE_LINES = 2  # lines at the top and at the bottom of a page where running text may be
-SHORT_LINE = 2.0  # line-heights short of the column's right edge: the paragraph's last line
+SHORT_LINE = 3.0  # line-heights short of the column's right edge: a last line (narrow digits and
+# Latin words leave a full line up to ~2 short)
 INDENT = 1.0  # line-heights right of the column's left edge: a new paragraph's first line
 FONT_CHANGE = 0.15  # a line this much taller or shorter than the last starts a new block
 _PARAGRAPH_END = "。！？!?"  # not "；": a clause ends there, and lines often do mid-paragraph

@@ -114,13 +114,14 @@ def scanned_pdf(pages: Sequence[Sequence[str]], *, dpi: int = 150, size_pt: floa
     return buffer.getvalue()
 
 
-def encrypted_pdf(password: str = "secret") -> bytes:
-    """A text PDF that opens only with ``password``."""
+def encrypted_pdf(password: str = "secret", owner_password: str = "") -> bytes:
+    """A text PDF that opens only with ``password`` ("" opens it with restrictions only)."""
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(chinese_pdf(["第一条 本办法自发布之日起施行。"]))))
     # RC4: pypdf does it alone (AES would need the cryptography package)
-    writer.encrypt(user_password=password, owner_password=password + "-owner", algorithm="RC4-128")
+    owner = owner_password or password + "-owner"
+    writer.encrypt(user_password=password, owner_password=owner, algorithm="RC4-128")
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()

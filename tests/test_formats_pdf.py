@@ -3,6 +3,8 @@ paragraphs, tables as rows, broken and locked files refused with their reason.""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import docmaker
 import pytest
 
@@ -102,6 +104,18 @@ def test_an_encrypted_pdf_is_refused_as_encrypted() -> None:
     with pytest.raises(DocumentError) as caught:
         extract("locked.pdf", docmaker.encrypted_pdf())
     assert caught.value.reason == "encrypted"
+
+
+def test_a_pdf_locked_only_against_editing_is_read() -> None:
+    extracted = extract("restricted.pdf", docmaker.encrypted_pdf(password="", owner_password="owner"))
+    assert extracted.blocks[-1].text == "第一条本办法自发布之日起施行。"
+
+
+def test_threads_reading_pdfs_at_once_all_get_the_right_text(policy: bytes) -> None:
+    expected = texts(policy)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(texts, [policy] * 8))
+    assert results == [expected] * 8
 
 
 def test_a_corrupt_pdf_is_refused_as_corrupt() -> None:

@@ -48,21 +48,26 @@ def chinese_pdf(
     size: float = 12.0,
     lines_per_page: int = 30,
     indent: bool = True,
+    columns: int = 1,
 ) -> bytes:
     """A text-layer PDF: paragraphs wrapped to the column (first line indented two
     characters), flowing over pages; each page gets ``header`` on top and ``page_number``
-    at the bottom ({n}, {total} filled in). Tables are drawn as aligned cells."""
+    at the bottom ({n}, {total} filled in). Tables are drawn as aligned cells. With
+    ``columns=2`` the text runs down the left column, then the right (a gazette page)."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
 
     pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
     left, right, top = 72.0, A4[0] - 72.0, A4[1] - 90.0
-    per_line = int((right - left) // size)
+    gutter = 2 * size
+    column_width = (right - left - gutter * (columns - 1)) / columns
+    per_line = int(column_width // size)
+    right = left + column_width
     pages: list[list[list[tuple[float, str]]]] = [[]]  # page → visual lines → (x, text)
 
     def put(line: list[tuple[float, str]]) -> None:
-        if len(pages[-1]) >= lines_per_page:
+        if len(pages[-1]) >= lines_per_page * columns:
             pages.append([])
         pages[-1].append(line)
 
@@ -80,9 +85,10 @@ def chinese_pdf(
     pdf = canvas.Canvas(buffer, pagesize=A4)
     for number, lines in enumerate(pages, start=1):
         pdf.setFont(PDF_FONT, size)
-        for row, line in enumerate(lines):
+        for slot, line in enumerate(lines):
+            column, row = divmod(slot, lines_per_page)
             for x, text in line:
-                pdf.drawString(x, top - row * size * 1.6, text)
+                pdf.drawString(x + column * (column_width + gutter), top - row * size * 1.6, text)
         pdf.setFont(PDF_FONT, 9)
         if header:
             pdf.drawCentredString(A4[0] / 2, A4[1] - 50, header)

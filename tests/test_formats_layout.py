@@ -104,3 +104,25 @@ def test_a_sentence_end_or_a_short_line_ends_a_paragraph() -> None:
 
 def test_join_lines_spaces_only_between_latin_ends() -> None:
     assert join_lines(["每月", "1200元", "per", "month"]) == "每月1200元per month"
+
+
+def test_a_page_that_is_one_long_two_column_table_stays_a_table() -> None:
+    names = ["市区", "县城", "开发区", "新区", "高新技术产业园", "乡镇", "农场", "林区"]
+    spans: list[Span] = []
+    for i, name in enumerate(names):
+        spans += chars(name, 0, 16 * i) + chars(f"{1000 + i * 10}元", 200, 16 * i)
+    assert [line.cells for line in lines_of(spans)] == [
+        (n, f"{1000 + i * 10}元") for i, n in enumerate(names)
+    ]
+
+
+def test_two_columns_of_text_are_read_left_then_right() -> None:
+    spans = chars("某某市人民政府公报二〇二六年第三期", 60, 0)  # a title across both columns
+    for i in range(8):
+        spans += chars(f"左栏第{i}行文字内容排满", 0, 20 + 16 * i) + chars(
+            f"右栏第{i}行文字内容排满", 150, 20 + 16 * i
+        )
+    texts = [line.text for line in lines_of(spans)]
+    assert texts == ["某某市人民政府公报二〇二六年第三期"] + [
+        f"左栏第{i}行文字内容排满" for i in range(8)
+    ] + [f"右栏第{i}行文字内容排满" for i in range(8)]

@@ -100,6 +100,14 @@ def test_a_short_last_line_ends_a_paragraph_even_without_punctuation() -> None:
     assert texts(data)[1:] == ["附件一城市居民最低生活保障申请表", "附件二家庭收入核算办法"]
 
 
+def test_a_two_column_gazette_is_read_column_by_column() -> None:
+    articles = [item for item in ARTICLES if item is not TABLE]
+    one_column = texts(docmaker.chinese_pdf(articles, lines_per_page=10))
+    data = docmaker.chinese_pdf(articles, lines_per_page=12, columns=2)
+    assert texts(data) == one_column
+    assert len(texts(data)) == 10
+
+
 def test_an_encrypted_pdf_is_refused_as_encrypted() -> None:
     with pytest.raises(DocumentError) as caught:
         extract("locked.pdf", docmaker.encrypted_pdf())

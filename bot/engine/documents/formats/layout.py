@@ -25,9 +25,12 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from bot.engine.documents.formats.columns import Span, in_reading_order
 from bot.engine.documents.formats.model import Block
 from bot.engine.documents.formats.structure import MARKER
 from bot.text import CLOSING_MARKS, is_wide
+
+__all__ = ["Line", "Page", "Span", "blocks_of", "drop_running", "join_lines", "lines_of"]
 
 CELL_GAP = 1.8  # line-heights of empty space between two table cells
 SPACE_GAP = 0.2  # line-heights of empty space that is a space between words
@@ -44,17 +47,6 @@ _PAGE_NUMBER = re.compile(
     r"|\d+\s*[/／]\s*\d+|(?:page|p\.)\s*\d+(?:\s*(?:of|/)\s*\d+)?)$",
     re.I,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A piece of text and its box; y grows downwards (top < bottom)."""
-
-    text: str
-    x0: float
-    top: float
-    x1: float
-    bottom: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +75,8 @@ class Page:
 
 
 def lines_of(spans: Iterable[Span]) -> tuple[Line, ...]:
-    """The visual lines of a page's spans, top to bottom, each read left to right."""
+    """The visual lines of a page's spans, top to bottom, each read left to right (a page
+    in two columns: column by column, columns.py)."""
     groups: list[list[Span]] = []
     band = (0.0, -1.0)
     for span in sorted(spans, key=lambda s: s.top + s.bottom):
@@ -93,7 +86,7 @@ def lines_of(spans: Iterable[Span]) -> tuple[Line, ...]:
         else:
             groups.append([span])
             band = (span.top, span.bottom)
-    return tuple(_line(g) for g in groups)
+    return tuple(_line(g) for g in in_reading_order(groups))
 
 
 def drop_running(pages: Sequence[Page]) -> list[Page]:
@@ -240,14 +233,16 @@ def _last_number(line: Line) -> int | None:
 
 
 def _column(pages: Sequence[Page]) -> tuple[float, float]:
-    """The text column's left and right edges: the median over pages of the outermost
-    single-cell lines (one odd page does not move it)."""
+    """The text column's left and right edges: per page the leftmost start and the 90th
+    percentile of the ends of single-cell lines (a title across two columns does not count),
+    then the median over pages (one odd page does not move it)."""
     lefts, rights = [], []
     for page in pages:
         body = [line for line in page.lines if len(line.cells) == 1]
         if body:
+            ends = sorted(line.x1 for line in body)
             lefts.append(min(line.x0 for line in body))
-            rights.append(max(line.x1 for line in body))
+            rights.append(ends[int(0.9 * (len(ends) - 1))])
     if not lefts:
         return 0.0, 0.0
     return statistics.median(lefts), statistics.median(rights)

@@ -4,12 +4,13 @@ text layer, lines grouped into paragraphs by where they stand."""
 from __future__ import annotations
 
 import io
+import socket
 
 import docmaker
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from bot.engine.documents.formats import DocumentError, Limits, extract
+from bot.engine.documents.formats import DocumentError, Limits, extract, ocr
 
 SCAN = [
     [
@@ -41,6 +42,19 @@ def test_a_scanned_page_is_read_back_by_ocr(scanned: bytes) -> None:
         assert phrase in text, text
     assert ("ocr", 1, 1) in heard
     assert all(b.page == 1 for b in extracted.blocks)
+
+
+def test_ocr_loads_its_models_and_reads_with_the_network_cut_off(
+    scanned: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError("no network in this test: the models must come from the wheel")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(ocr, "_engine", None)  # load afresh, offline
+    text = "".join(b.text for b in extract("通知.pdf", scanned).blocks)
+    assert "提高保障标准" in text
 
 
 def test_ocr_lines_are_grouped_into_paragraphs(scanned: bytes) -> None:

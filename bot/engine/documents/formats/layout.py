@@ -6,8 +6,8 @@ One home for the layout rules every paged format shares:
   CELL_GAP line-heights separates table cells, a smaller one over SPACE_GAP is a space
   (only between two Latin-script characters, never next to a Chinese one);
 - running headers and footers go: a line among the first or last EDGE_LINES of a page
-  whose text (digits aside) recurs there on at least half of the pages, and any page
-  number there ("3", "- 3 -", "第 3 页", "3/40", "第3页 共40页");
+  whose text recurs there on at least half of the pages (its last number may keep step
+  with the page number), and any page number there ("3", "- 3 -", "第 3 页", "3/40");
 - a paragraph ends after a line that ends a sentence, or that stops well short of the
   column; one starts at an indented or centred line, after a wide vertical gap, where the
   font size changes, and at a heading or list marker (structure.MARKER). A paragraph runs
@@ -35,8 +35,9 @@ __all__ = ["Line", "Page", "Span", "blocks_of", "drop_running", "join_lines", "l
 CELL_GAP = 1.8  # line-heights of empty space between two table cells
 SPACE_GAP = 0.2  # line-heights of empty space that is a space between words
 EDGE_LINES = 2  # lines at the top and at the bottom of a page where running text may be
-SHORT_LINE = 3.0  # line-heights short of the column's right edge: a last line (narrow digits and
-# Latin words leave a full line up to ~2 short)
+# line-heights short of the column's right edge that make a paragraph's last line (narrow
+# digits and Latin words leave a full line up to ~2 short)
+SHORT_LINE = 3.0
 INDENT = 1.0  # line-heights right of the column's left edge: a new paragraph's first line
 FONT_CHANGE = 0.15  # a line this much taller or shorter than the last starts a new block
 _PARAGRAPH_END = "。！？!?"  # not "；": a clause ends there, and lines often do mid-paragraph

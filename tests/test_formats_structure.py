@@ -76,6 +76,7 @@ def test_headings_are_short_numbered_titles_not_articles_or_items() -> None:
 def test_markers_without_spaces_and_with_ascii_brackets_as_ocr_gives_them() -> None:
     assert marker_of("第十二条本办法自发布之日起施行。") == (3, "第十二条")
     assert marker_of("第 3 章 附则") == (1, "第3章")
+    assert marker_of("第二部分 主要任务") == (0, "第二部分")
     assert marker_of("(二)规范程序") == (5, "（二）")
     assert marker_of("2、加强监督") == (6, "2.")
     assert marker_of("(3) 细则") == (7, "（3）")

@@ -1,7 +1,8 @@
 """Where each block of a document stands in its outline: "第二章 第七条", "三、（二）".
 
-Chinese policy documents number their parts in two families. Statutes nest 第X编 > 第X章
-> 第X节 > 第X条; notices and plans nest 一、 > （一） > 1. > （1）, also inside an article.
+Chinese policy documents number their parts in two families. Statutes nest 第X编 (or a
+plan's 第X部分) > 第X章 > 第X节 > 第X条; notices and plans nest 一、 > （一） > 1. > （1）,
+also inside an article.
 A block that starts with a marker opens that level and closes every level at or below it;
 every block takes the label of the levels open where it stands. Citations ("第二章 第七条，
 ¶12") and questions such as "第七条讲了什么？" use the labels.
@@ -14,9 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 _NUM = "一二三四五六七八九十百千零〇两"
-_STATUTE = ("编", "章", "节", "条")  # ranks 0..3
+_STATUTE = {"编": 0, "部分": 0, "章": 1, "节": 2, "条": 3}
 _LEVELS = (
-    re.compile(rf"^\s*(第\s*[{_NUM}\d]+\s*([编章节条]))"),
+    re.compile(rf"^\s*(第\s*[{_NUM}\d]+\s*(编|部分|章|节|条))"),
     re.compile(rf"^\s*([{_NUM}]+)\s*、"),  # 一、 rank 4
     re.compile(rf"^\s*[（(]\s*([{_NUM}]+)\s*[）)]"),  # （一） rank 5
     re.compile(r"^\s*(\d{1,2})\s*[.．、](?!\d)"),  # 1. 1、 rank 6
@@ -39,10 +40,10 @@ class Place:
 
 def marker_of(text: str) -> tuple[int, str] | None:
     """(rank, marker as written in labels) of the numbering that starts ``text``, or None.
-    Ranks: 0-3 第X编/章/节/条, 4 一、, 5 （一）, 6 1., 7 （1）."""
+    Ranks: 0-3 第X编 or 部分/章/节/条, 4 一、, 5 （一）, 6 1., 7 （1）."""
     head = _LEVELS[0].match(text)
     if head:
-        return _STATUTE.index(head.group(2)), re.sub(r"\s+", "", head.group(1))
+        return _STATUTE[head.group(2)], re.sub(r"\s+", "", head.group(1))
     for rank, pattern in enumerate(_LEVELS[1:], start=4):
         found = pattern.match(text)
         if found:

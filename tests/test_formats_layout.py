@@ -39,6 +39,11 @@ def test_words_get_spaces_chinese_does_not_and_wide_gaps_make_cells() -> None:
     assert line.cells == ("Article 7第七条", "备注")
 
 
+def test_a_full_width_gap_between_chinese_characters_stays_a_space() -> None:
+    (line,) = lines_of(chars("第一条", 0, 0) + chars("为了规范", 40, 0) + chars("，保障", 81, 0))
+    assert line.text == "第一条 为了规范，保障"  # 10 units (a full width) vs 1 unit (justified)
+
+
 def test_lines_are_read_top_to_bottom_whatever_order_the_spans_come_in() -> None:
     spans = chars("第二行", 0, 20) + chars("第一行", 0, 0)
     assert [line.text for line in lines_of(spans)] == ["第一行", "第二行"]

@@ -4,7 +4,8 @@ lines, then paragraphs as a reader sees them.
 One home for the layout rules every paged format shares:
 - a line is text whose vertical centres share a band; within a line a gap wider than
   CELL_GAP line-heights separates table cells, a smaller one over SPACE_GAP is a space
-  (only between two Latin-script characters, never next to a Chinese one);
+  between two Latin-script characters; next to a Chinese one only a gap over
+  WIDE_SPACE_GAP is (a full-width space: "第一条　为了" keeps it, justified text does not);
 - running headers and footers go: a line among the first or last EDGE_LINES of a page
   whose text recurs there on at least half of the pages (its last number may keep step
   with the page number), and any page number there ("3", "- 3 -", "第 3 页", "3/40");
@@ -34,6 +35,7 @@ __all__ = ["Line", "Page", "Span", "blocks_of", "drop_running", "join_lines", "l
 
 CELL_GAP = 1.8  # line-heights of empty space between two table cells
 SPACE_GAP = 0.2  # line-heights of empty space that is a space between words
+WIDE_SPACE_GAP = 0.6  # next to a Chinese character only a gap this wide is (a full-width space)
 EDGE_LINES = 2  # lines at the top and at the bottom of a page where running text may be
 # line-heights short of the column's right edge that make a paragraph's last line (narrow
 # digits and Latin words leave a full line up to ~2 short)
@@ -200,7 +202,7 @@ def _line(spans: list[Span]) -> Line:
         if current and space > CELL_GAP * height:
             cells.append(current.strip())
             current = ""
-        elif current and space > SPACE_GAP * height and not (is_wide(current[-1]) or is_wide(span.text[0])):
+        elif current and space > _space_gap(current[-1], span.text[0]) * height:
             current += " "
         current += span.text
         last_x1 = max(last_x1, span.x1)
@@ -213,6 +215,11 @@ def _line(spans: list[Span]) -> Line:
         max(s.bottom for s in spans),
         height,
     )
+
+
+def _space_gap(before: str, after: str) -> float:
+    """The gap (in line-heights) that is a space between two characters."""
+    return WIDE_SPACE_GAP if is_wide(before) or is_wide(after) else SPACE_GAP
 
 
 def _edges(lines: Sequence[Line]) -> list[tuple[str, Line]]:

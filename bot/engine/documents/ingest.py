@@ -13,20 +13,18 @@ the bytes a tenth of one.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.engine.documents.formats.text import split_blocks
 from bot.engine.documents.noise import clean_paragraph
 from bot.engine.text.normalize import content_hash, normalize
-from bot.engine.text.script import is_wide
 from bot.engine.text.sentences import split_sentences
 
 DOCUMENT_SUFFIXES = (".txt", ".md")  # read from the documents folder
 UPLOAD_SUFFIXES = (*DOCUMENT_SUFFIXES, ".docx")  # accepted from admins (.docx becomes .txt)
 MAX_DOCUMENT_BYTES = 5_000_000
-_BLANK_LINE = re.compile(r"\n[ \t\u3000]*\n")
 
 
 class IngestError(ValueError):
@@ -70,23 +68,8 @@ class Document:
 
 
 
-def split_blocks(raw: str) -> list[str]:
-    """Paragraph blocks of a file, as a reader sees them."""
-    text = raw.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
-    if _BLANK_LINE.search(text):
-        blocks = _BLANK_LINE.split(text)
-        return [_join_lines(b) for b in blocks if b.strip()]
-    return [line.strip() for line in text.split("\n") if line.strip()]
 
 
-def _join_lines(block: str) -> str:
-    lines = [line.strip() for line in block.split("\n") if line.strip()]
-    joined = ""
-    for line in lines:
-        if joined and not (is_wide(joined[-1]) and is_wide(line[0])):
-            joined += " "
-        joined += line
-    return joined
 
 
 def parse_document(name: str, raw: str) -> list[Paragraph]:

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from bot.engine.documents.formats.columns import Span, in_reading_order
 from bot.engine.documents.formats.model import Block
 from bot.engine.documents.formats.structure import MARKER
-from bot.text import CLOSING_MARKS, is_wide
+from bot.engine.text.script import is_wide
+from bot.engine.text.sentences import CLOSING_MARKS
 
 __all__ = ["Line", "Page", "Span", "blocks_of", "drop_running", "join_lines", "lines_of"]
 

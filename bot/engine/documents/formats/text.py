@@ -4,15 +4,18 @@ Notepad writes UTF-8 (with or without a BOM) or UTF-16 with a BOM; older Windows
 write GBK, which GB18030 contains. The decode order is strict: a BOM decides; then UTF-8,
 which almost never decodes text written in another encoding; then UTF-16 without a BOM
 when every other byte is zero; then GB18030. Blocks are split as the documents folder
-splits them (bot.ingest.split_blocks): at blank lines, or one per line when there are none.
+splits them (``split_blocks``): at blank lines, or one per line when there are none.
 """
 
 from __future__ import annotations
 
 import codecs
+import re
 
 from bot.engine.documents.formats.model import Block, DocumentError, Extracted
-from bot.ingest import split_blocks
+from bot.engine.text.script import is_wide
+
+_BLANK_LINE = re.compile(r"\n[ \t\u3000]*\n")
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -62,3 +65,22 @@ def _strict(name: str, data: bytes, encoding: str) -> str:
     if "\x00" in text:
         raise DocumentError("encoding", name=name)
     return text.lstrip("\ufeff")
+
+
+def split_blocks(raw: str) -> list[str]:
+    """Paragraph blocks of a file, as a reader sees them."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    if _BLANK_LINE.search(text):
+        blocks = _BLANK_LINE.split(text)
+        return [_join_lines(b) for b in blocks if b.strip()]
+    return [line.strip() for line in text.split("\n") if line.strip()]
+
+
+def _join_lines(block: str) -> str:
+    lines = [line.strip() for line in block.split("\n") if line.strip()]
+    joined = ""
+    for line in lines:
+        if joined and not (is_wide(joined[-1]) and is_wide(line[0])):
+            joined += " "
+        joined += line
+    return joined

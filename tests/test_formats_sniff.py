@@ -53,6 +53,20 @@ def test_a_file_over_the_byte_limit_is_too_large_before_reading() -> None:
     assert caught.value.values == {"name": "a.txt", "size": 101, "limit": 100}
 
 
+def test_a_parser_failing_in_its_own_way_becomes_corrupt(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.engine.documents.formats import pdf
+
+    def choke(page: object) -> None:
+        raise RuntimeError("FPDFText_LoadPage failed")
+
+    monkeypatch.setattr(pdf, "_spans", choke)
+    with pytest.raises(DocumentError) as caught:
+        extract("a.pdf", docmaker.chinese_pdf(["正文。"]))
+    assert caught.value.reason == "corrupt"
+    assert caught.value.values["detail"] == "RuntimeError: FPDFText_LoadPage failed"
+    assert isinstance(caught.value.__cause__, RuntimeError)
+
+
 def test_an_unknown_reason_cannot_be_raised() -> None:
     with pytest.raises(ValueError, match="unknown DocumentError reason"):
         DocumentError("bad_luck")

@@ -3,7 +3,8 @@ layer, OFD, saved web pages) as paragraph blocks, safely.
 
 ``extract(name, data)`` is the one entry point: it checks the size, matches the extension
 against the content, and hands the bytes to the format's reader. Everything a reader
-refuses comes out as DocumentError with a machine ``reason``; nothing else escapes.
+refuses comes out as DocumentError with a machine ``reason``; so does any other error a
+parser raises on a damaged file ("corrupt", the original chained for the log).
 """
 
 from __future__ import annotations
@@ -34,6 +35,15 @@ def extract(
     if len(data) > limits.max_bytes:
         raise DocumentError("too_large", name=name, size=len(data), limit=limits.max_bytes)
     fmt = format_of(name, data)
+    try:
+        return _read(fmt, name, data, limits, progress)
+    except (DocumentError, MemoryError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # a parser choking on a hostile or damaged file
+        raise DocumentError("corrupt", name=name, detail=f"{type(exc).__name__}: {exc}") from exc
+
+
+def _read(fmt: str, name: str, data: bytes, limits: Limits, progress: Progress | None) -> Extracted:
     if fmt in ("text", "markdown"):
         from bot.engine.documents.formats.text import read_text
 

@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import faiss
 import numpy as np
@@ -34,7 +35,7 @@ from bot.engine.text.normalize import normalize
 from bot.engine.text.script import documents_are_cjk, has_content, is_cjk_text, printable
 from bot.engine.text.sentences import split_sentences
 from bot.engine.text.tokenize import tokenize
-from bot.engine.types import Answer, Hit, IndexInfo, Turn
+from bot.engine.types import Answer, DocumentSummary, Hit, IndexInfo, Skipped, Turn
 from config.settings import Settings
 from embeddings.encoder import Encoder
 
@@ -83,8 +84,9 @@ class SearchService:
         self.cache = AnswerCache(self.settings.retrieval.answer_cache, s.manifest.built_at)
         m = s.manifest
         self.info = IndexInfo(
-            documents=tuple(m.documents), paragraphs=sum(p.servable for p in s.paragraphs),
-            passages=m.passages, model=m.model, built_at=m.built_at,
+            documents=tuple(d for d in m.documents if d not in m.unreadable),
+            paragraphs=sum(p.servable for p in s.paragraphs), passages=m.passages, model=m.model,
+            built_at=m.built_at, skipped=tuple(skipped(m.unreadable)),
         )
 
     def ask(
@@ -281,6 +283,19 @@ class SearchService:
         """A paragraph by document and ¶n (noise paragraphs included)."""
         return self._paragraphs.get((doc, number))
 
+    def document(self, doc: str) -> list[Paragraph]:
+        """The paragraphs of ``doc`` in order (noise included; empty for an unknown name)."""
+        return sorted((p for key, p in self._paragraphs.items() if key[0] == doc), key=lambda p: p.number)
+
+    def catalogue(self) -> list[DocumentSummary]:
+        """Every document served: name, paragraphs that can be cited, pages (paged formats)."""
+        counts: dict[str, list[int]] = {name: [0, 0] for name in self.info.documents}
+        for (doc, _), p in self._paragraphs.items():
+            found = counts.setdefault(doc, [0, 0])
+            found[0] += p.servable
+            found[1] = max(found[1], p.page or 0)
+        return [DocumentSummary(name, n, pages or None) for name, (n, pages) in sorted(counts.items())]
+
     def neighbours(self, doc: str, number: int) -> list[Hit]:
         """The servable paragraphs just before and after ¶n of ``doc``."""
         around = (self._paragraphs.get((doc, n)) for n in (number - 1, number + 1))
@@ -289,6 +304,16 @@ class SearchService:
     def close(self) -> None:
         """Release what the service holds (the index is read-only; nothing to flush)."""
         self._paragraphs = {}
+
+
+def skipped(unreadable: dict[str, dict[str, Any]]) -> list[Skipped]:
+    """The manifest's unreadable documents as Skipped, by name."""
+    out = []
+    for name, found in sorted(unreadable.items()):
+        values = tuple((k, v if isinstance(v, int | str) or v is None else str(v))
+                       for k, v in sorted(found.items()) if k != "reason")
+        out.append(Skipped(name, str(found.get("reason", "corrupt")), values))
+    return out
 
 
 def _as_asked(answer: Answer, question: str, understood: str, ms: float) -> Answer:

@@ -61,13 +61,34 @@ class IndexInfo:
     passages: int
     model: str
     built_at: str
+    skipped: tuple[Skipped, ...] = ()  # documents in the folder that could not be read
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    """One served document: its name, how many paragraphs can be cited, its pages."""
+
+    name: str
+    paragraphs: int
+    pages: int | None = None
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A document that could not be read and was left out: its name, why (a key of
+    bot/engine/documents/formats/model.py REASONS) and the values a message needs."""
+
+    name: str
+    reason: str
+    values: tuple[tuple[str, str | int | None], ...] = ()
 
 
 @dataclass(frozen=True)
 class ReloadReport:
-    """Outcome of a (re)build: counts and wall time."""
+    """Outcome of a (re)build: counts, wall time and the documents left out."""
 
     documents: int
     paragraphs: int
     reembedded: int
     seconds: float
+    skipped: tuple[Skipped, ...] = ()

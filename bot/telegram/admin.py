@@ -1,27 +1,22 @@
-"""Admin handlers: /reload, /stats, /gaps and document uploads (admin ids from settings).
+"""Admin handlers: /reload, /stats, /gaps (admin ids from settings). Uploads, /docs and
+/remove: documents.py.
 
-A reload (``Runtime.reload``) runs in a worker thread under the reload lock; questions keep
-being answered from the old index until the new one is swapped in. A failed reload leaves the
-old index serving, and a failed reload after an upload removes the uploaded file again.
-Uploads are accepted in private chats only; documents in groups are ignored.
+A reload (``ServedEngine.reload``) runs in a worker thread under the reload lock; questions
+keep being answered from the old index until the new one is swapped in. A failed reload
+leaves the old index serving.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from collections.abc import Callable
 
-from telegram import Chat, Update
+from telegram import Update
 
-from bot.engine.documents.ingest import UPLOAD_SUFFIXES
 from bot.engine.lifecycle import ReloadError
 from bot.engine.types import ReloadReport
 from bot.telegram.reply import Ctx, reply_text, typing
-from bot.telegram.runtime import Runtime
-from bot.telegram.texts import lang_of, t
-from bot.telegram.uploads import UploadError, document_text, place, suffix_of, target_name
+from bot.telegram.texts import lang_of, problem_text, t
 
 log = logging.getLogger(__name__)
 GAPS_SHOWN = 20
@@ -37,11 +32,16 @@ async def require_admin(update: Update, context: Ctx, command: str) -> bool:
     return False
 
 
-def _done(lang: str, report: ReloadReport) -> str:
-    return t(
+def done_text(lang: str, report: ReloadReport) -> str:
+    """What a reload did, and each document it had to leave out with the reason."""
+    lines = [t(
         lang, "reload_done", documents=report.documents, paragraphs=report.paragraphs,
         reembedded=report.reembedded, seconds=report.seconds,
-    )
+    )]
+    if report.skipped:
+        lines.append(t(lang, "reload_skipped", count=len(report.skipped)))
+        lines += [problem_text(lang, s.reason, {**dict(s.values), "name": s.name}) for s in report.skipped]
+    return "\n".join(lines)
 
 
 async def reload_command(update: Update, context: Ctx) -> None:
@@ -59,7 +59,7 @@ async def reload_command(update: Update, context: Ctx) -> None:
         log.warning("reload failed: %s", exc)
         await reply_text(update, context, t(lang, "reload_failed", error=str(exc)))
         return
-    await reply_text(update, context, _done(lang, report))
+    await reply_text(update, context, done_text(lang, report))
 
 
 async def stats_command(update: Update, context: Ctx) -> None:
@@ -101,57 +101,3 @@ async def gaps_command(update: Update, context: Ctx) -> None:
         for i, g in enumerate(gaps, 1)
     ]
     await reply_text(update, context, "\n".join(lines))
-
-
-async def document(update: Update, context: Ctx) -> None:
-    """A document: admins add .txt/.md/.docx to the folder and reload; others are refused."""
-    rt, message, user = context.runtime, update.effective_message, update.effective_user
-    if message is None or message.document is None or message.chat.type != Chat.PRIVATE:
-        return
-    lang = lang_of(user)
-    if not rt.is_admin(user.id if user else None):
-        log.warning("non-admin user %s sent a document", user.id if user else None)
-        await reply_text(update, context, t(lang, "file_not_admin"))
-        return
-    doc, limit = message.document, rt.settings.telegram.max_upload_bytes
-    name = doc.file_name or "document.txt"
-    if suffix_of(name) not in UPLOAD_SUFFIXES:
-        await reply_text(update, context, t(lang, "upload_type"))
-        return
-    if (doc.file_size or 0) > limit:
-        await reply_text(update, context, t(lang, "upload_too_big", size=doc.file_size, max=limit))
-        return
-    if not rt.engine.ready:
-        await reply_text(update, context, t(lang, "not_ready"))
-        return
-    async with typing(context, message.chat_id, delay=0):  # uploads take seconds
-        data = bytes(await (await doc.get_file()).download_as_bytearray())
-        if len(data) > limit:
-            await reply_text(update, context, t(lang, "upload_too_big", size=len(data), max=limit))
-            return
-        try:
-            text = await asyncio.to_thread(document_text, name, data)
-        except UploadError as exc:
-            log.info("upload %r refused: %s", name, exc.key)
-            await reply_text(update, context, t(lang, exc.key, **exc.values))
-            return
-        await _add_and_reload(update, context, rt, target_name(name), text)
-
-
-async def _add_and_reload(
-    update: Update, context: Ctx, rt: Runtime, name: str, text: str
-) -> None:
-    lang = lang_of(update.effective_user)
-
-    def add() -> Callable[[], None]:
-        placed = place(rt.settings.docs_dir, name, text)
-        log.info("admin upload saved as %s", placed.path.name)
-        return placed.rollback
-
-    try:
-        report = await rt.engine.reload(add)
-    except ReloadError as exc:
-        log.warning("reload after upload of %s failed, rolled back: %s", name, exc)
-        await reply_text(update, context, t(lang, "upload_rolled_back", name=name, error=exc))
-        return
-    await reply_text(update, context, t(lang, "upload_saved", name=name) + "\n" + _done(lang, report))

@@ -88,6 +88,7 @@ class Manifest:
     arrays: list[str]
     normalization: int = 1  # text.normalize.NORMALIZATION the paragraphs' matching forms were made with
     cjk: bool | None = None  # the documents' script (None: an index from before it was kept)
+    unreadable: dict[str, dict[str, Any]] = field(default_factory=dict)  # name → reason, values
 
 
 @dataclass(frozen=True)

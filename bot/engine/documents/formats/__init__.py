@@ -19,7 +19,10 @@ from bot.engine.documents.formats.model import (
 )
 from bot.engine.documents.formats.sniff import SUPPORTED, format_of
 
-__all__ = ["REASONS", "SUPPORTED", "Block", "DocumentError", "Extracted", "Limits", "Progress", "extract"]
+__all__ = [
+    "DEFAULT_LIMITS", "REASONS", "SUPPORTED", "Block", "DocumentError", "Extracted", "Limits", "Progress",
+    "extract",
+]
 
 DEFAULT_LIMITS = Limits()
 

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bot.engine.types import Answer
+from bot.engine.types import Answer, Hit
 from config.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("qabot")
@@ -212,7 +212,8 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         "answered": answer.answered,
         "answer": answer.answer,
         "passages": [
-            {"doc": h.doc, "paragraph": h.paragraph, "text": h.text, "score": round(h.score, 4)}
+            {"doc": h.doc, "paragraph": h.paragraph, "section": h.section, "page": h.page, "text": h.text,
+             "score": round(h.score, 4)}
             for h in shown
         ],
     }
@@ -222,12 +223,18 @@ def format_answer(answer: Answer) -> str:
     """Plain-text answer for the console."""
     if answer.status == "related" and answer.hits:
         lines = ["文章没有直接回答这个问题，以下段落可能相关：(Not answered directly; related:)", ""]
-        return "\n".join(lines + [f"¶{h.paragraph} ({h.doc}) {h.text}" for h in answer.hits])
+        return "\n".join(lines + [_cited(h) for h in answer.hits])
     if not answer.answered:
         return "文章没有涉及这个问题。(The documents do not cover this question.)"
     lines = [f"答：{answer.answer}", ""]
-    lines += [f"¶{h.paragraph} ({h.doc}) {h.text}" for h in answer.hits]
+    lines += [_cited(h) for h in answer.hits]
     return "\n".join(lines)
+
+
+def _cited(hit: Hit) -> str:
+    """ "¶12 (《办法.pdf》 第二章 第七条 · 第3页) text" for the console."""
+    place = hit.place()
+    return f"¶{hit.paragraph} (《{hit.doc}》{' ' + place if place else ''}) {hit.text}"
 
 
 if __name__ == "__main__":

@@ -69,7 +69,7 @@ def test_ask_json_prints_exactly_the_documented_keys(
     passages = data["passages"]
     assert isinstance(passages, list) and len(passages) == 3
     for passage in passages:
-        assert list(passage) == ["doc", "paragraph", "text", "score"]
+        assert list(passage) == ["doc", "paragraph", "section", "page", "text", "score"]
         assert isinstance(passage["paragraph"], int) and isinstance(passage["score"], float)
     assert (passages[0]["doc"], passages[0]["paragraph"]) == ("article.txt", 8)
     assert "31项" in passages[0]["text"]
@@ -91,7 +91,7 @@ def test_chat_answers_each_stdin_line(
     assert main(["chat"]) == 0
     out = capsys.readouterr().out
     first, _, second = out.partition("文章没有涉及")
-    assert "答：" in first and "31" in first and "¶8 (article.txt)" in first
+    assert "答：" in first and "31" in first and "¶8 (《article.txt》)" in first
     assert second and "答：" not in second  # the off-topic question is refused, the blank line skipped
 
 

@@ -11,7 +11,6 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 import faiss
 import numpy as np
@@ -29,13 +28,15 @@ from bot.engine.question.asking import asked_for, asks_itself
 from bot.engine.question.concepts import KNOWN_SIMILARITY, Concepts, Words
 from bot.engine.question.crosslingual import Translator
 from bot.engine.question.followup import is_follow_up, own_words, resolve
+from bot.engine.question.sections import asked_place, asks_only_where
 from bot.engine.rank.bm25 import LexicalIndex
 from bot.engine.rank.hybrid import HybridRetriever, Query, Ranking
+from bot.engine.rank.places import first_in_place
 from bot.engine.text.normalize import normalize
 from bot.engine.text.script import documents_are_cjk, has_content, is_cjk_text, printable
 from bot.engine.text.sentences import split_sentences
 from bot.engine.text.tokenize import tokenize
-from bot.engine.types import Answer, DocumentSummary, Hit, IndexInfo, Skipped, Turn
+from bot.engine.types import Answer, DocumentSummary, Hit, IndexInfo, Turn
 from config.settings import Settings
 from embeddings.encoder import Encoder
 
@@ -86,7 +87,7 @@ class SearchService:
         self.info = IndexInfo(
             documents=tuple(d for d in m.documents if d not in m.unreadable),
             paragraphs=sum(p.servable for p in s.paragraphs), passages=m.passages, model=m.model,
-            built_at=m.built_at, skipped=tuple(skipped(m.unreadable)),
+            built_at=m.built_at, skipped=m.skipped(),
         )
 
     def ask(
@@ -213,12 +214,11 @@ class SearchService:
         if not has_content(query.norm) or not self.retriever.passages:
             return Answer(question, "not_covered", "", ()), None
         ranking = self.retriever.rank(query)
+        placed = self._placed(ranking, asking.written)
+        if placed is not None:  # "第七条讲了什么？": the documents have that place; quote it
+            return self._answer_placed(question, query, placed, k, offset, asking), None
         margins = self.null.margins(query, ranking)
-        hits = tuple(
-            Hit(p.doc, p.paragraph, self._paragraphs[(p.doc, p.paragraph)].text, r.fused)
-            for r in ranking.items[offset : offset + k]
-            for p in [self.retriever.passages[r.passage]]
-        )
+        hits = self._hits(ranking, k, offset)
         if not self.rule.covered(margins) or not hits:
             return Answer(question, "not_covered", "", hits), None
         cited = tuple((h.doc, h.paragraph) for h in hits)
@@ -234,6 +234,33 @@ class SearchService:
             cited = tuple((h.doc, h.paragraph) for h in hits)
         answer = Answer(question, "answered", extract.text, hits, turn=Turn(question, cited, extract.text))
         return answer, evidence
+
+    def _hits(self, ranking: Ranking, k: int, offset: int) -> tuple[Hit, ...]:
+        """The cited paragraphs of ``ranking[offset : offset + k]``."""
+        out = []
+        for r in ranking.items[offset : offset + k]:
+            p = self.retriever.passages[r.passage]
+            para = self._paragraphs[(p.doc, p.paragraph)]
+            out.append(Hit(p.doc, p.paragraph, para.text, r.fused, para.section, para.page))
+        return tuple(out)
+
+    def _placed(self, ranking: Ranking, written: str) -> Ranking | None:
+        """``ranking`` with the paragraphs where the question names first (rank/places.py)."""
+        asked = asked_place(written)
+        return first_in_place(ranking, asked, self.retriever.passages, self._paragraphs) if asked else None
+
+    def _answer_placed(
+        self, question: str, query: Query, ranking: Ranking, k: int, offset: int, asking: Asking
+    ) -> Answer:
+        """The answer from the named place: its opening sentence when that is all the question
+        asks ("第七条讲了什么？"), else the sentence that answers."""
+        hits = self._hits(ranking, k, offset)
+        opening = (split_sentences(hits[0].text) or [hits[0].text])[0]
+        text = opening if asks_only_where(asking.written) else ""
+        if not text:
+            text = self._extract(question, query, ranking, asking, 1)[1].text or opening
+        cited = tuple((h.doc, h.paragraph) for h in hits)
+        return Answer(question, "answered", text, hits, turn=Turn(question, cited, text))
 
     def _extract(
         self, question: str, query: Query, ranking: Ranking, asking: Asking, alternatives: int
@@ -299,21 +326,13 @@ class SearchService:
     def neighbours(self, doc: str, number: int) -> list[Hit]:
         """The servable paragraphs just before and after ¶n of ``doc``."""
         around = (self._paragraphs.get((doc, n)) for n in (number - 1, number + 1))
-        return [Hit(p.doc, p.number, p.text, 0.0) for p in around if p and p.servable]
+        return [Hit(p.doc, p.number, p.text, 0.0, p.section, p.page) for p in around if p and p.servable]
 
     def close(self) -> None:
         """Release what the service holds (the index is read-only; nothing to flush)."""
         self._paragraphs = {}
 
 
-def skipped(unreadable: dict[str, dict[str, Any]]) -> list[Skipped]:
-    """The manifest's unreadable documents as Skipped, by name."""
-    out = []
-    for name, found in sorted(unreadable.items()):
-        values = tuple((k, v if isinstance(v, int | str) or v is None else str(v))
-                       for k, v in sorted(found.items()) if k != "reason")
-        out.append(Skipped(name, str(found.get("reason", "corrupt")), values))
-    return out
 
 
 def _as_asked(answer: Answer, question: str, understood: str, ms: float) -> Answer:

@@ -10,12 +10,20 @@ Status = Literal["answered", "related", "not_covered"]
 
 @dataclass(frozen=True)
 class Hit:
-    """One cited paragraph: document name, paragraph number (¶n), display text, score."""
+    """One cited paragraph: document name, paragraph number (¶n), display text, score, and
+    where it stands: its outline label ("第二章 第七条") and page (paged formats)."""
 
     doc: str
     paragraph: int
     text: str
     score: float
+    section: str = ""
+    page: int | None = None
+
+    def place(self, lang: str = "zh") -> str:
+        """Where the paragraph stands besides ¶n: "第二章 第七条 · 第3页" ("" for plain text)."""
+        page = "" if self.page is None else (f"p. {self.page}" if lang == "en" else f"第{self.page}页")
+        return " · ".join(part for part in (self.section, page) if part)
 
 
 @dataclass(frozen=True)

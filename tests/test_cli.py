@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import docmaker
 import pytest
 
 from bot.cli import main
@@ -198,3 +199,23 @@ def test_missing_model_exits_2_with_a_hint(
     monkeypatch.setenv("QABOT_EMBEDDING_MODEL", "/nonexistent/qabot-model")
     assert main(["index"]) == 2
     assert "QABOT_EMBEDDING_MODEL" in capsys.readouterr().err
+
+
+def test_docs_lists_documents_and_the_unreadable_and_remove_deletes_one(
+    fake_env: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clauses = ["第一条 为了规范基层问责工作，制定本规定。", "第二条 本规定适用于乡镇和街道。",
+               "第三条 本规定自发布之日起施行。"]
+    (fake_env.docs_dir / "规定.pdf").write_bytes(docmaker.chinese_pdf(clauses, header=None, page_number=None))
+    (fake_env.docs_dir / "坏.pdf").write_bytes(b"%PDF-1.7\nbroken")
+    assert main(["docs"]) == 0
+    out = capsys.readouterr().out
+    assert "article.txt: 3" in out and "规定.pdf: 3 paragraphs, 1 pages" in out
+    assert "left out:" in out and "“坏.pdf”已损坏" in out
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # not a terminal: no silent deletion
+    assert main(["remove", "规定.pdf"]) == 2 and (fake_env.docs_dir / "规定.pdf").exists()
+    assert main(["remove", "没有.pdf", "--yes"]) == 2
+    assert main(["remove", "规定.pdf", "--yes"]) == 0
+    assert not (fake_env.docs_dir / "规定.pdf").exists()
+    capsys.readouterr()
+    assert main(["docs"]) == 0 and "规定.pdf" not in capsys.readouterr().out

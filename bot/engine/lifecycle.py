@@ -13,8 +13,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from typing import Any
 
-from bot.engine.documents.formats import Limits
+from tqdm import tqdm
+
+from bot.engine.documents.formats import Limits, Progress
 from bot.engine.documents.ingest import Document, IngestError, load_documents, unreadable
 from bot.engine.index.build import build_index, is_fresh, known_documents
 from bot.engine.index.mapped import Scratch
@@ -61,7 +64,8 @@ def open_service(
         if settings.index_dir.exists():
             log.warning("%s", exc)
     known = None if previous is None else known_documents(previous)
-    documents = load_documents(settings.docs_dir, document_limits(settings), known)
+    reading = _progress_bars() if progress else None
+    documents = load_documents(settings.docs_dir, document_limits(settings), known, reading)
     for problem in unreadable(documents):
         log.warning("document left out: %s", problem)
     if previous is None or not is_fresh(previous, settings, encoder, documents, second):
@@ -95,6 +99,22 @@ def rebuild(
         skipped=service.info.skipped,
     )
     return service, report
+
+
+def _progress_bars() -> Progress:
+    """Progress bars for slow reading (PDF pages, OCR of scanned pages) in `qabot index`."""
+    bars: dict[str, tqdm[Any]] = {}
+
+    def report(stage: str, done: int, total: int) -> None:
+        bar = bars.get(stage)
+        if bar is None or bar.total != total:
+            bar = bars[stage] = tqdm(total=total, desc={"ocr": "OCR (scanned pages)"}.get(stage, "pages"))
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+            del bars[stage]
+
+    return report
 
 
 def _build(

@@ -203,7 +203,8 @@ def holds(sentence: str, asked: Asked) -> bool:
     units = f"[{re.escape(asked.units)}]"
     # with a general counter a lone 一 is an article: "一名村长" is "a village head", no count
     number = _STRICT_NUM if asked.units == GENERAL_COUNTERS else _NUM
-    return re.search(rf"(?:{number}{_APPROX}|{_VAGUE}){units}", sentence) is not None
+    # "那二日", "这两天": "these days", not a count of days
+    return re.search(rf"(?<![这那])(?:{number}{_APPROX}|{_VAGUE}){units}", sentence) is not None
 
 
 _NAMES = {"place": names_place, "body": names_body, "document": names_document}

@@ -59,7 +59,7 @@ def names_place(sentence: str) -> bool:
     for i, (word, flag) in enumerate(words):
         if len(word) < 2:
             continue
-        if not flag.startswith("ns"):
+        if not flag.startswith("ns") and not _mistagged_place(word, flag):
             if _opens_with_place(word):
                 return True
             continue
@@ -67,6 +67,11 @@ def names_place(sentence: str) -> bool:
         if (len(word) >= 3 and word[-1] in PLACE_SUFFIXES) or (nxt[:1] in PLACE_SUFFIXES and nxt[:1]):
             return True
     return False
+
+
+def _mistagged_place(word: str, flag: str) -> bool:
+    """A name jieba tags as a person's that ends like a place (梅江镇/nr): a place."""
+    return flag.startswith("nr") and len(word) >= 3 and word[-1] in PLACE_SUFFIXES
 
 
 def _opens_with_place(word: str) -> bool:
@@ -87,6 +92,8 @@ def names_body(sentence: str) -> bool:
         return True
     for word, flag in _tagged(sentence):
         if len(word) < 2 or word in NOT_BODIES or word.endswith("干部"):  # 乡镇干部: township cadres
+            continue
+        if _mistagged_place(word, flag):
             continue
         if flag in _NAMED_PERSON_OR_BODY or (flag.startswith("n") and word.endswith(BODY_SUFFIXES)):
             return True

@@ -136,3 +136,9 @@ def test_general_counters_do_not_count_an_article() -> None:
     assert not holds("辽宁省苏州市一名村长告诉记者。", villages)  # 一名: "a village head"
     assert holds("一个城管科要承担三个科室的工作。", villages)
     assert not holds("最少的乡镇也是有36份。", villages)  # 份 counts pledges, not villages
+
+
+def test_a_demonstrative_before_a_duration_means_these_days() -> None:
+    how_long = asked_for("基层干部被问责后多久可以再提拔？")
+    assert not holds("那二日,随着从严治党向基层延伸,问责效能日益显现。", how_long)
+    assert holds("他在乡镇工作已有两年。", how_long)

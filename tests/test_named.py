@@ -13,6 +13,7 @@ from bot.named import names_body, names_document, names_place
     ("随后,福建市纪委、省府印发了文件。", True),
     ("从省到地市到县的种种考核普及应用“一票否决”。", False),  # levels, no named place
     ("上级各职能部门越多地开始展览检查监督检查。", False),
+    ("梅江镇一位乡镇领导直言。", True),  # tagged as a person's name, but ends like a place
     ("Officials in Liaoning reported it.", True),
     ("officials reported it.", False),
 ])  # fmt: skip
@@ -25,6 +26,7 @@ def test_names_place(sentence: str, named: bool) -> None:
     ("河南省纪委监督辅导调研组在暗访时发掘。", True),
     ("张女士抱怨说,社区相应为社区居民服务。", True),  # a named person
     ("“很难睡个踏实觉。”那位书记表示。", False),  # a role is not a named person
+    ("梅江镇一位乡镇领导直言。", False),  # a place mistagged as a person is no body
     ("有被问责的乡镇干部辩驳,领导就一句话。", False),  # 干部 ends like a body but is none
     ("上级各职能部门越多地开始展览检查监督检查。", False),  # a generic body
 ])  # fmt: skip

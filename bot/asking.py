@@ -15,16 +15,16 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.named import names_body, names_document, names_place
+from bot.named import names_body, names_document, names_place, states_body
 from bot.text import is_cjk_text
 
 Kind = Literal[
-    "number", "time", "ordinal", "place", "body", "document", "list", "cause", "effect", "purpose",
-    "meaning", "other",
+    "number", "time", "ordinal", "place", "body", "who", "document", "list", "cause", "effect",
+    "purpose", "meaning", "other",
 ]
 OPEN_KINDS = ("cause", "effect", "purpose", "meaning")  # preferred cues, never required
 # required: a sentence without one does not answer
-FACT_KINDS = ("number", "time", "ordinal", "place", "body", "document")
+FACT_KINDS = ("number", "time", "ordinal", "place", "body", "who", "document")
 
 _STRICT_NUM = (
     r"(?:[0-9０-９]+(?:[.,][0-9]+)?"
@@ -51,9 +51,9 @@ _ZH_ASK_NUMBER = re.compile(r"(?:(?<!或多或)多少|(?<![好这那十没近哪
 # Which place, which body or person, which titled document: the wh-word with its noun.
 _ZH_WHICH = r"(?:哪(?:一|个|座|家|部|份|项|条)?|什么|何)"
 _ZH_PLACE = re.compile(rf"{_ZH_WHICH}(?:省|市|县|区|州|国家|城市|地区)|何地|何处")
-_ZH_BODY = re.compile(
-    rf"由谁|是谁|谁(?!都|也)|{_ZH_WHICH}(?:部门|机关|单位|机构|组织|部委|报纸|报社|媒体|委员会)"
-)
+# "哪个部门" wants a named body; "谁" also the body a sentence says does it (是乡镇街道)
+_ZH_BODY = re.compile(rf"{_ZH_WHICH}(?:部门|机关|单位|机构|组织|部委|报纸|报社|媒体|委员会)")
+_ZH_WHO = re.compile(r"由谁|是谁|谁(?!都|也)")
 # "什么办法/意见" asks for a way or a view; "哪份意见", "什么文件" for a document
 _ZH_DOCUMENT = re.compile(
     rf"{_ZH_WHICH}(?:法律|法规|条例|文件)|哪(?:一|个|份|项|部)?(?:法|规定|通知|意见|办法)(?![官院人子])"
@@ -78,12 +78,13 @@ _EN_PLACE = re.compile(
     r"|^\W*where (?:is|are|was|were|did|do|does)\b",
     re.I,
 )
-# "who" opening a question or a clause ("…, who ends up paying?"), not "the official who has"
 _EN_BODY = re.compile(
-    rf"(?:^|[,;:]\s*)who\b|\bby whom\b|\bto whom\b|{_EN_WHICH}(?:department|agency|body|organ|authority"
-    r"|office|ministry|committee|commission|organi[sz]ation|unit|newspaper)\b",
+    rf"{_EN_WHICH}(?:department|agency|body|organ|authority|office|ministry|committee|commission"
+    r"|organi[sz]ation|unit|newspaper)\b",
     re.I,
 )
+# "who" opening a question or a clause ("…, who ends up paying?"), not "the official who has"
+_EN_WHO = re.compile(r"(?:^|[,;:]\s*)who\b|\bby whom\b|\bto whom\b", re.I)
 _EN_DOCUMENT = re.compile(
     rf"{_EN_WHICH}(?:law|regulation|document|rule|act|statute|notice|circular|policy document)s?\b", re.I
 )
@@ -132,6 +133,7 @@ _CUES: dict[Kind, re.Pattern[str]] = {
 
 _NAMED_ASKS: tuple[tuple[Kind, re.Pattern[str], re.Pattern[str]], ...] = (
     ("document", _ZH_DOCUMENT, _EN_DOCUMENT), ("place", _ZH_PLACE, _EN_PLACE), ("body", _ZH_BODY, _EN_BODY),
+    ("who", _ZH_WHO, _EN_WHO),
 )
 
 
@@ -207,7 +209,12 @@ def holds(sentence: str, asked: Asked) -> bool:
     return re.search(rf"(?<![这那])(?:{number}{_APPROX}|{_VAGUE}){units}", sentence) is not None
 
 
-_NAMES = {"place": names_place, "body": names_body, "document": names_document}
+def _names_who(sentence: str) -> bool:
+    """"谁" (who): a named body or person, or a generic body stated as the doer."""
+    return names_body(sentence) or states_body(sentence)
+
+
+_NAMES = {"place": names_place, "body": names_body, "document": names_document, "who": _names_who}
 
 
 def lists(sentence: str) -> bool:

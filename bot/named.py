@@ -1,8 +1,9 @@
 """What a sentence names: a place, a body or person, a titled document or law.
 
-A question that asks "哪个省", "由谁", "哪部法律" (which province, who, which law) is only
-answered by a sentence that names such a thing; a sentence about the same subject that names
-none is related, not an answer (bot/asking.py decides what is asked, ``holds`` there calls
+A question that asks "哪个省", "哪个部门", "哪部法律" (which province, which department,
+which law) is only answered by a sentence that names such a thing ("谁", who, also by one
+that states a generic body as the doer: "第一责任往往是乡镇街道"); a sentence about the same
+subject that names none is related, not an answer (bot/asking.py decides what is asked, ``holds`` there calls
 these). The means are general: jieba's part-of-speech tags (ns place, nr person, nt
 organisation, j abbreviation), the suffixes Chinese gives administrative units (省/市/县…)
 and bodies (部/委/局/厅/办/组…), the abbreviations of Party and government bodies (中办,
@@ -36,6 +37,11 @@ NOT_BODIES = frozenset(
 # 中办, 国办, 省委, 市府, 镇委: the two-character names of Party and government bodies
 _ABBREVIATED_BODY = re.compile(r"[中国省市县区镇乡][办委府]|纪委|党委|党组|人大|政协")
 _NAMED_PERSON_OR_BODY = ("nr", "nrfg", "nrt", "nt", "j")
+_GENERIC_BODY = r"(?:部门|机关|政府|单位|街道|乡镇|社区|基层)"
+_STATED_BODY = re.compile(
+    rf"(?<![作成认以因])(?:是|为|由(?!于))[^，。,；;]{{0,4}}{_GENERIC_BODY}"
+    rf"|{_GENERIC_BODY}(?:应该|应当|应|要|须|负责|承担)"
+)
 _TITLE = re.compile(r"《[^》]{2,}》")
 _ARTICLE = re.compile(r"第[0-9０-９零〇一二两三四五六七八九十百千]+条")
 _LAW_WORD = re.compile(r"[\u4e00-\u9fff]{2,}(?:条例|法典|宪法)|[\u4e00-\u9fff]{2,6}法(?=[第规中的，,。、])")
@@ -100,6 +106,14 @@ def names_body(sentence: str) -> bool:
     return False
 
 
+def states_body(sentence: str) -> bool:
+    """True when ``sentence`` says a body, even a generic one, is the one that does or is
+    something: "第一责任往往是乡镇街道", "职能部门应该承担具体办理", "由街道负责" — an answer
+    to "谁" (who), though not to "哪个部门" (which department). A body merely mentioned
+    ("由于街道未有执法权") is not stated."""
+    return _STATED_BODY.search(sentence) is not None
+
+
 def names_document(sentence: str) -> bool:
     """True when ``sentence`` names a titled document or law: 《…》, 第…条, a word ending in
     条例 or 法 ("问责条例", "公务员法")."""
@@ -108,4 +122,7 @@ def names_document(sentence: str) -> bool:
     return any(p.search(sentence) for p in (_TITLE, _ARTICLE, _LAW_WORD))
 
 
-__all__ = ["BODY_SUFFIXES", "NOT_BODIES", "PLACE_SUFFIXES", "names_body", "names_document", "names_place"]
+__all__ = [
+    "BODY_SUFFIXES", "NOT_BODIES", "PLACE_SUFFIXES", "names_body", "names_document", "names_place",
+    "states_body",
+]

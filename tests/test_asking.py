@@ -40,10 +40,10 @@ from bot.asking import (
     ("对哪几种问责情形要进行细化？", "list", ""),  # 哪几 asks which ones, not how many
     ("容错纠错机制最早是哪个省提出的？", "place", ""),
     ("Which province first introduced the one-vote veto?", "place", ""),
-    ("村委会主任由谁选举产生？", "body", ""),
+    ("村委会主任由谁选举产生？", "who", ""),
     ("乡镇的执法权下放需要哪个部门批准？", "body", ""),
-    ("Who appoints the director of a sub-district office?", "body", ""),
-    ("When departments shift their duties, who ends up taking the blame?", "body", ""),
+    ("Who appoints the director of a sub-district office?", "who", ""),
+    ("When departments shift their duties, who ends up taking the blame?", "who", ""),
     ("What position does the official who has to travel to Beijing hold?", "other", ""),  # a relative who
     ("属地管理原则写在哪部法律里？", "document", ""),
     ("中办印发了什么文件？", "document", ""),
@@ -142,3 +142,11 @@ def test_a_demonstrative_before_a_duration_means_these_days() -> None:
     how_long = asked_for("基层干部被问责后多久可以再提拔？")
     assert not holds("那二日,随着从严治党向基层延伸,问责效能日益显现。", how_long)
     assert holds("他在乡镇工作已有两年。", how_long)
+
+
+def test_who_is_also_answered_by_a_generic_body_stated_as_the_doer() -> None:
+    stated = "不论哪一条线出现纰漏,第一责任往往是乡镇街道。"
+    mentioned = "由于街道没有执法权,发现违法行为也无法有效遏制。"
+    assert holds(stated, asked_for("第一责任往往落在谁头上？"))
+    assert not holds(stated, asked_for("第一责任往往落在哪个部门头上？"))  # which one: a named body
+    assert not holds(mentioned, asked_for("街道办事处的编制由谁审批？"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.named import names_body, names_document, names_place
+from bot.named import names_body, names_document, names_place, states_body
 
 
 @pytest.mark.parametrize(("sentence", "named"), [
@@ -44,3 +44,13 @@ def test_names_body(sentence: str, named: bool) -> None:
 ])  # fmt: skip
 def test_names_document(sentence: str, named: bool) -> None:
     assert names_document(sentence) is named
+
+
+@pytest.mark.parametrize(("sentence", "stated"), [
+    ("第一专门负担往往是乡镇街道。", True),
+    ("总裁此项职业的政坛部门应该承担具体办理的权利。", True),
+    ("由于街道未有执法权,发掘道路交通违规行为也无从遏制。", False),  # 由于: "because", no doer
+    ("湖州市某街道总管反映,上级把交通安全事故数列为考核内容。", False),
+])  # fmt: skip
+def test_states_body(sentence: str, stated: bool) -> None:
+    assert states_body(sentence) is stated

@@ -26,6 +26,7 @@ from bot.evidence import Evidence, Gauge
 from bot.followup import is_follow_up, own_words, resolve
 from bot.ingest import Paragraph, normalize
 from bot.lexical import LexicalIndex, tokenize
+from bot.named import names_place
 from bot.nullmodel import NullModel, RefusalRule, documents_are_cjk, has_content
 from bot.retrieve import HybridRetriever, Query, Ranking
 from bot.sentences import SentenceIndex
@@ -269,6 +270,7 @@ class SearchService:
             if self.second is not None:
                 self.second.encode_queries(["warm up"])
         tokenize("预热")  # jieba loads its dictionary on first use (~1 s)
+        names_place("预热")  # ... and its part-of-speech model (asked kinds: bot/named.py)
         if self.translator is not None:
             _ = self.translator.glossary  # the dictionary is read once per process (~1.4 s)
 

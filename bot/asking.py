@@ -59,6 +59,13 @@ _ZH_DOCUMENT = re.compile(
     rf"{_ZH_WHICH}(?:法律|法规|条例|文件)|哪(?:一|个|份|项|部)?(?:法|规定|通知|意见|办法)(?![官院人子])"
 )
 _ZH_DURATION = re.compile(r"多长时间|多久|多长")
+# a share: "优秀比例是多少", "what share of…" wants 30%, 百分之三十, 三成, 三分之一
+_ZH_RATIO = re.compile(r"比例|比率|百分比|占比|几成|多少成")
+_EN_RATIO = re.compile(
+    r"\b(?:what|which) (?:share|percentage|proportion|ratio|fraction)\b|\bwhat percent", re.I
+)
+PERCENT = "%"
+_PERCENT = re.compile(r"[0-9０-９.]+\s*[%％]|百分之|分之[一二三四五六七八九十]|[一二三四五六七八九十]成")
 _ZH_TIME = re.compile(r"什么时候|哪一年|哪年|何时|哪一天|几月|几号|什么时间")
 _ZH_ORDINAL = re.compile(r"第几(.?)|第多少(.?)")
 _ZH_LIST = re.compile(r"哪些|哪几")
@@ -157,6 +164,8 @@ def asked_for(question: str) -> Asked:
     for kind, zh, en in _NAMED_ASKS:
         if zh.search(q) or en.search(q):
             return Asked(kind)
+    if _ZH_RATIO.search(q) or _EN_RATIO.search(q):
+        return Asked("number", PERCENT)
     if _ZH_DURATION.search(q) or _EN_DURATION.search(q):
         return Asked("number", DURATION_UNITS)
     if m := _ZH_ASK_NUMBER.search(q):
@@ -202,6 +211,8 @@ def holds(sentence: str, asked: Asked) -> bool:
         return re.search(rf"第{_NUM}{unit}", sentence) is not None
     if not asked.units:
         return re.search(_STRICT_NUM, sentence) is not None
+    if asked.units == PERCENT:
+        return _PERCENT.search(sentence) is not None
     units = f"[{re.escape(asked.units)}]"
     # with a general counter a lone 一 is an article: "一名村长" is "a village head", no count
     number = _STRICT_NUM if asked.units == GENERAL_COUNTERS else _NUM

@@ -36,7 +36,8 @@ NOT_BODIES = frozenset(
 )
 # 中办, 国办, 省委, 市府, 镇委: the two-character names of Party and government bodies
 _ABBREVIATED_BODY = re.compile(r"[中国省市县区镇乡][办委府]|纪委|党委|党组|人大|政协")
-_NAMED_PERSON_OR_BODY = ("nr", "nrfg", "nrt", "nt", "j")
+_NAMED_BODY = ("nt", "j")
+_NAMED_PERSON = ("nr", "nrfg", "nrt")  # a Chinese personal name has 2-3 characters (金玉良言/nr: no)
 _GENERIC_BODY = r"(?:部门|机关|政府|单位|街道|乡镇|社区|基层)"
 _STATED_BODY = re.compile(
     rf"(?<![作成认以因])(?:是|为|由(?!于))[^，。,；;]{{0,4}}{_GENERIC_BODY}"
@@ -101,7 +102,9 @@ def names_body(sentence: str) -> bool:
             continue
         if _mistagged_place(word, flag):
             continue
-        if flag in _NAMED_PERSON_OR_BODY or (flag.startswith("n") and word.endswith(BODY_SUFFIXES)):
+        if flag in _NAMED_BODY or (flag in _NAMED_PERSON and len(word) <= 3):
+            return True
+        if flag.startswith("n") and word.endswith(BODY_SUFFIXES):
             return True
     return False
 

@@ -37,6 +37,8 @@ from bot.asking import (
     ("How many responsibility pledges do townships sign?", "number", "份"),  # the noun after a modifier
     ("How many villages are there in China?", "number", GENERAL_COUNTERS),  # no measure word of its own
     ("How much is the annual bonus?", "number", ""),
+    ("乡镇干部年度考核的优秀比例是多少？", "number", "%"),  # a share
+    ("What share of officials can be rated excellent?", "number", "%"),
     ("对哪几种问责情形要进行细化？", "list", ""),  # 哪几 asks which ones, not how many
     ("容错纠错机制最早是哪个省提出的？", "place", ""),
     ("Which province first introduced the one-vote veto?", "place", ""),
@@ -150,3 +152,9 @@ def test_who_is_also_answered_by_a_generic_body_stated_as_the_doer() -> None:
     assert holds(stated, asked_for("第一责任往往落在谁头上？"))
     assert not holds(stated, asked_for("第一责任往往落在哪个部门头上？"))  # which one: a named body
     assert not holds(mentioned, asked_for("街道办事处的编制由谁审批？"))
+
+
+def test_a_share_asked_for_wants_a_percentage_or_fraction() -> None:
+    share = asked_for("乡镇干部年度考核的优秀比例是多少？")
+    assert not holds("上级对乡镇街道的年末考察中,共有考核目的31项。", share)  # a count is no share
+    assert holds("优秀等次比例一般不超过15%。", share) and holds("约占三分之一。", share)

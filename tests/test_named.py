@@ -29,6 +29,7 @@ def test_names_place(sentence: str, named: bool) -> None:
     ("梅江镇一位乡镇领导直言。", False),  # a place mistagged as a person is no body
     ("有被问责的乡镇干部辩驳,领导就一句话。", False),  # 干部 ends like a body but is none
     ("上级各职能部门越多地开始展览检查监督检查。", False),  # a generic body
+    ("那道出了基层干部的金玉良言。", False),  # an idiom jieba tags as a name (4 characters)
 ])  # fmt: skip
 def test_names_body(sentence: str, named: bool) -> None:
     assert names_body(sentence) is named

@@ -19,7 +19,8 @@ from config.settings import PROJECT_ROOT, Settings
 QUESTION = "街道年终考核一共有多少项指标？"
 OFF_TOPIC = "明天上海会下雨吗？"
 EVAL_KEYS = ["hit@1", "hit@3", "mrr@5", "answer@1", "off_topic_refused", "off_topic_total",
-             "in_scope_refused", "in_scope_total", "tiers", "mean_ms", "p95_ms"]
+             "in_scope_refused", "in_scope_total", "precision", "coverage", "tiers", "mean_ms",
+             "p95_ms"]
 
 
 def _point_env_at(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:

@@ -32,6 +32,7 @@ from bot.engine.question.sections import asked_place, asks_only_where
 from bot.engine.rank.bm25 import LexicalIndex
 from bot.engine.rank.hybrid import HybridRetriever, Query, Ranking
 from bot.engine.rank.places import first_in_place
+from bot.engine.text.named import names_place
 from bot.engine.text.normalize import normalize
 from bot.engine.text.script import documents_are_cjk, has_content, is_cjk_text, printable
 from bot.engine.text.sentences import split_sentences
@@ -303,6 +304,7 @@ class SearchService:
             if self.second is not None:
                 self.second.encode_queries(["warm up"])
         tokenize("预热")  # jieba loads its dictionary on first use (~1 s)
+        names_place("预热")  # ... and its part-of-speech model (asked kinds: text/named.py)
         if self.translator is not None:
             _ = self.translator.glossary  # the dictionary is read once per process (~1.4 s)
 

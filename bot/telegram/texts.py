@@ -208,6 +208,14 @@ def t(lang: Lang, key: str, **values: object) -> str:
     return template.format(**values) if values else template
 
 
+WORKING = ("doc_reading", "doc_pages", "doc_ocr", "doc_indexing")  # a status message still at work
+
+
+def is_working(text: str) -> bool:
+    """Whether ``text`` is a status message the bot will still edit ("正在读取…")."""
+    return any(text.startswith(table[key].split("{")[0]) for table in STRINGS.values() for key in WORKING)
+
+
 def problem_text(lang: Lang, reason: str, values: Mapping[str, object]) -> str:
     """Why a document could not be read, in ``lang``: ``reason`` is a key of
     bot/engine/documents/formats/model.py REASONS, ``values`` what the reader said (sizes in

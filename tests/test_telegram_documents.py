@@ -12,10 +12,10 @@ import docmaker
 import pytest
 from test_telegram_harness import ADMIN, QUESTION, TIMEOUT, Live
 
-from bot.tools.botapi import SentMessage, SimUser
+from bot.telegram.texts import is_working
+from bot.tools.botapi import BotAPIServer, SentMessage, SimUser
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
-WORKING = ("正在读取", "正在识别", "正在建立索引")
 STATUTE = [
     "第一章 总则",
     "第一条 为了规范青石镇网格员的工作，制定本办法。",
@@ -37,10 +37,15 @@ async def _upload(live: Live, name: str, content: bytes) -> str:
 
 
 async def _final(live: Live, status: SentMessage) -> str:
+    return await final_text(live.server, status)
+
+
+async def final_text(server: BotAPIServer, status: SentMessage) -> str:
+    """The text of a status message once the bot stopped working on it ("正在读取…")."""
     deadline = time.monotonic() + TIMEOUT
     while True:
-        current = next(m for m in live.server.messages(status.chat_id) if m.message_id == status.message_id)
-        if not current.plain_text.startswith(WORKING) or time.monotonic() > deadline:
+        current = next(m for m in server.messages(status.chat_id) if m.message_id == status.message_id)
+        if not is_working(current.plain_text) or time.monotonic() > deadline:
             return current.plain_text
         await asyncio.sleep(0.2)
 

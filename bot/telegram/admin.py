@@ -22,6 +22,16 @@ log = logging.getLogger(__name__)
 GAPS_SHOWN = 20
 
 
+async def admin_and_ready(update: Update, context: Ctx, command: str) -> bool:
+    """True for an admin while an index is loaded; otherwise the refusal, or "still loading"."""
+    if not await require_admin(update, context, command):
+        return False
+    if not context.runtime.engine.ready:
+        await reply_text(update, context, t(lang_of(update.effective_user), "not_ready"))
+        return False
+    return True
+
+
 async def require_admin(update: Update, context: Ctx, command: str) -> bool:
     """True for admins; everyone else gets a refusal, and the attempt is logged."""
     user = update.effective_user
@@ -64,12 +74,9 @@ async def reload_command(update: Update, context: Ctx) -> None:
 
 async def stats_command(update: Update, context: Ctx) -> None:
     """/stats (admins): documents, paragraphs, model, build time, counters, feedback, uptime."""
-    if not await require_admin(update, context, "stats"):
+    if not await admin_and_ready(update, context, "stats"):
         return
     rt, lang = context.runtime, lang_of(update.effective_user)
-    if not rt.engine.ready:
-        await reply_text(update, context, t(lang, "not_ready"))
-        return
     info = rt.engine.info
     up, down = await rt.state.run(rt.state.store.votes)
     text = t(

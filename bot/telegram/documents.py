@@ -24,7 +24,7 @@ from bot.engine.documents.changes import compare
 from bot.engine.documents.formats import SUPPORTED
 from bot.engine.documents.ingest import Document, read_document
 from bot.engine.lifecycle import ReloadError, document_limits
-from bot.telegram.admin import done_text, require_admin
+from bot.telegram.admin import admin_and_ready, done_text
 from bot.telegram.reply import Ctx, reply_text
 from bot.telegram.runtime import Runtime
 from bot.telegram.texts import Lang, lang_of, problem_text, t
@@ -99,12 +99,9 @@ async def _add_and_reload(
 
 async def docs_command(update: Update, context: Ctx) -> None:
     """/docs (admins): the documents served, with paragraphs, pages, who added them when."""
-    if not await require_admin(update, context, "docs"):
+    if not await admin_and_ready(update, context, "docs"):
         return
     rt, lang = context.runtime, lang_of(update.effective_user)
-    if not rt.engine.ready:
-        await reply_text(update, context, t(lang, "not_ready"))
-        return
     documents = rt.engine.current.catalogue()
     if not documents:
         await reply_text(update, context, t(lang, "docs_none"))
@@ -125,15 +122,12 @@ async def docs_command(update: Update, context: Ctx) -> None:
 
 async def remove_command(update: Update, context: Ctx) -> None:
     """/remove NAME (admins): asks for a confirmation button before deleting."""
-    if not await require_admin(update, context, "remove"):
+    if not await admin_and_ready(update, context, "remove"):
         return
     rt, lang, message = context.runtime, lang_of(update.effective_user), update.effective_message
     name = " ".join(context.args or []).strip()
     if message is None or not name:
         await reply_text(update, context, t(lang, "remove_usage"))
-        return
-    if not rt.engine.ready:
-        await reply_text(update, context, t(lang, "not_ready"))
         return
     known = {d.name: d for d in rt.engine.current.catalogue()}
     if name not in known:

@@ -30,7 +30,8 @@ ACTIONS = ("send", "press", "upload", "inline")
 UPLOAD_KEYS = ("filename", "content", "path", "mime_type")
 BUTTONS = tuple(
     dict.fromkeys(
-        [STRINGS[lang][key] for lang in ("zh", "en") for key in ("btn_more", "btn_context", "remove_yes", "remove_no")]
+        [STRINGS[lang][key] for lang in ("zh", "en")
+         for key in ("btn_more", "btn_context", "remove_yes", "remove_no")]
         + ["👍", "👎"]
     )
 )

@@ -124,7 +124,7 @@ def cmd_docs(settings: Settings, args: argparse.Namespace) -> int:
 
     service = _service(settings)
     who = added_by(settings.docs_dir)
-    for d in service.catalogue():
+    for d in service.library.catalogue():
         pages = f", {d.pages} pages" if d.pages else ""
         entry = who.get(d.name)
         added = f", added {str(entry.get('added_at', '?'))[:10]} by {entry.get('added_by')}" if entry else ""

@@ -95,7 +95,7 @@ def _is_chinese(text: str) -> bool:
 def _gold_rank(service: SearchService, ranking: Ranking, gold: tuple[str, ...]) -> int | None:
     for rank, item in enumerate(ranking.items[:5]):
         p = service.retriever.passages[item.passage]
-        paragraph = service.paragraph(p.doc, p.paragraph)
+        paragraph = service.library.paragraph(p.doc, p.paragraph)
         assert paragraph is not None
         if any(g in paragraph.text for g in gold):
             return rank

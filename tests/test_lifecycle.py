@@ -51,9 +51,9 @@ def test_rebuild_reembeds_only_changed_passages(fake_settings: Settings) -> None
     assert report.reembedded == 4 and encoder.passages_encoded == 4 + 4
     assert (report.documents, report.paragraphs) == (2, 38)
     assert new.info.documents == (ARTICLE, "extra.md")
-    p8 = new.paragraph(ARTICLE, 8)
+    p8 = new.library.paragraph(ARTICLE, 8)
     assert p8 is not None and "32项" in p8.text
-    old_p8 = old.paragraph(ARTICLE, 8)
+    old_p8 = old.library.paragraph(ARTICLE, 8)
     assert old_p8 is not None and "31项" in old_p8.text  # the old service is untouched
     assert load(fake_settings.index_dir).manifest == new.stored.manifest
 
@@ -65,7 +65,7 @@ def test_a_gb18030_file_is_read_and_an_unreadable_one_is_skipped_by_name(fake_se
     new, report = rebuild(fake_settings, old)
     assert "upload.txt" in new.info.documents and "broken.pdf" not in new.info.documents
     assert [(s.name, s.reason) for s in report.skipped] == [("broken.pdf", "corrupt")]
-    assert new.document("upload.txt")[0].text == "基层减负，为乡镇干部松绑。"
+    assert new.library.document("upload.txt")[0].text == "基层减负，为乡镇干部松绑。"
     assert new.ask(QUESTION).hits  # the other documents are served
 
 

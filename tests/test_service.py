@@ -26,9 +26,9 @@ def test_info_describes_the_index(fake_service: SearchService) -> None:
 
 
 def test_neighbours_of_a_paragraph_are_the_one_before_and_after(fake_service: SearchService) -> None:
-    around = fake_service.neighbours(ARTICLE, 8)
+    around = fake_service.library.neighbours(ARTICLE, 8)
     assert _numbers(around) == [7, 9]
-    paragraph7 = fake_service.paragraph(ARTICLE, 7)
+    paragraph7 = fake_service.library.paragraph(ARTICLE, 7)
     assert paragraph7 is not None and around[0].text == paragraph7.text
 
 
@@ -36,26 +36,26 @@ def test_neighbours_of_a_paragraph_are_the_one_before_and_after(fake_service: Se
 def test_neighbours_skip_noise_paragraphs(
     fake_service: SearchService, number: int, expected: list[int]
 ) -> None:
-    assert _numbers(fake_service.neighbours(ARTICLE, number)) == expected
+    assert _numbers(fake_service.library.neighbours(ARTICLE, number)) == expected
 
 
 def test_neighbours_at_the_edges_and_of_unknown_documents(fake_service: SearchService) -> None:
-    assert _numbers(fake_service.neighbours(ARTICLE, 1)) == [2]
-    assert _numbers(fake_service.neighbours(ARTICLE, 38)) == [37]
-    assert fake_service.neighbours("other.txt", 8) == []
+    assert _numbers(fake_service.library.neighbours(ARTICLE, 1)) == [2]
+    assert _numbers(fake_service.library.neighbours(ARTICLE, 38)) == [37]
+    assert fake_service.library.neighbours("other.txt", 8) == []
 
 
 def test_paragraph_lookup_includes_noise(fake_service: SearchService) -> None:
-    byline = fake_service.paragraph(ARTICLE, 16)
+    byline = fake_service.library.paragraph(ARTICLE, 16)
     assert byline is not None and byline.text == "刘刚" and not byline.servable
-    assert fake_service.paragraph(ARTICLE, 39) is None
+    assert fake_service.library.paragraph(ARTICLE, 39) is None
 
 
 def test_hits_cite_document_paragraph_and_its_full_text(fake_service: SearchService) -> None:
     answer = fake_service.ask(QUESTION)
     assert len(answer.hits) == fake_service.settings.retrieval.top_k
     for hit in answer.hits:
-        paragraph = fake_service.paragraph(hit.doc, hit.paragraph)
+        paragraph = fake_service.library.paragraph(hit.doc, hit.paragraph)
         assert paragraph is not None and paragraph.servable and hit.text == paragraph.text
     scores = [h.score for h in answer.hits]
     assert scores == sorted(scores, reverse=True)

@@ -19,11 +19,11 @@ from scipy import sparse
 from bot.engine.answer.choose import Extract, choose, choose_among
 from bot.engine.answer.sentences import SentenceIndex
 from bot.engine.cache import AnswerCache
-from bot.engine.documents.ingest import Paragraph
 from bot.engine.index.store import StoredIndex
 from bot.engine.judge.answerable import answerable
 from bot.engine.judge.evidence import Evidence, Gauge
 from bot.engine.judge.nullmodel import NullModel, RefusalRule
+from bot.engine.library import Library
 from bot.engine.question.asking import asked_for, asks_itself
 from bot.engine.question.concepts import KNOWN_SIMILARITY, Concepts, Words
 from bot.engine.question.crosslingual import Translator
@@ -37,7 +37,7 @@ from bot.engine.text.normalize import normalize
 from bot.engine.text.script import documents_are_cjk, has_content, is_cjk_text, printable
 from bot.engine.text.sentences import split_sentences
 from bot.engine.text.tokenize import tokenize
-from bot.engine.types import Answer, DocumentSummary, Hit, IndexInfo, Turn
+from bot.engine.types import Answer, Hit, IndexInfo, Turn
 from config.settings import Settings
 from embeddings.encoder import Encoder
 
@@ -81,7 +81,6 @@ class SearchService:
         self._sentences_by_second = bool(s.manifest.second_model)
         self.concepts = Concepts(self.lexical.df, a.vocabulary)
         self.gauge = Gauge(self.lexical, self.concepts, self.sentences, self.null.cjk)
-        self._paragraphs = {(p.doc, p.number): p for p in s.paragraphs}
         self._encode_lock = threading.Lock()
         self.cache = AnswerCache(self.settings.retrieval.answer_cache, s.manifest.built_at)
         m = s.manifest
@@ -90,6 +89,7 @@ class SearchService:
             paragraphs=sum(p.servable for p in s.paragraphs), passages=m.passages, model=m.model,
             built_at=m.built_at, skipped=m.skipped(),
         )
+        self.library = Library(s.paragraphs, self.info.documents)
 
     def ask(
         self, question: str, k: int | None = None, offset: int = 0, context: Turn | None = None
@@ -241,14 +241,16 @@ class SearchService:
         out = []
         for r in ranking.items[offset : offset + k]:
             p = self.retriever.passages[r.passage]
-            para = self._paragraphs[(p.doc, p.paragraph)]
+            para = self.library.paragraphs[(p.doc, p.paragraph)]
             out.append(Hit(p.doc, p.paragraph, para.text, r.fused, para.section, para.page))
         return tuple(out)
 
     def _placed(self, ranking: Ranking, written: str) -> Ranking | None:
         """``ranking`` with the paragraphs where the question names first (rank/places.py)."""
         asked = asked_place(written)
-        return first_in_place(ranking, asked, self.retriever.passages, self._paragraphs) if asked else None
+        if not asked:
+            return None
+        return first_in_place(ranking, asked, self.retriever.passages, self.library.paragraphs)
 
     def _answer_placed(
         self, question: str, query: Query, ranking: Ranking, k: int, offset: int, asking: Asking
@@ -308,31 +310,9 @@ class SearchService:
         if self.translator is not None:
             _ = self.translator.glossary  # the dictionary is read once per process (~1.4 s)
 
-    def paragraph(self, doc: str, number: int) -> Paragraph | None:
-        """A paragraph by document and ¶n (noise paragraphs included)."""
-        return self._paragraphs.get((doc, number))
-
-    def document(self, doc: str) -> list[Paragraph]:
-        """The paragraphs of ``doc`` in order (noise included; empty for an unknown name)."""
-        return sorted((p for key, p in self._paragraphs.items() if key[0] == doc), key=lambda p: p.number)
-
-    def catalogue(self) -> list[DocumentSummary]:
-        """Every document served: name, paragraphs that can be cited, pages (paged formats)."""
-        counts: dict[str, list[int]] = {name: [0, 0] for name in self.info.documents}
-        for (doc, _), p in self._paragraphs.items():
-            found = counts.setdefault(doc, [0, 0])
-            found[0] += p.servable
-            found[1] = max(found[1], p.page or 0)
-        return [DocumentSummary(name, n, pages or None) for name, (n, pages) in sorted(counts.items())]
-
-    def neighbours(self, doc: str, number: int) -> list[Hit]:
-        """The servable paragraphs just before and after ¶n of ``doc``."""
-        around = (self._paragraphs.get((doc, n)) for n in (number - 1, number + 1))
-        return [Hit(p.doc, p.number, p.text, 0.0, p.section, p.page) for p in around if p and p.servable]
-
     def close(self) -> None:
         """Release what the service holds (the index is read-only; nothing to flush)."""
-        self._paragraphs = {}
+        self.library.close()
 
 
 

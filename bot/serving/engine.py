@@ -92,7 +92,7 @@ class ServedEngine:
     def neighbours(self, doc: str, number: int) -> list[Hit]:
         """The servable paragraphs just before and after ¶n of ``doc``."""
         with self.holder.borrow() as service:
-            return service.neighbours(doc, number)
+            return service.library.neighbours(doc, number)
 
     async def open(self) -> None:
         """Open the index (building it when stale, one replica at a time) at start."""

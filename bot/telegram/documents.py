@@ -73,7 +73,7 @@ async def upload(update: Update, context: Ctx) -> None:
 async def _add_and_reload(
     rt: Runtime, status: Message, lang: Lang, read: Document, data: bytes, user_id: int | None
 ) -> None:
-    before = [p.hash for p in rt.engine.current.document(read.name)]
+    before = [p.hash for p in rt.engine.current.library.document(read.name)]
 
     def add() -> Callable[[], None]:
         placed = place(rt.settings.docs_dir, read.name, data, user_id)
@@ -102,7 +102,7 @@ async def docs_command(update: Update, context: Ctx) -> None:
     if not await admin_and_ready(update, context, "docs"):
         return
     rt, lang = context.runtime, lang_of(update.effective_user)
-    documents = rt.engine.current.catalogue()
+    documents = rt.engine.current.library.catalogue()
     if not documents:
         await reply_text(update, context, t(lang, "docs_none"))
         return
@@ -129,7 +129,7 @@ async def remove_command(update: Update, context: Ctx) -> None:
     if message is None or not name:
         await reply_text(update, context, t(lang, "remove_usage"))
         return
-    known = {d.name: d for d in rt.engine.current.catalogue()}
+    known = {d.name: d for d in rt.engine.current.library.catalogue()}
     if name not in known:
         await reply_text(update, context, t(lang, "remove_unknown", name=name))
         return
@@ -156,7 +156,7 @@ async def remove_button(update: Update, context: Ctx) -> None:
     if choice != "y":
         await _edit_query(query, t(lang, "remove_cancelled"))
         return
-    names = [d.name for d in rt.engine.current.catalogue()]
+    names = [d.name for d in rt.engine.current.library.catalogue()]
     name = next((n for n in names if _digest(n) == digest), None)
     if name is None:
         await _edit_query(query, t(lang, "remove_unknown", name="?"))

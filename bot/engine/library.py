@@ -1,0 +1,47 @@
+"""The served documents' paragraphs, by document and ¶n: what citations, the 上下文 button and
+document management look up (a paragraph, its neighbours, a document's paragraphs, the list
+of documents with their sizes). Built from the index with the service; read-only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.engine.documents.ingest import Paragraph
+from bot.engine.types import DocumentSummary, Hit
+
+
+class Library:
+    """Paragraphs by (document, ¶n), noise paragraphs included."""
+
+    def __init__(self, paragraphs: Sequence[Paragraph], documents: Sequence[str]) -> None:
+        """Index ``paragraphs``; ``documents`` are the served names (in the catalogue even
+        when they have no paragraph)."""
+        self.paragraphs = {(p.doc, p.number): p for p in paragraphs}
+        self._documents = tuple(documents)
+
+    def paragraph(self, doc: str, number: int) -> Paragraph | None:
+        """A paragraph by document and ¶n (noise paragraphs included)."""
+        return self.paragraphs.get((doc, number))
+
+    def document(self, doc: str) -> list[Paragraph]:
+        """The paragraphs of ``doc`` in order (noise included; empty for an unknown name)."""
+        return sorted((p for key, p in self.paragraphs.items() if key[0] == doc), key=lambda p: p.number)
+
+    def catalogue(self) -> list[DocumentSummary]:
+        """Every document served: name, paragraphs that can be cited, pages (paged formats)."""
+        counts: dict[str, list[int]] = {name: [0, 0] for name in self._documents}
+        for (doc, _), p in self.paragraphs.items():
+            found = counts.setdefault(doc, [0, 0])
+            found[0] += p.servable
+            found[1] = max(found[1], p.page or 0)
+        return [DocumentSummary(name, n, pages or None) for name, (n, pages) in sorted(counts.items())]
+
+    def neighbours(self, doc: str, number: int) -> list[Hit]:
+        """The servable paragraphs just before and after ¶n of ``doc``."""
+        around = (self.paragraphs.get((doc, n)) for n in (number - 1, number + 1))
+        return [Hit(p.doc, p.number, p.text, 0.0, p.section, p.page) for p in around if p and p.servable]
+
+    def close(self) -> None:
+        """Let the paragraphs go."""
+        self.paragraphs = {}

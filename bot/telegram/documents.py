@@ -16,6 +16,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 
 from telegram import CallbackQuery, Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
@@ -62,6 +63,7 @@ async def upload(update: Update, context: Ctx) -> None:
     target = target_name(name)
     progress = _Progress(status, lang, name, asyncio.get_running_loop())
     read = await asyncio.to_thread(read_document, target, data, document_limits(rt.settings), progress)
+    await progress.settle()
     if read.problem is not None:
         log.info("upload %r refused: %s", name, read.problem)
         await _edit(status, problem_text(lang, read.problem.reason, {**read.problem.values, "name": name}))
@@ -176,11 +178,13 @@ async def remove_button(update: Update, context: Ctx) -> None:
 
 class _Progress:
     """The reader's progress, from its worker thread, as edits of the status message (at
-    most one per EDIT_EVERY seconds; never waited for)."""
+    most one per EDIT_EVERY seconds). ``settle`` waits for the edits under way, so the
+    result is never overwritten by a progress edit that arrives late."""
 
     def __init__(self, status: Message, lang: Lang, name: str, loop: asyncio.AbstractEventLoop) -> None:
         self.status, self.lang, self.name, self.loop = status, lang, name, loop
         self.last = 0.0
+        self.pending: list[Future[None]] = []
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         now = time.monotonic()
@@ -188,7 +192,11 @@ class _Progress:
             return
         self.last = now
         text = t(self.lang, f"doc_{stage}", name=self.name, done=done, total=total)
-        asyncio.run_coroutine_threadsafe(_edit(self.status, text), self.loop)
+        self.pending.append(asyncio.run_coroutine_threadsafe(_edit(self.status, text), self.loop))
+
+    async def settle(self) -> None:
+        """Wait until every progress edit sent so far has been made."""
+        await asyncio.gather(*(asyncio.wrap_future(f) for f in self.pending), return_exceptions=True)
 
 
 async def _edit(status: Message, text: str) -> None:

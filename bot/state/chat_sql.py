@@ -33,7 +33,8 @@ class ChatSql(SqlBase):
         """The chat's last turn if younger than ``ttl`` seconds."""
         with self._lock, self._read() as cur:
             cur.execute(self.sql("SELECT question, cited, answer FROM conversations"
-                               " WHERE chat_id = ? AND at >= ?"), (chat_id, self.clock() - ttl))
+                               " WHERE bot_id = ? AND chat_id = ? AND at >= ?"),
+                        (self.bot_id, chat_id, self.clock() - ttl))
             row = cur.fetchone()
         return None if row is None else Turn(str(row[0]), cited_from(str(row[1])), str(row[2]))
 
@@ -50,23 +51,25 @@ class ChatSql(SqlBase):
                 cur.execute(self.sql("INSERT INTO buttons (key, data, created_at) VALUES (?, ?, ?)"),
                             (button[0], button[1], now))
             cur.execute(
-                self.sql("INSERT INTO question_log (update_id, at, user_id, chat_id, question, qkey,"
-                       " status, cited, ms, answer_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                       " ON CONFLICT (update_id) DO UPDATE SET at = excluded.at, status = excluded.status,"
+                self.sql("INSERT INTO question_log (bot_id, update_id, at, user_id, chat_id, question,"
+                       " qkey, status, cited, ms, answer_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                       " ON CONFLICT (bot_id, update_id) DO UPDATE SET at = excluded.at,"
+                       " question = excluded.question, qkey = excluded.qkey, status = excluded.status,"
                        " cited = excluded.cited, ms = excluded.ms, answer_key = excluded.answer_key"),
-                (entry.update_id, at, entry.user_id, entry.chat_id, entry.question,
+                (self.bot_id, entry.update_id, at, entry.user_id, entry.chat_id, entry.question,
                  question_key(entry.question), entry.status, cited_json(entry.cited), entry.ms,
                  entry.answer_key),
             )
             if turn is None:
-                cur.execute(self.sql("DELETE FROM conversations WHERE chat_id = ?"), (entry.chat_id,))
+                cur.execute(self.sql("DELETE FROM conversations WHERE bot_id = ? AND chat_id = ?"),
+                            (self.bot_id, entry.chat_id))
             else:
                 cur.execute(
-                    self.sql("INSERT INTO conversations (chat_id, question, cited, answer, at)"
-                           " VALUES (?, ?, ?, ?, ?)"
-                           " ON CONFLICT (chat_id) DO UPDATE SET question = excluded.question,"
+                    self.sql("INSERT INTO conversations (bot_id, chat_id, question, cited, answer, at)"
+                           " VALUES (?, ?, ?, ?, ?, ?)"
+                           " ON CONFLICT (bot_id, chat_id) DO UPDATE SET question = excluded.question,"
                            " cited = excluded.cited, answer = excluded.answer, at = excluded.at"),
-                    (entry.chat_id, turn.question, cited_json(turn.cited), turn.answer, now),
+                    (self.bot_id, entry.chat_id, turn.question, cited_json(turn.cited), turn.answer, now),
                 )
 
     def rate_check(self, user_id: int, per_minute: int) -> int:

@@ -140,9 +140,10 @@ class PostgresStore(SqlStore):
         cur.execute(
             self.sql(f"WITH picked AS ({CLAIMABLE} FOR UPDATE OF i SKIP LOCKED)"
                    " UPDATE inbox SET state = 'claimed', claimed_by = ?, claimed_at = ?,"
-                   " attempts = inbox.attempts + 1 FROM picked WHERE inbox.update_id = picked.update_id"
+                   " attempts = inbox.attempts + 1 FROM picked WHERE inbox.bot_id = ?"
+                   " AND inbox.update_id = picked.update_id"
                    " RETURNING inbox.update_id, inbox.payload, inbox.attempts"),
-            (limit, replica, now),
+            (self.bot_id, limit, replica, now, self.bot_id),
         )
 
     def _migration_lock(self, cur: Cursor) -> None:

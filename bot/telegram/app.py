@@ -34,7 +34,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.state import AsyncState, open_store
+from bot.state import AsyncState, bot_id_of, open_store
 from bot.telegram import admin, buttons, handlers, inline
 from bot.telegram.context import CONTEXT_TYPES, KEY, BotContext, runtime_of
 from bot.telegram.inbox import Inbox
@@ -135,7 +135,7 @@ def register(app: QAApp) -> None:
 
 async def _post_init(app: QAApp) -> None:
     rt = runtime_of(app)
-    rt.store = AsyncState(await asyncio.to_thread(open_store, rt.settings))
+    rt.store = AsyncState(await asyncio.to_thread(open_store, rt.settings, bot_id_of(app.bot.token)))
     log.info("state store: %s", rt.state.store.describe())
     await rt.engine.open()
     try:

@@ -8,6 +8,9 @@
   takes over within a second). It commits each getUpdates batch in one transaction before
   the next getUpdates confirms it with the offset (last update_id + 1); an update already
   in the inbox is dropped there. After a restart it starts from the highest committed id.
+  What the inbox keeps is keyed by the bot (the id before the token's colon), so another
+  bot on the same data folder starts afresh, and an update_id counts as a duplicate only
+  within a day (Telegram numbers updates afresh after a week without any).
 - The dispatcher claims waiting updates (one query for up to ``[state] workers`` rows,
   never two of one chat, never one whose chat has an earlier unfinished update) and runs
   each through PTB's ``Application.process_update``, which awaits the handlers; only then
@@ -104,6 +107,8 @@ class Inbox:
     async def start(self, *, poll: bool) -> None:
         """Register this replica, then start the loops (the poller only when ``poll``)."""
         await self._heartbeat()
+        if adopted := await self.state.run(self.state.store.adopt_inbox):
+            log.info("%d inbox rows from before the inbox was keyed by bot are this bot's", adopted)
         loops = [self._dispatch(), self._beat()] + ([self._poll()] if poll else [])
         self._loops = [asyncio.create_task(loop) for loop in loops]
         log.info("inbox started (replica %s, %s)", self.replica, self.state.store.describe())
@@ -144,7 +149,7 @@ class Inbox:
         return new
 
     async def _poll(self) -> None:
-        self._lock = lock = self.state.store.leader_lock("poller")
+        self._lock = lock = self.state.store.leader_lock(f"poller.{self.state.store.bot_id}")
         offset: int | None = None
         while True:
             if not await asyncio.to_thread(lock.held):

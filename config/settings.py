@@ -71,6 +71,12 @@ class TelegramSettings:
 
 
 @dataclass(frozen=True)
+class OpsSettings:
+    listen: str = ""
+    shutdown_grace_seconds: float = 10.0
+
+
+@dataclass(frozen=True)
 class Settings:
     docs_dir: Path = PROJECT_ROOT / "seeds"
     index_dir: Path = PROJECT_ROOT / "var" / "index"
@@ -81,6 +87,7 @@ class Settings:
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     conversation: ConversationSettings = field(default_factory=ConversationSettings)
     state: StateSettings = field(default_factory=StateSettings)
+    ops: OpsSettings = field(default_factory=OpsSettings)
     examples_zh: tuple[str, ...] = ()
     examples_en: tuple[str, ...] = ()
     about_zh: str = ""
@@ -102,6 +109,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "telegram": TelegramSettings,
     "conversation": ConversationSettings,
     "state": StateSettings,
+    "ops": OpsSettings,
 }
 _PATHS = ("docs_dir", "index_dir", "data_dir")  # [paths] keys: Settings fields
 _SHORT_ENV = {

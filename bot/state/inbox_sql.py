@@ -95,6 +95,20 @@ class InboxSql(SqlBase):
             cur.execute("SELECT state, COUNT(*) FROM inbox GROUP BY state")
             return {str(s): int(n) for s, n in cur.fetchall()}
 
+    def inbox_backlog(self) -> tuple[int, float | None]:
+        """This bot's unfinished updates: how many, and when the oldest was received."""
+        with self._lock, self._read() as cur:
+            cur.execute(self.sql("SELECT COUNT(*), MIN(received_at) FROM inbox WHERE bot_id = ?"
+                                 " AND state <> 'done'"), (self.bot_id,))
+            count, oldest = cur.fetchone()
+        return int(count), None if oldest is None else float(oldest)
+
+    def ping(self) -> None:
+        """Raise unless the database answers (readiness)."""
+        with self._lock, self._read() as cur:
+            cur.execute("SELECT 1")
+            cur.fetchone()
+
     # -- replicas ------------------------------------------------------------------------
 
     def heartbeat(self, replica: str, host: str, pid: int, lease: float) -> int:

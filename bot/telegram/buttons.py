@@ -48,6 +48,7 @@ async def _vote(rt: Runtime, query: CallbackQuery, key: str, ref: AnswerRef, vot
         tuple((h.doc, h.paragraph) for h in ref.hits),
     )
     await rt.state.run(rt.state.store.add_vote, item)
+    rt.metrics.vote(vote)
     await query.answer(t(lang_of(query.from_user), "thanks"))
 
 

@@ -50,7 +50,6 @@ HEARTBEAT = 1.0  # seconds between heartbeats (and dead-replica checks)
 IDLE_CLAIM = 0.5  # seconds between claims when idle: other replicas' inserts show up this fast
 LEADER_RETRY = 1.0  # seconds between attempts to become the poller
 PURGE_EVERY = 300.0
-DRAIN = 10.0  # seconds a graceful stop waits for updates being answered
 
 
 def chat_of(update: Update) -> int | None:
@@ -114,8 +113,8 @@ class Inbox:
         log.info("inbox started (replica %s, %s)", self.replica, self.state.store.describe())
 
     async def stop(self) -> None:
-        """Stop polling and claiming, let updates being answered finish (at most DRAIN s),
-        give back what is left and leave the replicas table."""
+        """Stop polling and claiming, let updates being answered finish (at most [ops]
+        shutdown_grace_seconds), give back what is left and leave the replicas table."""
         self._closing = True
         for task in self._loops:
             task.cancel()
@@ -123,7 +122,8 @@ class Inbox:
         if self._lock is not None:
             await asyncio.to_thread(self._lock.release)
         if self._handling:
-            _, late = await asyncio.wait(set(self._handling), timeout=DRAIN)
+            grace = self.settings.ops.shutdown_grace_seconds
+            _, late = await asyncio.wait(set(self._handling), timeout=grace)
             for task in late:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)

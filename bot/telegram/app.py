@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     Application,
@@ -34,7 +34,7 @@ from telegram.ext import (
 )
 
 from bot.state import AsyncState, bot_id_of, open_store
-from bot.telegram import admin, buttons, handlers, inline
+from bot.telegram import admin, buttons, handlers, inline, menus
 from bot.telegram.context import CONTEXT_TYPES, KEY, BotContext, runtime_of
 from bot.telegram.health import OpsServer
 from bot.telegram.inbox import Inbox
@@ -55,10 +55,6 @@ MEDIA = (
     filters.Sticker.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO | filters.VIDEO
     | filters.VIDEO_NOTE | filters.ANIMATION | filters.LOCATION | filters.CONTACT
 )
-COMMANDS = {
-    "zh": [("ask", "提问：/ask 问题"), ("help", "用法和示例问题"), ("start", "开始")],
-    "en": [("ask", "Ask: /ask question"), ("help", "How to use, examples"), ("start", "Start")],
-}
 
 
 def file_url_for(base_url: str) -> str:
@@ -119,6 +115,8 @@ def register(app: QAApp) -> None:
     app.add_handler(CommandHandler("reload", admin.reload_command))
     # Admins: index facts, counters, feedback, uptime.
     app.add_handler(CommandHandler("stats", admin.stats_command))
+    # Admins: the documents the index holds.
+    app.add_handler(CommandHandler("docs", admin.docs_command))
     # Admins: what officials asked that the documents did not answer (or got 👎).
     app.add_handler(CommandHandler("gaps", admin.gaps_command))
     # Documents: admin uploads; everyone else is told politely.
@@ -141,13 +139,7 @@ async def _post_init(app: QAApp) -> None:
     rt.store = AsyncState(await asyncio.to_thread(open_store, rt.settings, bot_id_of(app.bot.token)))
     log.info("state store: %s", rt.state.store.describe())
     await rt.engine.open()
-    try:
-        for lang, commands in COMMANDS.items():
-            await app.bot.set_my_commands(
-                [BotCommand(c, d) for c, d in commands], language_code="" if lang == "zh" else lang
-            )
-    except TelegramError as exc:
-        log.warning("could not set the command list: %s", exc)
+    await menus.set_menus(app.bot, rt.settings.telegram.admin_ids)
 
 
 async def _post_shutdown(app: QAApp) -> None:

@@ -19,7 +19,7 @@ _ZH: dict[str, str] = {
     "how_group": "在群里请 @{bot} 提问、回复我的消息，或发送 /ask 问题。",
     "examples": "例如：",
     "admin_help": (
-        "管理员命令：/reload 重新加载文件，/stats 运行统计，/gaps 文件没能回答的问题；"
+        "管理员命令：/reload 重新加载文件，/docs 已收录的文件，/stats 运行统计，/gaps 文件没能回答的问题；"
         "发送 .txt/.md/.docx 文件即可添加文档。"
     ),
     "off_topic": "文章没有涉及“{question}”。",
@@ -64,6 +64,13 @@ _ZH: dict[str, str] = {
     "gaps_none": "最近 {days} 天没有没答上或被点 👎 的问题。",
     "error": "抱歉，出了点问题，请稍后再试。",
     "inline_related": "文章没有直接回答这个问题，以下段落可能相关",
+    "cmd_ask": "提问：/ask 问题",
+    "cmd_help": "用法和示例问题",
+    "cmd_reload": "重新加载文件（管理员）",
+    "cmd_docs": "已收录的文件（管理员）",
+    "cmd_gaps": "没答上的问题（管理员）",
+    "cmd_stats": "运行统计（管理员）",
+    "docs_header": "已收录 {documents} 份文件，共 {paragraphs} 段：",
 }
 
 _EN: dict[str, str] = {
@@ -75,8 +82,9 @@ _EN: dict[str, str] = {
     "how_group": "In groups, mention @{bot}, reply to one of my messages, or send /ask question.",
     "examples": "For example:",
     "admin_help": (
-        "Admin commands: /reload re-reads the documents, /stats shows statistics, /gaps lists "
-        "questions the documents could not answer; send a .txt/.md/.docx file to add a document."
+        "Admin commands: /reload re-reads the documents, /docs lists them, /stats shows "
+        "statistics, /gaps lists questions the documents could not answer; send a "
+        ".txt/.md/.docx file to add a document."
     ),
     "off_topic": "The article does not cover “{question}”.",
     "related": "The article does not answer this directly; these paragraphs may be related:",
@@ -127,6 +135,13 @@ _EN: dict[str, str] = {
     "gaps_none": "No question of the last {days} days went unanswered or got 👎.",
     "error": "Sorry, something went wrong. Please try again later.",
     "inline_related": "The article does not answer this directly; related paragraphs",
+    "cmd_ask": "Ask: /ask question",
+    "cmd_help": "How to use, examples",
+    "cmd_reload": "Re-read the documents (admins)",
+    "cmd_docs": "Documents loaded (admins)",
+    "cmd_gaps": "Questions not answered (admins)",
+    "cmd_stats": "Statistics (admins)",
+    "docs_header": "{documents} document(s) loaded, {paragraphs} paragraphs:",
 }
 
 STRINGS: dict[Lang, dict[str, str]] = {"zh": _ZH, "en": _EN}

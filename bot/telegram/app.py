@@ -208,6 +208,7 @@ async def running(
         yield app
     finally:
         rt.draining = True
+        log.info("draining: not ready, taking no new updates")
         if follower is not None:
             follower.cancel()
             await asyncio.gather(follower, return_exceptions=True)

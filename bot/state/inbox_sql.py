@@ -12,6 +12,8 @@ DEAD_REPLICA_KEEP = 3600.0
 # An update_id seen this long ago is no duplicate: Telegram redelivers an update within a
 # day at most, and picks update_ids afresh (at random) after a week without updates.
 DUPLICATE_WINDOW = 24 * 3600.0
+# Marks an update of one bot done (SqlStore.finish, and done.py's own path).
+FINISH = "UPDATE inbox SET state = 'done', done_at = ? WHERE bot_id = ? AND update_id = ?"
 # The waiting updates of one bot (first ?) a claim may take: oldest first, and none whose
 # chat still has an earlier unfinished update (a follow-up needs the previous answer's context).
 CLAIMABLE = (
@@ -57,8 +59,7 @@ class InboxSql(SqlBase):
         """The update was handled (its reply sent): never hand it out again."""
         with self._lock, self._write() as cur:
             cur.execute(
-                self.sql("UPDATE inbox SET state = 'done', done_at = ? WHERE bot_id = ? AND update_id = ?"),
-                (self.clock(), self.bot_id, update_id),
+                self.sql(FINISH), (self.clock(), self.bot_id, update_id),
             )
 
     def release(self, replica: str) -> int:

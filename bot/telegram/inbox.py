@@ -41,6 +41,7 @@ from telegram.error import Conflict, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
 from bot.state import AsyncState, Claimed, InboxUpdate, Lock
+from bot.state.done import DoneMarks, done_marks
 from config.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -100,12 +101,17 @@ class Inbox:
         self._loops: list[asyncio.Task[None]] = []
         self._lock: Lock | None = None
         self._closing = False
+        self._marks: DoneMarks | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
 
     async def start(self, *, poll: bool) -> None:
         """Register this replica, then start the loops (the poller only when ``poll``)."""
         await self._heartbeat()
+        try:
+            self._marks = done_marks(self.state.store)
+        except Exception as exc:  # the worker thread's path still works
+            log.warning("no separate path for done marks (%r)", exc)
         if adopted := await self.state.run(self.state.store.adopt_inbox):
             log.info("%d inbox rows from before the inbox was keyed by bot are this bot's", adopted)
         loops = [self._dispatch(), self._beat()] + ([self._poll()] if poll else [])
@@ -132,6 +138,10 @@ class Inbox:
             if released := await self.state.run(store.release, self.replica):
                 log.warning("stopping: %d unfinished updates handed back to the inbox", released)
             await self.state.run(store.forget_replica, self.replica)
+        if self._marks is not None:
+            with contextlib.suppress(Exception):
+                await self._marks.close()
+            self._marks = None
 
     def wake(self) -> None:
         """Claim now (new updates were committed, or a chat's earlier update finished)."""
@@ -240,6 +250,17 @@ class Inbox:
         self.wake()
 
     async def _finish(self, update_id: int) -> None:
+        """Mark done at once on the done marks' own path (done.py), else through the store's
+        worker thread ahead of its queue, retried while the store is unreachable."""
+        if self._marks is not None:
+            started = time.perf_counter()
+            try:
+                await self._marks.mark(update_id)
+                return
+            except Exception as exc:
+                log.warning("done mark of update %s on its own path failed (%r)", update_id, exc)
+            finally:
+                self.counters.store_seconds += time.perf_counter() - started
         for attempt in range(10):
             started = time.perf_counter()
             try:

@@ -68,6 +68,7 @@ class TelegramSettings:
     rate_limit_per_minute: int = 20
     max_upload_bytes: int = 2_000_000
     max_question_chars: int = 1000
+    handoff_chat: int = 0
 
 
 @dataclass(frozen=True)

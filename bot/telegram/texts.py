@@ -71,6 +71,14 @@ _ZH: dict[str, str] = {
     "cmd_gaps": "没答上的问题（管理员）",
     "cmd_stats": "运行统计（管理员）",
     "docs_header": "已收录 {documents} 份文件，共 {paragraphs} 段：",
+    "btn_handoff": "转人工",
+    "handoff_forward": "转人工：{who} 问：\n{question}\n（回复本消息即可答复对方）",
+    "handoff_sent": "已转给工作人员，他们会在这里答复您。",
+    "handoff_again": "已经转过了，请稍候。",
+    "handoff_failed": "暂时无法转人工，请稍后再试。",
+    "handoff_reply": "人工回复（关于“{question}”）：\n{text}",
+    "handoff_delivered": "已转达。",
+    "handoff_undelivered": "没能转达给对方。",
 }
 
 _EN: dict[str, str] = {
@@ -142,6 +150,14 @@ _EN: dict[str, str] = {
     "cmd_gaps": "Questions not answered (admins)",
     "cmd_stats": "Statistics (admins)",
     "docs_header": "{documents} document(s) loaded, {paragraphs} paragraphs:",
+    "btn_handoff": "Ask a person",
+    "handoff_forward": "Hand-off: {who} asks:\n{question}\n(Reply to this message to answer them.)",
+    "handoff_sent": "Sent to a person; they will answer you here.",
+    "handoff_again": "Already sent; please wait.",
+    "handoff_failed": "Cannot reach a person right now; please try again later.",
+    "handoff_reply": "Answer from a person (about “{question}”):\n{text}",
+    "handoff_delivered": "Delivered.",
+    "handoff_undelivered": "Could not deliver it.",
 }
 
 STRINGS: dict[Lang, dict[str, str]] = {"zh": _ZH, "en": _EN}

@@ -75,6 +75,9 @@ class TelegramSettings:
 class OpsSettings:
     listen: str = ""
     shutdown_grace_seconds: float = 10.0
+    digest_day: str = ""
+    digest_hour: int = 9
+    digest_timezone: str = "Asia/Shanghai"
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,14 @@ class ChatSql(SqlBase):
                 (key, data, self.clock()),
             )
 
+    def claim_once(self, key: str) -> bool:
+        """Insert the marker ``once:<key>`` (buttons table) unless there: True for the one
+        caller that inserted it (e.g. the replica that sends this week's digest)."""
+        with self._lock, self._write() as cur:
+            cur.execute(self.sql("INSERT INTO buttons (key, data, created_at) VALUES (?, '', ?)"
+                                 " ON CONFLICT (key) DO NOTHING"), (f"once:{key}", self.clock()))
+            return cur.rowcount == 1
+
     def get_button(self, key: str, max_age: float) -> str | None:
         """The JSON stored under ``key`` if younger than ``max_age`` seconds."""
         with self._lock, self._read() as cur:

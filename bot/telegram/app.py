@@ -34,7 +34,7 @@ from telegram.ext import (
 )
 
 from bot.state import AsyncState, bot_id_of, open_store
-from bot.telegram import admin, buttons, handlers, inline, menus
+from bot.telegram import admin, buttons, digest, handlers, inline, menus
 from bot.telegram.context import CONTEXT_TYPES, KEY, BotContext, runtime_of
 from bot.telegram.health import OpsServer
 from bot.telegram.inbox import Inbox
@@ -140,6 +140,7 @@ async def _post_init(app: QAApp) -> None:
     log.info("state store: %s", rt.state.store.describe())
     await rt.engine.open()
     await menus.set_menus(app.bot, rt.settings.telegram.admin_ids)
+    digest.schedule(app)
 
 
 async def _post_shutdown(app: QAApp) -> None:

@@ -79,6 +79,14 @@ _ZH: dict[str, str] = {
     "handoff_reply": "人工回复（关于“{question}”）：\n{text}",
     "handoff_delivered": "已转达。",
     "handoff_undelivered": "没能转达给对方。",
+    "digest_header": "问答周报（{start} 至 {end}）",
+    "digest_counts": "提问 {asked} 个，答上 {share:.0f}%。",
+    "digest_change": "与上周（{asked_before} 个）相比：提问 {asked:+d} 个，答上率 {share:+.0f} 个百分点。",
+    "digest_gaps": "没答上最多的问题：",
+    "digest_gap_line": "{rank}. {question}（{count} 次）",
+    "digest_down": "被点 👎 的回答：",
+    "digest_down_line": "• {question}（👎 {down}，引用 {cited}）",
+    "digest_none": "（无）",
 }
 
 _EN: dict[str, str] = {
@@ -158,6 +166,16 @@ _EN: dict[str, str] = {
     "handoff_reply": "Answer from a person (about “{question}”):\n{text}",
     "handoff_delivered": "Delivered.",
     "handoff_undelivered": "Could not deliver it.",
+    "digest_header": "Weekly digest ({start} to {end})",
+    "digest_counts": "{asked} questions, {share:.0f}% answered.",
+    "digest_change": (
+        "Against last week ({asked_before}): {asked:+d} questions, answered {share:+.0f} points."
+    ),
+    "digest_gaps": "Most frequent unanswered questions:",
+    "digest_gap_line": "{rank}. {question} ({count}×)",
+    "digest_down": "Answers voted 👎:",
+    "digest_down_line": "• {question} (👎 {down}, citing {cited})",
+    "digest_none": "(none)",
 }
 
 STRINGS: dict[Lang, dict[str, str]] = {"zh": _ZH, "en": _EN}

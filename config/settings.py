@@ -55,6 +55,7 @@ class StateSettings:
     button_days: float = 30.0
     workers: int = 16
     lease_seconds: float = 5.0
+    replies_in_flight: int = 1
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,12 @@
   within a day (Telegram numbers updates afresh after a week without any).
 - The dispatcher claims waiting updates (one query for up to ``[state] workers`` rows,
   never two of one chat, never one whose chat has an earlier unfinished update) and runs
-  each through PTB's ``Application.process_update``, which awaits the handlers; only then
-  is the update marked done. Killed at any moment, a replica leaves its claims behind;
-  they go back to the inbox when its heartbeat is older than ``[state] lease_seconds``
-  (checked by every replica each second) and are answered then. The only window for a
+  each through PTB's ``Application.process_update``, which awaits the handlers. The
+  update is marked done the moment its reply is confirmed (replied.py: one reply of a
+  replica at a time, on the done marks' own connection), else after its handlers. Killed
+  at any moment, a replica leaves its claims behind; they go back to the inbox when its
+  heartbeat is older than ``[state] lease_seconds`` (checked by every replica each second)
+  and are answered then. The only window for a
   second answer is between the reply being sent and the done mark being committed.
 - An update claimed more than MAX_ATTEMPTS times (it crashed the bot each time) is dropped
   with an error in the log instead of crashing it again.
@@ -42,6 +44,7 @@ from telegram.ext import Application
 
 from bot.state import AsyncState, Claimed, InboxUpdate, Lock
 from bot.state.done import DoneMarks, done_marks
+from bot.telegram.replied import CURRENT, Pending
 from config.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -102,6 +105,7 @@ class Inbox:
         self._lock: Lock | None = None
         self._closing = False
         self._marks: DoneMarks | None = None
+        self._lane = asyncio.Semaphore(max(1, settings.state.replies_in_flight))
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -235,32 +239,44 @@ class Inbox:
                 await asyncio.wait_for(self._wake.wait(), IDLE_CLAIM)
 
     async def _handle(self, item: Claimed) -> None:
+        pending = Pending(item.update_id, self._mark_now, self._lane)
         if item.attempts > MAX_ATTEMPTS:
             self.counters.dropped += 1
             log.error("update %s was claimed %d times without finishing; dropped",
                       item.update_id, item.attempts)
         else:
+            reset = CURRENT.set(pending)  # the reply's last message marks it done (replied.py)
             try:
                 update = Update.de_json(json.loads(item.payload), self.app.bot)
                 await self.app.process_update(update)
             except Exception:  # the error handler has told the user; never retry forever
                 log.exception("update %s could not be processed", item.update_id)
-        await self._finish(item.update_id)
+            finally:
+                CURRENT.reset(reset)
+        if not pending.done:  # no reply marked it: none sent, a failure, or dropped
+            await self._finish(item.update_id)
         self.counters.handled += 1
         self.wake()
+
+    async def _mark_now(self, update_id: int) -> bool:
+        """One attempt on the done marks' own path (False: leave it to ``_finish``)."""
+        if self._marks is None:
+            return False
+        started = time.perf_counter()
+        try:
+            await self._marks.mark(update_id)
+            return True
+        except Exception as exc:
+            log.warning("done mark of update %s on its own path failed (%r)", update_id, exc)
+            return False
+        finally:
+            self.counters.store_seconds += time.perf_counter() - started
 
     async def _finish(self, update_id: int) -> None:
         """Mark done at once on the done marks' own path (done.py), else through the store's
         worker thread ahead of its queue, retried while the store is unreachable."""
-        if self._marks is not None:
-            started = time.perf_counter()
-            try:
-                await self._marks.mark(update_id)
-                return
-            except Exception as exc:
-                log.warning("done mark of update %s on its own path failed (%r)", update_id, exc)
-            finally:
-                self.counters.store_seconds += time.perf_counter() - started
+        if await self._mark_now(update_id):
+            return
         for attempt in range(10):
             started = time.perf_counter()
             try:

@@ -1,6 +1,6 @@
 """The durable inbox, end to end: a real `qabot serve` child (real model, real store) killed
-with SIGKILL in the middle of a burst answers every question exactly once after a restart,
-and the buttons under answers of the killed process still work. On SQLite and PostgreSQL.
+with SIGKILL in the middle of a burst answers every question after a restart, at most one
+twice (the one reply in flight, [state] replies_in_flight), and the buttons under answers of the killed process still work. On SQLite and PostgreSQL.
 Two bots run one after the other on one data folder are each answered (their update_ids
 both start at 1)."""
 
@@ -65,7 +65,7 @@ async def test_killed_mid_burst_answers_every_question_once_and_buttons_survive(
             # sending a reply and committing its done mark (the kill here comes right after
             # replies arrive, the worst moment).
             assert outcome.lost == 0, (outcome, bot.tail())
-            assert outcome.doubled == outcome.doubled_in_window <= 16, outcome
+            assert outcome.doubled == outcome.doubled_in_window <= 1, outcome  # replies_in_flight
             assert sum(q.errors for q in asked) == 0
 
             # Buttons under an answer of the killed process work in the new one.

@@ -1,8 +1,8 @@
 """The durable inbox, end to end: a real `qabot serve` child (real model, real store) killed
 with SIGKILL in the middle of a burst answers every question after a restart, at most one
-twice (the one reply in flight, [state] replies_in_flight), and the buttons under answers of the killed process still work. On SQLite and PostgreSQL.
-Two bots run one after the other on one data folder are each answered (their update_ids
-both start at 1)."""
+twice (the one reply in flight, [state] replies_in_flight), and the buttons under answers
+of the killed process still work. On SQLite and PostgreSQL. Two bots run one after the
+other on one data folder are each answered (their update_ids both start at 1)."""
 
 from __future__ import annotations
 

@@ -2,12 +2,12 @@
 
 Two real `qabot serve` processes share the documents, the index folder and the database:
 one polls, both answer; the poller killed mid-burst loses nothing and doubles at most one
-answer (one reply in flight per replica, [state] replies_in_flight), the other takes over polling within seconds with at most a
-handful of getUpdates conflicts; a button under an answer of the dead replica works on the
-other; an upload handled by one reaches the other within 10 s. A replica stopped with
-SIGTERM mid-burst finishes what it holds, hands the rest back at once (no lease waited
-out) and exits by itself: nothing lost, nothing doubled. And in webhook mode any
-replica may receive an update (two Applications in this process, one endpoint each).
+answer (one reply in flight per replica, [state] replies_in_flight), the other takes over
+polling within seconds with at most a handful of getUpdates conflicts; a button under an
+answer of the dead replica works on the other; an upload handled by one reaches the other
+within 10 s. A replica stopped with SIGTERM mid-burst finishes what it holds, hands the
+rest back at once (no lease waited out) and exits by itself: nothing lost, nothing
+doubled. And in webhook mode any replica may receive an update (two Applications in this process, one endpoint each).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ FINISH = "UPDATE inbox SET state = 'done', done_at = ? WHERE bot_id = ? AND upda
 # The waiting updates of one bot (first ?) a claim may take: oldest first, and none whose
 # chat still has an earlier unfinished update (a follow-up needs the previous answer's context).
 CLAIMABLE = (
-    "SELECT i.update_id FROM inbox i WHERE i.bot_id = ? AND i.state = 'new' AND NOT EXISTS"
+    "FROM inbox i WHERE i.bot_id = ? AND i.state = 'new' AND NOT EXISTS"
     " (SELECT 1 FROM inbox j WHERE j.bot_id = i.bot_id AND j.chat_id = i.chat_id"
     " AND j.state <> 'done' AND j.update_id < i.update_id) ORDER BY i.update_id LIMIT ?"
 )

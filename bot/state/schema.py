@@ -114,6 +114,7 @@ CREATE INDEX question_log_answer ON question_log (answer_key);
 # Version 4: what belongs to one bot is keyed by the bot (the id before the token's colon),
 # so a second bot on the same data folder is not taken for duplicates of the first (its
 # update_ids start at 1 too). Rows written before get bot_id 0; the inbox adopts them.
+# inbox_new keeps a claim from walking the bot's finished rows (the primary key's order).
 PER_BOT_SQLITE = """
 CREATE TABLE inbox_v4 (
     bot_id BIGINT NOT NULL DEFAULT 0,
@@ -133,7 +134,8 @@ INSERT INTO inbox_v4 (update_id, chat_id, payload, received_at, state, claimed_b
     claimed_at, attempts, done_at FROM inbox;
 DROP TABLE inbox;
 ALTER TABLE inbox_v4 RENAME TO inbox;
-CREATE INDEX inbox_state ON inbox (bot_id, state, update_id);
+CREATE INDEX inbox_state ON inbox (state, update_id);
+CREATE INDEX inbox_new ON inbox (bot_id, update_id) WHERE state = 'new';
 CREATE INDEX inbox_chat_open ON inbox (bot_id, chat_id, update_id) WHERE state <> 'done';
 CREATE INDEX inbox_done ON inbox (done_at) WHERE state = 'done';
 CREATE TABLE question_log_v4 (
@@ -175,8 +177,7 @@ PER_BOT_POSTGRES = """
 ALTER TABLE inbox ADD COLUMN bot_id BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE inbox DROP CONSTRAINT inbox_pkey;
 ALTER TABLE inbox ADD PRIMARY KEY (bot_id, update_id);
-DROP INDEX inbox_state;
-CREATE INDEX inbox_state ON inbox (bot_id, state, update_id);
+CREATE INDEX inbox_new ON inbox (bot_id, update_id) WHERE state = 'new';
 DROP INDEX inbox_chat_open;
 CREATE INDEX inbox_chat_open ON inbox (bot_id, chat_id, update_id) WHERE state <> 'done';
 ALTER TABLE question_log ADD COLUMN bot_id BIGINT NOT NULL DEFAULT 0;

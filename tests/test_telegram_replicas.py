@@ -7,7 +7,8 @@ polling within seconds with at most a handful of getUpdates conflicts; a button 
 answer of the dead replica works on the other; an upload handled by one reaches the other
 within 10 s. A replica stopped with SIGTERM mid-burst finishes what it holds, hands the
 rest back at once (no lease waited out) and exits by itself: nothing lost, nothing
-doubled. And in webhook mode any replica may receive an update (two Applications in this process, one endpoint each).
+doubled. And in webhook mode any replica may receive an update (two Applications in this
+process, one endpoint each).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Admin handlers: /reload, /stats, /docs, /gaps and document uploads (admin ids from settings).
+"""Admin handlers: /reload, /stats, /gaps and document uploads (admin ids from settings).
 
 A reload (``Runtime.reload``) runs in a worker thread under the reload lock; questions keep
 being answered from the old index until the new one is swapped in. A failed reload leaves the
@@ -78,19 +78,6 @@ async def stats_command(update: Update, context: Ctx) -> None:
         refused=rt.stats.refused, up=up, down=down, uptime=rt.stats.uptime(),
     )
     await reply_text(update, context, text)
-
-
-async def docs_command(update: Update, context: Ctx) -> None:
-    """/docs (admins): the documents the served index holds."""
-    if not await require_admin(update, context, "docs"):
-        return
-    rt, lang = context.runtime, lang_of(update.effective_user)
-    if not rt.engine.ready:
-        await reply_text(update, context, t(lang, "not_ready"))
-        return
-    info = rt.engine.info
-    header = t(lang, "docs_header", documents=len(info.documents), paragraphs=info.paragraphs)
-    await reply_text(update, context, "\n".join([header, *(f"• {name}" for name in info.documents)]))
 
 
 async def gaps_command(update: Update, context: Ctx) -> None:

@@ -115,8 +115,6 @@ def register(app: QAApp) -> None:
     app.add_handler(CommandHandler("reload", admin.reload_command))
     # Admins: index facts, counters, feedback, uptime.
     app.add_handler(CommandHandler("stats", admin.stats_command))
-    # Admins: the documents the index holds.
-    app.add_handler(CommandHandler("docs", admin.docs_command))
     # Admins: what officials asked that the documents did not answer (or got 👎).
     app.add_handler(CommandHandler("gaps", admin.gaps_command))
     # Documents: admin uploads; everyone else is told politely.

@@ -19,7 +19,7 @@ _ZH: dict[str, str] = {
     "how_group": "在群里请 @{bot} 提问、回复我的消息，或发送 /ask 问题。",
     "examples": "例如：",
     "admin_help": (
-        "管理员命令：/reload 重新加载文件，/docs 已收录的文件，/stats 运行统计，/gaps 文件没能回答的问题；"
+        "管理员命令：/reload 重新加载文件，/stats 运行统计，/gaps 文件没能回答的问题；"
         "发送 .txt/.md/.docx 文件即可添加文档。"
     ),
     "off_topic": "文章没有涉及“{question}”。",
@@ -70,7 +70,6 @@ _ZH: dict[str, str] = {
     "cmd_docs": "已收录的文件（管理员）",
     "cmd_gaps": "没答上的问题（管理员）",
     "cmd_stats": "运行统计（管理员）",
-    "docs_header": "已收录 {documents} 份文件，共 {paragraphs} 段：",
     "btn_handoff": "转人工",
     "handoff_forward": "转人工：{who} 问：\n{question}\n（回复本消息即可答复对方）",
     "handoff_sent": "已转给工作人员，他们会在这里答复您。",
@@ -98,9 +97,8 @@ _EN: dict[str, str] = {
     "how_group": "In groups, mention @{bot}, reply to one of my messages, or send /ask question.",
     "examples": "For example:",
     "admin_help": (
-        "Admin commands: /reload re-reads the documents, /docs lists them, /stats shows "
-        "statistics, /gaps lists questions the documents could not answer; send a "
-        ".txt/.md/.docx file to add a document."
+        "Admin commands: /reload re-reads the documents, /stats shows statistics, /gaps lists "
+        "questions the documents could not answer; send a .txt/.md/.docx file to add a document."
     ),
     "off_topic": "The article does not cover “{question}”.",
     "related": "The article does not answer this directly; these paragraphs may be related:",
@@ -157,7 +155,6 @@ _EN: dict[str, str] = {
     "cmd_docs": "Documents loaded (admins)",
     "cmd_gaps": "Questions not answered (admins)",
     "cmd_stats": "Statistics (admins)",
-    "docs_header": "{documents} document(s) loaded, {paragraphs} paragraphs:",
     "btn_handoff": "Ask a person",
     "handoff_forward": "Hand-off: {who} asks:\n{question}\n(Reply to this message to answer them.)",
     "handoff_sent": "Sent to a person; they will answer you here.",

@@ -26,6 +26,8 @@ from bot.state.postgres import PostgresStore
 from bot.state.sql import SqlStore
 from bot.state.sqlite import SqliteStore
 
+BUSY_MS = 200  # SQLite: how long a mark may wait for another connection's write
+
 
 class DoneMarks(Protocol):
     """Marks updates done on a path of its own."""
@@ -45,9 +47,11 @@ class SqliteDoneMarks:
     def __init__(self, store: SqliteStore) -> None:
         """Connect to ``store``'s file."""
         self.store = store
-        self._conn = sqlite3.connect(store.path, timeout=10, isolation_level=None,
+        self._conn = sqlite3.connect(store.path, timeout=BUSY_MS / 1000, isolation_level=None,
                                      check_same_thread=False)
-        self._conn.execute("PRAGMA busy_timeout = 10000")
+        # It runs on the event loop: wait for another process's write for a moment only,
+        # then leave the mark to the worker thread (which waits as long as it takes).
+        self._conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
         self._conn.execute("PRAGMA synchronous = NORMAL")
 
     async def mark(self, update_id: int) -> None:

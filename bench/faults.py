@@ -11,7 +11,10 @@ lost without any reply. Crash rows count, per chat, lost and doubled answers (a 
 "in the send window" when its first copy reached the server < 1 s before the kill: the
 process died between sending and committing the done mark) and the time to take over.
 
-    python bench/faults.py [--full]
+Repeated kills (``--kills N``, 10 with --full): the SQLite crash run N times over, doubles
+per kill (mean and worst) and lost in all; ``--crashes`` runs only the crash rows.
+
+    python bench/faults.py [--full] [--kills N] [--crashes]
 """
 
 from __future__ import annotations
@@ -153,9 +156,26 @@ async def crash_run(work: Path, replicas: bool, database_url: str = "") -> dict[
     }
 
 
-async def crash_runs(work: Path) -> dict[str, Any]:
+async def kill_series(work: Path, kills: int) -> dict[str, Any]:
+    """The SQLite crash run ``kills`` times: doubles per kill and lost in all."""
+    runs = []
+    for i in range(kills):
+        runs.append(await crash_run(work / f"series-{i}", replicas=False))
+        print(f"[faults] kill {i + 1}/{kills}: {runs[-1]['doubled']} doubled, {runs[-1]['lost']} lost",
+              flush=True)
+    doubled = [r["doubled"] for r in runs]
+    return {"kills": kills, "asked_per_kill": runs[0]["asked"] if runs else 0, "doubled": doubled,
+            "doubled_mean": round(sum(doubled) / max(1, kills), 2),
+            "doubled_max": max(doubled, default=0),
+            "lost": sum(r["lost"] for r in runs),
+            "window_ms_max": max((r["window_ms"] for r in runs), default=0)}
+
+
+async def crash_runs(work: Path, kills: int = 0) -> dict[str, Any]:
     rows: dict[str, Any] = {"SIGKILL + restart, SQLite": await crash_run(work / "crash", replicas=False)}
     print(f"[faults] crash: {rows}", flush=True)
+    if kills:
+        rows["series"] = await kill_series(work, kills)
     try:
         with ThrowawayPostgres() as pg:
             name = "2 replicas, PostgreSQL, poller SIGKILLed"
@@ -165,17 +185,17 @@ async def crash_runs(work: Path) -> dict[str, Any]:
     return rows
 
 
-async def run(full: bool) -> dict[str, Any]:
+async def run(full: bool, kills: int, crashes_only: bool) -> dict[str, Any]:
     seconds = 60.0 if full else 25.0
     results: dict[str, Any] = {"seconds": seconds, "load_average_start": load_average(), "runs": {}}
     work = Path(tempfile.mkdtemp(prefix="qabot-faults-"))
     try:
         async with BotAPIServer(TOKEN) as server:
-            for flood in (True, False):
+            for flood in () if crashes_only else (True, False):
                 name = "AIORateLimiter on (shipped)" if flood else "flood limits off"
                 results["runs"][name] = await one_run(server, work, flood, seconds)
                 print(f"[faults] {name}: {results['runs'][name]['lost']} lost", flush=True)
-        results["crashes"] = await crash_runs(work)
+        results["crashes"] = await crash_runs(work, kills)
     finally:
         with contextlib.suppress(OSError):
             shutil.rmtree(work)
@@ -211,16 +231,31 @@ def markdown(r: dict[str, Any]) -> str:
                 x["restart_s"] if x["restart_s"] is not None else "-", x["polling_again_s"],
                 x["first_answer_after_kill_s"], x["burst_all_answered_s"], x["conflicts_409"]]
                for name, x in r.get("crashes", {}).items() if "asked" in x]),
-        "",
+        "", *series_lines(r.get("crashes", {}).get("series")),
     ])
+
+
+def series_lines(x: dict[str, Any] | None) -> list[str]:
+    if not x:
+        return []
+    return [
+        f"Repeated kills (SQLite, SIGKILL as soon as 3 of 30 are answered, restart, 10 more; "
+        f"{x['kills']} times): doubled per kill {x['doubled']} — mean **{x['doubled_mean']}** of "
+        f"{x['asked_per_kill']}, worst {x['doubled_max']}; lost {x['lost']} in all; longest "
+        f"send-to-done window {x['window_ms_max']} ms.", "",
+    ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--full", action="store_true", help="60 s runs instead of 25 s")
+    parser.add_argument("--full", action="store_true", help="60 s runs instead of 25 s; 10 kills")
+    parser.add_argument("--kills", type=int, default=None,
+                        help="repeated SQLite kills (default 0, 10 with --full)")
+    parser.add_argument("--crashes", action="store_true", help="only the crash rows")
     args = parser.parse_args()
+    kills = args.kills if args.kills is not None else (10 if args.full else 0)
     started = time.perf_counter()
-    results = asyncio.run(run(args.full))
+    results = asyncio.run(run(args.full, kills, args.crashes))
     write_result("faults", results, markdown(results), started)
 
 

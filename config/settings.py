@@ -57,6 +57,7 @@ class StateSettings:
     button_days: float = 30.0
     workers: int = 16
     lease_seconds: float = 5.0
+    replies_in_flight: int = 1
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,16 @@ class TelegramSettings:
     rate_limit_per_minute: int = 20
     max_upload_bytes: int = 20_971_520
     max_question_chars: int = 1000
+    handoff_chat: int = 0
+
+
+@dataclass(frozen=True)
+class OpsSettings:
+    listen: str = ""
+    shutdown_grace_seconds: float = 10.0
+    digest_day: str = ""
+    digest_hour: int = 9
+    digest_timezone: str = "Asia/Shanghai"
 
 
 @dataclass(frozen=True)
@@ -83,6 +94,7 @@ class Settings:
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     conversation: ConversationSettings = field(default_factory=ConversationSettings)
     state: StateSettings = field(default_factory=StateSettings)
+    ops: OpsSettings = field(default_factory=OpsSettings)
     examples_zh: tuple[str, ...] = ()
     examples_en: tuple[str, ...] = ()
     about_zh: str = ""
@@ -104,6 +116,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "telegram": TelegramSettings,
     "conversation": ConversationSettings,
     "state": StateSettings,
+    "ops": OpsSettings,
 }
 _PATHS = ("docs_dir", "index_dir", "data_dir")  # [paths] keys: Settings fields
 _SHORT_ENV = {

@@ -116,3 +116,29 @@ def test_unknown_database_url_is_explained(state_settings: Settings) -> None:
     bad = replace(state_settings, state=replace(state_settings.state, database_url="mysql://x@h/db"))
     with pytest.raises(ValueError, match="postgresql://user@host:port/db"):
         open_store(bad)
+
+
+def test_rows_from_before_version_4_are_kept_and_adopted_by_the_first_bot(
+    state_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.state.sql as sql
+
+    monkeypatch.setattr(sql, "MIGRATIONS", MIGRATIONS[:3])
+    old = open_store(state_settings)
+    with old._write() as cur:
+        for uid, state in ((41, "done"), (42, "new")):
+            cur.execute(old.sql("INSERT INTO inbox (update_id, chat_id, payload, received_at, state)"
+                                " VALUES (?, ?, ?, ?, ?)"), (uid, 70, "{}", old.clock(), state))
+        cur.execute(old.sql("INSERT INTO question_log (update_id, at, user_id, chat_id, question, qkey,"
+                            " status, cited, ms) VALUES (41, 1.0, 7, 70, '问', '问', 'answered', '[]', 1.0)"))
+    old.close()
+    monkeypatch.setattr(sql, "MIGRATIONS", MIGRATIONS)
+    store = open_store(state_settings, bot_id=555)
+    try:
+        assert store.schema_version() == LATEST and store.last_update_id() is None
+        assert [q.question for q in store.questions(0)] == ["问"]
+        assert store.adopt_inbox() == 2 and store.adopt_inbox() == 0
+        assert store.last_update_id() == 42
+        assert [c.update_id for c in store.claim("r", 5)] == [42]
+    finally:
+        store.close()

@@ -12,6 +12,7 @@ import pytest
 
 from bot.engine.types import Turn
 from bot.state import Feedback, InboxUpdate, LogEntry, SqlStore, open_store
+from bot.state.inbox_sql import DUPLICATE_WINDOW
 from config.settings import Settings
 
 
@@ -271,3 +272,43 @@ def test_exclusive_lock_serialises_holders(state_settings: Settings, store: SqlS
         t.join()
     assert sorted(events) == ["in a with 1", "in b with 1"]
     other.close()
+
+
+def test_each_bot_keeps_its_own_inbox_log_and_context(state_settings: Settings) -> None:
+    first, second = open_store(state_settings, bot_id=111), open_store(state_settings, bot_id=222)
+    try:
+        assert first.add_updates(_updates((1, 10), (2, 10))) == 2
+        assert second.add_updates(_updates((1, 10), (2, 10))) == 2  # the same ids: not duplicates
+        assert first.add_updates(_updates((2, 10))) == 0  # a duplicate within one bot
+        assert first.last_update_id() == 2 and second.last_update_id() == 2
+        assert _ids(first.claim("a", 10)) == [1] and _ids(second.claim("b", 10)) == [1]
+        second.finish(1)
+        assert first.claim("a", 10) == [] and _ids(second.claim("b", 10)) == [2]
+        turn = Turn("问题", (("a.txt", 1),), "答")
+        first.record_answer(_entry(1, "第一个机器人的问题"), turn)
+        second.record_answer(_entry(1, "第二个机器人的问题"), None)
+        assert first.get_turn(70, 600) == turn and second.get_turn(70, 600) is None
+        assert sorted(q.question for q in first.questions(0)) == ["第一个机器人的问题", "第二个机器人的问题"]
+        assert first.inbox_counts() == {"claimed": 2, "done": 1, "new": 1}  # every bot's rows
+    finally:
+        first.close()
+        second.close()
+
+
+def test_an_update_id_is_a_duplicate_only_within_a_day(state_settings: Settings) -> None:
+    store = open_store(state_settings, bot_id=111)
+    clock = Clock()
+    store.clock = clock  # type: ignore[method-assign]
+    try:
+        assert store.add_updates(_updates((7, 10))) == 1
+        store.finish(_ids(store.claim("a", 1))[0])
+        clock.now += DUPLICATE_WINDOW - 60
+        assert store.add_updates(_updates((7, 10))) == 0  # Telegram redelivered it: dropped
+        assert store.last_update_id() == 7
+        clock.now += 120  # a week without updates later Telegram may reuse the id
+        assert store.last_update_id() is None  # the poller starts from Telegram's oldest
+        assert store.add_updates(_updates((7, 12))) == 1
+        again = store.claim("a", 1)
+        assert _ids(again) == [7] and again[0].attempts == 1
+    finally:
+        store.close()

@@ -1,4 +1,5 @@
-"""End to end, admins and faults: /reload, /stats, uploads, 429/500/dropped connections."""
+"""End to end, admins and faults: /reload, /stats, uploads, 429/500/dropped connections,
+the command menus set at start."""
 
 from __future__ import annotations
 
@@ -69,6 +70,12 @@ async def test_admin_stats(live: Live) -> None:
     stats = live.runtime.stats
     assert stats.answered >= 1 and stats.refused >= 1
     assert f"已回答：{stats.answered}，未涉及：{stats.refused}" in text
+
+
+async def test_command_menus_are_set_at_start(live: Live) -> None:
+    assert [c["command"] for c in live.server.my_commands("")] == ["ask", "help"]
+    admin_menu = live.server.my_commands("", {"type": "chat", "chat_id": ADMIN.id})
+    assert [c["command"] for c in admin_menu] == ["ask", "help", "reload", "docs", "gaps", "stats"]
 
 
 async def test_admin_gaps_lists_what_was_not_answered_most_frequent_first(live: Live) -> None:

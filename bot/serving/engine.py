@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -59,6 +60,7 @@ class ServedEngine:
     batcher: AskBatcher = field(default_factory=AskBatcher)
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # within this process
     version: str = ""  # the published index version being served
+    swapped: Callable[[str, float], None] = lambda kind, seconds: None  # (open|reload|follow, s)
 
     @property
     def ready(self) -> bool:
@@ -96,7 +98,7 @@ class ServedEngine:
 
     async def open(self) -> None:
         """Open the index (building it when stale, one replica at a time) at start."""
-        service = await self._swap_in(lambda: open_service(self.settings, self.encoder))
+        service = await self._swap_in(lambda: open_service(self.settings, self.encoder), "open")
         log.info("serving %d documents, %d paragraphs", len(service.info.documents), service.info.paragraphs)
 
     async def reload(
@@ -124,7 +126,7 @@ class ServedEngine:
                 reports.append(report)
                 return service
 
-            await self._swap_in(work)
+            await self._swap_in(work, "reload")
         report = reports[0]
         log.info(
             "reloaded: %d documents, %d paragraphs, %d re-embedded, %.2f s",
@@ -140,7 +142,9 @@ class ServedEngine:
             return False
         async with self.reload_lock:
             current = self.holder.current
-            await self._swap_in(lambda: open_service(self.settings, current.encoder, current.second))
+            await self._swap_in(
+                lambda: open_service(self.settings, current.encoder, current.second), "follow"
+            )
         log.info("now serving index %s (published by another replica)", self.version)
         return True
 
@@ -161,9 +165,10 @@ class ServedEngine:
         """Close the serving index (at shutdown)."""
         self.holder.close()
 
-    async def _swap_in(self, make: Callable[[], SearchService]) -> SearchService:
+    async def _swap_in(self, make: Callable[[], SearchService], kind: str) -> SearchService:
         """Run ``make`` in a worker thread under the shared rebuild lock, note the published
-        version, and serve what it made."""
+        version, serve what it made, and tell ``swapped`` how long it took."""
+        started = time.perf_counter()
 
         def work() -> tuple[SearchService, str]:
             with self.shared_lock():
@@ -171,5 +176,6 @@ class ServedEngine:
 
         service, self.version = await asyncio.to_thread(work)
         self.holder.swap(service)
+        self.swapped(kind, time.perf_counter() - started)
         return service
 

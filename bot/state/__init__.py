@@ -11,14 +11,22 @@ share it). It holds the inbox of updates, button state, conversation context, ra
 from __future__ import annotations
 
 from bot.state.aio import AsyncState
+from bot.state.base import bot_id_of
 from bot.state.conversation import Conversations
 from bot.state.records import Claimed, Feedback, Gap, InboxUpdate, LogEntry, LoggedQuestion
 from bot.state.sql import Lock, SqlStore
 from config.settings import Settings
 
 
-def open_store(settings: Settings) -> SqlStore:
-    """The configured store, connected and migrated to the latest schema."""
+def open_store(settings: Settings, bot_id: int = 0) -> SqlStore:
+    """The configured store, connected and migrated to the latest schema, reading and writing
+    the per-bot state of ``bot_id`` (``bot_id_of`` the token; 0 for tools that need no bot)."""
+    store = _open(settings)
+    store.bot_id = bot_id
+    return store
+
+
+def _open(settings: Settings) -> SqlStore:
     url = settings.state.database_url.strip()
     if url:
         if not url.startswith(("postgresql://", "postgres://")):
@@ -36,5 +44,5 @@ def open_store(settings: Settings) -> SqlStore:
 
 __all__ = [
     "AsyncState", "Claimed", "Conversations", "Feedback", "Gap", "InboxUpdate", "Lock",
-    "LogEntry", "LoggedQuestion", "SqlStore", "open_store",
+    "LogEntry", "LoggedQuestion", "SqlStore", "bot_id_of", "open_store",
 ]

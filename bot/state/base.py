@@ -56,11 +56,23 @@ def cited_from(text: str) -> tuple[tuple[str, int], ...]:
     return tuple((str(doc), int(n)) for doc, n in json.loads(text))
 
 
+def bot_id_of(token: str) -> int:
+    """The bot a token belongs to: the number before its colon (0 when there is none)."""
+    head = token.split(":", 1)[0].strip()
+    return int(head) if head.isdigit() else 0
+
+
 class SqlBase(ABC):
-    """Connection hooks every part of the store builds on."""
+    """Connection hooks every part of the store builds on.
+
+    ``bot_id`` is the bot whose inbox, question log and conversations the store reads and
+    writes (``bot_id_of`` its token; 0 = no bot, e.g. `qabot report`): one data folder or
+    database may serve several bots one after the other without mixing their update_ids.
+    """
 
     backend = ""
     clock: Callable[[], float] = staticmethod(time.time)
+    bot_id: int = 0
 
     def __init__(self, legacy_dir: Path | None = None) -> None:
         """Subclasses connect first, then call ``migrate``. ``legacy_dir``: the data folder

@@ -21,6 +21,14 @@ class ChatSql(SqlBase):
                 (key, data, self.clock()),
             )
 
+    def claim_once(self, key: str) -> bool:
+        """Insert the marker ``once:<key>`` (buttons table) unless there: True for the one
+        caller that inserted it (e.g. the replica that sends this week's digest)."""
+        with self._lock, self._write() as cur:
+            cur.execute(self.sql("INSERT INTO buttons (key, data, created_at) VALUES (?, '', ?)"
+                                 " ON CONFLICT (key) DO NOTHING"), (f"once:{key}", self.clock()))
+            return cur.rowcount == 1
+
     def get_button(self, key: str, max_age: float) -> str | None:
         """The JSON stored under ``key`` if younger than ``max_age`` seconds."""
         with self._lock, self._read() as cur:
@@ -33,7 +41,8 @@ class ChatSql(SqlBase):
         """The chat's last turn if younger than ``ttl`` seconds."""
         with self._lock, self._read() as cur:
             cur.execute(self.sql("SELECT question, cited, answer FROM conversations"
-                               " WHERE chat_id = ? AND at >= ?"), (chat_id, self.clock() - ttl))
+                               " WHERE bot_id = ? AND chat_id = ? AND at >= ?"),
+                        (self.bot_id, chat_id, self.clock() - ttl))
             row = cur.fetchone()
         return None if row is None else Turn(str(row[0]), cited_from(str(row[1])), str(row[2]))
 
@@ -51,21 +60,22 @@ class ChatSql(SqlBase):
                 cur.execute(self.sql("INSERT INTO buttons (key, data, created_at) VALUES (?, ?, ?)"),
                             (button[0], button[1], now))
             cur.execute(
-                self.sql("INSERT INTO question_log (update_id, at, user_id, chat_id, question, qkey,"
-                       " status, cited, ms, answer_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                       " ON CONFLICT (update_id) DO UPDATE SET at = excluded.at, status = excluded.status,"
+                self.sql("INSERT INTO question_log (bot_id, update_id, at, user_id, chat_id, question,"
+                       " qkey, status, cited, ms, answer_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                       " ON CONFLICT (bot_id, update_id) DO UPDATE SET at = excluded.at,"
+                       " question = excluded.question, qkey = excluded.qkey, status = excluded.status,"
                        " cited = excluded.cited, ms = excluded.ms, answer_key = excluded.answer_key"),
-                (entry.update_id, at, entry.user_id, entry.chat_id, entry.question,
+                (self.bot_id, entry.update_id, at, entry.user_id, entry.chat_id, entry.question,
                  question_key(entry.question), entry.status, cited_json(entry.cited), entry.ms,
                  entry.answer_key),
             )
             if turn is not None:
                 cur.execute(
-                    self.sql("INSERT INTO conversations (chat_id, question, cited, answer, at)"
-                           " VALUES (?, ?, ?, ?, ?)"
-                           " ON CONFLICT (chat_id) DO UPDATE SET question = excluded.question,"
+                    self.sql("INSERT INTO conversations (bot_id, chat_id, question, cited, answer, at)"
+                           " VALUES (?, ?, ?, ?, ?, ?)"
+                           " ON CONFLICT (bot_id, chat_id) DO UPDATE SET question = excluded.question,"
                            " cited = excluded.cited, answer = excluded.answer, at = excluded.at"),
-                    (entry.chat_id, turn.question, cited_json(turn.cited), turn.answer, now),
+                    (self.bot_id, entry.chat_id, turn.question, cited_json(turn.cited), turn.answer, now),
                 )
 
     def rate_check(self, user_id: int, per_minute: int) -> int:

@@ -9,12 +9,17 @@ from bot.state.base import SqlBase
 from bot.state.records import Claimed, InboxUpdate
 
 DEAD_REPLICA_KEEP = 3600.0
-# The waiting updates a claim may take: oldest first, and none whose chat still has an
-# earlier unfinished update (a follow-up needs the previous answer's context).
+# An update_id seen this long ago is no duplicate: Telegram redelivers an update within a
+# day at most, and picks update_ids afresh (at random) after a week without updates.
+DUPLICATE_WINDOW = 24 * 3600.0
+# Marks an update of one bot done (SqlStore.finish, and done.py's own path).
+FINISH = "UPDATE inbox SET state = 'done', done_at = ? WHERE bot_id = ? AND update_id = ?"
+# The waiting updates of one bot (first ?) a claim may take: oldest first, and none whose
+# chat still has an earlier unfinished update (a follow-up needs the previous answer's context).
 CLAIMABLE = (
-    "SELECT i.update_id FROM inbox i WHERE i.state = 'new' AND NOT EXISTS (SELECT 1 FROM inbox j"
-    " WHERE j.chat_id = i.chat_id AND j.state <> 'done' AND j.update_id < i.update_id)"
-    " ORDER BY i.update_id LIMIT ?"
+    "FROM inbox i WHERE i.bot_id = ? AND i.state = 'new' AND NOT EXISTS"
+    " (SELECT 1 FROM inbox j WHERE j.bot_id = i.bot_id AND j.chat_id = i.chat_id"
+    " AND j.state <> 'done' AND j.update_id < i.update_id) ORDER BY i.update_id LIMIT ?"
 )
 
 
@@ -22,17 +27,22 @@ class InboxSql(SqlBase):
     """Inbox and replicas."""
 
     def add_updates(self, updates: Sequence[InboxUpdate]) -> int:
-        """Commit ``updates`` in one transaction; an update_id already there is dropped.
-        Returns how many were new."""
+        """Commit ``updates`` of this bot in one transaction; an update_id it received within
+        DUPLICATE_WINDOW is dropped (an older one is a new update). Returns how many were new."""
         if not updates:
             return 0
         now = self.clock()
         sql = self.sql(
-            "INSERT INTO inbox (update_id, chat_id, payload, received_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (update_id) DO NOTHING"
+            "INSERT INTO inbox (bot_id, update_id, chat_id, payload, received_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (bot_id, update_id) DO UPDATE SET chat_id = excluded.chat_id,"
+            " payload = excluded.payload, received_at = excluded.received_at, state = 'new',"
+            " claimed_by = NULL, claimed_at = NULL, attempts = 0, done_at = NULL"
+            " WHERE inbox.received_at < ?"
         )
+        stale = now - DUPLICATE_WINDOW
+        rows = [(self.bot_id, u.update_id, u.chat_id, u.payload, now, stale) for u in updates]
         with self._lock, self._write() as cur:
-            cur.executemany(sql, [(u.update_id, u.chat_id, u.payload, now) for u in updates])
+            cur.executemany(sql, rows)
             return max(cur.rowcount, 0)
 
     def claim(self, replica: str, limit: int) -> list[Claimed]:
@@ -49,8 +59,7 @@ class InboxSql(SqlBase):
         """The update was handled (its reply sent): never hand it out again."""
         with self._lock, self._write() as cur:
             cur.execute(
-                self.sql("UPDATE inbox SET state = 'done', done_at = ? WHERE update_id = ?"),
-                (self.clock(), update_id),
+                self.sql(FINISH), (self.clock(), self.bot_id, update_id),
             )
 
     def release(self, replica: str) -> int:
@@ -64,17 +73,42 @@ class InboxSql(SqlBase):
             return max(cur.rowcount, 0)
 
     def last_update_id(self) -> int | None:
-        """The highest update_id ever committed (the poller's offset is this + 1)."""
+        """The highest update_id of this bot committed within DUPLICATE_WINDOW (the poller's
+        offset is this + 1; None: let Telegram start from its oldest unconfirmed update)."""
         with self._lock, self._read() as cur:
-            cur.execute("SELECT MAX(update_id) FROM inbox")
+            cur.execute(self.sql("SELECT MAX(update_id) FROM inbox WHERE bot_id = ? AND received_at >= ?"),
+                        (self.bot_id, self.clock() - DUPLICATE_WINDOW))
             value = cur.fetchone()[0]
         return None if value is None else int(value)
 
+    def adopt_inbox(self) -> int:
+        """Give the inbox rows written before they were keyed by bot (bot_id 0) to this bot:
+        the first bot started on an upgraded data folder is the one that wrote them."""
+        if not self.bot_id:
+            return 0
+        with self._lock, self._write() as cur:
+            cur.execute(self.sql("UPDATE inbox SET bot_id = ? WHERE bot_id = 0"), (self.bot_id,))
+            return max(cur.rowcount, 0)
+
     def inbox_counts(self) -> dict[str, int]:
-        """Rows per state ("new", "claimed", "done")."""
+        """Rows per state ("new", "claimed", "done"), of every bot."""
         with self._lock, self._read() as cur:
             cur.execute("SELECT state, COUNT(*) FROM inbox GROUP BY state")
             return {str(s): int(n) for s, n in cur.fetchall()}
+
+    def inbox_backlog(self) -> tuple[int, float | None]:
+        """This bot's unfinished updates: how many, and when the oldest was received."""
+        with self._lock, self._read() as cur:
+            cur.execute(self.sql("SELECT COUNT(*), MIN(received_at) FROM inbox WHERE bot_id = ?"
+                                 " AND state <> 'done'"), (self.bot_id,))
+            count, oldest = cur.fetchone()
+        return int(count), None if oldest is None else float(oldest)
+
+    def ping(self) -> None:
+        """Raise unless the database answers (readiness)."""
+        with self._lock, self._read() as cur:
+            cur.execute("SELECT 1")
+            cur.fetchone()
 
     # -- replicas ------------------------------------------------------------------------
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from bot.engine.types import Status
 from bot.state.base import Cursor, SqlBase, cited_from, cited_json
+from bot.state.inbox_sql import DUPLICATE_WINDOW
 from bot.state.records import Feedback, Gap, LoggedQuestion
-
-DONE_KEEP_SECONDS = 24 * 3600  # Telegram redelivers an update within a day at most
 
 
 class LogSql(SqlBase):
@@ -79,11 +78,11 @@ class LogSql(SqlBase):
     # -- upkeep --------------------------------------------------------------------------
 
     def purge(self, *, log_days: float, button_days: float, context_seconds: float) -> dict[str, int]:
-        """Delete what is past its time: finished inbox rows after a day, rate events after a
-        minute, buttons, contexts and question-log rows after their settings."""
+        """Delete what is past its time: finished inbox rows after DUPLICATE_WINDOW, rate
+        events after a minute, buttons, contexts and question-log rows after their settings."""
         now = self.clock()
         plan = (
-            ("inbox", "DELETE FROM inbox WHERE state = 'done' AND done_at < ?", now - DONE_KEEP_SECONDS),
+            ("inbox", "DELETE FROM inbox WHERE state = 'done' AND done_at < ?", now - DUPLICATE_WINDOW),
             ("rate_events", "DELETE FROM rate_events WHERE at < ?", now - 60),
             ("buttons", "DELETE FROM buttons WHERE created_at < ?", now - button_days * 86400),
             ("conversations", "DELETE FROM conversations WHERE at < ?", now - context_seconds),

@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import psycopg
@@ -137,12 +137,15 @@ class PostgresStore(SqlStore):
             yield cur
 
     def _claim(self, cur: Cursor, replica: str, now: float, limit: int) -> None:
-        cur.execute(
-            self.sql(f"WITH picked AS ({CLAIMABLE} FOR UPDATE OF i SKIP LOCKED)"
+        # Planned afresh each time (prepare=False): a plan cached while the inbox was small
+        # scans the whole table once it has grown (statistics change, the cached plan not).
+        cast(psycopg.Cursor[Any], cur).execute(
+            self.sql(f"WITH picked AS (SELECT i.update_id {CLAIMABLE} FOR UPDATE OF i SKIP LOCKED)"
                    " UPDATE inbox SET state = 'claimed', claimed_by = ?, claimed_at = ?,"
-                   " attempts = inbox.attempts + 1 FROM picked WHERE inbox.update_id = picked.update_id"
+                   " attempts = inbox.attempts + 1 FROM picked WHERE inbox.bot_id = ?"
+                   " AND inbox.update_id = picked.update_id"
                    " RETURNING inbox.update_id, inbox.payload, inbox.attempts"),
-            (limit, replica, now),
+            (self.bot_id, limit, replica, now, self.bot_id), prepare=False,
         )
 
     def _migration_lock(self, cur: Cursor) -> None:

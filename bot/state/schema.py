@@ -111,6 +111,83 @@ CREATE INDEX question_log_answer ON question_log (answer_key);
 """
 
 
+# Version 4: what belongs to one bot is keyed by the bot (the id before the token's colon),
+# so a second bot on the same data folder is not taken for duplicates of the first (its
+# update_ids start at 1 too). Rows written before get bot_id 0; the inbox adopts them.
+# inbox_new keeps a claim from walking the bot's finished rows (the primary key's order).
+PER_BOT_SQLITE = """
+CREATE TABLE inbox_v4 (
+    bot_id BIGINT NOT NULL DEFAULT 0,
+    update_id BIGINT NOT NULL,
+    chat_id BIGINT,
+    payload TEXT NOT NULL,
+    received_at DOUBLE PRECISION NOT NULL,
+    state TEXT NOT NULL DEFAULT 'new' CHECK (state IN ('new', 'claimed', 'done')),
+    claimed_by TEXT,
+    claimed_at DOUBLE PRECISION,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    done_at DOUBLE PRECISION,
+    PRIMARY KEY (bot_id, update_id)
+);
+INSERT INTO inbox_v4 (update_id, chat_id, payload, received_at, state, claimed_by, claimed_at,
+    attempts, done_at) SELECT update_id, chat_id, payload, received_at, state, claimed_by,
+    claimed_at, attempts, done_at FROM inbox;
+DROP TABLE inbox;
+ALTER TABLE inbox_v4 RENAME TO inbox;
+CREATE INDEX inbox_state ON inbox (state, update_id);
+CREATE INDEX inbox_new ON inbox (bot_id, update_id) WHERE state = 'new';
+CREATE INDEX inbox_chat_open ON inbox (bot_id, chat_id, update_id) WHERE state <> 'done';
+CREATE INDEX inbox_done ON inbox (done_at) WHERE state = 'done';
+CREATE TABLE question_log_v4 (
+    bot_id BIGINT NOT NULL DEFAULT 0,
+    update_id BIGINT NOT NULL,
+    at DOUBLE PRECISION NOT NULL,
+    user_id BIGINT NOT NULL,
+    chat_id BIGINT NOT NULL,
+    question TEXT NOT NULL,
+    qkey TEXT NOT NULL,
+    status TEXT NOT NULL,
+    cited TEXT NOT NULL,
+    ms DOUBLE PRECISION NOT NULL,
+    answer_key TEXT,
+    PRIMARY KEY (bot_id, update_id)
+);
+INSERT INTO question_log_v4 (update_id, at, user_id, chat_id, question, qkey, status, cited, ms,
+    answer_key) SELECT update_id, at, user_id, chat_id, question, qkey, status, cited, ms,
+    answer_key FROM question_log;
+DROP TABLE question_log;
+ALTER TABLE question_log_v4 RENAME TO question_log;
+CREATE INDEX question_log_at ON question_log (at);
+CREATE INDEX question_log_answer ON question_log (answer_key);
+CREATE TABLE conversations_v4 (
+    bot_id BIGINT NOT NULL DEFAULT 0,
+    chat_id BIGINT NOT NULL,
+    question TEXT NOT NULL,
+    cited TEXT NOT NULL,
+    at DOUBLE PRECISION NOT NULL,
+    answer TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (bot_id, chat_id)
+);
+INSERT INTO conversations_v4 (chat_id, question, cited, at, answer)
+    SELECT chat_id, question, cited, at, answer FROM conversations;
+DROP TABLE conversations;
+ALTER TABLE conversations_v4 RENAME TO conversations
+"""
+PER_BOT_POSTGRES = """
+ALTER TABLE inbox ADD COLUMN bot_id BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE inbox DROP CONSTRAINT inbox_pkey;
+ALTER TABLE inbox ADD PRIMARY KEY (bot_id, update_id);
+CREATE INDEX inbox_new ON inbox (bot_id, update_id) WHERE state = 'new';
+DROP INDEX inbox_chat_open;
+CREATE INDEX inbox_chat_open ON inbox (bot_id, chat_id, update_id) WHERE state <> 'done';
+ALTER TABLE question_log ADD COLUMN bot_id BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE question_log DROP CONSTRAINT question_log_pkey;
+ALTER TABLE question_log ADD PRIMARY KEY (bot_id, update_id);
+ALTER TABLE conversations ADD COLUMN bot_id BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE conversations DROP CONSTRAINT conversations_pkey;
+ALTER TABLE conversations ADD PRIMARY KEY (bot_id, chat_id)
+"""
+
 def _import_legacy_feedback(store: Any) -> None:
     from bot.state.legacy import import_feedback
 
@@ -122,6 +199,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "votes of the old data_dir/feedback.sqlite3", python=_import_legacy_feedback),
     Migration(3, "conversations keep the answer given (a follow-up prefers new information)",
               "ALTER TABLE conversations ADD COLUMN answer TEXT NOT NULL DEFAULT ''"),
+    Migration(4, "inbox, question log and conversations keyed by the bot (one data folder, several bots)",
+              PER_BOT_SQLITE, postgres=PER_BOT_POSTGRES),
 )
 LATEST = MIGRATIONS[-1].version
 

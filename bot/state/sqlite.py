@@ -107,9 +107,9 @@ class SqliteStore(SqlStore):
     def _claim(self, cur: Cursor, replica: str, now: float, limit: int) -> None:
         cur.execute(
             "UPDATE inbox SET state = 'claimed', claimed_by = ?, claimed_at = ?,"
-            f" attempts = attempts + 1 WHERE update_id IN ({CLAIMABLE})"
+            f" attempts = attempts + 1 WHERE bot_id = ? AND update_id IN (SELECT i.update_id {CLAIMABLE})"
             " RETURNING update_id, payload, attempts",
-            (replica, now, limit),
+            (replica, now, self.bot_id, self.bot_id, limit),
         )
 
     def _migration_lock(self, cur: Cursor) -> None:

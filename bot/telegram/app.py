@@ -20,10 +20,9 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -34,11 +33,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot.state import AsyncState, open_store
-from bot.telegram import admin, buttons, documents, handlers, inline
+from bot.state import AsyncState, bot_id_of, open_store
+from bot.telegram import admin, buttons, digest, documents, handlers, inline, menus
 from bot.telegram.context import CONTEXT_TYPES, KEY, BotContext, runtime_of
+from bot.telegram.health import OpsServer
 from bot.telegram.inbox import Inbox
 from bot.telegram.logs import protect_secret, redact
+from bot.telegram.metrics import CountingRateLimiter
 from bot.telegram.runtime import Runtime
 from bot.telegram.texts import lang_of, t
 from bot.telegram.webhook import WebhookOptions, WebhookServer, webhook_options
@@ -49,14 +50,11 @@ log = logging.getLogger(__name__)
 QAApp = Application[Any, Any, Any, Any, Any, Any]
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 POLL_TIMEOUT = 10  # seconds a getUpdates long poll may wait
+OPS_KEY = "ops"  # app.bot_data[OPS_KEY]: the running OpsServer (its port, for tests)
 MEDIA = (
     filters.Sticker.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO | filters.VIDEO
     | filters.VIDEO_NOTE | filters.ANIMATION | filters.LOCATION | filters.CONTACT
 )
-COMMANDS = {
-    "zh": [("ask", "提问：/ask 问题"), ("help", "用法和示例问题"), ("start", "开始")],
-    "en": [("ask", "Ask: /ask question"), ("help", "How to use, examples"), ("start", "Start")],
-}
 
 
 def file_url_for(base_url: str) -> str:
@@ -84,6 +82,7 @@ def build_application(
     if not token:
         raise ValueError("the bot token is empty; set TELEGRAM_BOT_TOKEN")
     protect_secret(token)
+    runtime = Runtime.create(settings, encoder)
     base = base_url or settings.telegram.base_url
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
@@ -94,11 +93,11 @@ def build_application(
         .post_shutdown(_post_shutdown)
     )
     if flood_limits:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        builder = builder.rate_limiter(CountingRateLimiter(runtime.metrics, max_retries=3))
     if base:
         builder = builder.base_url(base).base_file_url(base_file_url or file_url_for(base))
     app = builder.build()
-    app.bot_data[KEY] = Runtime.create(settings, encoder)
+    app.bot_data[KEY] = runtime
     register(app)
     return app
 
@@ -139,16 +138,11 @@ def register(app: QAApp) -> None:
 
 async def _post_init(app: QAApp) -> None:
     rt = runtime_of(app)
-    rt.store = AsyncState(await asyncio.to_thread(open_store, rt.settings))
+    rt.store = AsyncState(await asyncio.to_thread(open_store, rt.settings, bot_id_of(app.bot.token)))
     log.info("state store: %s", rt.state.store.describe())
     await rt.engine.open()
-    try:
-        for lang, commands in COMMANDS.items():
-            await app.bot.set_my_commands(
-                [BotCommand(c, d) for c, d in commands], language_code="" if lang == "zh" else lang
-            )
-    except TelegramError as exc:
-        log.warning("could not set the command list: %s", exc)
+    await menus.set_menus(app.bot, rt.settings.telegram.admin_ids)
+    digest.schedule(app)
 
 
 async def _post_shutdown(app: QAApp) -> None:
@@ -187,18 +181,25 @@ async def running(
 
     initialize + post_init (opens the state store and the index), start, then the inbox:
     long polling (only while this replica holds the poller lock), or the ``webhook``
-    endpoint; plus a follower that swaps to index versions other replicas publish. On exit:
-    stop receiving, let updates being answered finish, stop, shutdown + post_shutdown.
+    endpoint; plus a follower that swaps to index versions other replicas publish; the ops
+    endpoint ([ops] listen) from the start. On exit: /readyz turns 503 (draining), stop
+    receiving, let updates being answered finish ([ops] shutdown_grace_seconds) and hand the
+    rest back to the inbox, stop, shutdown + post_shutdown.
     """
-    await app.initialize()
+    rt = runtime_of(app)
+    rt.draining = False
+    ops = OpsServer(rt, rt.settings.ops.listen) if rt.settings.ops.listen else None
+    if ops is not None:
+        await ops.start()
+        app.bot_data[OPS_KEY] = ops
     inbox: Inbox | None = None
     server: WebhookServer | None = None
     follower: asyncio.Task[None] | None = None
     try:
+        await app.initialize()
         if app.post_init is not None:
             await app.post_init(app)
         await app.start()
-        rt = runtime_of(app)
         inbox = rt.inbox = Inbox(
             app, rt.state, rt.settings, poll_timeout=poll_timeout, allowed_updates=allowed_updates
         )
@@ -209,6 +210,8 @@ async def running(
         follower = asyncio.create_task(rt.engine.follow_forever())
         yield app
     finally:
+        rt.draining = True
+        log.info("draining: not ready, taking no new updates")
         if follower is not None:
             follower.cancel()
             await asyncio.gather(follower, return_exceptions=True)
@@ -221,6 +224,9 @@ async def running(
         await app.shutdown()
         if app.post_shutdown is not None:
             await app.post_shutdown(app)
+        if ops is not None:
+            await ops.stop()
+            del app.bot_data[OPS_KEY]
 
 
 async def _serve_until_signal(app: QAApp, webhook: WebhookOptions | None = None) -> None:

@@ -9,7 +9,7 @@ from telegram import CallbackQuery, Update
 
 from bot.engine.types import Hit
 from bot.state import Feedback
-from bot.telegram import render
+from bot.telegram import handoff, render
 from bot.telegram.reply import Ctx, keyboard, send_html, typing
 from bot.telegram.runtime import Runtime
 from bot.telegram.state import AnswerRef, parse_callback
@@ -28,13 +28,15 @@ async def button(update: Update, context: Ctx) -> None:
     rt, lang = context.runtime, lang_of(query.from_user)
     parsed = parse_callback(query.data)
     ref = await rt.buttons(parsed[1]) if parsed else None
-    if parsed is None or ref is None or parsed[0] not in ("m", "c", *VOTES):
+    if parsed is None or ref is None or parsed[0] not in ("m", "c", handoff.ACTION, *VOTES):
         log.info("stale or unknown button %r from user %s", query.data, query.from_user.id)
         await query.answer(t(lang, "stale"))
         return
     action, key = parsed
     if action in VOTES:
         await _vote(rt, query, key, ref, VOTES[action])
+    elif action == handoff.ACTION:
+        await handoff.forward(rt, query, key, ref)
     elif action == "m":
         await _more(rt, query, context, ref)
     else:
@@ -48,6 +50,7 @@ async def _vote(rt: Runtime, query: CallbackQuery, key: str, ref: AnswerRef, vot
         tuple((h.doc, h.paragraph) for h in ref.hits),
     )
     await rt.state.run(rt.state.store.add_vote, item)
+    rt.metrics.vote(vote)
     await query.answer(t(lang_of(query.from_user), "thanks"))
 
 

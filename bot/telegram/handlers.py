@@ -21,7 +21,7 @@ from telegram import Chat, Message, MessageEntity, Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.state import LogEntry
-from bot.telegram import render
+from bot.telegram import handoff, render
 from bot.telegram.reply import Ctx, keyboard, reply_text, send_html, typing
 from bot.telegram.runtime import Runtime
 from bot.telegram.state import AnswerRef
@@ -67,6 +67,8 @@ async def text_message(update: Update, context: Ctx) -> None:
     """A text message: a question in private chats; in groups only when addressed to the bot."""
     message = update.effective_message
     if message is None or message.text is None:
+        return
+    if await handoff.person_reply(update, context):  # a person answering a 转人工 question
         return
     question = addressed_text(message, context.bot.username, context.bot.id)
     if question is not None:
@@ -136,12 +138,14 @@ async def answer_question(update: Update, context: Ctx, question: str, command: 
             asked, lang, answer.hits, rt.settings.retrieval.top_k, message.chat_id,
             frozenset((h.doc, h.paragraph) for h in answer.hits),
         )
+    elif handoff.enabled(rt):  # the 转人工 button needs the question and the chat
+        ref = AnswerRef(question, lang, (), 0, message.chat_id)
     shown = answer.status != "not_covered"  # "related" replies show the closest paragraphs
     cited = tuple((h.doc, h.paragraph) for h in answer.hits) if shown else ()
     ms = (time.perf_counter() - started) * 1000
     entry = LogEntry(update.update_id, user.id, message.chat_id, question, answer.status, cited, ms)
     key = await rt.record(entry, answer.turn, ref)
-    markup = keyboard(lang, key) if key is not None else None
+    markup = None if key is None else keyboard(lang, key) if answer.answered else handoff.keyboard(lang, key)
     quote = message if message.chat.type != Chat.PRIVATE else None
     chunks = render.answer_html(answer, lang, _examples(rt, lang))
     await send_html(context, message.chat_id, chunks, markup=markup, reply_to=quote)

@@ -8,12 +8,17 @@
   takes over within a second). It commits each getUpdates batch in one transaction before
   the next getUpdates confirms it with the offset (last update_id + 1); an update already
   in the inbox is dropped there. After a restart it starts from the highest committed id.
+  What the inbox keeps is keyed by the bot (the id before the token's colon), so another
+  bot on the same data folder starts afresh, and an update_id counts as a duplicate only
+  within a day (Telegram numbers updates afresh after a week without any).
 - The dispatcher claims waiting updates (one query for up to ``[state] workers`` rows,
   never two of one chat, never one whose chat has an earlier unfinished update) and runs
-  each through PTB's ``Application.process_update``, which awaits the handlers; only then
-  is the update marked done. Killed at any moment, a replica leaves its claims behind;
-  they go back to the inbox when its heartbeat is older than ``[state] lease_seconds``
-  (checked by every replica each second) and are answered then. The only window for a
+  each through PTB's ``Application.process_update``, which awaits the handlers. The
+  update is marked done the moment its reply is confirmed (replied.py: one reply of a
+  replica at a time, on the done marks' own connection), else after its handlers. Killed
+  at any moment, a replica leaves its claims behind; they go back to the inbox when its
+  heartbeat is older than ``[state] lease_seconds`` (checked by every replica each second)
+  and are answered then. The only window for a
   second answer is between the reply being sent and the done mark being committed.
 - An update claimed more than MAX_ATTEMPTS times (it crashed the bot each time) is dropped
   with an error in the log instead of crashing it again.
@@ -38,6 +43,8 @@ from telegram.error import Conflict, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
 from bot.state import AsyncState, Claimed, InboxUpdate, Lock
+from bot.state.done import DoneMarks, done_marks
+from bot.telegram.replied import CURRENT, Pending
 from config.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -47,7 +54,6 @@ HEARTBEAT = 1.0  # seconds between heartbeats (and dead-replica checks)
 IDLE_CLAIM = 0.5  # seconds between claims when idle: other replicas' inserts show up this fast
 LEADER_RETRY = 1.0  # seconds between attempts to become the poller
 PURGE_EVERY = 300.0
-DRAIN = 10.0  # seconds a graceful stop waits for updates being answered
 
 
 def chat_of(update: Update) -> int | None:
@@ -98,19 +104,27 @@ class Inbox:
         self._loops: list[asyncio.Task[None]] = []
         self._lock: Lock | None = None
         self._closing = False
+        self._marks: DoneMarks | None = None
+        self._lane = asyncio.Semaphore(max(1, settings.state.replies_in_flight))
 
     # -- lifecycle -----------------------------------------------------------------------
 
     async def start(self, *, poll: bool) -> None:
         """Register this replica, then start the loops (the poller only when ``poll``)."""
         await self._heartbeat()
+        try:
+            self._marks = done_marks(self.state.store)
+        except Exception as exc:  # the worker thread's path still works
+            log.warning("no separate path for done marks (%r)", exc)
+        if adopted := await self.state.run(self.state.store.adopt_inbox):
+            log.info("%d inbox rows from before the inbox was keyed by bot are this bot's", adopted)
         loops = [self._dispatch(), self._beat()] + ([self._poll()] if poll else [])
         self._loops = [asyncio.create_task(loop) for loop in loops]
         log.info("inbox started (replica %s, %s)", self.replica, self.state.store.describe())
 
     async def stop(self) -> None:
-        """Stop polling and claiming, let updates being answered finish (at most DRAIN s),
-        give back what is left and leave the replicas table."""
+        """Stop polling and claiming, let updates being answered finish (at most [ops]
+        shutdown_grace_seconds), give back what is left and leave the replicas table."""
         self._closing = True
         for task in self._loops:
             task.cancel()
@@ -118,7 +132,8 @@ class Inbox:
         if self._lock is not None:
             await asyncio.to_thread(self._lock.release)
         if self._handling:
-            _, late = await asyncio.wait(set(self._handling), timeout=DRAIN)
+            grace = self.settings.ops.shutdown_grace_seconds
+            _, late = await asyncio.wait(set(self._handling), timeout=grace)
             for task in late:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
@@ -127,6 +142,10 @@ class Inbox:
             if released := await self.state.run(store.release, self.replica):
                 log.warning("stopping: %d unfinished updates handed back to the inbox", released)
             await self.state.run(store.forget_replica, self.replica)
+        if self._marks is not None:
+            with contextlib.suppress(Exception):
+                await self._marks.close()
+            self._marks = None
 
     def wake(self) -> None:
         """Claim now (new updates were committed, or a chat's earlier update finished)."""
@@ -144,7 +163,7 @@ class Inbox:
         return new
 
     async def _poll(self) -> None:
-        self._lock = lock = self.state.store.leader_lock("poller")
+        self._lock = lock = self.state.store.leader_lock(f"poller.{self.state.store.bot_id}")
         offset: int | None = None
         while True:
             if not await asyncio.to_thread(lock.held):
@@ -220,21 +239,44 @@ class Inbox:
                 await asyncio.wait_for(self._wake.wait(), IDLE_CLAIM)
 
     async def _handle(self, item: Claimed) -> None:
+        pending = Pending(item.update_id, self._mark_now, self._lane)
         if item.attempts > MAX_ATTEMPTS:
             self.counters.dropped += 1
             log.error("update %s was claimed %d times without finishing; dropped",
                       item.update_id, item.attempts)
         else:
+            reset = CURRENT.set(pending)  # the reply's last message marks it done (replied.py)
             try:
                 update = Update.de_json(json.loads(item.payload), self.app.bot)
                 await self.app.process_update(update)
             except Exception:  # the error handler has told the user; never retry forever
                 log.exception("update %s could not be processed", item.update_id)
-        await self._finish(item.update_id)
+            finally:
+                CURRENT.reset(reset)
+        if not pending.done:  # no reply marked it: none sent, a failure, or dropped
+            await self._finish(item.update_id)
         self.counters.handled += 1
         self.wake()
 
+    async def _mark_now(self, update_id: int) -> bool:
+        """One attempt on the done marks' own path (False: leave it to ``_finish``)."""
+        if self._marks is None:
+            return False
+        started = time.perf_counter()
+        try:
+            await self._marks.mark(update_id)
+            return True
+        except Exception as exc:
+            log.warning("done mark of update %s on its own path failed (%r)", update_id, exc)
+            return False
+        finally:
+            self.counters.store_seconds += time.perf_counter() - started
+
     async def _finish(self, update_id: int) -> None:
+        """Mark done at once on the done marks' own path (done.py), else through the store's
+        worker thread ahead of its queue, retried while the store is unreachable."""
+        if await self._mark_now(update_id):
+            return
         for attempt in range(10):
             started = time.perf_counter()
             try:

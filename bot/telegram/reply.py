@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 
 from telegram import (
     Chat,
@@ -22,6 +22,7 @@ from telegram.error import BadRequest, NetworkError, TelegramError
 
 from bot.telegram import render
 from bot.telegram.context import BotContext
+from bot.telegram.replied import final_reply
 from bot.telegram.state import callback_data
 from bot.telegram.texts import t
 
@@ -40,21 +41,24 @@ async def send_html(
     markup: InlineKeyboardMarkup | None = None,
     reply_to: Message | None = None,
 ) -> None:
-    """Send HTML ``chunks`` in order; the first may quote ``reply_to``, the last gets ``markup``."""
+    """Send HTML ``chunks`` in order; the first may quote ``reply_to``, the last gets ``markup``
+    and, once sent, marks the update being answered done (replied.py)."""
     for i, chunk in enumerate(chunks):
         reply = None
         if i == 0 and reply_to is not None:
             reply = ReplyParameters(reply_to.message_id, allow_sending_without_reply=True)
         for attempt in range(SEND_ATTEMPTS):
+            last = i == len(chunks) - 1
             try:
-                await context.bot.send_message(
-                    chat_id,
-                    chunk,
-                    parse_mode=ParseMode.HTML,
-                    link_preview_options=NO_PREVIEW,
-                    reply_parameters=reply,
-                    reply_markup=markup if i == len(chunks) - 1 else None,
-                )
+                async with final_reply() if last else nullcontext():
+                    await context.bot.send_message(
+                        chat_id,
+                        chunk,
+                        parse_mode=ParseMode.HTML,
+                        link_preview_options=NO_PREVIEW,
+                        reply_parameters=reply,
+                        reply_markup=markup if last else None,
+                    )
                 break
             except BadRequest:
                 raise

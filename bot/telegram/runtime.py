@@ -17,6 +17,7 @@ from bot.engine.types import Turn
 from bot.serving.engine import ServedEngine
 from bot.serving.holder import NotReady
 from bot.state import AsyncState, LogEntry
+from bot.telegram.metrics import Metrics
 from bot.telegram.state import AnswerRef, new_key
 from config.settings import Settings
 from embeddings import Encoder
@@ -53,12 +54,15 @@ class Runtime:
     stats: Stats = field(default_factory=Stats)
     store: AsyncState | None = None  # opened by post_init
     inbox: Inbox | None = None  # set by ``running``
+    metrics: Metrics = field(default_factory=Metrics)
+    draining: bool = False  # stopping: /readyz answers 503, no new updates are taken
 
     @classmethod
     def create(cls, settings: Settings, encoder: Encoder | None = None) -> Runtime:
         """A runtime whose engine rebuilds under the state store's "rebuild" lock."""
         runtime = cls(settings, ServedEngine(settings, encoder))
         runtime.engine.shared_lock = lambda: runtime.state.store.exclusive("rebuild")
+        runtime.engine.swapped = runtime.metrics.swapped
         return runtime
 
     @property
@@ -78,7 +82,10 @@ class Runtime:
         if self.is_admin(user_id):
             return 0
         limit = self.settings.telegram.rate_limit_per_minute
-        return await self.state.run(self.state.store.rate_check, user_id, limit)
+        wait = await self.state.run(self.state.store.rate_check, user_id, limit)
+        if wait:
+            self.metrics.question("rate_limited")
+        return wait
 
     async def context_of(self, chat_id: int) -> Turn | None:
         """The chat's last turn while fresh ([conversation] context_minutes)."""
@@ -91,6 +98,7 @@ class Runtime:
         key = new_key() if ref is not None else None
         button = None if ref is None or key is None else (key, ref.to_json())
         await self.state.run(self.state.store.record_answer, replace(entry, answer_key=key), turn, button)
+        self.metrics.question(entry.status, entry.ms / 1000)
         return key
 
     async def remember(self, ref: AnswerRef) -> str:

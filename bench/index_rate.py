@@ -11,7 +11,12 @@ are loaded and have run once. Parts are timed by proxies around the encoders (CP
 method); "rest" is parsing, the tokenizer, FAISS and saving. CPU is process CPU time: every
 thread counts, so a build that uses both cores shows CPU > wall.
 
-    python bench/index_rate.py [--paragraphs 760] [--corpus article|synth] [--profile] [--name N]
+    python bench/index_rate.py [--paragraphs 760] [--corpus article|synth] [--ask-during 5] [--profile]
+
+``--ask-during R`` answers R distinct questions per second (dev + held-out, answer cache off)
+from a service over seeds/ in another thread while the index builds, with the same model
+objects, as the bot does during a /reload; their latency counts from when each was due (so a
+question kept waiting counts its wait). Process CPU then includes the questions' CPU.
 
 ``--isa avx2`` (or QABOT_E5_ISA=avx2) measures the kernel of a CPU without VNNI on one with it
 (the machine line names the kernel).
@@ -27,16 +32,29 @@ import pstats
 import resource
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from benchkit import load_average, machine_line, settings_for, table, write_result
+from benchkit import (
+    DEV_SET,
+    HELDOUT_SET,
+    load_average,
+    machine_line,
+    settings_for,
+    stats_ms,
+    table,
+    write_result,
+)
 from synth import ParagraphMaker, write_corpus
 
+from bot.evaluate import read_cases
 from bot.indexer import build_index
 from bot.ingest import load_documents, load_paragraphs
+from bot.lifecycle import open_service
 from bot.mapped import Scratch
 from bot.store import save as save_store
 from embeddings import e5_engine
@@ -81,6 +99,27 @@ class TimedEncoder:
         return self.clock.timed(f"{self.label} {name.removeprefix('encode_')}", value)
 
 
+class Asker(threading.Thread):
+    """Asks ``rate`` distinct questions per second of a service over seeds/ until stopped;
+    ``latency`` holds seconds from each question's due time to its answer."""
+
+    def __init__(self, work: Path, encoder: Encoder, second: Encoder | None, rate: float) -> None:
+        super().__init__(daemon=True)
+        settings = settings_for(work, docs_dir=SEEDS)
+        settings = replace(settings, retrieval=replace(settings.retrieval, answer_cache=0))
+        self.service = open_service(settings, encoder, second)
+        self.questions = [c.q for c in read_cases(DEV_SET) + read_cases(HELDOUT_SET)]
+        self.rate, self.stop, self.latency = rate, threading.Event(), list[float]()
+
+    def run(self) -> None:
+        due = time.perf_counter()
+        while not self.stop.is_set():
+            self.service.ask(self.questions[len(self.latency) % len(self.questions)])
+            self.latency.append(time.perf_counter() - due)
+            due += 1 / self.rate
+            self.stop.wait(max(0.0, due - time.perf_counter()))
+
+
 def corpus(kind: str, n: int) -> list[str]:
     """``n`` distinct paragraphs: copies of the article's (each copy marked) or synthetic ones."""
     if kind == "synth":
@@ -89,7 +128,7 @@ def corpus(kind: str, n: int) -> list[str]:
     return [f"{article[i % len(article)]}（副本{i // len(article) + 1}）" for i in range(n)]
 
 
-def measure(paragraphs: int, kind: str, profile: bool) -> dict[str, Any]:
+def measure(paragraphs: int, kind: str, profile: bool, ask_rate: float = 0.0) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="qabot-index-rate-"))
     try:
         write_corpus(work / "docs", corpus(kind, paragraphs), max(1, paragraphs // PER_DOCUMENT))
@@ -100,12 +139,15 @@ def measure(paragraphs: int, kind: str, profile: bool) -> dict[str, Any]:
             if model is not None:
                 model.encode_passages(["预热"]), model.encode_queries(["预热"]), model.encode_sparse(["预热"])
         loading = {"cpu_s": time.process_time() - c0, "wall_s": time.perf_counter() - w0}
+        asker = Asker(work / "asking", encoder, second, ask_rate) if ask_rate > 0 else None
         clock = Clock()
         timed = TimedEncoder(encoder, clock, "e5")
         timed_second = None if second is None else TimedEncoder(second, clock, "second")
         profiler = cProfile.Profile() if profile else None
         load_start = load_average()
         c0, w0 = time.process_time(), time.perf_counter()
+        if asker:
+            asker.start()
         if profiler:
             profiler.enable()
         documents = load_documents(settings.docs_dir, settings.ingest.max_document_bytes)
@@ -115,6 +157,9 @@ def measure(paragraphs: int, kind: str, profile: bool) -> dict[str, Any]:
             save_store(settings.index_dir, stored)
         if profiler:
             profiler.disable()
+        if asker:
+            asker.stop.set()
+            asker.join()
         cpu, wall = time.process_time() - c0, time.perf_counter() - w0
         usage = resource.getrusage(resource.RUSAGE_SELF)
         found = sum(len(d.paragraphs) for d in documents)
@@ -130,6 +175,8 @@ def measure(paragraphs: int, kind: str, profile: bool) -> dict[str, Any]:
             "parts": {name: {"cpu_s": round(clock.cpu[name], 2), "wall_s": round(clock.wall[name], 2),
                              "texts": clock.texts[name]} for name in clock.cpu},
         }  # fmt: skip
+        if asker:
+            result["asked_during_build"] = {"rate": ask_rate, "latency_ms": stats_ms(asker.latency)}
         rest_cpu, rest_wall = cpu - sum(clock.cpu.values()), wall - sum(clock.wall.values())
         result["parts"][REST] = {"cpu_s": round(rest_cpu, 2), "wall_s": round(rest_wall, 2), "texts": found}
         if profiler:
@@ -146,6 +193,7 @@ def markdown(r: dict[str, Any]) -> str:
     rows = [[name, p["texts"], p["cpu_s"], p["wall_s"], round(1000 * p["cpu_s"] / r["paragraphs"], 2)]
             for name, p in sorted(r["parts"].items(), key=lambda kv: -kv[1]["cpu_s"])]  # fmt: skip
     load = "/".join(f"{x:.2f}" for x in r["load_average_start"])
+    asked = r.get("asked_during_build", {}).get("latency_ms", {})
     return "\n".join([
         "## Index build rate, real models (bench/index_rate.py)",
         "",
@@ -157,7 +205,12 @@ def markdown(r: dict[str, Any]) -> str:
         f"paragraph), peak RSS {r['peak_rss_mb']} MiB; load average {load} at the start.",
         "",
         table(["part", "texts", "CPU s", "wall s", "CPU ms per paragraph"], rows),
-    ])  # fmt: skip
+    ] + ([] if "asked_during_build" not in r else [
+        "",
+        f"Meanwhile {r['asked_during_build']['rate']} questions/s were answered by a service over seeds/ "
+        f"(same models, cache off; CPU above includes theirs): latency from due time "
+        + ", ".join(f"{k} {asked[k]}" for k in ("n", "p50", "p99", "max")) + " ms.",
+    ]))  # fmt: skip
 
 
 def main() -> None:
@@ -165,6 +218,7 @@ def main() -> None:
     parser.add_argument("--paragraphs", type=int, default=760)
     parser.add_argument("--corpus", choices=("article", "synth"), default="article")
     parser.add_argument("--isa", choices=e5_engine.ISAS, help=f"sets {e5_engine.ISA_VARIABLE} for this run")
+    parser.add_argument("--ask-during", type=float, default=0.0, help="questions/s answered meanwhile")
     parser.add_argument("--profile", action="store_true", help="cProfile the build (slower)")
     parser.add_argument("--name", default="index_rate")
     parser.add_argument("--full", action="store_true", help="3,000 paragraphs (a 300-page PDF)")
@@ -173,7 +227,7 @@ def main() -> None:
         os.environ[e5_engine.ISA_VARIABLE] = args.isa
     started = time.perf_counter()
     print(machine_line(), flush=True)
-    result = measure(3000 if args.full else args.paragraphs, args.corpus, args.profile)
+    result = measure(3000 if args.full else args.paragraphs, args.corpus, args.profile, args.ask_during)
     write_result(args.name, result, markdown(result), started)
 
 

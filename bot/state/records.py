@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.engine.question.taught import Teaching
 from bot.engine.types import Status
 
 
@@ -81,3 +82,13 @@ class Gap:
     not_answered: int  # of which not answered ("related" or "not_covered")
     down: int  # 👎 votes on its answers
     last_at: float
+
+
+@dataclass(frozen=True)
+class TeachingRecord:
+    """A teaching as kept: what was taught, who taught it ("telegram:<user id>", "cli:<user>",
+    "import:<file>") and when (Unix time)."""
+
+    teaching: Teaching
+    by: str
+    at: float

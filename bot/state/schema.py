@@ -110,6 +110,23 @@ CREATE INDEX question_log_at ON question_log (at);
 CREATE INDEX question_log_answer ON question_log (answer_key);
 """
 
+TEACHINGS = """
+CREATE TABLE teachings (
+    id TEXT PRIMARY KEY,
+    qkey TEXT NOT NULL UNIQUE,
+    question TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    paragraph INTEGER NOT NULL,
+    paragraph_hash TEXT NOT NULL,
+    sentence TEXT NOT NULL,
+    not_covered INTEGER NOT NULL,
+    taught_by TEXT NOT NULL,
+    at DOUBLE PRECISION NOT NULL
+);
+ALTER TABLE feedback ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE feedback ADD COLUMN paragraph_hash TEXT NOT NULL DEFAULT ''
+"""
+
 
 def _import_legacy_feedback(store: Any) -> None:
     from bot.state.legacy import import_feedback
@@ -122,6 +139,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "votes of the old data_dir/feedback.sqlite3", python=_import_legacy_feedback),
     Migration(3, "conversations keep the answer given (a follow-up prefers new information)",
               "ALTER TABLE conversations ADD COLUMN answer TEXT NOT NULL DEFAULT ''"),
+    Migration(4, "teachings: wordings admins linked to a paragraph (by content hash); 👎 reasons",
+              TEACHINGS),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from bot.engine.question.taught import Teaching
 from bot.engine.types import Turn
 from bot.serving.engine import ServedEngine
 from bot.serving.holder import NotReady
@@ -59,7 +60,12 @@ class Runtime:
         """A runtime whose engine rebuilds under the state store's "rebuild" lock."""
         runtime = cls(settings, ServedEngine(settings, encoder))
         runtime.engine.shared_lock = lambda: runtime.state.store.exclusive("rebuild")
+        runtime.engine.teachings = runtime.taught
         return runtime
+
+    async def taught(self) -> tuple[Teaching, ...]:
+        """What admins taught (the state store's teachings)."""
+        return await self.state.run(self.state.store.taught)
 
     @property
     def state(self) -> AsyncState:

@@ -1,0 +1,71 @@
+"""What admins taught, kept in the state store: every replica reads it, backups keep it.
+
+One row per taught wording (its ``question_key``: teaching the same wording again replaces
+the row), with who taught it and when. The serving layer reads ``teachings`` every second or
+two (bot/serving/engine.py ``follow``), so a wording taught on one replica is answered on
+every other within seconds; ``teachings_stamp`` tells cheaply whether anything changed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import replace
+
+from bot.engine.question.taught import Teaching
+from bot.state.base import SqlBase
+from bot.state.records import TeachingRecord
+
+_COLUMNS = "id, question, doc, paragraph, paragraph_hash, sentence, not_covered, taught_by, at"
+
+
+class TeachSql(SqlBase):
+    """Teachings: add (or replace), list, set the bold sentence, remove."""
+
+    def teach(self, teaching: Teaching, by: str) -> Teaching:
+        """Keep ``teaching`` (a new id when it has none), replacing any teaching of the same
+        wording; returns it as kept."""
+        kept = teaching if teaching.id else replace(teaching, id=secrets.token_hex(3))
+        with self._lock, self._write() as cur:
+            cur.execute(self.sql("DELETE FROM teachings WHERE qkey = ? OR id = ?"), (teaching.key, kept.id))
+            cur.execute(
+                self.sql(f"INSERT INTO teachings ({_COLUMNS}, qkey) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                (kept.id, kept.question, kept.doc, kept.paragraph, kept.paragraph_hash, kept.sentence,
+                 int(kept.not_covered), by, self.clock(), kept.key),
+            )
+        return kept
+
+    def teachings(self) -> list[TeachingRecord]:
+        """Every teaching, oldest first."""
+        with self._lock, self._read() as cur:
+            cur.execute(f"SELECT {_COLUMNS} FROM teachings ORDER BY at, id")
+            rows = cur.fetchall()
+        return [
+            TeachingRecord(Teaching(str(i), str(q), str(d), int(n), str(h), str(s), bool(nc)), str(by),
+                           float(at))
+            for i, q, d, n, h, s, nc, by, at in rows
+        ]
+
+    def taught(self) -> tuple[Teaching, ...]:
+        """Every teaching, as the engine takes them."""
+        return tuple(r.teaching for r in self.teachings())
+
+    def teachings_stamp(self) -> tuple[int, float]:
+        """(how many, latest change): differs whenever a teaching was added, replaced, edited
+        or removed (a removal changes the count; an addition after it, the latest time)."""
+        with self._lock, self._read() as cur:
+            cur.execute("SELECT COUNT(*), COALESCE(MAX(at), 0) FROM teachings")
+            count, latest = cur.fetchone()
+        return int(count), float(latest)
+
+    def set_sentence(self, teaching_id: str, sentence: str) -> bool:
+        """Bold ``sentence`` (a piece of one sentence) in the answer taught as ``teaching_id``."""
+        with self._lock, self._write() as cur:
+            cur.execute(self.sql("UPDATE teachings SET sentence = ?, at = ? WHERE id = ?"),
+                        (sentence, self.clock(), teaching_id))
+            return cur.rowcount > 0
+
+    def remove_teaching(self, teaching_id: str) -> bool:
+        """Forget the teaching ``teaching_id``; False when there is none."""
+        with self._lock, self._write() as cur:
+            cur.execute(self.sql("DELETE FROM teachings WHERE id = ?"), (teaching_id,))
+            return cur.rowcount > 0

@@ -56,7 +56,8 @@ _FOCUS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("how_to", r"怎么办|怎样解决|如何解决|怎么解决|怎么处理|如何处理|该怎么|应该怎么|怎样才能|如何才能"
                    r"|\bhow (?:to|should|can|could)\b"),
         ("time", r"什么时候|哪一年|哪年|何时|哪一天|什么时间|\bwhen\b|\bwhat (?:year|date|time)\b"),
-        ("number", r"(?<![好这那十没近])几(?!乎)|多少|多久|多长|\bhow (?:many|much|long|often)\b"),
+        ("number", r"(?<![好这那十没近])几(?!乎)|多少|多久|多长|数量|总数|\bhow (?:many|much|long|often)\b"
+                   r"|\bnumber of\b"),
         ("who", r"谁|哪个部门|哪些部门|哪个单位|哪个机构|\bwho\b|\bwhich (?:department|body|office)\b"),
         ("where", r"哪片|哪个村|哪个地方|哪个省|哪个市|哪儿|\bwhere\b"),
         ("cause", r"为什么|为何|为啥|原因|怎么会|\bwhy\b|\breason"),

@@ -1,0 +1,51 @@
+"""The state store's teachings (bot/state/teach_sql.py), on SQLite and on a real PostgreSQL
+server: kept with who and when, one per wording, edited, removed, surviving a restart."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from bot.engine.question.taught import Teaching
+from bot.state import SqlStore, open_store
+from config.settings import Settings
+
+
+@pytest.fixture
+def store(state_settings: Settings) -> Iterator[SqlStore]:
+    opened = open_store(state_settings)
+    yield opened
+    opened.close()
+
+
+def test_teach_keeps_who_and_when_and_survives_a_restart(store: SqlStore, state_settings: Settings) -> None:
+    kept = store.teach(Teaching("", "问责的目的是什么？", "a.txt", 3, "abc", "目的"), "telegram:7")
+    assert kept.id and kept.paragraph_hash == "abc"
+    (record,) = store.teachings()
+    assert record.teaching == kept and record.by == "telegram:7" and record.at > 0
+    again = open_store(state_settings)
+    try:
+        assert again.taught() == (kept,)
+    finally:
+        again.close()
+
+
+def test_the_same_wording_replaces_its_teaching(store: SqlStore) -> None:
+    store.teach(Teaching("", "问责的目的是什么？", "a.txt", 3, "abc"), "cli:x")
+    store.teach(Teaching("", "问责的目的 是什么?", not_covered=True), "cli:y")
+    (only,) = store.taught()
+    assert only.not_covered and only.question == "问责的目的 是什么?"
+
+
+def test_sentence_remove_and_stamp(store: SqlStore) -> None:
+    empty = store.teachings_stamp()
+    a = store.teach(Teaching("", "一", "a.txt", 1, "h1"), "cli")
+    b = store.teach(Teaching("", "二", "a.txt", 2, "h2"), "cli")
+    after_add = store.teachings_stamp()
+    assert after_add != empty and after_add[0] == 2
+    assert store.set_sentence(a.id, "粗体") and not store.set_sentence("nope", "x")
+    assert next(t for t in store.taught() if t.id == a.id).sentence == "粗体"
+    assert store.remove_teaching(b.id) and not store.remove_teaching(b.id)
+    assert [t.id for t in store.taught()] == [a.id]
+    assert store.teachings_stamp()[0] == 1

@@ -28,7 +28,9 @@ def paragraph_with(service: SearchService, piece: str) -> Paragraph:
     return next(p for p in service.stored.paragraphs if piece in p.text)
 
 
-def taught(service: SearchService, question: str, piece: str, sentence: str = "", tid: str = "t1") -> Teaching:
+def taught(
+    service: SearchService, question: str, piece: str, sentence: str = "", tid: str = "t1"
+) -> Teaching:
     p = paragraph_with(service, piece)
     return Teaching(tid, question, p.doc, p.number, p.hash, sentence)
 

@@ -18,6 +18,7 @@ from telegram import Chat, Update
 from bot.engine.documents.ingest import UPLOAD_SUFFIXES
 from bot.engine.lifecycle import ReloadError
 from bot.engine.types import ReloadReport
+from bot.telegram import teach
 from bot.telegram.reply import Ctx, reply_text, typing
 from bot.telegram.runtime import Runtime
 from bot.telegram.texts import lang_of, t
@@ -37,11 +38,12 @@ async def require_admin(update: Update, context: Ctx, command: str) -> bool:
     return False
 
 
-def _done(lang: str, report: ReloadReport) -> str:
-    return t(
+def _done(lang: str, report: ReloadReport, stale: int = 0) -> str:
+    done = t(
         lang, "reload_done", documents=report.documents, paragraphs=report.paragraphs,
         reembedded=report.reembedded, seconds=report.seconds,
     )
+    return done + ("\n" + t(lang, "teach_stale", n=stale) if stale else "")
 
 
 async def reload_command(update: Update, context: Ctx) -> None:
@@ -59,7 +61,7 @@ async def reload_command(update: Update, context: Ctx) -> None:
         log.warning("reload failed: %s", exc)
         await reply_text(update, context, t(lang, "reload_failed", error=str(exc)))
         return
-    await reply_text(update, context, _done(lang, report))
+    await reply_text(update, context, _done(lang, report, len(rt.engine.stale)))
 
 
 async def stats_command(update: Update, context: Ctx) -> None:
@@ -81,7 +83,8 @@ async def stats_command(update: Update, context: Ctx) -> None:
 
 
 async def gaps_command(update: Update, context: Ctx) -> None:
-    """/gaps [days] (admins): the questions most often not answered or voted 👎 lately."""
+    """/gaps [days] (admins): the questions most often not answered or voted 👎 lately, and
+    teachings to confirm again; the first few with buttons to teach (bot/telegram/teach.py)."""
     if not await require_admin(update, context, "gaps"):
         return
     rt, lang, message = context.runtime, lang_of(update.effective_user), update.effective_message
@@ -91,16 +94,23 @@ async def gaps_command(update: Update, context: Ctx) -> None:
         days = float(words[1])
     since = time.time() - days * 86400
     gaps = await rt.state.run(rt.state.store.gaps, since, GAPS_SHOWN)
+    gaps = teach.open_gaps(gaps, rt.engine.taught)
+    stale = [s.question for s in rt.engine.stale] if rt.engine.ready else []
     shown = f"{days:g}"
-    if not gaps:
+    if not gaps and not stale:
         await reply_text(update, context, t(lang, "gaps_none", days=shown))
         return
-    lines = [t(lang, "gaps_header", days=shown)] + [
-        t(lang, "gaps_line", rank=i, question=g.question, count=g.count,
-          not_answered=g.not_answered, down=g.down)
-        for i, g in enumerate(gaps, 1)
-    ]
+    lines = [t(lang, "teach_stale", n=len(stale))] if stale else []
+    if gaps:
+        lines += [t(lang, "gaps_header", days=shown)] + [
+            t(lang, "gaps_line", rank=i, question=g.question, count=g.count,
+              not_answered=g.not_answered, down=g.down)
+            for i, g in enumerate(gaps, 1)
+        ]
     await reply_text(update, context, "\n".join(lines))
+    if rt.engine.ready and update.effective_chat is not None:
+        questions = stale + [g.question for g in gaps]
+        await teach.offer(rt, context, update.effective_chat.id, lang, questions, len(stale))
 
 
 async def document(update: Update, context: Ctx) -> None:
@@ -154,4 +164,5 @@ async def _add_and_reload(
         log.warning("reload after upload of %s failed, rolled back: %s", name, exc)
         await reply_text(update, context, t(lang, "upload_rolled_back", name=name, error=exc))
         return
-    await reply_text(update, context, t(lang, "upload_saved", name=name) + "\n" + _done(lang, report))
+    stale = len(rt.engine.stale)
+    await reply_text(update, context, t(lang, "upload_saved", name=name) + "\n" + _done(lang, report, stale))

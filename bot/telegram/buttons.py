@@ -9,7 +9,7 @@ from telegram import CallbackQuery, Update
 
 from bot.engine.types import Hit
 from bot.state import Feedback
-from bot.telegram import render
+from bot.telegram import render, teach
 from bot.telegram.reply import Ctx, keyboard, send_html, typing
 from bot.telegram.runtime import Runtime
 from bot.telegram.state import AnswerRef, parse_callback
@@ -27,6 +27,9 @@ async def button(update: Update, context: Ctx) -> None:
         return
     rt, lang = context.runtime, lang_of(query.from_user)
     parsed = parse_callback(query.data)
+    if parsed is not None and parsed[0] in teach.ACTIONS:  # /gaps: admins teach
+        await teach.pressed(rt, query, context, *parsed)
+        return
     ref = await rt.buttons(parsed[1]) if parsed else None
     if parsed is None or ref is None or parsed[0] not in ("m", "c", *VOTES):
         log.info("stale or unknown button %r from user %s", query.data, query.from_user.id)

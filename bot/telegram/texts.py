@@ -63,6 +63,15 @@ _ZH: dict[str, str] = {
     "gaps_line": "{rank}. {question}（{count} 次：未答上 {not_answered}，👎 {down}）",
     "gaps_none": "最近 {days} 天没有没答上或被点 👎 的问题。",
     "error": "抱歉，出了点问题，请稍后再试。",
+    "teach_stale": "{n} 条教学需要重新确认（所教段落已修改或删除，暂不使用）。",
+    "teach_stale_item": "需要重新确认：",
+    "teach_gap": "选择回答这个问题的段落：",
+    "btn_not_covered": "文章未涉及",
+    "taught": "已记住",
+    "taught_not_covered": "已记住：“{question}”文章未涉及，今后不再回答。",
+    "taught_paragraph": "已记住：“{question}”→ ¶{n}（{doc}）。要加粗哪一句？（可不选）",
+    "taught_bold": "已设为加粗句",
+    "teach_changed": "文件已修改，请重新发送 /gaps。",
     "inline_related": "文章没有直接回答这个问题，以下段落可能相关",
 }
 
@@ -126,6 +135,17 @@ _EN: dict[str, str] = {
     "gaps_line": "{rank}. {question} ({count}×: not answered {not_answered}, 👎 {down})",
     "gaps_none": "No question of the last {days} days went unanswered or got 👎.",
     "error": "Sorry, something went wrong. Please try again later.",
+    "teach_stale": (
+        "{n} taught answer(s) need confirming again (their paragraph changed or is gone; not used)."
+    ),
+    "teach_stale_item": "Confirm again: ",
+    "teach_gap": "Choose the paragraph that answers: ",
+    "btn_not_covered": "Not covered",
+    "taught": "Remembered",
+    "taught_not_covered": "Remembered: “{question}” is not covered; it will not be answered.",
+    "taught_paragraph": "Remembered: “{question}” → ¶{n} ({doc}). Which sentence to bold? (optional)",
+    "taught_bold": "Sentence set in bold",
+    "teach_changed": "The documents changed; send /gaps again.",
     "inline_related": "The article does not answer this directly; related paragraphs",
 }
 

@@ -12,8 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bot.engine.question.taught import Teaching
-from bot.engine.types import Answer
+from bot.engine.types import Answer, Teaching
 from config.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("qabot")

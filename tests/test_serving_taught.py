@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import pytest
 
-from bot.engine.question.taught import Teaching
+from bot.engine.types import Teaching
 from bot.serving.engine import ServedEngine, Teachings
 from bot.state import SqlStore, open_store
 from bot.tools.teach import Paragraphs

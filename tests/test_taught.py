@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 
 from bot.engine.documents.ingest import Paragraph
-from bot.engine.question.taught import TaughtMatcher, Teaching, focus
+from bot.engine.question.taught import TaughtMatcher, focus
 from bot.engine.service import SearchService
+from bot.engine.types import Teaching
 
 pytestmark = pytest.mark.slow
 

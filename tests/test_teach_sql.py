@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.engine.question.taught import Teaching
+from bot.engine.types import Teaching
 from bot.state import SqlStore, open_store
 from config.settings import Settings
 

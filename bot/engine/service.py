@@ -20,6 +20,7 @@ from bot.engine.answer.choose import Extract, choose, choose_among
 from bot.engine.answer.sentences import SentenceIndex
 from bot.engine.cache import AnswerCache
 from bot.engine.documents.ingest import Paragraph
+from bot.engine.documents.qa import qa_teachings
 from bot.engine.index.store import StoredIndex
 from bot.engine.judge.answerable import answerable
 from bot.engine.judge.evidence import Evidence, Gauge
@@ -28,7 +29,7 @@ from bot.engine.question.asking import asked_for, asks_itself
 from bot.engine.question.concepts import KNOWN_SIMILARITY, Concepts, Words
 from bot.engine.question.crosslingual import Translator
 from bot.engine.question.followup import is_follow_up, own_words, resolve
-from bot.engine.question.taught import Match, Teaching
+from bot.engine.question.taught import Match
 from bot.engine.rank.bm25 import LexicalIndex
 from bot.engine.rank.hybrid import HybridRetriever, Query, Ranking
 from bot.engine.taught import NO, Taught
@@ -36,7 +37,7 @@ from bot.engine.text.normalize import normalize
 from bot.engine.text.script import documents_are_cjk, has_content, is_cjk_text, printable
 from bot.engine.text.sentences import split_sentences
 from bot.engine.text.tokenize import tokenize
-from bot.engine.types import Answer, Hit, IndexInfo, Turn
+from bot.engine.types import Answer, Hit, IndexInfo, Teaching, Turn
 from config.settings import Settings
 from embeddings.encoder import Encoder
 
@@ -89,6 +90,7 @@ class SearchService:
             passages=m.passages, model=m.model, built_at=m.built_at,
         )
         self.taught: Taught = NO
+        self.own = tuple(qa_teachings(s.paragraphs))  # what the 问答 documents teach themselves
         self._taught_vectors: dict[str, tuple[np.ndarray, ...]] = {}
         self.teach(())
 
@@ -98,7 +100,7 @@ class SearchService:
         them as applied to this index (``Taught.stale``: paragraphs gone). Cached answers
         are dropped."""
         paragraphs, vectors = self.stored.paragraphs, self._taught_vectors
-        taught = Taught.build(list(teachings), paragraphs, self._encode_taught, vectors)
+        taught = Taught.build([*self.own, *teachings], paragraphs, self._encode_taught, vectors)
         self.taught = taught
         self.cache = AnswerCache(self.settings.retrieval.answer_cache, f"{self.info.built_at}#{id(taught)}")
         return taught

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.engine.documents.ingest import Paragraph
-from bot.engine.question.taught import NO_TEACHINGS, Match, TaughtMatcher, Teaching
+from bot.engine.question.taught import NO_TEACHINGS, Match, TaughtMatcher
 from bot.engine.text.sentences import split_sentences
-from bot.engine.types import Answer, Hit, Turn
+from bot.engine.types import Answer, Hit, Teaching, Turn
 
 Encode = Callable[[list[str]], list[np.ndarray]]  # questions → one array of rows per model
 

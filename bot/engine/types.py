@@ -29,6 +29,22 @@ class Turn:
 
 
 @dataclass(frozen=True)
+class Teaching:
+    """One taught wording: answered from the paragraph whose content hash is
+    ``paragraph_hash`` (``doc`` and ``paragraph``, its ¶n when taught, are for people), with
+    ``sentence`` (a piece of one of its sentences, "" = let the engine choose) in bold; or,
+    ``not_covered``, not answered at all."""
+
+    id: str
+    question: str
+    doc: str = ""
+    paragraph: int = 0
+    paragraph_hash: str = ""
+    sentence: str = ""
+    not_covered: bool = False
+
+
+@dataclass(frozen=True)
 class Answer:
     """What the engine says to one question.
 

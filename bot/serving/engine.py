@@ -32,9 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.engine.lifecycle import open_service, rebuild
-from bot.engine.question.taught import Teaching
 from bot.engine.service import SearchService
-from bot.engine.types import Answer, Hit, IndexInfo, ReloadReport, Turn
+from bot.engine.types import Answer, Hit, IndexInfo, ReloadReport, Teaching, Turn
 from bot.serving.batcher import AskBatcher
 from bot.serving.holder import ServiceHolder
 from config.settings import Settings

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.engine.question.taught import Teaching
-from bot.engine.types import Status
+from bot.engine.types import Status, Teaching
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import secrets
 from dataclasses import replace
 
-from bot.engine.question.taught import Teaching
+from bot.engine.text.script import question_key
+from bot.engine.types import Teaching
 from bot.state.base import SqlBase
 from bot.state.records import TeachingRecord
 
@@ -26,11 +27,12 @@ class TeachSql(SqlBase):
         wording; returns it as kept."""
         kept = teaching if teaching.id else replace(teaching, id=secrets.token_hex(3))
         with self._lock, self._write() as cur:
-            cur.execute(self.sql("DELETE FROM teachings WHERE qkey = ? OR id = ?"), (teaching.key, kept.id))
+            cur.execute(self.sql("DELETE FROM teachings WHERE qkey = ? OR id = ?"),
+                        (question_key(kept.question), kept.id))
             cur.execute(
                 self.sql(f"INSERT INTO teachings ({_COLUMNS}, qkey) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
                 (kept.id, kept.question, kept.doc, kept.paragraph, kept.paragraph_hash, kept.sentence,
-                 int(kept.not_covered), by, self.clock(), kept.key),
+                 int(kept.not_covered), by, self.clock(), question_key(kept.question)),
             )
         return kept
 

@@ -13,8 +13,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from bot.engine.question.taught import Teaching
-from bot.engine.types import Turn
+from bot.engine.types import Teaching, Turn
 from bot.serving.engine import ServedEngine
 from bot.serving.holder import NotReady
 from bot.state import AsyncState, LogEntry

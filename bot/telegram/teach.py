@@ -18,10 +18,9 @@ from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.engine.question.taught import Teaching
 from bot.engine.text.script import question_key
 from bot.engine.text.sentences import split_sentences
-from bot.engine.types import Hit
+from bot.engine.types import Hit, Teaching
 from bot.state import Gap
 from bot.telegram import render
 from bot.telegram.reply import Ctx, send_html
@@ -45,7 +44,7 @@ def short(text: str, chars: int = LABEL_CHARS) -> str:
 
 def open_gaps(gaps: list[Gap], taught: tuple[Teaching, ...]) -> list[Gap]:
     """The gaps not taught since (a taught wording is answered from now on)."""
-    keys = {x.key for x in taught}
+    keys = {question_key(x.question) for x in taught}
     return [g for g in gaps if question_key(g.question) not in keys]
 
 

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.engine.documents.ingest import Paragraph, load_documents
-from bot.engine.question.taught import Teaching
 from bot.engine.taught import sentence_with
+from bot.engine.types import Teaching
 from bot.state import SqlStore, TeachingRecord, open_store
 from bot.state.sqlite import FILE_NAME
 from config.settings import Settings

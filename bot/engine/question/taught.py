@@ -25,29 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.engine.text.script import question_key
+from bot.engine.types import Teaching
 
 SIMILAR = 0.90  # mean cosine (e5, second model) a paraphrase reaches: bench/teach.py, FINDINGS there
-
-
-@dataclass(frozen=True)
-class Teaching:
-    """One taught wording: answered from the paragraph whose content hash is
-    ``paragraph_hash`` (``doc`` and ``paragraph``, its ¶n when taught, are for people), with
-    ``sentence`` (a piece of one of its sentences, "" = let the engine choose) in bold; or,
-    ``not_covered``, not answered at all."""
-
-    id: str
-    question: str
-    doc: str = ""
-    paragraph: int = 0
-    paragraph_hash: str = ""
-    sentence: str = ""
-    not_covered: bool = False
-
-    @property
-    def key(self) -> str:
-        """The exact-match key of the taught wording."""
-        return question_key(self.question)
 
 
 _FOCUS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -92,7 +72,7 @@ class TaughtMatcher:
 
     def __init__(self, teachings: Sequence[Teaching], vectors: Sequence[np.ndarray] = ()) -> None:
         self.teachings = tuple(teachings)
-        self._by_key = {t.key: t for t in self.teachings}
+        self._by_key = {question_key(t.question): t for t in self.teachings}
         self._focus = [focus(t.question) for t in self.teachings]
         self._vectors = [_unit(v) for v in vectors if v.shape[0] == len(self.teachings)]
 
@@ -137,4 +117,4 @@ def _unit(rows: np.ndarray) -> np.ndarray:
 
 NO_TEACHINGS = TaughtMatcher(())
 
-__all__ = ["NO_TEACHINGS", "SIMILAR", "Match", "TaughtMatcher", "Teaching", "focus"]
+__all__ = ["NO_TEACHINGS", "SIMILAR", "Match", "TaughtMatcher", "focus"]

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from bot.engine.documents.ingest import Paragraph
-from bot.engine.question.taught import TaughtMatcher, focus
+from bot.engine.question.taught import SIMILAR, SIMILAR_SPECIFIC, TaughtMatcher, focus, threshold
 from bot.engine.service import SearchService
 from bot.engine.types import Teaching
 
@@ -40,9 +40,18 @@ def test_focus_tells_what_is_asked() -> None:
     assert focus("乡镇一年要签多少份责任状？") == focus("How many pledges?") == "number"
     assert focus("乡镇的责任状是谁要求签的？") == "who"
     assert focus("辽宁省是什么时候开展调研的？") == "time"
-    assert focus("为什么基层问责越来越多？") == focus("Why so many?") == "cause"
-    assert focus("权责不对等是怎么产生的？") == "what"
+    assert focus("为什么基层问责越来越多？") == focus("Why so many?") == focus("问责的目的是什么？") == "why"
+    assert focus("权责不对等是怎么产生的？") == focus("问责程序包括哪几个环节？") == "what"
     assert focus("怎样解决权责不对等的问题？") == "how_to"
+    assert focus("对不敢担当的干部应该怎么对待？") == "not what"  # not what 对敢于担当的干部… asks
+    assert focus("When departments shift work down, who takes the blame?") == "who"
+
+
+def test_a_plain_what_question_needs_the_same_head_for_the_lower_threshold() -> None:
+    assert threshold("职能部门的人下到乡镇是什么态度？", "职能部门的人下到乡镇要做哪些工作？") == SIMILAR
+    assert threshold("开展问责应该坚持什么原则？", "问责工作要遵循哪条原则？") == SIMILAR_SPECIFIC
+    assert threshold("乡镇一年要签多少份责任状？", "乡镇每年签几份责任书？") == SIMILAR_SPECIFIC
+    assert threshold("乡镇一年要签多少份责任状？", "乡镇的责任状是谁要求签的？") > 1
 
 
 def test_matcher_exact_key_ignores_punctuation_and_width() -> None:

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 from bot.engine.types import Teaching
-from bot.state import SqlStore, open_store
+from bot.state import Feedback, LogEntry, SqlStore, open_store
+from bot.state.report import build_report, format_report
 from config.settings import Settings
 
 
@@ -49,3 +50,19 @@ def test_sentence_remove_and_stamp(store: SqlStore) -> None:
     assert store.remove_teaching(b.id) and not store.remove_teaching(b.id)
     assert [t.id for t in store.taught()] == [a.id]
     assert store.teachings_stamp()[0] == 1
+
+
+def test_reason_kept_with_a_down_vote_and_reported(store: SqlStore) -> None:
+    store.add_vote(Feedback(1, "k1", -1, "问责的目的是什么？", "a.txt", 3))
+    store.add_vote(Feedback(2, "k1", 1, "问责的目的是什么？", "a.txt", 3))
+    assert store.set_reason(1, "k1", "off_topic")
+    assert not store.set_reason(2, "k1", "wrong")  # a 👍 has no reason
+    assert not store.set_reason(3, "k1", "wrong")  # nor a vote never cast
+    assert dict(store.reasons(0)["问责的目的是什么"]) == {"off_topic": 1}
+    store.record_answer(_logged("问责的目的是什么？", "k1"), None, None)
+    text = format_report(build_report(store, 1))
+    assert "问责的目的是什么？" in text and "👎 1; 答非所问 1" in text
+
+
+def _logged(question: str, key: str) -> LogEntry:
+    return LogEntry(1, 1, 1, question, "answered", (("a.txt", 3),), 5.0, key)

@@ -1,7 +1,8 @@
 """End to end, admins teach from /gaps (bot/telegram/teach.py) through the loopback Bot API:
 a question the bot did not answer shows up in /gaps with its candidate paragraphs as
 buttons; the admin picks one and the sentence to bold; the next paraphrase is answered from
-it. Others cannot teach. A reload that changes the taught paragraph reports the teaching."""
+it. Others cannot teach. A 👎 asks why, and /gaps shows the reason. A reload that changes
+the taught paragraph reports the teaching."""
 
 from __future__ import annotations
 
@@ -59,6 +60,18 @@ async def test_admin_teaches_from_gaps_and_the_next_paraphrase_is_answered(live:
     assert "31项" in after.text.split("</b>")[0] and paragraphs(after.plain_text)[0] == number
     listing, *_ = await _gaps(live)  # taught: no longer a gap
     assert GAP not in listing.plain_text
+
+
+async def test_a_down_vote_asks_why_and_gaps_show_the_reason(live: Live) -> None:
+    voter = SimUser(id=310)
+    (answer,) = await live.ask(voter, "乡镇为什么觉得自己总在替职能部门背锅？")
+    (prompt,) = await _press(live, voter, answer, "👎")
+    assert "哪里不对" in prompt.plain_text
+    assert [label for label, _ in prompt.buttons()] == ["答非所问", "不完整", "内容有误"]
+    assert await _press(live, voter, prompt, "不完整") == []  # a notice only
+    listing, *_ = await _gaps(live)
+    line = next(x for x in listing.plain_text.splitlines() if "替职能部门背锅" in x)
+    assert "👎 1" in line and "👎 原因：不完整 1" in line
 
 
 async def test_reload_reports_a_teaching_whose_paragraph_changed(live: Live) -> None:

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 
 from bot.engine.types import Status, Teaching
 
+# Why a 👎 (asked after the vote, kept with it): code → what the asker tapped.
+REASONS = {"off_topic": "答非所问", "incomplete": "不完整", "wrong": "内容有误"}
+
 
 @dataclass(frozen=True)
 class InboxUpdate:

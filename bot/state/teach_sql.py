@@ -1,4 +1,5 @@
-"""What admins taught, kept in the state store: every replica reads it, backups keep it.
+"""What admins taught, kept in the state store: every replica reads it, backups keep it; and
+why askers voted 👎 (the reason kept with the vote), which admins see in /gaps.
 
 One row per taught wording (its ``question_key``: teaching the same wording again replaces
 the row), with who taught it and when. The serving layer reads ``teachings`` every second or
@@ -9,6 +10,7 @@ every other within seconds; ``teachings_stamp`` tells cheaply whether anything c
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from dataclasses import replace
 
 from bot.engine.text.script import question_key
@@ -65,6 +67,25 @@ class TeachSql(SqlBase):
             cur.execute(self.sql("UPDATE teachings SET sentence = ?, at = ? WHERE id = ?"),
                         (sentence, self.clock(), teaching_id))
             return cur.rowcount > 0
+
+    def set_reason(self, user_id: int, answer_key: str, reason: str) -> bool:
+        """Keep why ``user_id`` voted 👎 on the answer ``answer_key`` (records.REASONS);
+        False when there is no such 👎."""
+        with self._lock, self._write() as cur:
+            cur.execute(self.sql("UPDATE feedback SET reason = ? WHERE user_id = ? AND answer_key = ?"
+                                 " AND vote = -1"), (reason, user_id, answer_key))
+            return cur.rowcount > 0
+
+    def reasons(self, since: float) -> dict[str, Counter[str]]:
+        """The reasons given with 👎 since ``since``, by the question's ``question_key``."""
+        with self._lock, self._read() as cur:
+            cur.execute(self.sql("SELECT question, reason FROM feedback WHERE vote = -1 AND reason <> ''"
+                                 " AND at >= ?"), (since,))
+            rows = cur.fetchall()
+        out: dict[str, Counter[str]] = {}
+        for question, reason in rows:
+            out.setdefault(question_key(str(question)), Counter())[str(reason)] += 1
+        return out
 
     def remove_teaching(self, teaching_id: str) -> bool:
         """Forget the teaching ``teaching_id``; False when there is none."""

@@ -11,12 +11,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable
 
 from telegram import Chat, Update
 
 from bot.engine.documents.ingest import UPLOAD_SUFFIXES
 from bot.engine.lifecycle import ReloadError
+from bot.engine.text.script import question_key
 from bot.engine.types import ReloadReport
 from bot.telegram import teach
 from bot.telegram.reply import Ctx, reply_text, typing
@@ -95,6 +97,7 @@ async def gaps_command(update: Update, context: Ctx) -> None:
     since = time.time() - days * 86400
     gaps = await rt.state.run(rt.state.store.gaps, since, GAPS_SHOWN)
     gaps = teach.open_gaps(gaps, rt.engine.taught)
+    why = await rt.state.run(rt.state.store.reasons, since)
     stale = [s.question for s in rt.engine.stale] if rt.engine.ready else []
     shown = f"{days:g}"
     if not gaps and not stale:
@@ -104,13 +107,21 @@ async def gaps_command(update: Update, context: Ctx) -> None:
     if gaps:
         lines += [t(lang, "gaps_header", days=shown)] + [
             t(lang, "gaps_line", rank=i, question=g.question, count=g.count,
-              not_answered=g.not_answered, down=g.down)
+              not_answered=g.not_answered, down=g.down) + _reasons(lang, why.get(question_key(g.question)))
             for i, g in enumerate(gaps, 1)
         ]
     await reply_text(update, context, "\n".join(lines))
     if rt.engine.ready and update.effective_chat is not None:
         questions = stale + [g.question for g in gaps]
         await teach.offer(rt, context, update.effective_chat.id, lang, questions, len(stale))
+
+
+def _reasons(lang: str, given: Counter[str] | None) -> str:
+    """The reasons given with 👎, as a suffix of a gap's line ("" none)."""
+    if not given:
+        return ""
+    named = (f"{t(lang, 'reason_' + r)} {n}" for r, n in given.most_common())
+    return t(lang, "gaps_reasons", reasons="，".join(named))
 
 
 async def document(update: Update, context: Ctx) -> None:

@@ -9,7 +9,7 @@ from telegram import CallbackQuery, Update
 
 from bot.engine.types import Hit
 from bot.state import Feedback
-from bot.telegram import render, teach
+from bot.telegram import reasons, render, teach
 from bot.telegram.reply import Ctx, keyboard, send_html, typing
 from bot.telegram.runtime import Runtime
 from bot.telegram.state import AnswerRef, parse_callback
@@ -30,6 +30,9 @@ async def button(update: Update, context: Ctx) -> None:
     if parsed is not None and parsed[0] in teach.ACTIONS:  # /gaps: admins teach
         await teach.pressed(rt, query, context, *parsed)
         return
+    if parsed is not None and parsed[0] in reasons.ACTIONS:  # why a 👎
+        await reasons.pressed(rt, query, *parsed)
+        return
     ref = await rt.buttons(parsed[1]) if parsed else None
     if parsed is None or ref is None or parsed[0] not in ("m", "c", *VOTES):
         log.info("stale or unknown button %r from user %s", query.data, query.from_user.id)
@@ -37,14 +40,14 @@ async def button(update: Update, context: Ctx) -> None:
         return
     action, key = parsed
     if action in VOTES:
-        await _vote(rt, query, key, ref, VOTES[action])
+        await _vote(rt, query, context, key, ref, VOTES[action])
     elif action == "m":
         await _more(rt, query, context, ref)
     else:
         await _context(rt, query, context, ref)
 
 
-async def _vote(rt: Runtime, query: CallbackQuery, key: str, ref: AnswerRef, vote: int) -> None:
+async def _vote(rt: Runtime, query: CallbackQuery, context: Ctx, key: str, ref: AnswerRef, vote: int) -> None:
     top = ref.hits[0]
     item = Feedback(
         query.from_user.id, key, vote, ref.question, top.doc, top.paragraph,
@@ -52,6 +55,8 @@ async def _vote(rt: Runtime, query: CallbackQuery, key: str, ref: AnswerRef, vot
     )
     await rt.state.run(rt.state.store.add_vote, item)
     await query.answer(t(lang_of(query.from_user), "thanks"))
+    if vote < 0:
+        await reasons.ask(context, query, key)
 
 
 async def _more(rt: Runtime, query: CallbackQuery, context: Ctx, ref: AnswerRef) -> None:

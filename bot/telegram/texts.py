@@ -72,6 +72,11 @@ _ZH: dict[str, str] = {
     "taught_paragraph": "已记住：“{question}”→ ¶{n}（{doc}）。要加粗哪一句？（可不选）",
     "taught_bold": "已设为加粗句",
     "teach_changed": "文件已修改，请重新发送 /gaps。",
+    "reason_ask": "哪里不对？（可不选）",
+    "reason_off_topic": "答非所问",
+    "reason_incomplete": "不完整",
+    "reason_wrong": "内容有误",
+    "gaps_reasons": "（👎 原因：{reasons}）",
     "inline_related": "文章没有直接回答这个问题，以下段落可能相关",
 }
 
@@ -146,6 +151,11 @@ _EN: dict[str, str] = {
     "taught_paragraph": "Remembered: “{question}” → ¶{n} ({doc}). Which sentence to bold? (optional)",
     "taught_bold": "Sentence set in bold",
     "teach_changed": "The documents changed; send /gaps again.",
+    "reason_ask": "What was wrong? (optional)",
+    "reason_off_topic": "Off the point",
+    "reason_incomplete": "Incomplete",
+    "reason_wrong": "Wrong",
+    "gaps_reasons": " (👎 reasons: {reasons})",
     "inline_related": "The article does not answer this directly; related paragraphs",
 }
 

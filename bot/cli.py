@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bot.engine.types import Answer, Teaching
+from bot.engine.types import Answer, Teaching, Turn
 from config.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("qabot")
@@ -145,6 +145,7 @@ def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
         served = ServedEngine(settings, teachings=_teachings(settings))
         await served.open()
         conversation = Conversations(settings.conversation.context_minutes * 60)
+        offered: Answer | None = None  # the last answer, whose candidates a number picks
         if sys.stdin.isatty():
             info = served.info
             print(f"qabot: {', '.join(info.documents)} ({info.paragraphs} ¶). 输入问题，Ctrl-D 退出。")
@@ -153,7 +154,9 @@ def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
                 question = line.strip()
                 if not question:
                     continue
-                answer = await served.ask(question, context=conversation.get(0))
+                chosen = chosen_candidate(offered, question)
+                answer = chosen or await served.ask(question, context=conversation.get(0))
+                offered = answer
                 conversation.put(0, answer.turn)
                 print(format_answer(answer), flush=True)
                 print(flush=True)
@@ -286,11 +289,31 @@ def answer_json(answer: Answer) -> dict[str, Any]:
             {"doc": h.doc, "paragraph": h.paragraph, "text": h.text, "score": round(h.score, 4)}
             for h in shown
         ],
+        "candidates": [
+            {"doc": c.doc, "paragraph": c.paragraph, "sentence": c.sentence} for c in answer.candidates
+        ],
     }
+
+
+def chosen_candidate(previous: Answer | None, line: str) -> Answer | None:
+    """The full answer of candidate ``line`` ("1", "2"…) of ``previous``; None when ``line``
+    picks none (then it is a question)."""
+    if previous is None or not line.isdigit() or not 1 <= int(line) <= len(previous.candidates):
+        return None
+    c = previous.candidates[int(line) - 1]
+    hit = next(h for h in previous.hits if (h.doc, h.paragraph) == (c.doc, c.paragraph))
+    return Answer(previous.question, "answered", c.sentence, (hit,),
+                  turn=Turn(previous.question, ((c.doc, c.paragraph),), c.sentence))
 
 
 def format_answer(answer: Answer) -> str:
     """Plain-text answer for the console."""
+    if answer.candidates:
+        lines = [
+            "文章没有直接回答这个问题，您问的是哪一段？回复序号 (Not answered directly; reply a number):", "",
+        ]
+        return "\n".join(lines + [f"{i}) ¶{c.paragraph} ({c.doc}) {c.sentence}"
+                                   for i, c in enumerate(answer.candidates, 1)])
     if answer.status == "related" and answer.hits:
         lines = ["文章没有直接回答这个问题，以下段落可能相关：(Not answered directly; related:)", ""]
         return "\n".join(lines + [f"¶{h.paragraph} ({h.doc}) {h.text}" for h in answer.hits])

@@ -63,7 +63,7 @@ def test_ask_json_prints_exactly_the_documented_keys(
     real_env: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
     data = _json_out(capsys, ["ask", "--json", QUESTION])
-    assert list(data) == ["question", "status", "answered", "answer", "taught", "passages"]
+    assert list(data) == ["question", "status", "answered", "answer", "taught", "passages", "candidates"]
     assert data["taught"] == ""  # nothing taught in this store
     assert data["question"] == QUESTION and data["answered"] is True and data["status"] == "answered"
     assert isinstance(data["answer"], str) and "31" in data["answer"]

@@ -37,12 +37,13 @@ from bot.engine.text.normalize import normalize
 from bot.engine.text.script import documents_are_cjk, has_content, is_cjk_text, printable
 from bot.engine.text.sentences import split_sentences
 from bot.engine.text.tokenize import tokenize
-from bot.engine.types import Answer, Hit, IndexInfo, Teaching, Turn
+from bot.engine.types import Answer, Candidate, Hit, IndexInfo, Teaching, Turn
 from config.settings import Settings
 from embeddings.encoder import Encoder
 
 EVIDENCE_PARAGRAPHS = 3  # sentences of this many top paragraphs are scored together
 FOLLOW_UP_COVERAGE = 0.6  # share of a follow-up's own tokens the documents must know
+CANDIDATES = 3  # paragraphs offered to choose from when the judge is unsure
 
 
 @dataclass(frozen=True)
@@ -247,6 +248,19 @@ class SearchService:
 
         return self.taught.answer(question, match, others, k, bold)
 
+    def _candidates(self, query: Query, hits: Sequence[Hit]) -> tuple[Candidate, ...]:
+        """The judge is unsure: the best sentence of each of the first CANDIDATES paragraphs,
+        to offer the asker (none when there is only one paragraph to offer)."""
+        vector = query.second if self._sentences_by_second else query.vector
+        translated = query.terms if query.cross_lingual else None
+        offered: list[Candidate] = []
+        for hit in list(dict.fromkeys((h.doc, h.paragraph) for h in hits))[:CANDIDATES]:
+            rows = self.sentences.rows(*hit)
+            if rows:
+                scores = self.sentences.scores(query.norm, vector, rows, translated)
+                offered.append(Candidate(*hit, self.sentences.sentences[rows[int(np.argmax(scores))]].text))
+        return tuple(offered) if len(offered) > 1 else ()
+
     def _hit(self, passage: int, score: float) -> Hit:
         p = self.retriever.passages[passage]
         return Hit(p.doc, p.paragraph, self._paragraphs[(p.doc, p.paragraph)].text, score)
@@ -273,7 +287,8 @@ class SearchService:
         elliptical = asking.thread is not None or is_follow_up(asking.written)  # its words miss its subject
         evidence = self.gauge.measure(query, ranking, margins, words, extract, elliptical)
         if not answerable(evidence):
-            return Answer(question, "related", "", hits, turn=turn), evidence
+            offered = self._candidates(query, hits)
+            return Answer(question, "related", "", hits, turn=turn, candidates=offered), evidence
         if chosen:  # a follow-up's new information is in another cited paragraph
             hits = (hits[chosen], *hits[:chosen], *hits[chosen + 1 :])
             cited = tuple((h.doc, h.paragraph) for h in hits)

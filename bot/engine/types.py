@@ -45,6 +45,15 @@ class Teaching:
 
 
 @dataclass(frozen=True)
+class Candidate:
+    """A paragraph offered when the engine is unsure which answers: its best sentence."""
+
+    doc: str
+    paragraph: int
+    sentence: str
+
+
+@dataclass(frozen=True)
 class Answer:
     """What the engine says to one question.
 
@@ -62,6 +71,7 @@ class Answer:
     ms: float = 0.0
     turn: Turn | None = None
     taught: str = ""  # the id of the teaching it was answered from ("" none: bot/engine/taught.py)
+    candidates: tuple[Candidate, ...] = ()  # "related": paragraphs to choose from, best first
 
     @property
     def answered(self) -> bool:

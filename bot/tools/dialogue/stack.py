@@ -86,6 +86,31 @@ def _restore(folder: Path, snapshot: dict[str, bytes]) -> None:
             (folder / name).write_bytes(content)
 
 
+def carry_teachings(configured: Settings, run: Settings) -> int:
+    """Copy what is taught in the configured SQLite store into the run's own store, so a
+    script is answered as the bot answers (a PostgreSQL store is shared as it is); returns
+    how many."""
+    from bot.state import open_store
+    from bot.tools.teach import configured as has_store
+
+    if run.state.database_url or not has_store(configured):
+        return 0
+    source = open_store(configured)
+    try:
+        records = source.teachings()
+    finally:
+        source.close()
+    if not records:
+        return 0
+    target = open_store(run)
+    try:
+        for record in records:
+            target.teach(record.teaching, record.by)
+    finally:
+        target.close()
+    return len(records)
+
+
 class BotStack:
     """Start once, then ``act`` as users; ``reset`` between scripts."""
 
@@ -110,6 +135,7 @@ class BotStack:
             root = Path(self._exit.enter_context(tempfile.TemporaryDirectory(prefix="qabot-dialogue-")))
             await asyncio.to_thread(prepare, self._base, root)
             self.settings = run_settings(self._base, root, self._admins)
+            await asyncio.to_thread(carry_teachings, self._base, self.settings)
             self._docs = _snapshot(self.settings.docs_dir)
             await self._exit.enter_async_context(self.server)
             app = build_application(

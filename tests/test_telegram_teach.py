@@ -32,6 +32,21 @@ async def _gaps(live: Live) -> list[SentMessage]:
     return await live.ask(ADMIN, "/gaps")
 
 
+async def test_a_chosen_candidate_is_answered_and_suggested_in_gaps(live: Live) -> None:
+    asker, question = SimUser(id=320), "城管科在街道里要干多少项活？"
+    (offer,) = await live.ask(asker, question)
+    labels = [label for label, _ in offer.buttons()]
+    assert 2 <= len(labels) <= 3 and all(label.startswith("¶") for label in labels)
+    number = int(labels[0].split()[0][1:])
+    (chosen,) = await _press(live, asker, offer, labels[0])
+    assert paragraphs(chosen.plain_text) == [number] and "<b>" in chosen.text
+    assert [label for label, _ in chosen.buttons()] == ["更多段落", "上下文", "👍", "👎"]
+    listing, *_ = await _gaps(live)
+    line = next(x for x in listing.plain_text.splitlines() if question in x)
+    assert f"提问者选了：¶{number} ×1" in line
+    assert live.runtime.engine.taught == ()  # a choice teaches nothing by itself
+
+
 async def test_admin_teaches_from_gaps_and_the_next_paraphrase_is_answered(live: Live) -> None:
     asker, number = SimUser(id=301), _number(live)
     (before,) = await live.ask(asker, GAP)

@@ -123,6 +123,17 @@ CREATE TABLE teachings (
     taught_by TEXT NOT NULL,
     at DOUBLE PRECISION NOT NULL
 );
+CREATE TABLE choices (
+    user_id BIGINT NOT NULL,
+    answer_key TEXT NOT NULL,
+    question TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    paragraph INTEGER NOT NULL,
+    paragraph_hash TEXT NOT NULL,
+    at DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (user_id, answer_key)
+);
+CREATE INDEX choices_at ON choices (at);
 ALTER TABLE feedback ADD COLUMN reason TEXT NOT NULL DEFAULT '';
 ALTER TABLE feedback ADD COLUMN paragraph_hash TEXT NOT NULL DEFAULT ''
 """
@@ -139,7 +150,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "votes of the old data_dir/feedback.sqlite3", python=_import_legacy_feedback),
     Migration(3, "conversations keep the answer given (a follow-up prefers new information)",
               "ALTER TABLE conversations ADD COLUMN answer TEXT NOT NULL DEFAULT ''"),
-    Migration(4, "teachings: wordings admins linked to a paragraph (by content hash); 👎 reasons",
+    Migration(4, "teachings (wordings linked to a paragraph by content hash), choices, 👎 reasons",
               TEACHINGS),
 )
 LATEST = MIGRATIONS[-1].version

@@ -1,5 +1,6 @@
 """What admins taught, kept in the state store: every replica reads it, backups keep it; and
-why askers voted 👎 (the reason kept with the vote), which admins see in /gaps.
+why askers voted 👎 (the reason kept with the vote) and which offered paragraph they chose,
+which admins see in /gaps as suggestions.
 
 One row per taught wording (its ``question_key``: teaching the same wording again replaces
 the row), with who taught it and when. The serving layer reads ``teachings`` every second or
@@ -85,6 +86,29 @@ class TeachSql(SqlBase):
         out: dict[str, Counter[str]] = {}
         for question, reason in rows:
             out.setdefault(question_key(str(question)), Counter())[str(reason)] += 1
+        return out
+
+    def add_choice(self, user_id: int, answer_key: str, question: str, doc: str, paragraph: int,
+                   paragraph_hash: str) -> None:
+        """Keep which offered paragraph ``user_id`` chose for the answer ``answer_key`` (a
+        suggestion for admins, never applied by itself); choosing again replaces it."""
+        with self._lock, self._write() as cur:
+            cur.execute(
+                self.sql("INSERT INTO choices (user_id, answer_key, question, doc, paragraph, paragraph_hash,"
+                         " at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, answer_key) DO UPDATE SET"
+                         " doc = excluded.doc, paragraph = excluded.paragraph,"
+                         " paragraph_hash = excluded.paragraph_hash, at = excluded.at"),
+                (user_id, answer_key, question, doc, paragraph, paragraph_hash, self.clock()),
+            )
+
+    def choices(self, since: float) -> dict[str, Counter[tuple[str, int]]]:
+        """The paragraphs askers chose since ``since``, by the question's ``question_key``."""
+        with self._lock, self._read() as cur:
+            cur.execute(self.sql("SELECT question, doc, paragraph FROM choices WHERE at >= ?"), (since,))
+            rows = cur.fetchall()
+        out: dict[str, Counter[tuple[str, int]]] = {}
+        for question, doc, paragraph in rows:
+            out.setdefault(question_key(str(question)), Counter())[(str(doc), int(paragraph))] += 1
         return out
 
     def remove_teaching(self, teaching_id: str) -> bool:

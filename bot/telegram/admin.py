@@ -98,6 +98,7 @@ async def gaps_command(update: Update, context: Ctx) -> None:
     gaps = await rt.state.run(rt.state.store.gaps, since, GAPS_SHOWN)
     gaps = teach.open_gaps(gaps, rt.engine.taught)
     why = await rt.state.run(rt.state.store.reasons, since)
+    chosen = await rt.state.run(rt.state.store.choices, since)
     stale = [s.question for s in rt.engine.stale] if rt.engine.ready else []
     shown = f"{days:g}"
     if not gaps and not stale:
@@ -107,7 +108,9 @@ async def gaps_command(update: Update, context: Ctx) -> None:
     if gaps:
         lines += [t(lang, "gaps_header", days=shown)] + [
             t(lang, "gaps_line", rank=i, question=g.question, count=g.count,
-              not_answered=g.not_answered, down=g.down) + _reasons(lang, why.get(question_key(g.question)))
+              not_answered=g.not_answered, down=g.down)
+            + _reasons(lang, why.get(question_key(g.question)))
+            + _chosen(lang, chosen.get(question_key(g.question)))
             for i, g in enumerate(gaps, 1)
         ]
     await reply_text(update, context, "\n".join(lines))
@@ -122,6 +125,13 @@ def _reasons(lang: str, given: Counter[str] | None) -> str:
         return ""
     named = (f"{t(lang, 'reason_' + r)} {n}" for r, n in given.most_common())
     return t(lang, "gaps_reasons", reasons="，".join(named))
+
+
+def _chosen(lang: str, picks: Counter[tuple[str, int]] | None) -> str:
+    """The paragraphs askers chose among the candidates, as a suggestion ("" none)."""
+    if not picks:
+        return ""
+    return t(lang, "gaps_choices", choices="，".join(f"¶{n} ×{k}" for (_, n), k in picks.most_common()))
 
 
 async def document(update: Update, context: Ctx) -> None:

@@ -9,7 +9,7 @@ from telegram import CallbackQuery, Update
 
 from bot.engine.types import Hit
 from bot.state import Feedback
-from bot.telegram import reasons, render, teach
+from bot.telegram import candidates, reasons, render, teach
 from bot.telegram.reply import Ctx, keyboard, send_html, typing
 from bot.telegram.runtime import Runtime
 from bot.telegram.state import AnswerRef, parse_callback
@@ -32,6 +32,9 @@ async def button(update: Update, context: Ctx) -> None:
         return
     if parsed is not None and parsed[0] in reasons.ACTIONS:  # why a 👎
         await reasons.pressed(rt, query, *parsed)
+        return
+    if parsed is not None and parsed[0] in candidates.ACTIONS:  # the asker chose a paragraph
+        await candidates.pressed(rt, query, context, *parsed)
         return
     ref = await rt.buttons(parsed[1]) if parsed else None
     if parsed is None or ref is None or parsed[0] not in ("m", "c", *VOTES):

@@ -21,7 +21,7 @@ from telegram import Chat, Message, MessageEntity, Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.state import LogEntry
-from bot.telegram import render
+from bot.telegram import candidates, render
 from bot.telegram.reply import Ctx, keyboard, reply_text, send_html, typing
 from bot.telegram.runtime import Runtime
 from bot.telegram.state import AnswerRef
@@ -136,12 +136,17 @@ async def answer_question(update: Update, context: Ctx, question: str, command: 
             asked, lang, answer.hits, rt.settings.retrieval.top_k, message.chat_id,
             frozenset((h.doc, h.paragraph) for h in answer.hits),
         )
+    if answer.candidates:  # unsure: offer paragraphs to choose from (bot/telegram/candidates.py)
+        ref = AnswerRef(question, lang, answer.hits, rt.settings.retrieval.top_k, message.chat_id,
+                        candidates=answer.candidates)
     shown = answer.status != "not_covered"  # "related" replies show the closest paragraphs
     cited = tuple((h.doc, h.paragraph) for h in answer.hits) if shown else ()
     ms = (time.perf_counter() - started) * 1000
     entry = LogEntry(update.update_id, user.id, message.chat_id, question, answer.status, cited, ms)
     key = await rt.record(entry, answer.turn, ref)
     markup = keyboard(lang, key) if key is not None else None
+    if key is not None and answer.candidates:
+        markup = candidates.markup(answer.candidates, key)
     quote = message if message.chat.type != Chat.PRIVATE else None
     chunks = render.answer_html(answer, lang, _examples(rt, lang))
     await send_html(context, message.chat_id, chunks, markup=markup, reply_to=quote)

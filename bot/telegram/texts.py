@@ -77,6 +77,7 @@ _ZH: dict[str, str] = {
     "reason_incomplete": "不完整",
     "reason_wrong": "内容有误",
     "gaps_reasons": "（👎 原因：{reasons}）",
+    "gaps_choices": "（提问者选了：{choices}）",
     "inline_related": "文章没有直接回答这个问题，以下段落可能相关",
 }
 
@@ -156,6 +157,7 @@ _EN: dict[str, str] = {
     "reason_incomplete": "Incomplete",
     "reason_wrong": "Wrong",
     "gaps_reasons": " (👎 reasons: {reasons})",
+    "gaps_choices": " (askers chose: {choices})",
     "inline_related": "The article does not answer this directly; related paragraphs",
 }
 

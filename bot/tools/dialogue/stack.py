@@ -23,6 +23,7 @@ from bot.telegram.texts import STRINGS
 from bot.tools.botapi import BotAPIServer, SentMessage, SimUser
 from bot.tools.dialogue.expect import Reply
 from bot.tools.dialogue.format import Upload, User
+from bot.tools.dialogue.specs import same_button
 from config.settings import Settings
 from embeddings import Encoder
 
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 TOKEN = "7000000042:dialogue-runner"
 SETTLE = 0.25  # seconds of quiet after the first response before a reply counts as complete
 QUIET = 2.0  # seconds a no_reply step waits after delivery
+KEYBOARDS = 3  # recent replies with buttons a press looks for its button in
 RESPONSES = frozenset(
     {"sendMessage", "sendDocument", "editMessageText", "answerCallbackQuery", "answerInlineQuery"}
 )
@@ -122,7 +124,7 @@ class BotStack:
         self._encoder = encoder
         self._admins = frozenset(admin_ids)
         self._exit = AsyncExitStack()
-        self._keyboards: dict[int, SentMessage] = {}
+        self._keyboards: dict[int, list[SentMessage]] = {}  # per chat, newest last
         self._docs: dict[str, bytes] = {}
         self.server = BotAPIServer(TOKEN)
         self.settings = settings
@@ -195,13 +197,16 @@ class BotStack:
         return self._reply(update_id, user.id, messages)
 
     def _button(self, chat_id: int, label: str) -> tuple[SentMessage, str]:
-        message = self._keyboards.get(chat_id)
-        if message is None:
+        """The newest of the recent replies with a button ``label`` (a 👎's reasons do not
+        hide the answer's 更多段落)."""
+        recent = self._keyboards.get(chat_id)
+        if not recent:
             raise StepError(f"no reply with buttons to press “{label}” on yet")
-        for button_text, data in message.buttons():
-            if button_text == label:
-                return message, data
-        shown = " ".join(f"[{b}]" for b, _ in message.buttons())
+        for message in reversed(recent):
+            for button_text, data in message.buttons():
+                if same_button(label, button_text):
+                    return message, data
+        shown = " ".join(f"[{b}]" for b, _ in recent[-1].buttons())
         raise StepError(f"the last reply with buttons has no “{label}” (it has {shown})")
 
     async def _inline(self, update_id: int, wait: float) -> Reply:
@@ -236,7 +241,8 @@ class BotStack:
     def _reply(self, update_id: int, chat_id: int, messages: list[SentMessage]) -> Reply:
         for message in messages:
             if message.buttons() and chat_id > 0:
-                self._keyboards[chat_id] = message
+                self._keyboards.setdefault(chat_id, []).append(message)
+                del self._keyboards[chat_id][:-KEYBOARDS]
         texts = tuple(m.plain_text for m in messages)
         answer = self.server.callback_answer(update_id) or {}
         return Reply(

@@ -53,12 +53,15 @@ def test_sentence_remove_and_stamp(store: SqlStore) -> None:
 
 
 def test_reason_kept_with_a_down_vote_and_reported(store: SqlStore) -> None:
-    store.add_vote(Feedback(1, "k1", -1, "问责的目的是什么？", "a.txt", 3))
+    store.add_vote(Feedback(1, "k1", -1, "问责的目的是什么？", "a.txt", 3, paragraph_hash="h3"))
     store.add_vote(Feedback(2, "k1", 1, "问责的目的是什么？", "a.txt", 3))
     assert store.set_reason(1, "k1", "off_topic")
     assert not store.set_reason(2, "k1", "wrong")  # a 👍 has no reason
     assert not store.set_reason(3, "k1", "wrong")  # nor a vote never cast
     assert dict(store.reasons(0)["问责的目的是什么"]) == {"off_topic": 1}
+    with store._read() as cur:  # the vote keeps the paragraph by content too
+        cur.execute("SELECT paragraph_hash FROM feedback WHERE user_id = 1")
+        assert cur.fetchone()[0] == "h3"
     store.record_answer(_logged("问责的目的是什么？", "k1"), None, None)
     text = format_report(build_report(store, 1))
     assert "问责的目的是什么？" in text and "👎 1; 答非所问 1" in text

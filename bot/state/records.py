@@ -44,6 +44,7 @@ class Feedback:
     paragraph: int  # ¶n of the top cited paragraph
     cited: tuple[tuple[str, int], ...] = ()  # every cited (document, ¶n)
     at: float = 0.0  # Unix time; the store fills it in when 0
+    paragraph_hash: str = ""  # content hash of the top cited paragraph (¶n shift when it is edited)
 
 
 @dataclass(frozen=True)

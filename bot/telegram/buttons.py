@@ -52,9 +52,10 @@ async def button(update: Update, context: Ctx) -> None:
 
 async def _vote(rt: Runtime, query: CallbackQuery, context: Ctx, key: str, ref: AnswerRef, vote: int) -> None:
     top = ref.hits[0]
+    p = rt.engine.current.paragraph(top.doc, top.paragraph)
     item = Feedback(
         query.from_user.id, key, vote, ref.question, top.doc, top.paragraph,
-        tuple((h.doc, h.paragraph) for h in ref.hits),
+        tuple((h.doc, h.paragraph) for h in ref.hits), paragraph_hash=p.hash if p is not None else "",
     )
     await rt.state.run(rt.state.store.add_vote, item)
     await query.answer(t(lang_of(query.from_user), "thanks"))

@@ -80,7 +80,8 @@ def test_ask_json_prints_exactly_the_documented_keys(
 def test_ask_json_off_topic_is_not_answered(real_env: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     data = _json_out(capsys, ["ask", "--json", OFF_TOPIC])
     assert data == {
-        "question": OFF_TOPIC, "status": "not_covered", "answered": False, "answer": "", "passages": [],
+        "question": OFF_TOPIC, "status": "not_covered", "answered": False, "answer": "", "taught": "",
+        "passages": [], "candidates": [],
     }
 
 

@@ -19,6 +19,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet "torch==2.13.0"
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	$(BIN)/python -m embeddings.e5_engine
+	@# the CJK font tests/docmaker.py draws scanned pages with; Debian's, only where we may
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	    && ! dpkg-query -W -f '$${Status}' fonts-wqy-zenhei 2>/dev/null | grep -q "ok installed"; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-zenhei >/dev/null; \
+	fi
 	touch $(STAMP)
 
 index: $(STAMP)

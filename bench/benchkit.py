@@ -183,6 +183,20 @@ def machine() -> dict[str, Any]:
     }
 
 
+def moved(name: str, *modules: str) -> Any:
+    """``name`` from the first of ``modules`` that has it: where this checkout keeps it, then
+    where an older one (a baseline measured with ``--code``) did, e.g. ("HybridRetriever",
+    "bot.engine.rank.hybrid", "bot.retrieve")."""
+    for module in modules:
+        try:
+            found = importlib.import_module(module)
+        except ImportError:
+            continue
+        if hasattr(found, name):
+            return getattr(found, name)
+    raise ImportError(f"no {name} in {', '.join(modules)}")
+
+
 def engine_lifecycle() -> tuple[Callable[..., Any], Callable[..., Any]]:
     """``open_service`` and ``rebuild`` of the engine on sys.path: from bot.engine.lifecycle, or
     where an older checkout had them (a baseline measured with ``--code``): bot.lifecycle, and

@@ -51,6 +51,7 @@ from benchkit import (  # noqa: E402
     Timer,
     engine_lifecycle,
     load_average,
+    moved,
     real_settings,
     start_hog,
     stats_ms,
@@ -58,9 +59,10 @@ from benchkit import (  # noqa: E402
     write_result,
 )
 
-from bot.engine.rank.hybrid import HybridRetriever  # noqa: E402
-from bot.tools.evaluate import read_cases  # noqa: E402
 from embeddings.encoder import load_encoder, load_second_encoder  # noqa: E402
+
+HybridRetriever = moved("HybridRetriever", "bot.engine.rank.hybrid", "bot.retrieve")
+read_cases = moved("read_cases", "bot.tools.evaluate", "bot.evaluate")
 
 open_service, _ = engine_lifecycle()  # this checkout's, or the --code one's
 

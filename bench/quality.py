@@ -20,7 +20,11 @@ Each variant is the shipped HybridRetriever over the same index with other fusio
 
 Embeddings are computed once and reused across variants (caching encoders).
 
-    python bench/quality.py
+A third table puts precision (bold answers holding the fact, near misses included) against
+coverage (in-scope questions answered) across the answerability judge's threshold, per set
+(bench/operating.py), so the operating point is a visible choice.
+
+    python bench/quality.py [--sweep]    # --sweep: only the precision / coverage table
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import operating
 from benchkit import DEV_SET, HELDOUT_SET, ROOT, real_settings, table, write_result
 from scipy import sparse
 
@@ -43,6 +48,12 @@ from embeddings.encoder import Encoder, load_encoder, load_second_encoder
 NEARMISS_SET = ROOT / "tests" / "data" / "nearmiss.jsonl"
 DEV2_SET = ROOT / "tests" / "data" / "dev2.jsonl"  # 100 questions written without seeing the bot
 DEV3_SET = ROOT / "tests" / "data" / "dev3.jsonl"  # 73 more (2026-11-27), mostly paraphrases
+# for the precision / coverage table: every set, the English and near-miss files included
+SWEEP_SETS = {
+    "dev": DEV_SET, "dev2": DEV2_SET, "dev3": DEV3_SET, "dev4": ROOT / "tests" / "data" / "dev4.jsonl",
+    "dev_en": ROOT / "tests" / "data" / "dev_en.jsonl", "held-out": HELDOUT_SET, "nearmiss": NEARMISS_SET,
+    "nearmiss3": ROOT / "tests" / "data" / "nearmiss3.jsonl",
+}
 VARIANTS: dict[str, Weights] = {
     "lexical only (BM25)": Weights(dense=0.0, lexical=1.0, sparse=0.0, second=0.0),
     "dense only (e5)": Weights(dense=1.0, lexical=0.0, sparse=0.0, second=0.0),
@@ -131,7 +142,7 @@ def variant(base: HybridRetriever, weights: Weights) -> HybridRetriever:
     return HybridRetriever(b.passages, b._faiss, b._lexical, b._sparse, b._second, weights, cross)
 
 
-def run() -> dict[str, Any]:
+def run(variants: bool = True) -> dict[str, Any]:
     settings = real_settings()
     encoder = CachingEncoder(load_encoder(settings.embedding))
     second_model = load_second_encoder(settings.embedding)
@@ -148,7 +159,9 @@ def run() -> dict[str, Any]:
         "second_model": settings.embedding.second_model,
         "signals": {"sparse": shipped._sparse is not None, "second": shipped._second is not None},
     }
-    for mode in ("ranking", "as built"):
+    sweep_sets = {name: read_cases(path) for name, path in SWEEP_SETS.items()}
+    results["operating points"] = operating.sweep(service, sweep_sets)
+    for mode in ("ranking", "as built") if variants else ():
         for name, weights in VARIANTS.items():
             if (weights.sparse and shipped._sparse is None) or (weights.second and shipped._second is None):
                 continue
@@ -174,7 +187,7 @@ def markdown(results: dict[str, Any]) -> str:
     ):
         rows = []
         for key, s in results.items():
-            if not key.startswith(mode + "|"):
+            if not key.startswith(mode + "|") or "|" not in key:
                 continue
             _, name, set_name = key.split("|")
             w = s["weights"]
@@ -187,7 +200,9 @@ def markdown(results: dict[str, Any]) -> str:
             ])
         headers = ["variant", "weights", "set", "hit@1", "hit@3", "mrr@5", "answer@1",
                    "off-topic refused", "in-scope refused", "in-scope a/r/n", "off-topic a/r/n"]
-        parts += [f"\n**{title}**\n", table(headers, rows)]
+        if rows:
+            parts += [f"\n**{title}**\n", table(headers, rows)]
+    parts.append("\n" + operating.markdown(results["operating points"]))
     return "\n".join(parts) + "\n"
 
 
@@ -201,9 +216,10 @@ def _tiers(counts: dict[str, int] | None) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--full", action="store_true", help="same as quick (the sets are small)")
-    parser.parse_args()
+    parser.add_argument("--sweep", action="store_true", help="only the precision / coverage table")
+    args = parser.parse_args()
     started = time.perf_counter()
-    results = run()
+    results = run(variants=not args.sweep)
     write_result("quality", results, markdown(results), started)
 
 

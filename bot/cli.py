@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bot.engine.types import Answer, Teaching, Turn
+from bot.engine.types import Answer, Hit, Skipped, Teaching, Turn
 from config.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("qabot")
@@ -51,6 +51,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--docs", help="documents folder (default: [paths] docs_dir)")
     p.add_argument("--if-stale", action="store_true", help="quietly do nothing when fresh")
     p.set_defaults(handler=cmd_index)
+    p = sub.add_parser("docs", help="list the documents (paragraphs, pages, who added them, unreadable ones)")
+    p.add_argument("--docs")
+    p.set_defaults(handler=cmd_docs)
+    p = sub.add_parser("remove", help="delete a document from the folder and refresh the index")
+    p.add_argument("name")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--docs")
+    p.set_defaults(handler=cmd_remove)
     p = sub.add_parser("ask", help="answer one question")
     p.add_argument("question")
     p.add_argument("--json", action="store_true")
@@ -112,6 +120,56 @@ def cmd_index(settings: Settings, args: argparse.Namespace) -> int:
             f"index ready: {len(info.documents)} document(s), {info.paragraphs} paragraphs, "
             f"{info.passages} passages, model {info.model}, built {info.built_at}"
         )
+    _print_skipped(info.skipped)
+    return 0
+
+
+def _print_skipped(skipped: tuple[Skipped, ...]) -> None:
+    from bot.telegram.texts import problem_text
+
+    for s in skipped:
+        print(f"left out: {problem_text('zh', s.reason, {**dict(s.values), 'name': s.name})}")
+
+
+def cmd_docs(settings: Settings, args: argparse.Namespace) -> int:
+    """The documents served, with paragraphs, pages and who added them; unreadable ones."""
+    from bot.telegram.uploads import added_by
+
+    service = _service(settings)
+    who = added_by(settings.docs_dir)
+    for d in service.catalogue():
+        pages = f", {d.pages} pages" if d.pages else ""
+        entry = who.get(d.name)
+        added = f", added {str(entry.get('added_at', '?'))[:10]} by {entry.get('added_by')}" if entry else ""
+        print(f"{d.name}: {d.paragraphs} paragraphs{pages}{added}")
+    _print_skipped(service.info.skipped)
+    return 0
+
+
+def cmd_remove(settings: Settings, args: argparse.Namespace) -> int:
+    """Delete one document (after a confirmation) and refresh the index."""
+    from bot.telegram.uploads import remove
+
+    names = [p.name for p in settings.docs_dir.iterdir() if p.is_file() and not p.name.startswith(".")]
+    if args.name not in names:
+        print(f"qabot: no document named {args.name!r} in {settings.docs_dir}; `qabot docs` lists them",
+              file=sys.stderr)
+        return 2
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print("qabot: add --yes to delete without a question", file=sys.stderr)
+            return 2
+        if input(f"delete {args.name}? [y/N] ").strip().lower() not in ("y", "yes"):
+            print("nothing deleted")
+            return 1
+    removed = remove(settings.docs_dir, args.name)
+    try:
+        service = _service(settings, progress=True)
+    except Exception:
+        removed.rollback()
+        raise
+    info = service.info
+    print(f"deleted {args.name}; index ready: {len(info.documents)} document(s), {info.paragraphs} ¶")
     return 0
 
 
@@ -286,7 +344,8 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         "answer": answer.answer,
         "taught": answer.taught,
         "passages": [
-            {"doc": h.doc, "paragraph": h.paragraph, "text": h.text, "score": round(h.score, 4)}
+            {"doc": h.doc, "paragraph": h.paragraph, "section": h.section, "page": h.page, "text": h.text,
+             "score": round(h.score, 4)}
             for h in shown
         ],
         "candidates": [
@@ -316,12 +375,18 @@ def format_answer(answer: Answer) -> str:
                                    for i, c in enumerate(answer.candidates, 1)])
     if answer.status == "related" and answer.hits:
         lines = ["文章没有直接回答这个问题，以下段落可能相关：(Not answered directly; related:)", ""]
-        return "\n".join(lines + [f"¶{h.paragraph} ({h.doc}) {h.text}" for h in answer.hits])
+        return "\n".join(lines + [_cited(h) for h in answer.hits])
     if not answer.answered:
         return "文章没有涉及这个问题。(The documents do not cover this question.)"
     lines = [f"答：{answer.answer}", ""]
-    lines += [f"¶{h.paragraph} ({h.doc}) {h.text}" for h in answer.hits]
+    lines += [_cited(h) for h in answer.hits]
     return "\n".join(lines)
+
+
+def _cited(hit: Hit) -> str:
+    """ "¶12 (《办法.pdf》 第二章 第七条 · 第3页) text" for the console."""
+    place = hit.place()
+    return f"¶{hit.paragraph} (《{hit.doc}》{' ' + place if place else ''}) {hit.text}"
 
 
 if __name__ == "__main__":

@@ -31,7 +31,9 @@ class EmbeddingSettings:
 class IngestSettings:
     max_chars: int = 400
     overlap_chars: int = 80
-    max_document_bytes: int = 5_000_000
+    max_document_bytes: int = 20_971_520
+    max_pages: int = 2000
+    max_ocr_pages: int = 100
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ class TelegramSettings:
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     rate_limit_per_minute: int = 20
-    max_upload_bytes: int = 2_000_000
+    max_upload_bytes: int = 20_971_520
     max_question_chars: int = 1000
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.engine.question.asking import (
+    GENERAL_COUNTERS,
     Asked,
     asked_for,
     asks_itself,
@@ -33,7 +34,23 @@ from bot.engine.question.asking import (
     ("属地管理是什么意思？", "meaning", ""),
     ("开展问责应该坚持什么原则？", "other", ""),
     ("How many days of annual leave do civil servants get?", "number", "天日"),
-    ("How many responsibility pledges do townships sign?", "number", ""),
+    ("How many responsibility pledges do townships sign?", "number", "份"),  # the noun after a modifier
+    ("How many villages are there in China?", "number", GENERAL_COUNTERS),  # no measure word of its own
+    ("How much is the annual bonus?", "number", ""),
+    ("乡镇干部年度考核的优秀比例是多少？", "number", "%"),  # a share
+    ("What share of officials can be rated excellent?", "number", "%"),
+    ("对哪几种问责情形要进行细化？", "list", ""),  # 哪几 asks which ones, not how many
+    ("容错纠错机制最早是哪个省提出的？", "place", ""),
+    ("Which province first introduced the one-vote veto?", "place", ""),
+    ("村委会主任由谁选举产生？", "who", ""),
+    ("乡镇的执法权下放需要哪个部门批准？", "body", ""),
+    ("Who appoints the director of a sub-district office?", "who", ""),
+    ("When departments shift their duties, who ends up taking the blame?", "who", ""),
+    ("What position does the official who has to travel to Beijing hold?", "other", ""),  # a relative who
+    ("属地管理原则写在哪部法律里？", "document", ""),
+    ("中办印发了什么文件？", "document", ""),
+    ("有什么办法解决？", "other", ""),  # a way, not a document
+    ("Which law gives townships enforcement power?", "document", ""),
     ("How many posts does each township staff member hold?", "number", "职"),
     ("Under which article of the Criminal Law is it punished?", "ordinal", "条"),
     ("When did Liaoning survey its officials?", "time", "年月日"),
@@ -105,3 +122,39 @@ def test_other_and_list_questions_accept_any_sentence() -> None:
 ])
 def test_asks_what_tells_a_question_for_something_from_a_yes_no_one(question: str, asks: bool) -> None:
     assert asks_what(question) is asks
+
+
+def test_a_named_kind_is_held_only_by_a_sentence_naming_one() -> None:
+    sentence = "河南省纪委监督辅导调研组在暗访时发掘,个别职能部门将一部分本职工作压给基层。"
+    generic = "上级各职能部门把权力和义务过多压到乡镇,那让乡镇感觉相当高难。"
+    for kind in ("place", "body"):
+        assert holds(sentence, Asked(kind)) and not holds(generic, Asked(kind))  # type: ignore[arg-type]
+    assert holds("近期中办特意印发了《关于统筹规范督查检查考核工作的通知》。", Asked("document"))
+    assert not holds(generic, Asked("document"))
+
+
+def test_general_counters_do_not_count_an_article() -> None:
+    villages = asked_for("How many villages are there in China?")
+    assert not holds("辽宁省苏州市一名村长告诉记者。", villages)  # 一名: "a village head"
+    assert holds("一个城管科要承担三个科室的工作。", villages)
+    assert not holds("最少的乡镇也是有36份。", villages)  # 份 counts pledges, not villages
+
+
+def test_a_demonstrative_before_a_duration_means_these_days() -> None:
+    how_long = asked_for("基层干部被问责后多久可以再提拔？")
+    assert not holds("那二日,随着从严治党向基层延伸,问责效能日益显现。", how_long)
+    assert holds("他在乡镇工作已有两年。", how_long)
+
+
+def test_who_is_also_answered_by_a_generic_body_stated_as_the_doer() -> None:
+    stated = "不论哪一条线出现纰漏,第一责任往往是乡镇街道。"
+    mentioned = "由于街道没有执法权,发现违法行为也无法有效遏制。"
+    assert holds(stated, asked_for("第一责任往往落在谁头上？"))
+    assert not holds(stated, asked_for("第一责任往往落在哪个部门头上？"))  # which one: a named body
+    assert not holds(mentioned, asked_for("街道办事处的编制由谁审批？"))
+
+
+def test_a_share_asked_for_wants_a_percentage_or_fraction() -> None:
+    share = asked_for("乡镇干部年度考核的优秀比例是多少？")
+    assert not holds("上级对乡镇街道的年末考察中,共有考核目的31项。", share)  # a count is no share
+    assert holds("优秀等次比例一般不超过15%。", share) and holds("约占三分之一。", share)

@@ -150,8 +150,8 @@ def test_only_changed_files_are_parsed_and_only_new_passages_embedded_and_tokeni
     old = open_service(settings, encoder, None)
     parsed: list[str] = []
     tokenized: list[str] = []
-    parse, tokenize = ingest.parse_document, term_counts.tokenize
-    monkeypatch.setattr(ingest, "parse_document", lambda n, raw: parsed.append(n) or parse(n, raw))
+    read, tokenize = ingest.read_document, term_counts.tokenize
+    monkeypatch.setattr(ingest, "read_document", lambda n, *args: parsed.append(n) or read(n, *args))
     monkeypatch.setattr(term_counts, "tokenize", lambda text: tokenized.append(text) or tokenize(text))
     encoder.embedded = 0
     _change(settings.docs_dir)
@@ -167,8 +167,8 @@ def test_only_changed_files_are_parsed_and_only_new_passages_embedded_and_tokeni
 def test_a_fresh_index_is_opened_without_parsing(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     open_service(settings, HashingEncoder(256), None)
     parsed: list[str] = []
-    parse = ingest.parse_document
-    monkeypatch.setattr(ingest, "parse_document", lambda n, raw: parsed.append(n) or parse(n, raw))
+    read = ingest.read_document
+    monkeypatch.setattr(ingest, "read_document", lambda n, *args: parsed.append(n) or read(n, *args))
     service = open_service(settings, HashingEncoder(256), None)
     assert parsed == []
     assert service.ask(QUESTIONS[0]).hits
@@ -187,8 +187,8 @@ def test_an_index_of_an_older_normalisation_is_parsed_and_tokenized_again(
     manifest = replace(stored.manifest, normalization=1)
     save(settings.index_dir, replace(stored, passages=old, manifest=manifest))
     parsed: list[str] = []
-    parse = ingest.parse_document
-    monkeypatch.setattr(ingest, "parse_document", lambda n, raw: parsed.append(n) or parse(n, raw))
+    read = ingest.read_document
+    monkeypatch.setattr(ingest, "read_document", lambda n, *args: parsed.append(n) or read(n, *args))
     service = open_service(settings, HashingEncoder(256), None)
     assert sorted(parsed) == ["a.txt", "b.txt", "c.txt"]
     assert service.stored.manifest.normalization == NORMALIZATION

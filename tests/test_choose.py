@@ -65,6 +65,17 @@ def test_an_open_question_takes_the_successor_that_gives_the_effect() -> None:
     assert "达到了三方满意" in text
 
 
+def test_a_sentence_announcing_the_list_asked_for_takes_the_list_after_it() -> None:
+    index = _index(
+        "来自上级的问责能帮助干部拧紧发条。与此同时,基层问责过程中也出现了一些不容忽视的问题。"
+        "有的问责尺度宽严不一,把握不准;有的问责没有抓住痛点,存在敷衍应付的现象。"
+    )
+    text, _ = _choose(index, "基层问责中出现了哪些不容忽视的问题？", [-1.0, 3.0, -2.0, -2.5])
+    assert text.startswith("与此同时") and "有的问责尺度宽严不一" in text
+    alone, _ = _choose(index, "基层问责中出现了什么不容忽视的情况？", [-1.0, 3.0, -2.0, -2.5])
+    assert "有的问责尺度" not in alone  # not a list question: the sentence stands alone
+
+
 def test_a_clause_ending_in_a_semicolon_goes_on() -> None:
     index = _index("有的问责尺度宽严不一;有的问责没有抓住痛点,做做样子居多。另一句话说别的事情,与问题无关。")
     text, _ = _choose(index, "有的问责为什么没有效果？", [3.0, 0.0, -1.0])

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import docmaker
 import pytest
 
 from bot.cli import main
@@ -18,7 +19,8 @@ from config.settings import PROJECT_ROOT, Settings
 QUESTION = "街道年终考核一共有多少项指标？"
 OFF_TOPIC = "明天上海会下雨吗？"
 EVAL_KEYS = ["hit@1", "hit@3", "mrr@5", "answer@1", "off_topic_refused", "off_topic_total",
-             "in_scope_refused", "in_scope_total", "tiers", "mean_ms", "p95_ms"]
+             "in_scope_refused", "in_scope_total", "precision", "coverage", "tiers", "mean_ms",
+             "p95_ms"]
 
 
 def _point_env_at(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
@@ -70,7 +72,7 @@ def test_ask_json_prints_exactly_the_documented_keys(
     passages = data["passages"]
     assert isinstance(passages, list) and len(passages) == 3
     for passage in passages:
-        assert list(passage) == ["doc", "paragraph", "text", "score"]
+        assert list(passage) == ["doc", "paragraph", "section", "page", "text", "score"]
         assert isinstance(passage["paragraph"], int) and isinstance(passage["score"], float)
     assert (passages[0]["doc"], passages[0]["paragraph"]) == ("article.txt", 8)
     assert "31项" in passages[0]["text"]
@@ -93,7 +95,7 @@ def test_chat_answers_each_stdin_line(
     assert main(["chat"]) == 0
     out = capsys.readouterr().out
     first, _, second = out.partition("文章没有涉及")
-    assert "答：" in first and "31" in first and "¶8 (article.txt)" in first
+    assert "答：" in first and "31" in first and "¶8 (《article.txt》)" in first
     assert second and "答：" not in second  # the off-topic question is refused, the blank line skipped
 
 
@@ -200,3 +202,23 @@ def test_missing_model_exits_2_with_a_hint(
     monkeypatch.setenv("QABOT_EMBEDDING_MODEL", "/nonexistent/qabot-model")
     assert main(["index"]) == 2
     assert "QABOT_EMBEDDING_MODEL" in capsys.readouterr().err
+
+
+def test_docs_lists_documents_and_the_unreadable_and_remove_deletes_one(
+    fake_env: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clauses = ["第一条 为了规范基层问责工作，制定本规定。", "第二条 本规定适用于乡镇和街道。",
+               "第三条 本规定自发布之日起施行。"]
+    (fake_env.docs_dir / "规定.pdf").write_bytes(docmaker.chinese_pdf(clauses, header=None, page_number=None))
+    (fake_env.docs_dir / "坏.pdf").write_bytes(b"%PDF-1.7\nbroken")
+    assert main(["docs"]) == 0
+    out = capsys.readouterr().out
+    assert "article.txt: 3" in out and "规定.pdf: 3 paragraphs, 1 pages" in out
+    assert "left out:" in out and "“坏.pdf”已损坏" in out
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # not a terminal: no silent deletion
+    assert main(["remove", "规定.pdf"]) == 2 and (fake_env.docs_dir / "规定.pdf").exists()
+    assert main(["remove", "没有.pdf", "--yes"]) == 2
+    assert main(["remove", "规定.pdf", "--yes"]) == 0
+    assert not (fake_env.docs_dir / "规定.pdf").exists()
+    capsys.readouterr()
+    assert main(["docs"]) == 0 and "规定.pdf" not in capsys.readouterr().out

@@ -100,8 +100,23 @@ def test_summary_keys_are_exactly_the_documented_ones(cases: list[Case]) -> None
     summary, _ = evaluate(cast(SearchService, ScriptedService(SCRIPT)), cases)
     assert list(summary) == [
         "hit@1", "hit@3", "mrr@5", "answer@1", "off_topic_refused", "off_topic_total",
-        "in_scope_refused", "in_scope_total", "tiers", "mean_ms", "p95_ms",
+        "in_scope_refused", "in_scope_total", "precision", "coverage", "tiers", "mean_ms", "p95_ms",
     ]
+
+
+def test_precision_counts_every_bold_answer_and_coverage_the_in_scope_answered(cases: list[Case]) -> None:
+    summary, _ = evaluate(cast(SearchService, ScriptedService(SCRIPT)), cases)
+    # bold answers: q1 (holds 甲), q2, q3, q4 (wrong) and off2 (an off-topic answer: wrong)
+    assert summary["precision"] == 0.2  # 1/5
+    assert summary["coverage"] == 0.8  # q1–q4 of the 5 in scope
+    assert "precision 0.200" in format_summary(summary) and "coverage 0.800" in format_summary(summary)
+
+
+def test_precision_without_any_bold_answer_is_one(tmp_path: Path) -> None:
+    service = ScriptedService({"a": (False, [0]), "b": (False, [1])})
+    cases = read_cases(_write(tmp_path / "c.jsonl", [{"q": "a", "gold": ["甲"]}, {"q": "b", "gold": []}]))
+    summary, _ = evaluate(cast(SearchService, service), cases)
+    assert (summary["precision"], summary["coverage"]) == (1.0, 0.0)
 
 
 def test_answer_at_1_counts_bold_answers_holding_a_gold_substring(cases: list[Case]) -> None:

@@ -25,6 +25,7 @@ def test_follow_ups(question: str) -> None:
     "什么是属地管理？", "今天星期几？",  # a specific word; two words of its own
     "那位街道党工委书记在乡镇工作了多少年，他签了多少份责任状？",  # long: states its subject
     "What is the purpose of accountability?", "How do I cook fried rice?", "",
+    "How many villages are there in China?",  # existential "there" points at nothing
 ])
 def test_self_contained_questions(question: str) -> None:
     assert not is_follow_up(question)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.engine.documents.formats import Limits
 from bot.engine.documents.ingest import (
     IngestError,
     Paragraph,
@@ -15,6 +16,7 @@ from bot.engine.documents.ingest import (
     parse_document,
     split_long,
     to_passages,
+    unreadable,
 )
 from bot.engine.text.normalize import normalize
 from config.settings import PROJECT_ROOT
@@ -145,16 +147,19 @@ def test_byline_and_editor_lines_are_not_servable(line: str) -> None:
     assert [p.paragraph for p in to_passages(paragraphs, 400, 80)] == [1, 3]
 
 
-def test_non_utf8_file_raises_ingest_error_naming_the_file(tmp_path: Path) -> None:
+def test_gbk_text_is_read_and_an_unreadable_file_is_left_out_by_name(tmp_path: Path) -> None:
     (tmp_path / "good.txt").write_text("好的。", encoding="utf-8")
     (tmp_path / "gbk.txt").write_bytes("基层减负".encode("gbk"))
-    with pytest.raises(IngestError, match=r"gbk\.txt.*UTF-8"):
-        load_documents(tmp_path)
+    (tmp_path / "lies.pdf").write_text("不是 PDF", encoding="utf-8")
+    documents = load_documents(tmp_path)
+    assert [(d.name, [p.text for p in d.paragraphs]) for d in documents] == [
+        ("gbk.txt", ["基层减负"]), ("good.txt", ["好的。"]), ("lies.pdf", [])]
+    assert [(e.reason, e.values["name"]) for e in unreadable(documents)] == [("mismatch", "lies.pdf")]
 
 
 def test_empty_folder_raises_ingest_error(tmp_path: Path) -> None:
-    (tmp_path / "notes.pdf").write_bytes(b"%PDF")  # not a document type
-    with pytest.raises(IngestError, match=r"no \.txt or \.md documents"):
+    (tmp_path / "notes.json").write_bytes(b"{}")  # not a document type
+    with pytest.raises(IngestError, match=r"no documents \(\.txt, \.md"):
         load_paragraphs(tmp_path)
 
 
@@ -171,8 +176,11 @@ def test_txt_and_md_files_are_documents_in_name_order(tmp_path: Path) -> None:
     assert [(p.doc, p.number) for p in load_paragraphs(tmp_path)] == [("a.TXT", 1), ("b.md", 1), ("b.md", 2)]
 
 
-def test_a_document_over_the_size_limit_is_refused_with_a_hint(tmp_path: Path) -> None:
+def test_a_document_over_the_size_limit_is_left_out_unread(tmp_path: Path) -> None:
     (tmp_path / "big.txt").write_text("问责。\n\n" * 100, encoding="utf-8")
-    with pytest.raises(IngestError, match=r"big\.txt.*limit.*max_document_bytes"):
-        load_paragraphs(tmp_path, max_bytes=100)
-    assert len(load_paragraphs(tmp_path, max_bytes=10_000)) == 100
+    (tmp_path / "small.txt").write_text("考核。", encoding="utf-8")
+    documents = load_documents(tmp_path, Limits(max_bytes=100))
+    assert [(e.reason, e.values) for e in unreadable(documents)] == [
+        ("too_large", {"name": "big.txt", "size": 1100, "limit": 100})]
+    assert [p.text for p in load_paragraphs(tmp_path, Limits(max_bytes=100))] == ["考核。"]
+    assert len(load_paragraphs(tmp_path, Limits(max_bytes=10_000))) == 101

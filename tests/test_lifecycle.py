@@ -58,14 +58,15 @@ def test_rebuild_reembeds_only_changed_passages(fake_settings: Settings) -> None
     assert load(fake_settings.index_dir).manifest == new.stored.manifest
 
 
-def test_failed_rebuild_raises_reload_error_and_keeps_the_index(fake_settings: Settings) -> None:
+def test_a_gb18030_file_is_read_and_an_unreadable_one_is_skipped_by_name(fake_settings: Settings) -> None:
     old = open_service(fake_settings)
-    manifest = load(fake_settings.index_dir).manifest
-    (fake_settings.docs_dir / "upload.txt").write_bytes("基层减负".encode("gb18030"))
-    with pytest.raises(ReloadError, match=r"upload\.txt"):
-        rebuild(fake_settings, old)
-    assert load(fake_settings.index_dir).manifest == manifest
-    assert old.ask(QUESTION).hits
+    (fake_settings.docs_dir / "upload.txt").write_bytes("基层减负，为乡镇干部松绑。".encode("gb18030"))
+    (fake_settings.docs_dir / "broken.pdf").write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\ntrailer")
+    new, report = rebuild(fake_settings, old)
+    assert "upload.txt" in new.info.documents and "broken.pdf" not in new.info.documents
+    assert [(s.name, s.reason) for s in report.skipped] == [("broken.pdf", "corrupt")]
+    assert new.document("upload.txt")[0].text == "基层减负，为乡镇干部松绑。"
+    assert new.ask(QUESTION).hits  # the other documents are served
 
 
 def test_disk_error_during_rebuild_is_a_reload_error(
@@ -114,15 +115,13 @@ def test_rebuild_after_editing_one_paragraph_reembeds_exactly_one(
 
 
 @pytest.mark.slow
-def test_failed_rebuild_with_a_non_utf8_file_keeps_the_old_service(
+def test_an_unreadable_file_is_skipped_and_the_article_still_answers(
     real_index_copy: Settings, real_service: SearchService
 ) -> None:
-    (real_index_copy.docs_dir / "broken.txt").write_bytes(b"\xff\xfe\x00bad")
-    before = load(real_index_copy.index_dir).manifest
-    with pytest.raises(ReloadError, match=r"broken\.txt.*UTF-8"):
-        rebuild(real_index_copy, real_service)
-    assert load(real_index_copy.index_dir).manifest == before
-    answer = real_service.ask(QUESTION)
+    (real_index_copy.docs_dir / "broken.txt").write_bytes(b"\xff\xfe\x00\xd8bad")  # UTF-16 BOM, bad pair
+    new, report = rebuild(real_index_copy, real_service)
+    assert [(s.name, s.reason) for s in report.skipped] == [("broken.txt", "encoding")]
+    answer = new.ask(QUESTION)
     assert answer.answered and answer.hits[0].paragraph == 8
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot.engine.documents.ingest import DOCUMENT_SUFFIXES, UPLOAD_SUFFIXES
 from bot.engine.text.script import is_cjk_ideograph, is_cjk_text, is_wide, printable, utf16_len
 from bot.engine.text.sentences import split_sentences
 
@@ -31,10 +30,6 @@ def test_utf16_length_counts_astral_characters_twice() -> None:
     assert utf16_len("👍") == 2
     assert utf16_len("a👍b") == 4
 
-
-def test_uploads_accept_every_document_suffix_plus_docx() -> None:
-    assert set(DOCUMENT_SUFFIXES) < set(UPLOAD_SUFFIXES)
-    assert ".docx" in UPLOAD_SUFFIXES and ".docx" not in DOCUMENT_SUFFIXES
 
 
 def test_printable_drops_controls_and_invisible_characters() -> None:

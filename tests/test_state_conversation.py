@@ -28,12 +28,15 @@ def test_context_is_per_chat_and_expires() -> None:
     assert chats.get(1) is None and chats.get(2) is None
 
 
-def test_a_new_turn_replaces_and_none_forgets() -> None:
-    chats = Conversations(ttl=600, clock=Clock())
+def test_a_new_turn_replaces_and_a_refused_question_keeps_the_thread() -> None:
+    clock = Clock()
+    chats = Conversations(ttl=600, clock=clock)
     chats.put(1, T1)
     chats.put(1, T2)
     assert chats.get(1) == T2
-    chats.put(1, None)
+    chats.put(1, None)  # "红烧肉怎么做？" in between: not covered, no turn of its own
+    assert chats.get(1) == T2
+    clock.now += 601  # ... and the thread still grows stale on its own clock
     assert chats.get(1) is None
 
 

@@ -149,7 +149,7 @@ def test_buttons_expire_and_unknown_keys_are_none(store: SqlStore) -> None:
     assert store.get_button("k", 60) is None
 
 
-def test_context_is_kept_for_its_ttl_and_forgotten_on_none(store: SqlStore) -> None:
+def test_context_is_kept_for_its_ttl_and_through_a_refused_question(store: SqlStore) -> None:
     clock = Clock()
     store.clock = clock  # type: ignore[method-assign]
     turn = Turn("街道年终考核一共有多少项指标？", (("article.txt", 8), ("article.txt", 9)))
@@ -158,8 +158,8 @@ def test_context_is_kept_for_its_ttl_and_forgotten_on_none(store: SqlStore) -> N
     clock.now += 601
     assert store.get_turn(70, 600) is None
     store.record_answer(_entry(2, "q2", "answered"), turn)
-    store.record_answer(_entry(3, "红烧肉怎么做？"), None)  # not answered: no context
-    assert store.get_turn(70, 600) is None
+    store.record_answer(_entry(3, "红烧肉怎么做？"), None)  # not covered: the thread stays
+    assert store.get_turn(70, 600) == turn
 
 
 def test_record_answer_stores_the_buttons_and_one_row_per_update(store: SqlStore) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import docx
 import pytest
+from test_telegram_documents import _final
 from test_telegram_harness import (
     ADMIN,
     MAX_UPLOAD,
@@ -19,6 +20,8 @@ from test_telegram_harness import (
     Live,
 )
 
+from bot.engine.documents.ingest import Document
+from bot.engine.lifecycle import ReloadError
 from bot.engine.service import SearchService
 from bot.engine.types import Answer, ReloadReport, Turn
 from bot.serving import engine as serving_engine
@@ -31,13 +34,13 @@ pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 
 
 def _docs(live: Live) -> list[str]:
-    return sorted(p.name for p in live.settings.docs_dir.iterdir())
+    return sorted(p.name for p in live.settings.docs_dir.iterdir() if not p.name.startswith("."))
 
 
 async def _upload(live: Live, name: str, content: bytes) -> str:
     uid = live.server.send_document(ADMIN, name, content)
-    (msg,) = await live.server.wait_for_reply(uid, timeout=TIMEOUT)
-    return msg.plain_text
+    (msg, *_) = await live.server.wait_for_reply(uid, timeout=TIMEOUT)
+    return await _final(live, msg)
 
 
 async def test_admin_commands_refused_for_others_and_logged(live: Live) -> None:
@@ -94,9 +97,11 @@ async def test_questions_during_a_reload_are_answered_from_the_old_index(
 ) -> None:
     real = serving_engine.rebuild
 
-    def slow(settings: Settings, previous: SearchService) -> tuple[SearchService, ReloadReport]:
+    def slow(
+        settings: Settings, previous: SearchService, read: Sequence[Document] = ()
+    ) -> tuple[SearchService, ReloadReport]:
         time.sleep(2.0)
-        return real(settings, previous)
+        return real(settings, previous, read)
 
     monkeypatch.setattr(serving_engine, "rebuild", slow)
     old = live.runtime.engine.current
@@ -126,37 +131,38 @@ async def test_admin_uploads_a_docx(live: Live) -> None:
     document.save(buffer)
     mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     uid = live.server.send_document(ADMIN, "河长制.docx", buffer.getvalue(), mime)
-    (msg,) = await live.server.wait_for_reply(uid, timeout=TIMEOUT)
-    assert "已添加文件“河长制.txt”" in msg.plain_text and "河长制.txt" in _docs(live)
+    (msg, *_) = await live.server.wait_for_reply(uid, timeout=TIMEOUT)
+    text = await _final(live, msg)
+    assert "已添加文件“河长制.docx”" in text and "河长制.docx" in _docs(live)
     (msg,) = await live.ask(SimUser(id=205), "青石镇共有多少名河长？")
-    assert "四十二" in msg.plain_text and "河长制.txt" in msg.plain_text
+    assert "四十二" in msg.plain_text and "河长制.docx" in msg.plain_text
 
 
 async def test_bad_uploads_are_refused_and_the_index_keeps_serving(live: Live) -> None:
     before = _docs(live)
-    text = await _upload(live, "旧通知.txt", "乡镇街道的考核指标太多。".encode("gbk"))
-    assert "UTF-8" in text and "GBK" in text
-    assert "文件太大" in await _upload(live, "大.txt", b"a" * (MAX_UPLOAD + 1))
-    assert "只支持" in await _upload(live, "表格.xlsx", b"PK")
+    assert "文字编码" in await _upload(live, "乱码.txt", b"\xff\xfe\x00\xd8bad")
+    assert "太大" in await _upload(live, "大.txt", b"a" * (MAX_UPLOAD + 1))
+    assert "支持的文件格式" in await _upload(live, "表格.xlsx", b"PK")
     assert _docs(live) == before
     (msg,) = await live.ask(SimUser(id=206), QUESTION)
     assert "31" in msg.plain_text
 
 
-async def test_failed_reload_keeps_the_old_index_and_rolls_back_uploads(live: Live) -> None:
-    bad = live.settings.docs_dir / "坏文件.txt"
-    bad.write_bytes("不是UTF-8的文件".encode("gbk"))
-    try:
-        serving = live.runtime.engine.current
-        (msg,) = await live.ask(ADMIN, "/reload")
-        assert "重新加载失败" in msg.plain_text and "坏文件.txt" in msg.plain_text
-        assert live.runtime.engine.current is serving
-        (msg,) = await live.ask(SimUser(id=207), QUESTION)
-        assert "31" in msg.plain_text
-        text = await _upload(live, "新规定.txt", "新规定的内容。".encode())
-        assert "已撤回“新规定.txt”" in text and "新规定.txt" not in _docs(live)
-    finally:
-        bad.unlink()
+async def test_failed_reload_keeps_the_old_index_and_rolls_back_uploads(
+    live: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(settings: Settings, previous: SearchService, read: object = ()) -> None:
+        raise ReloadError("the disk is full (坏文件.txt)")
+
+    monkeypatch.setattr(serving_engine, "rebuild", broken)
+    serving = live.runtime.engine.current
+    (msg,) = await live.ask(ADMIN, "/reload")
+    assert "重新加载失败" in msg.plain_text and "坏文件.txt" in msg.plain_text
+    assert live.runtime.engine.current is serving
+    (msg,) = await live.ask(SimUser(id=207), QUESTION)
+    assert "31" in msg.plain_text
+    text = await _upload(live, "新规定.txt", "新规定的内容。".encode())
+    assert "已撤回“新规定.txt”" in text and "新规定.txt" not in _docs(live)
 
 
 async def test_handler_error_gets_a_short_apology(

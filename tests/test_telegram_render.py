@@ -88,7 +88,7 @@ def test_limit_counts_utf16_and_escapes() -> None:
 def test_mixed_segments_any_limit(limit: int) -> None:
     segs = [Seg("粗体答案。", "b"), Seg("\n\n"), Seg("出处", "i")]
     for n in range(1, 30):
-        segs += [Seg("\n\n"), Seg(f"¶{n}", "b"), Seg(" · 文章.txt\n"), Seg("引文<x>。" * n, "blockquote")]
+        segs += [Seg("\n\n"), Seg(f"¶{n}", "b"), Seg(" · 《文章.txt》\n"), Seg("引文<x>。" * n, "blockquote")]
     chunks = split_html(segs, limit)
     shown = _valid(chunks, limit)
     assert "¶29" in shown and "引文<x>。" in shown
@@ -103,7 +103,7 @@ def test_answer_bold_first_then_cited_paragraphs() -> None:
     (html,) = answer_html(answer, "zh", ["例子？"])
     assert html.startswith("<b>共有考核指标31项。</b>")
     shown = parse_html(html)
-    assert "¶8 · article.txt" in shown and "共有<31>项。" in shown and "¶9" in shown
+    assert "¶8 · 《article.txt》" in shown and "共有<31>项。" in shown and "¶9" in shown
 
 
 def test_repeated_paragraph_cited_once() -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import settings_for
+from test_telegram_documents import final_text
 from test_telegram_harness import QUESTION
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
@@ -86,8 +87,8 @@ async def test_two_replicas_survive_the_poller_being_killed(
             a = await start_serve(server.base_url, TOKEN, folders, name="a2", database_url=url)
             marks = {p.name: len(p.log_text()) for p in (a, b)}
             uid = server.send_document(ADMIN, NEW_DOC, NEW_TEXT.encode())
-            (reply,) = await server.wait_for_reply(uid, timeout=TIMEOUT)
-            assert f"已添加文件“{NEW_DOC}”" in reply.plain_text
+            (status, *_) = await server.wait_for_reply(uid, timeout=TIMEOUT)
+            assert f"已添加文件“{NEW_DOC}”" in await final_text(server, status)
             replied = time.monotonic()
             builder, follower = (a, b) if "reloaded:" in a.log_text()[marks[a.name]:] else (b, a)
             assert "reloaded:" in builder.log_text()[marks[builder.name]:]

@@ -13,8 +13,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from typing import Any
 
-from bot.engine.documents.ingest import Document, IngestError, load_documents
+from tqdm import tqdm
+
+from bot.engine.documents.formats import Limits, Progress
+from bot.engine.documents.ingest import Document, IngestError, load_documents, unreadable
 from bot.engine.index.build import build_index, is_fresh, known_documents
 from bot.engine.index.mapped import Scratch
 from bot.engine.index.store import StoredIndex, StoreError, mapped
@@ -30,6 +34,14 @@ log = logging.getLogger(__name__)
 
 class ReloadError(RuntimeError):
     """A (re)build failed; the message is safe to show to an admin. The old index serves on."""
+
+
+def document_limits(settings: Settings) -> Limits:
+    """What one document may cost to read ([ingest]), for the folder and for uploads alike."""
+    ingest = settings.ingest
+    return Limits(
+        max_bytes=ingest.max_document_bytes, max_pages=ingest.max_pages, max_ocr_pages=ingest.max_ocr_pages
+    )
 
 
 def open_service(
@@ -52,7 +64,10 @@ def open_service(
         if settings.index_dir.exists():
             log.warning("%s", exc)
     known = None if previous is None else known_documents(previous)
-    documents = load_documents(settings.docs_dir, settings.ingest.max_document_bytes, known)
+    reading = _progress_bars() if progress else None
+    documents = load_documents(settings.docs_dir, document_limits(settings), known, reading)
+    for problem in unreadable(documents):
+        log.warning("document left out: %s", problem)
     if previous is None or not is_fresh(previous, settings, encoder, documents, second):
         previous, _ = _build(settings, encoder, documents, previous, second, progress)
     service = SearchService(settings, encoder, previous, second)
@@ -60,12 +75,15 @@ def open_service(
     return service
 
 
-def rebuild(settings: Settings, previous: SearchService) -> tuple[SearchService, ReloadReport]:
-    """A new service over the current documents; unchanged passages keep their vectors."""
+def rebuild(
+    settings: Settings, previous: SearchService, read: Sequence[Document] = ()
+) -> tuple[SearchService, ReloadReport]:
+    """A new service over the current documents; unchanged passages keep their vectors.
+    ``read``: documents already read (an upload), not read again when their bytes match."""
     start = time.perf_counter()
     try:
-        known = known_documents(previous.stored)
-        documents = load_documents(settings.docs_dir, settings.ingest.max_document_bytes, known)
+        known = known_documents(previous.stored) | {d.name: d for d in read if d.problem is None}
+        documents = load_documents(settings.docs_dir, document_limits(settings), known)
         stored, reembedded = _build(settings, previous.encoder, documents, previous.stored, previous.second)
     except (IngestError, EncoderError, StoreError) as exc:
         raise ReloadError(str(exc)) from exc
@@ -78,8 +96,25 @@ def rebuild(settings: Settings, previous: SearchService) -> tuple[SearchService,
         paragraphs=service.info.paragraphs,
         reembedded=reembedded,
         seconds=round(time.perf_counter() - start, 3),
+        skipped=service.info.skipped,
     )
     return service, report
+
+
+def _progress_bars() -> Progress:
+    """Progress bars for slow reading (PDF pages, OCR of scanned pages) in `qabot index`."""
+    bars: dict[str, tqdm[Any]] = {}
+
+    def report(stage: str, done: int, total: int) -> None:
+        bar = bars.get(stage)
+        if bar is None or bar.total != total:
+            bar = bars[stage] = tqdm(total=total, desc={"ocr": "OCR (scanned pages)"}.get(stage, "pages"))
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+            del bars[stage]
+
+    return report
 
 
 def _build(
@@ -95,4 +130,4 @@ def _build(
         return mapped(settings.index_dir, stored), embedded
 
 
-__all__ = ["ReloadError", "open_service", "rebuild"]
+__all__ = ["ReloadError", "document_limits", "open_service", "rebuild"]

@@ -29,15 +29,18 @@ from bot.engine.question.asking import asked_for, asks_itself
 from bot.engine.question.concepts import KNOWN_SIMILARITY, Concepts, Words
 from bot.engine.question.crosslingual import Translator
 from bot.engine.question.followup import is_follow_up, own_words, resolve
+from bot.engine.question.sections import asked_place, asks_only_where
 from bot.engine.question.taught import Match
 from bot.engine.rank.bm25 import LexicalIndex
 from bot.engine.rank.hybrid import HybridRetriever, Query, Ranking
+from bot.engine.rank.places import first_in_place
 from bot.engine.taught import NO, Taught
+from bot.engine.text.named import names_place
 from bot.engine.text.normalize import normalize
 from bot.engine.text.script import documents_are_cjk, has_content, is_cjk_text, printable
 from bot.engine.text.sentences import split_sentences
 from bot.engine.text.tokenize import tokenize
-from bot.engine.types import Answer, Candidate, Hit, IndexInfo, Teaching, Turn
+from bot.engine.types import Answer, Candidate, DocumentSummary, Hit, IndexInfo, Teaching, Turn
 from config.settings import Settings
 from embeddings.encoder import Encoder
 
@@ -87,8 +90,9 @@ class SearchService:
         self.cache = AnswerCache(self.settings.retrieval.answer_cache, s.manifest.built_at)
         m = s.manifest
         self.info = IndexInfo(
-            documents=tuple(m.documents), paragraphs=sum(p.servable for p in s.paragraphs),
-            passages=m.passages, model=m.model, built_at=m.built_at,
+            documents=tuple(d for d in m.documents if d not in m.unreadable),
+            paragraphs=sum(p.servable for p in s.paragraphs), passages=m.passages, model=m.model,
+            built_at=m.built_at, skipped=m.skipped(),
         )
         self.taught: Taught = NO
         self.own = tuple(qa_teachings(s.paragraphs))  # what the 问答 documents teach themselves
@@ -235,7 +239,7 @@ class SearchService:
         if match is None:
             return None
         ranking = self.retriever.rank(query)
-        others = [self._hit(r.passage, r.fused) for r in ranking.items[:k]]
+        others = self._hits(ranking, k, 0)
 
         def bold(p: Paragraph) -> str:
             rows = self.sentences.rows(p.doc, p.number)
@@ -261,10 +265,6 @@ class SearchService:
                 offered.append(Candidate(*hit, self.sentences.sentences[rows[int(np.argmax(scores))]].text))
         return tuple(offered) if len(offered) > 1 else ()
 
-    def _hit(self, passage: int, score: float) -> Hit:
-        p = self.retriever.passages[passage]
-        return Hit(p.doc, p.paragraph, self._paragraphs[(p.doc, p.paragraph)].text, score)
-
     def _decide(
         self, question: str, query: Query, words: Words, k: int, offset: int, asking: Asking
     ) -> tuple[Answer, Evidence | None]:
@@ -272,12 +272,11 @@ class SearchService:
         if not has_content(query.norm) or not self.retriever.passages:
             return Answer(question, "not_covered", "", ()), None
         ranking = self.retriever.rank(query)
+        placed = self._placed(ranking, asking.written)
+        if placed is not None:  # "第七条讲了什么？": the documents have that place; quote it
+            return self._answer_placed(question, query, placed, k, offset, asking), None
         margins = self.null.margins(query, ranking)
-        hits = tuple(
-            Hit(p.doc, p.paragraph, self._paragraphs[(p.doc, p.paragraph)].text, r.fused)
-            for r in ranking.items[offset : offset + k]
-            for p in [self.retriever.passages[r.passage]]
-        )
+        hits = self._hits(ranking, k, offset)
         if not self.rule.covered(margins) or not hits:
             return Answer(question, "not_covered", "", hits), None
         cited = tuple((h.doc, h.paragraph) for h in hits)
@@ -294,6 +293,33 @@ class SearchService:
             cited = tuple((h.doc, h.paragraph) for h in hits)
         answer = Answer(question, "answered", extract.text, hits, turn=Turn(question, cited, extract.text))
         return answer, evidence
+
+    def _hits(self, ranking: Ranking, k: int, offset: int) -> tuple[Hit, ...]:
+        """The cited paragraphs of ``ranking[offset : offset + k]``."""
+        out = []
+        for r in ranking.items[offset : offset + k]:
+            p = self.retriever.passages[r.passage]
+            para = self._paragraphs[(p.doc, p.paragraph)]
+            out.append(Hit(p.doc, p.paragraph, para.text, r.fused, para.section, para.page))
+        return tuple(out)
+
+    def _placed(self, ranking: Ranking, written: str) -> Ranking | None:
+        """``ranking`` with the paragraphs where the question names first (rank/places.py)."""
+        asked = asked_place(written)
+        return first_in_place(ranking, asked, self.retriever.passages, self._paragraphs) if asked else None
+
+    def _answer_placed(
+        self, question: str, query: Query, ranking: Ranking, k: int, offset: int, asking: Asking
+    ) -> Answer:
+        """The answer from the named place: its opening sentence when that is all the question
+        asks ("第七条讲了什么？"), else the sentence that answers."""
+        hits = self._hits(ranking, k, offset)
+        opening = (split_sentences(hits[0].text) or [hits[0].text])[0]
+        text = opening if asks_only_where(asking.written) else ""
+        if not text:
+            text = self._extract(question, query, ranking, asking, 1)[1].text or opening
+        cited = tuple((h.doc, h.paragraph) for h in hits)
+        return Answer(question, "answered", text, hits, turn=Turn(question, cited, text))
 
     def _extract(
         self, question: str, query: Query, ranking: Ranking, asking: Asking, alternatives: int
@@ -336,6 +362,7 @@ class SearchService:
             if self.second is not None:
                 self.second.encode_queries(["warm up"])
         tokenize("预热")  # jieba loads its dictionary on first use (~1 s)
+        names_place("预热")  # ... and its part-of-speech model (asked kinds: text/named.py)
         if self.translator is not None:
             _ = self.translator.glossary  # the dictionary is read once per process (~1.4 s)
 
@@ -343,14 +370,29 @@ class SearchService:
         """A paragraph by document and ¶n (noise paragraphs included)."""
         return self._paragraphs.get((doc, number))
 
+    def document(self, doc: str) -> list[Paragraph]:
+        """The paragraphs of ``doc`` in order (noise included; empty for an unknown name)."""
+        return sorted((p for key, p in self._paragraphs.items() if key[0] == doc), key=lambda p: p.number)
+
+    def catalogue(self) -> list[DocumentSummary]:
+        """Every document served: name, paragraphs that can be cited, pages (paged formats)."""
+        counts: dict[str, list[int]] = {name: [0, 0] for name in self.info.documents}
+        for (doc, _), p in self._paragraphs.items():
+            found = counts.setdefault(doc, [0, 0])
+            found[0] += p.servable
+            found[1] = max(found[1], p.page or 0)
+        return [DocumentSummary(name, n, pages or None) for name, (n, pages) in sorted(counts.items())]
+
     def neighbours(self, doc: str, number: int) -> list[Hit]:
         """The servable paragraphs just before and after ¶n of ``doc``."""
         around = (self._paragraphs.get((doc, n)) for n in (number - 1, number + 1))
-        return [Hit(p.doc, p.number, p.text, 0.0) for p in around if p and p.servable]
+        return [Hit(p.doc, p.number, p.text, 0.0, p.section, p.page) for p in around if p and p.servable]
 
     def close(self) -> None:
         """Release what the service holds (the index is read-only; nothing to flush)."""
         self._paragraphs = {}
+
+
 
 
 def _as_asked(answer: Answer, question: str, understood: str, ms: float) -> Answer:

@@ -90,7 +90,7 @@ class Taught:
         p = self.paragraph(teaching)
         if p is None:
             return None
-        first = Hit(p.doc, p.number, p.text, 1.0)
+        first = Hit(p.doc, p.number, p.text, 1.0, p.section, p.page)
         hits = (first, *[h for h in others if (h.doc, h.paragraph) != (p.doc, p.number)][: k - 1])
         text = sentence_with(p.text, teaching.sentence) or bold(p)
         cited = tuple((h.doc, h.paragraph) for h in hits)

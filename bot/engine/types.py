@@ -10,12 +10,20 @@ Status = Literal["answered", "related", "not_covered"]
 
 @dataclass(frozen=True)
 class Hit:
-    """One cited paragraph: document name, paragraph number (¶n), display text, score."""
+    """One cited paragraph: document name, paragraph number (¶n), display text, score, and
+    where it stands: its outline label ("第二章 第七条") and page (paged formats)."""
 
     doc: str
     paragraph: int
     text: str
     score: float
+    section: str = ""
+    page: int | None = None
+
+    def place(self, lang: str = "zh") -> str:
+        """Where the paragraph stands besides ¶n: "第二章 第七条 · 第3页" ("" for plain text)."""
+        page = "" if self.page is None else (f"p. {self.page}" if lang == "en" else f"第{self.page}页")
+        return " · ".join(part for part in (self.section, page) if part)
 
 
 @dataclass(frozen=True)
@@ -88,13 +96,34 @@ class IndexInfo:
     passages: int
     model: str
     built_at: str
+    skipped: tuple[Skipped, ...] = ()  # documents in the folder that could not be read
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    """One served document: its name, how many paragraphs can be cited, its pages."""
+
+    name: str
+    paragraphs: int
+    pages: int | None = None
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A document that could not be read and was left out: its name, why (a key of
+    bot/engine/documents/formats/model.py REASONS) and the values a message needs."""
+
+    name: str
+    reason: str
+    values: tuple[tuple[str, str | int | None], ...] = ()
 
 
 @dataclass(frozen=True)
 class ReloadReport:
-    """Outcome of a (re)build: counts and wall time."""
+    """Outcome of a (re)build: counts, wall time and the documents left out."""
 
     documents: int
     paragraphs: int
     reembedded: int
     seconds: float
+    skipped: tuple[Skipped, ...] = ()

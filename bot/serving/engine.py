@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.engine.documents.ingest import Document
 from bot.engine.lifecycle import open_service, rebuild
 from bot.engine.service import SearchService
 from bot.engine.types import Answer, Hit, IndexInfo, ReloadReport, Teaching, Turn
@@ -129,12 +130,15 @@ class ServedEngine:
         service = await self._swap_in(lambda: open_service(self.settings, self.encoder))
         log.info("serving %d documents, %d paragraphs", len(service.info.documents), service.info.paragraphs)
 
-    async def reload(self, change: Callable[[], Undo] | None = None) -> ReloadReport:
+    async def reload(
+        self, change: Callable[[], Undo] | None = None, read: Sequence[Document] = ()
+    ) -> ReloadReport:
         """Rebuild from the documents folder off the event loop and swap the new index in.
 
         ``change`` (run first, in the worker thread, under the reload locks) edits the
         documents folder and returns how to undo the edit; the undo runs when the rebuild
-        fails. On failure ReloadError propagates and the old index keeps serving.
+        fails. On failure ReloadError propagates and the old index keeps serving. ``read``:
+        documents already read (an upload's), not read again.
         """
         async with self.reload_lock:
             current = self.holder.current
@@ -143,7 +147,7 @@ class ServedEngine:
             def work() -> SearchService:
                 undo = change() if change is not None else None
                 try:
-                    service, report = rebuild(self.settings, current)
+                    service, report = rebuild(self.settings, current, read)
                 except BaseException:
                     if undo is not None:
                         undo()

@@ -40,7 +40,8 @@ class ChatSql(SqlBase):
     def record_answer(
         self, entry: LogEntry, turn: Turn | None, button: tuple[str, str] | None = None
     ) -> None:
-        """Log a question, keep (or, when ``turn`` is None, forget) its chat's context and
+        """Log a question, keep its chat's context (``turn`` None: a refused question leaves
+        the thread it came after) and
         store its buttons' (key, JSON), in one transaction. Logging the same update twice
         keeps one row."""
         now = self.clock()
@@ -58,9 +59,7 @@ class ChatSql(SqlBase):
                  question_key(entry.question), entry.status, cited_json(entry.cited), entry.ms,
                  entry.answer_key),
             )
-            if turn is None:
-                cur.execute(self.sql("DELETE FROM conversations WHERE chat_id = ?"), (entry.chat_id,))
-            else:
+            if turn is not None:
                 cur.execute(
                     self.sql("INSERT INTO conversations (chat_id, question, cited, answer, at)"
                            " VALUES (?, ?, ?, ?, ?)"

@@ -1,7 +1,9 @@
 """Per-chat conversation context: the last turn, kept for a while (follow-up questions).
 
 Telegram, the console chat and the dialogue runner all keep context here, so a follow-up
-("最少的呢？") is understood the same way everywhere.
+("最少的呢？") is understood the same way everywhere. A question the documents do not cover
+(turn None: "红烧肉怎么做？" in between) leaves the thread as it was, so the follow-up after
+it still follows the last answered one.
 """
 
 from __future__ import annotations
@@ -37,10 +39,11 @@ class Conversations:
         return turn
 
     def put(self, chat_id: int, turn: Turn | None) -> None:
-        """Remember ``turn`` as the chat's context from now on (None forgets the context)."""
-        self._items.pop(chat_id, None)
+        """Remember ``turn`` as the chat's context from now on (None: a refused question,
+        which keeps the context it came after, until it grows stale)."""
         if turn is None or self.ttl <= 0:
             return
+        self._items.pop(chat_id, None)
         self._items[chat_id] = (self._clock(), turn)
         while len(self._items) > self.max_items:
             self._items.popitem(last=False)

@@ -1,33 +1,38 @@
-"""Admin handlers: /reload, /stats, /gaps and document uploads (admin ids from settings).
+"""Admin handlers: /reload, /stats, /gaps (admin ids from settings). Uploads, /docs and
+/remove: documents.py.
 
-A reload (``Runtime.reload``) runs in a worker thread under the reload lock; questions keep
-being answered from the old index until the new one is swapped in. A failed reload leaves the
-old index serving, and a failed reload after an upload removes the uploaded file again.
-Uploads are accepted in private chats only; documents in groups are ignored.
+A reload (``ServedEngine.reload``) runs in a worker thread under the reload lock; questions
+keep being answered from the old index until the new one is swapped in. A failed reload
+leaves the old index serving.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
 
-from telegram import Chat, Update
+from telegram import Update
 
-from bot.engine.documents.ingest import UPLOAD_SUFFIXES
 from bot.engine.lifecycle import ReloadError
 from bot.engine.text.script import question_key
 from bot.engine.types import ReloadReport
 from bot.telegram import teach
 from bot.telegram.reply import Ctx, reply_text, typing
-from bot.telegram.runtime import Runtime
-from bot.telegram.texts import lang_of, t
-from bot.telegram.uploads import UploadError, document_text, place, suffix_of, target_name
+from bot.telegram.texts import lang_of, problem_text, t
 
 log = logging.getLogger(__name__)
 GAPS_SHOWN = 20
+
+
+async def admin_and_ready(update: Update, context: Ctx, command: str) -> bool:
+    """True for an admin while an index is loaded; otherwise the refusal, or "still loading"."""
+    if not await require_admin(update, context, command):
+        return False
+    if not context.runtime.engine.ready:
+        await reply_text(update, context, t(lang_of(update.effective_user), "not_ready"))
+        return False
+    return True
 
 
 async def require_admin(update: Update, context: Ctx, command: str) -> bool:
@@ -40,12 +45,19 @@ async def require_admin(update: Update, context: Ctx, command: str) -> bool:
     return False
 
 
-def _done(lang: str, report: ReloadReport, stale: int = 0) -> str:
-    done = t(
+def done_text(lang: str, report: ReloadReport, stale: int = 0) -> str:
+    """What a reload did, each document it had to leave out with the reason, and how many
+    teachings need confirming again (their paragraph changed or vanished)."""
+    lines = [t(
         lang, "reload_done", documents=report.documents, paragraphs=report.paragraphs,
         reembedded=report.reembedded, seconds=report.seconds,
-    )
-    return done + ("\n" + t(lang, "teach_stale", n=stale) if stale else "")
+    )]
+    if report.skipped:
+        lines.append(t(lang, "reload_skipped", count=len(report.skipped)))
+        lines += [problem_text(lang, s.reason, {**dict(s.values), "name": s.name}) for s in report.skipped]
+    if stale:
+        lines.append(t(lang, "teach_stale", n=stale))
+    return "\n".join(lines)
 
 
 async def reload_command(update: Update, context: Ctx) -> None:
@@ -63,17 +75,14 @@ async def reload_command(update: Update, context: Ctx) -> None:
         log.warning("reload failed: %s", exc)
         await reply_text(update, context, t(lang, "reload_failed", error=str(exc)))
         return
-    await reply_text(update, context, _done(lang, report, len(rt.engine.stale)))
+    await reply_text(update, context, done_text(lang, report, len(rt.engine.stale)))
 
 
 async def stats_command(update: Update, context: Ctx) -> None:
     """/stats (admins): documents, paragraphs, model, build time, counters, feedback, uptime."""
-    if not await require_admin(update, context, "stats"):
+    if not await admin_and_ready(update, context, "stats"):
         return
     rt, lang = context.runtime, lang_of(update.effective_user)
-    if not rt.engine.ready:
-        await reply_text(update, context, t(lang, "not_ready"))
-        return
     info = rt.engine.info
     up, down = await rt.state.run(rt.state.store.votes)
     text = t(
@@ -132,58 +141,3 @@ def _chosen(lang: str, picks: Counter[tuple[str, int]] | None) -> str:
     if not picks:
         return ""
     return t(lang, "gaps_choices", choices="，".join(f"¶{n} ×{k}" for (_, n), k in picks.most_common()))
-
-
-async def document(update: Update, context: Ctx) -> None:
-    """A document: admins add .txt/.md/.docx to the folder and reload; others are refused."""
-    rt, message, user = context.runtime, update.effective_message, update.effective_user
-    if message is None or message.document is None or message.chat.type != Chat.PRIVATE:
-        return
-    lang = lang_of(user)
-    if not rt.is_admin(user.id if user else None):
-        log.warning("non-admin user %s sent a document", user.id if user else None)
-        await reply_text(update, context, t(lang, "file_not_admin"))
-        return
-    doc, limit = message.document, rt.settings.telegram.max_upload_bytes
-    name = doc.file_name or "document.txt"
-    if suffix_of(name) not in UPLOAD_SUFFIXES:
-        await reply_text(update, context, t(lang, "upload_type"))
-        return
-    if (doc.file_size or 0) > limit:
-        await reply_text(update, context, t(lang, "upload_too_big", size=doc.file_size, max=limit))
-        return
-    if not rt.engine.ready:
-        await reply_text(update, context, t(lang, "not_ready"))
-        return
-    async with typing(context, message.chat_id, delay=0):  # uploads take seconds
-        data = bytes(await (await doc.get_file()).download_as_bytearray())
-        if len(data) > limit:
-            await reply_text(update, context, t(lang, "upload_too_big", size=len(data), max=limit))
-            return
-        try:
-            text = await asyncio.to_thread(document_text, name, data)
-        except UploadError as exc:
-            log.info("upload %r refused: %s", name, exc.key)
-            await reply_text(update, context, t(lang, exc.key, **exc.values))
-            return
-        await _add_and_reload(update, context, rt, target_name(name), text)
-
-
-async def _add_and_reload(
-    update: Update, context: Ctx, rt: Runtime, name: str, text: str
-) -> None:
-    lang = lang_of(update.effective_user)
-
-    def add() -> Callable[[], None]:
-        placed = place(rt.settings.docs_dir, name, text)
-        log.info("admin upload saved as %s", placed.path.name)
-        return placed.rollback
-
-    try:
-        report = await rt.engine.reload(add)
-    except ReloadError as exc:
-        log.warning("reload after upload of %s failed, rolled back: %s", name, exc)
-        await reply_text(update, context, t(lang, "upload_rolled_back", name=name, error=exc))
-        return
-    stale = len(rt.engine.stale)
-    await reply_text(update, context, t(lang, "upload_saved", name=name) + "\n" + _done(lang, report, stale))

@@ -35,7 +35,7 @@ from telegram.ext import (
 )
 
 from bot.state import AsyncState, open_store
-from bot.telegram import admin, buttons, handlers, inline
+from bot.telegram import admin, buttons, documents, handlers, inline
 from bot.telegram.context import CONTEXT_TYPES, KEY, BotContext, runtime_of
 from bot.telegram.inbox import Inbox
 from bot.telegram.logs import protect_secret, redact
@@ -118,8 +118,11 @@ def register(app: QAApp) -> None:
     app.add_handler(CommandHandler("stats", admin.stats_command))
     # Admins: what officials asked that the documents did not answer (or got 👎).
     app.add_handler(CommandHandler("gaps", admin.gaps_command))
+    # /docs and /remove NAME (admins): the documents, and deleting one after a confirmation.
+    app.add_handler(CommandHandler("docs", documents.docs_command))
+    app.add_handler(CommandHandler("remove", documents.remove_command))
     # Documents: admin uploads; everyone else is told politely.
-    app.add_handler(MessageHandler(filters.Document.ALL, admin.document))
+    app.add_handler(MessageHandler(filters.Document.ALL, documents.upload))
     # Text: questions (private chats; groups when mentioned or replied to).
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.text_message))
     # Commands we do not have (ignored when addressed to another bot).
@@ -127,6 +130,7 @@ def register(app: QAApp) -> None:
     # Stickers, photos, voice and other media: ask for text.
     app.add_handler(MessageHandler(MEDIA, handlers.media))
     # Inline buttons: 更多段落, 上下文, 👍/👎.
+    app.add_handler(CallbackQueryHandler(documents.remove_button, pattern=rf"^{documents.REMOVE}:"))
     app.add_handler(CallbackQueryHandler(buttons.button))
     # Inline mode: "@bot 问题" in any chat.
     app.add_handler(InlineQueryHandler(inline.inline_query))

@@ -130,11 +130,13 @@ def unique_hits(hits: Sequence[Hit]) -> list[Hit]:
     return out
 
 
-def passage_segs(hits: Sequence[Hit]) -> list[Seg]:
-    """Each hit as "¶n · document" followed by the quoted paragraph."""
+def passage_segs(hits: Sequence[Hit], lang: Lang) -> list[Seg]:
+    """Each hit as "¶n · 《document》 · 第二章 第七条 · 第3页" followed by the quoted paragraph."""
     segs: list[Seg] = []
     for hit in unique_hits(hits):
-        segs += [Seg("\n\n"), Seg(f"¶{hit.paragraph}", "b"), Seg(f" · {hit.doc}\n")]
+        place = hit.place(lang)
+        where = f" · 《{hit.doc}》" + (f" · {place}" if place else "")
+        segs += [Seg("\n\n"), Seg(f"¶{hit.paragraph}", "b"), Seg(where + "\n")]
         segs.append(Seg(hit.text, "blockquote"))
     return segs
 
@@ -151,25 +153,25 @@ def answer_html(answer: Answer, lang: Lang, examples: Sequence[str]) -> list[str
     """The reply to a question: bold answer and cited passages; for a "related" outcome a
     plain notice and the closest paragraphs (no bold answer); else the off-topic notice."""
     if answer.status == "related" and answer.hits:
-        return split_html([Seg(t(lang, "related"), "i"), *passage_segs(answer.hits)])
+        return split_html([Seg(t(lang, "related"), "i"), *passage_segs(answer.hits, lang)])
     if not answer.answered:
         question = _shorten(answer.question, ECHO_CHARS)
         notice = Seg(t(lang, "off_topic", question=question), "b")
         return split_html([notice, *examples_segs(lang, examples)])
     segs = [Seg(answer.answer, "b"), Seg("\n\n"), Seg(t(lang, "sources"), "i")]
-    return split_html(segs + passage_segs(answer.hits))
+    return split_html(segs + passage_segs(answer.hits, lang))
 
 
 def more_html(hits: Sequence[Hit], first: int, lang: Lang) -> list[str]:
     """Further passages for a question, numbered from ``first`` (1-based)."""
     header = t(lang, "more_header", first=first, last=first + len(hits) - 1)
-    return split_html([Seg(header, "i"), *passage_segs(hits)])
+    return split_html([Seg(header, "i"), *passage_segs(hits, lang)])
 
 
 def context_html(hits: Sequence[Hit], doc: str, paragraph: int, lang: Lang) -> list[str]:
     """The paragraphs around ¶``paragraph`` of ``doc``."""
     header = t(lang, "context_header", n=paragraph, doc=doc)
-    return split_html([Seg(header, "i"), *passage_segs(hits)])
+    return split_html([Seg(header, "i"), *passage_segs(hits, lang)])
 
 
 def intro_html(

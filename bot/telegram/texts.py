@@ -6,9 +6,14 @@ formatted result before it goes out with parse_mode HTML.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from telegram import User
 
+from bot.engine.documents.formats import SUPPORTED
+
 Lang = str  # "zh" or "en"
+KINDS = " ".join(SUPPORTED)  # the file types admins may send
 
 _ZH: dict[str, str] = {
     "intro": (
@@ -20,7 +25,7 @@ _ZH: dict[str, str] = {
     "examples": "例如：",
     "admin_help": (
         "管理员命令：/reload 重新加载文件，/stats 运行统计，/gaps 文件没能回答的问题；"
-        "发送 .txt/.md/.docx 文件即可添加文档。"
+        "/docs 文件列表，/remove 删除文件；发送文件（PDF、扫描件、OFD、Word、网页、文本）即可添加或替换。"
     ),
     "off_topic": "文章没有涉及“{question}”。",
     "related": "文章没有直接回答这个问题，以下段落可能相关：",
@@ -48,12 +53,40 @@ _ZH: dict[str, str] = {
         "用时 {seconds:.2f} 秒。"
     ),
     "reload_failed": "重新加载失败，仍在使用原来的索引。原因：{error}",
-    "upload_type": "只支持 .txt、.md 和 .docx 文件。",
-    "upload_too_big": "文件太大（{size} 字节），上限是 {max} 字节。",
-    "upload_encoding": "“{name}”不是 UTF-8 编码（可能是 GBK）。请另存为 UTF-8 后重新上传。",
-    "upload_unreadable": "无法读取“{name}”：{error}",
-    "upload_empty": "“{name}”里没有文字。",
-    "upload_saved": "已添加文件“{name}”。",
+    "upload_type": "支持的文件格式：{kinds}。",
+    "upload_too_big": "文件太大（{size_mb} MB），上限是 {limit_mb} MB。",
+    "upload_saved": "已添加文件“{name}”（{paragraphs} 段{pages}）。",
+    "upload_replaced": "已替换文件“{name}”：新增 {added} 段，修改 {changed} 段，删除 {removed} 段。",
+    "doc_reading": "正在读取“{name}”…",
+    "doc_pages": "正在读取“{name}”：第 {done}/{total} 页…",
+    "doc_ocr": "正在识别扫描页：第 {done}/{total} 页…",
+    "doc_indexing": "正在建立索引（{paragraphs} 段）…",
+    "doc_page_count": "，{pages} 页",
+    "doc_too_large": "“{name}”太大（{size_mb} MB），上限是 {limit_mb} MB。",
+    "doc_too_many_pages": "“{name}”有 {pages} 页，超过上限 {limit} 页。请拆分后上传。",
+    "doc_too_many_scanned_pages": (
+        "“{name}”有 {pages} 页扫描件需要文字识别，超过上限 {limit} 页。请拆分后上传。"
+    ),
+    "doc_encrypted": "“{name}”有密码保护，无法读取。请去掉密码后重新上传。",
+    "doc_corrupt": "“{name}”已损坏或不完整，无法读取。",
+    "doc_zip_bomb": "“{name}”解压后过大（上限 {limit_mb} MB），已拒绝。",
+    "doc_no_text": "“{name}”中没有可识别的文字。",
+    "doc_mismatch": "“{name}”的扩展名与内容不符。请用正确的扩展名重新上传。",
+    "doc_unsupported": "不支持“{name}”的格式。支持的格式：{kinds}。",
+    "doc_encoding": "无法识别“{name}”的文字编码（支持 UTF-8、UTF-16、GB18030/GBK）。",
+    "reload_skipped": "以下 {count} 个文件无法读取，已跳过：",
+    "docs_header": "已收录 {count} 份文件：",
+    "docs_line": "{rank}. {name}：{paragraphs} 段{pages}{added}",
+    "docs_added": "，{when} 由 {who} 添加",
+    "docs_none": "文件夹里还没有文件。发送文件即可添加。",
+    "remove_usage": "用法：/remove 文件名（/docs 列出文件）",
+    "remove_unknown": "没有名为“{name}”的文件。发送 /docs 查看文件列表。",
+    "remove_confirm": "确定删除“{name}”（{paragraphs} 段）吗？",
+    "remove_yes": "删除",
+    "remove_no": "取消",
+    "remove_cancelled": "已取消，没有删除任何文件。",
+    "remove_done": "已删除“{name}”。",
+    "remove_last": "“{name}”是最后一份文件，不能删除（至少要保留一份）。",
     "upload_rolled_back": "重新加载失败，已撤回“{name}”，仍在使用原来的索引。原因：{error}",
     "stats": (
         "文件：{documents} 份，{paragraphs} 段\n模型：{model}\n索引建立于：{built_at}\n"
@@ -91,7 +124,8 @@ _EN: dict[str, str] = {
     "examples": "For example:",
     "admin_help": (
         "Admin commands: /reload re-reads the documents, /stats shows statistics, /gaps lists "
-        "questions the documents could not answer; send a .txt/.md/.docx file to add a document."
+        "questions the documents could not answer, /docs lists the documents, /remove deletes one; "
+        "send a file (PDF, scans, OFD, Word, web page, text) to add or replace a document."
     ),
     "off_topic": "The article does not cover “{question}”.",
     "related": "The article does not answer this directly; these paragraphs may be related:",
@@ -119,12 +153,42 @@ _EN: dict[str, str] = {
         "re-embedded, {seconds:.2f} s."
     ),
     "reload_failed": "Reload failed; the previous index keeps serving. Reason: {error}",
-    "upload_type": "Only .txt, .md and .docx files are supported.",
-    "upload_too_big": "The file is too large ({size} bytes); the limit is {max} bytes.",
-    "upload_encoding": "'{name}' is not UTF-8 (GBK perhaps?). Save it as UTF-8 and upload again.",
-    "upload_unreadable": "Cannot read '{name}': {error}",
-    "upload_empty": "'{name}' contains no text.",
-    "upload_saved": "Added '{name}'.",
+    "upload_type": "Supported formats: {kinds}.",
+    "upload_too_big": "The file is too large ({size_mb} MB); the limit is {limit_mb} MB.",
+    "upload_saved": "Added '{name}' ({paragraphs} paragraphs{pages}).",
+    "upload_replaced": "Replaced '{name}': {added} paragraphs added, {changed} changed, {removed} removed.",
+    "doc_reading": "Reading '{name}'…",
+    "doc_pages": "Reading '{name}': page {done}/{total}…",
+    "doc_ocr": "Recognising scanned pages: {done}/{total}…",
+    "doc_indexing": "Indexing ({paragraphs} paragraphs)…",
+    "doc_page_count": ", {pages} pages",
+    "doc_too_large": "'{name}' is too large ({size_mb} MB); the limit is {limit_mb} MB.",
+    "doc_too_many_pages": "'{name}' has {pages} pages, over the limit of {limit}. Please split it.",
+    "doc_too_many_scanned_pages": (
+        "'{name}' has {pages} scanned pages to recognise, over the limit of {limit}. Please split it."
+    ),
+    "doc_encrypted": "'{name}' is password-protected. Remove the password and upload it again.",
+    "doc_corrupt": "'{name}' is damaged or incomplete and cannot be read.",
+    "doc_zip_bomb": "'{name}' unpacks to too much data (limit {limit_mb} MB); refused.",
+    "doc_no_text": "'{name}' contains no readable text.",
+    "doc_mismatch": (
+        "The extension of '{name}' does not match its content. Upload it with the right extension."
+    ),
+    "doc_unsupported": "The format of '{name}' is not supported. Supported: {kinds}.",
+    "doc_encoding": "Cannot tell the text encoding of '{name}' (UTF-8, UTF-16 and GB18030/GBK are read).",
+    "reload_skipped": "{count} file(s) could not be read and were left out:",
+    "docs_header": "{count} document(s):",
+    "docs_line": "{rank}. {name}: {paragraphs} paragraphs{pages}{added}",
+    "docs_added": ", added {when} by {who}",
+    "docs_none": "The folder has no documents yet. Send a file to add one.",
+    "remove_usage": "Usage: /remove FILE NAME (/docs lists them)",
+    "remove_unknown": "There is no document named '{name}'. Send /docs for the list.",
+    "remove_confirm": "Delete '{name}' ({paragraphs} paragraphs)?",
+    "remove_yes": "Delete",
+    "remove_no": "Cancel",
+    "remove_cancelled": "Cancelled; nothing was deleted.",
+    "remove_done": "Deleted '{name}'.",
+    "remove_last": "'{name}' is the last document and cannot be deleted (keep at least one).",
     "upload_rolled_back": (
         "Reload failed; '{name}' was removed again and the previous index keeps serving. "
         "Reason: {error}"
@@ -174,3 +238,27 @@ def t(lang: Lang, key: str, **values: object) -> str:
     """The ``key`` string in ``lang`` (Chinese when unknown), formatted with ``values``."""
     template = STRINGS.get(lang, _ZH).get(key) or _ZH[key]
     return template.format(**values) if values else template
+
+
+WORKING = ("doc_reading", "doc_pages", "doc_ocr", "doc_indexing")  # a status message still at work
+
+
+def is_working(text: str) -> bool:
+    """Whether ``text`` is a status message the bot will still edit ("正在读取…")."""
+    return any(text.startswith(table[key].split("{")[0]) for table in STRINGS.values() for key in WORKING)
+
+
+def problem_text(lang: Lang, reason: str, values: Mapping[str, object]) -> str:
+    """Why a document could not be read, in ``lang``: ``reason`` is a key of
+    bot/engine/documents/formats/model.py REASONS, ``values`` what the reader said (sizes in
+    bytes are shown in MB; a value the reader did not give shows as "?")."""
+    shown: dict[str, object] = {"name": "?", "pages": "?", "limit": "?", "kinds": KINDS}
+    shown.update(values)
+    for key in ("size", "limit"):
+        number = values.get(key)
+        if isinstance(number, int):
+            shown[f"{key}_mb"] = f"{number / 1_048_576:.1f}"
+    shown.setdefault("size_mb", "?")
+    shown.setdefault("limit_mb", "?")
+    template = STRINGS.get(lang, _ZH).get(f"doc_{reason}") or _ZH["doc_corrupt"]
+    return template.format_map(shown)

@@ -1,79 +1,45 @@
-"""Admin document uploads: validate, decode, name safely, write atomically, roll back.
+"""Admin documents on disk: safe names, atomic writes with rollback, who added what when.
 
-.txt and .md must be UTF-8 (a BOM is fine); .docx is read with python-docx and stored as
-a .txt next to the others (one paragraph per block), because the index reads .txt/.md.
+An upload is read by the engine's format readers first (bot/engine/documents/formats: PDF,
+scans by OCR, OFD, HTML, Word, text in UTF-8/UTF-16/GB18030); only a document they can read is
+written into the documents folder, under a safe name that keeps its extension, and the
+folder is reloaded. Who added a document and when is kept beside the documents in
+``.qabot-documents.json`` (a hidden file no reader picks up), so it travels with the folder
+and every replica that shares the folder sees it.
 """
 
 from __future__ import annotations
 
-import io
+import json
 import os
 import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from bot.engine.documents.ingest import UPLOAD_SUFFIXES
+from bot.engine.documents.formats.sniff import suffix_of
 
 MAX_STEM = 80
+CATALOGUE = ".qabot-documents.json"
 _KEEP = frozenset("-_.()（）《》【】 ")
 
-
-class UploadError(ValueError):
-    """An upload cannot be used; ``key`` names the UI text, ``values`` fill it in."""
-
-    def __init__(self, key: str, **values: object) -> None:
-        """Remember the text key and its values."""
-        super().__init__(key)
-        self.key = key
-        self.values = values
-
-
-def suffix_of(name: str) -> str:
-    """The lower-case extension of ``name`` ("" when none)."""
-    return Path(name.replace("\\", "/")).suffix.lower()
+__all__ = ["CATALOGUE", "Placed", "added_by", "place", "remove", "suffix_of", "target_name", "write_atomic"]
 
 
 def target_name(name: str) -> str:
-    """A safe file name for ``name``: Chinese kept, no path parts, no leading dot, .docx → .txt."""
+    """A safe file name for ``name``: Chinese kept, no path parts, no leading dot, the
+    extension kept (".txt" when there is none)."""
     base = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
     suffix = suffix_of(base)
+    suffix = suffix if re.fullmatch(r"\.[a-z0-9]+", suffix) else ""
     stem = base[: -len(suffix)] if suffix else base
     cleaned = "".join(c if c.isalnum() or c in _KEEP else "_" for c in stem)
     cleaned = re.sub(r"_{2,}", "_", re.sub(r"\s+", " ", cleaned)).strip(" ._")[:MAX_STEM]
     cleaned = cleaned.rstrip(" .") or "document"
-    return cleaned + (".txt" if suffix in ("", ".docx") else suffix)
-
-
-def document_text(name: str, data: bytes) -> str:
-    """The text of an uploaded document; UploadError when it is not usable."""
-    suffix = suffix_of(name)
-    if suffix not in UPLOAD_SUFFIXES:
-        raise UploadError("upload_type")
-    if suffix == ".docx":
-        text = _docx_text(name, data)
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise UploadError("upload_encoding", name=name) from exc
-        if "\x00" in text:
-            raise UploadError("upload_encoding", name=name)
-    if not text.strip():
-        raise UploadError("upload_empty", name=name)
-    return text
-
-
-def _docx_text(name: str, data: bytes) -> str:
-    import docx
-
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except Exception as exc:  # python-docx raises several types for damaged files
-        raise UploadError("upload_unreadable", name=name, error="not a valid .docx") from exc
-    blocks = [p.text.strip() for p in document.paragraphs if p.text.strip()]
-    return "\n\n".join(blocks) + "\n"
+    return cleaned + (suffix or ".txt")
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -91,25 +57,79 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 @dataclass(frozen=True)
 class Placed:
-    """A document written into the folder, with what was there before (for rollback)."""
+    """A change to the documents folder, with what was there before (for rollback)."""
 
     path: Path
     previous: bytes | None
+    catalogue: bytes | None
 
     def rollback(self) -> None:
-        """Restore the folder: remove the new file, or put the replaced one back."""
+        """Restore the folder: the file as it was (or gone), and the catalogue as it was."""
         if self.previous is None:
             self.path.unlink(missing_ok=True)
         else:
             write_atomic(self.path, self.previous)
+        _restore(self.path.parent / CATALOGUE, self.catalogue)
 
 
-def place(folder: Path, name: str, text: str) -> Placed:
-    """Write ``text`` as ``folder``/``name`` (``name`` from target_name) atomically."""
-    path = folder / name
-    if path.parent != folder or name.startswith("."):
-        raise ValueError(f"unsafe document name {name!r}")
+def place(folder: Path, name: str, data: bytes, user_id: int | None = None) -> Placed:
+    """Write ``data`` as ``folder``/``name`` (``name`` from target_name) atomically and note
+    who added it and when."""
+    path = _inside(folder, name)
     folder.mkdir(parents=True, exist_ok=True)
     previous = path.read_bytes() if path.is_file() else None
-    write_atomic(path, text.encode("utf-8"))
-    return Placed(path, previous)
+    catalogue = _read_bytes(folder / CATALOGUE)
+    write_atomic(path, data)
+    entries = _entries(catalogue)
+    entries[name] = {"added_by": user_id, "added_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    write_atomic(folder / CATALOGUE, _dump(entries))
+    return Placed(path, previous, catalogue)
+
+
+def remove(folder: Path, name: str) -> Placed:
+    """Delete ``folder``/``name`` and its catalogue entry; ``rollback`` puts both back."""
+    path = _inside(folder, name)
+    if not path.is_file():
+        raise FileNotFoundError(name)
+    previous = path.read_bytes()
+    catalogue = _read_bytes(folder / CATALOGUE)
+    path.unlink()
+    entries = _entries(catalogue)
+    if entries.pop(name, None) is not None:
+        write_atomic(folder / CATALOGUE, _dump(entries))
+    return Placed(path, previous, catalogue)
+
+
+def added_by(folder: Path) -> dict[str, dict[str, Any]]:
+    """name → {"added_by": user id or None, "added_at": ISO time} for documents added here."""
+    return _entries(_read_bytes(folder / CATALOGUE))
+
+
+def _inside(folder: Path, name: str) -> Path:
+    path = folder / name
+    if path.parent != folder or name.startswith(".") or not name:
+        raise ValueError(f"unsafe document name {name!r}")
+    return path
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    return path.read_bytes() if path.is_file() else None
+
+
+def _entries(data: bytes | None) -> dict[str, dict[str, Any]]:
+    try:
+        found = json.loads(data or b"{}")
+    except ValueError:
+        return {}  # a damaged catalogue loses who added what, never a document
+    return {str(k): v for k, v in found.items() if isinstance(v, dict)} if isinstance(found, dict) else {}
+
+
+def _dump(entries: dict[str, dict[str, Any]]) -> bytes:
+    return json.dumps(entries, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+
+
+def _restore(path: Path, data: bytes | None) -> None:
+    if data is None:
+        path.unlink(missing_ok=True)
+    else:
+        write_atomic(path, data)

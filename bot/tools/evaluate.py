@@ -6,6 +6,12 @@ contains any gold substring; answer@1 counts in-scope questions whose bold answe
 one. An empty gold list marks an off-topic question that must not be answered. "related"
 and "not_covered" both count as not answered (refused): an in-scope question so treated is
 a miss at every rank.
+
+For an official a confident wrong answer is worse than none, so two figures put the bold
+answers first: ``precision``, of all bold answers given (in scope or not), the share holding
+a gold substring (an answered near miss is a wrong one), and ``coverage``, the share of
+in-scope questions answered at all. bench/quality.py prints one against the other across
+the answerability judge's threshold.
 """
 
 from __future__ import annotations
@@ -85,6 +91,7 @@ def evaluate(service: SearchService, cases: list[Case]) -> tuple[dict[str, Any],
 def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     in_scope = [r for r in rows if r["in_scope"]]
     off = [r for r in rows if not r["in_scope"]]
+    given = [r for r in rows if r["answered"]]
     ranks = [r["rank"] for r in in_scope]
     n = max(len(in_scope), 1)
     times = np.array([r["ms"] for r in rows]) if rows else np.zeros(1)
@@ -97,6 +104,8 @@ def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "off_topic_total": len(off),
         "in_scope_refused": sum(not r["answered"] for r in in_scope),
         "in_scope_total": len(in_scope),
+        "precision": precision(given),
+        "coverage": round(sum(r["answered"] for r in in_scope) / n, 4),
         "tiers": {
             "in_scope": _tiers(in_scope),
             "off_topic": _tiers(off),
@@ -104,6 +113,12 @@ def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "mean_ms": round(float(times.mean()), 2),
         "p95_ms": round(float(np.percentile(times, 95)), 2),
     }
+
+
+def precision(given: list[dict[str, Any]]) -> float:
+    """Share of the bold answers ``given`` that hold a gold substring (1.0 when none was
+    given: no answer is a wrong one)."""
+    return round(sum(r["answer_hit"] for r in given) / len(given), 4) if given else 1.0
 
 
 def _tiers(rows: list[dict[str, Any]]) -> dict[str, int]:
@@ -123,6 +138,8 @@ def _format(s: dict[str, Any]) -> str:
     return (
         f"hit@1 {s['hit@1']:.3f}   hit@3 {s['hit@3']:.3f}   mrr@5 {s['mrr@5']:.3f}   "
         f"answer@1 {s['answer@1']:.3f}\n"
+        f"precision {s['precision']:.3f} (bold answers holding the fact)   "
+        f"coverage {s['coverage']:.3f} (in-scope answered)\n"
         f"off-topic refused {s['off_topic_refused']}/{s['off_topic_total']}   "
         f"in-scope refused {s['in_scope_refused']}/{s['in_scope_total']}\n"
         f"in-scope  {_tier_line(tiers['in_scope'])}\n"

@@ -5,7 +5,7 @@
     qabot teach --list [--json] | --remove ID | --import FILE | --export FILE   (CSV or JSONL)
 
 A paragraph is named as the bot cites it (document name and ¶n) and kept by its content
-hash, read from the documents folder as it is now (no models are loaded). What is taught
+hash, read from the index (or the documents folder before there is one; no models load). What is taught
 goes to the configured state store (SQLite in the data folder, or PostgreSQL), where every
 replica, `qabot ask`, `qabot chat` and `qabot eval` read it.
 """
@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.engine.documents.ingest import Paragraph, load_documents
+from bot.engine.index.store_parts import read_paragraphs
+from bot.engine.lifecycle import document_limits
 from bot.engine.taught import sentence_with
 from bot.engine.types import Teaching
 from bot.state import SqlStore, TeachingRecord, open_store
@@ -44,8 +46,13 @@ class Paragraphs:
 
     @classmethod
     def read(cls, settings: Settings) -> Paragraphs:
-        documents = load_documents(settings.docs_dir, settings.ingest.max_document_bytes)
-        paragraphs = [p for d in documents for p in d.paragraphs]
+        """The paragraphs as the serving index cites them (its paragraphs.json); the documents
+        folder parsed when there is no index yet."""
+        try:
+            paragraphs = read_paragraphs(settings.index_dir / "paragraphs.json")
+        except (OSError, ValueError, KeyError):
+            documents = load_documents(settings.docs_dir, document_limits(settings))
+            paragraphs = [p for d in documents for p in d.paragraphs]
         return cls({(p.doc, p.number): p for p in paragraphs}, frozenset(p.hash for p in paragraphs))
 
     def teaching(self, question: str, doc: str, number: int, sentence: str = "") -> Teaching:

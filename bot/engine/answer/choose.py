@@ -11,7 +11,8 @@ The answer is a complete statement of a sentence or two: a quote's attribution (
 表示。") is not an answer by itself and lends its evidence to the quote it belongs to; a
 short heading ("二要规范问责程序。") names the topic and is followed by the sentence that
 says it; a clause ending in a semicolon goes on in the next one; a sentence without the
-connective asked for takes its successor when that one has it.
+connective asked for takes its successor when that one has it, and so does one that only
+announces the list a question asks for ("也出现了一些问题。") when its successor gives it.
 """
 
 from __future__ import annotations
@@ -147,6 +148,11 @@ def weigh(texts: Sequence[str], scores: np.ndarray, asked: Asked) -> np.ndarray:
     return adjusted
 
 
+def _lists(sentence: str) -> bool:
+    """An enumeration (A、B、C) or parallel clauses (有的…；有的…)."""
+    return enumerated(sentence) >= 2 or len(re.findall(r"[;；]", sentence)) >= 1
+
+
 def _is_heading(texts: Sequence[str], i: int) -> bool:
     """A short first sentence ("二要规范问责程序。") names the paragraph's topic."""
     return i == 0 and len(texts) > 1 and len(texts[0]) < SHORT_SENTENCE
@@ -163,6 +169,8 @@ def _complete(texts: Sequence[str], best: int, scores: np.ndarray, asked: Asked)
         after = texts[end]
         joined = len(chosen) + len(after)
         wants_cue = asked.kind in OPEN_KINDS and not cues(chosen, asked) and cues(after, asked)
+        # "出现了哪些问题？" → "…也出现了一些问题。" announces the list its successor gives
+        wants_cue = wants_cue or (asked.kind == "list" and not _lists(chosen) and _lists(after))
         close = scores[end] >= scores[best] - PAIR_MARGIN and joined <= MAX_ANSWER_CHARS
         if (
             len(chosen) < SHORT_SENTENCE

@@ -1,9 +1,16 @@
 """Documents folder → paragraphs (¶n) → passages.
 
-Paragraphs are counted as a reader counts them: every non-empty block between blank lines
-is one paragraph, numbered from 1 in the order of the file (a file without blank lines has
-one paragraph per line). Noise (bylines, editor lines, adverts glued to a paragraph) keeps
-its number but is never served. Long paragraphs become overlapping passages that keep ¶n.
+Every file the format readers know (bot/engine/documents/formats: .txt, .md, .docx, .pdf,
+.ofd, .html) becomes paragraph blocks; paragraphs are counted as a reader counts them,
+from 1 in the order of the file (in a text file every non-empty block between blank lines
+is one paragraph, one per line if the file has none). Each paragraph keeps its page (paged
+formats) and where it stands in the document's outline ("第二章 第七条", "三、（二）",
+formats/structure.py). Noise (bylines, editor lines, adverts glued to a paragraph) keeps its
+number but is never served. Long paragraphs become overlapping passages that keep ¶n.
+
+A file that cannot be read (damaged, encrypted, a scan with no text, over a limit) does not
+stop the others: it comes back as a Document with no paragraphs and the reason
+(``Document.problem``), and reloads report it by name.
 
 A reload re-reads every file but re-parses only files whose bytes changed
 (``load_documents(folder, known=...)``): at 1,000 documents parsing is seconds, hashing
@@ -13,29 +20,37 @@ the bytes a tenth of one.
 from __future__ import annotations
 
 import hashlib
-import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.engine.documents.formats import (
+    DEFAULT_LIMITS,
+    SUPPORTED,
+    Block,
+    DocumentError,
+    Extracted,
+    Limits,
+    Progress,
+    extract,
+)
+from bot.engine.documents.formats.structure import places
+from bot.engine.documents.formats.text import split_blocks
 from bot.engine.documents.noise import clean_paragraph
 from bot.engine.text.normalize import content_hash, normalize
-from bot.engine.text.script import is_wide
 from bot.engine.text.sentences import split_sentences
 
-DOCUMENT_SUFFIXES = (".txt", ".md")  # read from the documents folder
-UPLOAD_SUFFIXES = (*DOCUMENT_SUFFIXES, ".docx")  # accepted from admins (.docx becomes .txt)
-MAX_DOCUMENT_BYTES = 5_000_000
-_BLANK_LINE = re.compile(r"\n[ \t\u3000]*\n")
+DOCUMENT_SUFFIXES = SUPPORTED  # read from the documents folder, accepted from admins
 
 
 class IngestError(ValueError):
-    """A document cannot be read; the message names the file and says what to do."""
+    """The documents folder cannot be used at all; the message says what to do."""
 
 
 @dataclass(frozen=True, slots=True)
 class Paragraph:
-    """One paragraph of a document: ¶n, display text, normalised text, content hash."""
+    """One paragraph of a document: ¶n, display text, normalised text, content hash (what
+    identifies it when ¶ numbers shift), its page and its place in the outline."""
 
     doc: str
     number: int
@@ -43,6 +58,8 @@ class Paragraph:
     norm: str
     hash: str
     servable: bool
+    page: int | None = None  # 1-based, for paged formats (PDF, OFD)
+    section: str = ""  # "第二章 第七条", "三、（二）": the outline levels open where it stands
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,101 +76,92 @@ class Passage:
 
 @dataclass(frozen=True)
 class Document:
-    """One file of the documents folder: its name, a hash of its bytes, its paragraphs."""
+    """One file of the documents folder: its name, a hash of its bytes, its paragraphs, how
+    it was read ("text", "pdf", "pdf-ocr", …) and its pages; ``problem`` when it could not
+    be read (then it has no paragraphs)."""
 
     name: str
     file_hash: str
     paragraphs: tuple[Paragraph, ...]
+    kind: str = "text"
+    pages: int | None = None
+    problem: DocumentError | None = None
 
 
-
-
-
-
-def split_blocks(raw: str) -> list[str]:
-    """Paragraph blocks of a file, as a reader sees them."""
-    text = raw.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
-    if _BLANK_LINE.search(text):
-        blocks = _BLANK_LINE.split(text)
-        return [_join_lines(b) for b in blocks if b.strip()]
-    return [line.strip() for line in text.split("\n") if line.strip()]
-
-
-def _join_lines(block: str) -> str:
-    lines = [line.strip() for line in block.split("\n") if line.strip()]
-    joined = ""
-    for line in lines:
-        if joined and not (is_wide(joined[-1]) and is_wide(line[0])):
-            joined += " "
-        joined += line
-    return joined
-
-
-def parse_document(name: str, raw: str) -> list[Paragraph]:
-    """Paragraphs of one document; noise paragraphs are kept (for numbering) but not servable."""
+def paragraphs_of(name: str, blocks: Sequence[Block]) -> list[Paragraph]:
+    """Paragraphs of one document's blocks; noise paragraphs are kept (for numbering) but
+    not servable."""
     paragraphs = []
-    for number, block in enumerate(split_blocks(raw), start=1):
-        text = clean_paragraph(block)
+    where = places(b.text for b in blocks)
+    for number, (block, place) in enumerate(zip(blocks, where, strict=True), start=1):
+        text = clean_paragraph(block.text)
         norm = normalize(text)
-        paragraphs.append(
-            Paragraph(name, number, text or block, norm, content_hash(norm), bool(norm))
-        )
+        digest, servable = content_hash(norm), bool(norm)
+        shown = text or block.text
+        paragraphs.append(Paragraph(name, number, shown, norm, digest, servable, block.page, place.label))
     return paragraphs
 
 
+def parse_document(name: str, raw: str) -> list[Paragraph]:
+    """Paragraphs of a plain-text document."""
+    return paragraphs_of(name, [Block(b) for b in split_blocks(raw)])
+
+
+def read_document(name: str, data: bytes, limits: Limits, progress: Progress | None = None) -> Document:
+    """One file's bytes as a Document; a file that cannot be read has ``problem`` set."""
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    try:
+        found: Extracted = extract(name, data, limits, progress)
+    except DocumentError as exc:
+        return Document(name, digest, (), problem=exc)
+    return Document(name, digest, tuple(paragraphs_of(name, found.blocks)), found.kind, found.pages)
 
 
 def load_documents(
-    folder: Path, max_bytes: int = MAX_DOCUMENT_BYTES, known: Mapping[str, Document] | None = None
+    folder: Path,
+    limits: Limits = DEFAULT_LIMITS,
+    known: Mapping[str, Document] | None = None,
+    progress: Progress | None = None,
 ) -> list[Document]:
     """Every document in ``folder``, sorted by name; a file whose bytes hash as in
-    ``known`` keeps its known paragraphs without being decoded or parsed again."""
+    ``known`` keeps its known paragraphs without being read again."""
     known = known or {}
     documents = []
-    for stub, data in _read_files(folder, max_bytes):
-        same = known.get(stub.name)
-        if same is not None and same.file_hash == stub.file_hash:
+    for path in _document_files(folder):
+        size = path.stat().st_size
+        if size > limits.max_bytes:  # not even read into memory
+            problem = DocumentError("too_large", name=path.name, size=size, limit=limits.max_bytes)
+            documents.append(Document(path.name, f"size:{size}", (), problem=problem))
+            continue
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()[:16]
+        same = known.get(path.name)
+        if same is not None and same.file_hash == digest:
             documents.append(same)
             continue
-        paragraphs = tuple(parse_document(stub.name, _decode(stub.name, data)))
-        documents.append(Document(stub.name, stub.file_hash, paragraphs))
+        documents.append(read_document(path.name, data, limits, progress))
     return documents
 
 
-def load_paragraphs(folder: Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> list[Paragraph]:
+def unreadable(documents: Sequence[Document]) -> list[DocumentError]:
+    """Why each document that could not be read was skipped."""
+    return [d.problem for d in documents if d.problem is not None]
+
+
+def load_paragraphs(folder: Path, limits: Limits = DEFAULT_LIMITS) -> list[Paragraph]:
     """All paragraphs of all documents in ``folder``."""
-    return [p for d in load_documents(folder, max_bytes) for p in d.paragraphs]
+    return [p for d in load_documents(folder, limits) for p in d.paragraphs]
 
 
-def _read_files(folder: Path, max_bytes: int) -> list[tuple[Document, bytes]]:
-    """(document stub with name and file hash, bytes) of every document file, by name."""
+def _document_files(folder: Path) -> list[Path]:
+    """The files of ``folder`` a reader knows, by name; IngestError when there are none."""
     if not folder.is_dir():
         raise IngestError(f"documents folder {folder} does not exist; create it or set QABOT_DOCS_DIR")
-    found = []
-    for path in sorted(folder.iterdir()):
-        if path.suffix.lower() not in DOCUMENT_SUFFIXES or not path.is_file():
-            continue
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise IngestError(
-                f"{path.name} is {size:,} bytes, over the {max_bytes:,}-byte limit for one "
-                "document ([ingest] max_document_bytes); split it or raise the limit"
-            )
-        data = path.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()[:16]
-        found.append((Document(path.name, digest, ()), data))
+    found = [p for p in sorted(folder.iterdir()) if p.suffix.lower() in DOCUMENT_SUFFIXES and p.is_file()]
     if not found:
-        raise IngestError(f"no .txt or .md documents in {folder}; add at least one")
+        kinds = ", ".join(DOCUMENT_SUFFIXES)
+        raise IngestError(f"no documents ({kinds}) in {folder}; add at least one")
     return found
-
-
-def _decode(name: str, data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise IngestError(
-            f"{name} is not UTF-8 text (byte {exc.start}); save it as UTF-8 and reload"
-        ) from exc
 
 
 def to_passages(paragraphs: list[Paragraph], max_chars: int, overlap: int) -> list[Passage]:

@@ -141,6 +141,7 @@ def build_index(
         dim=encoder.dim, normalized=True, metric="inner_product",
         index_type=faiss_index.choose_index_type(len(passages)),
         documents={d.name: d.file_hash for d in documents}, fingerprint=shape, cjk=cjk,
+        unreadable={d.name: {"reason": d.problem.reason, **d.problem.values} for d in documents if d.problem},
         passages=len(passages), built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         arrays=sorted(arrays), normalization=NORMALIZATION,
     )

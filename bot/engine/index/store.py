@@ -32,6 +32,7 @@ from bot.engine.documents.ingest import Paragraph, Passage
 from bot.engine.index import store_parts as parts
 from bot.engine.index.mapped import RowFile, filename, release
 from bot.engine.index.terms import Postings, TermCounts
+from bot.engine.types import Skipped
 
 FORMAT_VERSION = 2  # 2: lexical index saved, vectors only in index.faiss, file hashes, JSON tables
 MANIFEST = "manifest.json"
@@ -88,6 +89,16 @@ class Manifest:
     arrays: list[str]
     normalization: int = 1  # text.normalize.NORMALIZATION the paragraphs' matching forms were made with
     cjk: bool | None = None  # the documents' script (None: an index from before it was kept)
+    unreadable: dict[str, dict[str, Any]] = field(default_factory=dict)  # name → reason, values
+
+    def skipped(self) -> tuple[Skipped, ...]:
+        """The documents left out as unreadable, by name."""
+        out = []
+        for name, found in sorted(self.unreadable.items()):
+            values = tuple((k, v if isinstance(v, int | str) or v is None else str(v))
+                           for k, v in sorted(found.items()) if k != "reason")
+            out.append(Skipped(name, str(found.get("reason", "corrupt")), values))
+        return tuple(out)
 
 
 @dataclass(frozen=True)

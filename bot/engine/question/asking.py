@@ -1,7 +1,9 @@
 """What kind of fact a question asks for, and whether a sentence holds one.
 
 A question that asks "how many days" is only answered by a sentence that says "N 天"; one
-that asks "which article" only by "第 N 条"; "when" only by a date. The answer chooser
+that asks "which article" only by "第 N 条"; "when" only by a date; "which province" only
+by a place's name, "who" or "which department" only by a named body or person, "which law"
+only by a titled document (what a sentence names: bot/engine/text/named.py). The answer chooser
 prefers such sentences, and the engine says "related" instead of "answered" when the
 evidence holds none. The rules are about the language of questions (多少/几/哪一年/how
 many/when), never about any document or test question.
@@ -13,11 +15,16 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.engine.text.named import names_body, names_document, names_place, states_body
 from bot.engine.text.script import is_cjk_text
 
-Kind = Literal["number", "time", "ordinal", "list", "cause", "effect", "purpose", "meaning", "other"]
+Kind = Literal[
+    "number", "time", "ordinal", "place", "body", "who", "document", "list", "cause", "effect",
+    "purpose", "meaning", "other",
+]
 OPEN_KINDS = ("cause", "effect", "purpose", "meaning")  # preferred cues, never required
-FACT_KINDS = ("number", "time", "ordinal")  # required: a sentence without one does not answer
+# required: a sentence without one does not answer
+FACT_KINDS = ("number", "time", "ordinal", "place", "body", "who", "document")
 
 _STRICT_NUM = (
     r"(?:[0-9０-９]+(?:[.,][0-9]+)?"
@@ -36,13 +43,34 @@ EN_UNITS = {
     "percent": "%", "yuan": "元", "article": "条", "copy": "份", "pledge": "份",
     "post": "职", "position": "职", "job": "职",  # 身兼多职: "several posts" is an answer
 }
-# not 好几, 几乎, 近几年 ("recent years")
-_ZH_ASK_NUMBER = re.compile(r"(?:(?<!或多或)多少|(?<![好这那十没近])几(?!乎))(.?)")
+# "How many villages": a thing without a measure word of its own is counted with these
+GENERAL_COUNTERS = "个名位人家座所"
+_EN_NOT_NOUNS = frozenset("of are is were was do does did have has can could will would should more".split())
+# not 好几, 几乎, 近几年 ("recent years"), 哪几 ("which ones": a list)
+_ZH_ASK_NUMBER = re.compile(r"(?:(?<!或多或)多少|(?<![好这那十没近哪])几(?!乎))(.?)")
+# Which place, which body or person, which titled document: the wh-word with its noun.
+_ZH_WHICH = r"(?:哪(?:一|个|座|家|部|份|项|条)?|什么|何)"
+_ZH_PLACE = re.compile(rf"{_ZH_WHICH}(?:省|市|县|区|州|国家|城市|地区)|何地|何处")
+# "哪个部门" wants a named body; "谁" also the body a sentence says does it (是乡镇街道)
+_ZH_BODY = re.compile(rf"{_ZH_WHICH}(?:部门|机关|单位|机构|组织|部委|报纸|报社|媒体|委员会)")
+_ZH_WHO = re.compile(r"由谁|是谁|谁(?!都|也)")
+# "什么办法/意见" asks for a way or a view; "哪份意见", "什么文件" for a document
+_ZH_DOCUMENT = re.compile(
+    rf"{_ZH_WHICH}(?:法律|法规|条例|文件)|哪(?:一|个|份|项|部)?(?:法|规定|通知|意见|办法)(?![官院人子])"
+)
 _ZH_DURATION = re.compile(r"多长时间|多久|多长")
+# a share: "优秀比例是多少", "what share of…" wants 30%, 百分之三十, 三成, 三分之一
+_ZH_RATIO = re.compile(r"比例|比率|百分比|占比|几成|多少成")
+_EN_RATIO = re.compile(
+    r"\b(?:what|which) (?:share|percentage|proportion|ratio|fraction)\b|\bwhat percent", re.I
+)
+PERCENT = "%"
+_PERCENT = re.compile(r"[0-9０-９.]+\s*[%％]|百分之|分之[一二三四五六七八九十]|[一二三四五六七八九十]成")
 _ZH_TIME = re.compile(r"什么时候|哪一年|哪年|何时|哪一天|几月|几号|什么时间")
 _ZH_ORDINAL = re.compile(r"第几(.?)|第多少(.?)")
 _ZH_LIST = re.compile(r"哪些|哪几")
-_EN_NUMBER = re.compile(r"\bhow (?:many|much)\b(?:\s+(\w+))?", re.I)
+# "how many assessment indicators": the counted noun may follow a modifier or two
+_EN_NUMBER = re.compile(r"\bhow (?:many|much)\b((?:\s+[\w-]+){0,3})", re.I)
 _EN_DURATION = re.compile(r"\bhow long\b", re.I)
 # "when" asks for a time only before a verb ("When did…", not "When a township official objects…")
 _EN_TIME = re.compile(
@@ -51,6 +79,22 @@ _EN_TIME = re.compile(
     re.I,
 )
 _EN_ORDINAL = re.compile(r"\b(?:which|what) (?:article|section|clause|chapter)\b", re.I)
+_EN_WHICH = r"\b(?:which|what)(?: \w+)? "  # "which province", "which central department"
+_EN_PLACE = re.compile(
+    rf"{_EN_WHICH}(?:province|city|county|country|region|town|places?)\b"
+    r"|^\W*where (?:is|are|was|were|did|do|does)\b",
+    re.I,
+)
+_EN_BODY = re.compile(
+    rf"{_EN_WHICH}(?:department|agency|body|organ|authority|office|ministry|committee|commission"
+    r"|organi[sz]ation|unit|newspaper)\b",
+    re.I,
+)
+# "who" opening a question or a clause ("…, who ends up paying?"), not "the official who has"
+_EN_WHO = re.compile(r"(?:^|[,;:]\s*)who\b|\bby whom\b|\bto whom\b", re.I)
+_EN_DOCUMENT = re.compile(
+    rf"{_EN_WHICH}(?:law|regulation|document|rule|act|statute|notice|circular|policy document)s?\b", re.I
+)
 _EN_LIST = re.compile(
     r"\b(?:what|which) (?:are|were)\b(?! (?:they|them|these|those|we|you)\b)"
     r"|\b(?:what|which) (?!is\b|was\b|does\b|has\b|this\b)\w+s\b",
@@ -94,6 +138,12 @@ _CUES: dict[Kind, re.Pattern[str]] = {
 }
 
 
+_NAMED_ASKS: tuple[tuple[Kind, re.Pattern[str], re.Pattern[str]], ...] = (
+    ("document", _ZH_DOCUMENT, _EN_DOCUMENT), ("place", _ZH_PLACE, _EN_PLACE), ("body", _ZH_BODY, _EN_BODY),
+    ("who", _ZH_WHO, _EN_WHO),
+)
+
+
 @dataclass(frozen=True)
 class Asked:
     """The kind of fact wanted; ``units``: any of these must follow the number ("" = any)."""
@@ -111,14 +161,21 @@ def asked_for(question: str) -> Asked:
         return Asked("ordinal", "条")
     if _ZH_TIME.search(q) or _EN_TIME.search(q):
         return Asked("time", TIME_UNITS)
+    for kind, zh, en in _NAMED_ASKS:
+        if zh.search(q) or en.search(q):
+            return Asked(kind)
+    if _ZH_RATIO.search(q) or _EN_RATIO.search(q):
+        return Asked("number", PERCENT)
     if _ZH_DURATION.search(q) or _EN_DURATION.search(q):
         return Asked("number", DURATION_UNITS)
     if m := _ZH_ASK_NUMBER.search(q):
         unit = m.group(1)
         return Asked("number", "" if not unit or unit in _NOT_UNIT else unit)
     if m := _EN_NUMBER.search(q):
-        word = (m.group(1) or "").lower().rstrip("s")
-        return Asked("number", EN_UNITS.get(word, ""))
+        words = (m.group(1) or "").lower().split()
+        unit = next((EN_UNITS[w.rstrip("s")] for w in words if w.rstrip("s") in EN_UNITS), "")
+        counted = "many" in m.group(0).lower() and bool(words) and words[0] not in _EN_NOT_NOUNS
+        return Asked("number", unit or (GENERAL_COUNTERS if counted else ""))
     if _ZH_LIST.search(q) or _EN_LIST.search(q):
         return Asked("list")
     for kind, pattern in _ASK_OPEN:
@@ -147,13 +204,28 @@ def holds(sentence: str, asked: Asked) -> bool:
     """True when ``sentence`` can state the fact asked for (always true for "other")."""
     if asked.kind == "other" or asked.kind == "list" or asked.kind in OPEN_KINDS:
         return True
+    if asked.kind in _NAMES:
+        return _NAMES[asked.kind](sentence)
     if asked.kind == "ordinal":
         unit = re.escape(asked.units) if asked.units else "."
         return re.search(rf"第{_NUM}{unit}", sentence) is not None
     if not asked.units:
         return re.search(_STRICT_NUM, sentence) is not None
+    if asked.units == PERCENT:
+        return _PERCENT.search(sentence) is not None
     units = f"[{re.escape(asked.units)}]"
-    return re.search(rf"(?:{_NUM}{_APPROX}|{_VAGUE}){units}", sentence) is not None
+    # with a general counter a lone 一 is an article: "一名村长" is "a village head", no count
+    number = _STRICT_NUM if asked.units == GENERAL_COUNTERS else _NUM
+    # "那二日", "这两天": "these days", not a count of days
+    return re.search(rf"(?<![这那])(?:{number}{_APPROX}|{_VAGUE}){units}", sentence) is not None
+
+
+def _names_who(sentence: str) -> bool:
+    """"谁" (who): a named body or person, or a generic body stated as the doer."""
+    return names_body(sentence) or states_body(sentence)
+
+
+_NAMES = {"place": names_place, "body": names_body, "document": names_document, "who": _names_who}
 
 
 def lists(sentence: str) -> bool:

@@ -44,7 +44,12 @@ _EN_GENERIC = frozenset(
     """.split()
 )
 _EN_WORD = re.compile(r"[a-z]+")
-_EN_PRONOUNS = re.compile(r"\b(?:it|its|they|them|their|that|those|these|this|he|she|there)\b", re.I)
+# "there" points back ("What happens there?"), except in "there is/are" ("How many … are there?")
+_EN_PRONOUNS = re.compile(
+    r"\b(?:it|its|they|them|their|that|those|these|this|he|she)\b"
+    r"|(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?! (?:is|are|was|were)\b)",
+    re.I,
+)
 
 
 def is_follow_up(question: str) -> bool:

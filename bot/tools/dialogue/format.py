@@ -31,7 +31,8 @@ ACTIONS = ("send", "press", "upload", "inline")
 UPLOAD_KEYS = ("filename", "content", "path", "mime_type")
 BUTTONS = tuple(
     dict.fromkeys(
-        [STRINGS[lang][key] for lang in ("zh", "en") for key in ("btn_more", "btn_context")]
+        [STRINGS[lang][key] for lang in ("zh", "en")
+         for key in ("btn_more", "btn_context", "remove_yes", "remove_no")]
         + ["👍", "👎"]
         + [STRINGS[lang][f"reason_{code}"] for lang in ("zh", "en") for code in REASONS]
     )

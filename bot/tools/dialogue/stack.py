@@ -19,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 
-from bot.telegram.texts import STRINGS
+from bot.telegram.texts import STRINGS, is_working
 from bot.tools.botapi import BotAPIServer, SentMessage, SimUser
 from bot.tools.dialogue.expect import Reply
 from bot.tools.dialogue.format import Upload, User
@@ -192,9 +192,31 @@ class BotStack:
             return await self._quiet(update_id, wait)
         try:
             messages = await self.server.wait_for_reply(update_id, timeout=wait, settle=SETTLE)
+            messages, progress = await self._finished(update_id, messages, wait)
         except TimeoutError:
             return Reply(timed_out=True)
-        return self._reply(update_id, user.id, messages)
+        return self._reply(update_id, user.id, messages, progress)
+
+    async def _finished(
+        self, update_id: int, messages: list[SentMessage], wait: float
+    ) -> tuple[list[SentMessage], list[str]]:
+        """``messages`` once no status message among them is still at work ("正在读取…" is
+        edited until the document is in the index), and the progress texts they showed."""
+        deadline = time.monotonic() + wait
+        ids = {(m.chat_id, m.message_id) for m in messages}
+        while True:
+            current = [m for m in self.server.messages() if (m.chat_id, m.message_id) in ids]
+            if not any(is_working(m.plain_text) for m in current):
+                break
+            if time.monotonic() > deadline:
+                raise TimeoutError("a status message was still at work")
+            await asyncio.sleep(0.1)
+        delivered = self.server.delivered_at(update_id) or 0.0
+        chats = {str(chat) for chat, _ in ids}
+        shown = [str(c.params.get("text", "")) for c in self.server.calls
+                 if c.method in ("sendMessage", "editMessageText") and c.at >= delivered and c.status == 200
+                 and str(c.params.get("chat_id")) in chats]
+        return current, [text for text in shown if is_working(text)]
 
     def _button(self, chat_id: int, label: str) -> tuple[SentMessage, str]:
         """The newest of the recent replies with a button ``label`` (a 👎's reasons do not
@@ -238,12 +260,14 @@ class BotStack:
             return Reply(timed_out=True)
         return self._reply(update_id, -1, messages)
 
-    def _reply(self, update_id: int, chat_id: int, messages: list[SentMessage]) -> Reply:
+    def _reply(
+        self, update_id: int, chat_id: int, messages: list[SentMessage], progress: Iterable[str] = ()
+    ) -> Reply:
         for message in messages:
             if message.buttons() and chat_id > 0:
                 self._keyboards.setdefault(chat_id, []).append(message)
                 del self._keyboards[chat_id][:-KEYBOARDS]
-        texts = tuple(m.plain_text for m in messages)
+        texts = (*progress, *(m.plain_text for m in messages))  # a status message's steps first
         answer = self.server.callback_answer(update_id) or {}
         return Reply(
             messages=texts,

@@ -1,0 +1,263 @@
+"""Text that only knows where it is drawn (PDF text layers, OCR boxes, OFD pages) becomes
+lines, then paragraphs as a reader sees them.
+
+One home for the layout rules every paged format shares:
+- a line is text whose vertical centres share a band; within a line a gap wider than
+  CELL_GAP line-heights separates table cells, a smaller one over SPACE_GAP is a space
+  between two Latin-script characters; next to a Chinese one only a gap over
+  WIDE_SPACE_GAP is (a full-width space: "第一条　为了" keeps it, justified text does not);
+- running headers and footers go: a line among the first or last EDGE_LINES of a page
+  whose text recurs there on at least half of the pages (its last number may keep step
+  with the page number), and any page number there ("3", "- 3 -", "第 3 页", "3/40");
+- a paragraph ends after a line that ends a sentence, or that stops well short of the
+  column; one starts at an indented or centred line, after a wide vertical gap, where the
+  font size changes, and at a heading or list marker (structure.MARKER). A paragraph runs
+  on across a page break;
+- consecutive lines with several cells are one table block, rows "cell | cell".
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.engine.documents.formats.columns import Span, in_reading_order
+from bot.engine.documents.formats.model import Block
+from bot.engine.documents.formats.structure import MARKER
+from bot.engine.text.script import is_wide
+from bot.engine.text.sentences import CLOSING_MARKS
+
+__all__ = ["Line", "Page", "Span", "blocks_of", "drop_running", "join_lines", "lines_of"]
+
+CELL_GAP = 1.8  # line-heights of empty space between two table cells
+SPACE_GAP = 0.2  # line-heights of empty space that is a space between words
+WIDE_SPACE_GAP = 0.6  # next to a Chinese character only a gap this wide is (a full-width space)
+EDGE_LINES = 2  # lines at the top and at the bottom of a page where running text may be
+# line-heights short of the column's right edge that make a paragraph's last line (narrow
+# digits and Latin words leave a full line up to ~2 short)
+SHORT_LINE = 3.0
+INDENT = 1.0  # line-heights right of the column's left edge: a new paragraph's first line
+FONT_CHANGE = 0.15  # a line this much taller or shorter than the last starts a new block
+_PARAGRAPH_END = "。！？!?"  # not "；": a clause ends there, and lines often do mid-paragraph
+_LAST_NUMBER = re.compile(r"\d+(?=\D*$)")
+_PAGE_NUMBER = re.compile(
+    r"^(?:[-—–－_~\s]*(?:第\s*)?[\d一二三四五六七八九十百零〇]+(?:\s*页)?[-—–－_~\s]*"
+    r"|第\s*\d+\s*页\s*[,，/／]?\s*共\s*\d+\s*页|共\s*\d+\s*页\s*[,，/／]?\s*第\s*\d+\s*页"
+    r"|\d+\s*[/／]\s*\d+|(?:page|p\.)\s*\d+(?:\s*(?:of|/)\s*\d+)?)$",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One visual line: its cells (one unless it is a table row) and its box."""
+
+    cells: tuple[str, ...]
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    height: float
+
+    @property
+    def text(self) -> str:
+        """The line's text, cells separated by " | "."""
+        return " | ".join(self.cells)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """The lines of one page, top to bottom; ``number`` is 1-based."""
+
+    number: int
+    lines: tuple[Line, ...]
+
+
+def lines_of(spans: Iterable[Span]) -> tuple[Line, ...]:
+    """The visual lines of a page's spans, top to bottom, each read left to right (a page
+    in two columns: column by column, columns.py)."""
+    groups: list[list[Span]] = []
+    band = (0.0, -1.0)
+    for span in sorted(spans, key=lambda s: s.top + s.bottom):
+        mid = (span.top + span.bottom) / 2
+        if groups and band[0] <= mid <= band[1]:
+            groups[-1].append(span)
+        else:
+            groups.append([span])
+            band = (span.top, span.bottom)
+    return tuple(_line(g) for g in in_reading_order(groups))
+
+
+def drop_running(pages: Sequence[Page]) -> list[Page]:
+    """``pages`` without running headers, footers and page numbers. A line recurs when
+    its text does, on at least half of the pages, in the same zone; its last number may
+    change, if it keeps step with the page number ("公报 第 7 页"): "附件1", "附件2"
+    opening pages 2 and 5 are no running header."""
+    seen: Counter[tuple[str, str]] = Counter()
+    steps: dict[tuple[str, str], set[int]] = {}
+    for page in pages:
+        for key, number in {(_key(zone, line), _last_number(line)) for zone, line in _edges(page.lines)}:
+            seen[key] += 1
+            if number is not None:
+                steps.setdefault(key, set()).add(number - page.number)
+    need = max(2, math.ceil(len(pages) / 2))
+    running = {key for key, count in seen.items() if count >= need and len(steps.get(key, {0})) == 1}
+    kept = []
+    for page in pages:
+        drop = {
+            id(line)
+            for zone, line in _edges(page.lines)
+            if _key(zone, line) in running or _PAGE_NUMBER.match(line.text.strip())
+        }
+        kept.append(Page(page.number, tuple(line for line in page.lines if id(line) not in drop)))
+    return kept
+
+
+def blocks_of(pages: Sequence[Page]) -> list[Block]:
+    """Paragraph and table blocks of ``pages`` (headers already dropped), each with the page
+    where it starts."""
+    left, right = _column(pages)
+    blocks: list[Block] = []
+    run: list[Line] = []  # the open paragraph, or the open table
+    start = 0
+    for page in pages:
+        gap = _usual_gap(page.lines)
+        new_page = True
+        for line in _lone_rows_joined(page.lines):
+            table = len(line.cells) > 1
+            if run and _breaks(run[-1], line, table, left, right, gap, new_page):
+                blocks.append(Block(_text(run), start))
+                run = []
+            if not run:
+                start = page.number
+            run.append(line)
+            new_page = False
+    if run:
+        blocks.append(Block(_text(run), start))
+    return [b for b in blocks if b.text]
+
+
+def join_lines(parts: Iterable[str]) -> str:
+    """Lines of one paragraph as one text: a space only between two Latin-script ends
+    ("每月" + "1200元" → "每月1200元", "total" + "amount" → "total amount")."""
+    joined = ""
+    for part in (p.strip() for p in parts):
+        if not part:
+            continue
+        if joined and not (is_wide(joined[-1]) or is_wide(part[0])):
+            joined += " "
+        joined += part
+    return joined
+
+
+def _breaks(
+    prev: Line, line: Line, table: bool, left: float, right: float, gap: float, new_page: bool
+) -> bool:
+    """Whether ``line`` starts a new block after ``prev``."""
+    was_table = len(prev.cells) > 1
+    if table or was_table:
+        return not (table and was_table and not new_page and line.top - prev.bottom < 2 * line.height)
+    gap_break = not new_page and line.top - prev.bottom > max(1.0 * line.height, 1.8 * gap)
+    ends = prev.text.rstrip().rstrip(CLOSING_MARKS)
+    return (
+        gap_break
+        or (bool(ends) and ends[-1] in _PARAGRAPH_END)
+        or prev.x1 < right - SHORT_LINE * prev.height
+        or line.x0 > left + INDENT * line.height
+        or abs(line.height - prev.height) > FONT_CHANGE * max(line.height, prev.height)
+        or bool(MARKER.match(line.text))
+    )
+
+
+def _lone_rows_joined(lines: Sequence[Line]) -> list[Line]:
+    """A line with several cells but no such neighbour is no table ("通　　知" spaced out,
+    a date pushed right): its cells become one, joined by a space."""
+    out = []
+    for i, line in enumerate(lines):
+        neighbours = [*lines[max(0, i - 1) : i], *lines[i + 1 : i + 2]]
+        if len(line.cells) > 1 and not any(len(n.cells) > 1 for n in neighbours):
+            line = Line((join_lines(line.cells),), line.x0, line.top, line.x1, line.bottom, line.height)
+        out.append(line)
+    return out
+
+
+def _text(run: list[Line]) -> str:
+    if len(run[0].cells) > 1:
+        return "\n".join(line.text for line in run)
+    return join_lines(line.text for line in run)
+
+
+def _line(spans: list[Span]) -> Line:
+    spans.sort(key=lambda s: s.x0)
+    height = statistics.median(s.bottom - s.top for s in spans) or 1.0
+    cells: list[str] = []
+    current = ""
+    last_x1 = spans[0].x0
+    for span in spans:
+        space = span.x0 - last_x1
+        if current and space > CELL_GAP * height:
+            cells.append(current.strip())
+            current = ""
+        elif current and space > _space_gap(current[-1], span.text[0]) * height:
+            current += " "
+        current += span.text
+        last_x1 = max(last_x1, span.x1)
+    cells.append(current.strip())
+    return Line(
+        tuple(c for c in cells if c),
+        spans[0].x0,
+        min(s.top for s in spans),
+        max(s.x1 for s in spans),
+        max(s.bottom for s in spans),
+        height,
+    )
+
+
+def _space_gap(before: str, after: str) -> float:
+    """The gap (in line-heights) that is a space between two characters."""
+    return WIDE_SPACE_GAP if is_wide(before) or is_wide(after) else SPACE_GAP
+
+
+def _edges(lines: Sequence[Line]) -> list[tuple[str, Line]]:
+    """The lines where running text may stand, each with its zone ("top" or "bottom")."""
+    top = min(EDGE_LINES, len(lines))
+    bottom = max(top, len(lines) - EDGE_LINES)
+    return [("top", line) for line in lines[:top]] + [("bottom", line) for line in lines[bottom:]]
+
+
+def _key(zone: str, line: Line) -> tuple[str, str]:
+    """Where a line stands and its text, spaces gone and its last number folded, so that
+    "第 3 页" and "第 4 页" share a key."""
+    return zone, _LAST_NUMBER.sub("#", re.sub(r"\s+", "", line.text), count=1)
+
+
+def _last_number(line: Line) -> int | None:
+    found = _LAST_NUMBER.search(re.sub(r"\s+", "", line.text))
+    return int(found.group()) if found else None
+
+
+def _column(pages: Sequence[Page]) -> tuple[float, float]:
+    """The text column's left and right edges: per page the leftmost start and the 90th
+    percentile of the ends of single-cell lines (a title across two columns does not count),
+    then the median over pages (one odd page does not move it)."""
+    lefts, rights = [], []
+    for page in pages:
+        body = [line for line in page.lines if len(line.cells) == 1]
+        if body:
+            ends = sorted(line.x1 for line in body)
+            lefts.append(min(line.x0 for line in body))
+            rights.append(ends[int(0.9 * (len(ends) - 1))])
+    if not lefts:
+        return 0.0, 0.0
+    return statistics.median(lefts), statistics.median(rights)
+
+
+def _usual_gap(lines: Sequence[Line]) -> float:
+    """The median empty space between consecutive lines of a page."""
+    gaps = [b.top - a.bottom for a, b in itertools.pairwise(lines) if b.top > a.bottom]
+    return statistics.median(gaps) if gaps else 0.0

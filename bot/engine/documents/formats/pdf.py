@@ -1,0 +1,149 @@
+"""PDF files, read with PDFium (pypdfium2, Apache-2.0/BSD): the text layer where a page
+has one, OCR (ocr.py) on the pages that are only a scanned picture.
+
+Every character comes with its box; layout.py turns boxes into lines, drops running
+headers and page numbers and joins lines into paragraphs. The page count is checked
+before any page is parsed; a page the file lists but cannot produce ends the document
+there (a count that lies), and a file with no page at all is corrupt. PDFium is not
+thread-safe, so every call into it holds PDFIUM (the lead's other PDFium users must too).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from bot.engine.documents.formats.layout import Line, Page, Span, blocks_of, drop_running, lines_of
+from bot.engine.documents.formats.model import DocumentError, Extracted, Limits, Progress
+
+MIN_TEXT_CHARS = 10  # a page with fewer characters in its text layer, and a picture, is a scan
+# PDFium is not thread-safe: every call into it, from any thread, holds this lock
+PDFIUM = threading.Lock()
+
+
+def read_pdf(name: str, data: bytes, limits: Limits, progress: Progress | None = None) -> Extracted:
+    """The blocks of a PDF, each with its page; kind "pdf-ocr" when a page needed OCR."""
+    with PDFIUM:
+        pdf = _open(name, data)
+    try:
+        with PDFIUM:
+            count = len(pdf)
+        if count > limits.max_pages:
+            raise DocumentError("too_many_pages", name=name, pages=count, limit=limits.max_pages)
+        pages: list[Page] = []
+        scanned: list[int] = []
+        for index in range(count):
+            with PDFIUM:
+                read = _read_page(pdf, index)
+            if read is None:
+                break  # the file promised more pages than it has
+            spans, needs_ocr = read
+            if needs_ocr:
+                scanned.append(index)
+            pages.append(Page(index + 1, lines_of(spans)))
+            if progress:
+                progress("pages", index + 1, count)
+        if not pages:
+            raise DocumentError("corrupt", name=name, detail="no page can be read")
+        if len(scanned) > limits.max_ocr_pages:
+            raise DocumentError(
+                "too_many_scanned_pages", name=name, pages=len(scanned), limit=limits.max_ocr_pages
+            )
+        for done, index in enumerate(scanned, start=1):
+            pages[index] = Page(index + 1, _ocr_lines(pdf, index, limits.ocr_scale))
+            if progress:
+                progress("ocr", done, len(scanned))
+    finally:
+        with PDFIUM:
+            pdf.close()
+    blocks = tuple(blocks_of(drop_running(pages)))
+    if not blocks:
+        raise DocumentError("no_text", name=name, pages=len(pages))
+    return Extracted(blocks, len(pages), "pdf-ocr" if scanned else "pdf")
+
+
+def _read_page(pdf: Any, index: int) -> tuple[list[Span], bool] | None:
+    """The character spans of page ``index`` and whether it needs OCR (a picture and next
+    to no text, or text whose font maps to no real characters); None when it cannot load."""
+    import pypdfium2 as pdfium
+
+    try:
+        page = pdf[index]
+    except pdfium.PdfiumError:
+        return None
+    try:
+        spans, garbled = _spans(page)
+        needs_ocr = len(spans) < MIN_TEXT_CHARS and (garbled >= MIN_TEXT_CHARS or _has_picture(page))
+        return spans, needs_ocr
+    finally:
+        page.close()
+
+
+def _open(name: str, data: bytes) -> Any:
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if exc.err_code in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY):
+            raise DocumentError("encrypted", name=name) from exc
+        raise DocumentError("corrupt", name=name, detail=str(exc)) from exc
+
+
+def _spans(page: Any) -> tuple[list[Span], int]:
+    """One span per visible character, with its loose (font-sized) box, y flipped downwards;
+    and the number of garbled characters (private-use or replacement: a font without a
+    Unicode map), which are left out."""
+    import pypdfium2.raw as pdfium_c
+
+    textpage = page.get_textpage()
+    try:
+        raw = textpage.raw
+        rect = pdfium_c.FS_RECTF()
+        spans = []
+        garbled = 0
+        pending_high = 0
+        for index in range(textpage.count_chars()):
+            code = pdfium_c.FPDFText_GetUnicode(raw, index)
+            if 0xD800 <= code < 0xDC00:  # a character outside the BMP comes in two halves
+                pending_high = code
+                continue
+            if 0xDC00 <= code < 0xE000:
+                if not pending_high:
+                    continue
+                code = 0x10000 + ((pending_high - 0xD800) << 10) + (code - 0xDC00)
+                pending_high = 0
+            char = chr(code)
+            if 0xE000 <= code < 0xF900 or code == 0xFFFD:
+                garbled += 1
+                continue
+            if code < 0x20 or code in (0xFFFE, 0xFFFF) or char.isspace():
+                continue
+            if not pdfium_c.FPDFText_GetLooseCharBox(raw, index, rect):
+                continue
+            spans.append(Span(char, rect.left, -rect.top, rect.right, -rect.bottom))
+        return spans, garbled
+    finally:
+        textpage.close()
+
+
+def _has_picture(page: Any) -> bool:
+    import pypdfium2.raw as pdfium_c
+
+    return any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=3))
+
+
+def _ocr_lines(pdf: Any, index: int, scale: float) -> tuple[Line, ...]:
+    """The lines OCR reads on page ``index``, in PDF units like the text-layer pages.
+    (Pixel rows count down from the top as the flipped text layer does, so the two agree.)
+    Only the rendering holds the PDFium lock; recognition runs without it."""
+    from bot.engine.documents.formats.ocr import read_image
+
+    with PDFIUM:
+        page = pdf[index]
+        try:
+            image = page.render(scale=scale).to_numpy().copy()  # the bitmap's buffer goes with it
+        finally:
+            page.close()
+    return lines_of(read_image(image, scale))

@@ -1,0 +1,213 @@
+"""Admins manage the documents in Telegram: uploads (any format, with progress), /docs, /remove.
+
+An upload is read off the event loop by the engine's format readers, with one status message
+edited as the work goes ("正在识别扫描页：第 3/12 页…", then the result); questions keep being
+answered meanwhile. A document that cannot be read gets its reason in the admin's language
+and nothing changes. A readable one is written into the folder (replacing a document of the
+same name, with what changed in paragraphs) and the folder is reloaded; a failed reload
+removes it again. /remove asks for a confirmation button first. Private chats only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+
+from telegram import CallbackQuery, Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import TelegramError
+
+from bot.engine.documents.changes import compare
+from bot.engine.documents.formats import SUPPORTED
+from bot.engine.documents.ingest import Document, read_document
+from bot.engine.lifecycle import ReloadError, document_limits
+from bot.telegram.admin import admin_and_ready, done_text
+from bot.telegram.reply import Ctx, reply_text
+from bot.telegram.runtime import Runtime
+from bot.telegram.texts import Lang, lang_of, problem_text, t
+from bot.telegram.uploads import added_by, place, remove, suffix_of, target_name
+
+log = logging.getLogger(__name__)
+EDIT_EVERY = 2.0  # seconds between progress edits of the status message
+REMOVE = "rm"  # callback data "rm:<digest>:y" or "rm:<digest>:n"
+
+
+async def upload(update: Update, context: Ctx) -> None:
+    """A document: admins add (or replace) it and reload; others are refused."""
+    rt, message, user = context.runtime, update.effective_message, update.effective_user
+    if message is None or message.document is None or message.chat.type != Chat.PRIVATE:
+        return
+    lang = lang_of(user)
+    if not rt.is_admin(user.id if user else None):
+        log.warning("non-admin user %s sent a document", user.id if user else None)
+        await reply_text(update, context, t(lang, "file_not_admin"))
+        return
+    doc, limit = message.document, rt.settings.telegram.max_upload_bytes
+    name = doc.file_name or "document.txt"
+    if suffix_of(name) not in SUPPORTED:
+        await reply_text(update, context, t(lang, "upload_type", kinds=" ".join(SUPPORTED)))
+        return
+    if (doc.file_size or 0) > limit:
+        too_large = {"name": name, "size": doc.file_size, "limit": limit}
+        await reply_text(update, context, problem_text(lang, "too_large", too_large))
+        return
+    if not rt.engine.ready:
+        await reply_text(update, context, t(lang, "not_ready"))
+        return
+    status = await message.reply_text(t(lang, "doc_reading", name=name))
+    data = bytes(await (await doc.get_file()).download_as_bytearray())
+    target = target_name(name)
+    progress = _Progress(status, lang, name, asyncio.get_running_loop())
+    read = await asyncio.to_thread(read_document, target, data, document_limits(rt.settings), progress)
+    if read.problem is not None:
+        log.info("upload %r refused: %s", name, read.problem)
+        await _edit(status, problem_text(lang, read.problem.reason, {**read.problem.values, "name": name}))
+        return
+    await _edit(status, t(lang, "doc_indexing", paragraphs=len(read.paragraphs)))
+    await _add_and_reload(rt, status, lang, read, data, user.id if user else None)
+
+
+async def _add_and_reload(
+    rt: Runtime, status: Message, lang: Lang, read: Document, data: bytes, user_id: int | None
+) -> None:
+    before = [p.hash for p in rt.engine.current.document(read.name)]
+
+    def add() -> Callable[[], None]:
+        placed = place(rt.settings.docs_dir, read.name, data, user_id)
+        log.info("admin upload saved as %s", placed.path.name)
+        return placed.rollback
+
+    try:
+        report = await rt.engine.reload(add, read=[read])
+    except ReloadError as exc:
+        log.warning("reload after upload of %s failed, rolled back: %s", read.name, exc)
+        await _edit(status, t(lang, "upload_rolled_back", name=read.name, error=exc))
+        return
+    if before:
+        changes = compare(before, [p.hash for p in read.paragraphs])
+        head = t(lang, "upload_replaced", name=read.name, added=changes.added, changed=changes.changed,
+                 removed=changes.removed)
+    else:
+        pages = t(lang, "doc_page_count", pages=read.pages) if read.pages else ""
+        servable = sum(p.servable for p in read.paragraphs)
+        head = t(lang, "upload_saved", name=read.name, paragraphs=servable, pages=pages)
+    await _edit(status, head + "\n" + done_text(lang, report, len(rt.engine.stale)))
+
+
+async def docs_command(update: Update, context: Ctx) -> None:
+    """/docs (admins): the documents served, with paragraphs, pages, who added them when."""
+    if not await admin_and_ready(update, context, "docs"):
+        return
+    rt, lang = context.runtime, lang_of(update.effective_user)
+    documents = rt.engine.current.catalogue()
+    if not documents:
+        await reply_text(update, context, t(lang, "docs_none"))
+        return
+    who = added_by(rt.settings.docs_dir)
+    lines = [t(lang, "docs_header", count=len(documents))]
+    for rank, d in enumerate(documents, 1):
+        entry = who.get(d.name)
+        added = "" if entry is None else t(lang, "docs_added", when=str(entry.get("added_at", "?"))[:10],
+                                            who=entry.get("added_by") or "?")
+        pages = t(lang, "doc_page_count", pages=d.pages) if d.pages else ""
+        lines.append(t(lang, "docs_line", rank=rank, name=d.name, paragraphs=d.paragraphs, pages=pages,
+                       added=added))
+    lines += [problem_text(lang, s.reason, {**dict(s.values), "name": s.name})
+              for s in rt.engine.info.skipped]
+    await reply_text(update, context, "\n".join(lines))
+
+
+async def remove_command(update: Update, context: Ctx) -> None:
+    """/remove NAME (admins): asks for a confirmation button before deleting."""
+    if not await admin_and_ready(update, context, "remove"):
+        return
+    rt, lang, message = context.runtime, lang_of(update.effective_user), update.effective_message
+    name = " ".join(context.args or []).strip()
+    if message is None or not name:
+        await reply_text(update, context, t(lang, "remove_usage"))
+        return
+    known = {d.name: d for d in rt.engine.current.catalogue()}
+    if name not in known:
+        await reply_text(update, context, t(lang, "remove_unknown", name=name))
+        return
+    digest = _digest(name)
+    markup = InlineKeyboardMarkup([[
+        InlineKeyboardButton(t(lang, "remove_yes"), callback_data=f"{REMOVE}:{digest}:y"),
+        InlineKeyboardButton(t(lang, "remove_no"), callback_data=f"{REMOVE}:{digest}:n"),
+    ]])
+    await message.reply_text(t(lang, "remove_confirm", name=name, paragraphs=known[name].paragraphs),
+                             reply_markup=markup)
+
+
+async def remove_button(update: Update, context: Ctx) -> None:
+    """The confirmation under /remove: delete the document and reload, or cancel."""
+    query, rt = update.callback_query, context.runtime
+    if query is None or query.data is None or query.message is None:
+        return
+    lang = lang_of(query.from_user)
+    if not rt.is_admin(query.from_user.id):
+        await query.answer(t(lang, "not_admin"))
+        return
+    _, digest, choice = [*query.data.split(":"), "", ""][:3]
+    await query.answer()
+    if choice != "y":
+        await _edit_query(query, t(lang, "remove_cancelled"))
+        return
+    names = [d.name for d in rt.engine.current.catalogue()]
+    name = next((n for n in names if _digest(n) == digest), None)
+    if name is None:
+        await _edit_query(query, t(lang, "remove_unknown", name="?"))
+        return
+    if len(names) == 1:
+        await _edit_query(query, t(lang, "remove_last", name=name))
+        return
+    await _edit_query(query, t(lang, "doc_indexing", paragraphs="…"))
+    try:
+        report = await rt.engine.reload(lambda: remove(rt.settings.docs_dir, name).rollback)
+    except (ReloadError, FileNotFoundError) as exc:
+        log.warning("removing %s failed, restored: %s", name, exc)
+        await _edit_query(query, t(lang, "reload_failed", error=exc))
+        return
+    done = done_text(lang, report, len(rt.engine.stale))
+    await _edit_query(query, t(lang, "remove_done", name=name) + "\n" + done)
+
+
+class _Progress:
+    """The reader's progress, from its worker thread, as edits of the status message (at
+    most one per EDIT_EVERY seconds; never waited for)."""
+
+    def __init__(self, status: Message, lang: Lang, name: str, loop: asyncio.AbstractEventLoop) -> None:
+        self.status, self.lang, self.name, self.loop = status, lang, name, loop
+        self.last = 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.last < EDIT_EVERY or stage not in ("pages", "ocr"):
+            return
+        self.last = now
+        text = t(self.lang, f"doc_{stage}", name=self.name, done=done, total=total)
+        asyncio.run_coroutine_threadsafe(_edit(self.status, text), self.loop)
+
+
+async def _edit(status: Message, text: str) -> None:
+    """Replace the status message's text (an edit that fails is logged, not raised)."""
+    try:
+        await status.edit_text(text)
+    except TelegramError as exc:
+        log.info("could not edit the status message: %s", exc)
+
+
+async def _edit_query(query: CallbackQuery, text: str) -> None:
+    with contextlib.suppress(TelegramError):
+        await query.edit_message_text(text)
+
+
+def _digest(name: str) -> str:
+    return hashlib.sha256(name.encode("utf-8")).hexdigest()[:16]
+
+
+__all__ = ["REMOVE", "docs_command", "remove_button", "remove_command", "upload"]
+

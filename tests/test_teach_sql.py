@@ -3,6 +3,7 @@ server: kept with who and when, one per wording, edited, removed, surviving a re
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -69,3 +70,12 @@ def test_reason_kept_with_a_down_vote_and_reported(store: SqlStore) -> None:
 
 def _logged(question: str, key: str) -> LogEntry:
     return LogEntry(1, 1, 1, question, "answered", (("a.txt", 3),), 5.0, key)
+
+
+def test_the_question_log_keeps_the_cited_paragraphs_by_content(store: SqlStore) -> None:
+    cited = (("a.txt", 3), ("a.txt", 4))
+    entry = LogEntry(9, 1, 1, "问？", "answered", cited, 5.0, cited_hashes=("h3", "h4"))
+    store.record_answer(entry, None, None)
+    with store._read() as cur:
+        cur.execute("SELECT cited_hashes FROM question_log WHERE update_id = 9")
+        assert json.loads(cur.fetchone()[0]) == ["h3", "h4"]

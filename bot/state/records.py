@@ -60,6 +60,7 @@ class LogEntry:
     ms: float  # from the handler's start to the answer being ready
     answer_key: str | None = None  # the buttons under the answer (👍/👎 refer to it)
     at: float = 0.0  # Unix time; the store fills it in when 0
+    cited_hashes: tuple[str, ...] = ()  # content hash of each cited paragraph (¶n shift on edits)
 
 
 @dataclass(frozen=True)

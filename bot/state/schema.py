@@ -135,7 +135,8 @@ CREATE TABLE choices (
 );
 CREATE INDEX choices_at ON choices (at);
 ALTER TABLE feedback ADD COLUMN reason TEXT NOT NULL DEFAULT '';
-ALTER TABLE feedback ADD COLUMN paragraph_hash TEXT NOT NULL DEFAULT ''
+ALTER TABLE feedback ADD COLUMN paragraph_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE question_log ADD COLUMN cited_hashes TEXT NOT NULL DEFAULT ''
 """
 
 

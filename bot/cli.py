@@ -1,4 +1,4 @@
-"""`qabot`: index, ask, chat, eval, serve, report, dialogue. Config at the edge: load_settings()."""
+"""`qabot`: index, ask, chat, eval, serve, report, teach, dialogue. Config at the edge: load_settings()."""
 
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bot.engine.types import Answer, Hit, Skipped
+from bot.engine.types import Answer, Hit, Skipped, Teaching, Turn
 from config.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("qabot")
@@ -79,6 +79,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--days", type=float, help="look back this many days (default: [state] gaps_days)")
     p.add_argument("--csv", help="also write every logged question of the period to this CSV file")
     p.set_defaults(handler=cmd_report)
+    p = sub.add_parser("teach", help="link a wording to the paragraph that answers it (or not covered)")
+    p.add_argument("question", nargs="?", help="the wording, as officials ask it")
+    p.add_argument("--doc", help="the document, named as the bot cites it")
+    p.add_argument("--paragraph", type=int, help="its ¶n")
+    p.add_argument("--sentence", default="", help="a piece of the sentence to bold")
+    p.add_argument("--not-covered", action="store_true", help="the documents do not answer this wording")
+    p.add_argument("--list", action="store_true", help="what is taught")
+    p.add_argument("--json", action="store_true", help="with --list: as JSON")
+    p.add_argument("--remove", metavar="ID", help="forget a teaching")
+    p.add_argument("--import", dest="import_file", metavar="FILE", help="FAQ pairs from CSV or JSONL")
+    p.add_argument("--export", dest="export_file", metavar="FILE", help="write what is taught (CSV or JSONL)")
+    p.add_argument("--docs")
+    p.set_defaults(handler=cmd_teach)
     p = sub.add_parser("dialogue", help="scripted dialogues for testers")
     dsub = p.add_subparsers(dest="dialogue_command", required=True)
     d = dsub.add_parser("run", help="replay dialogue scripts through the real bot stack")
@@ -165,7 +178,7 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     from bot.serving.engine import ServedEngine
 
     async def ask() -> Answer:
-        served = ServedEngine(settings)
+        served = ServedEngine(settings, teachings=_teachings(settings))
         await served.open()
         try:
             return await served.ask(args.question)
@@ -187,9 +200,10 @@ def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
     from bot.state import Conversations
 
     async def chat() -> None:
-        served = ServedEngine(settings)
+        served = ServedEngine(settings, teachings=_teachings(settings))
         await served.open()
         conversation = Conversations(settings.conversation.context_minutes * 60)
+        offered: Answer | None = None  # the last answer, whose candidates a number picks
         if sys.stdin.isatty():
             info = served.info
             print(f"qabot: {', '.join(info.documents)} ({info.paragraphs} ¶). 输入问题，Ctrl-D 退出。")
@@ -198,7 +212,9 @@ def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
                 question = line.strip()
                 if not question:
                     continue
-                answer = await served.ask(question, context=conversation.get(0))
+                chosen = chosen_candidate(offered, question)
+                answer = chosen or await served.ask(question, context=conversation.get(0))
+                offered = answer
                 conversation.put(0, answer.turn)
                 print(format_answer(answer), flush=True)
                 print(flush=True)
@@ -212,8 +228,11 @@ def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
     """Score the engine on a question file."""
     from bot.tools.evaluate import evaluate, format_summary, read_cases
+    from bot.tools.teach import read_taught
 
-    summary, rows = evaluate(_service(settings), read_cases(Path(args.file)))
+    service = _service(settings)
+    service.teach(read_taught(settings))
+    summary, rows = evaluate(service, read_cases(Path(args.file)))
     if args.verbose:
         for row in rows:
             mark = row["status"] if not row["answered"] else f"rank {row['rank']}"
@@ -253,6 +272,60 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _teachings(settings: Settings) -> Any:
+    """An async reader of what is taught in the configured store (for ServedEngine)."""
+    from bot.tools.teach import read_taught
+
+    async def read() -> Any:
+        return await asyncio.to_thread(read_taught, settings)
+
+    return read
+
+
+def cmd_teach(settings: Settings, args: argparse.Namespace) -> int:
+    """Teach a wording, mark one not covered, or list / remove / import / export teachings."""
+    from bot.state import open_store
+    from bot.tools import teach
+
+    store = open_store(settings)
+    try:
+        paragraphs = teach.Paragraphs.read(settings)
+        if args.list or args.export_file:
+            records = store.teachings()
+            if args.export_file:
+                n = teach.export(records, paragraphs.hashes, Path(args.export_file))
+                print(f"{n} teaching(s) written to {args.export_file}")
+                return 0
+            items = teach.rows(records, paragraphs.hashes)
+            print(json.dumps(items, ensure_ascii=False, indent=2) if args.json else teach.format_rows(items))
+            return 0
+        if args.remove:
+            if not store.remove_teaching(args.remove):
+                raise teach.TeachError(f"no teaching {args.remove!r}; `qabot teach --list` shows the ids")
+            print(f"removed {args.remove}")
+            return 0
+        if args.import_file:
+            path = Path(args.import_file)
+            kept = teach.teach_all(store, teach.imported(teach.parse(path), paragraphs, path.name),
+                                   f"import:{path.name}")
+            print(f"{len(kept)} teaching(s) imported from {path}")
+            return 0
+        if not args.question:
+            raise teach.TeachError('give a question: qabot teach "问题" --doc NAME --paragraph N')
+        if args.not_covered:
+            taught = store.teach(Teaching("", args.question.strip(), not_covered=True), teach.who())
+        elif args.doc and args.paragraph:
+            made = paragraphs.teaching(args.question, args.doc, args.paragraph, args.sentence)
+            taught = store.teach(made, teach.who())
+        else:
+            raise teach.TeachError("say where the answer is (--doc NAME --paragraph N) or --not-covered")
+    finally:
+        store.close()
+    where = "not covered" if taught.not_covered else f"¶{taught.paragraph} ({taught.doc})"
+    print(f"taught {taught.id}: {taught.question} → {where}")
+    return 0
+
+
 def cmd_dialogue(settings: Settings, args: argparse.Namespace) -> int:
     """Run or record scripted dialogues."""
     from bot.tools.dialogue import cli as dialogue_cli
@@ -269,16 +342,37 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         "status": answer.status,
         "answered": answer.answered,
         "answer": answer.answer,
+        "taught": answer.taught,
         "passages": [
             {"doc": h.doc, "paragraph": h.paragraph, "section": h.section, "page": h.page, "text": h.text,
              "score": round(h.score, 4)}
             for h in shown
         ],
+        "candidates": [
+            {"doc": c.doc, "paragraph": c.paragraph, "sentence": c.sentence} for c in answer.candidates
+        ],
     }
+
+
+def chosen_candidate(previous: Answer | None, line: str) -> Answer | None:
+    """The full answer of candidate ``line`` ("1", "2"…) of ``previous``; None when ``line``
+    picks none (then it is a question)."""
+    if previous is None or not line.isdigit() or not 1 <= int(line) <= len(previous.candidates):
+        return None
+    c = previous.candidates[int(line) - 1]
+    hit = next(h for h in previous.hits if (h.doc, h.paragraph) == (c.doc, c.paragraph))
+    return Answer(previous.question, "answered", c.sentence, (hit,),
+                  turn=Turn(previous.question, ((c.doc, c.paragraph),), c.sentence))
 
 
 def format_answer(answer: Answer) -> str:
     """Plain-text answer for the console."""
+    if answer.candidates:
+        lines = [
+            "文章没有直接回答这个问题，您问的是哪一段？回复序号 (Not answered directly; reply a number):", "",
+        ]
+        return "\n".join(lines + [f"{i}) ¶{c.paragraph} ({c.doc}) {c.sentence}"
+                                   for i, c in enumerate(answer.candidates, 1)])
     if answer.status == "related" and answer.hits:
         lines = ["文章没有直接回答这个问题，以下段落可能相关：(Not answered directly; related:)", ""]
         return "\n".join(lines + [_cited(h) for h in answer.hits])

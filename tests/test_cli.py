@@ -65,7 +65,8 @@ def test_ask_json_prints_exactly_the_documented_keys(
     real_env: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
     data = _json_out(capsys, ["ask", "--json", QUESTION])
-    assert list(data) == ["question", "status", "answered", "answer", "passages"]
+    assert list(data) == ["question", "status", "answered", "answer", "taught", "passages", "candidates"]
+    assert data["taught"] == ""  # nothing taught in this store
     assert data["question"] == QUESTION and data["answered"] is True and data["status"] == "answered"
     assert isinstance(data["answer"], str) and "31" in data["answer"]
     passages = data["passages"]
@@ -81,7 +82,8 @@ def test_ask_json_prints_exactly_the_documented_keys(
 def test_ask_json_off_topic_is_not_answered(real_env: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     data = _json_out(capsys, ["ask", "--json", OFF_TOPIC])
     assert data == {
-        "question": OFF_TOPIC, "status": "not_covered", "answered": False, "answer": "", "passages": [],
+        "question": OFF_TOPIC, "status": "not_covered", "answered": False, "answer": "", "taught": "",
+        "passages": [], "candidates": [],
     }
 
 

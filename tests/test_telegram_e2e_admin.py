@@ -75,7 +75,7 @@ async def test_admin_stats(live: Live) -> None:
 async def test_command_menus_are_set_at_start(live: Live) -> None:
     assert [c["command"] for c in live.server.my_commands("")] == ["ask", "help"]
     admin_menu = live.server.my_commands("", {"type": "chat", "chat_id": ADMIN.id})
-    assert [c["command"] for c in admin_menu] == ["ask", "help", "reload", "docs", "gaps", "stats"]
+    assert [c["command"] for c in admin_menu] == ["ask", "help", "reload", "docs", "remove", "gaps", "stats"]
 
 
 async def test_admin_gaps_lists_what_was_not_answered_most_frequent_first(live: Live) -> None:
@@ -87,14 +87,15 @@ async def test_admin_gaps_lists_what_was_not_answered_most_frequent_first(live: 
     (answer,) = await live.ask(voter, "乡镇街道为什么感到权责不对等？")
     uid = live.server.press_button(voter, answer, dict(answer.buttons())["👎"])
     await live.server.wait_for_reply(uid, timeout=TIMEOUT)
-    (msg,) = await live.ask(ADMIN, "/gaps")
+    msg, *offers = await live.ask(ADMIN, "/gaps")  # the list, then each gap with buttons to teach
+    assert offers and all(m.buttons()[-1][0] == "文章未涉及" for m in offers)
     lines = msg.plain_text.splitlines()
     assert lines[0].startswith("最近 30 天没有答上或被点 👎 的问题")
     hotpot = next(i for i, line in enumerate(lines) if "火锅底料" in line)
     rain = next(i for i, line in enumerate(lines) if "明天会下雨吗" in line)
     assert hotpot < rain and "（2 次：未答上 2，👎 0）" in lines[hotpot]
     assert any("乡镇街道为什么感到权责不对等" in line and "👎 1" in line for line in lines)
-    (msg,) = await live.ask(ADMIN, "/gaps 1")
+    msg, *_ = await live.ask(ADMIN, "/gaps 1")
     assert msg.plain_text.startswith("最近 1 天")
 
 

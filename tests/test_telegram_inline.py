@@ -38,6 +38,17 @@ async def test_answered_query_offers_the_private_reply_first(live: Live) -> None
     assert first["input_message_content"]["message_text"] == private.text
 
 
+async def test_unsure_query_offers_its_candidates_as_results(live: Live) -> None:
+    answer = await inline(live, SimUser(id=305), "那个惠州街道年底考核里一共列了多少个考核指标？")
+    first, *offered = answer["results"]
+    assert "可能相关" in first["title"] and 1 <= len(offered) <= 2
+    for result in offered:  # "¶n best sentence"; sending it answers from that paragraph alone
+        (cited,) = paragraphs(result["shown"])
+        assert result["title"].startswith(f"¶{cited} ")
+        assert "<b>" in result["input_message_content"]["message_text"]
+    assert paragraphs(offered[0]["shown"]) == [8] and "31项" in offered[0]["shown"]
+
+
 async def test_off_topic_query_cites_no_paragraph(live: Live) -> None:
     answer = await inline(live, SimUser(id=302), OFF_TOPIC)
     (result,) = answer["results"]

@@ -19,6 +19,8 @@ from scipy import sparse
 from bot.engine.answer.choose import Extract, choose, choose_among
 from bot.engine.answer.sentences import SentenceIndex
 from bot.engine.cache import AnswerCache
+from bot.engine.documents.ingest import Paragraph
+from bot.engine.documents.qa import qa_teachings
 from bot.engine.index.store import StoredIndex
 from bot.engine.judge.answerable import answerable
 from bot.engine.judge.evidence import Evidence, Gauge
@@ -29,20 +31,23 @@ from bot.engine.question.concepts import KNOWN_SIMILARITY, Concepts, Words
 from bot.engine.question.crosslingual import Translator
 from bot.engine.question.followup import is_follow_up, own_words, resolve
 from bot.engine.question.sections import asked_place, asks_only_where
+from bot.engine.question.taught import Match
 from bot.engine.rank.bm25 import LexicalIndex
 from bot.engine.rank.hybrid import HybridRetriever, Query, Ranking
 from bot.engine.rank.places import first_in_place
+from bot.engine.taught import NO, Taught
 from bot.engine.text.named import names_place
 from bot.engine.text.normalize import normalize
 from bot.engine.text.script import documents_are_cjk, has_content, is_cjk_text, printable
 from bot.engine.text.sentences import split_sentences
 from bot.engine.text.tokenize import tokenize
-from bot.engine.types import Answer, Hit, IndexInfo, Turn
+from bot.engine.types import Answer, Candidate, Hit, IndexInfo, Teaching, Turn
 from config.settings import Settings
 from embeddings.encoder import Encoder
 
 EVIDENCE_PARAGRAPHS = 3  # sentences of this many top paragraphs are scored together
 FOLLOW_UP_COVERAGE = 0.6  # share of a follow-up's own tokens the documents must know
+CANDIDATES = 3  # paragraphs offered to choose from when the judge is unsure
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,26 @@ class SearchService:
             built_at=m.built_at, skipped=m.skipped(),
         )
         self.library = Library(s.paragraphs, self.info.documents)
+        self.taught: Taught = NO
+        self.own = tuple(qa_teachings(s.paragraphs))  # what the 问答 documents teach themselves
+        self._taught_vectors: dict[str, tuple[np.ndarray, ...]] = {}
+        self.teach(())
+
+    def teach(self, teachings: Sequence[Teaching]) -> Taught:
+        """Answer with ``teachings`` (what admins taught, from the state store; the 问答
+        documents' own come first and a taught wording overrides them) from now on; returns
+        them as applied to this index (``Taught.stale``: paragraphs gone). Cached answers
+        are dropped."""
+        paragraphs, vectors = self.stored.paragraphs, self._taught_vectors
+        taught = Taught.build([*self.own, *teachings], paragraphs, self._encode_taught, vectors)
+        self.taught = taught
+        self.cache = AnswerCache(self.settings.retrieval.answer_cache, f"{self.info.built_at}#{id(taught)}")
+        return taught
+
+    def _encode_taught(self, questions: list[str]) -> list[np.ndarray]:
+        with self._encode_lock:
+            e5 = self.encoder.encode_queries(questions)
+            return [e5] if self.second is None else [e5, self.second.encode_queries(questions)]
 
     def ask(
         self, question: str, k: int | None = None, offset: int = 0, context: Turn | None = None
@@ -127,7 +152,8 @@ class SearchService:
             queries, words = self._embed([texts[i] for i in todo], [norms[i] for i in todo])
             for query, w, i in zip(queries, words, todo, strict=True):
                 asking = Asking(asked[i], threads[i])
-                found[i] = answer = self._decide(texts[i], query, w, k, offset, asking)[0]
+                taught = None if threads[i] is not None or offset else self._from_taught(texts[i], query, k)
+                found[i] = answer = taught or self._decide(texts[i], query, w, k, offset, asking)[0]
                 key = keys[i]
                 if key is not None:
                     self.cache.put(key, answer)
@@ -208,6 +234,38 @@ class SearchService:
             known = not words or self.concepts.nearest(words, self._encode_words) >= KNOWN_SIMILARITY
         return context if known else None
 
+    def _from_taught(self, question: str, query: Query, k: int) -> Answer | None:
+        """The answer taught for ``question`` (bot/engine/taught.py), or None."""
+        match: Match | None = self.taught.match(question, [query.vector, query.second])
+        if match is None:
+            return None
+        ranking = self.retriever.rank(query)
+        others = self._hits(ranking, k, 0)
+
+        def bold(p: Paragraph) -> str:
+            rows = self.sentences.rows(p.doc, p.number)
+            vector = query.second if self._sentences_by_second else query.vector
+            translated = query.terms if query.cross_lingual else None
+            scores = self.sentences.scores(query.norm, vector, rows, translated)
+            subject = frozenset() if query.cross_lingual else frozenset(tokenize(query.norm))
+            chosen = choose(self.sentences, rows, scores, asked_for(question), subject).text
+            return chosen or next(iter(split_sentences(p.text)), p.text)
+
+        return self.taught.answer(question, match, others, k, bold)
+
+    def _candidates(self, query: Query, hits: Sequence[Hit]) -> tuple[Candidate, ...]:
+        """The judge is unsure: the best sentence of each of the first CANDIDATES paragraphs,
+        to offer the asker (none when there is only one paragraph to offer)."""
+        vector = query.second if self._sentences_by_second else query.vector
+        translated = query.terms if query.cross_lingual else None
+        offered: list[Candidate] = []
+        for hit in list(dict.fromkeys((h.doc, h.paragraph) for h in hits))[:CANDIDATES]:
+            rows = self.sentences.rows(*hit)
+            if rows:
+                scores = self.sentences.scores(query.norm, vector, rows, translated)
+                offered.append(Candidate(*hit, self.sentences.sentences[rows[int(np.argmax(scores))]].text))
+        return tuple(offered) if len(offered) > 1 else ()
+
     def _decide(
         self, question: str, query: Query, words: Words, k: int, offset: int, asking: Asking
     ) -> tuple[Answer, Evidence | None]:
@@ -229,7 +287,8 @@ class SearchService:
         elliptical = asking.thread is not None or is_follow_up(asking.written)  # its words miss its subject
         evidence = self.gauge.measure(query, ranking, margins, words, extract, elliptical)
         if not answerable(evidence):
-            return Answer(question, "related", "", hits, turn=turn), evidence
+            offered = self._candidates(query, hits)
+            return Answer(question, "related", "", hits, turn=turn, candidates=offered), evidence
         if chosen:  # a follow-up's new information is in another cited paragraph
             hits = (hits[chosen], *hits[:chosen], *hits[chosen + 1 :])
             cited = tuple((h.doc, h.paragraph) for h in hits)

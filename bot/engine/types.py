@@ -37,6 +37,31 @@ class Turn:
 
 
 @dataclass(frozen=True)
+class Teaching:
+    """One taught wording: answered from the paragraph whose content hash is
+    ``paragraph_hash`` (``doc`` and ``paragraph``, its ¶n when taught, are for people), with
+    ``sentence`` (a piece of one of its sentences, "" = let the engine choose) in bold; or,
+    ``not_covered``, not answered at all."""
+
+    id: str
+    question: str
+    doc: str = ""
+    paragraph: int = 0
+    paragraph_hash: str = ""
+    sentence: str = ""
+    not_covered: bool = False
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A paragraph offered when the engine is unsure which answers: its best sentence."""
+
+    doc: str
+    paragraph: int
+    sentence: str
+
+
+@dataclass(frozen=True)
 class Answer:
     """What the engine says to one question.
 
@@ -53,6 +78,8 @@ class Answer:
     hits: tuple[Hit, ...]
     ms: float = 0.0
     turn: Turn | None = None
+    taught: str = ""  # the id of the teaching it was answered from ("" none: bot/engine/taught.py)
+    candidates: tuple[Candidate, ...] = ()  # "related": paragraphs to choose from, best first
 
     @property
     def answered(self) -> bool:

@@ -14,6 +14,11 @@ Replicas share the documents folder, the index folder and the state store. Every
 load of a new version runs under ``shared_lock`` (the state store's "rebuild" lock: one
 replica at a time) and publishes a new index version (the index_dir symlink); every replica
 checks that link each second (``follow_forever``) and swaps to a version another published.
+
+What admins taught lives in the state store; the serving layer cannot import the store, so
+whoever opens it passes ``teachings`` (an async callable that reads them). They are applied
+at open, to every index swapped in, and re-read on every ``follow`` tick, so a wording
+taught on one replica is answered on every other within about a second.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +35,7 @@ from typing import Any
 from bot.engine.documents.ingest import Document
 from bot.engine.lifecycle import open_service, rebuild
 from bot.engine.service import SearchService
-from bot.engine.types import Answer, Hit, IndexInfo, ReloadReport, Turn
+from bot.engine.types import Answer, Hit, IndexInfo, ReloadReport, Teaching, Turn
 from bot.serving.batcher import AskBatcher
 from bot.serving.holder import ServiceHolder
 from config.settings import Settings
@@ -39,6 +44,7 @@ from embeddings import Encoder
 log = logging.getLogger(__name__)
 FOLLOW_EVERY = 1.0  # seconds between checks for an index version another replica published
 Undo = Callable[[], None]
+Teachings = Callable[[], Awaitable[Sequence[Teaching]]]
 
 
 def published_version(index_dir: Path) -> str:
@@ -61,6 +67,8 @@ class ServedEngine:
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # within this process
     version: str = ""  # the published index version being served
     swapped: Callable[[str, float], None] = lambda kind, seconds: None  # (open|reload|follow, s)
+    teachings: Teachings | None = None  # reads what admins taught (None: nothing taught)
+    taught: tuple[Teaching, ...] = ()  # what the serving index answers with
 
     @property
     def ready(self) -> bool:
@@ -91,13 +99,36 @@ class ServedEngine:
             answers = await asyncio.gather(*(self.batcher.ask(service, q) for q in questions))
             return list(answers), service.info.built_at
 
+    @property
+    def stale(self) -> tuple[Teaching, ...]:
+        """Teachings whose paragraph is not in the serving index (changed or gone): not
+        applied; admins are asked to confirm them again."""
+        return self.holder.current.taught.stale
+
+    async def refresh_teachings(self) -> bool:
+        """Read the teachings again and apply them when they changed; True when applied."""
+        if self.teachings is None or self.reload_lock.locked() or not self.holder.ready:
+            return False
+        fresh = tuple(await self.teachings())
+        if fresh == self.taught:
+            return False
+        async with self.reload_lock:
+            service = self.holder.current
+            await asyncio.to_thread(service.teach, fresh)
+            self.taught = fresh
+        log.info("answering with %d taught wording(s)", len(fresh))
+        return True
+
     def neighbours(self, doc: str, number: int) -> list[Hit]:
         """The servable paragraphs just before and after ¶n of ``doc``."""
         with self.holder.borrow() as service:
             return service.library.neighbours(doc, number)
 
     async def open(self) -> None:
-        """Open the index (building it when stale, one replica at a time) at start."""
+        """Open the index (building it when stale, one replica at a time) at start, with
+        what was taught."""
+        if self.teachings is not None:
+            self.taught = tuple(await self.teachings())
         service = await self._swap_in(lambda: open_service(self.settings, self.encoder), "open")
         log.info("serving %d documents, %d paragraphs", len(service.info.documents), service.info.paragraphs)
 
@@ -149,10 +180,15 @@ class ServedEngine:
         return True
 
     async def follow_forever(self) -> None:
-        """``follow`` every FOLLOW_EVERY seconds; a failed swap is logged once per version."""
+        """``follow`` (and re-read the teachings) every FOLLOW_EVERY seconds; a failed swap
+        is logged once per version."""
         failed = ""
         while True:
             await asyncio.sleep(FOLLOW_EVERY)
+            try:
+                await self.refresh_teachings()
+            except Exception as exc:
+                log.warning("could not read the teachings (%r); answering with the ones read before", exc)
             try:
                 await self.follow()
             except Exception as exc:
@@ -172,7 +208,9 @@ class ServedEngine:
 
         def work() -> tuple[SearchService, str]:
             with self.shared_lock():
-                return make(), published_version(self.settings.index_dir)
+                service, version = make(), published_version(self.settings.index_dir)
+            service.teach(self.taught)
+            return service, version
 
         service, self.version = await asyncio.to_thread(work)
         self.holder.swap(service)

@@ -4,7 +4,7 @@ The layer beside serving, between the engine and the transports: the engine is s
 ``open_store(settings)`` gives the state store: SQLite in the data folder by default,
 PostgreSQL when ``[state] database_url`` / QABOT_DATABASE_URL is set (several replicas then
 share it). It holds the inbox of updates, button state, conversation context, rate limits,
-👍/👎 and the question log, behind one interface (``SqlStore``) with versioned migrations.
+👍/👎, the question log and what admins taught, behind one interface (``SqlStore``) with versioned migrations.
 ``Conversations`` is the in-memory per-chat context of the console chat.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 from bot.state.aio import AsyncState
 from bot.state.base import bot_id_of
 from bot.state.conversation import Conversations
-from bot.state.records import Claimed, Feedback, Gap, InboxUpdate, LogEntry, LoggedQuestion
+from bot.state.records import Claimed, Feedback, Gap, InboxUpdate, LogEntry, LoggedQuestion, TeachingRecord
 from bot.state.sql import Lock, SqlStore
 from config.settings import Settings
 
@@ -44,5 +44,5 @@ def _open(settings: Settings) -> SqlStore:
 
 __all__ = [
     "AsyncState", "Claimed", "Conversations", "Feedback", "Gap", "InboxUpdate", "Lock",
-    "LogEntry", "LoggedQuestion", "SqlStore", "bot_id_of", "open_store",
+    "LogEntry", "LoggedQuestion", "SqlStore", "TeachingRecord", "bot_id_of", "open_store",
 ]

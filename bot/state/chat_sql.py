@@ -3,6 +3,8 @@ question log in one transaction), and per-user rate limits."""
 
 from __future__ import annotations
 
+import json
+
 from bot.engine.text.script import question_key
 from bot.engine.types import Turn
 from bot.state.base import SqlBase, cited_from, cited_json
@@ -69,6 +71,9 @@ class ChatSql(SqlBase):
                  question_key(entry.question), entry.status, cited_json(entry.cited), entry.ms,
                  entry.answer_key),
             )
+            if entry.cited_hashes:  # the cited paragraphs by content (a column of migration 4)
+                cur.execute(self.sql("UPDATE question_log SET cited_hashes = ? WHERE update_id = ?"),
+                            (json.dumps(list(entry.cited_hashes)), entry.update_id))
             if turn is not None:
                 cur.execute(
                     self.sql("INSERT INTO conversations (bot_id, chat_id, question, cited, answer, at)"

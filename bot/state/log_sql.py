@@ -15,6 +15,10 @@ class LogSql(SqlBase):
         """Store a vote; the same user voting again on the same answer replaces it."""
         with self._lock, self._write() as cur:
             self._insert_vote(cur, item)
+            if item.paragraph_hash:  # a column of migration 4: not in _insert_vote, which migration 2 uses
+                cur.execute(self.sql("UPDATE feedback SET paragraph_hash = ? WHERE user_id = ?"
+                                     " AND answer_key = ?"),
+                            (item.paragraph_hash, item.user_id, item.answer_key))
 
     def _insert_vote(self, cur: Cursor, item: Feedback) -> None:
         cur.execute(

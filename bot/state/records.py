@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.engine.types import Status
+from bot.engine.types import Status, Teaching
+
+# Why a 👎 (asked after the vote, kept with it): code → what the asker tapped.
+REASONS = {"off_topic": "答非所问", "incomplete": "不完整", "wrong": "内容有误"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class Feedback:
     paragraph: int  # ¶n of the top cited paragraph
     cited: tuple[tuple[str, int], ...] = ()  # every cited (document, ¶n)
     at: float = 0.0  # Unix time; the store fills it in when 0
+    paragraph_hash: str = ""  # content hash of the top cited paragraph (¶n shift when it is edited)
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ class LogEntry:
     ms: float  # from the handler's start to the answer being ready
     answer_key: str | None = None  # the buttons under the answer (👍/👎 refer to it)
     at: float = 0.0  # Unix time; the store fills it in when 0
+    cited_hashes: tuple[str, ...] = ()  # content hash of each cited paragraph (¶n shift on edits)
 
 
 @dataclass(frozen=True)
@@ -81,3 +86,13 @@ class Gap:
     not_answered: int  # of which not answered ("related" or "not_covered")
     down: int  # 👎 votes on its answers
     last_at: float
+
+
+@dataclass(frozen=True)
+class TeachingRecord:
+    """A teaching as kept: what was taught, who taught it ("telegram:<user id>", "cli:<user>",
+    "import:<file>") and when (Unix time)."""
+
+    teaching: Teaching
+    by: str
+    at: float

@@ -3,8 +3,8 @@
 ``build_report`` reads the log of the last N days from the state store: answered / related /
 not covered counts, latency percentiles, 👍/👎, and the gaps (questions not answered or voted
 👎, the same question in other punctuation or spacing counted together, most frequent
-first). `qabot report` prints it (``format_report``) and can write the rows as CSV; the
-bot's /gaps shows the gaps.
+first, with the reasons given for 👎). `qabot report` prints it (``format_report``) and can
+write the rows as CSV; the bot's /gaps shows the gaps.
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ import csv
 import math
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.state.records import Gap, LoggedQuestion
+from bot.engine.text.script import question_key
+from bot.state.records import REASONS, Gap, LoggedQuestion
 from bot.state.sql import SqlStore
 
 GAPS_SHOWN = 20
@@ -31,6 +32,7 @@ class Report:
     days: float
     rows: tuple[LoggedQuestion, ...]
     gaps: tuple[Gap, ...]
+    reasons: dict[str, Counter[str]] = field(default_factory=dict)  # 👎 reasons by question_key
 
     @property
     def outcomes(self) -> Counter[str]:
@@ -48,7 +50,8 @@ class Report:
 def build_report(store: SqlStore, days: float, now: float | None = None) -> Report:
     """The report over the last ``days`` days."""
     since = (time.time() if now is None else now) - days * 86400
-    return Report(days, tuple(store.questions(since)), tuple(store.gaps(since, GAPS_SHOWN)))
+    return Report(days, tuple(store.questions(since)), tuple(store.gaps(since, GAPS_SHOWN)),
+                  store.reasons(since))
 
 
 def format_report(report: Report) -> str:
@@ -66,8 +69,11 @@ def format_report(report: Report) -> str:
         "No question went unanswered or got 👎.",
     ]
     for i, gap in enumerate(report.gaps, 1):
+        why = report.reasons.get(question_key(gap.question))
+        given = "; " + ", ".join(f"{REASONS.get(r, r)} {n}" for r, n in why.most_common()) if why else ""
         lines.append(
-            f"{i:3d}. {gap.count:4d}×  {gap.question}  (not answered {gap.not_answered}, 👎 {gap.down})"
+            f"{i:3d}. {gap.count:4d}×  {gap.question}  "
+            f"(not answered {gap.not_answered}, 👎 {gap.down}{given})"
         )
     return "\n".join(lines)
 

@@ -110,6 +110,35 @@ CREATE INDEX question_log_at ON question_log (at);
 CREATE INDEX question_log_answer ON question_log (answer_key);
 """
 
+TEACHINGS = """
+CREATE TABLE teachings (
+    id TEXT PRIMARY KEY,
+    qkey TEXT NOT NULL UNIQUE,
+    question TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    paragraph INTEGER NOT NULL,
+    paragraph_hash TEXT NOT NULL,
+    sentence TEXT NOT NULL,
+    not_covered INTEGER NOT NULL,
+    taught_by TEXT NOT NULL,
+    at DOUBLE PRECISION NOT NULL
+);
+CREATE TABLE choices (
+    user_id BIGINT NOT NULL,
+    answer_key TEXT NOT NULL,
+    question TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    paragraph INTEGER NOT NULL,
+    paragraph_hash TEXT NOT NULL,
+    at DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (user_id, answer_key)
+);
+CREATE INDEX choices_at ON choices (at);
+ALTER TABLE feedback ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE feedback ADD COLUMN paragraph_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE question_log ADD COLUMN cited_hashes TEXT NOT NULL DEFAULT ''
+"""
+
 
 # Version 4: what belongs to one bot is keyed by the bot (the id before the token's colon),
 # so a second bot on the same data folder is not taken for duplicates of the first (its
@@ -201,6 +230,8 @@ MIGRATIONS: tuple[Migration, ...] = (
               "ALTER TABLE conversations ADD COLUMN answer TEXT NOT NULL DEFAULT ''"),
     Migration(4, "inbox, question log and conversations keyed by the bot (one data folder, several bots)",
               PER_BOT_SQLITE, postgres=PER_BOT_POSTGRES),
+    Migration(5, "teachings (wordings linked to a paragraph by content hash), choices, 👎 reasons",
+              TEACHINGS),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -15,10 +15,11 @@ from bot.state.inbox_sql import CLAIMABLE, InboxSql
 from bot.state.log_sql import LogSql
 from bot.state.records import Feedback
 from bot.state.schema import LATEST, MIGRATIONS, VERSION_TABLE, check_version, statements
+from bot.state.teach_sql import TeachSql
 
 
-class SqlStore(InboxSql, ChatSql, LogSql, ABC):
-    """Inbox, replicas, buttons, context, rate limits, feedback and question log over SQL."""
+class SqlStore(InboxSql, ChatSql, LogSql, TeachSql, ABC):
+    """Inbox, replicas, buttons, context, rate limits, feedback, question log and teachings over SQL."""
 
     # -- schema --------------------------------------------------------------------------
 

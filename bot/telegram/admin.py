@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 
 from telegram import Update
 
 from bot.engine.lifecycle import ReloadError
+from bot.engine.text.script import question_key
 from bot.engine.types import ReloadReport
+from bot.telegram import teach
 from bot.telegram.reply import Ctx, reply_text, typing
 from bot.telegram.texts import lang_of, problem_text, t
 
@@ -42,8 +45,9 @@ async def require_admin(update: Update, context: Ctx, command: str) -> bool:
     return False
 
 
-def done_text(lang: str, report: ReloadReport) -> str:
-    """What a reload did, and each document it had to leave out with the reason."""
+def done_text(lang: str, report: ReloadReport, stale: int = 0) -> str:
+    """What a reload did, each document it had to leave out with the reason, and how many
+    teachings need confirming again (their paragraph changed or vanished)."""
     lines = [t(
         lang, "reload_done", documents=report.documents, paragraphs=report.paragraphs,
         reembedded=report.reembedded, seconds=report.seconds,
@@ -51,6 +55,8 @@ def done_text(lang: str, report: ReloadReport) -> str:
     if report.skipped:
         lines.append(t(lang, "reload_skipped", count=len(report.skipped)))
         lines += [problem_text(lang, s.reason, {**dict(s.values), "name": s.name}) for s in report.skipped]
+    if stale:
+        lines.append(t(lang, "teach_stale", n=stale))
     return "\n".join(lines)
 
 
@@ -69,7 +75,7 @@ async def reload_command(update: Update, context: Ctx) -> None:
         log.warning("reload failed: %s", exc)
         await reply_text(update, context, t(lang, "reload_failed", error=str(exc)))
         return
-    await reply_text(update, context, done_text(lang, report))
+    await reply_text(update, context, done_text(lang, report, len(rt.engine.stale)))
 
 
 async def stats_command(update: Update, context: Ctx) -> None:
@@ -88,7 +94,8 @@ async def stats_command(update: Update, context: Ctx) -> None:
 
 
 async def gaps_command(update: Update, context: Ctx) -> None:
-    """/gaps [days] (admins): the questions most often not answered or voted 👎 lately."""
+    """/gaps [days] (admins): the questions most often not answered or voted 👎 lately, and
+    teachings to confirm again; the first few with buttons to teach (bot/telegram/teach.py)."""
     if not await require_admin(update, context, "gaps"):
         return
     rt, lang, message = context.runtime, lang_of(update.effective_user), update.effective_message
@@ -98,13 +105,39 @@ async def gaps_command(update: Update, context: Ctx) -> None:
         days = float(words[1])
     since = time.time() - days * 86400
     gaps = await rt.state.run(rt.state.store.gaps, since, GAPS_SHOWN)
+    gaps = teach.open_gaps(gaps, rt.engine.taught)
+    why = await rt.state.run(rt.state.store.reasons, since)
+    chosen = await rt.state.run(rt.state.store.choices, since)
+    stale = [s.question for s in rt.engine.stale] if rt.engine.ready else []
     shown = f"{days:g}"
-    if not gaps:
+    if not gaps and not stale:
         await reply_text(update, context, t(lang, "gaps_none", days=shown))
         return
-    lines = [t(lang, "gaps_header", days=shown)] + [
-        t(lang, "gaps_line", rank=i, question=g.question, count=g.count,
-          not_answered=g.not_answered, down=g.down)
-        for i, g in enumerate(gaps, 1)
-    ]
+    lines = [t(lang, "teach_stale", n=len(stale))] if stale else []
+    if gaps:
+        lines += [t(lang, "gaps_header", days=shown)] + [
+            t(lang, "gaps_line", rank=i, question=g.question, count=g.count,
+              not_answered=g.not_answered, down=g.down)
+            + _reasons(lang, why.get(question_key(g.question)))
+            + _chosen(lang, chosen.get(question_key(g.question)))
+            for i, g in enumerate(gaps, 1)
+        ]
     await reply_text(update, context, "\n".join(lines))
+    if rt.engine.ready and update.effective_chat is not None:
+        questions = stale + [g.question for g in gaps]
+        await teach.offer(rt, context, update.effective_chat.id, lang, questions, len(stale))
+
+
+def _reasons(lang: str, given: Counter[str] | None) -> str:
+    """The reasons given with 👎, as a suffix of a gap's line ("" none)."""
+    if not given:
+        return ""
+    named = (f"{t(lang, 'reason_' + r)} {n}" for r, n in given.most_common())
+    return t(lang, "gaps_reasons", reasons="，".join(named))
+
+
+def _chosen(lang: str, picks: Counter[tuple[str, int]] | None) -> str:
+    """The paragraphs askers chose among the candidates, as a suggestion ("" none)."""
+    if not picks:
+        return ""
+    return t(lang, "gaps_choices", choices="，".join(f"¶{n} ×{k}" for (_, n), k in picks.most_common()))

@@ -9,7 +9,7 @@ from telegram import CallbackQuery, Update
 
 from bot.engine.types import Hit
 from bot.state import Feedback
-from bot.telegram import handoff, render
+from bot.telegram import candidates, handoff, reasons, render, teach
 from bot.telegram.reply import Ctx, keyboard, send_html, typing
 from bot.telegram.runtime import Runtime
 from bot.telegram.state import AnswerRef, parse_callback
@@ -27,6 +27,15 @@ async def button(update: Update, context: Ctx) -> None:
         return
     rt, lang = context.runtime, lang_of(query.from_user)
     parsed = parse_callback(query.data)
+    if parsed is not None and parsed[0] in teach.ACTIONS:  # /gaps: admins teach
+        await teach.pressed(rt, query, context, *parsed)
+        return
+    if parsed is not None and parsed[0] in reasons.ACTIONS:  # why a 👎
+        await reasons.pressed(rt, query, *parsed)
+        return
+    if parsed is not None and parsed[0] in candidates.ACTIONS:  # the asker chose a paragraph
+        await candidates.pressed(rt, query, context, *parsed)
+        return
     ref = await rt.buttons(parsed[1]) if parsed else None
     if parsed is None or ref is None or parsed[0] not in ("m", "c", handoff.ACTION, *VOTES):
         log.info("stale or unknown button %r from user %s", query.data, query.from_user.id)
@@ -34,7 +43,7 @@ async def button(update: Update, context: Ctx) -> None:
         return
     action, key = parsed
     if action in VOTES:
-        await _vote(rt, query, key, ref, VOTES[action])
+        await _vote(rt, query, context, key, ref, VOTES[action])
     elif action == handoff.ACTION:
         await handoff.forward(rt, query, key, ref)
     elif action == "m":
@@ -43,15 +52,18 @@ async def button(update: Update, context: Ctx) -> None:
         await _context(rt, query, context, ref)
 
 
-async def _vote(rt: Runtime, query: CallbackQuery, key: str, ref: AnswerRef, vote: int) -> None:
+async def _vote(rt: Runtime, query: CallbackQuery, context: Ctx, key: str, ref: AnswerRef, vote: int) -> None:
     top = ref.hits[0]
+    p = rt.engine.current.library.paragraph(top.doc, top.paragraph)
     item = Feedback(
         query.from_user.id, key, vote, ref.question, top.doc, top.paragraph,
-        tuple((h.doc, h.paragraph) for h in ref.hits),
+        tuple((h.doc, h.paragraph) for h in ref.hits), paragraph_hash=p.hash if p is not None else "",
     )
     await rt.state.run(rt.state.store.add_vote, item)
     rt.metrics.vote(vote)
     await query.answer(t(lang_of(query.from_user), "thanks"))
+    if vote < 0:
+        await reasons.ask(context, query, key)
 
 
 async def _more(rt: Runtime, query: CallbackQuery, context: Ctx, ref: AnswerRef) -> None:

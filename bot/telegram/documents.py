@@ -96,7 +96,7 @@ async def _add_and_reload(
         pages = t(lang, "doc_page_count", pages=read.pages) if read.pages else ""
         servable = sum(p.servable for p in read.paragraphs)
         head = t(lang, "upload_saved", name=read.name, paragraphs=servable, pages=pages)
-    await _edit(status, head + "\n" + done_text(lang, report))
+    await _edit(status, head + "\n" + done_text(lang, report, len(rt.engine.stale)))
 
 
 async def docs_command(update: Update, context: Ctx) -> None:
@@ -173,7 +173,8 @@ async def remove_button(update: Update, context: Ctx) -> None:
         log.warning("removing %s failed, restored: %s", name, exc)
         await _edit_query(query, t(lang, "reload_failed", error=exc))
         return
-    await _edit_query(query, t(lang, "remove_done", name=name) + "\n" + done_text(lang, report))
+    done = done_text(lang, report, len(rt.engine.stale))
+    await _edit_query(query, t(lang, "remove_done", name=name) + "\n" + done)
 
 
 class _Progress:

@@ -17,11 +17,12 @@ import logging
 import re
 import time
 
-from telegram import Chat, Message, MessageEntity, Update
+from telegram import Chat, InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.ext import ApplicationHandlerStop
 
+from bot.engine.types import Answer
 from bot.state import LogEntry
-from bot.telegram import handoff, render
+from bot.telegram import candidates, handoff, render
 from bot.telegram.reply import Ctx, keyboard, reply_text, send_html, typing
 from bot.telegram.runtime import Runtime
 from bot.telegram.state import AnswerRef
@@ -138,17 +139,33 @@ async def answer_question(update: Update, context: Ctx, question: str, command: 
             asked, lang, answer.hits, rt.settings.retrieval.top_k, message.chat_id,
             frozenset((h.doc, h.paragraph) for h in answer.hits),
         )
+    elif answer.candidates:  # unsure: offer paragraphs to choose from (bot/telegram/candidates.py)
+        ref = AnswerRef(question, lang, answer.hits, rt.settings.retrieval.top_k, message.chat_id,
+                        candidates=answer.candidates)
     elif handoff.enabled(rt):  # the 转人工 button needs the question and the chat
         ref = AnswerRef(question, lang, (), 0, message.chat_id)
     shown = answer.status != "not_covered"  # "related" replies show the closest paragraphs
     cited = tuple((h.doc, h.paragraph) for h in answer.hits) if shown else ()
     ms = (time.perf_counter() - started) * 1000
-    entry = LogEntry(update.update_id, user.id, message.chat_id, question, answer.status, cited, ms)
+    found = [rt.engine.current.library.paragraph(doc, n) for doc, n in cited]
+    hashes = tuple(p.hash if p is not None else "" for p in found)
+    entry = LogEntry(update.update_id, user.id, message.chat_id, question, answer.status, cited, ms,
+                     cited_hashes=hashes)
     key = await rt.record(entry, answer.turn, ref)
-    markup = None if key is None else keyboard(lang, key) if answer.answered else handoff.keyboard(lang, key)
+    markup = None
+    if key is not None:
+        markup = keyboard(lang, key) if answer.answered else _unanswered(rt, lang, key, answer)
     quote = message if message.chat.type != Chat.PRIVATE else None
     chunks = render.answer_html(answer, lang, _examples(rt, lang))
     await send_html(context, message.chat_id, chunks, markup=markup, reply_to=quote)
+
+
+def _unanswered(rt: Runtime, lang: Lang, key: str, answer: Answer) -> InlineKeyboardMarkup | None:
+    """Under a reply that does not answer: the candidate paragraphs to choose from, then 转人工."""
+    rows = list(candidates.markup(answer.candidates, key).inline_keyboard) if answer.candidates else []
+    if handoff.enabled(rt):
+        rows += list(handoff.keyboard(lang, key).inline_keyboard)
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 async def media(update: Update, context: Ctx) -> None:

@@ -81,6 +81,16 @@ def articles(
         title = t(lang, "off_topic", question=printable(answer.question))
     where = ", ".join(f"¶{h.paragraph} · {h.doc}" for h in hits[:MAX_RESULTS])
     first = _article(_result_id(answer.question, version, 0), title, where, reply)
+    if answer.candidates:  # unsure: each candidate paragraph is a result that answers from it
+        by_paragraph = {(h.doc, h.paragraph): h for h in hits}
+        chosen = [(c, by_paragraph[(c.doc, c.paragraph)]) for c in answer.candidates
+                  if (c.doc, c.paragraph) in by_paragraph]
+        return [first] + [
+            _article(_result_id(answer.question, version, i), f"¶{c.paragraph} {c.sentence}", hit.doc,
+                     render.answer_html(replace(answer, status="answered", answer=c.sentence, hits=(hit,)),
+                                        lang, examples)[0])
+            for i, (c, hit) in enumerate(chosen[: MAX_RESULTS - 1], start=1)
+        ]
     if not answer.answered:
         return [first]
     more = [

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from bot.engine.types import Turn
+from bot.engine.types import Teaching, Turn
 from bot.serving.engine import ServedEngine
 from bot.serving.holder import NotReady
 from bot.state import AsyncState, LogEntry
@@ -63,7 +63,12 @@ class Runtime:
         runtime = cls(settings, ServedEngine(settings, encoder))
         runtime.engine.shared_lock = lambda: runtime.state.store.exclusive("rebuild")
         runtime.engine.swapped = runtime.metrics.swapped
+        runtime.engine.teachings = runtime.taught
         return runtime
+
+    async def taught(self) -> tuple[Teaching, ...]:
+        """What admins taught (the state store's teachings)."""
+        return await self.state.run(self.state.store.taught)
 
     @property
     def state(self) -> AsyncState:

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from bot.engine.types import Hit
+from bot.engine.types import Candidate, Hit
 
 MAX_CALLBACK_BYTES = 64
 
@@ -27,6 +27,7 @@ class AnswerRef:
     next_offset: int  # ask(question, offset=next_offset) gives the next page
     chat_id: int
     shown: frozenset[tuple[str, int]] = frozenset()  # (document, ¶n) already sent
+    candidates: tuple[Candidate, ...] = ()  # offered to choose from (a "related" reply)
 
     def to_json(self) -> str:
         """The JSON the state store keeps."""
@@ -36,6 +37,7 @@ class AnswerRef:
                 "chat_id": self.chat_id,
                 "hits": [[h.doc, h.paragraph, h.text, h.score] for h in self.hits],
                 "shown": sorted([doc, n] for doc, n in self.shown),
+                "candidates": [[c.doc, c.paragraph, c.sentence] for c in self.candidates],
             },
             ensure_ascii=False,
         )
@@ -50,6 +52,7 @@ class AnswerRef:
                 tuple(Hit(str(d), int(p), str(t), float(s)) for d, p, t, s in data["hits"]),
                 int(data["next_offset"]), int(data["chat_id"]),
                 frozenset((str(d), int(n)) for d, n in data["shown"]),
+                tuple(Candidate(str(d), int(n), str(s)) for d, n, s in data.get("candidates", [])),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"not stored button state: {exc}") from exc

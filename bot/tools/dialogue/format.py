@@ -20,9 +20,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.state.records import REASONS
 from bot.telegram.texts import STRINGS
 from bot.tools.dialogue.located import DialogueError, YList, YMap, check_keys, kind, load_located
-from bot.tools.dialogue.specs import Expect, User, read_expect, read_user
+from bot.tools.dialogue.specs import CANDIDATE, Expect, User, read_expect, read_user
 
 TOP_KEYS = ("name", "description", "user", "users", "steps")
 STEP_KEYS = ("send", "press", "upload", "inline", "as", "expect", "timeout", "note")
@@ -33,8 +34,14 @@ BUTTONS = tuple(
         [STRINGS[lang][key] for lang in ("zh", "en")
          for key in ("btn_more", "btn_context", "remove_yes", "remove_no")]
         + ["👍", "👎"]
+        + [STRINGS[lang][f"reason_{code}"] for lang in ("zh", "en") for code in REASONS]
     )
 )
+
+
+def is_button(label: str) -> bool:
+    """Whether a script may press or expect ``label``."""
+    return label in BUTTONS or CANDIDATE.match(label) is not None
 DEFAULT_USER = User(id=1001)
 DEFAULT_TIMEOUT = 60.0
 
@@ -175,7 +182,7 @@ def _step(
         raise DialogueError(path, value_line, f"{action}: expected text, got {kind(value)}{hint}")
     else:
         text = value
-    if action == "press" and text not in BUTTONS:
+    if action == "press" and not is_button(text):
         raise DialogueError(
             path, value_line, f"press: unknown button {text!r} (expected one of: {', '.join(BUTTONS)})"
         )

@@ -80,6 +80,14 @@ def read_user(path: Path, value: object, line: int, where: str, known: dict[int,
     return user
 
 
+CANDIDATE = re.compile(r"^¶\d+$")  # a candidate paragraph's button: "¶8" stands for "¶8 惠州某街道…"
+
+
+def same_button(wanted: str, label: str) -> bool:
+    """Whether a script's ``wanted`` names the button ``label`` (a candidate by its ¶n)."""
+    return label == wanted or (CANDIDATE.match(wanted) is not None and label.startswith(wanted + " "))
+
+
 def read_expect(path: Path, value: object, line: int, buttons: tuple[str, ...]) -> Expect:
     """An ``expect`` mapping; every key and value type is checked."""
     if not isinstance(value, YMap):
@@ -105,7 +113,7 @@ def read_expect(path: Path, value: object, line: int, buttons: tuple[str, ...]) 
             empty = isinstance(field, YList) and not field.items
             fields[key] = () if empty else _texts(path, field, at, where)
             for label in fields[key]:
-                if label not in buttons:
+                if label not in buttons and not CANDIDATE.match(label):
                     problem = f"unknown button {label!r} (expected one of: {', '.join(buttons)})"
                     raise DialogueError(path, at, f"{where}: {problem}")
         elif key == "max_ms":

@@ -23,6 +23,7 @@ from bot.telegram.texts import STRINGS, is_working
 from bot.tools.botapi import BotAPIServer, SentMessage, SimUser
 from bot.tools.dialogue.expect import Reply
 from bot.tools.dialogue.format import Upload, User
+from bot.tools.dialogue.specs import same_button
 from config.settings import Settings
 from embeddings import Encoder
 
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 TOKEN = "7000000042:dialogue-runner"
 SETTLE = 0.25  # seconds of quiet after the first response before a reply counts as complete
 QUIET = 2.0  # seconds a no_reply step waits after delivery
+KEYBOARDS = 3  # recent replies with buttons a press looks for its button in
 RESPONSES = frozenset(
     {"sendMessage", "sendDocument", "editMessageText", "answerCallbackQuery", "answerInlineQuery"}
 )
@@ -86,6 +88,31 @@ def _restore(folder: Path, snapshot: dict[str, bytes]) -> None:
             (folder / name).write_bytes(content)
 
 
+def carry_teachings(configured: Settings, run: Settings) -> int:
+    """Copy what is taught in the configured SQLite store into the run's own store, so a
+    script is answered as the bot answers (a PostgreSQL store is shared as it is); returns
+    how many."""
+    from bot.state import open_store
+    from bot.tools.teach import configured as has_store
+
+    if run.state.database_url or not has_store(configured):
+        return 0
+    source = open_store(configured)
+    try:
+        records = source.teachings()
+    finally:
+        source.close()
+    if not records:
+        return 0
+    target = open_store(run)
+    try:
+        for record in records:
+            target.teach(record.teaching, record.by)
+    finally:
+        target.close()
+    return len(records)
+
+
 class BotStack:
     """Start once, then ``act`` as users; ``reset`` between scripts."""
 
@@ -97,7 +124,7 @@ class BotStack:
         self._encoder = encoder
         self._admins = frozenset(admin_ids)
         self._exit = AsyncExitStack()
-        self._keyboards: dict[int, SentMessage] = {}
+        self._keyboards: dict[int, list[SentMessage]] = {}  # per chat, newest last
         self._docs: dict[str, bytes] = {}
         self.server = BotAPIServer(TOKEN)
         self.settings = settings
@@ -110,6 +137,7 @@ class BotStack:
             root = Path(self._exit.enter_context(tempfile.TemporaryDirectory(prefix="qabot-dialogue-")))
             await asyncio.to_thread(prepare, self._base, root)
             self.settings = run_settings(self._base, root, self._admins)
+            await asyncio.to_thread(carry_teachings, self._base, self.settings)
             self._docs = _snapshot(self.settings.docs_dir)
             await self._exit.enter_async_context(self.server)
             app = build_application(
@@ -191,13 +219,16 @@ class BotStack:
         return current, [text for text in shown if is_working(text)]
 
     def _button(self, chat_id: int, label: str) -> tuple[SentMessage, str]:
-        message = self._keyboards.get(chat_id)
-        if message is None:
+        """The newest of the recent replies with a button ``label`` (a 👎's reasons do not
+        hide the answer's 更多段落)."""
+        recent = self._keyboards.get(chat_id)
+        if not recent:
             raise StepError(f"no reply with buttons to press “{label}” on yet")
-        for button_text, data in message.buttons():
-            if button_text == label:
-                return message, data
-        shown = " ".join(f"[{b}]" for b, _ in message.buttons())
+        for message in reversed(recent):
+            for button_text, data in message.buttons():
+                if same_button(label, button_text):
+                    return message, data
+        shown = " ".join(f"[{b}]" for b, _ in recent[-1].buttons())
         raise StepError(f"the last reply with buttons has no “{label}” (it has {shown})")
 
     async def _inline(self, update_id: int, wait: float) -> Reply:
@@ -234,7 +265,8 @@ class BotStack:
     ) -> Reply:
         for message in messages:
             if message.buttons() and chat_id > 0:
-                self._keyboards[chat_id] = message
+                self._keyboards.setdefault(chat_id, []).append(message)
+                del self._keyboards[chat_id][:-KEYBOARDS]
         texts = (*progress, *(m.plain_text for m in messages))  # a status message's steps first
         answer = self.server.callback_answer(update_id) or {}
         return Reply(

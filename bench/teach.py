@@ -1,0 +1,224 @@
+"""Admins teach; the bot remembers: a deployment played through, with the figures issue 16
+asks for.
+
+    python bench/teach.py            # the whole play (~2 min on 2 cores)
+
+1. **Ask a set**: the in-scope questions of dev2, dev3, held-out and dev_en, through the real
+   engine. A *miss*: not answered, or the first cited paragraph or the bold answer lacks a
+   gold substring.
+2. **Teach every miss the way /gaps does**: the admin picks the paragraph that answers (the
+   first holding a gold substring) and bolds the sentence with it; kept in a state store
+   (SQLite) with who and when, then read back by the service as a replica does.
+3. **Paraphrases** of the taught questions (bench/data/teach_misses.jsonl, written separately
+   from the taught wording) must be answered right: answered, gold in the first cited
+   paragraph and in the bold answer. **Look-alikes** (same words, another question) must not
+   be captured: not answered from a teaching.
+4. The same for an FAQ of 30 wordings taught whether missed or not (bench/data/
+   teach_pairs.jsonl, the calibration pairs of ``SIMILAR``): its similarity table shows the
+   threshold's margin.
+5. **Time to reach another replica**: two ServedEngines over one store; a wording taught through
+   one store connection, the other replica polled until it answers a paraphrase from it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from benchkit import OUT, ROOT, real_settings, table, write_result
+
+from bot.engine.documents.ingest import Paragraph
+from bot.engine.lifecycle import open_service
+from bot.engine.question.taught import SIMILAR, SIMILAR_SPECIFIC, threshold
+from bot.engine.service import SearchService
+from bot.engine.taught import sentence_with
+from bot.engine.types import Answer, Teaching
+from bot.serving.engine import ServedEngine
+from bot.state import SqlStore, open_store
+from bot.tools.evaluate import Case, read_cases
+
+SETS = ("dev2", "dev3", "heldout", "dev_en")
+MISSES = ROOT / "bench" / "data" / "teach_misses.jsonl"
+PAIRS = ROOT / "bench" / "data" / "teach_pairs.jsonl"
+REPLICA_ROUNDS = 5
+
+
+def right(answer: Answer, gold: Sequence[str]) -> bool:
+    """Answered, with gold in the first cited paragraph and in the bold answer."""
+    return (answer.answered and bool(answer.hits) and any(g in answer.hits[0].text for g in gold)
+            and any(g in answer.answer for g in gold))
+
+
+def gold_paragraph(service: SearchService, gold: Sequence[str]) -> tuple[Paragraph, str]:
+    """The paragraph an admin picks for ``gold`` and the piece of it to bold."""
+    for g in gold:
+        for p in service.stored.paragraphs:
+            if p.servable and g in p.text and sentence_with(p.text, g[:12]):
+                return p, g[:12]
+    raise LookupError(f"no paragraph holds {gold}")
+
+
+def teach(store: SqlStore, service: SearchService, question: str, gold: Sequence[str]) -> Teaching:
+    p, piece = gold_paragraph(service, gold)
+    return store.teach(Teaching("", question, p.doc, p.number, p.hash, piece), "bench")
+
+
+def play(service: SearchService, store: SqlStore, taught: list[tuple[str, tuple[str, ...]]],
+         written: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Teach ``taught`` (question, gold), then ask the paraphrases and look-alikes written for them."""
+    ids = {question: teach(store, service, question, gold).id for question, gold in taught}
+    service.teach(store.taught())
+    para_right = para_total = para_captured = look_captured = look_total = look_other = 0
+    wrong: list[str] = []
+    captured: list[str] = []
+    for question, gold in taught:
+        item = written.get(question)
+        if item is None:
+            continue
+        for p in item["paraphrases"]:
+            a = service.ask(p)
+            para_total += 1
+            para_right += right(a, gold)
+            para_captured += bool(a.taught)
+            if not right(a, gold):
+                wrong.append(f"{p} ({a.status}{', taught' if a.taught else ''})")
+        for q in item["lookalikes"]:
+            a = service.ask(q)
+            look_total += 1
+            if a.taught == ids[question]:
+                look_captured += 1
+                captured.append(f"{q} (taught: {question})")
+            elif a.taught:  # it means another taught wording: answered from that one
+                look_other += 1
+    return {
+        "taught": len(taught), "paraphrases": para_total, "paraphrases_right": para_right,
+        "paraphrases_from_teaching": para_captured, "lookalikes": look_total,
+        "lookalikes_captured": look_captured, "lookalikes_other_teaching": look_other, "wrong": wrong,
+        "captured": captured,
+    }
+
+
+def similarity_table(service: SearchService) -> dict[str, Any]:
+    """Mean cosine (e5, second model) of each pair of teach_pairs.jsonl against the threshold
+    that applies to it (bot/engine/question/taught.py ``threshold``; pairs of another focus
+    never match): the margin of ``SIMILAR`` and ``SIMILAR_SPECIFIC``."""
+    items = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    para: list[float] = []  # similarity minus the threshold that applies
+    look: list[float] = []
+    for item in items:
+        vectors = service._encode_taught([item["taught"], *item["paraphrases"], *item["lookalikes"]])
+        unit = [v / (v ** 2).sum(axis=1, keepdims=True) ** 0.5 for v in vectors]
+        sims = sum(u[1:] @ u[0] for u in unit) / len(unit)
+        n = len(item["paraphrases"])
+        for j, q in enumerate([*item["paraphrases"], *item["lookalikes"]]):
+            needed = threshold(item["taught"], q)
+            if needed <= 1:
+                (para if j < n else look).append(float(sims[j]) - needed)
+    service.teach(())
+    return {
+        "paraphrases_same_focus": len(para), "paraphrases_at_threshold": sum(s >= 0 for s in para),
+        "lookalikes_same_focus": len(look), "lookalike_margin": round(max(look), 3),
+        "lookalikes_at_threshold": sum(s >= 0 for s in look),
+    }
+
+
+async def replica_seconds(settings: Any, service: SearchService) -> list[float]:
+    """Seconds from a teaching committed through one store connection to another replica
+    answering the wording from it, ``REPLICA_ROUNDS`` times."""
+    items = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines()][:REPLICA_ROUNDS]
+    writer, reader = open_store(settings), open_store(settings)
+
+    async def read() -> Sequence[Teaching]:
+        return await asyncio.to_thread(reader.taught)
+
+    served = ServedEngine(settings, service.encoder, teachings=read)
+    await served.open()
+    follower = asyncio.create_task(served.follow_forever())
+    seconds = []
+    try:
+        for item in items:
+            await asyncio.sleep(0.37)  # not in step with the follow ticks
+            p, piece = gold_paragraph(service, [item["gold"]])
+            start = time.monotonic()
+            kept = writer.teach(Teaching("", item["taught"], p.doc, p.number, p.hash, piece), "bench")
+            while (await served.ask(item["taught"])).taught != kept.id:
+                await asyncio.sleep(0.02)
+                if time.monotonic() - start > 30:
+                    raise TimeoutError(f"{item['taught']} never reached the replica")
+            seconds.append(round(time.monotonic() - start, 3))
+    finally:
+        follower.cancel()
+        await asyncio.gather(follower, return_exceptions=True)
+        served.close()
+        writer.close()
+        reader.close()
+    return seconds
+
+
+def main() -> None:
+    started = time.perf_counter()
+    settings = real_settings()
+    service = open_service(settings)
+    files = [ROOT / "tests" / "data" / f"{name}.jsonl" for name in SETS]
+    cases: list[Case] = [c for path in files for c in read_cases(path) if c.gold]
+    asked = len(cases)
+    misses = [(c.q, c.gold) for c in cases if not right(service.ask(c.q), c.gold)]
+    lines = MISSES.read_text(encoding="utf-8").splitlines()
+    written = {json.loads(line)["q"]: json.loads(line) for line in lines if line.strip()}
+    pairs = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    with tempfile.TemporaryDirectory() as tmp:
+        local = replace(settings, data_dir=Path(tmp) / "misses")
+        store = open_store(local)
+        missed = play(service, store, misses, written)
+        store.close()
+        service.teach(())
+        local = replace(settings, data_dir=Path(tmp) / "faq")
+        store = open_store(local)
+        faq = play(service, store, [(i["taught"], (i["gold"],)) for i in pairs],
+                   {i["taught"]: i for i in pairs})
+        store.close()
+        service.teach(())
+        sims = similarity_table(service)
+        reach = asyncio.run(replica_seconds(replace(settings, data_dir=Path(tmp) / "replicas"), service))
+    unwritten = [q for q, _ in misses if q not in written]
+    rows = [
+        [name, r["taught"], f"{r['paraphrases_right']}/{r['paraphrases']}",
+         f"{r['paraphrases_right'] / max(r['paraphrases'], 1):.3f}", r["paraphrases_from_teaching"],
+         f"{r['lookalikes_captured']}/{r['lookalikes']}"]
+        for name, r in (("misses taught", missed), ("FAQ taught", faq))
+    ]
+    other = missed["lookalikes_other_teaching"] + faq["lookalikes_other_teaching"]
+    md = "\n".join([
+        f"## Teaching (bench/teach.py), SIMILAR = {SIMILAR}, SIMILAR_SPECIFIC = {SIMILAR_SPECIFIC}", "",
+        f"{asked} in-scope questions asked ({', '.join(SETS)}), {len(misses)} missed and taught"
+        + (f" ({len(unwritten)} without written paraphrases)" if unwritten else "") + ".", "",
+        table(["play", "taught", "paraphrases right", "share", "from a teaching", "look-alikes captured"],
+              rows),
+        "",
+        f"Calibration pairs (teach_pairs.jsonl) of the same focus: paraphrases "
+        f"{sims['paraphrases_at_threshold']}/{sims['paraphrases_same_focus']} at or above their threshold; "
+        f"look-alikes {sims['lookalikes_at_threshold']}/{sims['lookalikes_same_focus']} (the closest "
+        f"{-sims['lookalike_margin']:.3f} below its threshold). Look-alikes answered from another "
+        f"taught wording they mean: {other}.",
+        "",
+        f"Time for a taught wording to reach another replica: median {statistics.median(reach):.2f} s, "
+        f"max {max(reach):.2f} s over {len(reach)} rounds ({', '.join(f'{s:.2f}' for s in reach)}).",
+    ])
+    for title, key in (("Paraphrases answered wrong", "wrong"), ("Look-alikes captured", "captured")):
+        if missed[key] or faq[key]:
+            md += f"\n\n{title}:\n" + "\n".join(f"- {w}" for w in missed[key] + faq[key])
+    data = {"misses": missed, "faq": faq, "similarity": sims, "replica_seconds": reach, "asked": asked,
+            "missed": len(misses), "unwritten": unwritten}
+    write_result("teach", data, md, started)
+
+
+if __name__ == "__main__":
+    OUT.mkdir(parents=True, exist_ok=True)
+    main()

@@ -1,0 +1,148 @@
+"""What admins taught (and what 问答 documents teach themselves): wordings linked to a paragraph.
+
+Signals alone will not rank every fresh wording right; an admin who sees a miss in /gaps
+links the wording to the paragraph that answers it (or marks it not covered). This module
+is the engine's side of that: a ``Teaching`` names its paragraph by content hash (¶ numbers
+shift when a document is edited), and a ``TaughtMatcher`` says whether a new question means
+the same as a taught one:
+
+- the same words (``question_key``: punctuation, spacing, case and width aside), or
+- close in embedding space (the mean cosine of the e5 and the second model's vectors at
+  least ``threshold``, calibrated in bench/teach.py on bench/data/teach_pairs.jsonl)
+  *and* asking the same kind of thing (``focus``: who, when, how many, why, what effect,
+  how to…, negated or not), so "惠州那个街道年终考核是谁组织的？" is not captured by
+  "…一共有多少项指标？"; a plain "what" question needs a closer match unless it asks for the
+  same thing by name (``head``: "什么态度" is not "哪些工作").
+
+The engine stays store-free: the serving layer (or a CLI command) loads the teachings from
+the state store and hands them to ``SearchService.teach``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.engine.text.script import question_key
+from bot.engine.types import Teaching
+
+# Mean cosine (e5, second model) a paraphrase must reach; calibrated on bench/data/teach_pairs.jsonl
+# (bench/teach.py prints the table): no look-alike of the same focus reaches SIMILAR, none of a
+# specific focus (a number, a time, who, why…) or asking for the same thing (头衔, 原则) reaches
+# SIMILAR_SPECIFIC (0.78 there; 0.82 keeps a margin).
+SIMILAR = 0.90
+SIMILAR_SPECIFIC = 0.82
+_HEAD = re.compile(r"(?:什么样的?|怎样的|什么|哪些|哪个|哪条|哪类|哪种|哪项)([\u4e00-\u9fff]{2})")
+
+
+_FOCUS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern, re.I))
+    for name, pattern in (
+        ("how_to", r"怎么办|[怎如]样?解决|怎么处理|如何处理|怎样才能|如何才能"
+                   r"|\bhow (?:to|can|could) (?:solve|fix|deal)"),
+        ("time", r"什么时候|哪一年|哪年|何时|哪一天|什么时间|\bwhat (?:year|date|time)\b|\bwhich year\b"
+                 r"|\bwhen (?:did|do|does|was|were|is|are|will|would|should|can|could|has|have|had)\b"),
+        ("number", r"(?<![好这那十没近哪])几(?!乎)|多少|多久|多长|数量|总数|\bhow (?:many|much|long|often)\b"
+                   r"|\bnumber of\b"),
+        ("who", r"谁|哪个部门|哪些部门|哪个单位|哪个机构|\bwho\b"
+                r"|\bwhich (?:department|body|office|organi[sz]ation|agency|authority)\b"),
+        ("where", r"哪片|哪个村|哪个地方|哪个省|哪个市|哪儿|\bwhere\b"),
+        ("why", r"为什么|为何|为啥|原因|目的|为了什么|怎么会|\bwhy\b|\breason|\bpurpose\b|\bhow come\b"
+                r"|\bwhat (?:makes|explains|stops|causes)\b|\bmeant to\b"),
+        ("effect", r"后果|影响|结果|好处|坏处|弊端|\bconsequence|\beffect\b|\bhappen|\bresult\b|\bbenefit"),
+        ("condition", r"条件|补贴|待遇"),
+    )
+)
+_NEGATION = re.compile(r"不敢|不愿|不能|不是|没有|未|非|\bnot\b|n't\b|\bno\b", re.I)
+
+
+def focus(question: str) -> str:
+    """The kind of thing ``question`` asks (the first that applies of: how_to, time,
+    number, who, where, why, effect, condition; "what" otherwise), marked "not " when it is
+    negated ("对不敢担当的干部…" does not ask what "对敢于担当的干部…" asks)."""
+    kind = next((name for name, pattern in _FOCUS if pattern.search(question)), "what")
+    return f"not {kind}" if _NEGATION.search(question) else kind
+
+
+def head(question: str) -> str:
+    """What a "what" question asks for by name ("什么态度" → 态度, "哪条原则" → 原则; "" none)."""
+    m = _HEAD.search(question)
+    return m.group(1) if m else ""
+
+
+def threshold(taught: str, question: str) -> float:
+    """The similarity at which ``question`` means ``taught`` (2.0: never, another focus)."""
+    kind = focus(taught)
+    if focus(question) != kind:
+        return 2.0
+    named = head(taught)
+    specific = kind.removeprefix("not ") != "what" or (named != "" and named == head(question))
+    return SIMILAR_SPECIFIC if specific else SIMILAR
+
+
+@dataclass(frozen=True)
+class Match:
+    """A taught wording a question was matched to, and how (``exact`` or by ``similarity``)."""
+
+    teaching: Teaching
+    similarity: float
+    exact: bool
+
+
+class TaughtMatcher:
+    """The teachings in force and their question vectors (rows of ``vectors``: unit vectors
+    of each model, concatenated per model in ``parts``); ``match`` finds the one a question
+    means, if any."""
+
+    def __init__(self, teachings: Sequence[Teaching], vectors: Sequence[np.ndarray] = ()) -> None:
+        self.teachings = tuple(teachings)
+        self._by_key = {question_key(t.question): t for t in self.teachings}
+        self._vectors = [_unit(v) for v in vectors if v.shape[0] == len(self.teachings)]
+
+    def __len__(self) -> int:
+        return len(self.teachings)
+
+    def match(self, question: str, vectors: Sequence[np.ndarray | None] = ()) -> Match | None:
+        """The teaching ``question`` means (one vector per model, as at construction; None
+        when that model is not available), or None."""
+        exact = self._by_key.get(question_key(question))
+        if exact is not None:
+            return Match(exact, 1.0, True)
+        if not self.teachings or not self._vectors or len(vectors) != len(self._vectors):
+            return None
+        scores = self.similarities(vectors)
+        if scores is None:
+            return None
+        for i in np.argsort(-scores):
+            if scores[i] < SIMILAR_SPECIFIC:
+                return None
+            teaching = self.teachings[int(i)]
+            if scores[i] >= threshold(teaching.question, question):
+                return Match(teaching, float(scores[i]), False)
+        return None
+
+    def similarities(self, vectors: Sequence[np.ndarray | None]) -> np.ndarray | None:
+        """Mean cosine of the question with every taught wording (None: a vector missing)."""
+        total = np.zeros(len(self.teachings), dtype=np.float32)
+        for taught, vector in zip(self._vectors, vectors, strict=True):
+            if vector is None:
+                return None
+            total += taught @ _unit(np.asarray(vector, dtype=np.float32).reshape(1, -1))[0]
+        return total / len(self._vectors)
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    rows = np.asarray(rows, dtype=np.float32)
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    unit: np.ndarray = rows / np.maximum(norms, 1e-12)
+    return unit
+
+
+NO_TEACHINGS = TaughtMatcher(())
+
+__all__ = [
+    "NO_TEACHINGS", "SIMILAR", "SIMILAR_SPECIFIC", "Match", "TaughtMatcher", "focus", "head", "threshold",
+]

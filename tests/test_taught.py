@@ -1,0 +1,120 @@
+"""What is taught is answered (bot/engine/taught.py, bot/engine/question/taught.py): the same
+wording or a paraphrase gets the taught paragraph first and its sentence in bold; a
+look-alike asking something else is not captured; a paragraph that changed is never
+answered from."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+
+from bot.engine.documents.ingest import Paragraph
+from bot.engine.question.taught import SIMILAR, SIMILAR_SPECIFIC, TaughtMatcher, focus, threshold
+from bot.engine.service import SearchService
+from bot.engine.types import Teaching
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def service(real_service: SearchService) -> Iterator[SearchService]:
+    """The session's real service; whatever a test teaches is forgotten afterwards."""
+    yield real_service
+    real_service.teach(())
+
+
+def paragraph_with(service: SearchService, piece: str) -> Paragraph:
+    return next(p for p in service.stored.paragraphs if piece in p.text)
+
+
+def taught(
+    service: SearchService, question: str, piece: str, sentence: str = "", tid: str = "t1"
+) -> Teaching:
+    p = paragraph_with(service, piece)
+    return Teaching(tid, question, p.doc, p.number, p.hash, sentence)
+
+
+def test_focus_tells_what_is_asked() -> None:
+    assert focus("乡镇一年要签多少份责任状？") == focus("How many pledges?") == "number"
+    assert focus("乡镇的责任状是谁要求签的？") == "who"
+    assert focus("辽宁省是什么时候开展调研的？") == "time"
+    assert focus("为什么基层问责越来越多？") == focus("Why so many?") == focus("问责的目的是什么？") == "why"
+    assert focus("权责不对等是怎么产生的？") == focus("问责程序包括哪几个环节？") == "what"
+    assert focus("怎样解决权责不对等的问题？") == "how_to"
+    assert focus("对不敢担当的干部应该怎么对待？") == "not what"  # not what 对敢于担当的干部… asks
+    assert focus("When departments shift work down, who takes the blame?") == "who"
+
+
+def test_a_plain_what_question_needs_the_same_head_for_the_lower_threshold() -> None:
+    assert threshold("职能部门的人下到乡镇是什么态度？", "职能部门的人下到乡镇要做哪些工作？") == SIMILAR
+    assert threshold("开展问责应该坚持什么原则？", "问责工作要遵循哪条原则？") == SIMILAR_SPECIFIC
+    assert threshold("乡镇一年要签多少份责任状？", "乡镇每年签几份责任书？") == SIMILAR_SPECIFIC
+    assert threshold("乡镇一年要签多少份责任状？", "乡镇的责任状是谁要求签的？") > 1
+
+
+def test_matcher_exact_key_ignores_punctuation_and_width() -> None:
+    t = Teaching("a", "问责的目的是什么？", "d", 1, "h")
+    matcher = TaughtMatcher([t])
+    found = matcher.match("问责的目的 是什么?")
+    assert found is not None and found.exact and found.teaching is t
+    assert matcher.match("问责的对象是什么？") is None  # no vectors: only the exact wording
+
+
+def test_matcher_needs_the_same_focus() -> None:
+    t = Teaching("a", "乡镇一年要签多少份责任状？", "d", 1, "h")
+    vectors = [np.ones((1, 4), np.float32)]
+    matcher = TaughtMatcher([t], vectors)
+    same = np.ones(4, np.float32)
+    assert matcher.match("乡镇每年要签几份责任书？", [same]) is not None
+    assert matcher.match("乡镇的责任状是谁要求签的？", [same]) is None
+
+
+def test_same_wording_answered_from_the_taught_paragraph_and_sentence(service: SearchService) -> None:
+    t = taught(service, "属地管理到底是谁提出来的？", "从守土有责的角度", sentence="守土有责")
+    service.teach([t])
+    answer = service.ask("属地管理到底是谁提出来的")
+    assert answer.status == "answered" and answer.taught == "t1"
+    assert (answer.hits[0].doc, answer.hits[0].paragraph) == (t.doc, t.paragraph)
+    assert "守土有责" in answer.answer
+    assert len({(h.doc, h.paragraph) for h in answer.hits}) == len(answer.hits)  # cited once
+
+
+def test_paraphrase_answered_lookalike_not_captured(service: SearchService) -> None:
+    t = taught(service, "乡镇一年要签多少份责任状？", "足足签了50多份", sentence="足足签了50多份")
+    service.teach([t])
+    paraphrase = service.ask("乡镇每年要签下的责任状有多少份？")
+    assert paraphrase.taught == "t1" and "50多份" in paraphrase.answer
+    assert paraphrase.hits[0].paragraph == t.paragraph
+    for lookalike in ("乡镇签责任状有什么问题？", "乡镇的责任状是谁要求签的？", "为什么乡镇要签责任状？"):
+        assert service.ask(lookalike).taught == "", lookalike
+
+
+def test_taught_not_covered_is_not_answered(service: SearchService) -> None:
+    question = "属地管理的初衷是什么？"
+    assert service.ask(question).answered  # the documents answer it ...
+    service.teach([Teaching("nc", question, not_covered=True)])
+    answer = service.ask(question)  # ... but an admin said they do not (the cache is dropped)
+    assert answer.status == "not_covered" and answer.taught == "nc" and not answer.hits
+
+
+def test_changed_paragraph_is_stale_and_never_answered_from(service: SearchService) -> None:
+    t = taught(service, "属地管理到底是谁提出来的？", "从守土有责的角度")
+    gone = Teaching("old", t.question, t.doc, t.paragraph, "0" * 16)  # the text it was taught on changed
+    applied = service.teach([gone])
+    assert applied.stale == (gone,) and len(applied.matcher) == 0
+    assert service.ask(t.question).taught == ""
+
+
+def test_english_question_taught_a_chinese_paragraph(service: SearchService) -> None:
+    t = taught(service, "How many assessment indicators did the Huizhou sub-district have in its year-end "
+               "evaluation?", "共有考核目的31项", sentence="31项", tid="en")
+    service.teach([t])
+    again = service.ask("how many assessment indicators did the Huizhou sub-district have in its year-end "
+                        "evaluation")
+    assert again.taught == "en" and "31" in again.answer and again.hits[0].paragraph == t.paragraph
+    paraphrase = service.ask("What is the total number of indicators in the Huizhou sub-district's annual "
+                             "assessment?")
+    assert paraphrase.taught == "en" and "31" in paraphrase.answer
+    assert service.ask("Who designed the Huizhou sub-district's year-end evaluation?").taught == ""

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import docx
 import pytest
-from test_telegram_documents import _final
+from test_telegram_documents import _docs, _final, _upload
 from test_telegram_harness import (
     ADMIN,
     MAX_UPLOAD,
@@ -32,16 +32,6 @@ from config.settings import Settings
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 
 
-
-
-def _docs(live: Live) -> list[str]:
-    return sorted(p.name for p in live.settings.docs_dir.iterdir() if not p.name.startswith("."))
-
-
-async def _upload(live: Live, name: str, content: bytes) -> str:
-    uid = live.server.send_document(ADMIN, name, content)
-    (msg, *_) = await live.server.wait_for_reply(uid, timeout=TIMEOUT)
-    return await _final(live, msg)
 
 
 async def test_admin_commands_refused_for_others_and_logged(live: Live) -> None:

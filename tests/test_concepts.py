@@ -154,10 +154,10 @@ def test_neighbours_are_close_document_words_but_not_forms_of_the_word_itself() 
 @pytest.mark.slow
 def test_a_swapped_wording_is_searched_by_its_own_words(real_service: SearchService) -> None:
     """The text says 往下压 where the question says 压下来: the neighbour finds it."""
-    found = real_service.concepts.words_of("上级压下来的任务", real_service._encode_words)
+    found = real_service.concepts.words_of("上级压下来的任务", real_service.reader.encode_words)
     assert "往下压" in real_service.concepts.neighbours(found)
     asked = ["上级压下来的任务", "What tasks are pushed down?"]
-    queries, _ = real_service._embed(asked, [normalize(q) for q in asked])
+    queries, _ = real_service.reader.read(asked, [normalize(q) for q in asked])
     assert queries[0].terms.get("往下压", 0.0) > 0.7  # the service searches it
     assert "往下压" not in queries[1].terms  # an English question keeps its translation only
 

@@ -7,14 +7,12 @@ Opening one over a documents folder and rebuilding it on reload: bot/engine/life
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import faiss
 import numpy as np
-from scipy import sparse
 
 from bot.engine.answer.choose import Extract, choose, choose_among
 from bot.engine.answer.sentences import SentenceIndex
@@ -27,18 +25,19 @@ from bot.engine.judge.evidence import Evidence, Gauge
 from bot.engine.judge.nullmodel import NullModel, RefusalRule
 from bot.engine.library import Library
 from bot.engine.question.asking import asked_for, asks_itself
-from bot.engine.question.concepts import KNOWN_SIMILARITY, Concepts, Words
+from bot.engine.question.concepts import Concepts, Words
 from bot.engine.question.crosslingual import Translator
-from bot.engine.question.followup import is_follow_up, own_words, resolve
+from bot.engine.question.followup import is_follow_up, resolve
 from bot.engine.question.sections import asked_place, asks_only_where
 from bot.engine.question.taught import Match
 from bot.engine.rank.bm25 import LexicalIndex
 from bot.engine.rank.hybrid import HybridRetriever, Query, Ranking
 from bot.engine.rank.places import first_in_place
+from bot.engine.reading import QuestionReader
 from bot.engine.taught import NO, Taught
 from bot.engine.text.named import names_place
 from bot.engine.text.normalize import normalize
-from bot.engine.text.script import documents_are_cjk, has_content, is_cjk_text, printable
+from bot.engine.text.script import documents_are_cjk, has_content, printable
 from bot.engine.text.sentences import split_sentences
 from bot.engine.text.tokenize import tokenize
 from bot.engine.types import Answer, Candidate, Hit, IndexInfo, Teaching, Turn
@@ -46,7 +45,6 @@ from config.settings import Settings
 from embeddings.encoder import Encoder
 
 EVIDENCE_PARAGRAPHS = 3  # sentences of this many top paragraphs are scored together
-FOLLOW_UP_COVERAGE = 0.6  # share of a follow-up's own tokens the documents must know
 CANDIDATES = 3  # paragraphs offered to choose from when the judge is unsure
 
 
@@ -86,7 +84,9 @@ class SearchService:
         self._sentences_by_second = bool(s.manifest.second_model)
         self.concepts = Concepts(self.lexical.df, a.vocabulary)
         self.gauge = Gauge(self.lexical, self.concepts, self.sentences, self.null.cjk)
-        self._encode_lock = threading.Lock()
+        self.reader = QuestionReader(
+            self.encoder, self.second, self.concepts, self.lexical, self.translator, self.null.cjk
+        )
         self.cache = AnswerCache(self.settings.retrieval.answer_cache, s.manifest.built_at)
         m = s.manifest
         self.info = IndexInfo(
@@ -106,15 +106,10 @@ class SearchService:
         them as applied to this index (``Taught.stale``: paragraphs gone). Cached answers
         are dropped."""
         paragraphs, vectors = self.stored.paragraphs, self._taught_vectors
-        taught = Taught.build([*self.own, *teachings], paragraphs, self._encode_taught, vectors)
+        taught = Taught.build([*self.own, *teachings], paragraphs, self.reader.encode_taught, vectors)
         self.taught = taught
         self.cache = AnswerCache(self.settings.retrieval.answer_cache, f"{self.info.built_at}#{id(taught)}")
         return taught
-
-    def _encode_taught(self, questions: list[str]) -> list[np.ndarray]:
-        with self._encode_lock:
-            e5 = self.encoder.encode_queries(questions)
-            return [e5] if self.second is None else [e5, self.second.encode_queries(questions)]
 
     def ask(
         self, question: str, k: int | None = None, offset: int = 0, context: Turn | None = None
@@ -139,7 +134,7 @@ class SearchService:
         k = k or self.settings.retrieval.top_k
         asked = [printable(q).strip() for q in questions]  # no control or bidi characters
         contexts = list(contexts or [None] * len(asked))
-        threads = [self._thread(q, c) for q, c in zip(asked, contexts, strict=True)]
+        threads = [self.reader.thread(q, c) for q, c in zip(asked, contexts, strict=True)]
         texts = [q if t is None else resolve(q, t) for q, t in zip(asked, threads, strict=True)]
         norms = [normalize(t) for t in texts]
         keys = [  # a follow-up's answer depends on its thread: not cached; any other question is
@@ -149,7 +144,7 @@ class SearchService:
         found = [None if key is None else self.cache.get(key) for key in keys]
         todo = [i for i, answer in enumerate(found) if answer is None]
         if todo:
-            queries, words = self._embed([texts[i] for i in todo], [norms[i] for i in todo])
+            queries, words = self.reader.read([texts[i] for i in todo], [norms[i] for i in todo])
             for query, w, i in zip(queries, words, todo, strict=True):
                 asking = Asking(asked[i], threads[i])
                 taught = None if threads[i] is not None or offset else self._from_taught(texts[i], query, k)
@@ -166,73 +161,8 @@ class SearchService:
         judged on (None when it was not judged: off-topic or empty). bench/calibrate.py
         fits the answerability model on these."""
         text = question.strip()
-        queries, words = self._embed([text], [normalize(text)])
+        queries, words = self.reader.read([text], [normalize(text)])
         return self._decide(text, queries[0], words[0], k or self.settings.retrieval.top_k, 0, Asking(text))
-
-    def _embed(self, texts: list[str], norms: list[str]) -> tuple[list[Query], list[Words]]:
-        """The questions (``texts``, matched as ``norms``) embedded by every model, and their
-        content words with vectors (bot/engine/question/concepts.py): the words the documents
-        lack go into the second model's call for the questions, so judging a question costs
-        no extra model pass."""
-        lacking = [self.concepts.lacking(t) for t in texts]
-        flat = list(dict.fromkeys(w for words in lacking for w in words))
-        with self._encode_lock:
-            vectors, sparse_rows = self.encoder.encode_queries_and_sparse(texts)
-            second = None if self.second is None else self.second.encode_queries([*texts, *flat])
-        embedded = {} if second is None else dict(zip(flat, second[len(texts) :], strict=True))
-        dim = 0 if second is None else second.shape[1]
-
-        def encode(words: list[str]) -> np.ndarray:
-            return np.array([embedded[w] for w in words], dtype=np.float32).reshape(len(words), dim)
-
-        queries = [
-            self._query(t, norms[j], vectors[j], None if sparse_rows is None else sparse_rows[j],
-                        None if second is None else second[j])
-            for j, t in enumerate(texts)
-        ]
-        words = [self.concepts.words_of(t, encode) for t in texts]
-        return [self._widened(q, w) for q, w in zip(queries, words, strict=True)], words
-
-    def _widened(self, query: Query, words: Words) -> Query:
-        """``query`` searching also the document words nearest to its own (bot/engine/question/concepts.py,
-        ``Concepts.neighbours``); a question in the other language keeps its translation."""
-        if query.cross_lingual:
-            return query
-        near = self.concepts.neighbours(words)
-        if not near:
-            return query
-        terms = dict(query.terms)
-        for term, weight in near.items():
-            terms[term] = terms.get(term, 0.0) + weight
-        return replace(query, terms=terms)
-
-    def _query(
-        self, text: str, norm: str, vector: np.ndarray, sparse_row: sparse.csr_matrix | None,
-        second: np.ndarray | None,
-    ) -> Query:
-        """A question in every form the signals need (its translation when cross-lingual).
-        Its script is worked out here, once: ``Query.cross_lingual``."""
-        cross = is_cjk_text(text) != self.null.cjk
-        return Query(norm, vector, sparse_row, second, self._translated(norm), cross)
-
-    def _translated(self, norm: str) -> dict[str, float]:
-        """Weighted query terms in the documents' language for the question's words in the
-        other one ("accountability" → 问责 in a Chinese text); empty when there are none."""
-        return {} if self.translator is None else self.translator.terms(norm)
-
-    def _thread(self, question: str, context: Turn | None) -> Turn | None:
-        """``context`` when ``question`` follows up on it, else None. A follow-up whose own
-        words the documents do not know ("那明天会下雨吗？", "What about the weather?") is a
-        new question: it stays alone and is judged on its own."""
-        if context is None or not is_follow_up(question):
-            return None
-        own = normalize(own_words(question))
-        words = tokenize(own)
-        if is_cjk_text(question) == self.null.cjk:
-            known = not words or self.lexical.coverage(own) >= FOLLOW_UP_COVERAGE
-        else:  # another script: do the documents have a near-synonym of one of its words?
-            known = not words or self.concepts.nearest(words, self._encode_words) >= KNOWN_SIMILARITY
-        return context if known else None
 
     def _from_taught(self, question: str, query: Query, k: int) -> Answer | None:
         """The answer taught for ``question`` (bot/engine/taught.py), or None."""
@@ -347,20 +277,13 @@ class SearchService:
         given = frozenset(split_sentences(asking.thread.answer))
         return choose_among(self.sentences, groups[:alternatives], scores, asked, subject, given)
 
-    def _encode_words(self, words: list[str]) -> np.ndarray:
-        """Words embedded by the model of the vocabulary vectors (the second model)."""
-        if self.second is None:
-            return np.zeros((len(words), 0), dtype=np.float32)
-        with self._encode_lock:
-            return self.second.encode_queries(words)
-
     def _key(self, row: int) -> tuple[str, int]:
         p = self.retriever.passages[row]
         return p.doc, p.paragraph
 
     def warm_up(self) -> None:
         """Run every model once so the first user does not pay for lazy loading."""
-        with self._encode_lock:
+        with self.reader.lock:
             self.encoder.encode_queries_and_sparse(["warm up"])
             if self.second is not None:
                 self.second.encode_queries(["warm up"])

@@ -107,13 +107,13 @@ def test_chinese_questions_about_english_documents_get_english_terms(
 def test_the_service_translates_english_questions_and_can_be_switched_off(fake_service: SearchService,
                                                                          fake_settings: Settings) -> None:
     question = "How many assessment indicators did the Huizhou subdistrict have at year end?"
-    terms = fake_service._translated(normalize(question))
+    terms = fake_service.reader.translated(normalize(question))
     assert {"惠州", "街道", "指标"} <= set(terms)
     answer = fake_service.ask(question)
     assert answer.hits and "惠州" in answer.hits[0].text  # the hashing encoder alone knows no Chinese
     off = replace(fake_settings, retrieval=replace(fake_settings.retrieval, crosslingual=False))
     plain = open_service(off)
-    assert plain.translator is None and plain._translated(normalize(question)) == {}
+    assert plain.translator is None and plain.reader.translated(normalize(question)) == {}
 
 
 @pytest.mark.slow

@@ -131,7 +131,7 @@ def test_english_questions_find_chinese_paragraphs_in_top_3(dev: Dev) -> None:
     for i in english:
         norm = dev.queries[i].norm
         assert not dev.lexical.scores(norm).any()  # BM25 alone cannot help across languages
-        assert dev.lexical.scores(norm, dev.service._translated(norm)).any()  # its translation can
+        assert dev.lexical.scores(norm, dev.service.reader.translated(norm)).any()  # its translation can
         answer = dev.answers[i]
         assert answer.answered, dev.cases[i].q
         assert _answer_rank(answer, dev.cases[i].gold) in (0, 1, 2), dev.cases[i].q

@@ -95,9 +95,9 @@ class QuestionReader:
         """A question in every form the signals need (its translation when cross-lingual).
         Its script is worked out here, once: ``Query.cross_lingual``."""
         cross = is_cjk_text(text) != self.cjk
-        return Query(norm, vector, sparse_row, second, self._translated(norm), cross)
+        return Query(norm, vector, sparse_row, second, self.translated(norm), cross)
 
-    def _translated(self, norm: str) -> dict[str, float]:
+    def translated(self, norm: str) -> dict[str, float]:
         """Weighted query terms in the documents' language for the question's words in the
         other one ("accountability" → 问责 in a Chinese text); empty when there are none."""
         return {} if self.translator is None else self.translator.terms(norm)

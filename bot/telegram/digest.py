@@ -1,5 +1,5 @@
 """A weekly digest for admins: questions asked, share answered, the top unanswered
-questions, answers voted 👎, and the change since the week before.
+questions, answers voted 👎 with the reasons given, and the change since the week before.
 
 ``[ops] digest_day`` ("mon" … "sun"; "" = off) at ``digest_hour`` in ``digest_timezone``,
 scheduled on python-telegram-bot's JobQueue by every replica; the first replica to claim
@@ -19,7 +19,9 @@ from zoneinfo import ZoneInfo
 from telegram.error import TelegramError
 from telegram.ext import Application, Job
 
+from bot.engine.text.script import question_key
 from bot.state import LoggedQuestion
+from bot.telegram import reasons
 from bot.telegram.context import BotContext, runtime_of
 from bot.telegram.runtime import Runtime
 from bot.telegram.texts import t
@@ -76,6 +78,7 @@ async def compose(rt: Runtime, now: float) -> str:
     gaps = await rt.state.run(store.gaps, now - WEEK, TOP)
     unanswered = [g for g in gaps if g.not_answered]
     down = [r for r in week if r.down]
+    why = await rt.state.run(store.reasons, now - WEEK)
     fmt = "%m-%d"
     lines = [
         t(LANG, "digest_header", start=time.strftime(fmt, time.localtime(now - WEEK)),
@@ -88,7 +91,8 @@ async def compose(rt: Runtime, now: float) -> str:
            for i, g in enumerate(unanswered, 1)] or [t(LANG, "digest_none")]),
         t(LANG, "digest_down"),
         *([t(LANG, "digest_down_line", question=r.question, down=r.down,
-             cited="、".join(f"{doc} ¶{n}" for doc, n in r.cited) or "—") for r in down[:TOP]]
+             cited="、".join(f"{doc} ¶{n}" for doc, n in r.cited) or "—")
+           + reasons.shown(LANG, why.get(question_key(r.question))) for r in down[:TOP]]
           or [t(LANG, "digest_none")]),
     ]
     return "\n".join(lines)

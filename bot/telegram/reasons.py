@@ -3,9 +3,12 @@ reason is kept with the vote (state store) and shown in /gaps and `qabot report`
 never changes an answer by itself: only admins teach (bot/telegram/teach.py).
 
 The buttons carry "r<i>:<answer key>": the answer's key names the vote (user, answer).
+``shown`` is the one way the reasons are written after a question (/gaps, the weekly digest).
 """
 
 from __future__ import annotations
+
+from collections import Counter
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -37,3 +40,11 @@ async def pressed(rt: Runtime, query: CallbackQuery, action: str, key: str) -> N
     lang, code = lang_of(query.from_user), CODES[int(action[1:])]
     kept = await rt.state.run(rt.state.store.set_reason, query.from_user.id, key, code)
     await query.answer(t(lang, "thanks" if kept else "stale"))
+
+
+def shown(lang: str, given: Counter[str] | None) -> str:
+    """The reasons given with 👎, as a suffix of a question's line ("" none)."""
+    if not given:
+        return ""
+    named = (f"{t(lang, 'reason_' + r)} {n}" for r, n in given.most_common())
+    return t(lang, "gaps_reasons", reasons="，".join(named))

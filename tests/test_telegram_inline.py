@@ -12,16 +12,22 @@ from bot.tools.botapi import SimUser
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 
 
-
-
 async def inline(live: Live, user: SimUser, query: str) -> dict[str, Any]:
     update_id = live.server.send_inline_query(user, query)
     return await live.server.wait_for_inline_answer(update_id, timeout=TIMEOUT)
 
 
+def inline_count(live: Live, outcome: str) -> float:
+    value = live.runtime.metrics.registry.get_sample_value("qabot_inline_queries_total", {"outcome": outcome})
+    assert value is not None
+    return value
+
+
 async def test_answered_query_offers_the_private_reply_first(live: Live) -> None:
     user = SimUser(id=301)
+    counted = inline_count(live, "answered")
     answer = await inline(live, user, QUESTION)
+    assert inline_count(live, "answered") == counted + 1
     results = answer["results"]
     assert 1 <= len(results) <= 3
     first = results[0]
@@ -50,7 +56,9 @@ async def test_unsure_query_offers_its_candidates_as_results(live: Live) -> None
 
 
 async def test_off_topic_query_cites_no_paragraph(live: Live) -> None:
+    counted = inline_count(live, "not_covered")
     answer = await inline(live, SimUser(id=302), OFF_TOPIC)
+    assert inline_count(live, "not_covered") == counted + 1
     (result,) = answer["results"]
     assert paragraphs(result["shown"]) == []
     assert "没有涉及" in result["title"] and OFF_TOPIC in result["shown"]

@@ -6,7 +6,8 @@ the others each send one further cited paragraph, titled with its opening. The d
 names ¶n and the document. A question the documents do not answer offers one result that
 sends the reply a private chat would get and cites no paragraph as an answer; an empty
 query offers the example questions, each sending its answer. Inline queries count against
-the same per-user rate limit as questions. No buttons: a message sent through inline mode
+the same per-user rate limit as questions; /metrics counts them by outcome apart from
+questions (qabot_inline_queries_total), since Telegram sends one per pause in typing. No buttons: a message sent through inline mode
 lives in someone else's chat, where 更多段落 could not reply.
 """
 
@@ -61,6 +62,7 @@ async def inline_query(update: Update, context: Ctx) -> None:
     questions = [text] if text else list(examples[:MAX_RESULTS])
     answers, version = await rt.engine.ask_all(questions)
     if text:
+        rt.metrics.inline_query(answers[0].status)
         results = articles(answers[0], lang, examples, version)
     else:
         results = [example_article(a, lang, version) for a in answers]

@@ -4,7 +4,7 @@ poller role and the index served.
 
 One ``Metrics`` per Application with a registry of its own (several Applications may run
 in one process, e.g. in tests); health.py serves it as /metrics. Counters move where the
-event happens (Runtime.record and rate_wait, the vote button, the rate limiter wrapping
+event happens (Runtime.record and rate_wait, inline.py, the vote button, the rate limiter wrapping
 every Bot API call, ServedEngine's swaps); health.py sets the gauges just before each scrape.
 """
 
@@ -32,6 +32,11 @@ class Metrics:
         self.questions = Counter("qabot_questions", "Questions by outcome", ["outcome"], registry=r)
         for outcome in OUTCOMES:
             self.questions.labels(outcome)  # present at 0 from the start
+        # inline queries apart: Telegram sends one per pause in typing, so they are not questions
+        self.inline = Counter("qabot_inline_queries", "Inline queries answered, by outcome", ["outcome"],
+                              registry=r)
+        for outcome in OUTCOMES[:3]:
+            self.inline.labels(outcome)
         self.answer_seconds = Histogram(
             "qabot_answer_seconds", "Time from a question to its answer being ready",
             buckets=LATENCY_BUCKETS, registry=r)
@@ -63,6 +68,10 @@ class Metrics:
         self.questions.labels(outcome).inc()
         if seconds is not None:
             self.answer_seconds.observe(seconds)
+
+    def inline_query(self, outcome: str) -> None:
+        """Count an inline query answered with ``outcome`` (answered, related, not_covered)."""
+        self.inline.labels(outcome).inc()
 
     def vote(self, vote: int) -> None:
         """Count a 👍 (1) or 👎 (-1)."""

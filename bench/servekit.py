@@ -116,9 +116,10 @@ def serve_env(
 
 async def start_serve(
     base_url: str, token: str, folders: Folders, *, name: str = "bot", database_url: str = "",
-    admin: int = 9001, ready_timeout: float = 300.0,
+    admin: int = 9001, ready_timeout: float = 300.0, until: str = READY,
 ) -> ServeProcess:
-    """Start `qabot serve` and wait until it serves (index loaded, inbox running)."""
+    """Start `qabot serve` and wait until it logs ``until`` (by default: it serves, the
+    index loaded and the inbox running)."""
     folders.data.mkdir(parents=True, exist_ok=True)
     log = folders.data.parent / f"{name}-{time.time_ns()}.log"
     env = serve_env(base_url, token, folders, database_url=database_url, admin=admin)
@@ -129,7 +130,7 @@ async def start_serve(
         )
     bot = ServeProcess(name, proc, log, time.monotonic())
     try:
-        await bot.wait_for_log(READY, ready_timeout)
+        await bot.wait_for_log(until, ready_timeout)
     except BaseException:
         with contextlib.suppress(ProcessLookupError):
             await bot.kill()

@@ -230,15 +230,33 @@ async def running(
 
 
 async def _serve_until_signal(app: QAApp, webhook: WebhookOptions | None = None) -> None:
-    stop = asyncio.Event()
+    """Serve until SIGINT or SIGTERM. A signal that comes while the index is still loading
+    (or being built) stops at once: the start-up is cancelled, the app shut down, and the
+    process leaves without waiting for the load's worker thread, which cannot be interrupted
+    (an index version is published atomically, so an abandoned build leaves nothing half-done)."""
+    stop, started = asyncio.Event(), asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with running(
-        app, poll_timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES, webhook=webhook
-    ):
-        log.info("serving (%s); press Ctrl-C to stop", "webhook" if webhook else "long polling")
-        await stop.wait()
+
+    async def serve() -> None:
+        async with running(app, poll_timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES, webhook=webhook):
+            started.set()
+            log.info("serving (%s); press Ctrl-C to stop", "webhook" if webhook else "long polling")
+            await stop.wait()
+
+    serving, signalled = asyncio.create_task(serve()), asyncio.create_task(stop.wait())
+    await asyncio.wait((serving, signalled), return_when=asyncio.FIRST_COMPLETED)
+    signalled.cancel()
+    if not started.is_set() and not serving.done():
+        log.info("stopping during start-up: the index load in progress is abandoned")
+        serving.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await serving
+        log.info("stopped")
+        logging.shutdown()
+        os._exit(0)  # a normal exit would join the loading thread first
+    await serving
     log.info("stopped")
 
 

@@ -7,8 +7,9 @@ names ¶n and the document. A question the documents do not answer offers one re
 sends the reply a private chat would get and cites no paragraph as an answer; an empty
 query offers the example questions, each sending its answer. Inline queries count against
 the same per-user rate limit as questions; /metrics counts them by outcome apart from
-questions (qabot_inline_queries_total), since Telegram sends one per pause in typing. No buttons: a message sent through inline mode
-lives in someone else's chat, where 更多段落 could not reply.
+questions (qabot_inline_queries_total), since Telegram sends one per pause in typing. No
+buttons: a message sent through inline mode lives in someone else's chat, where 更多段落
+could not reply.
 """
 
 from __future__ import annotations

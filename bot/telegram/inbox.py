@@ -3,14 +3,11 @@
     receive  ── commit to the store ──▶ inbox ──▶ claim ──▶ app.process_update ──▶ finish
     (poller on the leader replica, or the webhook on any replica)      (every replica)
 
-- The poller runs only on the replica holding the store's "poller" lock (a PostgreSQL
-  advisory lock or a flock: dropped at once when its holder dies, so a standby replica
-  takes over within a second). It commits each getUpdates batch in one transaction before
-  the next getUpdates confirms it with the offset (last update_id + 1); an update already
-  in the inbox is dropped there. After a restart it starts from the highest committed id.
-  What the inbox keeps is keyed by the bot (the id before the token's colon), so another
-  bot on the same data folder starts afresh, and an update_id counts as a duplicate only
-  within a day (Telegram numbers updates afresh after a week without any).
+- The poller (poller.py) runs only on the replica holding the store's "poller" lock; it
+  commits each getUpdates batch here (``commit``) before confirming it. What the inbox
+  keeps is keyed by the bot (the id before the token's colon), so another bot on the same
+  data folder starts afresh, and an update_id counts as a duplicate only within a day
+  (Telegram numbers updates afresh after a week without any).
 - The dispatcher claims waiting updates (one query for up to ``[state] workers`` rows,
   never two of one chat, never one whose chat has an earlier unfinished update) and runs
   each through PTB's ``Application.process_update``, which awaits the handlers. The
@@ -18,8 +15,8 @@
   replica at a time, on the done marks' own connection), else after its handlers. Killed
   at any moment, a replica leaves its claims behind; they go back to the inbox when its
   heartbeat is older than ``[state] lease_seconds`` (checked by every replica each second)
-  and are answered then. The only window for a
-  second answer is between the reply being sent and the done mark being committed.
+  and are answered then. The only window for a second answer is between the reply being
+  sent and the done mark being committed.
 - An update claimed more than MAX_ATTEMPTS times (it crashed the bot each time) is dropped
   with an error in the log instead of crashing it again.
 """
@@ -39,11 +36,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from telegram import Update
-from telegram.error import Conflict, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
-from bot.state import AsyncState, Claimed, InboxUpdate, Lock
+from bot.state import AsyncState, Claimed, InboxUpdate
 from bot.state.done import DoneMarks, done_marks
+from bot.telegram.poller import Poller
 from bot.telegram.replied import CURRENT, Pending
 from config.settings import Settings
 
@@ -52,14 +49,7 @@ QAApp = Application[Any, Any, Any, Any, Any, Any]
 MAX_ATTEMPTS = 3
 HEARTBEAT = 1.0  # seconds between heartbeats (and dead-replica checks)
 IDLE_CLAIM = 0.5  # seconds between claims when idle: other replicas' inserts show up this fast
-LEADER_RETRY = 1.0  # seconds between attempts to become the poller
 PURGE_EVERY = 300.0
-
-
-def chat_of(update: Update) -> int | None:
-    """The chat an update belongs to (its replies must stay in order), if any."""
-    chat = update.effective_chat
-    return chat.id if chat is not None else None
 
 
 def replica_id() -> str:
@@ -71,11 +61,9 @@ def replica_id() -> str:
 class InboxCounters:
     """What this replica did since start (for tests, benches and logs)."""
 
-    polled: int = 0  # updates received by getUpdates
     committed: int = 0  # of which new in the inbox
     handled: int = 0
     dropped: int = 0  # poison updates given up
-    conflicts: int = 0  # getUpdates answered 409
     taken_over: int = 0  # claims of dead replicas this replica handed back to the inbox
     store_seconds: float = 0.0  # wall time awaiting inbox store calls
 
@@ -94,15 +82,12 @@ class Inbox:
     ) -> None:
         """Configure (not start)."""
         self.app, self.state, self.settings = app, state, settings
-        self.poll_timeout = poll_timeout
-        self.allowed_updates = list(allowed_updates) if allowed_updates is not None else None
         self.replica = replica_id()
         self.counters = InboxCounters()
-        self.leader = False
+        self.poller = Poller(app, state, self.replica, self.commit, poll_timeout, allowed_updates)
         self._wake = asyncio.Event()
         self._handling: set[asyncio.Task[None]] = set()
         self._loops: list[asyncio.Task[None]] = []
-        self._lock: Lock | None = None
         self._closing = False
         self._marks: DoneMarks | None = None
         self._lane = asyncio.Semaphore(max(1, settings.state.replies_in_flight))
@@ -118,7 +103,7 @@ class Inbox:
             log.warning("no separate path for done marks (%r)", exc)
         if adopted := await self.state.run(self.state.store.adopt_inbox):
             log.info("%d inbox rows from before the inbox was keyed by bot are this bot's", adopted)
-        loops = [self._dispatch(), self._beat()] + ([self._poll()] if poll else [])
+        loops = [self._dispatch(), self._beat()] + ([self.poller.run()] if poll else [])
         self._loops = [asyncio.create_task(loop) for loop in loops]
         log.info("inbox started (replica %s, %s)", self.replica, self.state.store.describe())
 
@@ -129,8 +114,7 @@ class Inbox:
         for task in self._loops:
             task.cancel()
         await asyncio.gather(*self._loops, return_exceptions=True)
-        if self._lock is not None:
-            await asyncio.to_thread(self._lock.release)
+        await self.poller.release()
         if self._handling:
             grace = self.settings.ops.shutdown_grace_seconds
             _, late = await asyncio.wait(set(self._handling), timeout=grace)
@@ -147,6 +131,11 @@ class Inbox:
                 await self._marks.close()
             self._marks = None
 
+    @property
+    def leader(self) -> bool:
+        """Whether this replica polls Telegram now."""
+        return self.poller.leader
+
     def wake(self) -> None:
         """Claim now (new updates were committed, or a chat's earlier update finished)."""
         self._wake.set()
@@ -161,55 +150,6 @@ class Inbox:
         self.counters.committed += new
         self.wake()
         return new
-
-    async def _poll(self) -> None:
-        self._lock = lock = self.state.store.leader_lock(f"poller.{self.state.store.bot_id}")
-        offset: int | None = None
-        while True:
-            if not await asyncio.to_thread(lock.held):
-                if self.leader:
-                    log.warning("lost the poller lock; another replica polls now")
-                self.leader = await asyncio.to_thread(lock.try_acquire)
-                if not self.leader:
-                    await asyncio.sleep(LEADER_RETRY)
-                    continue
-                offset = await self._become_leader()
-            try:
-                updates = await self.app.bot.get_updates(
-                    offset=offset, timeout=self.poll_timeout, allowed_updates=self.allowed_updates
-                )
-            except Conflict as exc:
-                self.counters.conflicts += 1
-                log.warning("getUpdates conflict (%s); retrying in %.0f s", exc, LEADER_RETRY)
-                await asyncio.sleep(LEADER_RETRY)
-                continue
-            except RetryAfter as exc:
-                await asyncio.sleep(_seconds(exc.retry_after))
-                continue
-            except TimedOut:
-                continue
-            except TelegramError as exc:
-                log.warning("getUpdates failed (%s); retrying", exc)
-                await asyncio.sleep(1.0)
-                continue
-            if not updates:
-                continue
-            self.counters.polled += len(updates)
-            rows = [InboxUpdate(u.update_id, chat_of(u), u.to_json()) for u in updates]
-            try:
-                await self.commit(rows)
-            except Exception as exc:  # store down: do not confirm; Telegram keeps them for us
-                log.error("could not commit %d updates (%r); they will be fetched again", len(rows), exc)
-                await asyncio.sleep(1.0)
-                continue
-            offset = max(u.update_id for u in updates) + 1
-
-    async def _become_leader(self) -> int | None:
-        log.info("replica %s polls Telegram now", self.replica)
-        with contextlib.suppress(TelegramError):
-            await self.app.bot.delete_webhook(drop_pending_updates=False)
-        last = await self.state.run(self.state.store.last_update_id)
-        return None if last is None else last + 1
 
     # -- answering -----------------------------------------------------------------------
 
@@ -320,7 +260,3 @@ class Inbox:
         if any(removed.values()):
             log.info("purged %s", ", ".join(f"{n} {table}" for table, n in removed.items() if n))
 
-
-def _seconds(value: object) -> float:
-    total = getattr(value, "total_seconds", None)
-    return float(total()) if callable(total) else float(value)  # type: ignore[arg-type]

@@ -22,7 +22,8 @@ from aiohttp import web
 from telegram import Bot, Update
 
 from bot.state import InboxUpdate
-from bot.telegram.inbox import Inbox, chat_of
+from bot.telegram.inbox import Inbox
+from bot.telegram.poller import chat_of
 from config.settings import Settings
 
 log = logging.getLogger(__name__)

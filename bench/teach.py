@@ -15,7 +15,8 @@ asks for.
    be captured: not answered from a teaching.
 4. The same for an FAQ of 30 wordings taught whether missed or not (bench/data/
    teach_pairs.jsonl, the calibration pairs of ``SIMILAR``): its similarity table shows the
-   threshold's margin.
+   threshold's margin; and for a fresh check set of 15 (bench/data/teach_pairs2.jsonl,
+   written after the rules were, to see whether they were fitted to the first two).
 5. **Time to reach another replica**: two ServedEngines over one store; a wording taught through
    one store connection, the other replica polled until it answers a paraphrase from it.
 """
@@ -47,6 +48,7 @@ from bot.tools.evaluate import Case, read_cases
 SETS = ("dev2", "dev3", "heldout", "dev_en")
 MISSES = ROOT / "bench" / "data" / "teach_misses.jsonl"
 PAIRS = ROOT / "bench" / "data" / "teach_pairs.jsonl"
+FRESH = ROOT / "bench" / "data" / "teach_pairs2.jsonl"  # written after the matching rules; only reported
 REPLICA_ROUNDS = 5
 
 
@@ -73,11 +75,14 @@ def teach(store: SqlStore, service: SearchService, question: str, gold: Sequence
 def play(service: SearchService, store: SqlStore, taught: list[tuple[str, tuple[str, ...]]],
          written: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Teach ``taught`` (question, gold), then ask the paraphrases and look-alikes written for them."""
+    before = {q: shown(service.ask(q)) for question, _ in taught for q in written.get(question, {}).get("lookalikes", [])}
     ids = {question: teach(store, service, question, gold).id for question, gold in taught}
     service.teach(store.taught())
     para_right = para_total = para_captured = look_captured = look_total = look_other = 0
+    look_changed = look_given = 0
     wrong: list[str] = []
     captured: list[str] = []
+    changed: list[str] = []
     for question, gold in taught:
         item = written.get(question)
         if item is None:
@@ -92,6 +97,12 @@ def play(service: SearchService, store: SqlStore, taught: list[tuple[str, tuple[
         for q in item["lookalikes"]:
             a = service.ask(q)
             look_total += 1
+            if shown(a) != before[q]:  # the teaching changed its reply
+                look_changed += 1
+                given = a.answered and any(g in a.answer for g in gold)
+                look_given += given
+                changed.append(f"{q} ({before[q][0]} → {a.status}{', the taught answer' if given else ''};"
+                               f" taught: {question})")
             if a.taught == ids[question]:
                 look_captured += 1
                 captured.append(f"{q} (taught: {question})")
@@ -101,8 +112,14 @@ def play(service: SearchService, store: SqlStore, taught: list[tuple[str, tuple[
         "taught": len(taught), "paraphrases": para_total, "paraphrases_right": para_right,
         "paraphrases_from_teaching": para_captured, "lookalikes": look_total,
         "lookalikes_captured": look_captured, "lookalikes_other_teaching": look_other, "wrong": wrong,
-        "captured": captured,
+        "captured": captured, "lookalikes_changed": look_changed, "lookalikes_given_taught_answer": look_given,
+        "changed": changed,
     }
+
+
+def shown(answer: Answer) -> tuple[str, str, int]:
+    """What an asker sees of ``answer``: its status, bold answer and first cited paragraph."""
+    return answer.status, answer.answer, answer.hits[0].paragraph if answer.hits else 0
 
 
 def similarity_table(service: SearchService) -> dict[str, Any]:
@@ -113,7 +130,7 @@ def similarity_table(service: SearchService) -> dict[str, Any]:
     para: list[float] = []  # similarity minus the threshold that applies
     look: list[float] = []
     for item in items:
-        vectors = service._encode_taught([item["taught"], *item["paraphrases"], *item["lookalikes"]])
+        vectors = service.reader.encode_taught([item["taught"], *item["paraphrases"], *item["lookalikes"]])
         unit = [v / (v ** 2).sum(axis=1, keepdims=True) ** 0.5 for v in vectors]
         sims = sum(u[1:] @ u[0] for u in unit) / len(unit)
         n = len(item["paraphrases"])
@@ -162,6 +179,12 @@ async def replica_seconds(settings: Any, service: SearchService) -> list[float]:
     return seconds
 
 
+def read_pairs(path: Path) -> list[dict[str, Any]]:
+    """The items of a pairs file (a line without "taught" is a note about the file)."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r for r in rows if "taught" in r]
+
+
 def main() -> None:
     started = time.perf_counter()
     settings = real_settings()
@@ -172,7 +195,8 @@ def main() -> None:
     misses = [(c.q, c.gold) for c in cases if not right(service.ask(c.q), c.gold)]
     lines = MISSES.read_text(encoding="utf-8").splitlines()
     written = {json.loads(line)["q"]: json.loads(line) for line in lines if line.strip()}
-    pairs = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    pairs = read_pairs(PAIRS)
+    fresh_pairs = read_pairs(FRESH)
     with tempfile.TemporaryDirectory() as tmp:
         local = replace(settings, data_dir=Path(tmp) / "misses")
         store = open_store(local)
@@ -185,22 +209,28 @@ def main() -> None:
                    {i["taught"]: i for i in pairs})
         store.close()
         service.teach(())
+        store = open_store(replace(settings, data_dir=Path(tmp) / "fresh"))
+        fresh = play(service, store, [(i["taught"], (i["gold"],)) for i in fresh_pairs],
+                     {i["taught"]: i for i in fresh_pairs})
+        store.close()
+        service.teach(())
         sims = similarity_table(service)
         reach = asyncio.run(replica_seconds(replace(settings, data_dir=Path(tmp) / "replicas"), service))
     unwritten = [q for q, _ in misses if q not in written]
     rows = [
         [name, r["taught"], f"{r['paraphrases_right']}/{r['paraphrases']}",
          f"{r['paraphrases_right'] / max(r['paraphrases'], 1):.3f}", r["paraphrases_from_teaching"],
-         f"{r['lookalikes_captured']}/{r['lookalikes']}"]
-        for name, r in (("misses taught", missed), ("FAQ taught", faq))
+         f"{r['lookalikes_captured']}/{r['lookalikes']}",
+         f"{r['lookalikes_changed']} ({r['lookalikes_given_taught_answer']})"]
+        for name, r in (("misses taught", missed), ("FAQ taught", faq), ("fresh check set", fresh))
     ]
-    other = missed["lookalikes_other_teaching"] + faq["lookalikes_other_teaching"]
+    other = sum(r["lookalikes_other_teaching"] for r in (missed, faq, fresh))
     md = "\n".join([
         f"## Teaching (bench/teach.py), SIMILAR = {SIMILAR}, SIMILAR_SPECIFIC = {SIMILAR_SPECIFIC}", "",
         f"{asked} in-scope questions asked ({', '.join(SETS)}), {len(misses)} missed and taught"
         + (f" ({len(unwritten)} without written paraphrases)" if unwritten else "") + ".", "",
-        table(["play", "taught", "paraphrases right", "share", "from a teaching", "look-alikes captured"],
-              rows),
+        table(["play", "taught", "paraphrases right", "share", "from a teaching", "look-alikes captured",
+               "look-alikes whose reply changed (given the taught answer)"], rows),
         "",
         f"Calibration pairs (teach_pairs.jsonl) of the same focus: paraphrases "
         f"{sims['paraphrases_at_threshold']}/{sims['paraphrases_same_focus']} at or above their threshold; "
@@ -211,10 +241,12 @@ def main() -> None:
         f"Time for a taught wording to reach another replica: median {statistics.median(reach):.2f} s, "
         f"max {max(reach):.2f} s over {len(reach)} rounds ({', '.join(f'{s:.2f}' for s in reach)}).",
     ])
-    for title, key in (("Paraphrases answered wrong", "wrong"), ("Look-alikes captured", "captured")):
-        if missed[key] or faq[key]:
-            md += f"\n\n{title}:\n" + "\n".join(f"- {w}" for w in missed[key] + faq[key])
-    data = {"misses": missed, "faq": faq, "similarity": sims, "replica_seconds": reach, "asked": asked,
+    for title, key in (("Paraphrases answered wrong", "wrong"), ("Look-alikes captured", "captured"),
+                       ("Look-alikes whose reply the teaching changed", "changed")):
+        if missed[key] or faq[key] or fresh[key]:
+            md += f"\n\n{title}:\n" + "\n".join(f"- {w}" for w in missed[key] + faq[key] + fresh[key])
+    data = {"misses": missed, "faq": faq, "fresh": fresh, "similarity": sims, "replica_seconds": reach,
+            "asked": asked,
             "missed": len(misses), "unwritten": unwritten}
     write_result("teach", data, md, started)
 

@@ -75,7 +75,8 @@ def teach(store: SqlStore, service: SearchService, question: str, gold: Sequence
 def play(service: SearchService, store: SqlStore, taught: list[tuple[str, tuple[str, ...]]],
          written: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Teach ``taught`` (question, gold), then ask the paraphrases and look-alikes written for them."""
-    before = {q: shown(service.ask(q)) for question, _ in taught for q in written.get(question, {}).get("lookalikes", [])}
+    looks = [q for question, _ in taught for q in written.get(question, {}).get("lookalikes", [])]
+    before = {q: shown(service.ask(q)) for q in looks}
     ids = {question: teach(store, service, question, gold).id for question, gold in taught}
     service.teach(store.taught())
     para_right = para_total = para_captured = look_captured = look_total = look_other = 0
@@ -112,8 +113,8 @@ def play(service: SearchService, store: SqlStore, taught: list[tuple[str, tuple[
         "taught": len(taught), "paraphrases": para_total, "paraphrases_right": para_right,
         "paraphrases_from_teaching": para_captured, "lookalikes": look_total,
         "lookalikes_captured": look_captured, "lookalikes_other_teaching": look_other, "wrong": wrong,
-        "captured": captured, "lookalikes_changed": look_changed, "lookalikes_given_taught_answer": look_given,
-        "changed": changed,
+        "captured": captured, "lookalikes_changed": look_changed,
+        "lookalikes_given_taught_answer": look_given, "changed": changed,
     }
 
 

@@ -12,7 +12,9 @@ the same as a taught one:
   *and* asking the same kind of thing (``focus``: who, when, how many, why, what effect,
   how to…, negated or not), so "惠州那个街道年终考核是谁组织的？" is not captured by
   "…一共有多少项指标？"; a plain "what" question needs a closer match unless it asks for the
-  same thing by name (``head``: "什么态度" is not "哪些工作").
+  same thing by name (``head``: "什么态度" is not "哪些工作"), and without a word that
+  names something the taught answer does not (question/strays.py: "问责程序上…" is not
+  "问责类型上…").
 
 The engine stays store-free: the serving layer (or a CLI command) loads the teachings from
 the state store and hands them to ``SearchService.teach``.
@@ -21,7 +23,7 @@ the state store and hands them to ``SearchService.teach``.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -105,9 +107,14 @@ class TaughtMatcher:
     def __len__(self) -> int:
         return len(self.teachings)
 
-    def match(self, question: str, vectors: Sequence[np.ndarray | None] = ()) -> Match | None:
+    def match(
+        self, question: str, vectors: Sequence[np.ndarray | None] = (),
+        veto: Callable[[Teaching], bool] | None = None,
+    ) -> Match | None:
         """The teaching ``question`` means (one vector per model, as at construction; None
-        when that model is not available), or None."""
+        when that model is not available), or None. ``veto``: a close teaching it holds
+        does not mean the same after all (question/strays.py: a word that points elsewhere);
+        the next closest is tried. The same words are never vetoed."""
         exact = self._by_key.get(question_key(question))
         if exact is not None:
             return Match(exact, 1.0, True)
@@ -120,7 +127,7 @@ class TaughtMatcher:
             if scores[i] < SIMILAR_SPECIFIC:
                 return None
             teaching = self.teachings[int(i)]
-            if scores[i] >= threshold(teaching.question, question):
+            if scores[i] >= threshold(teaching.question, question) and not (veto and veto(teaching)):
                 return Match(teaching, float(scores[i]), False)
         return None
 

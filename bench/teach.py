@@ -15,9 +15,10 @@ asks for.
    be captured: not answered from a teaching.
 4. The same for an FAQ of 30 wordings taught whether missed or not (bench/data/
    teach_pairs.jsonl, the calibration pairs of ``SIMILAR``): its similarity table shows the
-   threshold's margin; and for two fresh check sets of 15 (bench/data/teach_pairs2.jsonl,
-   written after the similarity rules were, and teach_pairs3.jsonl, written after the
-   stray-word check was designed and before it was measured), to see what was fitted.
+   threshold's margin; and for three fresh check sets of 15 (bench/data/teach_pairs2.jsonl,
+   written after the similarity rules were; teach_pairs3.jsonl, after the stray-word check
+   was designed and before it was measured; teach_pairs4.jsonl, before the checks after
+   it were measured), to see what was fitted.
 5. **Time to reach another replica**: two ServedEngines over one store; a wording taught through
    one store connection, the other replica polled until it answers a paraphrase from it.
 """
@@ -51,6 +52,7 @@ MISSES = ROOT / "bench" / "data" / "teach_misses.jsonl"
 PAIRS = ROOT / "bench" / "data" / "teach_pairs.jsonl"
 FRESH = ROOT / "bench" / "data" / "teach_pairs2.jsonl"  # written after the matching rules; only reported
 FRESH3 = ROOT / "bench" / "data" / "teach_pairs3.jsonl"  # written before the stray-word check was measured
+FRESH4 = ROOT / "bench" / "data" / "teach_pairs4.jsonl"  # written before the checks after it were measured
 REPLICA_ROUNDS = 5
 
 
@@ -223,7 +225,8 @@ def main() -> None:
                    {i["taught"]: i for i in pairs})
         store.close()
         service.teach(())
-        fresh, fresh3 = (fresh_play(service, settings, Path(tmp) / p.stem, p) for p in (FRESH, FRESH3))
+        fresh, fresh3, fresh4 = (
+            fresh_play(service, settings, Path(tmp) / p.stem, p) for p in (FRESH, FRESH3, FRESH4))
         sims = similarity_table(service)
         reach = asyncio.run(replica_seconds(replace(settings, data_dir=Path(tmp) / "replicas"), service))
     unwritten = [q for q, _ in misses if q not in written]
@@ -233,9 +236,9 @@ def main() -> None:
          f"{r['lookalikes_captured']}/{r['lookalikes']}",
          f"{r['lookalikes_changed']} ({r['lookalikes_given_taught_answer']})"]
         for name, r in (("misses taught", missed), ("FAQ taught", faq), ("fresh check set", fresh),
-                        ("second fresh check set", fresh3))
+                        ("second fresh check set", fresh3), ("third fresh check set", fresh4))
     ]
-    other = sum(r["lookalikes_other_teaching"] for r in (missed, faq, fresh, fresh3))
+    other = sum(r["lookalikes_other_teaching"] for r in (missed, faq, fresh, fresh3, fresh4))
     md = "\n".join([
         f"## Teaching (bench/teach.py), SIMILAR = {SIMILAR}, SIMILAR_SPECIFIC = {SIMILAR_SPECIFIC}", "",
         f"{asked} in-scope questions asked ({', '.join(SETS)}), {len(misses)} missed and taught"
@@ -254,11 +257,12 @@ def main() -> None:
     ])
     for title, key in (("Paraphrases answered wrong", "wrong"), ("Look-alikes captured", "captured"),
                        ("Look-alikes whose reply the teaching changed", "changed")):
-        found = missed[key] + faq[key] + fresh[key] + fresh3[key]
+        found = missed[key] + faq[key] + fresh[key] + fresh3[key] + fresh4[key]
         if found:
             md += f"\n\n{title}:\n" + "\n".join(f"- {w}" for w in found)
-    data = {"misses": missed, "faq": faq, "fresh": fresh, "fresh3": fresh3, "similarity": sims,
-            "replica_seconds": reach, "asked": asked, "missed": len(misses), "unwritten": unwritten}
+    data = {"misses": missed, "faq": faq, "fresh": fresh, "fresh3": fresh3, "fresh4": fresh4,
+            "similarity": sims, "replica_seconds": reach, "asked": asked, "missed": len(misses),
+            "unwritten": unwritten}
     write_result("teach", data, md, started)
 
 

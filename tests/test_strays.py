@@ -57,10 +57,22 @@ def test_the_look_alike_is_not_captured_and_the_paraphrase_is(service: SearchSer
 
 
 @pytest.mark.slow
-def test_a_common_word_a_question_cue_or_a_demonstrative_never_strays(service: SearchService) -> None:
+def test_a_common_word_a_question_cue_a_determiner_or_a_count_never_strays(service: SearchService) -> None:
     answered = "乡镇一间办公室往往要挂几块牌子？\n往往一间办公要挂多少个词牌"
     assert service.strays("基层一间办公室要挂几个牌子？", answered) == []  # 基层: in most paragraphs
     assert service.strays("这位书记在乡镇干了多长时间？", "那位书记在乡镇工作了多少年？") == []
+    taught, asked = "乡镇一间办公室往往要挂几块牌子？", "乡镇的一个办公室通常挂多少块牌子？"
+    assert service.strays(taught, asked) == []  # 一间: a count
+
+
+@pytest.mark.slow
+def test_a_question_that_lacks_a_word_of_the_taught_wording_is_not_captured(service: SearchService) -> None:
+    p = next(p for p in service.stored.paragraphs if "缓和难点相结合" in p.text)
+    service.teach([Teaching("t2", "问责要和什么相结合？", p.doc, p.number, p.hash, "缓和难点相结合")])
+    assert service.ask("问责应当与什么结合起来？").taught == "t2"  # a paraphrase
+    assert service.ask("容错要和什么相结合？").taught == ""  # 问责 is what it asks about; 容错 is not
+    lacking = service.strays("问责要和什么相结合？", "容错要和什么相结合？")
+    assert len(lacking) == 1 and lacking[0].startswith("问责")  # jieba may glue a particle on
 
 
 def test_without_word_vectors_nothing_is_checked() -> None:

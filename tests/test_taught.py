@@ -45,6 +45,8 @@ def test_focus_tells_what_is_asked() -> None:
     assert focus("怎样解决权责不对等的问题？") == "how_to"
     assert focus("对不敢担当的干部应该怎么对待？") == "not what"  # not what 对敢于担当的干部… asks
     assert focus("When departments shift work down, who takes the blame?") == "who"
+    assert focus("“谁主管谁负责”原则是什么意思？") == "what"  # quoted words name; they do not ask
+    assert focus("谁提出了“谁主管谁负责”原则？") == "who"
 
 
 def test_a_plain_what_question_needs_the_same_head_for_the_lower_threshold() -> None:

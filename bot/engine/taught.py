@@ -80,7 +80,12 @@ class Taught:
             return None
         if strays is None:
             return self.matcher.match(question, vectors)
-        return self.matcher.match(question, vectors, lambda t: bool(strays(question, self.answered(t))))
+        return self.matcher.match(question, vectors, lambda t: self.strays_from(t, question, strays))
+
+    def strays_from(self, teaching: Teaching, question: str, strays: Strays) -> bool:
+        """``question`` names something ``teaching``'s answer does not, or lacks a word the
+        taught wording names (question/strays.py, both ways)."""
+        return bool(strays(question, self.answered(teaching)) or strays(teaching.question, question))
 
     def answered(self, teaching: Teaching) -> str:
         """What ``teaching`` answers with, as text: its wording and the taught sentence (the

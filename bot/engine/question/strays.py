@@ -7,30 +7,40 @@ What gives such a look-alike away is a word it adds that names something the doc
 elsewhere: 程序, 下级 are in the documents, but neither in the taught wording nor in the
 sentence taught as its answer, nor a near-synonym of a word of theirs. A paraphrase's own
 words are the taught wording's, its answer's, their near-synonyms, or words the documents do
-not have at all (头疼 for 烦恼).
+not have at all (头疼 for 烦恼). The same test the other way round finds a look-alike that
+drops what the taught wording names: "容错要和什么相结合？" lacks the 问责 of the taught
+"问责要和什么相结合？" (engine/taught.py applies both).
 
 A word counts only when it can name a concept: rarer in general Chinese than
 ``SPECIFIC_IDF`` (question/concepts.py), known to the documents, not among their commonest
 words (in more than 1/e of the passages, like 基层 here: the domain, not the subject), not a
 word that asks or negates (a question cue such as 多长时间 or 原因, a 未 or 非: question/taught.py
-``focus``) and not led by a demonstrative (那名, 这位). A near-synonym is a word of the answer side at least
-``KNOWN_SIMILARITY`` close (the second model's word vectors, as Concepts uses). Only Chinese
-is checked: an English question's words are not the documents' words.
+``focus``), not led by a determiner (那名, 这位, 每人) and not a count (一间, 几块). A
+near-synonym is a word of the other side at least ``KNOWN_SIMILARITY`` close (the second
+model's word vectors, as Concepts uses). Only Chinese is checked: an English question's
+words are not the documents' words.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from bot.engine.question.concepts import KNOWN_SIMILARITY, SPECIFIC_IDF, content_words, specificity
+from bot.engine.question.concepts import (
+    KNOWN_SIMILARITY,
+    SPECIFIC_IDF,
+    content_words,
+    specificity,
+)
 from bot.engine.question.taught import focus
 from bot.engine.text.script import is_cjk_text
 
 EncodeWords = Callable[[list[str]], np.ndarray]  # words → one unit-less row each (the second model)
-_DEMONSTRATIVE = ("这", "那")
+_DETERMINER = ("这", "那", "每")  # 那名, 这位, 每人: which one, not what
+_NUMERAL = re.compile(r"^[一二两三四五六七八九十几数\d]\w$")  # 一间, 几块: how many, not what
 
 
 class Strays:
@@ -50,7 +60,7 @@ class Strays:
         the sentence taught as its answer) does not, while the documents do."""
         if not is_cjk_text(question):
             return []
-        candidates = [w for w in content_words(question) if w not in answered and not _in_a_row(w, answered)]
+        candidates = [w for w in content_words(question) if not _has(answered, w)]
         candidates = [w for w in candidates if self._names(w)]
         if not candidates:
             return []
@@ -67,7 +77,7 @@ class Strays:
         """``word`` can name something the documents say elsewhere (see the module docstring)."""
         common = self._df.get(word, 0) > self._common
         return (specificity(word) >= SPECIFIC_IDF and self._knows(word) and not common
-                and focus(word) == "what" and not word.startswith(_DEMONSTRATIVE))
+                and focus(word) == "what" and not word.startswith(_DETERMINER) and not _NUMERAL.match(word))
 
     def _unit(self, words: list[str]) -> np.ndarray | None:
         """Unit vectors of ``words`` (None: the encoder gives none)."""
@@ -81,9 +91,10 @@ class Strays:
         return np.stack([self._vectors[w] for w in words])
 
 
-def _in_a_row(word: str, text: str) -> bool:
-    """Each two characters of ``word`` in a row occur in ``text`` (上访户 in "…上访…访户…")."""
-    return len(word) >= 2 and all(word[i : i + 2] in text for i in range(len(word) - 1))
+def _has(text: str, word: str) -> bool:
+    """``text`` has ``word``: as such, or each two characters of it in a row (上访户 in
+    "…上访…访户…"). A part of a compound is not enough: 工作人员 is not 工作."""
+    return word in text or (len(word) >= 2 and all(word[i : i + 2] in text for i in range(len(word) - 1)))
 
 
 __all__ = ["Strays"]

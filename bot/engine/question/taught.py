@@ -58,13 +58,16 @@ _FOCUS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("condition", r"条件|补贴|待遇"),
     )
 )
+_QUOTED = re.compile(r"“[^”]*”|「[^」]*」|『[^』]*』|\"[^\"]*\"")
 _NEGATION = re.compile(r"不敢|不愿|不能|不是|没有|未|非|\bnot\b|n't\b|\bno\b", re.I)
 
 
 def focus(question: str) -> str:
     """The kind of thing ``question`` asks (the first that applies of: how_to, time,
     number, who, where, why, effect, condition; "what" otherwise), marked "not " when it is
-    negated ("对不敢担当的干部…" does not ask what "对敢于担当的干部…" asks)."""
+    negated ("对不敢担当的干部…" does not ask what "对敢于担当的干部…" asks). Quoted words
+    name something; they do not ask ("“谁主管谁负责”原则是什么意思？" asks what)."""
+    question = _QUOTED.sub("", question)
     kind = next((name for name, pattern in _FOCUS if pattern.search(question)), "what")
     return f"not {kind}" if _NEGATION.search(question) else kind
 

@@ -18,7 +18,8 @@ asks for.
    threshold's margin; and for three fresh check sets of 15 (bench/data/teach_pairs2.jsonl,
    written after the similarity rules were; teach_pairs3.jsonl, after the stray-word check
    was designed and before it was measured; teach_pairs4.jsonl, before the checks after
-   it were measured), to see what was fitted.
+   it were measured; teach_pairs5.jsonl, before the thresholds were changed), to see what
+   was fitted.
 5. **Time to reach another replica**: two ServedEngines over one store; a wording taught through
    one store connection, the other replica polled until it answers a paraphrase from it.
 """
@@ -53,6 +54,8 @@ PAIRS = ROOT / "bench" / "data" / "teach_pairs.jsonl"
 FRESH = ROOT / "bench" / "data" / "teach_pairs2.jsonl"  # written after the matching rules; only reported
 FRESH3 = ROOT / "bench" / "data" / "teach_pairs3.jsonl"  # written before the stray-word check was measured
 FRESH4 = ROOT / "bench" / "data" / "teach_pairs4.jsonl"  # written before the checks after it were measured
+FRESH5 = ROOT / "bench" / "data" / "teach_pairs5.jsonl"  # written before the thresholds were changed
+FRESH_SETS = (FRESH, FRESH3, FRESH4, FRESH5)
 REPLICA_ROUNDS = 5
 
 
@@ -225,8 +228,8 @@ def main() -> None:
                    {i["taught"]: i for i in pairs})
         store.close()
         service.teach(())
-        fresh, fresh3, fresh4 = (
-            fresh_play(service, settings, Path(tmp) / p.stem, p) for p in (FRESH, FRESH3, FRESH4))
+        fresh, fresh3, fresh4, fresh5 = (
+            fresh_play(service, settings, Path(tmp) / p.stem, p) for p in FRESH_SETS)
         sims = similarity_table(service)
         reach = asyncio.run(replica_seconds(replace(settings, data_dir=Path(tmp) / "replicas"), service))
     unwritten = [q for q, _ in misses if q not in written]
@@ -236,9 +239,10 @@ def main() -> None:
          f"{r['lookalikes_captured']}/{r['lookalikes']}",
          f"{r['lookalikes_changed']} ({r['lookalikes_given_taught_answer']})"]
         for name, r in (("misses taught", missed), ("FAQ taught", faq), ("fresh check set", fresh),
-                        ("second fresh check set", fresh3), ("third fresh check set", fresh4))
+                        ("second fresh check set", fresh3), ("third fresh check set", fresh4),
+                        ("fourth fresh check set", fresh5))
     ]
-    other = sum(r["lookalikes_other_teaching"] for r in (missed, faq, fresh, fresh3, fresh4))
+    other = sum(r["lookalikes_other_teaching"] for r in (missed, faq, fresh, fresh3, fresh4, fresh5))
     md = "\n".join([
         f"## Teaching (bench/teach.py), SIMILAR = {SIMILAR}, SIMILAR_SPECIFIC = {SIMILAR_SPECIFIC}", "",
         f"{asked} in-scope questions asked ({', '.join(SETS)}), {len(misses)} missed and taught"
@@ -257,10 +261,11 @@ def main() -> None:
     ])
     for title, key in (("Paraphrases answered wrong", "wrong"), ("Look-alikes captured", "captured"),
                        ("Look-alikes whose reply the teaching changed", "changed")):
-        found = missed[key] + faq[key] + fresh[key] + fresh3[key] + fresh4[key]
+        found = missed[key] + faq[key] + fresh[key] + fresh3[key] + fresh4[key] + fresh5[key]
         if found:
             md += f"\n\n{title}:\n" + "\n".join(f"- {w}" for w in found)
     data = {"misses": missed, "faq": faq, "fresh": fresh, "fresh3": fresh3, "fresh4": fresh4,
+            "fresh5": fresh5,
             "similarity": sims, "replica_seconds": reach, "asked": asked, "missed": len(misses),
             "unwritten": unwritten}
     write_result("teach", data, md, started)

@@ -253,7 +253,8 @@ def main() -> None:
         f"Calibration pairs (teach_pairs.jsonl) of the same focus: paraphrases "
         f"{sims['paraphrases_at_threshold']}/{sims['paraphrases_same_focus']} at or above their threshold; "
         f"look-alikes {sims['lookalikes_at_threshold']}/{sims['lookalikes_same_focus']} (the closest "
-        f"{-sims['lookalike_margin']:.3f} below its threshold). Look-alikes answered from another "
+        f"{sims['lookalike_margin']:+.3f} from its threshold), by similarity alone, before the stray-word "
+        f"check (question/strays.py). Look-alikes answered from another "
         f"taught wording they mean: {other}.",
         "",
         f"Time for a taught wording to reach another replica: median {statistics.median(reach):.2f} s, "

@@ -8,7 +8,7 @@ the same as a taught one:
 
 - the same words (``question_key``: punctuation, spacing, case and width aside), or
 - close in embedding space (the mean cosine of the e5 and the second model's vectors at
-  least ``threshold``, calibrated in bench/teach.py on bench/data/teach_pairs.jsonl)
+  least ``threshold``, chosen with bench/teach.py)
   *and* asking the same kind of thing (``focus``: who, when, how many, why, what effect,
   how to…, negated or not), so "惠州那个街道年终考核是谁组织的？" is not captured by
   "…一共有多少项指标？"; a plain "what" question needs a closer match unless it asks for the
@@ -31,11 +31,11 @@ import numpy as np
 from bot.engine.text.script import question_key
 from bot.engine.types import Teaching
 
-# Mean cosine (e5, second model) a paraphrase must reach; calibrated on bench/data/teach_pairs.jsonl
-# (bench/teach.py prints the table): no look-alike of the same focus reaches SIMILAR, none of a
-# specific focus (a number, a time, who, why…) or asking for the same thing (头衔, 原则) reaches
-# SIMILAR_SPECIFIC (0.78 there; 0.82 keeps a margin).
-SIMILAR = 0.90
+# Mean cosine (e5, second model) a paraphrase must reach: SIMILAR_SPECIFIC when it asks for a
+# specific kind (a number, a time, who, why…) or the same thing by name (头衔, 原则), SIMILAR
+# otherwise; a match must also leave no stray word (question/strays.py). Chosen with bench/teach.py
+# (bench/FINDINGS.md 1g: similarity alone does not separate paraphrases from look-alikes).
+SIMILAR = 0.86
 SIMILAR_SPECIFIC = 0.82
 _HEAD = re.compile(r"(?:什么样的?|怎样的|什么|哪些|哪个|哪条|哪类|哪种|哪项)([\u4e00-\u9fff]{2})")
 

@@ -22,14 +22,15 @@ import teach
 ARTICLE = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "article.txt"
 
 
-def test_the_fresh_check_set_is_fifteen_taught_wordings_with_golds_from_the_article() -> None:
+@pytest.mark.parametrize("path", teach.FRESH_SETS, ids=lambda p: p.stem)
+def test_a_fresh_check_set_is_fifteen_taught_wordings_with_golds_from_the_article(path: Path) -> None:
     if not ARTICLE.is_file():
         pytest.skip(f"article {ARTICLE} not found")
     text = ARTICLE.read_text(encoding="utf-8")
-    raw = teach.FRESH.read_text(encoding="utf-8").splitlines()
+    raw = path.read_text(encoding="utf-8").splitlines()
     lines = [json.loads(line) for line in raw if line.strip()]
     assert "_note" in lines[0] and "before" in lines[0]["_note"].lower()  # how and when it was written
-    items = teach.read_pairs(teach.FRESH)
+    items = teach.read_pairs(path)
     assert len(items) == 15 and len(items) == len(lines) - 1
     for item in items:
         assert text.count(item["gold"]) == 1, item["gold"]

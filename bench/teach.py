@@ -15,11 +15,11 @@ asks for.
    be captured: not answered from a teaching.
 4. The same for an FAQ of 30 wordings taught whether missed or not (bench/data/
    teach_pairs.jsonl, the calibration pairs of ``SIMILAR``): its similarity table shows the
-   threshold's margin; and for three fresh check sets of 15 (bench/data/teach_pairs2.jsonl,
+   threshold's margin; and for five fresh check sets (bench/data/teach_pairs2.jsonl,
    written after the similarity rules were; teach_pairs3.jsonl, after the stray-word check
    was designed and before it was measured; teach_pairs4.jsonl, before the checks after
-   it were measured; teach_pairs5.jsonl, before the thresholds were changed), to see what
-   was fitted.
+   it were measured; teach_pairs5.jsonl, before the thresholds were changed;
+   teach_pairs6.jsonl, in English, before it was run on anything), to see what was fitted.
 5. **Time to reach another replica**: two ServedEngines over one store; a wording taught through
    one store connection, the other replica polled until it answers a paraphrase from it.
 """
@@ -40,7 +40,7 @@ from benchkit import OUT, ROOT, real_settings, table, write_result
 
 from bot.engine.documents.ingest import Paragraph
 from bot.engine.lifecycle import open_service
-from bot.engine.question.taught import SIMILAR, SIMILAR_SPECIFIC, threshold
+from bot.engine.question.taught import SIMILAR, SIMILAR_CHECKED, SIMILAR_SPECIFIC, threshold
 from bot.engine.service import SearchService
 from bot.engine.taught import sentence_with
 from bot.engine.types import Answer, Teaching
@@ -55,7 +55,8 @@ FRESH = ROOT / "bench" / "data" / "teach_pairs2.jsonl"  # written after the matc
 FRESH3 = ROOT / "bench" / "data" / "teach_pairs3.jsonl"  # written before the stray-word check was measured
 FRESH4 = ROOT / "bench" / "data" / "teach_pairs4.jsonl"  # written before the checks after it were measured
 FRESH5 = ROOT / "bench" / "data" / "teach_pairs5.jsonl"  # written before the thresholds were changed
-FRESH_SETS = (FRESH, FRESH3, FRESH4, FRESH5)
+FRESH6 = ROOT / "bench" / "data" / "teach_pairs6.jsonl"  # English; written before it was run
+FRESH_SETS = (FRESH, FRESH3, FRESH4, FRESH5, FRESH6)
 REPLICA_ROUNDS = 5
 
 
@@ -228,7 +229,7 @@ def main() -> None:
                    {i["taught"]: i for i in pairs})
         store.close()
         service.teach(())
-        fresh, fresh3, fresh4, fresh5 = (
+        fresh, fresh3, fresh4, fresh5, fresh6 = (
             fresh_play(service, settings, Path(tmp) / p.stem, p) for p in FRESH_SETS)
         sims = similarity_table(service)
         reach = asyncio.run(replica_seconds(replace(settings, data_dir=Path(tmp) / "replicas"), service))
@@ -240,11 +241,12 @@ def main() -> None:
          f"{r['lookalikes_changed']} ({r['lookalikes_given_taught_answer']})"]
         for name, r in (("misses taught", missed), ("FAQ taught", faq), ("fresh check set", fresh),
                         ("second fresh check set", fresh3), ("third fresh check set", fresh4),
-                        ("fourth fresh check set", fresh5))
+                        ("fourth fresh check set", fresh5), ("English fresh check set", fresh6))
     ]
-    other = sum(r["lookalikes_other_teaching"] for r in (missed, faq, fresh, fresh3, fresh4, fresh5))
+    other = sum(r["lookalikes_other_teaching"] for r in (missed, faq, fresh, fresh3, fresh4, fresh5, fresh6))
     md = "\n".join([
-        f"## Teaching (bench/teach.py), SIMILAR = {SIMILAR}, SIMILAR_SPECIFIC = {SIMILAR_SPECIFIC}", "",
+        f"## Teaching (bench/teach.py), SIMILAR = {SIMILAR}, SIMILAR_CHECKED = {SIMILAR_CHECKED}, "
+        f"SIMILAR_SPECIFIC = {SIMILAR_SPECIFIC}", "",
         f"{asked} in-scope questions asked ({', '.join(SETS)}), {len(misses)} missed and taught"
         + (f" ({len(unwritten)} without written paraphrases)" if unwritten else "") + ".", "",
         table(["play", "taught", "paraphrases right", "share", "from a teaching", "look-alikes captured",
@@ -262,11 +264,11 @@ def main() -> None:
     ])
     for title, key in (("Paraphrases answered wrong", "wrong"), ("Look-alikes captured", "captured"),
                        ("Look-alikes whose reply the teaching changed", "changed")):
-        found = missed[key] + faq[key] + fresh[key] + fresh3[key] + fresh4[key] + fresh5[key]
+        found = [w for r in (missed, faq, fresh, fresh3, fresh4, fresh5, fresh6) for w in r[key]]
         if found:
             md += f"\n\n{title}:\n" + "\n".join(f"- {w}" for w in found)
     data = {"misses": missed, "faq": faq, "fresh": fresh, "fresh3": fresh3, "fresh4": fresh4,
-            "fresh5": fresh5,
+            "fresh5": fresh5, "fresh6": fresh6,
             "similarity": sims, "replica_seconds": reach, "asked": asked, "missed": len(misses),
             "unwritten": unwritten}
     write_result("teach", data, md, started)

@@ -23,7 +23,7 @@ ARTICLE = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "article.tx
 
 
 @pytest.mark.parametrize("path", teach.FRESH_SETS, ids=lambda p: p.stem)
-def test_a_fresh_check_set_is_fifteen_taught_wordings_with_golds_from_the_article(path: Path) -> None:
+def test_a_fresh_check_set_is_taught_wordings_with_golds_from_the_article(path: Path) -> None:
     if not ARTICLE.is_file():
         pytest.skip(f"article {ARTICLE} not found")
     text = ARTICLE.read_text(encoding="utf-8")
@@ -31,7 +31,7 @@ def test_a_fresh_check_set_is_fifteen_taught_wordings_with_golds_from_the_articl
     lines = [json.loads(line) for line in raw if line.strip()]
     assert "_note" in lines[0] and "before" in lines[0]["_note"].lower()  # how and when it was written
     items = teach.read_pairs(path)
-    assert len(items) == 15 and len(items) == len(lines) - 1
+    assert len(items) >= 10 and len(items) == len(lines) - 1
     for item in items:
         assert text.count(item["gold"]) == 1, item["gold"]
         assert len(item["paraphrases"]) == 2 and len(item["lookalikes"]) == 2

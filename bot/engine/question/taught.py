@@ -28,14 +28,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.engine.text.script import question_key
+from bot.engine.text.script import is_cjk_text, question_key
 from bot.engine.types import Teaching
 
 # Mean cosine (e5, second model) a paraphrase must reach: SIMILAR_SPECIFIC when it asks for a
 # specific kind (a number, a time, who, why…) or the same thing by name (头衔, 原则), SIMILAR
-# otherwise; a match must also leave no stray word (question/strays.py). Chosen with bench/teach.py
-# (bench/FINDINGS.md 1g: similarity alone does not separate paraphrases from look-alikes).
-SIMILAR = 0.86
+# otherwise, or SIMILAR_CHECKED for a Chinese question, whose match must also leave no stray word
+# (question/strays.py; English words are not checked). Chosen with bench/teach.py (bench/FINDINGS.md
+# 1g: similarity alone does not separate paraphrases from look-alikes).
+SIMILAR = 0.90
+SIMILAR_CHECKED = 0.86
 SIMILAR_SPECIFIC = 0.82
 _HEAD = re.compile(r"(?:什么样的?|怎样的|什么|哪些|哪个|哪条|哪类|哪种|哪项)([\u4e00-\u9fff]{2})")
 
@@ -85,7 +87,9 @@ def threshold(taught: str, question: str) -> float:
         return 2.0
     named = head(taught)
     specific = kind.removeprefix("not ") != "what" or (named != "" and named == head(question))
-    return SIMILAR_SPECIFIC if specific else SIMILAR
+    if specific:
+        return SIMILAR_SPECIFIC
+    return SIMILAR_CHECKED if is_cjk_text(question) else SIMILAR
 
 
 @dataclass(frozen=True)
@@ -154,5 +158,6 @@ def _unit(rows: np.ndarray) -> np.ndarray:
 NO_TEACHINGS = TaughtMatcher(())
 
 __all__ = [
-    "NO_TEACHINGS", "SIMILAR", "SIMILAR_SPECIFIC", "Match", "TaughtMatcher", "focus", "head", "threshold",
+    "NO_TEACHINGS", "SIMILAR", "SIMILAR_CHECKED", "SIMILAR_SPECIFIC", "Match", "TaughtMatcher", "focus",
+    "head", "threshold",
 ]

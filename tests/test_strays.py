@@ -75,6 +75,14 @@ def test_a_question_that_lacks_a_word_of_the_taught_wording_is_not_captured(serv
     assert len(lacking) == 1 and lacking[0].startswith("问责")  # jieba may glue a particle on
 
 
+@pytest.mark.slow
+def test_wordings_in_two_scripts_are_not_checked(service: SearchService) -> None:
+    taught = service.teach([teaching(service)])
+    zh = taught.matcher.teachings[0]
+    assert not taught.strays_from(zh, "Who should communities serve, according to Ms Zhang?", service.strays)
+    assert taught.strays_from(zh, LOOKALIKE, service.strays)
+
+
 def test_without_word_vectors_nothing_is_checked() -> None:
     strays = Strays(lambda w: True, {}, 100, lambda words: np.zeros((len(words), 0), np.float32))
     assert strays("张女士抱怨社区成了谁的下级？", "张女士认为社区本来应该为谁服务？") == []

@@ -60,6 +60,7 @@ def test_a_plain_what_question_needs_the_same_head_for_the_lower_threshold() -> 
     attitude, work = "职能部门的人下到乡镇是什么态度？", "职能部门的人下到乡镇要做哪些工作？"
     assert threshold(attitude, work) == SIMILAR_CHECKED  # Chinese: a match is checked for stray words too
     assert threshold("What attitude do they show?", "What work do they do?") == SIMILAR  # English: not
+    assert threshold(attitude, "What work do they do there?") == SIMILAR  # nor two scripts
     assert threshold("开展问责应该坚持什么原则？", "问责工作要遵循哪条原则？") == SIMILAR_SPECIFIC
     assert threshold("乡镇一年要签多少份责任状？", "乡镇每年签几份责任书？") == SIMILAR_SPECIFIC
     assert threshold("乡镇一年要签多少份责任状？", "乡镇的责任状是谁要求签的？") > 1

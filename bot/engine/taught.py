@@ -17,7 +17,7 @@ import numpy as np
 
 from bot.engine.documents.ingest import Paragraph
 from bot.engine.question.strays import Strays
-from bot.engine.question.taught import NO_TEACHINGS, Match, TaughtMatcher
+from bot.engine.question.taught import NO_TEACHINGS, Match, TaughtMatcher, checked
 from bot.engine.text.sentences import split_sentences
 from bot.engine.types import Answer, Hit, Teaching, Turn
 
@@ -84,7 +84,11 @@ class Taught:
 
     def strays_from(self, teaching: Teaching, question: str, strays: Strays) -> bool:
         """``question`` names something ``teaching``'s answer does not, or lacks a word the
-        taught wording names (question/strays.py, both ways)."""
+        taught wording names (question/strays.py, both ways). Only two Chinese wordings are
+        compared: an English word is not the documents' word (question/taught.py
+        ``checked``)."""
+        if not checked(teaching.question, question):
+            return False
         return bool(strays(question, self.answered(teaching)) or strays(teaching.question, question))
 
     def answered(self, teaching: Teaching) -> str:

@@ -33,7 +33,7 @@ from bot.engine.types import Teaching
 
 # Mean cosine (e5, second model) a paraphrase must reach: SIMILAR_SPECIFIC when it asks for a
 # specific kind (a number, a time, who, why…) or the same thing by name (头衔, 原则), SIMILAR
-# otherwise, or SIMILAR_CHECKED for a Chinese question, whose match must also leave no stray word
+# otherwise, or SIMILAR_CHECKED for two Chinese wordings, whose match must also leave no stray word
 # (question/strays.py; English words are not checked). Chosen with bench/teach.py (bench/FINDINGS.md
 # 1g: similarity alone does not separate paraphrases from look-alikes).
 SIMILAR = 0.90
@@ -89,7 +89,13 @@ def threshold(taught: str, question: str) -> float:
     specific = kind.removeprefix("not ") != "what" or (named != "" and named == head(question))
     if specific:
         return SIMILAR_SPECIFIC
-    return SIMILAR_CHECKED if is_cjk_text(question) else SIMILAR
+    return SIMILAR_CHECKED if checked(taught, question) else SIMILAR
+
+
+def checked(taught: str, question: str) -> bool:
+    """A match of ``question`` to ``taught`` is checked for stray words (question/strays.py):
+    both are Chinese, the documents' words."""
+    return is_cjk_text(taught) and is_cjk_text(question)
 
 
 @dataclass(frozen=True)
@@ -158,6 +164,6 @@ def _unit(rows: np.ndarray) -> np.ndarray:
 NO_TEACHINGS = TaughtMatcher(())
 
 __all__ = [
-    "NO_TEACHINGS", "SIMILAR", "SIMILAR_CHECKED", "SIMILAR_SPECIFIC", "Match", "TaughtMatcher", "focus",
-    "head", "threshold",
+    "NO_TEACHINGS", "SIMILAR", "SIMILAR_CHECKED", "SIMILAR_SPECIFIC", "Match", "TaughtMatcher", "checked",
+    "focus", "head", "threshold",
 ]

@@ -15,7 +15,11 @@ asks for.
    be captured: not answered from a teaching.
 4. The same for an FAQ of 30 wordings taught whether missed or not (bench/data/
    teach_pairs.jsonl, the calibration pairs of ``SIMILAR``): its similarity table shows the
-   threshold's margin.
+   threshold's margin; and for five fresh check sets (bench/data/teach_pairs2.jsonl,
+   written after the similarity rules were; teach_pairs3.jsonl, after the stray-word check
+   was designed and before it was measured; teach_pairs4.jsonl, before the checks after
+   it were measured; teach_pairs5.jsonl, before the thresholds were changed;
+   teach_pairs6.jsonl, in English, before it was run on anything), to see what was fitted.
 5. **Time to reach another replica**: two ServedEngines over one store; a wording taught through
    one store connection, the other replica polled until it answers a paraphrase from it.
 """
@@ -36,7 +40,7 @@ from benchkit import OUT, ROOT, real_settings, table, write_result
 
 from bot.engine.documents.ingest import Paragraph
 from bot.engine.lifecycle import open_service
-from bot.engine.question.taught import SIMILAR, SIMILAR_SPECIFIC, threshold
+from bot.engine.question.taught import SIMILAR, SIMILAR_CHECKED, SIMILAR_SPECIFIC, threshold
 from bot.engine.service import SearchService
 from bot.engine.taught import sentence_with
 from bot.engine.types import Answer, Teaching
@@ -47,6 +51,12 @@ from bot.tools.evaluate import Case, read_cases
 SETS = ("dev2", "dev3", "heldout", "dev_en")
 MISSES = ROOT / "bench" / "data" / "teach_misses.jsonl"
 PAIRS = ROOT / "bench" / "data" / "teach_pairs.jsonl"
+FRESH = ROOT / "bench" / "data" / "teach_pairs2.jsonl"  # written after the matching rules; only reported
+FRESH3 = ROOT / "bench" / "data" / "teach_pairs3.jsonl"  # written before the stray-word check was measured
+FRESH4 = ROOT / "bench" / "data" / "teach_pairs4.jsonl"  # written before the checks after it were measured
+FRESH5 = ROOT / "bench" / "data" / "teach_pairs5.jsonl"  # written before the thresholds were changed
+FRESH6 = ROOT / "bench" / "data" / "teach_pairs6.jsonl"  # English; written before it was run
+FRESH_SETS = (FRESH, FRESH3, FRESH4, FRESH5, FRESH6)
 REPLICA_ROUNDS = 5
 
 
@@ -73,11 +83,15 @@ def teach(store: SqlStore, service: SearchService, question: str, gold: Sequence
 def play(service: SearchService, store: SqlStore, taught: list[tuple[str, tuple[str, ...]]],
          written: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Teach ``taught`` (question, gold), then ask the paraphrases and look-alikes written for them."""
+    looks = [q for question, _ in taught for q in written.get(question, {}).get("lookalikes", [])]
+    before = {q: shown(service.ask(q)) for q in looks}
     ids = {question: teach(store, service, question, gold).id for question, gold in taught}
     service.teach(store.taught())
     para_right = para_total = para_captured = look_captured = look_total = look_other = 0
+    look_changed = look_given = 0
     wrong: list[str] = []
     captured: list[str] = []
+    changed: list[str] = []
     for question, gold in taught:
         item = written.get(question)
         if item is None:
@@ -92,6 +106,12 @@ def play(service: SearchService, store: SqlStore, taught: list[tuple[str, tuple[
         for q in item["lookalikes"]:
             a = service.ask(q)
             look_total += 1
+            if shown(a) != before[q]:  # the teaching changed its reply
+                look_changed += 1
+                given = a.answered and any(g in a.answer for g in gold)
+                look_given += given
+                changed.append(f"{q} ({before[q][0]} → {a.status}{', the taught answer' if given else ''};"
+                               f" taught: {question})")
             if a.taught == ids[question]:
                 look_captured += 1
                 captured.append(f"{q} (taught: {question})")
@@ -101,8 +121,14 @@ def play(service: SearchService, store: SqlStore, taught: list[tuple[str, tuple[
         "taught": len(taught), "paraphrases": para_total, "paraphrases_right": para_right,
         "paraphrases_from_teaching": para_captured, "lookalikes": look_total,
         "lookalikes_captured": look_captured, "lookalikes_other_teaching": look_other, "wrong": wrong,
-        "captured": captured,
+        "captured": captured, "lookalikes_changed": look_changed,
+        "lookalikes_given_taught_answer": look_given, "changed": changed,
     }
+
+
+def shown(answer: Answer) -> tuple[str, str, int]:
+    """What an asker sees of ``answer``: its status, bold answer and first cited paragraph."""
+    return answer.status, answer.answer, answer.hits[0].paragraph if answer.hits else 0
 
 
 def similarity_table(service: SearchService) -> dict[str, Any]:
@@ -113,7 +139,7 @@ def similarity_table(service: SearchService) -> dict[str, Any]:
     para: list[float] = []  # similarity minus the threshold that applies
     look: list[float] = []
     for item in items:
-        vectors = service._encode_taught([item["taught"], *item["paraphrases"], *item["lookalikes"]])
+        vectors = service.reader.encode_taught([item["taught"], *item["paraphrases"], *item["lookalikes"]])
         unit = [v / (v ** 2).sum(axis=1, keepdims=True) ** 0.5 for v in vectors]
         sims = sum(u[1:] @ u[0] for u in unit) / len(unit)
         n = len(item["paraphrases"])
@@ -162,6 +188,24 @@ async def replica_seconds(settings: Any, service: SearchService) -> list[float]:
     return seconds
 
 
+def read_pairs(path: Path) -> list[dict[str, Any]]:
+    """The items of a pairs file (a line without "taught" is a note about the file)."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r for r in rows if "taught" in r]
+
+
+def fresh_play(service: SearchService, settings: Any, data_dir: Path, path: Path) -> dict[str, Any]:
+    """The play of a fresh check set: every wording taught, in a store of its own."""
+    items = read_pairs(path)
+    store = open_store(replace(settings, data_dir=data_dir))
+    try:
+        taught = [(i["taught"], (i["gold"],)) for i in items]
+        return play(service, store, taught, {i["taught"]: i for i in items})
+    finally:
+        store.close()
+        service.teach(())
+
+
 def main() -> None:
     started = time.perf_counter()
     settings = real_settings()
@@ -172,7 +216,7 @@ def main() -> None:
     misses = [(c.q, c.gold) for c in cases if not right(service.ask(c.q), c.gold)]
     lines = MISSES.read_text(encoding="utf-8").splitlines()
     written = {json.loads(line)["q"]: json.loads(line) for line in lines if line.strip()}
-    pairs = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    pairs = read_pairs(PAIRS)
     with tempfile.TemporaryDirectory() as tmp:
         local = replace(settings, data_dir=Path(tmp) / "misses")
         store = open_store(local)
@@ -185,37 +229,48 @@ def main() -> None:
                    {i["taught"]: i for i in pairs})
         store.close()
         service.teach(())
+        fresh, fresh3, fresh4, fresh5, fresh6 = (
+            fresh_play(service, settings, Path(tmp) / p.stem, p) for p in FRESH_SETS)
         sims = similarity_table(service)
         reach = asyncio.run(replica_seconds(replace(settings, data_dir=Path(tmp) / "replicas"), service))
     unwritten = [q for q, _ in misses if q not in written]
     rows = [
         [name, r["taught"], f"{r['paraphrases_right']}/{r['paraphrases']}",
          f"{r['paraphrases_right'] / max(r['paraphrases'], 1):.3f}", r["paraphrases_from_teaching"],
-         f"{r['lookalikes_captured']}/{r['lookalikes']}"]
-        for name, r in (("misses taught", missed), ("FAQ taught", faq))
+         f"{r['lookalikes_captured']}/{r['lookalikes']}",
+         f"{r['lookalikes_changed']} ({r['lookalikes_given_taught_answer']})"]
+        for name, r in (("misses taught", missed), ("FAQ taught", faq), ("fresh check set", fresh),
+                        ("second fresh check set", fresh3), ("third fresh check set", fresh4),
+                        ("fourth fresh check set", fresh5), ("English fresh check set", fresh6))
     ]
-    other = missed["lookalikes_other_teaching"] + faq["lookalikes_other_teaching"]
+    other = sum(r["lookalikes_other_teaching"] for r in (missed, faq, fresh, fresh3, fresh4, fresh5, fresh6))
     md = "\n".join([
-        f"## Teaching (bench/teach.py), SIMILAR = {SIMILAR}, SIMILAR_SPECIFIC = {SIMILAR_SPECIFIC}", "",
+        f"## Teaching (bench/teach.py), SIMILAR = {SIMILAR}, SIMILAR_CHECKED = {SIMILAR_CHECKED}, "
+        f"SIMILAR_SPECIFIC = {SIMILAR_SPECIFIC}", "",
         f"{asked} in-scope questions asked ({', '.join(SETS)}), {len(misses)} missed and taught"
         + (f" ({len(unwritten)} without written paraphrases)" if unwritten else "") + ".", "",
-        table(["play", "taught", "paraphrases right", "share", "from a teaching", "look-alikes captured"],
-              rows),
+        table(["play", "taught", "paraphrases right", "share", "from a teaching", "look-alikes captured",
+               "look-alikes whose reply changed (given the taught answer)"], rows),
         "",
         f"Calibration pairs (teach_pairs.jsonl) of the same focus: paraphrases "
         f"{sims['paraphrases_at_threshold']}/{sims['paraphrases_same_focus']} at or above their threshold; "
         f"look-alikes {sims['lookalikes_at_threshold']}/{sims['lookalikes_same_focus']} (the closest "
-        f"{-sims['lookalike_margin']:.3f} below its threshold). Look-alikes answered from another "
+        f"{sims['lookalike_margin']:+.3f} from its threshold), by similarity alone, before the stray-word "
+        f"check (question/strays.py). Look-alikes answered from another "
         f"taught wording they mean: {other}.",
         "",
         f"Time for a taught wording to reach another replica: median {statistics.median(reach):.2f} s, "
         f"max {max(reach):.2f} s over {len(reach)} rounds ({', '.join(f'{s:.2f}' for s in reach)}).",
     ])
-    for title, key in (("Paraphrases answered wrong", "wrong"), ("Look-alikes captured", "captured")):
-        if missed[key] or faq[key]:
-            md += f"\n\n{title}:\n" + "\n".join(f"- {w}" for w in missed[key] + faq[key])
-    data = {"misses": missed, "faq": faq, "similarity": sims, "replica_seconds": reach, "asked": asked,
-            "missed": len(misses), "unwritten": unwritten}
+    for title, key in (("Paraphrases answered wrong", "wrong"), ("Look-alikes captured", "captured"),
+                       ("Look-alikes whose reply the teaching changed", "changed")):
+        found = [w for r in (missed, faq, fresh, fresh3, fresh4, fresh5, fresh6) for w in r[key]]
+        if found:
+            md += f"\n\n{title}:\n" + "\n".join(f"- {w}" for w in found)
+    data = {"misses": missed, "faq": faq, "fresh": fresh, "fresh3": fresh3, "fresh4": fresh4,
+            "fresh5": fresh5, "fresh6": fresh6,
+            "similarity": sims, "replica_seconds": reach, "asked": asked, "missed": len(misses),
+            "unwritten": unwritten}
     write_result("teach", data, md, started)
 
 

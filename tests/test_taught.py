@@ -11,7 +11,14 @@ import numpy as np
 import pytest
 
 from bot.engine.documents.ingest import Paragraph
-from bot.engine.question.taught import SIMILAR, SIMILAR_SPECIFIC, TaughtMatcher, focus, threshold
+from bot.engine.question.taught import (
+    SIMILAR,
+    SIMILAR_CHECKED,
+    SIMILAR_SPECIFIC,
+    TaughtMatcher,
+    focus,
+    threshold,
+)
 from bot.engine.service import SearchService
 from bot.engine.types import Teaching
 
@@ -45,10 +52,15 @@ def test_focus_tells_what_is_asked() -> None:
     assert focus("怎样解决权责不对等的问题？") == "how_to"
     assert focus("对不敢担当的干部应该怎么对待？") == "not what"  # not what 对敢于担当的干部… asks
     assert focus("When departments shift work down, who takes the blame?") == "who"
+    assert focus("“谁主管谁负责”原则是什么意思？") == "what"  # quoted words name; they do not ask
+    assert focus("谁提出了“谁主管谁负责”原则？") == "who"
 
 
 def test_a_plain_what_question_needs_the_same_head_for_the_lower_threshold() -> None:
-    assert threshold("职能部门的人下到乡镇是什么态度？", "职能部门的人下到乡镇要做哪些工作？") == SIMILAR
+    attitude, work = "职能部门的人下到乡镇是什么态度？", "职能部门的人下到乡镇要做哪些工作？"
+    assert threshold(attitude, work) == SIMILAR_CHECKED  # Chinese: a match is checked for stray words too
+    assert threshold("What attitude do they show?", "What work do they do?") == SIMILAR  # English: not
+    assert threshold(attitude, "What work do they do there?") == SIMILAR  # nor two scripts
     assert threshold("开展问责应该坚持什么原则？", "问责工作要遵循哪条原则？") == SIMILAR_SPECIFIC
     assert threshold("乡镇一年要签多少份责任状？", "乡镇每年签几份责任书？") == SIMILAR_SPECIFIC
     assert threshold("乡镇一年要签多少份责任状？", "乡镇的责任状是谁要求签的？") > 1

@@ -29,6 +29,7 @@ from bot.engine.question.concepts import Concepts, Words
 from bot.engine.question.crosslingual import Translator
 from bot.engine.question.followup import is_follow_up, resolve
 from bot.engine.question.sections import asked_place, asks_only_where
+from bot.engine.question.strays import Strays
 from bot.engine.question.taught import Match
 from bot.engine.rank.bm25 import LexicalIndex
 from bot.engine.rank.hybrid import HybridRetriever, Query, Ranking
@@ -88,6 +89,8 @@ class SearchService:
             self.encoder, self.second, self.concepts, self.lexical, self.translator, self.null.cjk
         )
         self.cache = AnswerCache(self.settings.retrieval.answer_cache, s.manifest.built_at)
+        lexical = self.lexical
+        self.strays = Strays(self.concepts.knows, lexical.df, lexical.size, self.reader.encode_words)
         m = s.manifest
         self.info = IndexInfo(
             documents=tuple(d for d in m.documents if d not in m.unreadable),
@@ -166,7 +169,7 @@ class SearchService:
 
     def _from_taught(self, question: str, query: Query, k: int) -> Answer | None:
         """The answer taught for ``question`` (bot/engine/taught.py), or None."""
-        match: Match | None = self.taught.match(question, [query.vector, query.second])
+        match: Match | None = self.taught.match(question, [query.vector, query.second], self.strays)
         if match is None:
             return None
         ranking = self.retriever.rank(query)

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.engine.documents.ingest import Paragraph
-from bot.engine.question.taught import NO_TEACHINGS, Match, TaughtMatcher
+from bot.engine.question.strays import Strays
+from bot.engine.question.taught import NO_TEACHINGS, Match, TaughtMatcher, checked
 from bot.engine.text.sentences import split_sentences
 from bot.engine.types import Answer, Hit, Teaching, Turn
 
@@ -70,9 +71,33 @@ class Taught:
             vectors = [np.stack([known[t.question][m] for t in split.live]) for m in range(models)]
         return cls(TaughtMatcher(split.live, vectors), paragraphs, split.stale)
 
-    def match(self, question: str, vectors: Sequence[np.ndarray | None]) -> Match | None:
-        """The teaching ``question`` means, if any (see TaughtMatcher.match)."""
-        return self.matcher.match(question, vectors) if len(self.matcher) else None
+    def match(
+        self, question: str, vectors: Sequence[np.ndarray | None], strays: Strays | None = None
+    ) -> Match | None:
+        """The teaching ``question`` means, if any (see TaughtMatcher.match); with
+        ``strays``, not one whose answer leaves a word of the question pointing elsewhere."""
+        if not len(self.matcher):
+            return None
+        if strays is None:
+            return self.matcher.match(question, vectors)
+        return self.matcher.match(question, vectors, lambda t: self.strays_from(t, question, strays))
+
+    def strays_from(self, teaching: Teaching, question: str, strays: Strays) -> bool:
+        """``question`` names something ``teaching``'s answer does not, or lacks a word the
+        taught wording names (question/strays.py, both ways). Only two Chinese wordings are
+        compared: an English word is not the documents' word (question/taught.py
+        ``checked``)."""
+        if not checked(teaching.question, question):
+            return False
+        return bool(strays(question, self.answered(teaching)) or strays(teaching.question, question))
+
+    def answered(self, teaching: Teaching) -> str:
+        """What ``teaching`` answers with, as text: its wording and the taught sentence (the
+        whole paragraph when no sentence was taught; the wording alone for "not covered")."""
+        p = None if teaching.not_covered else self.paragraph(teaching)
+        if p is None:
+            return teaching.question
+        return f"{teaching.question}\n{sentence_with(p.text, teaching.sentence) or p.text}"
 
     def paragraph(self, teaching: Teaching) -> Paragraph | None:
         """The paragraph ``teaching`` answers from (its document's copy first), or None."""

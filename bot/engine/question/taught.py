@@ -8,11 +8,13 @@ the same as a taught one:
 
 - the same words (``question_key``: punctuation, spacing, case and width aside), or
 - close in embedding space (the mean cosine of the e5 and the second model's vectors at
-  least ``threshold``, calibrated in bench/teach.py on bench/data/teach_pairs.jsonl)
+  least ``threshold``, chosen with bench/teach.py)
   *and* asking the same kind of thing (``focus``: who, when, how many, why, what effect,
   how to…, negated or not), so "惠州那个街道年终考核是谁组织的？" is not captured by
   "…一共有多少项指标？"; a plain "what" question needs a closer match unless it asks for the
-  same thing by name (``head``: "什么态度" is not "哪些工作").
+  same thing by name (``head``: "什么态度" is not "哪些工作"), and without a word that
+  names something the taught answer does not (question/strays.py: "问责程序上…" is not
+  "问责类型上…").
 
 The engine stays store-free: the serving layer (or a CLI command) loads the teachings from
 the state store and hands them to ``SearchService.teach``.
@@ -21,19 +23,21 @@ the state store and hands them to ``SearchService.teach``.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from bot.engine.text.script import question_key
+from bot.engine.text.script import is_cjk_text, question_key
 from bot.engine.types import Teaching
 
-# Mean cosine (e5, second model) a paraphrase must reach; calibrated on bench/data/teach_pairs.jsonl
-# (bench/teach.py prints the table): no look-alike of the same focus reaches SIMILAR, none of a
-# specific focus (a number, a time, who, why…) or asking for the same thing (头衔, 原则) reaches
-# SIMILAR_SPECIFIC (0.78 there; 0.82 keeps a margin).
+# Mean cosine (e5, second model) a paraphrase must reach: SIMILAR_SPECIFIC when it asks for a
+# specific kind (a number, a time, who, why…) or the same thing by name (头衔, 原则), SIMILAR
+# otherwise, or SIMILAR_CHECKED for two Chinese wordings, whose match must also leave no stray word
+# (question/strays.py; English words are not checked). Chosen with bench/teach.py (bench/FINDINGS.md
+# 1g: similarity alone does not separate paraphrases from look-alikes).
 SIMILAR = 0.90
+SIMILAR_CHECKED = 0.86
 SIMILAR_SPECIFIC = 0.82
 _HEAD = re.compile(r"(?:什么样的?|怎样的|什么|哪些|哪个|哪条|哪类|哪种|哪项)([\u4e00-\u9fff]{2})")
 
@@ -56,13 +60,16 @@ _FOCUS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("condition", r"条件|补贴|待遇"),
     )
 )
+_QUOTED = re.compile(r"“[^”]*”|「[^」]*」|『[^』]*』|\"[^\"]*\"")
 _NEGATION = re.compile(r"不敢|不愿|不能|不是|没有|未|非|\bnot\b|n't\b|\bno\b", re.I)
 
 
 def focus(question: str) -> str:
     """The kind of thing ``question`` asks (the first that applies of: how_to, time,
     number, who, where, why, effect, condition; "what" otherwise), marked "not " when it is
-    negated ("对不敢担当的干部…" does not ask what "对敢于担当的干部…" asks)."""
+    negated ("对不敢担当的干部…" does not ask what "对敢于担当的干部…" asks). Quoted words
+    name something; they do not ask ("“谁主管谁负责”原则是什么意思？" asks what)."""
+    question = _QUOTED.sub("", question)
     kind = next((name for name, pattern in _FOCUS if pattern.search(question)), "what")
     return f"not {kind}" if _NEGATION.search(question) else kind
 
@@ -80,7 +87,15 @@ def threshold(taught: str, question: str) -> float:
         return 2.0
     named = head(taught)
     specific = kind.removeprefix("not ") != "what" or (named != "" and named == head(question))
-    return SIMILAR_SPECIFIC if specific else SIMILAR
+    if specific:
+        return SIMILAR_SPECIFIC
+    return SIMILAR_CHECKED if checked(taught, question) else SIMILAR
+
+
+def checked(taught: str, question: str) -> bool:
+    """A match of ``question`` to ``taught`` is checked for stray words (question/strays.py):
+    both are Chinese, the documents' words."""
+    return is_cjk_text(taught) and is_cjk_text(question)
 
 
 @dataclass(frozen=True)
@@ -105,9 +120,14 @@ class TaughtMatcher:
     def __len__(self) -> int:
         return len(self.teachings)
 
-    def match(self, question: str, vectors: Sequence[np.ndarray | None] = ()) -> Match | None:
+    def match(
+        self, question: str, vectors: Sequence[np.ndarray | None] = (),
+        veto: Callable[[Teaching], bool] | None = None,
+    ) -> Match | None:
         """The teaching ``question`` means (one vector per model, as at construction; None
-        when that model is not available), or None."""
+        when that model is not available), or None. ``veto``: a close teaching it holds
+        does not mean the same after all (question/strays.py: a word that points elsewhere);
+        the next closest is tried. The same words are never vetoed."""
         exact = self._by_key.get(question_key(question))
         if exact is not None:
             return Match(exact, 1.0, True)
@@ -120,7 +140,7 @@ class TaughtMatcher:
             if scores[i] < SIMILAR_SPECIFIC:
                 return None
             teaching = self.teachings[int(i)]
-            if scores[i] >= threshold(teaching.question, question):
+            if scores[i] >= threshold(teaching.question, question) and not (veto and veto(teaching)):
                 return Match(teaching, float(scores[i]), False)
         return None
 
@@ -144,5 +164,6 @@ def _unit(rows: np.ndarray) -> np.ndarray:
 NO_TEACHINGS = TaughtMatcher(())
 
 __all__ = [
-    "NO_TEACHINGS", "SIMILAR", "SIMILAR_SPECIFIC", "Match", "TaughtMatcher", "focus", "head", "threshold",
+    "NO_TEACHINGS", "SIMILAR", "SIMILAR_CHECKED", "SIMILAR_SPECIFIC", "Match", "TaughtMatcher", "checked",
+    "focus", "head", "threshold",
 ]

@@ -12,7 +12,10 @@ no second model. Steps:
    time from spawning the process, split into interpreter + imports, store, fetch (chunks
    read, checked, written, renamed) and load (``open_service`` on the fetched folder); peak
    RSS (ru_maxrss). Run ``--runs`` times, the folders emptied in between;
-4. b restarted with its cache in place (nothing to fetch).
+4. b restarted with its cache in place (nothing to fetch);
+5. one document changed in a (`qabot index`, incremental) and published again: seconds and
+   bytes the database had to store anew (files unchanged since the last version are not
+   stored twice); b restarted: it fetches the new version over its cache.
 
 The files fetched were just written, so they are in the page cache, as the database's are
 in PostgreSQL's buffers or the page cache: a cold machine reads them from disk on top.
@@ -32,8 +35,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from benchkit import load_average, table, write_result
 from engine_scale import QUESTION, corpus, environment, parse, qabot, run_child
+from synth import ParagraphMaker, change_one_document
 
 from bot.state import open_store
 from bot.state.published import DatabaseSource
@@ -94,6 +99,13 @@ def child_main() -> None:
     print("RESULT " + json.dumps(result))
 
 
+def stored_bytes(url: str) -> int:
+    """Bytes of every chunk the database holds."""
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT COALESCE(SUM(octet_length(data)), 0) FROM blob_chunks").fetchone()
+    return int(row[0]) if row else 0
+
+
 def folder_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.resolve().iterdir() if p.is_file())
 
@@ -131,6 +143,18 @@ def run(full: bool, runs: int) -> dict[str, Any]:
             print("[replica_start] replica b restarted, cache in place ...", flush=True)
             got = run_child(command, b)
             r["warm"] = {**parse(got.pop("stdout")), **got}
+            change_one_document(work / "a" / "docs", ParagraphMaker(seed=78), which=0.25)
+            print("[replica_start] one document changed in a: qabot index, publish ...", flush=True)
+            r["index_changed"] = run_child(qabot("", "index"), environment(work / "a"))
+            r["index_changed"].pop("stdout", None)
+            before = stored_bytes(url)
+            start = time.perf_counter()
+            DatabaseSource(url, settings.index_dir, settings.docs_dir).publish()
+            r["republish"] = {"seconds": round(time.perf_counter() - start, 2), "load": load_average(),
+                              "new_bytes": stored_bytes(url) - before}
+            print("[replica_start] replica b restarted after the change ...", flush=True)
+            got = run_child(command, b)
+            r["changed"] = {**parse(got.pop("stdout")), **got}
         r["load_average_end"] = load_average()
         return r
     finally:
@@ -147,6 +171,8 @@ def markdown(r: dict[str, Any], tag: str) -> str:
     mib = p["index_bytes"] / 2**20
     rows = [row(f"empty folders, run {n + 1}", x) for n, x in enumerate(r["cold"])]
     rows.append(row("restart, cache in place", r["warm"]))
+    rows.append(row("restart after one document changed elsewhere", r["changed"]))
+    c = r["republish"]
     fetch = min(x["fetch_s"] for x in r["cold"])
     return "\n".join([
         f"### Replica cold start from the database (bench/replica_start.py{tag})",
@@ -156,7 +182,9 @@ def markdown(r: dict[str, Any], tag: str) -> str:
         f"{r['index']['load'][0]:.1f}); publishing it {p['seconds']} s (load {p['load'][0]:.1f}). "
         f"Fetch rate {mib / max(fetch, 1e-9):.0f} MiB/s (best run). Each row is a fresh process with "
         "QABOT_DATABASE_URL and folders of its own; wall seconds from spawning it to the answer; "
-        "rest = the interpreter, imports and the answer; RSS = ru_maxrss.\n",
+        "rest = the interpreter, imports and the answer; RSS = ru_maxrss. One document changed in a: "
+        f"`qabot index` {r['index_changed']['seconds']} s, published again in {c['seconds']} s (load "
+        f"{c['load'][0]:.1f}), {c['new_bytes'] / 2**20:.0f} MiB stored anew.\n",
         table(["replica b", "wall s", "fetch s", "load s", "store s", "rest s",
                "peak RSS MiB", "answered", "load (1 min)"], rows),
         "",

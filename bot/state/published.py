@@ -6,7 +6,8 @@
 
 A version is the index folder's files and the documents folder's files it was built from
 (the catalogue of who added what included), listed in ``index_files`` with the sha256 of
-that list. Every file is a blob named by the sha256 of its bytes and cut into chunks of
+that list, and numbered in the order published (by the database, not by the clocks of the
+replicas' machines). Every file is a blob named by the sha256 of its bytes and cut into chunks of
 CHUNK bytes, each with its own sha256 (blobs.py); a file unchanged since an earlier version
 is not stored twice. A publication and its pruning (the versions beyond KEEP, then the
 blobs no kept version lists) are one transaction, serialised by a transaction lock.
@@ -42,7 +43,7 @@ from bot.state.postgres import connect, lock_key
 from config.settings import Settings
 
 KEEP = 3  # published versions kept in the database (the newest first)
-NEWEST = "SELECT version, sha256 FROM index_versions ORDER BY published_at DESC, version DESC LIMIT 1"
+NEWEST = "SELECT version, sha256 FROM index_versions ORDER BY number DESC LIMIT 1"
 
 
 def index_source(settings: Settings) -> IndexSource:
@@ -126,7 +127,8 @@ class DatabaseSource:
             if conn.execute("SELECT 1 FROM index_versions WHERE version = %s", (version,)).fetchone():
                 return
             entries = [send(conn, kind, path) for kind, path in files]
-            conn.execute("INSERT INTO index_versions (version, sha256, published_at) VALUES (%s, %s, %s)",
+            conn.execute("INSERT INTO index_versions (version, number, sha256, published_at) SELECT %s,"
+                         " COALESCE(MAX(number), 0) + 1, %s, %s FROM index_versions",
                          (version, version_digest(entries), time.time()))
             with conn.cursor() as cur:
                 cur.executemany("INSERT INTO index_files (version, kind, name, blob, size)"
@@ -169,7 +171,7 @@ def prune(conn: psycopg.Connection[Any], keep: int = KEEP) -> None:
     """Drop the versions beyond the newest ``keep`` and the blobs no kept version lists
     (inside the publishing transaction; a fetch under way keeps its snapshot)."""
     conn.execute("DELETE FROM index_versions WHERE version NOT IN (SELECT version FROM index_versions"
-                 " ORDER BY published_at DESC, version DESC LIMIT %s)", (keep,))
+                 " ORDER BY number DESC LIMIT %s)", (keep,))
     conn.execute("DELETE FROM blob_chunks c WHERE NOT EXISTS"
                  " (SELECT 1 FROM index_files f WHERE f.blob = c.blob)")
 

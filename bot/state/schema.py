@@ -233,6 +233,7 @@ CREATE TABLE blob_chunks (
 ALTER TABLE blob_chunks ALTER COLUMN data SET STORAGE EXTERNAL;
 CREATE TABLE index_versions (
     version TEXT PRIMARY KEY,
+    number BIGINT NOT NULL UNIQUE,
     sha256 TEXT NOT NULL,
     published_at DOUBLE PRECISION NOT NULL
 );

@@ -1,6 +1,7 @@
 """Replicas on one PostgreSQL database, end to end.
 
-Two real `qabot serve` processes share the documents, the index folder and the database:
+Two real `qabot serve` processes share the documents, the index folder and the database
+(with PostgreSQL the published index goes through the database all the same):
 one polls, both answer; the poller killed mid-burst loses nothing and doubles at most one
 answer (one reply in flight per replica, [state] replies_in_flight), the other takes over
 polling within seconds with at most a handful of getUpdates conflicts; a button under an

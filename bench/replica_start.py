@@ -51,6 +51,7 @@ class Timed:
 
     def __init__(self, source: Any) -> None:
         self.source = source
+        self.shared: bool = source.shared
         self.seconds = {"fetch": 0.0, "publish": 0.0}
 
     def published(self) -> str:

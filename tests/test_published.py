@@ -6,8 +6,10 @@ the HashingEncoder."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -182,3 +184,35 @@ async def test_old_versions_and_their_blobs_are_pruned(tmp_path: Path, database:
         assert article == [(1, KEEP)]
     finally:
         a.close()
+
+
+async def test_followers_fetch_without_the_rebuild_lock_even_into_one_folder(
+    tmp_path: Path, database: str
+) -> None:
+    """Loading a version another replica published takes no lock across replicas (the
+    folders are each replica's own); two replicas still sharing a folder fetch the same
+    version at once, and both serve it."""
+    a = await opened(replica(tmp_path / "a", database, SEEDS_DIR))
+    locked: list[str] = []
+
+    @contextmanager
+    def lock() -> Iterator[None]:
+        locked.append("rebuild")
+        yield
+
+    followers = []
+    for _ in range(2):
+        engine = ServedEngine(replica(tmp_path / "b", database), source=None, shared_lock=lock)
+        engine.source = index_source(engine.settings)
+        await engine.open()
+        followers.append(engine)
+    try:
+        assert locked == ["rebuild", "rebuild"]  # opening may build: under the lock
+        await add_document(a)
+        assert await asyncio.gather(*(f.follow() for f in followers)) == [True, True]
+        assert locked == ["rebuild", "rebuild"]  # following: no lock
+        assert {f.version for f in followers} == {a.version}
+        assert files(followers[0].settings.index_dir.resolve()) == files(a.settings.index_dir.resolve())
+    finally:
+        for engine in (a, *followers):
+            engine.close()

@@ -15,7 +15,9 @@ Replicas share the state store, and the published index through ``source``
 from which each replica fetches a version into its own folders. Every rebuild or load of a
 new version runs under ``shared_lock`` (the state store's "rebuild" lock: one replica at a
 time): catch up with the published version, rebuild, publish. Every replica asks the source
-each second (``follow_forever``) and swaps to a version another published.
+each second (``follow_forever``) and swaps to a version another published; under the lock
+too when the folders are shared, without it when they are the replica's own (replicas then
+fetch and load a new version side by side).
 
 What admins taught lives in the state store; the serving layer cannot import the store, so
 whoever opens it passes ``teachings`` (an async callable that reads them). They are applied
@@ -190,7 +192,7 @@ class ServedEngine:
                 self._shared(self.origin.fetch)
                 return open_service(self.settings, current.encoder, current.second)
 
-            await self._swap_in(make, "follow")
+            await self._swap_in(make, "follow", locked=self.origin.shared)
         log.info("now serving index %s (published by another replica)", self.version)
         return True
 
@@ -227,13 +229,15 @@ class ServedEngine:
         except Exception as exc:
             raise ReloadError(f"the published index is out of reach ({type(exc).__name__}: {exc})") from exc
 
-    async def _swap_in(self, make: Callable[[], SearchService], kind: str) -> SearchService:
-        """Run ``make`` in a worker thread under the shared rebuild lock, note the published
-        version, serve what it made, and tell ``swapped`` how long it took."""
+    async def _swap_in(
+        self, make: Callable[[], SearchService], kind: str, locked: bool = True
+    ) -> SearchService:
+        """Run ``make`` in a worker thread (under the shared rebuild lock when ``locked``), note
+        the published version, serve what it made, and tell ``swapped`` how long it took."""
         started = time.perf_counter()
 
         def work() -> tuple[SearchService, str]:
-            with self.shared_lock():
+            with self.shared_lock() if locked else nullcontext():
                 service, version = make(), local_version(self.settings.index_dir)
             service.teach(self.taught)
             return service, version

@@ -33,6 +33,13 @@ def local_version(index_dir: Path) -> str:
 class IndexSource(Protocol):
     """Where the published index comes from (all calls block: run them in a worker thread)."""
 
+    @property
+    def shared(self) -> bool:
+        """Whether the local folders are shared with other replicas: loading a version
+        another published then waits for the lock across replicas (a save there removes
+        older versions); a replica's own folders need no lock to fetch and load."""
+        ...
+
     def published(self) -> str:
         """The version now published, named as its local folder ("" when none is)."""
         ...
@@ -53,6 +60,7 @@ class FolderSource:
     """The folders are shared (or there is one replica): the symlink is the published version."""
 
     index_dir: Path
+    shared: bool = True
 
     def published(self) -> str:
         """The version the shared symlink points at."""

@@ -71,7 +71,11 @@ def document_files(folder: Path) -> list[Path]:
 
 class DatabaseSource:
     """Index versions and documents in the PostgreSQL database at ``url``; this replica's
-    ``index_dir`` and ``docs_dir`` are its local cache of the published one."""
+    ``index_dir`` and ``docs_dir`` are its local cache of the published one (``shared``:
+    False; should replicas still share them, a fetch tolerates another installing the same
+    version at the same time)."""
+
+    shared = False
 
     def __init__(self, url: str, index_dir: Path, docs_dir: Path) -> None:
         self.url, self.index_dir, self.docs_dir = url, index_dir, docs_dir
@@ -142,7 +146,11 @@ class DatabaseSource:
         try:
             for entry in entries:
                 receive(conn, entry, tmp / entry.name)
-            tmp.rename(target)
+            try:
+                tmp.rename(target)
+            except OSError:
+                if not target.is_dir():  # else another replica sharing the folder fetched it first
+                    raise
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 

@@ -49,6 +49,7 @@ from servekit import (
 from bot.engine.service import SearchService
 from bot.state import open_store
 from bot.telegram import ALLOWED_UPDATES, build_application, running
+from bot.telegram.uploads import added_by
 from bot.telegram.webhook import webhook_options
 from bot.tools.botapi import BotAPIServer, SimUser
 from bot.tools.pgserver import ThrowawayPostgres
@@ -222,6 +223,7 @@ async def test_replicas_with_only_the_database_share_no_folder(
             await builder.stop()  # from now on only the other replica answers
             await ask_the_new_document(server, users[:3])
             assert (own[follower.name].docs / NEW_DOC).read_text(encoding="utf-8") == NEW_TEXT
+            assert NEW_DOC in added_by(own[follower.name].docs)  # who added it, for /docs there
 
             await start("c")  # started later, from nothing: serves the current version
             await follower.stop()

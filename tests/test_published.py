@@ -104,6 +104,16 @@ async def test_a_version_saved_by_one_replica_is_fetched_byte_for_byte_by_anothe
         assert files(b.settings.index_dir.resolve()) == files(a.settings.index_dir.resolve())
         assert NEW_DOC in (await b.ask(NEW_QUESTION)).hits[0].doc
         assert not await b.follow()  # nothing new
+
+        def change() -> Any:  # now b changes the documents: from its own folders, incrementally
+            path = b.settings.docs_dir / "附件.txt"
+            path.write_text("幸福里社区图书室每周开放五天。\n", encoding="utf-8")
+            return path.unlink
+
+        report = await b.reload(change)
+        assert report.reembedded == 1  # the fetched version's vectors kept
+        assert await a.follow() and a.version == b.version
+        assert (a.settings.docs_dir / "附件.txt").is_file()
     finally:
         a.close()
         b.close()

@@ -68,6 +68,9 @@ class Timed:
         self.source.publish()
         self.seconds["publish"] += time.perf_counter() - start
 
+    def close(self) -> None:
+        self.source.close()
+
 
 def child_main() -> None:
     """In a fresh process: start as a replica does (store, then the engine), ask one question."""

@@ -36,7 +36,7 @@ NEW_QUESTION = "幸福里社区长者食堂每天中午供应多少份午餐？"
 def database(postgres: ThrowawayPostgres) -> Iterator[str]:
     """A fresh database, migrated (the state store creates the tables)."""
     url = postgres.new_database()
-    settings = replace(settings_for(Path("/nonexistent"), Path("/nonexistent"), Path("/nonexistent")))
+    settings = settings_for(Path("/nonexistent"), Path("/nonexistent"), Path("/nonexistent"))
     store = open_store(replace(settings, state=replace(settings.state, database_url=url)))
     store.close()
     yield url

@@ -215,8 +215,9 @@ class ServedEngine:
                     failed = self.seen
 
     def close(self) -> None:
-        """Close the serving index (at shutdown)."""
+        """Close the serving index and its source (at shutdown)."""
         self.holder.close()
+        self.origin.close()
 
     @staticmethod
     def _shared(step: Callable[[], None]) -> None:

@@ -54,6 +54,10 @@ class IndexSource(Protocol):
         the published one, when it is not already."""
         ...
 
+    def close(self) -> None:
+        """Release what it holds open (at shutdown)."""
+        ...
+
 
 @dataclass(frozen=True)
 class FolderSource:
@@ -71,6 +75,9 @@ class FolderSource:
 
     def publish(self) -> None:
         """Nothing to send: a save swapped the shared symlink already."""
+
+    def close(self) -> None:
+        """Nothing held open."""
 
 
 __all__ = ["FolderSource", "IndexSource", "local_version"]

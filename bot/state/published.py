@@ -140,6 +140,13 @@ class DatabaseSource:
                                 [(version, e.kind, e.name, e.blob, e.size) for e in entries])
             prune(conn)
 
+    def close(self) -> None:
+        """Close the connection ``published`` asks on."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+            self._conn = None
+
     def _fetch_index(self, conn: psycopg.Connection[Any], entries: list[Entry], target: Path) -> None:
         tmp = target.parent / f".{target.name}.fetch-{time.time_ns()}"
         tmp.mkdir(parents=True)

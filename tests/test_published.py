@@ -1,8 +1,11 @@
-"""The published index in PostgreSQL (bot/state/published.py): replicas with folders of their
-own, no folder shared. A version saved by one replica is fetched byte for byte by another; a
-damaged chunk is refused and the old index serves on; a prune does not take a version from
-under a fetch; old versions and unreferenced blobs go. Real PostgreSQL, real FAISS on disk,
-the HashingEncoder."""
+"""Where the published index comes from (bot/serving/source.py, bot/state/published.py).
+
+In PostgreSQL, with replicas whose folders are their own: a version saved by one replica is
+fetched byte for byte by another, which rebuilds from it incrementally; a damaged chunk is
+refused and the old index serves on; a prune does not take a version from under a fetch;
+old versions and unreferenced blobs go; followers fetch side by side. Without a database the
+folders are shared and the symlink is the published version. Real PostgreSQL, real FAISS on
+disk, the HashingEncoder."""
 
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ from conftest import SEEDS_DIR, settings_for
 
 from bot.engine.lifecycle import ReloadError
 from bot.serving.engine import ServedEngine
-from bot.serving.source import local_version
+from bot.serving.source import FolderSource, local_version
 from bot.state import open_store
 from bot.state import published as published_module
 from bot.state.published import KEEP, DatabaseSource, index_source, prune
@@ -226,3 +229,23 @@ async def test_followers_fetch_without_the_rebuild_lock_even_into_one_folder(
     finally:
         for engine in (a, *followers):
             engine.close()
+
+
+async def test_without_a_database_replicas_share_the_folders_and_follow_the_symlink(
+    fake_settings: Settings,
+) -> None:
+    """The folder mode (SQLite, one machine): nothing fetched or published; a reload on one
+    replica swaps the shared symlink and the other follows it."""
+    a, b = ServedEngine(fake_settings), ServedEngine(fake_settings)
+    await a.open()
+    await b.open()
+    try:
+        assert isinstance(a.origin, FolderSource) and a.version == b.version != ""
+        assert not await b.follow()
+        await add_document(a)
+        assert local_version(fake_settings.index_dir) == a.version != b.version
+        assert await b.follow() and b.version == a.version
+        assert NEW_DOC in (await b.ask(NEW_QUESTION)).hits[0].doc
+    finally:
+        a.close()
+        b.close()

@@ -51,12 +51,16 @@ class Timed:
 
     def __init__(self, source: Any) -> None:
         self.source = source
-        self.shared: bool = source.shared
         self.seconds = {"fetch": 0.0, "publish": 0.0}
 
     def published(self) -> str:
         result: str = self.source.published()
         return result
+
+    def prefetch(self) -> None:
+        start = time.perf_counter()
+        self.source.prefetch()
+        self.seconds["fetch"] += time.perf_counter() - start
 
     def fetch(self) -> None:
         start = time.perf_counter()

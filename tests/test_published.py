@@ -3,7 +3,7 @@
 In PostgreSQL, with replicas whose folders are their own: a version saved by one replica is
 fetched byte for byte by another, which rebuilds from it incrementally; a damaged chunk is
 refused and the old index serves on; a prune does not take a version from under a fetch;
-old versions and unreferenced blobs go; followers fetch side by side. Without a database the
+old versions and unreferenced blobs go; followers download side by side. Without a database the
 folders are shared and the symlink is the published version. Real PostgreSQL, real FAISS on
 disk, the HashingEncoder."""
 
@@ -147,24 +147,35 @@ async def test_a_damaged_chunk_is_refused_and_the_old_index_serves_on(tmp_path: 
 async def test_a_prune_does_not_take_a_version_from_under_a_fetch(
     tmp_path: Path, database: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Another replica prunes every version (keep=0) once a download (``prefetch``, before
+    the lock) or a fetch (under the lock: the documents) has begun: each finishes from its
+    snapshot."""
     a = await opened(replica(tmp_path / "a", database, SEEDS_DIR))
     receive = published_module.receive
-    pruned: list[bool] = []
+    during: list[str] = ["index"]  # the kind of file whose arrival triggers the prune
 
     def receive_then_prune(conn: Any, entry: Any, path: Path) -> None:
-        if not pruned:  # another replica prunes every version once this fetch has begun
+        if during and entry.kind == during[0]:
             with psycopg.connect(database, autocommit=True) as other:
                 prune(other, keep=0)
-            pruned.append(True)
+            during.clear()
         receive(conn, entry, path)
 
     monkeypatch.setattr(published_module, "receive", receive_then_prune)
-    b = await opened(replica(tmp_path / "b", database))
+    settings = replica(tmp_path / "b", database)
+    DatabaseSource(database, settings.index_dir, settings.docs_dir).prefetch()
+    assert not during and execute(database, "SELECT COUNT(*) FROM index_versions") == [(0,)]
+    assert files(tmp_path / "b" / a.version) == files(a.settings.index_dir.resolve())
+
+    DatabaseSource(database, a.settings.index_dir, a.settings.docs_dir).publish()  # a again
+    during.append("docs")
+    b = await opened(settings)
     try:
-        assert pruned and b.version == a.version
+        assert not during and b.version == a.version
         # b found its version gone once loaded, and published it again
         assert execute(database, "SELECT version FROM index_versions") == [(b.version.split(".", 1)[1],)]
         assert files(b.settings.index_dir.resolve()) == files(a.settings.index_dir.resolve())
+        assert files(b.settings.docs_dir) == files(a.settings.docs_dir)
     finally:
         a.close()
         b.close()
@@ -199,31 +210,31 @@ async def test_old_versions_and_their_blobs_are_pruned(tmp_path: Path, database:
         a.close()
 
 
-async def test_followers_fetch_without_the_rebuild_lock_even_into_one_folder(
+async def test_followers_download_before_the_rebuild_lock_even_into_one_folder(
     tmp_path: Path, database: str
 ) -> None:
-    """Loading a version another replica published takes no lock across replicas (the
-    folders are each replica's own); two replicas still sharing a folder fetch the same
-    version at once, and both serve it."""
+    """Downloading a version another replica published takes no lock across replicas: it is
+    there before the lock is taken (only placing and loading it wait); two replicas still
+    sharing a folder download the same version at once, and both serve it."""
     a = await opened(replica(tmp_path / "a", database, SEEDS_DIR))
-    locked: list[str] = []
+    followers: list[ServedEngine] = []
+    downloaded: list[bool] = []
 
     @contextmanager
     def lock() -> Iterator[None]:
-        locked.append("rebuild")
+        if followers and followers[-1].seen:  # following: is the new version on disk already?
+            downloaded.append((tmp_path / "b" / followers[-1].seen).is_dir())
         yield
 
-    followers = []
     for _ in range(2):
-        engine = ServedEngine(replica(tmp_path / "b", database), source=None, shared_lock=lock)
+        engine = ServedEngine(replica(tmp_path / "b", database), shared_lock=lock)
         engine.source = index_source(engine.settings)
         await engine.open()
         followers.append(engine)
     try:
-        assert locked == ["rebuild", "rebuild"]  # opening may build: under the lock
         await add_document(a)
         assert await asyncio.gather(*(f.follow() for f in followers)) == [True, True]
-        assert locked == ["rebuild", "rebuild"]  # following: no lock
+        assert downloaded == [True, True]
         assert {f.version for f in followers} == {a.version}
         assert files(followers[0].settings.index_dir.resolve()) == files(a.settings.index_dir.resolve())
     finally:

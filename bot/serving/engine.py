@@ -15,9 +15,9 @@ Replicas share the state store, and the published index through ``source``
 from which each replica fetches a version into its own folders. Every rebuild or load of a
 new version runs under ``shared_lock`` (the state store's "rebuild" lock: one replica at a
 time): catch up with the published version, rebuild, publish. Every replica asks the source
-each second (``follow_forever``) and swaps to a version another published; under the lock
-too when the folders are shared, without it when they are the replica's own (replicas then
-fetch and load a new version side by side).
+each second (``follow_forever``) and swaps to a version another published. The slow part
+of taking a version from the database, downloading it (``prefetch``), runs before the lock,
+so replicas download side by side; only placing and loading it waits for the lock.
 
 What admins taught lives in the state store; the serving layer cannot import the store, so
 whoever opens it passes ``teachings`` (an async callable that reads them). They are applied
@@ -132,6 +132,7 @@ class ServedEngine:
         what was taught."""
         if self.teachings is not None:
             self.taught = tuple(await self.teachings())
+        await asyncio.to_thread(self._shared, self.origin.prefetch)  # no lock across replicas
 
         def make() -> SearchService:
             self._shared(self.origin.fetch)
@@ -187,12 +188,13 @@ class ServedEngine:
             return False
         async with self.reload_lock:
             current = self.holder.current
+            await asyncio.to_thread(self._shared, self.origin.prefetch)  # no lock across replicas
 
             def make() -> SearchService:
                 self._shared(self.origin.fetch)
                 return open_service(self.settings, current.encoder, current.second)
 
-            await self._swap_in(make, "follow", locked=self.origin.shared)
+            await self._swap_in(make, "follow")
         log.info("now serving index %s (published by another replica)", self.version)
         return True
 
@@ -230,15 +232,13 @@ class ServedEngine:
         except Exception as exc:
             raise ReloadError(f"the published index is out of reach ({type(exc).__name__}: {exc})") from exc
 
-    async def _swap_in(
-        self, make: Callable[[], SearchService], kind: str, locked: bool = True
-    ) -> SearchService:
-        """Run ``make`` in a worker thread (under the shared rebuild lock when ``locked``), note
-        the published version, serve what it made, and tell ``swapped`` how long it took."""
+    async def _swap_in(self, make: Callable[[], SearchService], kind: str) -> SearchService:
+        """Run ``make`` in a worker thread under the shared rebuild lock, note the published
+        version, serve what it made, and tell ``swapped`` how long it took."""
         started = time.perf_counter()
 
         def work() -> tuple[SearchService, str]:
-            with self.shared_lock() if locked else nullcontext():
+            with self.shared_lock():
                 service, version = make(), local_version(self.settings.index_dir)
             service.teach(self.taught)
             return service, version

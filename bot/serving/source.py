@@ -33,20 +33,20 @@ def local_version(index_dir: Path) -> str:
 class IndexSource(Protocol):
     """Where the published index comes from (all calls block: run them in a worker thread)."""
 
-    @property
-    def shared(self) -> bool:
-        """Whether the local folders are shared with other replicas: loading a version
-        another published then waits for the lock across replicas (a save there removes
-        older versions); a replica's own folders need no lock to fetch and load."""
-        ...
-
     def published(self) -> str:
         """The version now published, named as its local folder ("" when none is)."""
         ...
 
+    def prefetch(self) -> None:
+        """Download the published version beside the local one without touching what is
+        served or the documents, so it needs no lock across replicas (the slow part of
+        ``fetch``, done before taking the lock)."""
+        ...
+
     def fetch(self) -> None:
         """Bring the local documents and index folders to the published version (nothing to
-        do when they are at it). A failed fetch raises and leaves the local index as it was."""
+        do when they are at it). A failed fetch raises and leaves the local index as it was.
+        Called under the lock across replicas."""
         ...
 
     def publish(self) -> None:
@@ -64,11 +64,13 @@ class FolderSource:
     """The folders are shared (or there is one replica): the symlink is the published version."""
 
     index_dir: Path
-    shared: bool = True
 
     def published(self) -> str:
         """The version the shared symlink points at."""
         return local_version(self.index_dir)
+
+    def prefetch(self) -> None:
+        """Nothing to download: the folder is the source."""
 
     def fetch(self) -> None:
         """Nothing to copy: the folder is the source."""

@@ -71,11 +71,8 @@ def document_files(folder: Path) -> list[Path]:
 
 class DatabaseSource:
     """Index versions and documents in the PostgreSQL database at ``url``; this replica's
-    ``index_dir`` and ``docs_dir`` are its local cache of the published one (``shared``:
-    False; should replicas still share them, a fetch tolerates another installing the same
-    version at the same time)."""
-
-    shared = False
+    ``index_dir`` and ``docs_dir`` are its local cache of the published one (should replicas
+    still share them, a download tolerates another placing the same version first)."""
 
     def __init__(self, url: str, index_dir: Path, docs_dir: Path) -> None:
         self.url, self.index_dir, self.docs_dir = url, index_dir, docs_dir
@@ -96,9 +93,17 @@ class DatabaseSource:
                 raise
         return self._folder(str(row[0])) if row else ""
 
+    def prefetch(self) -> None:
+        """Download the newest version's index folder beside index_dir (nothing when it is
+        there); the symlink and the documents stay as they are."""
+        self._newest(documents=False)
+
     def fetch(self) -> None:
         """Make the local folders hold the newest version (nothing when they do, or when
         nothing is published yet)."""
+        self._newest(documents=True)
+
+    def _newest(self, documents: bool) -> None:
         with connect(self.url) as conn, conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             row = conn.execute(NEWEST).fetchone()
@@ -113,9 +118,10 @@ class DatabaseSource:
             target = self.index_dir.parent / self._folder(version)
             if not target.is_dir():
                 self._fetch_index(conn, [e for e in entries if e.kind == "index"], target)
-            self._sync_documents(conn, [e for e in entries if e.kind == "docs"])
-            if local_version(self.index_dir) != target.name:
-                install(self.index_dir, target)
+            if documents:
+                self._sync_documents(conn, [e for e in entries if e.kind == "docs"])
+                if local_version(self.index_dir) != target.name:
+                    install(self.index_dir, target)
 
     def publish(self) -> None:
         """Store the local index version and the documents folder as the newest version

@@ -100,6 +100,10 @@ async def test_a_version_saved_by_one_replica_is_fetched_byte_for_byte_by_anothe
         assert files(b.settings.docs_dir) == files(a.settings.docs_dir)
         assert b.settings.index_dir.is_symlink() and not list(b.settings.index_dir.parent.glob(".*"))
         assert (await b.ask("社区工作者的负担为什么这么重？")).hits
+        article = b.settings.docs_dir / "article.txt"
+        article.write_bytes(article.read_bytes()[:100])  # a document a crash left short
+        DatabaseSource(database, b.settings.index_dir, b.settings.docs_dir).fetch()
+        assert files(b.settings.docs_dir) == files(a.settings.docs_dir)  # checked, fetched anew
 
         await add_document(a)  # an upload: rebuilt and published by a
         assert await b.follow()  # b fetches the new version
@@ -154,12 +158,12 @@ async def test_a_prune_does_not_take_a_version_from_under_a_fetch(
     receive = published_module.receive
     during: list[str] = ["index"]  # the kind of file whose arrival triggers the prune
 
-    def receive_then_prune(conn: Any, entry: Any, path: Path) -> None:
+    def receive_then_prune(conn: Any, entry: Any, path: Path, durable: bool = True) -> None:
         if during and entry.kind == during[0]:
             with psycopg.connect(database, autocommit=True) as other:
                 prune(other, keep=0)
             during.clear()
-        receive(conn, entry, path)
+        receive(conn, entry, path, durable)
 
     monkeypatch.setattr(published_module, "receive", receive_then_prune)
     settings = replica(tmp_path / "b", database)

@@ -65,17 +65,24 @@ def send(conn: psycopg.Connection[Any], kind: str, path: Path) -> Entry:
     return entry
 
 
-def receive(conn: psycopg.Connection[Any], entry: Entry, path: Path) -> None:
+def receive(conn: psycopg.Connection[Any], entry: Entry, path: Path, durable: bool = True) -> None:
     """Write the blob of ``entry`` to ``path`` (atomically, checked); ``conn`` must be inside a
-    transaction (the chunks are read through a server-side cursor, two at a time)."""
+    transaction (a blob of several chunks is read through a server-side cursor, two chunks at
+    a time). ``durable``: fsync before the rename (False for a file every fetch checks again,
+    as the documents are: a file a crash left short is fetched anew)."""
     token = secrets.token_hex(4)
     tmp = path.with_name(f".{path.name}.{token}.tmp")
     whole, size, expected = hashlib.sha256(), 0, 0
+    query = "SELECT seq, sha256, data FROM blob_chunks WHERE blob = %s ORDER BY seq"
+    cursor: psycopg.Cursor[Any] | psycopg.ServerCursor[Any]
+    if entry.size > CHUNK:
+        cursor = conn.cursor(f"blob_{token}", binary=True)
+        cursor.itersize = 2
+    else:
+        cursor = conn.cursor(binary=True)
     try:
-        with tmp.open("wb") as out, conn.cursor(f"blob_{token}", binary=True) as cur:
-            cur.itersize = 2
-            cur.execute("SELECT seq, sha256, data FROM blob_chunks WHERE blob = %s ORDER BY seq",
-                        (entry.blob,))
+        with tmp.open("wb") as out, cursor as cur:
+            cur.execute(query, (entry.blob,))
             for seq, digest, data in cur:
                 if seq != expected or hashlib.sha256(data).hexdigest() != digest:
                     raise FetchError(f"{entry.kind}/{entry.name}: chunk {seq} of blob {entry.blob[:12]}"
@@ -85,7 +92,8 @@ def receive(conn: psycopg.Connection[Any], entry: Entry, path: Path) -> None:
                 size += len(data)
                 expected += 1
             out.flush()
-            os.fsync(out.fileno())
+            if durable:
+                os.fsync(out.fileno())
         if not expected or size != entry.size or whole.hexdigest() != entry.blob:
             raise FetchError(f"{entry.kind}/{entry.name}: blob {entry.blob[:12]} is incomplete or damaged"
                              f" ({expected} chunks, {size} of {entry.size} bytes)")

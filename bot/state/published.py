@@ -172,7 +172,7 @@ class DatabaseSource:
         for entry in entries:
             path = self.docs_dir / entry.name
             if not path.is_file() or path.stat().st_size != entry.size or file_sha256(path) != entry.blob:
-                receive(conn, entry, path)
+                receive(conn, entry, path, durable=False)  # checked again by every fetch
         wanted = {e.name for e in entries}
         for path in document_files(self.docs_dir):
             if path.name not in wanted:

@@ -10,10 +10,14 @@ runner all ask through here. Concurrent questions share one encode call (bot/ser
 the current SearchService is borrowed for each call (bot/serving/holder.py), so a reload that
 swaps in a new index never closes one that a question is still using.
 
-Replicas share the documents folder, the index folder and the state store. Every rebuild or
-load of a new version runs under ``shared_lock`` (the state store's "rebuild" lock: one
-replica at a time) and publishes a new index version (the index_dir symlink); every replica
-checks that link each second (``follow_forever``) and swaps to a version another published.
+Replicas share the state store, and the published index through ``source``
+(bot/serving/source.py): the shared folders themselves (``FolderSource``), or the database,
+from which each replica fetches a version into its own folders. Every rebuild or load of a
+new version runs under ``shared_lock`` (the state store's "rebuild" lock: one replica at a
+time): catch up with the published version, rebuild, publish. Every replica asks the source
+each second (``follow_forever``) and swaps to a version another published. The slow part
+of taking a version from the database, downloading it (``prefetch``), runs before the lock,
+so replicas download side by side; only placing and loading it waits for the lock.
 
 What admins taught lives in the state store; the serving layer cannot import the store, so
 whoever opens it passes ``teachings`` (an async callable that reads them). They are applied
@@ -29,15 +33,15 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from bot.engine.documents.ingest import Document
-from bot.engine.lifecycle import open_service, rebuild
+from bot.engine.lifecycle import ReloadError, open_service, rebuild
 from bot.engine.service import SearchService
 from bot.engine.types import Answer, Hit, IndexInfo, ReloadReport, Teaching, Turn
 from bot.serving.batcher import AskBatcher
 from bot.serving.holder import ServiceHolder
+from bot.serving.source import FolderSource, IndexSource, local_version
 from config.settings import Settings
 from embeddings import Encoder
 
@@ -45,14 +49,6 @@ log = logging.getLogger(__name__)
 FOLLOW_EVERY = 1.0  # seconds between checks for an index version another replica published
 Undo = Callable[[], None]
 Teachings = Callable[[], Awaitable[Sequence[Teaching]]]
-
-
-def published_version(index_dir: Path) -> str:
-    """The index version the index_dir symlink points at ("" when it is not a symlink)."""
-    try:
-        return str(index_dir.readlink())
-    except OSError:
-        return ""
 
 
 @dataclass
@@ -66,9 +62,16 @@ class ServedEngine:
     batcher: AskBatcher = field(default_factory=AskBatcher)
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # within this process
     version: str = ""  # the published index version being served
+    source: IndexSource | None = None  # where the published index comes from (None: the folders)
+    seen: str = ""  # the version the source published when last asked
     swapped: Callable[[str, float], None] = lambda kind, seconds: None  # (open|reload|follow, s)
     teachings: Teachings | None = None  # reads what admins taught (None: nothing taught)
     taught: tuple[Teaching, ...] = ()  # what the serving index answers with
+
+    @property
+    def origin(self) -> IndexSource:
+        """Where the published index comes from (the index folder itself unless set)."""
+        return self.source or FolderSource(self.settings.index_dir)
 
     @property
     def ready(self) -> bool:
@@ -129,27 +132,38 @@ class ServedEngine:
         what was taught."""
         if self.teachings is not None:
             self.taught = tuple(await self.teachings())
-        service = await self._swap_in(lambda: open_service(self.settings, self.encoder), "open")
+        await asyncio.to_thread(self._shared, self.origin.prefetch)  # no lock across replicas
+
+        def make() -> SearchService:
+            self._shared(self.origin.fetch)
+            service = open_service(self.settings, self.encoder)
+            self._shared(self.origin.publish)  # when this replica built the first version
+            return service
+
+        service = await self._swap_in(make, "open")
         log.info("serving %d documents, %d paragraphs", len(service.info.documents), service.info.paragraphs)
 
     async def reload(
         self, change: Callable[[], Undo] | None = None, read: Sequence[Document] = ()
     ) -> ReloadReport:
-        """Rebuild from the documents folder off the event loop and swap the new index in.
+        """Rebuild from the documents folder off the event loop, publish, swap the new index in.
 
-        ``change`` (run first, in the worker thread, under the reload locks) edits the
-        documents folder and returns how to undo the edit; the undo runs when the rebuild
-        fails. On failure ReloadError propagates and the old index keeps serving. ``read``:
-        documents already read (an upload's), not read again.
+        Under the reload locks, in the worker thread: the local folders catch up with the
+        published version first; then ``change`` edits the documents folder and returns how
+        to undo the edit; the undo runs when the rebuild or its publication fails. On failure
+        ReloadError propagates and the old index keeps serving. ``read``: documents already
+        read (an upload's), not read again.
         """
         async with self.reload_lock:
             current = self.holder.current
             reports: list[ReloadReport] = []
 
             def work() -> SearchService:
+                self._shared(self.origin.fetch)
                 undo = change() if change is not None else None
                 try:
                     service, report = rebuild(self.settings, current, read)
+                    self._shared(self.origin.publish)
                 except BaseException:
                     if undo is not None:
                         undo()
@@ -169,13 +183,18 @@ class ServedEngine:
         """Swap to an index version another replica published; True when swapped."""
         if self.reload_lock.locked() or not self.holder.ready:
             return False
-        if published_version(self.settings.index_dir) in ("", self.version):
+        self.seen = await asyncio.to_thread(self.origin.published)
+        if self.seen in ("", self.version):
             return False
         async with self.reload_lock:
             current = self.holder.current
-            await self._swap_in(
-                lambda: open_service(self.settings, current.encoder, current.second), "follow"
-            )
+            await asyncio.to_thread(self._shared, self.origin.prefetch)  # no lock across replicas
+
+            def make() -> SearchService:
+                self._shared(self.origin.fetch)
+                return open_service(self.settings, current.encoder, current.second)
+
+            await self._swap_in(make, "follow")
         log.info("now serving index %s (published by another replica)", self.version)
         return True
 
@@ -192,14 +211,26 @@ class ServedEngine:
             try:
                 await self.follow()
             except Exception as exc:
-                version = published_version(self.settings.index_dir)
-                if version != failed:
-                    log.warning("could not load index %s (%r); still serving %s", version, exc, self.version)
-                    failed = version
+                if self.seen != failed:
+                    log.warning("could not load index %s (%r); still serving %s", self.seen, exc,
+                                self.version)
+                    failed = self.seen
 
     def close(self) -> None:
-        """Close the serving index (at shutdown)."""
+        """Close the serving index and its source (at shutdown)."""
         self.holder.close()
+        self.origin.close()
+
+    @staticmethod
+    def _shared(step: Callable[[], None]) -> None:
+        """Run a fetch or publish step of the source; its failure is a ReloadError (the old
+        index serves on)."""
+        try:
+            step()
+        except ReloadError:
+            raise
+        except Exception as exc:
+            raise ReloadError(f"the published index is out of reach ({type(exc).__name__}: {exc})") from exc
 
     async def _swap_in(self, make: Callable[[], SearchService], kind: str) -> SearchService:
         """Run ``make`` in a worker thread under the shared rebuild lock, note the published
@@ -208,7 +239,7 @@ class ServedEngine:
 
         def work() -> tuple[SearchService, str]:
             with self.shared_lock():
-                service, version = make(), published_version(self.settings.index_dir)
+                service, version = make(), local_version(self.settings.index_dir)
             service.teach(self.taught)
             return service, version
 

@@ -5,6 +5,8 @@ The layer beside serving, between the engine and the transports: the engine is s
 PostgreSQL when ``[state] database_url`` / QABOT_DATABASE_URL is set (several replicas then
 share it). It holds the inbox of updates, button state, conversation context, rate limits,
 👍/👎, the question log and what admins taught, behind one interface (``SqlStore``) with versioned migrations.
+With PostgreSQL it also keeps the published index versions and their documents
+(published.py: the database side of serving's ``IndexSource``), so replicas share no folder.
 ``Conversations`` is the in-memory per-chat context of the console chat.
 """
 

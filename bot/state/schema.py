@@ -217,6 +217,38 @@ ALTER TABLE conversations DROP CONSTRAINT conversations_pkey;
 ALTER TABLE conversations ADD PRIMARY KEY (bot_id, chat_id)
 """
 
+# Version 6: the published index in the database, so replicas share no folder
+# (bot/state/published.py, blobs.py). PostgreSQL only: with SQLite the bot runs on one machine
+# and its folders are the source, so SQLite gets no tables it would never read. The chunks are
+# stored uncompressed (STORAGE EXTERNAL): float arrays do not compress, and reading them back
+# skips the decompression.
+PUBLISHED_POSTGRES = """
+CREATE TABLE blob_chunks (
+    blob TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    data BYTEA NOT NULL,
+    PRIMARY KEY (blob, seq)
+);
+ALTER TABLE blob_chunks ALTER COLUMN data SET STORAGE EXTERNAL;
+CREATE TABLE index_versions (
+    version TEXT PRIMARY KEY,
+    number BIGINT NOT NULL UNIQUE,
+    sha256 TEXT NOT NULL,
+    published_at DOUBLE PRECISION NOT NULL
+);
+CREATE TABLE index_files (
+    version TEXT NOT NULL REFERENCES index_versions (version) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('index', 'docs')),
+    name TEXT NOT NULL,
+    blob TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    PRIMARY KEY (version, kind, name)
+);
+CREATE INDEX index_files_blob ON index_files (blob)
+"""
+
+
 def _import_legacy_feedback(store: Any) -> None:
     from bot.state.legacy import import_feedback
 
@@ -232,6 +264,8 @@ MIGRATIONS: tuple[Migration, ...] = (
               PER_BOT_SQLITE, postgres=PER_BOT_POSTGRES),
     Migration(5, "teachings (wordings linked to a paragraph by content hash), choices, 👎 reasons",
               TEACHINGS),
+    Migration(6, "the published index: versions, their files, chunked checksummed blobs (PostgreSQL)",
+              PUBLISHED_POSTGRES, sqlite=""),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -17,6 +17,7 @@ from bot.engine.types import Teaching, Turn
 from bot.serving.engine import ServedEngine
 from bot.serving.holder import NotReady
 from bot.state import AsyncState, LogEntry
+from bot.state.published import index_source
 from bot.telegram.metrics import Metrics
 from bot.telegram.state import AnswerRef, new_key
 from config.settings import Settings
@@ -59,9 +60,11 @@ class Runtime:
 
     @classmethod
     def create(cls, settings: Settings, encoder: Encoder | None = None) -> Runtime:
-        """A runtime whose engine rebuilds under the state store's "rebuild" lock."""
+        """A runtime whose engine rebuilds under the state store's "rebuild" lock and takes
+        the published index from the database with PostgreSQL (else from the folders)."""
         runtime = cls(settings, ServedEngine(settings, encoder))
         runtime.engine.shared_lock = lambda: runtime.state.store.exclusive("rebuild")
+        runtime.engine.source = index_source(settings)  # the folders, or the database
         runtime.engine.swapped = runtime.metrics.swapped
         runtime.engine.teachings = runtime.taught
         return runtime

@@ -151,6 +151,13 @@ def save(index_dir: Path, stored: StoredIndex) -> None:
     _remove_old_versions(index_dir, keep=version)
 
 
+def install(index_dir: Path, version: Path) -> None:
+    """Point ``index_dir`` at ``version``, a complete version folder beside it (one fetched
+    from elsewhere, bot/state/published.py), and remove the older versions."""
+    _swap_link(index_dir, version)
+    _remove_old_versions(index_dir, keep=version)
+
+
 def read_manifest(index_dir: Path) -> Manifest:
     """The manifest alone (cheap freshness check)."""
     path = index_dir / MANIFEST

@@ -131,7 +131,9 @@ class BotStack:
 
     async def __aenter__(self) -> BotStack:
         """Copy folders, start the server and the Application (loads model and index)."""
+        from bot.serving.source import FolderSource
         from bot.telegram.app import build_application, running
+        from bot.telegram.context import runtime_of
 
         try:
             root = Path(self._exit.enter_context(tempfile.TemporaryDirectory(prefix="qabot-dialogue-")))
@@ -144,6 +146,8 @@ class BotStack:
                 self.settings, TOKEN, encoder=self._encoder, base_url=self.server.base_url,
                 base_file_url=self.server.base_file_url,
             )
+            # a run's own folders are its index: nothing fetched from, or published to, a database
+            runtime_of(app).engine.source = FolderSource(self.settings.index_dir)
             self.app = await self._exit.enter_async_context(running(app))
         except BaseException:
             await self._exit.aclose()

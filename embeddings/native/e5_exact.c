@@ -31,15 +31,19 @@ static inline __m256i qx_dot(__m256i w, __m256i a) {   /* lane l: sum of product
  * so that the 32 bytes at wt[((g * nb + b) * 8 + l) * 32] hold, for each row r in turn, its 4
  * weights of block b at inputs 4l..4l+3; dw[(g * nb + b) * 8 + r] is row r's block scale. */
 static void qx_expand(const block_q4_0 *W, uint8_t *wt, float *dw, int g, int nout, int nb) {
-    memset(wt + (size_t)g * nb * 256, 0, (size_t)nb * 256);
-    memset(dw + (size_t)g * nb * 8, 0, sizeof(float) * (size_t)nb * 8);
+    if (g * 8 + 8 > nout) {                                  /* a last, partial group */
+        memset(wt + (size_t)g * nb * 256, 0, (size_t)nb * 256);
+        memset(dw + (size_t)g * nb * 8, 0, sizeof(float) * (size_t)nb * 8);
+    }
     for (int r = 0; r < 8 && g * 8 + r < nout; r++) {
         const block_q4_0 *wr = W + (size_t)(g * 8 + r) * nb;
         for (int b = 0; b < nb; b++) {
-            uint8_t o[QK];
-            for (int j = 0; j < 16; j++) { o[j] = wr[b].qs[j] & 0x0F; o[j + 16] = wr[b].qs[j] >> 4; }
-            uint8_t *blk = wt + ((size_t)g * nb + b) * 256;
-            for (int l = 0; l < 8; l++) memcpy(blk + l * 32 + r * 4, o + 4 * l, 4);
+            uint32_t q[4], *blk = (uint32_t *)(wt + ((size_t)g * nb + b) * 256);
+            memcpy(q, wr[b].qs, 16);
+            for (int l = 0; l < 4; l++) {                    /* bytes 4l..: low nibbles, 16+4l..: high */
+                blk[l * 8 + r] = q[l] & 0x0F0F0F0Fu;
+                blk[(l + 4) * 8 + r] = (q[l] >> 4) & 0x0F0F0F0Fu;
+            }
             dw[((size_t)g * nb + b) * 8 + r] = fp16_to_fp32(wr[b].d);
         }
     }
@@ -72,9 +76,10 @@ static inline void qx_rows8(const uint8_t *wg, const float *dg, const int8_t *a,
     QB_KEEP(u0); QB_KEEP(u1);
     __m256 h = _mm256_add_ps(u0, u1);                    /* hsum256 of each row's lanes */
     QB_KEEP(h);
-    float bb[8] = {0};
-    if (bias) memcpy(bb, bias, sizeof(float) * (size_t)ro);
-    __m256 tail = _mm256_fmadd_ps(_mm256_set1_ps(-8.f), corr, _mm256_loadu_ps(bb));  /* fmaf(-8, c, bias) */
+    __m256 bv = _mm256_setzero_ps();
+    if (bias && ro == 8) bv = _mm256_loadu_ps(bias);
+    else if (bias) { float bb[8] = {0}; for (int r = 0; r < ro; r++) bb[r] = bias[r]; bv = _mm256_loadu_ps(bb); }
+    __m256 tail = _mm256_fmadd_ps(_mm256_set1_ps(-8.f), corr, bv);   /* fmaf(-8, c, bias) */
     QB_KEEP(tail);
     __m256 out = _mm256_add_ps(h, tail);
     if (ro == 8) _mm256_storeu_ps(y, out);
@@ -127,7 +132,7 @@ static void qx_forward(e5_model *m, const int *ids, const int *pos, const int *s
     int8_t  *aq = (int8_t *)malloc((size_t)T * FF);
     float   *ad = (float *)malloc((size_t)T * nbmax * sizeof(float));
     int32_t *as = (int32_t *)malloc((size_t)T * nbmax * sizeof(int32_t));
-#define QUANT(X, NIN) quantize_acts((X), T, (NIN), aq, ad, as)
+#define QUANT(X, NIN) qb_quantize((X), T, (NIN), aq, ad, as)
 #define MAT(W, B, Y, NOUT, NIN) qx_matmul((W), (B), aq, ad, as, (Y), T, (NOUT), (NIN))
 #pragma omp parallel for schedule(static)
     for (int t = 0; t < T; t++) {

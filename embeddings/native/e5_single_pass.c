@@ -15,6 +15,8 @@
  * tokenizer, model loading and kernels are the wheel's own), with the wheel's compiler flags.
  */
 #include "e5.c"
+#include "e5_expf.c"
+#include "e5_attention.c"
 #include "e5_forward.c"
 #include "e5_exact.c"
 

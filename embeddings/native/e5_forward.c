@@ -188,6 +188,8 @@ static void qb_quantize(const float *X, int L, int nin, int8_t *q, float *d, int
 #endif
 }
 
+#define QB_TOKENS 64  /* tokens per pass over a matrix's rows: activations and outputs stay in L2 */
+
 /* Y[L,nout] = X * W^T + bias with X quantized (Q8_0 blocks: int8, scale, sum), W unpacked.
  * Per block, lane r of one register accumulates row r's exact integer dot product over the
  * block's 32 inputs (one dpbusd, or maddubs + madd, per 4 inputs), so no sum across lanes
@@ -196,16 +198,19 @@ static void qb_quantize(const float *X, int L, int nin, int8_t *q, float *d, int
 static void qb_matmul(const qb_mat *W, const float *bias, const int8_t *aq, const float *ad,
                       const int32_t *as, float *Y, int L) {
     int nout = W->nout, nin = W->nin, nb = nin / QK, groups = (nout + QB_RO - 1) / QB_RO;
-#pragma omp parallel for schedule(static) if (!omp_in_parallel())
+#pragma omp parallel if (!omp_in_parallel())
+    for (int t0 = 0; t0 < L; t0 += QB_TOKENS) {        /* a passage chunk: 64 tokens at a time */
+    int t1 = L - t0 < QB_TOKENS ? L : t0 + QB_TOKENS;
+#pragma omp for schedule(static)
     for (int g = 0; g < groups; g++) {
         int oo = g * QB_RO, ro = nout - oo < QB_RO ? nout - oo : QB_RO;
         const uint8_t *wg = W->w + (size_t)oo * nin / 2;
         const float *dg = W->d + (size_t)g * nb * QB_RO;
-        for (int t = 0; t < L;) {
+        for (int t = t0; t < t1;) {
             float y[4][QB_RO];
             int nt = 1;
 #if defined(__AVX2__)
-            nt = L - t >= 4 ? 4 : 1;
+            nt = t1 - t >= 4 ? 4 : 1;
             if (nt == 4) qb_rows8_4(wg, dg, aq, ad, as, nin, nb, t, y);
             else qb_rows8_1(wg, dg, aq, ad, as, nin, nb, t, y);
 #else
@@ -226,6 +231,7 @@ static void qb_matmul(const qb_mat *W, const float *bias, const int8_t *aq, cons
                     Y[(size_t)(t + u) * nout + oo + r] = (bias ? bias[oo + r] : 0.f) + y[u][r];
             t += nt;
         }
+    }
     }
 }
 

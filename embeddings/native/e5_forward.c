@@ -200,38 +200,38 @@ static void qb_matmul(const qb_mat *W, const float *bias, const int8_t *aq, cons
     int nout = W->nout, nin = W->nin, nb = nin / QK, groups = (nout + QB_RO - 1) / QB_RO;
 #pragma omp parallel if (!omp_in_parallel())
     for (int t0 = 0; t0 < L; t0 += QB_TOKENS) {        /* a passage chunk: 64 tokens at a time */
-    int t1 = L - t0 < QB_TOKENS ? L : t0 + QB_TOKENS;
+        int t1 = L - t0 < QB_TOKENS ? L : t0 + QB_TOKENS;
 #pragma omp for schedule(static)
-    for (int g = 0; g < groups; g++) {
-        int oo = g * QB_RO, ro = nout - oo < QB_RO ? nout - oo : QB_RO;
-        const uint8_t *wg = W->w + (size_t)oo * nin / 2;
-        const float *dg = W->d + (size_t)g * nb * QB_RO;
-        for (int t = t0; t < t1;) {
-            float y[4][QB_RO];
-            int nt = 1;
+        for (int g = 0; g < groups; g++) {
+            int oo = g * QB_RO, ro = nout - oo < QB_RO ? nout - oo : QB_RO;
+            const uint8_t *wg = W->w + (size_t)oo * nin / 2;
+            const float *dg = W->d + (size_t)g * nb * QB_RO;
+            for (int t = t0; t < t1;) {
+                float y[4][QB_RO];
+                int nt = 1;
 #if defined(__AVX2__)
-            nt = t1 - t >= 4 ? 4 : 1;
-            if (nt == 4) qb_rows8_4(wg, dg, aq, ad, as, nin, nb, t, y);
-            else qb_rows8_1(wg, dg, aq, ad, as, nin, nb, t, y);
+                nt = t1 - t >= 4 ? 4 : 1;
+                if (nt == 4) qb_rows8_4(wg, dg, aq, ad, as, nin, nb, t, y);
+                else qb_rows8_1(wg, dg, aq, ad, as, nin, nb, t, y);
 #else
-            for (int r = 0; r < QB_RO; r++) {
-                const int8_t *a = aq + (size_t)t * nin;
-                float acc = 0.f, corr = 0.f;
-                for (int b = 0; b < nb; b++) {
-                    int isum = 0;
-                    for (int j = 0; j < QK; j++) isum += QB_AT(wg, (size_t)b, r, j) * (int)a[b * QK + j];
-                    float scale = dg[(size_t)b * QB_RO + r] * ad[(size_t)t * nb + b];
-                    acc += (float)isum * scale; corr += scale * (float)as[(size_t)t * nb + b];
+                for (int r = 0; r < QB_RO; r++) {
+                    const int8_t *a = aq + (size_t)t * nin;
+                    float acc = 0.f, corr = 0.f;
+                    for (int b = 0; b < nb; b++) {
+                        int isum = 0;
+                        for (int j = 0; j < QK; j++) isum += QB_AT(wg, (size_t)b, r, j) * (int)a[b * QK + j];
+                        float scale = dg[(size_t)b * QB_RO + r] * ad[(size_t)t * nb + b];
+                        acc += (float)isum * scale; corr += scale * (float)as[(size_t)t * nb + b];
+                    }
+                    y[0][r] = acc - 8.f * corr;
                 }
-                y[0][r] = acc - 8.f * corr;
-            }
 #endif
-            for (int u = 0; u < nt; u++)
-                for (int r = 0; r < ro; r++)
-                    Y[(size_t)(t + u) * nout + oo + r] = (bias ? bias[oo + r] : 0.f) + y[u][r];
-            t += nt;
+                for (int u = 0; u < nt; u++)
+                    for (int r = 0; r < ro; r++)
+                        Y[(size_t)(t + u) * nout + oo + r] = (bias ? bias[oo + r] : 0.f) + y[u][r];
+                t += nt;
+            }
         }
-    }
     }
 }
 

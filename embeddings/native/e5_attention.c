@@ -55,7 +55,7 @@ static inline void qb_weights32(const float *qh, const float *kh, size_t Tp, int
             _mm256_storeu_ps(prob + i, qb_expf8(_mm256_sub_ps(_mm256_loadu_ps(prob + i), _mm256_set1_ps(mx))));
         for (int i = 0; i < n; i++) { sum += prob[i]; QB_KEEP(sum); }   /* in order */
     } else
-        for (int i = 0; i < n; i++) { float e = expf(prob[i] - mx); prob[i] = e; sum += e; }
+        for (int i = 0; i < n; i++) { float e = expf(prob[i] - mx); prob[i] = e; sum += e; QB_KEEP(sum); }
     float inv = 1.f / sum;
     for (int i = 0; i < n; i += 8) _mm256_storeu_ps(prob + i, _mm256_mul_ps(_mm256_loadu_ps(prob + i), _mm256_set1_ps(inv)));
 }

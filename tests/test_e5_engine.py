@@ -205,3 +205,21 @@ def test_chunks_side_by_side_give_the_same_bits(engines: tuple[SinglePassEngine,
     one_dense, one_terms = single.dense_and_sparse(texts, True)
     assert np.array_equal(dense, one_dense)
     assert terms is not None and one_terms is not None and (terms != one_terms).nnz == 0
+
+
+def test_attention_takes_the_c_librarys_expf_eight_at_a_time() -> None:
+    """The softmax's exponentials come 8 at a time from glibc expf's own steps; they must be
+    expf's numbers bit for bit (the kernel checks 65k inputs at load and falls back to expf
+    otherwise). Here: every 97th float from 0 down to -inf, and around the special cases."""
+    single = load_engine("original", threads=1)
+    assert isinstance(single, SinglePassEngine)
+    lib = single._lib
+    lib.qabot_expf_differs.restype = ctypes.c_longlong
+    lib.qabot_expf_differs.argtypes = [ctypes.c_uint32, ctypes.c_uint32, ctypes.c_uint32]
+    if e5_engine.kernel_name() == "portable":
+        assert lib.qabot_expf_differs(0x80000000, 0x80000100, 1) == -1
+        return
+    assert lib.qabot_simd_expf() == 1  # glibc (the C library these wheels are built for)
+    assert lib.qabot_expf_differs(0x80000000, 0xFF800001, 97) == 0  # 0 down to -inf
+    assert lib.qabot_expf_differs(0xC2A00000, 0xC2D00000, 1) == 0  # -80 .. -104: the edge cases
+    assert lib.qabot_expf_differs(0x00000000, 0x42C00000, 13) == 0  # and 0 .. 96

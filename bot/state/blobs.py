@@ -18,6 +18,8 @@ from typing import Any
 
 import psycopg
 
+from bot.engine.documents.temporary import temporary
+
 CHUNK = 4 << 20  # bytes per row: a fetch holds about two chunks in memory at a time
 READ = 1 << 20
 
@@ -71,7 +73,7 @@ def receive(conn: psycopg.Connection[Any], entry: Entry, path: Path, durable: bo
     a time). ``durable``: fsync before the rename (False for a file every fetch checks again,
     as the documents are: a file a crash left short is fetched anew)."""
     token = secrets.token_hex(4)
-    tmp = path.with_name(f".{path.name}.{token}.tmp")
+    tmp = temporary(path)
     whole, size, expected = hashlib.sha256(), 0, 0
     query = "SELECT seq, sha256, data FROM blob_chunks WHERE blob = %s ORDER BY seq"
     cursor: psycopg.Cursor[Any] | psycopg.ServerCursor[Any]

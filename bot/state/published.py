@@ -36,6 +36,7 @@ from typing import Any
 
 import psycopg
 
+from bot.engine.documents.temporary import is_temporary
 from bot.engine.index.store import install
 from bot.serving.source import FolderSource, IndexSource, local_version
 from bot.state.blobs import Entry, FetchError, file_sha256, receive, send
@@ -66,7 +67,7 @@ def document_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return [p for p in sorted(folder.iterdir())
-            if p.is_file() and not (p.name.startswith(".") and p.name.endswith(".tmp"))]
+            if p.is_file() and not is_temporary(p.name)]
 
 
 class DatabaseSource:

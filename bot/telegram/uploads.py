@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.engine.documents.formats.sniff import suffix_of
+from bot.engine.documents.temporary import temporary
 
 MAX_STEM = 80
 CATALOGUE = ".qabot-documents.json"
@@ -44,7 +44,7 @@ def target_name(name: str) -> str:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` via a hidden temporary file and one rename."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    tmp = temporary(path)
     try:
         with tmp.open("wb") as out:
             out.write(data)

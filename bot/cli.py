@@ -132,14 +132,12 @@ def _print_skipped(skipped: tuple[Skipped, ...]) -> None:
 
 def cmd_docs(settings: Settings, args: argparse.Namespace) -> int:
     """The documents served, with paragraphs, pages and who added them; unreadable ones."""
-    from bot.telegram.uploads import added_by
+    from bot.engine.documents.folder import with_who_added
 
     service = _service(settings)
-    who = added_by(settings.docs_dir)
-    for d in service.library.catalogue():
+    for d in with_who_added(service.library.catalogue(), settings.docs_dir):
         pages = f", {d.pages} pages" if d.pages else ""
-        entry = who.get(d.name)
-        added = f", added {str(entry.get('added_at', '?'))[:10]} by {entry.get('added_by')}" if entry else ""
+        added = f", added {d.added_at[:10]} by {d.added_by}" if d.added_at else ""
         print(f"{d.name}: {d.paragraphs} paragraphs{pages}{added}")
     _print_skipped(service.info.skipped)
     return 0
@@ -147,7 +145,7 @@ def cmd_docs(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_remove(settings: Settings, args: argparse.Namespace) -> int:
     """Delete one document (after a confirmation) and refresh the index."""
-    from bot.telegram.uploads import remove
+    from bot.engine.documents.folder import remove
 
     names = [p.name for p in settings.docs_dir.iterdir() if p.is_file() and not p.name.startswith(".")]
     if args.name not in names:
@@ -174,24 +172,24 @@ def cmd_remove(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     """Answer one question, as text or JSON."""
-    from bot.tools import console
+    from bot.console import ask
 
-    console.ask(settings, args.question, as_json=args.json)
+    ask(settings, args.question, as_json=args.json)
     return 0
 
 
 def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
     """Questions line by line from stdin, answered as a chat."""
-    from bot.tools import console
+    from bot.console import chat
 
-    console.chat(settings)
+    chat(settings)
     return 0
 
 
 def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
     """Score the engine on a question file."""
+    from bot.state import read_taught
     from bot.tools.evaluate import evaluate, format_summary, read_cases
-    from bot.tools.teach import read_taught
 
     service = _service(settings)
     service.teach(read_taught(settings))

@@ -18,6 +18,23 @@ def test_the_engine_never_imports_serving_state_transports_or_tools() -> None:
             assert not [i for i in imported if i.startswith(outside)], module
 
 
+TRANSPORTS = ("bot.telegram", "bot.console")
+DOOR = ("bot.serving", "bot.engine.types")  # of the engine and the layer before it, only these
+
+
+def test_transports_reach_the_engine_only_through_the_serving_layer() -> None:
+    for module, imported in module_graph().items():
+        if module.startswith(TRANSPORTS):
+            past = [i for i in imported if i.startswith("bot.engine") and not i.startswith(DOOR)]
+            assert past == [], module
+
+
+def test_the_door_check_can_fail() -> None:
+    """A transport importing an engine stage directly is what the rule above reports."""
+    assert "bot.engine.lifecycle".startswith("bot.engine") and not "bot.engine.lifecycle".startswith(DOOR)
+    assert not any(m.startswith(TRANSPORTS) for m in ("bot.serving.engine", "bot.tools.console"))
+
+
 def test_no_module_imports_itself_round_about() -> None:
     graph = module_graph()
     state: dict[str, int] = {}  # 1: on the path, 2: done

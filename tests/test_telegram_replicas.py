@@ -46,10 +46,10 @@ from servekit import (
     start_serve,
 )
 
+from bot.engine.documents.folder import added_by
 from bot.engine.service import SearchService
 from bot.state import open_store
 from bot.telegram import ALLOWED_UPDATES, build_application, running
-from bot.telegram.uploads import added_by
 from bot.telegram.webhook import webhook_options
 from bot.tools.botapi import BotAPIServer, SimUser
 from bot.tools.pgserver import ThrowawayPostgres

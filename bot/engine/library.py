@@ -24,6 +24,11 @@ class Library:
         """A paragraph by document and ¶n (noise paragraphs included)."""
         return self.paragraphs.get((doc, number))
 
+    def hit(self, doc: str, number: int) -> Hit | None:
+        """¶n of ``doc`` as a citation (noise paragraphs included), None when there is none."""
+        p = self.paragraphs.get((doc, number))
+        return None if p is None else cite(p)
+
     def document(self, doc: str) -> list[Paragraph]:
         """The paragraphs of ``doc`` in order (noise included; empty for an unknown name)."""
         return sorted((p for key, p in self.paragraphs.items() if key[0] == doc), key=lambda p: p.number)
@@ -40,8 +45,13 @@ class Library:
     def neighbours(self, doc: str, number: int) -> list[Hit]:
         """The servable paragraphs just before and after ¶n of ``doc``."""
         around = (self.paragraphs.get((doc, n)) for n in (number - 1, number + 1))
-        return [Hit(p.doc, p.number, p.text, 0.0, p.section, p.page) for p in around if p and p.servable]
+        return [cite(p) for p in around if p and p.servable]
 
     def close(self) -> None:
         """Let the paragraphs go."""
         self.paragraphs = {}
+
+
+def cite(p: Paragraph, score: float = 0.0) -> Hit:
+    """``p`` as a citation with ``score``: the one place a Hit is made from a paragraph."""
+    return Hit(p.doc, p.number, p.text, score, p.section, p.page, p.hash)

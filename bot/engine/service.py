@@ -23,7 +23,7 @@ from bot.engine.index.store import StoredIndex
 from bot.engine.judge.answerable import answerable
 from bot.engine.judge.evidence import Evidence, Gauge
 from bot.engine.judge.nullmodel import NullModel, RefusalRule
-from bot.engine.library import Library
+from bot.engine.library import Library, cite
 from bot.engine.question.asking import asked_for, asks_itself
 from bot.engine.question.concepts import Concepts, Words
 from bot.engine.question.crosslingual import Translator
@@ -233,8 +233,7 @@ class SearchService:
         out = []
         for r in ranking.items[offset : offset + k]:
             p = self.retriever.passages[r.passage]
-            para = self.library.paragraphs[(p.doc, p.paragraph)]
-            out.append(Hit(p.doc, p.paragraph, para.text, r.fused, para.section, para.page))
+            out.append(cite(self.library.paragraphs[(p.doc, p.paragraph)], r.fused))
         return tuple(out)
 
     def _placed(self, ranking: Ranking, written: str) -> Ranking | None:

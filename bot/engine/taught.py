@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.engine.documents.ingest import Paragraph
+from bot.engine.library import cite
 from bot.engine.question.strays import Strays
 from bot.engine.question.taught import NO_TEACHINGS, Match, TaughtMatcher, checked
 from bot.engine.text.sentences import split_sentences
@@ -115,7 +116,7 @@ class Taught:
         p = self.paragraph(teaching)
         if p is None:
             return None
-        first = Hit(p.doc, p.number, p.text, 1.0, p.section, p.page)
+        first = cite(p, 1.0)
         hits = (first, *[h for h in others if (h.doc, h.paragraph) != (p.doc, p.number)][: k - 1])
         text = sentence_with(p.text, teaching.sentence) or bold(p)
         cited = tuple((h.doc, h.paragraph) for h in hits)

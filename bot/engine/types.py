@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -10,8 +11,9 @@ Status = Literal["answered", "related", "not_covered"]
 
 @dataclass(frozen=True)
 class Hit:
-    """One cited paragraph: document name, paragraph number (¶n), display text, score, and
-    where it stands: its outline label ("第二章 第七条") and page (paged formats)."""
+    """One cited paragraph: document name, paragraph number (¶n), display text, score,
+    where it stands (its outline label "第二章 第七条" and page, paged formats) and its content
+    hash (what identifies the paragraph when ¶ numbers shift: votes, choices, teachings)."""
 
     doc: str
     paragraph: int
@@ -19,6 +21,7 @@ class Hit:
     score: float
     section: str = ""
     page: int | None = None
+    hash: str = ""  # "" when not known (a hit read back from an old button state)
 
     def place(self, lang: str = "zh") -> str:
         """Where the paragraph stands besides ¶n: "第二章 第七条 · 第3页" ("" for plain text)."""
@@ -101,11 +104,14 @@ class IndexInfo:
 
 @dataclass(frozen=True)
 class DocumentSummary:
-    """One served document: its name, how many paragraphs can be cited, its pages."""
+    """One served document: its name, how many paragraphs can be cited, its pages, and who
+    added it when (an admin's upload; None and "" for a document put in the folder by hand)."""
 
     name: str
     paragraphs: int
     pages: int | None = None
+    added_by: int | None = None
+    added_at: str = ""  # ISO time
 
 
 @dataclass(frozen=True)
@@ -117,6 +123,22 @@ class Skipped:
     reason: str
     values: tuple[tuple[str, str | int | None], ...] = ()
 
+    @classmethod
+    def of(cls, name: str, reason: str, values: Mapping[str, object]) -> Skipped:
+        """From a reader's loose values (numbers and text kept, anything else as text)."""
+        kept = tuple((k, v if isinstance(v, int | str) or v is None else str(v))
+                     for k, v in sorted(values.items()) if k != "reason")
+        return cls(name, reason, kept)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What a replaced document changed, in paragraphs (compared by content hash)."""
+
+    added: int
+    changed: int
+    removed: int
+
 
 @dataclass(frozen=True)
 class ReloadReport:
@@ -127,3 +149,17 @@ class ReloadReport:
     reembedded: int
     seconds: float
     skipped: tuple[Skipped, ...] = ()
+
+
+@dataclass(frozen=True)
+class Upload:
+    """Outcome of adding a document: ``problem`` when it could not be read (nothing changed),
+    else its servable paragraphs and pages, what it changed when it replaced a document of
+    the same name (None: a new document), and the rebuild's report."""
+
+    name: str
+    problem: Skipped | None = None
+    paragraphs: int = 0
+    pages: int | None = None
+    changes: Changes | None = None
+    report: ReloadReport | None = None

@@ -4,9 +4,12 @@
     await served.open()                                  # load (or build) the index
     answer = await served.ask("…", context=last_turn)    # batched with concurrent questions
     report = await served.reload(change)                 # rebuild off the event loop, swap in
+    upload = await served.add_document(name, data)       # read, place, rebuild (documents.py)
 
-Telegram handlers, inline mode, buttons, the console and (through Telegram) the dialogue
-runner all ask through here. Concurrent questions share one encode call (bot/serving/batcher.py);
+This is the transports' one door to the engine: Telegram handlers, inline mode, buttons, the
+console and (through Telegram) the dialogue runner ask, look paragraphs up, manage documents
+and apply teachings here, and import nothing of the engine but bot/engine/types.py
+(tests/test_imports.py). Concurrent questions share one encode call (bot/serving/batcher.py);
 the current SearchService is borrowed for each call (bot/serving/holder.py), so a reload that
 swaps in a new index never closes one that a question is still using.
 
@@ -38,8 +41,9 @@ from typing import Any
 from bot.engine.documents.ingest import Document
 from bot.engine.lifecycle import ReloadError, open_service, rebuild
 from bot.engine.service import SearchService
-from bot.engine.types import Answer, Hit, IndexInfo, ReloadReport, Teaching, Turn
+from bot.engine.types import Answer, IndexInfo, ReloadReport, Teaching, Turn
 from bot.serving.batcher import AskBatcher
+from bot.serving.documents import DocumentDesk, Undo
 from bot.serving.holder import ServiceHolder
 from bot.serving.source import FolderSource, IndexSource, local_version
 from config.settings import Settings
@@ -47,13 +51,13 @@ from embeddings import Encoder
 
 log = logging.getLogger(__name__)
 FOLLOW_EVERY = 1.0  # seconds between checks for an index version another replica published
-Undo = Callable[[], None]
 Teachings = Callable[[], Awaitable[Sequence[Teaching]]]
 
 
 @dataclass
-class ServedEngine:
-    """The serving index of one process: asks, reloads, follows other replicas' reloads."""
+class ServedEngine(DocumentDesk):
+    """The serving index of one process, and the transports' one door to the engine: asks,
+    the documents (bot/serving/documents.py), reloads, following other replicas' reloads."""
 
     settings: Settings
     encoder: Encoder | None = None
@@ -121,11 +125,6 @@ class ServedEngine:
             self.taught = fresh
         log.info("answering with %d taught wording(s)", len(fresh))
         return True
-
-    def neighbours(self, doc: str, number: int) -> list[Hit]:
-        """The servable paragraphs just before and after ¶n of ``doc``."""
-        with self.holder.borrow() as service:
-            return service.library.neighbours(doc, number)
 
     async def open(self) -> None:
         """Open the index (building it when stale, one replica at a time) at start, with

@@ -12,11 +12,13 @@ With PostgreSQL it also keeps the published index versions and their documents
 
 from __future__ import annotations
 
+from bot.engine.types import Teaching
 from bot.state.aio import AsyncState
 from bot.state.base import bot_id_of
 from bot.state.conversation import Conversations
 from bot.state.records import Claimed, Feedback, Gap, InboxUpdate, LogEntry, LoggedQuestion, TeachingRecord
 from bot.state.sql import Lock, SqlStore
+from bot.state.sqlite import FILE_NAME
 from config.settings import Settings
 
 
@@ -26,6 +28,22 @@ def open_store(settings: Settings, bot_id: int = 0) -> SqlStore:
     store = _open(settings)
     store.bot_id = bot_id
     return store
+
+
+def configured(settings: Settings) -> bool:
+    """Whether a state store is configured and exists (PostgreSQL, or the SQLite file)."""
+    return bool(settings.state.database_url.strip()) or (settings.data_dir / FILE_NAME).exists()
+
+
+def read_taught(settings: Settings) -> tuple[Teaching, ...]:
+    """What is taught in the configured store (nothing when there is no store yet)."""
+    if not configured(settings):
+        return ()
+    store = open_store(settings)
+    try:
+        return store.taught()
+    finally:
+        store.close()
 
 
 def _open(settings: Settings) -> SqlStore:
@@ -46,5 +64,6 @@ def _open(settings: Settings) -> SqlStore:
 
 __all__ = [
     "AsyncState", "Claimed", "Conversations", "Feedback", "Gap", "InboxUpdate", "Lock",
-    "LogEntry", "LoggedQuestion", "SqlStore", "TeachingRecord", "bot_id_of", "open_store",
+    "LogEntry", "LoggedQuestion", "SqlStore", "TeachingRecord", "bot_id_of", "configured", "open_store",
+    "read_taught",
 ]

@@ -14,9 +14,9 @@ from collections import Counter
 
 from telegram import Update
 
-from bot.engine.lifecycle import ReloadError
-from bot.engine.text.script import question_key
 from bot.engine.types import ReloadReport
+from bot.serving.documents import ReloadError
+from bot.serving.text import question_key
 from bot.telegram import reasons, teach
 from bot.telegram.reply import Ctx, reply_text, typing
 from bot.telegram.texts import lang_of, problem_text, t

@@ -54,10 +54,10 @@ async def button(update: Update, context: Ctx) -> None:
 
 async def _vote(rt: Runtime, query: CallbackQuery, context: Ctx, key: str, ref: AnswerRef, vote: int) -> None:
     top = ref.hits[0]
-    p = rt.engine.current.library.paragraph(top.doc, top.paragraph)
+    digest = rt.engine.paragraph_hash(top.doc, top.paragraph)
     item = Feedback(
         query.from_user.id, key, vote, ref.question, top.doc, top.paragraph,
-        tuple((h.doc, h.paragraph) for h in ref.hits), paragraph_hash=p.hash if p is not None else "",
+        tuple((h.doc, h.paragraph) for h in ref.hits), paragraph_hash=digest,
     )
     await rt.state.run(rt.state.store.add_vote, item)
     rt.metrics.vote(vote)

@@ -50,9 +50,9 @@ async def pressed(rt: Runtime, query: CallbackQuery, context: Ctx, action: str, 
     if hit is None:
         await query.answer(t(lang, "stale"))
         return
-    p = rt.engine.current.library.paragraph(hit.doc, hit.paragraph)
+    digest = rt.engine.paragraph_hash(hit.doc, hit.paragraph)
     await rt.state.run(rt.state.store.add_choice, query.from_user.id, key, ref.question, hit.doc,
-                       hit.paragraph, p.hash if p is not None else "")
+                       hit.paragraph, digest)
     await query.answer()
     answer = Answer(ref.question, "answered", chosen.sentence, (hit,))
     page = AnswerRef(ref.question, lang, (hit,), rt.settings.retrieval.top_k, ref.chat_id,

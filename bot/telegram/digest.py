@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from telegram.error import TelegramError
 from telegram.ext import Application, Job
 
-from bot.engine.text.script import question_key
+from bot.serving.text import question_key
 from bot.state import LoggedQuestion
 from bot.telegram import reasons
 from bot.telegram.context import BotContext, runtime_of

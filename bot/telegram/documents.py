@@ -15,21 +15,16 @@ import contextlib
 import hashlib
 import logging
 import time
-from collections.abc import Callable
 from concurrent.futures import Future
 
 from telegram import CallbackQuery, Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 
-from bot.engine.documents.changes import compare
-from bot.engine.documents.formats import SUPPORTED
-from bot.engine.documents.ingest import Document, read_document
-from bot.engine.lifecycle import ReloadError, document_limits
+from bot.engine.types import Upload
+from bot.serving.documents import SUPPORTED, ReloadError, readable, target_name
 from bot.telegram.admin import admin_and_ready, done_text
 from bot.telegram.reply import Ctx, reply_text
-from bot.telegram.runtime import Runtime
 from bot.telegram.texts import Lang, lang_of, problem_text, t
-from bot.telegram.uploads import added_by, place, remove, suffix_of, target_name
 
 log = logging.getLogger(__name__)
 EDIT_EVERY = 2.0  # seconds between progress edits of the status message
@@ -48,7 +43,7 @@ async def upload(update: Update, context: Ctx) -> None:
         return
     doc, limit = message.document, rt.settings.telegram.max_upload_bytes
     name = doc.file_name or "document.txt"
-    if suffix_of(name) not in SUPPORTED:
+    if not readable(name):
         await reply_text(update, context, t(lang, "upload_type", kinds=" ".join(SUPPORTED)))
         return
     if (doc.file_size or 0) > limit:
@@ -60,43 +55,31 @@ async def upload(update: Update, context: Ctx) -> None:
         return
     status = await message.reply_text(t(lang, "doc_reading", name=name))
     data = bytes(await (await doc.get_file()).download_as_bytearray())
-    target = target_name(name)
     progress = _Progress(status, lang, name, asyncio.get_running_loop())
-    read = await asyncio.to_thread(read_document, target, data, document_limits(rt.settings), progress)
-    await progress.settle()
-    if read.problem is not None:
-        log.info("upload %r refused: %s", name, read.problem)
-        await _edit(status, problem_text(lang, read.problem.reason, {**read.problem.values, "name": name}))
-        return
-    await _edit(status, t(lang, "doc_indexing", paragraphs=len(read.paragraphs)))
-    await _add_and_reload(rt, status, lang, read, data, user.id if user else None)
-
-
-async def _add_and_reload(
-    rt: Runtime, status: Message, lang: Lang, read: Document, data: bytes, user_id: int | None
-) -> None:
-    before = [p.hash for p in rt.engine.current.library.document(read.name)]
-
-    def add() -> Callable[[], None]:
-        placed = place(rt.settings.docs_dir, read.name, data, user_id)
-        log.info("admin upload saved as %s", placed.path.name)
-        return placed.rollback
-
     try:
-        report = await rt.engine.reload(add, read=[read])
+        added = await rt.engine.add_document(name, data, user.id if user else None, progress)
     except ReloadError as exc:
-        log.warning("reload after upload of %s failed, rolled back: %s", read.name, exc)
-        await _edit(status, t(lang, "upload_rolled_back", name=read.name, error=exc))
+        log.warning("reload after upload of %s failed, rolled back: %s", target_name(name), exc)
+        await progress.settle()
+        await _edit(status, t(lang, "upload_rolled_back", name=target_name(name), error=exc))
         return
-    if before:
-        changes = compare(before, [p.hash for p in read.paragraphs])
-        head = t(lang, "upload_replaced", name=read.name, added=changes.added, changed=changes.changed,
-                 removed=changes.removed)
+    await progress.settle()
+    await _edit(status, _upload_text(lang, name, added, len(rt.engine.stale)))
+
+
+def _upload_text(lang: Lang, name: str, added: Upload, stale: int) -> str:
+    """The status message's last text: why the document was refused, or what it changed."""
+    if added.problem is not None:
+        return problem_text(lang, added.problem.reason, {**dict(added.problem.values), "name": name})
+    if added.changes is not None:
+        c = added.changes
+        head = t(lang, "upload_replaced", name=added.name, added=c.added, changed=c.changed,
+                 removed=c.removed)
     else:
-        pages = t(lang, "doc_page_count", pages=read.pages) if read.pages else ""
-        servable = sum(p.servable for p in read.paragraphs)
-        head = t(lang, "upload_saved", name=read.name, paragraphs=servable, pages=pages)
-    await _edit(status, head + "\n" + done_text(lang, report, len(rt.engine.stale)))
+        pages = t(lang, "doc_page_count", pages=added.pages) if added.pages else ""
+        head = t(lang, "upload_saved", name=added.name, paragraphs=added.paragraphs, pages=pages)
+    assert added.report is not None  # a document that was read was added and reloaded
+    return head + "\n" + done_text(lang, added.report, stale)
 
 
 async def docs_command(update: Update, context: Ctx) -> None:
@@ -104,16 +87,13 @@ async def docs_command(update: Update, context: Ctx) -> None:
     if not await admin_and_ready(update, context, "docs"):
         return
     rt, lang = context.runtime, lang_of(update.effective_user)
-    documents = rt.engine.current.library.catalogue()
+    documents = rt.engine.catalogue()
     if not documents:
         await reply_text(update, context, t(lang, "docs_none"))
         return
-    who = added_by(rt.settings.docs_dir)
     lines = [t(lang, "docs_header", count=len(documents))]
     for rank, d in enumerate(documents, 1):
-        entry = who.get(d.name)
-        added = "" if entry is None else t(lang, "docs_added", when=str(entry.get("added_at", "?"))[:10],
-                                            who=entry.get("added_by") or "?")
+        added = t(lang, "docs_added", when=d.added_at[:10], who=d.added_by or "?") if d.added_at else ""
         pages = t(lang, "doc_page_count", pages=d.pages) if d.pages else ""
         lines.append(t(lang, "docs_line", rank=rank, name=d.name, paragraphs=d.paragraphs, pages=pages,
                        added=added))
@@ -131,7 +111,7 @@ async def remove_command(update: Update, context: Ctx) -> None:
     if message is None or not name:
         await reply_text(update, context, t(lang, "remove_usage"))
         return
-    known = {d.name: d for d in rt.engine.current.library.catalogue()}
+    known = {d.name: d for d in rt.engine.catalogue()}
     if name not in known:
         await reply_text(update, context, t(lang, "remove_unknown", name=name))
         return
@@ -158,7 +138,7 @@ async def remove_button(update: Update, context: Ctx) -> None:
     if choice != "y":
         await _edit_query(query, t(lang, "remove_cancelled"))
         return
-    names = [d.name for d in rt.engine.current.library.catalogue()]
+    names = [d.name for d in rt.engine.catalogue()]
     name = next((n for n in names if _digest(n) == digest), None)
     if name is None:
         await _edit_query(query, t(lang, "remove_unknown", name="?"))
@@ -168,7 +148,7 @@ async def remove_button(update: Update, context: Ctx) -> None:
         return
     await _edit_query(query, t(lang, "doc_indexing", paragraphs="…"))
     try:
-        report = await rt.engine.reload(lambda: remove(rt.settings.docs_dir, name).rollback)
+        report = await rt.engine.remove_document(name)
     except (ReloadError, FileNotFoundError) as exc:
         log.warning("removing %s failed, restored: %s", name, exc)
         await _edit_query(query, t(lang, "reload_failed", error=exc))
@@ -188,12 +168,23 @@ class _Progress:
         self.pending: list[Future[None]] = []
 
     def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage == "indexing":  # read: the rebuild starts (always shown)
+            self._send(t(self.lang, "doc_indexing", paragraphs=done))
+            return
         now = time.monotonic()
         if now - self.last < EDIT_EVERY or stage not in ("pages", "ocr"):
             return
         self.last = now
-        text = t(self.lang, f"doc_{stage}", name=self.name, done=done, total=total)
-        self.pending.append(asyncio.run_coroutine_threadsafe(_edit(self.status, text), self.loop))
+        self._send(t(self.lang, f"doc_{stage}", name=self.name, done=done, total=total))
+
+    def _send(self, text: str) -> None:
+        """Edit the status message once the edits sent before have been made (in order)."""
+        edit = self._after(list(self.pending), text)
+        self.pending.append(asyncio.run_coroutine_threadsafe(edit, self.loop))
+
+    async def _after(self, previous: list[Future[None]], text: str) -> None:
+        await asyncio.gather(*(asyncio.wrap_future(f) for f in previous), return_exceptions=True)
+        await _edit(self.status, text)
 
     async def settle(self) -> None:
         """Wait until every progress edit sent so far has been made."""

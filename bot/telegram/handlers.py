@@ -147,8 +147,7 @@ async def answer_question(update: Update, context: Ctx, question: str, command: 
     shown = answer.status != "not_covered"  # "related" replies show the closest paragraphs
     cited = tuple((h.doc, h.paragraph) for h in answer.hits) if shown else ()
     ms = (time.perf_counter() - started) * 1000
-    found = [rt.engine.current.library.paragraph(doc, n) for doc, n in cited]
-    hashes = tuple(p.hash if p is not None else "" for p in found)
+    hashes = tuple(h.hash for h in answer.hits) if shown else ()
     entry = LogEntry(update.update_id, user.id, message.chat_id, question, answer.status, cited, ms,
                      cited_hashes=hashes)
     key = await rt.record(entry, answer.turn, ref)

@@ -27,9 +27,8 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 
-from bot.engine.text.script import printable
-from bot.engine.text.sentences import split_sentences
 from bot.engine.types import Answer
+from bot.serving.text import printable, split_sentences
 from bot.telegram import render
 from bot.telegram.reply import Ctx
 from bot.telegram.texts import Lang, lang_of, t

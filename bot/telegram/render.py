@@ -14,9 +14,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.engine.text.script import printable, utf16_len
-from bot.engine.text.sentences import CLOSING_MARKS, SENTENCE_END
 from bot.engine.types import Answer, Hit, IndexInfo
+from bot.serving.text import CLOSING_MARKS, SENTENCE_END, printable, utf16_len
 from bot.telegram.texts import Lang, t
 
 LIMIT = 4096

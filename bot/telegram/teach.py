@@ -18,9 +18,8 @@ from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.engine.text.script import question_key
-from bot.engine.text.sentences import split_sentences
 from bot.engine.types import Hit, Teaching
+from bot.serving.text import question_key, split_sentences
 from bot.state import Gap
 from bot.telegram import render
 from bot.telegram.reply import Ctx, send_html
@@ -53,7 +52,7 @@ async def offer(rt: Runtime, context: Ctx, chat_id: int, lang: str, questions: l
     for i, question in enumerate(questions[:TEACHABLE]):
         answer = await rt.engine.ask(question)
         hits = list(answer.hits[:CANDIDATES])
-        options = [_option(rt, h) for h in hits]
+        options = [_option(h) for h in hits]
         key = new_key()
         state = {"kind": "teach", "question": question, "lang": lang, "options": options}
         await rt.state.run(rt.state.store.put_button, key, json.dumps(state, ensure_ascii=False))
@@ -75,9 +74,8 @@ def _best(answer: str, hit: Hit, rank: int) -> str:
     return next(iter(split_sentences(hit.text)), hit.text)
 
 
-def _option(rt: Runtime, hit: Hit) -> list[Any]:
-    p = rt.engine.current.library.paragraph(hit.doc, hit.paragraph)
-    return [hit.doc, hit.paragraph, p.hash if p is not None else ""]
+def _option(hit: Hit) -> list[Any]:
+    return [hit.doc, hit.paragraph, hit.hash]
 
 
 async def pressed(rt: Runtime, query: CallbackQuery, context: Ctx, action: str, key: str) -> None:
@@ -110,7 +108,7 @@ async def _teach(rt: Runtime, query: CallbackQuery, context: Ctx, state: dict[st
         await query.answer(t(lang, "stale"))
         return
     doc, number, digest = options[int(choice)]
-    paragraph = rt.engine.current.library.paragraph(str(doc), int(number))
+    paragraph = rt.engine.paragraph(str(doc), int(number))
     if paragraph is None or paragraph.hash != digest:  # the documents changed since /gaps
         await query.answer(t(lang, "teach_changed"))
         return

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from telegram import User
 
-from bot.engine.documents.formats import SUPPORTED
+from bot.serving.documents import SUPPORTED
 
 Lang = str  # "zh" or "en"
 KINDS = " ".join(SUPPORTED)  # the file types admins may send

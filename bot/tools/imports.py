@@ -33,7 +33,8 @@ LAYERS = (
     "bot.engine",  # service.py, cache.py, lifecycle.py: the stages tied together
     "bot.serving",
     "bot.state",
-    "bot.telegram",
+    "bot.telegram",  # the transports: Telegram and the console, through serving's door only
+    "bot.console",
     "bot.tools",
     "bot.cli",  # the command line: every command, the tools' included
     "bot",  # the package itself: applies the thread policy

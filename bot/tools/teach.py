@@ -26,8 +26,7 @@ from bot.engine.index.store_parts import read_paragraphs
 from bot.engine.lifecycle import document_limits
 from bot.engine.taught import sentence_with
 from bot.engine.types import Teaching
-from bot.state import SqlStore, TeachingRecord, open_store
-from bot.state.sqlite import FILE_NAME
+from bot.state import SqlStore, TeachingRecord
 from config.settings import Settings
 
 FIELDS = ("id", "question", "doc", "paragraph", "sentence", "not_covered", "paragraph_hash", "by", "at")
@@ -73,22 +72,6 @@ class Paragraphs:
             raise TeachError(f"¶{number} of {doc!r} has no sentence containing {sentence!r}; "
                              "copy a piece of the sentence to bold from the paragraph")
         return Teaching("", question.strip(), p.doc, number, p.hash, sentence.strip())
-
-
-def configured(settings: Settings) -> bool:
-    """Whether a state store is configured and exists (PostgreSQL, or the SQLite file)."""
-    return bool(settings.state.database_url.strip()) or (settings.data_dir / FILE_NAME).exists()
-
-
-def read_taught(settings: Settings) -> tuple[Teaching, ...]:
-    """What is taught in the configured store (nothing when there is no store yet)."""
-    if not configured(settings):
-        return ()
-    store = open_store(settings)
-    try:
-        return store.taught()
-    finally:
-        store.close()
 
 
 def who() -> str:
@@ -188,6 +171,5 @@ def teach_all(store: SqlStore, teachings: Iterable[Teaching], by: str) -> list[T
 
 
 __all__ = [
-    "Paragraphs", "TeachError", "configured", "export", "format_rows", "imported", "parse",
-    "read_taught", "rows", "teach_all", "who",
+    "Paragraphs", "TeachError", "export", "format_rows", "imported", "parse", "rows", "teach_all", "who",
 ]

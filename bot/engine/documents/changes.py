@@ -8,17 +8,9 @@ unchanged, and its ¶ number does not matter.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-
-@dataclass(frozen=True)
-class Changes:
-    """Paragraphs added, changed (replaced in place) and removed."""
-
-    added: int
-    changed: int
-    removed: int
+from bot.engine.types import Changes
 
 
 def compare(old: Sequence[str], new: Sequence[str]) -> Changes:

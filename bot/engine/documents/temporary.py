@@ -1,5 +1,5 @@
 """The one naming rule for a file being written into a folder before its rename: a hidden
-sibling ".NAME.<random>.tmp". Uploads write documents this way (bot/telegram/uploads.py), a
+sibling ".NAME.<random>.tmp". Uploads write documents this way (bot/engine/documents/folder.py), a
 fetch writes index and document files this way (bot/state/blobs.py), and a documents folder's
 files are published without such leftovers (bot/state/published.py).
 """

@@ -93,12 +93,8 @@ class Manifest:
 
     def skipped(self) -> tuple[Skipped, ...]:
         """The documents left out as unreadable, by name."""
-        out = []
-        for name, found in sorted(self.unreadable.items()):
-            values = tuple((k, v if isinstance(v, int | str) or v is None else str(v))
-                           for k, v in sorted(found.items()) if k != "reason")
-            out.append(Skipped(name, str(found.get("reason", "corrupt")), values))
-        return tuple(out)
+        found = sorted(self.unreadable.items())
+        return tuple(Skipped.of(name, str(why.get("reason", "corrupt")), why) for name, why in found)
 
 
 @dataclass(frozen=True)

@@ -92,8 +92,8 @@ def carry_teachings(configured: Settings, run: Settings) -> int:
     """Copy what is taught in the configured SQLite store into the run's own store, so a
     script is answered as the bot answers (a PostgreSQL store is shared as it is); returns
     how many."""
+    from bot.state import configured as has_store
     from bot.state import open_store
-    from bot.tools.teach import configured as has_store
 
     if run.state.database_url or not has_store(configured):
         return 0

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.telegram.uploads import CATALOGUE, added_by, place, remove, target_name
+from bot.engine.documents.folder import CATALOGUE, added_by, place, remove, target_name
 
 
 @pytest.mark.parametrize(

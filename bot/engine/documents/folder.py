@@ -1,11 +1,11 @@
-"""Admin documents on disk: safe names, atomic writes with rollback, who added what when.
+"""The documents folder's rules: safe names, atomic writes with rollback, who added what when.
 
-An upload is read by the engine's format readers first (bot/engine/documents/formats: PDF,
-scans by OCR, OFD, HTML, Word, text in UTF-8/UTF-16/GB18030); only a document they can read is
-written into the documents folder, under a safe name that keeps its extension, and the
-folder is reloaded. Who added a document and when is kept beside the documents in
-``.qabot-documents.json`` (a hidden file no reader picks up), so it travels with the folder
-and every replica that shares the folder sees it.
+An upload is read by the format readers first (bot/engine/documents/formats: PDF, scans by
+OCR, OFD, HTML, Word, text in UTF-8/UTF-16/GB18030); only a document they can read is written
+into the documents folder (bot/serving/documents.py), under a safe name that keeps its
+extension, and the folder is reloaded. Who added a document and when is kept beside the
+documents in ``.qabot-documents.json`` (a hidden file no reader picks up), so it travels with
+the folder and every replica that shares the folder sees it.
 """
 
 from __future__ import annotations
@@ -14,19 +14,22 @@ import json
 import os
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from bot.engine.documents.formats.sniff import suffix_of
 from bot.engine.documents.temporary import temporary
+from bot.engine.types import DocumentSummary
 
 MAX_STEM = 80
 CATALOGUE = ".qabot-documents.json"
 _KEEP = frozenset("-_.()（）《》【】 ")
 
-__all__ = ["CATALOGUE", "Placed", "added_by", "place", "remove", "suffix_of", "target_name", "write_atomic"]
+__all__ = ["CATALOGUE", "Placed", "added_by", "place", "remove", "target_name", "with_who_added",
+           "write_atomic"]
 
 
 def target_name(name: str) -> str:
@@ -103,6 +106,20 @@ def remove(folder: Path, name: str) -> Placed:
 def added_by(folder: Path) -> dict[str, dict[str, Any]]:
     """name → {"added_by": user id or None, "added_at": ISO time} for documents added here."""
     return _entries(_read_bytes(folder / CATALOGUE))
+
+
+def with_who_added(documents: Sequence[DocumentSummary], folder: Path) -> list[DocumentSummary]:
+    """``documents`` with who added each and when, as the catalogue of ``folder`` says."""
+    who = added_by(folder)
+    out = []
+    for d in documents:
+        entry = who.get(d.name)
+        if entry is None:
+            out.append(d)
+            continue
+        user, when = entry.get("added_by"), entry.get("added_at")
+        out.append(replace(d, added_by=user if isinstance(user, int) else None, added_at=str(when or "?")))
+    return out
 
 
 def _inside(folder: Path, name: str) -> Path:

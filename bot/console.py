@@ -13,8 +13,7 @@ from typing import Any
 
 from bot.engine.types import Answer, Hit, Teaching, Turn
 from bot.serving.engine import ServedEngine, Teachings
-from bot.state import Conversations
-from bot.tools.teach import read_taught
+from bot.state import Conversations, read_taught
 from config.settings import Settings
 
 

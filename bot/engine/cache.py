@@ -1,9 +1,10 @@
 """Answers to repeated questions: officials ask the same things, and an answer costs ~20 ms
 of CPU while a lookup costs microseconds.
 
-One cache belongs to one SearchService, i.e. to one index version: a reload builds a new
-service with an empty cache, so no answer outlives the documents it came from (the version
-is part of the key as well). Keys are the normalised question with k and offset; a question
+One cache belongs to one lesson of one SearchService (bot/engine/service.py ``Lessons``):
+a reload builds a new service, and teaching a new lesson, each with an empty cache, so no
+answer outlives the documents or the teachings it came from (the index version is part of
+the key as well). Keys are the normalised question with k and offset; a question
 asked with a conversation context (a possible follow-up) bypasses the cache, since its
 answer depends on that context. Least recently used entries go first.
 """

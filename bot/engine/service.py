@@ -58,9 +58,19 @@ class Asking:
     thread: Turn | None = None
 
 
+@dataclass(frozen=True)
+class Lessons:
+    """What is taught, as applied to one index, and the answers cached under it. Teaching
+    swaps both as one object, so a question reads both from the same lesson."""
+
+    taught: Taught
+    cache: AnswerCache
+
+
 @dataclass
 class SearchService:
-    """Answers questions from one immutable index. Swap the whole object to reload."""
+    """Answers questions from one read-only index (swap the whole service to reload), with
+    the ``lessons`` taught (swapped whole by ``teach``, the one thing that changes)."""
 
     settings: Settings
     encoder: Encoder
@@ -88,7 +98,6 @@ class SearchService:
         self.reader = QuestionReader(
             self.encoder, self.second, self.concepts, self.lexical, self.translator, self.null.cjk
         )
-        self.cache = AnswerCache(self.settings.retrieval.answer_cache, s.manifest.built_at)
         lexical = self.lexical
         self.strays = Strays(self.concepts.knows, lexical.df, lexical.size, self.reader.encode_words)
         m = s.manifest
@@ -98,7 +107,7 @@ class SearchService:
             built_at=m.built_at, skipped=m.skipped(),
         )
         self.library = Library(s.paragraphs, self.info.documents)
-        self.taught: Taught = NO
+        self.lessons = Lessons(NO, AnswerCache(self.settings.retrieval.answer_cache, m.built_at))
         self.own = tuple(qa_teachings(s.paragraphs))  # what the 问答 documents teach themselves
         self._taught_vectors: dict[str, tuple[np.ndarray, ...]] = {}
         self.teach(())
@@ -107,12 +116,22 @@ class SearchService:
         """Answer with ``teachings`` (what admins taught, from the state store; the 问答
         documents' own come first and a taught wording overrides them) from now on; returns
         them as applied to this index (``Taught.stale``: paragraphs gone). Cached answers
-        are dropped."""
+        are dropped: the new lesson starts with an empty cache."""
         paragraphs, vectors = self.stored.paragraphs, self._taught_vectors
         taught = Taught.build([*self.own, *teachings], paragraphs, self.reader.encode_taught, vectors)
-        self.taught = taught
-        self.cache = AnswerCache(self.settings.retrieval.answer_cache, f"{self.info.built_at}#{id(taught)}")
+        cache = AnswerCache(self.settings.retrieval.answer_cache, f"{self.info.built_at}#{id(taught)}")
+        self.lessons = Lessons(taught, cache)
         return taught
+
+    @property
+    def taught(self) -> Taught:
+        """What is taught, as applied to this index."""
+        return self.lessons.taught
+
+    @property
+    def cache(self) -> AnswerCache:
+        """The answers cached under the current lesson."""
+        return self.lessons.cache
 
     def ask(
         self, question: str, k: int | None = None, offset: int = 0, context: Turn | None = None
@@ -134,6 +153,7 @@ class SearchService:
         """Answers to several questions (each with its own context), embedded in one batch.
         A question asked before (same words, no context) is answered from the cache."""
         start = time.perf_counter()
+        lesson = self.lessons  # one lesson for the whole batch, whatever is taught meanwhile
         k = k or self.settings.retrieval.top_k
         asked = [printable(q).strip() for q in questions]  # no control or bidi characters
         contexts = list(contexts or [None] * len(asked))
@@ -141,20 +161,22 @@ class SearchService:
         texts = [q if t is None else resolve(q, t) for q, t in zip(asked, threads, strict=True)]
         norms = [normalize(t) for t in texts]
         keys = [  # a follow-up's answer depends on its thread: not cached; any other question is
-            None if thread is not None else self.cache.key(norm, k, offset)
+            None if thread is not None else lesson.cache.key(norm, k, offset)
             for norm, thread in zip(norms, threads, strict=True)
         ]
-        found = [None if key is None else self.cache.get(key) for key in keys]
+        found = [None if key is None else lesson.cache.get(key) for key in keys]
         todo = [i for i, answer in enumerate(found) if answer is None]
         if todo:
             queries, words = self.reader.read([texts[i] for i in todo], [norms[i] for i in todo])
             for query, w, i in zip(queries, words, todo, strict=True):
                 asking = Asking(asked[i], threads[i])
-                taught = None if threads[i] is not None or offset else self._from_taught(texts[i], query, k)
+                taught = None
+                if threads[i] is None and not offset:
+                    taught = self._from_taught(lesson.taught, texts[i], query, k)
                 found[i] = answer = taught or self._decide(texts[i], query, w, k, offset, asking)[0]
                 key = keys[i]
                 if key is not None:
-                    self.cache.put(key, answer)
+                    lesson.cache.put(key, answer)
         ms = (time.perf_counter() - start) * 1000 / max(len(texts), 1)
         done = zip(found, asked, texts, strict=True)
         return [_as_asked(a, q, t, ms) for a, q, t in done if a is not None]
@@ -167,9 +189,9 @@ class SearchService:
         queries, words = self.reader.read([text], [normalize(text)])
         return self._decide(text, queries[0], words[0], k or self.settings.retrieval.top_k, 0, Asking(text))
 
-    def _from_taught(self, question: str, query: Query, k: int) -> Answer | None:
-        """The answer taught for ``question`` (bot/engine/taught.py), or None."""
-        match: Match | None = self.taught.match(question, [query.vector, query.second], self.strays)
+    def _from_taught(self, taught: Taught, question: str, query: Query, k: int) -> Answer | None:
+        """The answer ``taught`` for ``question`` (bot/engine/taught.py), or None."""
+        match: Match | None = taught.match(question, [query.vector, query.second], self.strays)
         if match is None:
             return None
         ranking = self.retriever.rank(query)
@@ -184,7 +206,7 @@ class SearchService:
             chosen = choose(self.sentences, rows, scores, asked_for(question), subject).text
             return chosen or next(iter(split_sentences(p.text)), p.text)
 
-        return self.taught.answer(question, match, others, k, bold)
+        return taught.answer(question, match, others, k, bold)
 
     def _candidates(self, query: Query, hits: Sequence[Hit]) -> tuple[Candidate, ...]:
         """The judge is unsure: the best sentence of each of the first CANDIDATES paragraphs,

@@ -29,7 +29,7 @@ from bot.engine.types import Hit, Turn
 from bot.state import AsyncState, InboxUpdate, LogEntry, SqlStore
 from bot.state.postgres import PostgresStore
 from bot.state.sqlite import SqliteStore
-from bot.telegram.state import AnswerRef, new_key
+from bot.telegram.refs import AnswerRef, new_key
 from bot.tools.pgserver import PostgresUnavailable, ThrowawayPostgres
 
 BATCH = 10

@@ -40,7 +40,7 @@ from benchkit import OUT, ROOT, real_settings, table, write_result
 
 from bot.engine.documents.ingest import Paragraph
 from bot.engine.lifecycle import open_service
-from bot.engine.question.taught import SIMILAR, SIMILAR_CHECKED, SIMILAR_SPECIFIC, threshold
+from bot.engine.question.taught_match import SIMILAR, SIMILAR_CHECKED, SIMILAR_SPECIFIC, threshold
 from bot.engine.service import SearchService
 from bot.engine.taught import sentence_with
 from bot.engine.types import Answer, Teaching
@@ -133,7 +133,7 @@ def shown(answer: Answer) -> tuple[str, str, int]:
 
 def similarity_table(service: SearchService) -> dict[str, Any]:
     """Mean cosine (e5, second model) of each pair of teach_pairs.jsonl against the threshold
-    that applies to it (bot/engine/question/taught.py ``threshold``; pairs of another focus
+    that applies to it (bot/engine/question/taught_match.py ``threshold``; pairs of another focus
     never match): the margin of ``SIMILAR`` and ``SIMILAR_SPECIFIC``."""
     items = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines() if line.strip()]
     para: list[float] = []  # similarity minus the threshold that applies

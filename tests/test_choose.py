@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from bot.engine.answer.choose import choose, choose_among, is_attribution, speaks_after_quote
-from bot.engine.answer.sentences import SentenceIndex
+from bot.engine.answer.sentence_evidence import SentenceIndex
 from bot.engine.documents.ingest import parse_document
 from bot.engine.question.asking import Asked, asked_for
 from bot.engine.text.sentences import split_sentences

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from bot.engine.question.strays import Strays
-from bot.engine.question.taught import TaughtMatcher
+from bot.engine.question.taught_match import TaughtMatcher
 from bot.engine.service import SearchService
 from bot.engine.text.normalize import normalize
 from bot.engine.types import Teaching

@@ -15,7 +15,7 @@ import faiss
 import numpy as np
 
 from bot.engine.answer.choose import Extract, choose, choose_among
-from bot.engine.answer.sentences import SentenceIndex
+from bot.engine.answer.sentence_evidence import SentenceIndex
 from bot.engine.cache import AnswerCache
 from bot.engine.documents.ingest import Paragraph
 from bot.engine.documents.qa import qa_teachings
@@ -30,7 +30,7 @@ from bot.engine.question.crosslingual import Translator
 from bot.engine.question.followup import is_follow_up, resolve
 from bot.engine.question.sections import asked_place, asks_only_where
 from bot.engine.question.strays import Strays
-from bot.engine.question.taught import Match
+from bot.engine.question.taught_match import Match
 from bot.engine.rank.bm25 import LexicalIndex
 from bot.engine.rank.hybrid import HybridRetriever, Query, Ranking
 from bot.engine.rank.places import first_in_place
@@ -285,7 +285,7 @@ class SearchService:
         first, unless a follow-up finds new information in another), and whether it holds
         the kind of fact asked for. Sentences of the next paragraphs take part in the
         z-scores so a one-sentence paragraph is scored against something; a question in
-        the other language is matched by its translated terms (bot/engine/answer/sentences.py)."""
+        the other language is matched by its translated terms (bot/engine/answer/sentence_evidence.py)."""
         keys = [self._key(r.passage) for r in ranking.items[:EVIDENCE_PARAGRAPHS]]
         groups = [self.sentences.rows(*key) for key in keys]
         vector = query.second if self._sentences_by_second else query.vector

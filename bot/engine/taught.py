@@ -1,4 +1,4 @@
-"""Answering from what was taught: the service's side of bot/engine/question/taught.py.
+"""Answering from what was taught: the service's side of bot/engine/question/taught_match.py.
 
 ``Taught`` holds the teachings in force for one index (admins' and the 问答 documents' own),
 their question vectors, and the paragraphs by content hash. A question that means a taught
@@ -18,7 +18,7 @@ import numpy as np
 from bot.engine.documents.ingest import Paragraph
 from bot.engine.library import cite
 from bot.engine.question.strays import Strays
-from bot.engine.question.taught import NO_TEACHINGS, Match, TaughtMatcher, checked
+from bot.engine.question.taught_match import NO_TEACHINGS, Match, TaughtMatcher, checked
 from bot.engine.text.sentences import split_sentences
 from bot.engine.types import Answer, Hit, Teaching, Turn
 
@@ -86,7 +86,7 @@ class Taught:
     def strays_from(self, teaching: Teaching, question: str, strays: Strays) -> bool:
         """``question`` names something ``teaching``'s answer does not, or lacks a word the
         taught wording names (question/strays.py, both ways). Only two Chinese wordings are
-        compared: an English word is not the documents' word (question/taught.py
+        compared: an English word is not the documents' word (question/taught_match.py
         ``checked``)."""
         if not checked(teaching.question, question):
             return False

@@ -10,9 +10,9 @@ from telegram import CallbackQuery, Update
 from bot.engine.types import Hit
 from bot.state import Feedback
 from bot.telegram import candidates, handoff, reasons, render, teach
+from bot.telegram.refs import AnswerRef, parse_callback
 from bot.telegram.reply import Ctx, keyboard, send_html, typing
 from bot.telegram.runtime import Runtime
-from bot.telegram.state import AnswerRef, parse_callback
 from bot.telegram.texts import lang_of, t
 
 log = logging.getLogger(__name__)

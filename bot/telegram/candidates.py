@@ -13,9 +13,9 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.engine.types import Answer, Candidate
 from bot.telegram import render
+from bot.telegram.refs import AnswerRef, callback_data
 from bot.telegram.reply import Ctx, keyboard, send_html
 from bot.telegram.runtime import Runtime
-from bot.telegram.state import AnswerRef, callback_data
 from bot.telegram.texts import lang_of, t
 
 SHOWN = 3

@@ -23,9 +23,9 @@ from telegram.ext import ApplicationHandlerStop
 from bot.engine.types import Answer
 from bot.state import LogEntry
 from bot.telegram import candidates, handoff, render
+from bot.telegram.refs import AnswerRef
 from bot.telegram.reply import Ctx, keyboard, reply_text, send_html, typing
 from bot.telegram.runtime import Runtime
-from bot.telegram.state import AnswerRef
 from bot.telegram.texts import Lang, lang_of, t
 
 log = logging.getLogger(__name__)

@@ -19,9 +19,9 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from telegram.error import TelegramError
 
 from bot.telegram import render
+from bot.telegram.refs import AnswerRef, callback_data
 from bot.telegram.reply import Ctx, reply_text, send_html
 from bot.telegram.runtime import Runtime
-from bot.telegram.state import AnswerRef, callback_data
 from bot.telegram.texts import lang_of, t
 
 log = logging.getLogger(__name__)

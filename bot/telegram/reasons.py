@@ -14,9 +14,9 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.state.records import REASONS
 from bot.telegram import render
+from bot.telegram.refs import callback_data
 from bot.telegram.reply import Ctx, send_html
 from bot.telegram.runtime import Runtime
-from bot.telegram.state import callback_data
 from bot.telegram.texts import lang_of, t
 
 CODES = tuple(REASONS)

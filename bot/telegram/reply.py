@@ -22,8 +22,8 @@ from telegram.error import BadRequest, NetworkError, TelegramError
 
 from bot.telegram import render
 from bot.telegram.context import BotContext
+from bot.telegram.refs import callback_data
 from bot.telegram.replied import final_reply
-from bot.telegram.state import callback_data
 from bot.telegram.texts import t
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from bot.serving.holder import NotReady
 from bot.state import AsyncState, LogEntry
 from bot.state.published import index_source
 from bot.telegram.metrics import Metrics
-from bot.telegram.state import AnswerRef, new_key
+from bot.telegram.refs import AnswerRef, new_key
 from config.settings import Settings
 from embeddings import Encoder
 

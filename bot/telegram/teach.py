@@ -22,9 +22,9 @@ from bot.engine.types import Hit, Teaching
 from bot.serving.text import question_key, split_sentences
 from bot.state import Gap
 from bot.telegram import render
+from bot.telegram.refs import callback_data, new_key
 from bot.telegram.reply import Ctx, send_html
 from bot.telegram.runtime import Runtime
-from bot.telegram.state import callback_data, new_key
 from bot.telegram.texts import lang_of, t
 
 log = logging.getLogger(__name__)

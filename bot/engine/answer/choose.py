@@ -1,11 +1,11 @@
 """From ranked paragraphs to the bold answer: which sentence(s) say what was asked.
 
-The sentence is chosen by sentence-level evidence (bot/engine/answer/sentences.py: lexical and embedding
-signals, like the ranking) among the sentences of the best paragraph, restricted to those
-that hold the kind of fact asked for (bot/engine/question/asking.py: a number with its unit, a date, an
-article number). What the question wants weighs in: an enumeration when a list is asked
-for; the connective of a cause, an effect, a purpose or a meaning for open questions
-("有什么效果？" wants "…达到了…", not the sentence that restates the question).
+The sentence is chosen by sentence-level evidence (bot/engine/answer/sentence_evidence.py:
+lexical and embedding signals, like the ranking) among the sentences of the best paragraph,
+restricted to those that hold the kind of fact asked for (bot/engine/question/asking.py: a
+number with its unit, a date, an article number). What the question wants weighs in: an
+enumeration when a list is asked for; the connective of a cause, an effect, a purpose or a
+meaning for open questions ("有什么效果？" wants "…达到了…", not the sentence that restates the question).
 
 The answer is a complete statement of a sentence or two: a quote's attribution ("那位书记
 表示。") is not an answer by itself and lends its evidence to the quote it belongs to; a
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.engine.answer.sentences import SentenceIndex
+from bot.engine.answer.sentence_evidence import SentenceIndex
 from bot.engine.question.asking import FACT_KINDS, OPEN_KINDS, Asked, cues, enumerated, holds
 from bot.engine.text.sentences import CLOSING_MARKS
 

@@ -1,5 +1,5 @@
 """The arrays the answer step reads, built with the index: a vector per sentence of every
-servable paragraph (bot/engine/answer/sentences.py) and a vector per document word
+servable paragraph (bot/engine/answer/sentence_evidence.py) and a vector per document word
 (bot/engine/index/vocabulary.py, read by bot/engine/question/concepts.py).
 
 Like the passages' vectors they are reused across builds in vectorised steps, so a reload

@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from bot.engine.answer.choose import Extract
-from bot.engine.answer.sentences import SentenceIndex
+from bot.engine.answer.sentence_evidence import SentenceIndex
 from bot.engine.judge.nullmodel import Margins
 from bot.engine.question.concepts import Concepts, Words, anchored, weighted_mean
 from bot.engine.rank.bm25 import LexicalIndex

@@ -14,7 +14,7 @@ drops what the taught wording names: "容错要和什么相结合？" lacks the 
 A word counts only when it can name a concept: rarer in general Chinese than
 ``SPECIFIC_IDF`` (question/concepts.py), known to the documents, not among their commonest
 words (in more than 1/e of the passages, like 基层 here: the domain, not the subject), not a
-word that asks or negates (a question cue such as 多长时间 or 原因, a 未 or 非: question/taught.py
+word that asks or negates (a question cue such as 多长时间 or 原因, a 未 or 非: question/taught_match.py
 ``focus``), not led by a determiner (那名, 这位, 每人) and not a count (一间, 几块). A
 near-synonym is a word of the other side at least ``KNOWN_SIMILARITY`` close (the second
 model's word vectors, as Concepts uses). Only Chinese is checked: an English question's
@@ -35,7 +35,7 @@ from bot.engine.question.concepts import (
     content_words,
     specificity,
 )
-from bot.engine.question.taught import focus
+from bot.engine.question.taught_match import focus
 from bot.engine.text.script import is_cjk_text
 
 EncodeWords = Callable[[list[str]], np.ndarray]  # words → one unit-less row each (the second model)

@@ -8,9 +8,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.tools.botapi.inline import check_button, check_results
+from bot.tools.botapi.memory import State, StoredFile
 from bot.tools.botapi.models import SentMessage
 from bot.tools.botapi.params import Upload, as_dict, as_int, bad_request
-from bot.tools.botapi.state import State, StoredFile
 from bot.tools.botapi.validate import check_caption, check_commands, check_markup, check_text
 
 Handler = Callable[[dict[str, Any], dict[str, Upload]], Awaitable[Any]]

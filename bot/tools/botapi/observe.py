@@ -6,8 +6,8 @@ import json
 import time
 from typing import Any
 
+from bot.tools.botapi.memory import State
 from bot.tools.botapi.models import Call, SentMessage
-from bot.tools.botapi.state import State
 from bot.tools.botapi.updates import update_chat_id
 
 REPLY_METHODS = frozenset(

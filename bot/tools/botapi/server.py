@@ -17,12 +17,12 @@ from typing import Any
 from aiohttp import web
 
 from bot.tools.botapi.faults import Fault, FaultPlan
+from bot.tools.botapi.memory import State
 from bot.tools.botapi.methods import BotMethods
 from bot.tools.botapi.models import Call, SentMessage, SimUser
 from bot.tools.botapi.observe import Observer
 from bot.tools.botapi.params import ApiError, Upload, as_int, read_params
 from bot.tools.botapi.simulate import UserSide
-from bot.tools.botapi.state import State
 
 __all__ = ["BotAPIServer", "Call", "FaultPlan", "SentMessage", "SimUser"]
 

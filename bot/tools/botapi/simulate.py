@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.tools.botapi.memory import State
 from bot.tools.botapi.methods import BotMethods
 from bot.tools.botapi.models import SentMessage, SimUser
-from bot.tools.botapi.state import State
 from bot.tools.botapi.updates import group_chat, now, private_chat, text_entities, user_message
 
 _WEBP = b"RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00/\x00\x00\x00\x10\x07\x10\x11"

@@ -1,10 +1,10 @@
-"""bot/engine/answer/sentences.py: sentence rows per paragraph, lexical and embedding evidence."""
+"""bot/engine/answer/sentence_evidence.py: sentence rows per paragraph, lexical and embedding evidence."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from bot.engine.answer.sentences import TRANSLATED_WEIGHT, SentenceIndex, paragraph_sentences
+from bot.engine.answer.sentence_evidence import TRANSLATED_WEIGHT, SentenceIndex, paragraph_sentences
 from bot.engine.documents.ingest import parse_document
 from bot.engine.text.normalize import normalize
 from bot.engine.text.tokenize import tokenize

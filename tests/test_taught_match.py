@@ -1,4 +1,4 @@
-"""What is taught is answered (bot/engine/taught.py, bot/engine/question/taught.py): the same
+"""What is taught is answered (bot/engine/taught.py, bot/engine/question/taught_match.py): the same
 wording or a paraphrase gets the taught paragraph first and its sentence in bold; a
 look-alike asking something else is not captured; a paragraph that changed is never
 answered from."""
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from bot.engine.documents.ingest import Paragraph
-from bot.engine.question.taught import (
+from bot.engine.question.taught_match import (
     SIMILAR,
     SIMILAR_CHECKED,
     SIMILAR_SPECIFIC,

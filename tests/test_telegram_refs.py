@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.engine.types import Hit
-from bot.telegram.state import MAX_CALLBACK_BYTES, AnswerRef, callback_data, new_key, parse_callback
+from bot.telegram.refs import MAX_CALLBACK_BYTES, AnswerRef, callback_data, new_key, parse_callback
 
 
 def _ref(question: str = "街道年终考核一共有多少项指标？" * 5) -> AnswerRef:

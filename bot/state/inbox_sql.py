@@ -103,16 +103,18 @@ class InboxSql(SqlBase):
             cur.execute("SELECT state, COUNT(*) FROM inbox GROUP BY state")
             return {str(s): int(n) for s, n in cur.fetchall()}
 
-    def unparsable(self, since: float, limit: int) -> tuple[int, list[Unparsable]]:
-        """This bot's updates received since ``since`` that could not be parsed: how many, and
-        the ``limit`` latest."""
-        where = "FROM inbox WHERE bot_id = ? AND unparsable IS NOT NULL AND received_at >= ?"
+    def unparsable(self, since: float, limit: int, every_bot: bool = False) -> tuple[int, list[Unparsable]]:
+        """This bot's (or ``every_bot``'s) updates received since ``since`` that could not be
+        parsed: how many, and the ``limit`` latest."""
+        where = "FROM inbox WHERE unparsable IS NOT NULL AND received_at >= ?"
+        args: tuple[float, ...] | tuple[float, int] = (since,)
+        if not every_bot:
+            where, args = where + " AND bot_id = ?", (since, self.bot_id)
         with self._lock, self._read() as cur:
-            cur.execute(self.sql(f"SELECT COUNT(*) {where}"), (self.bot_id, since))
+            cur.execute(self.sql(f"SELECT COUNT(*) {where}"), args)
             count = int(cur.fetchone()[0])
             cur.execute(self.sql(f"SELECT update_id, unparsable, received_at {where}"
-                                 " ORDER BY received_at DESC, update_id DESC LIMIT ?"),
-                        (self.bot_id, since, limit))
+                                 " ORDER BY received_at DESC, update_id DESC LIMIT ?"), (*args, limit))
             rows = [Unparsable(int(u), str(r), float(at)) for u, r, at in cur.fetchall()]
         return count, rows
 

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import json
 import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
+from telegram import Bot
 from test_telegram_harness import ADMIN, QUESTION, TOKEN, Live, light_bot
 
 from bot.telegram.app import OPS_KEY
+from bot.telegram.received import receive
 from bot.telegram.texts import t
 from bot.tools.botapi import SimUser
 from bot.tools.botapi.odd import OddUpdates
@@ -138,3 +141,24 @@ async def test_fuzz_a_few_hundred_odd_updates_among_questions(
         assert by_kind["message_without_chat"] == sum(k == "message_without_chat" for k in kinds.values())
         assert by_kind["unknown_type"] == sum(k == "unknown_type" for k in kinds.values())
         print("unparsable by kind:", dict(by_kind), "of", dict(collections.Counter(kinds.values())))
+
+
+def test_receive_turns_every_item_into_a_row_or_says_it_has_no_update_id() -> None:
+    bot = Bot(TOKEN)
+    chat = {"id": 5, "type": "private"}
+    message = {"message_id": 1, "date": 1, "chat": chat, "text": "问"}
+    assert receive({"message": message}, bot) is None  # no update_id: nothing to keep it under
+    assert receive({"update_id": True, "message": message}, bot) is None
+    assert receive({"update_id": 2**64, "message": message}, bot) is None
+    assert receive([1, 2], bot) is None
+    ok = receive({"update_id": 1, "message": message}, bot)
+    assert ok is not None and ok.chat_id == 5 and ok.unparsable is None
+    raw = '{"update_id": 2, "message": {"message_id": 1, "chat": {"id": 5, "type": "private"}}}'
+    kept = receive(json.loads(raw), bot, raw)
+    assert kept is not None and kept.payload == raw and kept.unparsable == "message: missing field 'date'"
+    huge = receive({"update_id": 3, "message": {**message, "chat": {**chat, "id": 2**64}}}, bot)
+    assert huge is not None and huge.chat_id is None and "64-bit" in (huge.unparsable or "")
+    text = receive({"update_id": 4, "message": {**message, "text": {"a": 1}}}, bot)
+    assert text is not None and "not a string" in (text.unparsable or "")
+    unknown = receive({"update_id": 5, "story_reply": {"x": 1}}, bot)
+    assert unknown is not None and unknown.unparsable == "story_reply: unknown update type"

@@ -25,7 +25,8 @@ WORDS = ("街道", "考核", "指标", "问责", "社区", "年终", "食堂", "
 WRONG: tuple[Any, ...] = (None, "", "x", 0, -1, 1.5, True, [], {}, ["a"], {"a": 1}, 2**70)
 KNOWN_OTHER = ("edited_channel_post", "channel_post", "my_chat_member", "chat_member",
                "message_reaction", "poll", "chat_join_request", "business_message",
-               "purchased_paid_media", "shipping_query", "chosen_inline_result")
+               "purchased_paid_media", "shipping_query", "chosen_inline_result", "guest_message",
+               "managed_bot")
 
 
 class OddUpdates:
@@ -100,7 +101,7 @@ class OddUpdates:
         return {"message": message}
 
     def unknown_type(self) -> Body:
-        name = self.rng.choice(["future_update", "message_v2", "guest_message", "story_reply", "x"])
+        name = self.rng.choice(["future_update", "message_v2", "story_reply", "x", "bot_mood_2030"])
         return {name: {"id": self.rng.randrange(10**9), "from": self.user(), "text": self.text(1, 4)}}
 
     def huge_text(self) -> Body:

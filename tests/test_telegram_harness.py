@@ -90,12 +90,7 @@ def paragraphs(text: str) -> list[int]:
 async def light_bot(root: Path, state: Settings, token: str = TOKEN) -> AsyncIterator[Live]:
     """Server + Application over the article (seeds/) with the HashingEncoder, on ``state``'s
     state store (SQLite in its data folder, or its PostgreSQL database), ops on a free port."""
-    shutil.copytree(PROJECT_ROOT / "seeds", root / "docs")
-    settings = replace(
-        state, docs_dir=root / "docs", index_dir=root / "index", data_dir=root / "data",
-        ops=replace(state.ops, listen="127.0.0.1:0"),
-        telegram=replace(state.telegram, admin_ids=frozenset({ADMIN.id}), rate_limit_per_minute=10_000),
-    )
+    settings = light_settings(root, state)
     with captured() as capture:
         async with BotAPIServer(token, bot_username=BOT_NAME) as server:
             app = build_application(settings, token, encoder=HashingEncoder(),
@@ -103,6 +98,16 @@ async def light_bot(root: Path, state: Settings, token: str = TOKEN) -> AsyncIte
             logging.getLogger("httpx").setLevel(logging.DEBUG)  # prove redaction, not just silence
             async with running(app):
                 yield Live(server, app, settings, capture)
+
+
+def light_settings(root: Path, state: Settings) -> Settings:
+    """``state``'s store over a copy of the article under ``root``, ops on a free port."""
+    shutil.copytree(PROJECT_ROOT / "seeds", root / "docs")
+    return replace(
+        state, docs_dir=root / "docs", index_dir=root / "index", data_dir=root / "data",
+        ops=replace(state.ops, listen="127.0.0.1:0"),
+        telegram=replace(state.telegram, admin_ids=frozenset({ADMIN.id}), rate_limit_per_minute=10_000),
+    )
 
 
 @contextmanager

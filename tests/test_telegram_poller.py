@@ -1,9 +1,10 @@
 """bot/telegram/poller.py on the real Application, the loopback Bot API and the real state
 store (SQLite and PostgreSQL): a polling loop that dies is restarted by its supervisor,
 logged at ERROR, /readyz 503 and ``qabot_poller`` 0 while it is down, the poller lock given
-back meanwhile (another replica could poll) — also when getUpdates keeps failing — and
-every question still answered once; an empty getUpdates that comes back at once (a proxy,
-an emulator ignoring ``timeout``) is followed by a pause, not by the next call."""
+back meanwhile — also when getUpdates keeps failing — so another replica polls (two
+Applications on one store), and every question still answered once; an empty getUpdates
+that comes back at once (a proxy, an emulator ignoring ``timeout``) is followed by a pause,
+not by the next call."""
 
 from __future__ import annotations
 
@@ -15,13 +16,16 @@ from pathlib import Path
 
 import httpx
 import pytest
-from test_telegram_harness import QUESTION, Live, light_bot
+from test_telegram_harness import QUESTION, TOKEN, Live, light_bot, light_settings
 from test_telegram_received import TIMEOUT, metric
 
+from bot.telegram import build_application, running
 from bot.telegram.app import OPS_KEY
+from bot.telegram.context import runtime_of
 from bot.telegram.poller import FAILURES_TO_YIELD, Poller
-from bot.tools.botapi import SimUser
+from bot.tools.botapi import BotAPIServer, SimUser
 from config.settings import Settings
+from embeddings import HashingEncoder
 
 
 async def until(condition: Callable[[], bool], what: str) -> None:
@@ -94,6 +98,35 @@ async def test_a_poller_that_dies_is_restarted_and_gives_the_lock_back_meanwhile
         await asyncio.sleep(0.5)
         for chat in (100, 101, 102):  # answered once each
             assert [m.plain_text for m in server.messages(chat)] == [expected]
+
+
+async def test_another_replica_takes_over_when_this_one_cannot_poll(
+    tmp_path: Path, state_settings: Settings, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = light_settings(tmp_path, state_settings)  # one store, one index for both
+    async with BotAPIServer(TOKEN) as server:
+        apps = [build_application(settings, TOKEN, encoder=HashingEncoder(), base_url=server.base_url,
+                                  base_file_url=server.base_file_url) for _ in range(2)]
+        async with running(apps[0]):
+            a = runtime_of(apps[0]).inbox
+            assert a is not None
+            await until(lambda: a.leader, "a never polled")
+            async with running(apps[1]):
+                b = runtime_of(apps[1]).inbox
+                assert b is not None and not b.leader
+
+                async def crashing(offset: int | None) -> list[object]:
+                    raise RuntimeError("injected: a cannot poll")
+
+                monkeypatch.setattr(a.poller, "_get_updates", crashing)
+                await until(lambda: b.leader, "b never took the poller lock")
+                user = SimUser(id=106)
+                replies = await server.wait_for_reply(server.send_text(user, QUESTION), timeout=TIMEOUT)
+                assert replies and "¶" in replies[-1].plain_text
+                await until(lambda: a.poller.restarts >= 1 and a.poller.down is None, "a not standing by")
+                assert not a.leader and b.poller.restarts == 0
+                await asyncio.sleep(0.5)
+                assert len(server.messages(user.id)) == 1
 
 
 async def test_a_standby_replica_is_ready_and_polls_once_the_lock_is_free(

@@ -169,8 +169,10 @@ class UserSide:
                 body = body.get("message")
                 if not isinstance(body, dict):
                     continue
-            chat = body.get("chat")
-            if isinstance(chat, dict) and isinstance(chat.get("id"), int):
+            chat = body.get("chat")  # remembered only when it is a chat (odd updates may not be)
+            if isinstance(chat, dict) and isinstance(chat.get("id"), int) and isinstance(
+                chat.get("type"), str
+            ):
                 self._state.chats.setdefault(chat["id"], chat)
                 if kind != "callback_query" and isinstance(body.get("message_id"), int):
                     self._state.user_messages[(chat["id"], int(body["message_id"]))] = body

@@ -5,11 +5,12 @@
 
 - The poller (poller.py) runs only on the replica holding the store's "poller" lock; it
   hands each getUpdates batch here as JSON (``accept``: each item parsed on its own,
-  received.py; all committed at once) before confirming it. An update that cannot be
-  parsed is kept done with its reason, logged once and counted (qabot_updates_unparsed). What the inbox
-  keeps is keyed by the bot (the id before the token's colon), so another bot on the same
-  data folder starts afresh, and an update_id counts as a duplicate only within a day
-  (Telegram numbers updates afresh after a week without any).
+  received.py; all committed at once) before confirming it; the webhook hands each body.
+  An update that cannot be parsed is kept done with its reason, logged once and counted
+  (qabot_updates_unparsed), never answered. What the inbox keeps is keyed by the bot (the
+  id before the token's colon), so another bot on the same data folder starts afresh, and
+  an update_id counts as a duplicate only within a day (Telegram numbers updates afresh
+  after a week without any).
 - The dispatcher claims waiting updates (one query for up to ``[state] workers`` rows,
   never two of one chat, never one whose chat has an earlier unfinished update) and runs
   each through PTB's ``Application.process_update``, which awaits the handlers. The

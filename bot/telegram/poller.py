@@ -81,7 +81,11 @@ class Poller:
                 reason = repr(exc)
                 log.error("the poller stopped: %s", reason, exc_info=not isinstance(exc, PollingFailed))
             self.down = reason
-            await self.release()
+            try:
+                await self.release()
+            except Exception as exc:  # the supervisor itself must never stop
+                self.leader = False
+                log.error("could not give the poller lock back (%r)", exc)
             failures = 1 if time.monotonic() - started > STEADY else failures + 1
             pause = BACKOFF[min(failures, len(BACKOFF)) - 1]
             log.error("the poller is down (%s); the lock is given back, restarting in %.0f s", reason, pause)

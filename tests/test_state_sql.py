@@ -58,6 +58,30 @@ def test_inbox_drops_duplicates_and_keeps_each_chat_in_order(store: SqlStore) ->
     assert store.inbox_counts() == {"done": 2, "claimed": 3}
 
 
+def test_an_unparsable_update_is_kept_done_never_claimed_and_never_holds_up_its_chat(
+    store: SqlStore,
+) -> None:
+    clock = Clock()
+    store.clock = clock  # type: ignore[method-assign]
+    bad = InboxUpdate(2, 10, '{"update_id": 2, "message": {}}', "message: missing field 'date'")
+    assert store.add_updates([*_updates((1, 10)), bad, *_updates((3, 10))]) == 3
+    assert store.add_updates([bad]) == 0  # delivered again: a duplicate like any other
+    assert store.last_update_id() == 3  # the poller's offset moves past it
+    assert _ids(store.claim("a", 10)) == [1]
+    store.finish(1)
+    assert _ids(store.claim("a", 10)) == [3]  # 2 is done already: 3 need not wait for it
+    assert store.inbox_backlog()[0] == 1  # 3 (claimed); 2 is not unfinished work
+    count, rows = store.unparsable(clock.now - 60, 5)
+    assert count == 1 and rows[0].update_id == 2 and rows[0].reason == bad.unparsable
+    assert store.unparsable(clock.now + 1, 5) == (0, [])
+    clock.now += 2 * 86400  # past the duplicate window, within the question log's days
+    assert store.purge(log_days=3, button_days=1, context_seconds=600)["unparsable"] == 0
+    assert store.unparsable(0, 5)[0] == 1
+    clock.now += 2 * 86400
+    assert store.purge(log_days=3, button_days=1, context_seconds=600)["unparsable"] == 1
+    assert store.unparsable(0, 5) == (0, [])
+
+
 def test_claims_of_a_silent_replica_are_taken_over(store: SqlStore) -> None:
     clock = Clock()
     store.clock = clock  # type: ignore[method-assign]
@@ -233,7 +257,8 @@ def test_purge_removes_only_what_is_past_its_time(store: SqlStore) -> None:
     clock.now += 2 * 86400
     store.put_button("new", "{}")
     removed = store.purge(log_days=1, button_days=1, context_seconds=600)
-    assert removed == {"inbox": 1, "rate_events": 1, "buttons": 1, "conversations": 1, "question_log": 1}
+    assert removed == {"inbox": 1, "unparsable": 0, "rate_events": 1, "buttons": 1, "conversations": 1,
+                       "question_log": 1}
     assert store.inbox_counts() == {"claimed": 1}  # unfinished work is never purged
     assert store.get_button("new", 86400) == "{}"
 

@@ -4,6 +4,8 @@ Imported by the test_telegram_e2e*.py modules (this file holds no tests). ``live
 starts one BotAPIServer and one real Application per module over temp copies of the
 session's docs and real-model index (tests/conftest.py), and captures every log record at
 DEBUG (httpx included) so a module can prove the token never reached a log line.
+``light_bot`` does the same over the article with the HashingEncoder (an index built in
+about a second), on the state store of the given settings, with the ops endpoint on.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ import asyncio
 import logging
 import re
 import shutil
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -22,8 +24,8 @@ from bot.telegram.app import QAApp
 from bot.telegram.context import runtime_of
 from bot.telegram.runtime import Runtime
 from bot.tools.botapi import BotAPIServer, SentMessage, SimUser
-from config.settings import Settings
-from embeddings import Encoder
+from config.settings import PROJECT_ROOT, Settings
+from embeddings import Encoder, HashingEncoder
 
 TOKEN = "7000000123:E2E-secret_token-9f8e7d"
 BOT_NAME = "qabot_test_bot"
@@ -85,6 +87,49 @@ def paragraphs(text: str) -> list[int]:
 
 
 @asynccontextmanager
+async def light_bot(root: Path, state: Settings, token: str = TOKEN) -> AsyncIterator[Live]:
+    """Server + Application over the article (seeds/) with the HashingEncoder, on ``state``'s
+    state store (SQLite in its data folder, or its PostgreSQL database), ops on a free port."""
+    settings = light_settings(root, state)
+    with captured() as capture:
+        async with BotAPIServer(token, bot_username=BOT_NAME) as server:
+            app = build_application(settings, token, encoder=HashingEncoder(),
+                                    base_url=server.base_url, base_file_url=server.base_file_url)
+            logging.getLogger("httpx").setLevel(logging.DEBUG)  # prove redaction, not just silence
+            async with running(app):
+                yield Live(server, app, settings, capture)
+
+
+def light_settings(root: Path, state: Settings) -> Settings:
+    """``state``'s store over a copy of the article under ``root``, ops on a free port."""
+    shutil.copytree(PROJECT_ROOT / "seeds", root / "docs")
+    return replace(
+        state, docs_dir=root / "docs", index_dir=root / "index", data_dir=root / "data",
+        ops=replace(state.ops, listen="127.0.0.1:0"),
+        telegram=replace(state.telegram, admin_ids=frozenset({ADMIN.id}), rate_limit_per_minute=10_000),
+    )
+
+
+@contextmanager
+def captured() -> Iterator[Capture]:
+    """Every log record at DEBUG while inside (httpx: set it to DEBUG after build_application,
+    which quiets it; put back to WARNING here)."""
+    capture, root_logger = Capture(), logging.getLogger()
+    httpx_logger, own_logger = logging.getLogger("httpx"), logging.getLogger("bot.telegram")
+    old_level, own_level = root_logger.level, own_logger.level
+    own_logger.setLevel(logging.NOTSET)  # other tests may have quieted it
+    root_logger.addHandler(capture)
+    root_logger.setLevel(logging.DEBUG)
+    try:
+        yield capture
+    finally:
+        httpx_logger.setLevel(logging.WARNING)
+        root_logger.removeHandler(capture)
+        root_logger.setLevel(old_level)
+        own_logger.setLevel(own_level)
+
+
+@asynccontextmanager
 async def live_bot(
     root: Path, source: Settings, encoder: Encoder
 ) -> AsyncIterator[Live]:
@@ -98,23 +143,12 @@ async def live_bot(
             max_upload_bytes=MAX_UPLOAD,
         ),
     )
-    capture, root_logger = Capture(), logging.getLogger()
-    httpx_logger, own_logger = logging.getLogger("httpx"), logging.getLogger("bot.telegram")
-    old_level, own_level = root_logger.level, own_logger.level
-    own_logger.setLevel(logging.NOTSET)  # other tests may have quieted it
-    root_logger.addHandler(capture)
-    root_logger.setLevel(logging.DEBUG)
-    try:
+    with captured() as capture:
         async with BotAPIServer(TOKEN, bot_username=BOT_NAME) as server:
             app = build_application(
                 settings, TOKEN, encoder=encoder,
                 base_url=server.base_url, base_file_url=server.base_file_url,
             )
-            httpx_logger.setLevel(logging.DEBUG)  # prove redaction, not just silence
+            logging.getLogger("httpx").setLevel(logging.DEBUG)  # prove redaction, not just silence
             async with running(app):
                 yield Live(server, app, settings, capture)
-    finally:
-        httpx_logger.setLevel(logging.WARNING)
-        root_logger.removeHandler(capture)
-        root_logger.setLevel(old_level)
-        own_logger.setLevel(own_level)

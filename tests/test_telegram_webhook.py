@@ -90,3 +90,34 @@ async def test_webhook_update_is_answered(tmp_path: Path) -> None:
                 await asyncio.sleep(0.1)
             assert store.inbox_counts() == {"done": 1}
             assert len(server.messages(user.id)) == 1
+
+
+async def test_webhook_keeps_an_unparsable_update_and_answers_the_next(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    options = webhook_options(settings, TOKEN)
+    user = SimUser(id=302)
+    chat = {"id": user.id, "type": "private", "first_name": user.first_name}
+    start = {"message_id": 1, "from": user.to_dict(), "chat": chat, "date": int(time.time()),
+             "text": "/start", "entities": [{"type": "bot_command", "offset": 0, "length": 6}]}
+    no_date = {"message_id": 2, "from": user.to_dict(), "chat": chat, "text": "旧消息"}
+    async with BotAPIServer(TOKEN) as server:
+        app = build_application(settings, TOKEN, encoder=HashingEncoder(), base_url=server.base_url)
+        async with running(app, allowed_updates=ALLOWED_UPDATES, webhook=options):
+            server.enqueue_raw({"message": start})  # makes the chat known
+            url = f"http://127.0.0.1:{options.port}/{options.url_path}"
+            header = {"X-Telegram-Bot-Api-Secret-Token": options.secret_token}
+            rt = runtime_of(app)
+            store = rt.state.store
+            async with httpx.AsyncClient() as client:
+                bad = {"update_id": 5, "callback_query": {"id": "9", "from": user.to_dict(),
+                                                          "message": no_date, "chat_instance": "1"}}
+                # kept as received and confirmed: a retry would fail the same way
+                assert (await client.post(url, json=bad, headers=header)).status_code == 200
+                assert (await client.post(url, json={"no": "update_id"}, headers=header)).status_code == 400
+                assert (await client.post(url, json={"update_id": 6, "message": start},
+                                          headers=header)).status_code == 200
+                (msg,) = await server.wait_for_messages(user.id, 1, timeout=60)
+                assert "1 份文件" in msg.plain_text
+            count, (row,) = store.unparsable(0, 5)
+            assert count == 1 and row.update_id == 5 and row.reason == "callback_query: missing field 'date'"
+            assert rt.inbox is not None and rt.inbox.counters.unparsed == 1

@@ -16,7 +16,16 @@ from bot.engine.types import Teaching
 from bot.state.aio import AsyncState
 from bot.state.base import bot_id_of
 from bot.state.conversation import Conversations
-from bot.state.records import Claimed, Feedback, Gap, InboxUpdate, LogEntry, LoggedQuestion, TeachingRecord
+from bot.state.records import (
+    Claimed,
+    Feedback,
+    Gap,
+    InboxUpdate,
+    LogEntry,
+    LoggedQuestion,
+    TeachingRecord,
+    Unparsable,
+)
 from bot.state.sql import Lock, SqlStore
 from bot.state.sqlite import FILE_NAME
 from config.settings import Settings
@@ -64,6 +73,6 @@ def _open(settings: Settings) -> SqlStore:
 
 __all__ = [
     "AsyncState", "Claimed", "Conversations", "Feedback", "Gap", "InboxUpdate", "Lock",
-    "LogEntry", "LoggedQuestion", "SqlStore", "TeachingRecord", "bot_id_of", "configured", "open_store",
-    "read_taught",
+    "LogEntry", "LoggedQuestion", "SqlStore", "TeachingRecord", "Unparsable", "bot_id_of", "configured",
+    "open_store", "read_taught",
 ]

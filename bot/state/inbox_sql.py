@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.state.base import SqlBase
-from bot.state.records import Claimed, InboxUpdate
+from bot.state.records import Claimed, InboxUpdate, Unparsable
 
 DEAD_REPLICA_KEEP = 3600.0
 # An update_id seen this long ago is no duplicate: Telegram redelivers an update within a
@@ -28,19 +28,26 @@ class InboxSql(SqlBase):
 
     def add_updates(self, updates: Sequence[InboxUpdate]) -> int:
         """Commit ``updates`` of this bot in one transaction; an update_id it received within
-        DUPLICATE_WINDOW is dropped (an older one is a new update). Returns how many were new."""
+        DUPLICATE_WINDOW is dropped (an older one is a new update). One that could not be
+        parsed is kept done, with its reason. Returns how many were new."""
         if not updates:
             return 0
         now = self.clock()
         sql = self.sql(
-            "INSERT INTO inbox (bot_id, update_id, chat_id, payload, received_at) VALUES (?, ?, ?, ?, ?)"
+            "INSERT INTO inbox (bot_id, update_id, chat_id, payload, received_at, state, done_at,"
+            " unparsable) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (bot_id, update_id) DO UPDATE SET chat_id = excluded.chat_id,"
-            " payload = excluded.payload, received_at = excluded.received_at, state = 'new',"
-            " claimed_by = NULL, claimed_at = NULL, attempts = 0, done_at = NULL"
-            " WHERE inbox.received_at < ?"
+            " payload = excluded.payload, received_at = excluded.received_at, state = excluded.state,"
+            " claimed_by = NULL, claimed_at = NULL, attempts = 0, done_at = excluded.done_at,"
+            " unparsable = excluded.unparsable WHERE inbox.received_at < ?"
         )
         stale = now - DUPLICATE_WINDOW
-        rows = [(self.bot_id, u.update_id, u.chat_id, u.payload, now, stale) for u in updates]
+        rows = [
+            (self.bot_id, u.update_id, u.chat_id, u.payload, now,
+             "new" if u.unparsable is None else "done", None if u.unparsable is None else now,
+             u.unparsable, stale)
+            for u in updates
+        ]
         with self._lock, self._write() as cur:
             cur.executemany(sql, rows)
             return max(cur.rowcount, 0)
@@ -95,6 +102,21 @@ class InboxSql(SqlBase):
         with self._lock, self._read() as cur:
             cur.execute("SELECT state, COUNT(*) FROM inbox GROUP BY state")
             return {str(s): int(n) for s, n in cur.fetchall()}
+
+    def unparsable(self, since: float, limit: int, every_bot: bool = False) -> tuple[int, list[Unparsable]]:
+        """This bot's (or ``every_bot``'s) updates received since ``since`` that could not be
+        parsed: how many, and the ``limit`` latest."""
+        where = "FROM inbox WHERE unparsable IS NOT NULL AND received_at >= ?"
+        args: tuple[float, ...] | tuple[float, int] = (since,)
+        if not every_bot:
+            where, args = where + " AND bot_id = ?", (since, self.bot_id)
+        with self._lock, self._read() as cur:
+            cur.execute(self.sql(f"SELECT COUNT(*) {where}"), args)
+            count = int(cur.fetchone()[0])
+            cur.execute(self.sql(f"SELECT update_id, unparsable, received_at {where}"
+                                 " ORDER BY received_at DESC, update_id DESC LIMIT ?"), (*args, limit))
+            rows = [Unparsable(int(u), str(r), float(at)) for u, r, at in cur.fetchall()]
+        return count, rows
 
     def inbox_backlog(self) -> tuple[int, float | None]:
         """This bot's unfinished updates: how many, and when the oldest was received."""

@@ -82,11 +82,15 @@ class LogSql(SqlBase):
     # -- upkeep --------------------------------------------------------------------------
 
     def purge(self, *, log_days: float, button_days: float, context_seconds: float) -> dict[str, int]:
-        """Delete what is past its time: finished inbox rows after DUPLICATE_WINDOW, rate
-        events after a minute, buttons, contexts and question-log rows after their settings."""
+        """Delete what is past its time: finished inbox rows after DUPLICATE_WINDOW (those that
+        could not be parsed with the question log), rate events after a minute, buttons,
+        contexts and question-log rows after their settings."""
         now = self.clock()
         plan = (
-            ("inbox", "DELETE FROM inbox WHERE state = 'done' AND done_at < ?", now - DUPLICATE_WINDOW),
+            ("inbox", "DELETE FROM inbox WHERE state = 'done' AND done_at < ? AND unparsable IS NULL",
+             now - DUPLICATE_WINDOW),
+            ("unparsable", "DELETE FROM inbox WHERE unparsable IS NOT NULL AND received_at < ?",
+             now - log_days * 86400),
             ("rate_events", "DELETE FROM rate_events WHERE at < ?", now - 60),
             ("buttons", "DELETE FROM buttons WHERE created_at < ?", now - button_days * 86400),
             ("conversations", "DELETE FROM conversations WHERE at < ?", now - context_seconds),

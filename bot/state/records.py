@@ -16,11 +16,22 @@ REASONS = {"off_topic": "答非所问", "incomplete": "不完整", "wrong": "内
 
 @dataclass(frozen=True)
 class InboxUpdate:
-    """One update as received: its id, the chat it belongs to (None: no chat) and its JSON."""
+    """One update as received: its id, the chat it belongs to (None: no chat), its JSON and,
+    when it could not be parsed, why (it is then kept done, never handed to the handlers)."""
 
     update_id: int
     chat_id: int | None
     payload: str
+    unparsable: str | None = None
+
+
+@dataclass(frozen=True)
+class Unparsable:
+    """An update kept as received because it could not be parsed (the reason names its type)."""
+
+    update_id: int
+    reason: str
+    received_at: float
 
 
 @dataclass(frozen=True)

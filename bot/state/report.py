@@ -3,7 +3,8 @@
 ``build_report`` reads the log of the last N days from the state store: answered / related /
 not covered counts, latency percentiles, 👍/👎, and the gaps (questions not answered or voted
 👎, the same question in other punctuation or spacing counted together, most frequent
-first, with the reasons given for 👎). `qabot report` prints it (``format_report``) and can
+first, with the reasons given for 👎), and the updates that could not be parsed (kept in
+the inbox as received, bot/telegram/received.py). `qabot report` prints it (``format_report``) and can
 write the rows as CSV; the bot's /gaps shows the gaps.
 """
 
@@ -18,10 +19,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.engine.text.script import question_key
-from bot.state.records import REASONS, Gap, LoggedQuestion
+from bot.state.records import REASONS, Gap, LoggedQuestion, Unparsable
 from bot.state.sql import SqlStore
 
 GAPS_SHOWN = 20
+UNPARSABLE_SHOWN = 10
 CSV_COLUMNS = ("time_utc", "user_id", "question", "outcome", "cited", "latency_ms", "up", "down")
 
 
@@ -33,6 +35,8 @@ class Report:
     rows: tuple[LoggedQuestion, ...]
     gaps: tuple[Gap, ...]
     reasons: dict[str, Counter[str]] = field(default_factory=dict)  # 👎 reasons by question_key
+    unparsable: int = 0  # updates of these days that could not be parsed
+    unparsable_latest: tuple[Unparsable, ...] = ()  # the latest of them
 
     @property
     def outcomes(self) -> Counter[str]:
@@ -50,8 +54,9 @@ class Report:
 def build_report(store: SqlStore, days: float, now: float | None = None) -> Report:
     """The report over the last ``days`` days."""
     since = (time.time() if now is None else now) - days * 86400
+    unparsable, latest = store.unparsable(since, UNPARSABLE_SHOWN, every_bot=True)
     return Report(days, tuple(store.questions(since)), tuple(store.gaps(since, GAPS_SHOWN)),
-                  store.reasons(since))
+                  store.reasons(since), unparsable, tuple(latest))
 
 
 def format_report(report: Report) -> str:
@@ -75,6 +80,11 @@ def format_report(report: Report) -> str:
             f"{i:3d}. {gap.count:4d}×  {gap.question}  "
             f"(not answered {gap.not_answered}, 👎 {gap.down}{given})"
         )
+    if report.unparsable:
+        lines += ["", f"Updates that could not be parsed (kept in the inbox, not answered): "
+                      f"{report.unparsable}, the latest:"]
+        lines += [f"  {datetime.fromtimestamp(u.received_at, UTC).isoformat(timespec='seconds')}"
+                  f"  update {u.update_id}: {u.reason}" for u in report.unparsable_latest]
     return "\n".join(lines)
 
 

@@ -249,6 +249,15 @@ CREATE INDEX index_files_blob ON index_files (blob)
 """
 
 
+# Version 7: an update that could not be parsed (a field missing, a type this python-telegram-bot
+# does not know) is kept as received, done at once, with the reason: admins see them in /stats
+# and `qabot report`; the purge keeps them as long as the question log.
+UNPARSABLE = """
+ALTER TABLE inbox ADD COLUMN unparsable TEXT;
+CREATE INDEX inbox_unparsable ON inbox (bot_id, received_at) WHERE unparsable IS NOT NULL
+"""
+
+
 def _import_legacy_feedback(store: Any) -> None:
     from bot.state.legacy import import_feedback
 
@@ -266,6 +275,7 @@ MIGRATIONS: tuple[Migration, ...] = (
               TEACHINGS),
     Migration(6, "the published index: versions, their files, chunked checksummed blobs (PostgreSQL)",
               PUBLISHED_POSTGRES, sqlite=""),
+    Migration(7, "updates that could not be parsed are kept, done, with the reason", UNPARSABLE),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -23,6 +23,7 @@ from bot.telegram.texts import lang_of, problem_text, t
 
 log = logging.getLogger(__name__)
 GAPS_SHOWN = 20
+UNPARSABLE_SHOWN = 3  # the latest updates that could not be parsed, in /stats
 
 
 async def admin_and_ready(update: Update, context: Ctx, command: str) -> bool:
@@ -90,6 +91,14 @@ async def stats_command(update: Update, context: Ctx) -> None:
         model=info.model, built_at=info.built_at, answered=rt.stats.answered,
         refused=rt.stats.refused, up=up, down=down, uptime=rt.stats.uptime(),
     )
+    days = rt.settings.state.gaps_days
+    since = time.time() - days * 86400
+    count, latest = await rt.state.run(rt.state.store.unparsable, since, UNPARSABLE_SHOWN)
+    if count:  # updates kept as received because they could not be parsed (received.py)
+        text += "\n" + "\n".join(
+            [t(lang, "stats_unparsable", days=f"{days:g}", count=count)]
+            + [t(lang, "stats_unparsable_line", update_id=u.update_id, reason=u.reason) for u in latest]
+        )
     await reply_text(update, context, text)
 
 

@@ -21,7 +21,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram import Update
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -38,8 +38,9 @@ from bot.telegram import admin, buttons, digest, documents, handlers, inline, me
 from bot.telegram.context import CONTEXT_TYPES, KEY, BotContext, runtime_of
 from bot.telegram.health import OpsServer
 from bot.telegram.inbox import Inbox
-from bot.telegram.logs import protect_secret, redact
+from bot.telegram.logs import protect_secret
 from bot.telegram.metrics import CountingRateLimiter
+from bot.telegram.reach import exit_message, quiet_invalid_json, reaching
 from bot.telegram.runtime import Runtime
 from bot.telegram.texts import lang_of, t
 from bot.telegram.webhook import WebhookOptions, WebhookServer, webhook_options
@@ -82,6 +83,7 @@ def build_application(
     if not token:
         raise ValueError("the bot token is empty; set TELEGRAM_BOT_TOKEN")
     protect_secret(token)
+    quiet_invalid_json()
     runtime = Runtime.create(settings, encoder)
     base = base_url or settings.telegram.base_url
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
@@ -196,12 +198,13 @@ async def running(
     server: WebhookServer | None = None
     follower: asyncio.Task[None] | None = None
     try:
-        await app.initialize()
+        await reaching("getMe", app.initialize())
         if app.post_init is not None:
             await app.post_init(app)
         await app.start()
         inbox = rt.inbox = Inbox(
-            app, rt.state, rt.settings, poll_timeout=poll_timeout, allowed_updates=allowed_updates
+            app, rt.state, rt.settings, poll_timeout=poll_timeout, allowed_updates=allowed_updates,
+            metrics=rt.metrics,
         )
         await inbox.start(poll=webhook is None)
         if webhook is not None:
@@ -269,10 +272,8 @@ def run(settings: Settings | None = None) -> None:
     app = build_application(settings, token)
     try:
         _serve(app, token, settings)
-    except InvalidToken:
-        raise SystemExit("the Bot API rejected TELEGRAM_BOT_TOKEN; check the token") from None
-    except TelegramError as exc:
-        raise SystemExit(f"cannot use the Bot API: {redact(str(exc))}") from None
+    except TelegramError as exc:  # a wrong token, or any answer that cannot be used (reach.py)
+        raise SystemExit(exit_message(exc)) from None
 
 
 def _serve(app: QAApp, token: str, settings: Settings) -> None:

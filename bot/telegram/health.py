@@ -2,8 +2,9 @@
 
     GET /metrics   the Prometheus text format (metrics.py)
     GET /healthz   200 while the process runs its event loop
-    GET /readyz    200 when the index is loaded, the state store answers and the replica is
-                   not draining (SIGTERM); 503 with the reasons otherwise
+    GET /readyz    200 when the index is loaded, the state store answers, the poller (if it
+                   is this replica's job) is not down and the replica is not draining
+                   (SIGTERM); 503 with the reasons otherwise
 
 It starts before the index is opened (so /readyz says 503 while it loads) and stops last.
 """
@@ -40,6 +41,8 @@ async def not_ready(rt: Runtime) -> list[str]:
         reasons.append("draining")
     if not rt.engine.ready:
         reasons.append("index not loaded")
+    if rt.inbox is not None and rt.inbox.poller.down is not None:
+        reasons.append("poller down, restarting")
     if rt.store is None:
         reasons.append("state store not open")
     else:

@@ -4,10 +4,13 @@
     (poller on the leader replica, or the webhook on any replica)      (every replica)
 
 - The poller (poller.py) runs only on the replica holding the store's "poller" lock; it
-  commits each getUpdates batch here (``commit``) before confirming it. What the inbox
-  keeps is keyed by the bot (the id before the token's colon), so another bot on the same
-  data folder starts afresh, and an update_id counts as a duplicate only within a day
-  (Telegram numbers updates afresh after a week without any).
+  hands each getUpdates batch here as JSON (``accept``: each item parsed on its own,
+  received.py; all committed at once) before confirming it; the webhook hands each body.
+  An update that cannot be parsed is kept done with its reason, logged once and counted
+  (qabot_updates_unparsed), never answered. What the inbox keeps is keyed by the bot (the
+  id before the token's colon), so another bot on the same data folder starts afresh, and
+  an update_id counts as a duplicate only within a day (Telegram numbers updates afresh
+  after a week without any).
 - The dispatcher claims waiting updates (one query for up to ``[state] workers`` rows,
   never two of one chat, never one whose chat has an earlier unfinished update) and runs
   each through PTB's ``Application.process_update``, which awaits the handlers. The
@@ -40,7 +43,9 @@ from telegram.ext import Application
 
 from bot.state import AsyncState, Claimed, InboxUpdate
 from bot.state.done import DoneMarks, done_marks
+from bot.telegram.metrics import Metrics
 from bot.telegram.poller import Poller
+from bot.telegram.received import receive
 from bot.telegram.replied import CURRENT, Pending
 from config.settings import Settings
 
@@ -62,6 +67,7 @@ class InboxCounters:
     """What this replica did since start (for tests, benches and logs)."""
 
     committed: int = 0  # of which new in the inbox
+    unparsed: int = 0  # kept as received: they could not be parsed
     handled: int = 0
     dropped: int = 0  # poison updates given up
     taken_over: int = 0  # claims of dead replicas this replica handed back to the inbox
@@ -79,12 +85,14 @@ class Inbox:
         *,
         poll_timeout: float = 10,
         allowed_updates: Sequence[str] | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         """Configure (not start)."""
         self.app, self.state, self.settings = app, state, settings
+        self.metrics = metrics
         self.replica = replica_id()
         self.counters = InboxCounters()
-        self.poller = Poller(app, state, self.replica, self.commit, poll_timeout, allowed_updates)
+        self.poller = Poller(app, state, self.replica, self.accept, poll_timeout, allowed_updates)
         self._wake = asyncio.Event()
         self._handling: set[asyncio.Task[None]] = set()
         self._loops: list[asyncio.Task[None]] = []
@@ -103,7 +111,7 @@ class Inbox:
             log.warning("no separate path for done marks (%r)", exc)
         if adopted := await self.state.run(self.state.store.adopt_inbox):
             log.info("%d inbox rows from before the inbox was keyed by bot are this bot's", adopted)
-        loops = [self._dispatch(), self._beat()] + ([self.poller.run()] if poll else [])
+        loops = [self._dispatch(), self._beat()] + ([self.poller.supervise()] if poll else [])
         self._loops = [asyncio.create_task(loop) for loop in loops]
         log.info("inbox started (replica %s, %s)", self.replica, self.state.store.describe())
 
@@ -141,6 +149,30 @@ class Inbox:
         self._wake.set()
 
     # -- receiving -----------------------------------------------------------------------
+
+    async def accept(self, batch: Sequence[Any], payloads: Sequence[str] | None = None) -> int | None:
+        """Parse each raw update on its own (received.py) and commit them all (raises when the
+        store cannot); one that cannot be parsed is kept as unparsable, then logged and
+        counted. ``payloads``: the JSON as received, item by item (the webhook's body).
+        Returns the highest update_id kept (None: none had one)."""
+        rows: list[InboxUpdate] = []
+        for i, raw in enumerate(batch):
+            row = receive(raw, self.app.bot, payloads[i] if payloads is not None else None)
+            if row is None:
+                self._unparsed(f"an item without an update_id ({type(raw).__name__})")
+            else:
+                rows.append(row)
+        await self.commit(rows)
+        for row in rows:
+            if row.unparsable is not None:
+                self._unparsed(f"update {row.update_id} ({row.unparsable})")
+        return max((row.update_id for row in rows), default=None)
+
+    def _unparsed(self, what: str) -> None:
+        self.counters.unparsed += 1
+        if self.metrics is not None:
+            self.metrics.updates_unparsed.inc()
+        log.warning("%s cannot be parsed: kept in the inbox as unparsable, not answered", what)
 
     async def commit(self, rows: Sequence[InboxUpdate]) -> int:
         """Commit received updates (raises when the store cannot); returns how many were new."""

@@ -12,7 +12,6 @@ import logging
 from collections.abc import Iterable
 
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
-from telegram.error import TelegramError
 
 from bot.telegram.texts import t
 
@@ -39,7 +38,7 @@ async def set_menus(bot: Bot, admin_ids: Iterable[int]) -> int:
         for scope, names, who in targets:
             try:
                 await bot.set_my_commands(commands(names, lang), scope=scope, language_code=code)
-            except TelegramError as exc:
+            except Exception as exc:  # a TelegramError, or an answer PTB could not read
                 failed += 1
                 log.warning("could not set the %s command menu for %s: %s", lang, who, exc)
     return failed

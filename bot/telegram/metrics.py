@@ -50,6 +50,9 @@ class Metrics:
         self.swaps = Histogram("qabot_index_swap_seconds",
                                "Index loads: open at start, reload here, follow another replica's",
                                ["kind"], buckets=SWAP_BUCKETS, registry=r)
+        self.updates_unparsed = Counter(
+            "qabot_updates_unparsed", "Updates kept unanswered because they could not be parsed",
+            registry=r)
         self.updates_handled = Gauge("qabot_updates_handled", "Updates this replica answered since start",
                                      registry=r)
         self.inbox_waiting = Gauge("qabot_inbox_unfinished", "Updates of this bot not yet answered",

@@ -92,6 +92,8 @@ _ZH: dict[str, str] = {
         "文件：{documents} 份，{paragraphs} 段\n模型：{model}\n索引建立于：{built_at}\n"
         "已回答：{answered}，未涉及：{refused}\n反馈：👍 {up} / 👎 {down}\n运行时间：{uptime}"
     ),
+    "stats_unparsable": "最近 {days} 天无法解析的更新：{count} 条（已保存，未回答）",
+    "stats_unparsable_line": "#{update_id}：{reason}",
     "gaps_header": "最近 {days} 天没有答上或被点 👎 的问题（相同问题合并计数，次数多的在前）：",
     "gaps_line": "{rank}. {question}（{count} 次：未答上 {not_answered}，👎 {down}）",
     "gaps_none": "最近 {days} 天没有没答上或被点 👎 的问题。",
@@ -221,6 +223,10 @@ _EN: dict[str, str] = {
         "{built_at}\nAnswered: {answered}, not covered: {refused}\nFeedback: 👍 {up} / 👎 "
         "{down}\nUptime: {uptime}"
     ),
+    "stats_unparsable": (
+        "Updates of the last {days} days that could not be parsed: {count} (kept, not answered)"
+    ),
+    "stats_unparsable_line": "#{update_id}: {reason}",
     "gaps_header": (
         "Questions of the last {days} days that were not answered or got 👎 (the same "
         "question counted together, most frequent first):"

@@ -3,6 +3,8 @@
 PTB's customwebhookbot.py pattern (an Application without an Updater, fed by our own web
 server), with aiohttp. Telegram retries a delivery until it gets a 2xx, so the 200 goes
 out only after the update is committed; a store failure answers 500 and Telegram retries.
+The body is kept as received and parsed on its own (received.py): an update that cannot be
+parsed is kept as unparsable and answered 200 (a retry would fail the same way).
 Every replica may run the endpoint behind one URL (a load balancer): setWebhook is
 idempotent, and the inbox drops a second delivery of an update_id. The URL path and the
 secret header are derived from the token (``webhook_options``), never equal to it.
@@ -19,11 +21,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
-from telegram import Bot, Update
+from telegram import Bot
 
-from bot.state import InboxUpdate
 from bot.telegram.inbox import Inbox
-from bot.telegram.poller import chat_of
+from bot.telegram.reach import reaching
+from bot.telegram.received import update_id_of
 from config.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -73,10 +75,10 @@ class WebhookServer:
         await runner.setup()
         await web.TCPSite(runner, self.options.listen, self.options.port).start()
         self._runner = runner
-        await self.bot.set_webhook(
+        await reaching("setWebhook", self.bot.set_webhook(
             url=self.options.webhook_url, secret_token=self.options.secret_token,
             allowed_updates=allowed_updates, drop_pending_updates=False,
-        )
+        ))
         log.info("webhook endpoint on %s:%s", self.options.listen, self.options.port)
 
     async def stop(self) -> None:
@@ -93,13 +95,15 @@ class WebhookServer:
         raw = await request.text()
         try:
             data: Any = json.loads(raw)
-            update = Update.de_json(data, self.bot)
-        except (ValueError, TypeError, KeyError) as exc:
-            log.warning("webhook body is not an update: %s", exc)
+        except ValueError as exc:
+            log.warning("webhook body is not JSON: %s", exc)
             return web.Response(status=400)
-        try:
-            await self.inbox.commit([InboxUpdate(update.update_id, chat_of(update), raw)])
+        if update_id_of(data) is None:
+            log.warning("webhook body is not an update (no update_id)")
+            return web.Response(status=400)
+        try:  # parsed on its own; one that cannot be is kept as unparsable and confirmed
+            await self.inbox.accept([data], [raw])
         except Exception as exc:  # Telegram retries on anything but 2xx
-            log.error("could not commit update %s (%r); Telegram will retry", update.update_id, exc)
+            log.error("could not commit update %s (%r); Telegram will retry", data["update_id"], exc)
             return web.Response(status=500)
         return web.Response(status=200)

@@ -1,10 +1,11 @@
-"""Injected failures for the fake Bot API server: 429, 500, delays and dropped connections."""
+"""Injected failures for the fake Bot API server: 429, 500, delays, dropped connections and
+answers given verbatim ("raw": an HTML error page, bad JSON, a result missing fields)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-KINDS = frozenset({"429", "500", "delay", "drop"})
+KINDS = frozenset({"429", "500", "delay", "drop", "raw"})
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,9 @@ class Fault:
     times: int = 1
     retry_after: int = 1
     seconds: float = 0.0
+    body: str = ""  # "raw": the answer's body as is
+    status: int = 200  # "raw": its HTTP status
+    content_type: str = "application/json"  # "raw": its Content-Type
 
 
 class FaultPlan:
@@ -34,13 +38,17 @@ class FaultPlan:
         times: int = 1,
         retry_after: int = 1,
         seconds: float = 0.0,
+        body: str = "",
+        status: int = 200,
+        content_type: str = "application/json",
     ) -> None:
-        """Arm ``kind`` ("429", "500", "delay", "drop") for the next ``times`` ``method`` calls."""
+        """Arm ``kind`` ("429", "500", "delay", "drop", "raw") for the next ``times`` ``method``
+        calls; "raw" answers ``body`` verbatim with ``status`` and ``content_type``."""
         if kind not in KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; expected one of {sorted(KINDS)}")
         if times < 1:
             raise ValueError("times must be >= 1")
-        self._faults.append(Fault(method, kind, times, retry_after, seconds))
+        self._faults.append(Fault(method, kind, times, retry_after, seconds, body, status, content_type))
 
     def clear(self) -> None:
         """Disarm every pending fault."""
@@ -57,7 +65,7 @@ class FaultPlan:
                 if f.times <= 1:
                     del self._faults[i]
                 else:
-                    self._faults[i] = Fault(f.method, f.kind, f.times - 1, f.retry_after, f.seconds)
+                    self._faults[i] = replace(f, times=f.times - 1)
                 self.fired.append(f)
                 return f
         return None

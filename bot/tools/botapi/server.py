@@ -78,6 +78,7 @@ class BotAPIServer(UserSide, Observer):
         self._methods = BotMethods(self._state)
         self.faults = FaultPlan()
         self._inflight = 0
+        self.ignore_timeout = False  # True: getUpdates answers at once, like some emulators
         self._runner: web.AppRunner | None = None
         self.base_url = self.base_file_url = ""
 
@@ -160,9 +161,11 @@ class BotAPIServer(UserSide, Observer):
             status, body = await self._answer(request, name, params)
         finally:
             self._inflight -= int(counted)
-        description = "" if body is None else str(body.get("description", ""))
+        description = "" if not isinstance(body, dict) else str(body.get("description", ""))
         self._state.record(Call(name, params, at, status, time.monotonic() - at, description))
         log.debug("%s -> %s %s", name, status, description)
+        if isinstance(body, Fault):  # "raw": this answer, verbatim
+            return web.Response(status=status, text=body.body, content_type=body.content_type)
         if body is None:  # "drop": close without answering
             if request.transport is not None:
                 request.transport.close()
@@ -171,13 +174,15 @@ class BotAPIServer(UserSide, Observer):
 
     async def _answer(
         self, request: web.Request, name: str, params: dict[str, Any]
-    ) -> tuple[int, dict[str, Any] | None]:
+    ) -> tuple[int, dict[str, Any] | Fault | None]:
         """Run one method; ``params`` is filled in place for the call record."""
         try:
             got, uploads = await read_params(request)
             params.update(got)
             params.update({k: _upload_note(u) for k, u in uploads.items()})
             fault = self.faults.take(name)
+            if fault is not None and fault.kind == "raw":
+                return fault.status, fault
             if fault is not None:
                 early = await self._apply_fault(fault)
                 if early is not None or fault.kind == "drop":
@@ -213,7 +218,7 @@ class BotAPIServer(UserSide, Observer):
             raise ApiError(409, CONFLICT_WEBHOOK)
         offset = as_int(params, "offset", 0)
         limit = min(max(as_int(params, "limit", 100), 1), 100)
-        timeout = max(0.0, float(params.get("timeout") or 0))
+        timeout = 0.0 if self.ignore_timeout else max(0.0, float(params.get("timeout") or 0))
         allowed = params.get("allowed_updates")
         if isinstance(allowed, list):
             state.allowed_updates = [str(a) for a in allowed] or None

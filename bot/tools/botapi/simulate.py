@@ -166,11 +166,15 @@ class UserSide:
                 continue
             if kind == "callback_query":
                 self._state.callbacks.setdefault(str(body.get("id")), None)
-                body = body.get("message") or {}
-            chat = body.get("chat")
-            if isinstance(chat, dict) and isinstance(chat.get("id"), int):
+                body = body.get("message")
+                if not isinstance(body, dict):
+                    continue
+            chat = body.get("chat")  # remembered only when it is a chat (odd updates may not be)
+            if isinstance(chat, dict) and isinstance(chat.get("id"), int) and isinstance(
+                chat.get("type"), str
+            ):
                 self._state.chats.setdefault(chat["id"], chat)
-                if kind != "callback_query" and "message_id" in body:
+                if kind != "callback_query" and isinstance(body.get("message_id"), int):
                     self._state.user_messages[(chat["id"], int(body["message_id"]))] = body
         uid = self._state.enqueue(update, update_id)
         if isinstance(update.get("callback_query"), dict):

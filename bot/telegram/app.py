@@ -140,7 +140,7 @@ def register(app: QAApp) -> None:
 
 async def _post_init(app: QAApp) -> None:
     rt = runtime_of(app)
-    rt.store = AsyncState(await asyncio.to_thread(open_store, rt.settings, bot_id_of(app.bot.token)))
+    rt.open_state = AsyncState(await asyncio.to_thread(open_store, rt.settings, bot_id_of(app.bot.token)))
     log.info("state store: %s", rt.state.store.describe())
     await rt.engine.open()
     await menus.set_menus(app.bot, rt.settings.telegram.admin_ids)
@@ -150,8 +150,8 @@ async def _post_init(app: QAApp) -> None:
 async def _post_shutdown(app: QAApp) -> None:
     rt = runtime_of(app)
     rt.engine.close()
-    if rt.store is not None:
-        state, rt.store = rt.store, None
+    if rt.open_state is not None:
+        state, rt.open_state = rt.open_state, None
         await asyncio.to_thread(state.close)
 
 

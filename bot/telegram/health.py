@@ -43,11 +43,11 @@ async def not_ready(rt: Runtime) -> list[str]:
         reasons.append("index not loaded")
     if rt.inbox is not None and rt.inbox.poller.down is not None:
         reasons.append("poller down, restarting")
-    if rt.store is None:
+    if rt.open_state is None:
         reasons.append("state store not open")
     else:
         try:
-            await asyncio.wait_for(rt.store.run_first(rt.store.store.ping), STORE_TIMEOUT)
+            await asyncio.wait_for(rt.open_state.run_first(rt.open_state.store.ping), STORE_TIMEOUT)
         except Exception as exc:
             reasons.append(f"state store unreachable ({type(exc).__name__})")
     return reasons
@@ -114,7 +114,7 @@ async def refresh(rt: Runtime) -> None:
         m.documents.set(len(info.documents))
         m.version.clear()
         m.version.labels(rt.engine.version or info.built_at).set(1)
-    if rt.store is not None:
+    if rt.open_state is not None:
         count, oldest = await asyncio.wait_for(rt.state.run(rt.state.store.inbox_backlog), STORE_TIMEOUT)
         m.inbox_waiting.set(count)
         m.inbox_oldest.set(0.0 if oldest is None else max(0.0, time.time() - oldest))

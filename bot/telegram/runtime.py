@@ -53,7 +53,7 @@ class Runtime:
     settings: Settings
     engine: ServedEngine
     stats: Stats = field(default_factory=Stats)
-    store: AsyncState | None = None  # opened by post_init
+    open_state: AsyncState | None = None  # the state store once post_init opened it (see ``state``)
     inbox: Inbox | None = None  # set by ``running``
     metrics: Metrics = field(default_factory=Metrics)
     draining: bool = False  # stopping: /readyz answers 503, no new updates are taken
@@ -76,9 +76,9 @@ class Runtime:
     @property
     def state(self) -> AsyncState:
         """The state store (NotReady before post_init opened it)."""
-        if self.store is None:
+        if self.open_state is None:
             raise NotReady("state store not open")
-        return self.store
+        return self.open_state
 
     def is_admin(self, user_id: int | None) -> bool:
         """Whether ``user_id`` is in settings.telegram.admin_ids."""

@@ -41,6 +41,7 @@ from bot.telegram.inbox import Inbox
 from bot.telegram.logs import protect_secret
 from bot.telegram.metrics import CountingRateLimiter
 from bot.telegram.reach import exit_message, quiet_invalid_json, reaching
+from bot.telegram.reply import sent
 from bot.telegram.runtime import Runtime
 from bot.telegram.texts import lang_of, t
 from bot.telegram.webhook import WebhookOptions, WebhookServer, webhook_options
@@ -166,7 +167,7 @@ async def on_error(update: object, context: BotContext) -> None:
         with contextlib.suppress(TelegramError):
             await update.callback_query.answer()
     try:
-        await context.bot.send_message(update.effective_chat.id, text)
+        await sent(context.bot.send_message(update.effective_chat.id, text), "sendMessage")
     except TelegramError as exc:
         log.warning("could not tell chat %s about the error: %s", update.effective_chat.id, exc)
 

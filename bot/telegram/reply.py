@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager, nullcontext
 
 from telegram import (
@@ -51,14 +51,14 @@ async def send_html(
             last = i == len(chunks) - 1
             try:
                 async with final_reply() if last else nullcontext():
-                    await context.bot.send_message(
+                    await sent(context.bot.send_message(
                         chat_id,
                         chunk,
                         parse_mode=ParseMode.HTML,
                         link_preview_options=NO_PREVIEW,
                         reply_parameters=reply,
                         reply_markup=markup if last else None,
-                    )
+                    ), "sendMessage")
                 break
             except BadRequest:
                 raise
@@ -67,6 +67,18 @@ async def send_html(
                     raise
                 log.warning("sendMessage failed (%s); retrying", exc)
                 await asyncio.sleep(0.5 * (attempt + 1))
+
+
+async def sent(call: Awaitable[object], method: str) -> None:
+    """Await a Bot API call whose request goes out. Telegram confirmed it when the answer
+    says ok; an ok answer python-telegram-bot cannot read back into its objects (a Bot API
+    server of another make, a field of a newer Telegram: TypeError, ValueError, KeyError)
+    still means the message went out, so it is logged, not raised: no apology follows a
+    reply the user already has, and the update is marked done."""
+    try:
+        await call
+    except (TypeError, ValueError, KeyError) as exc:
+        log.warning("%s went out, but its answer could not be read: %r", method, exc)
 
 
 async def reply_text(update: Update, context: Ctx, text: str) -> None:

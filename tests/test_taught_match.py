@@ -105,7 +105,7 @@ def test_matcher_answers_only_above_the_bar_and_suggests_in_the_band_below() -> 
     rows = np.stack([unit(0.95), unit(0.93), unit(SUGGEST_FROM - 0.02), unit(0.94)])
     matcher = TaughtMatcher([close, near, far, Teaching("d", gone.question, not_covered=True)], [rows])
     asked = [np.array([1, 0, 0, 0], np.float32)]
-    assert 0.95 < ANSWER_FROM and matcher.match("乡镇每年要签几份责任书？", asked) is None
+    assert ANSWER_FROM > 0.95 and matcher.match("乡镇每年要签几份责任书？", asked) is None
     assert [t.id for t, _ in matcher.near(asked)] == ["a", "b"]  # not "not covered", not below the band
     assert [t.id for t, _ in matcher.near(asked, 1)] == ["a"]
     within = TaughtMatcher([close, near], [np.stack([unit(0.95), unit(0.95 - SUGGEST_WITHIN - 0.01)])])

@@ -64,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--docs")
     p.set_defaults(handler=cmd_ask)
     p = sub.add_parser("chat", help="console chat: one question per line on stdin")
+    p.add_argument("--json", action="store_true", help="one JSON object per input line (as ask --json)")
     p.add_argument("--docs")
     p.set_defaults(handler=cmd_chat)
     p = sub.add_parser("eval", help="hit@k, refusals and latency on a JSONL question set")
@@ -182,7 +183,7 @@ def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
     """Questions line by line from stdin, answered as a chat."""
     from bot.console import chat
 
-    chat(settings)
+    chat(settings, as_json=args.json)
     return 0
 
 

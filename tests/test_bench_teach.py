@@ -1,6 +1,7 @@
 """bench/teach.py, the deployment play of issue 16: the fresh check set is well formed and
-written from the article, and a play counts paraphrases, captured look-alikes and look-alikes
-whose reply a teaching changed, with the real models and a real (SQLite) state store."""
+written from the article, and a play counts paraphrases (right, or suggested), captured and
+suggested look-alikes and look-alikes whose reply a teaching changed, with the real models and
+a real (SQLite) state store."""
 
 from __future__ import annotations
 
@@ -53,7 +54,9 @@ def test_a_play_teaches_and_counts_what_changed(
         store.close()
         real_service.teach(())
     assert done["taught"] == 1 and done["paraphrases"] == 2 and done["lookalikes"] == 2
-    assert done["paraphrases_right"] + len(done["wrong"]) == 2
+    assert done["paraphrases_right"] + done["paraphrases_suggested"] + len(done["wrong"]) == 2
+    assert done["lookalikes_captured"] == done["lookalikes_from_taught_paragraph"] == 0  # at most suggested
+    assert done["lookalikes_suggested"] <= 2
     assert done["lookalikes_changed"] == len(done["changed"]) <= 2
     assert done["lookalikes_given_taught_answer"] <= done["lookalikes_changed"]
     assert real_service.ask(item["taught"]).taught == ""  # forgotten: nothing taught any more

@@ -1,4 +1,5 @@
-"""The `qabot` command: index, ask --json, eval --json, chat from stdin, config errors (exit 2)."""
+"""The `qabot` command: index, ask --json, eval --json, chat from stdin (as text or --json, a
+number picking a suggestion), config errors (exit 2)."""
 
 from __future__ import annotations
 
@@ -65,7 +66,8 @@ def test_ask_json_prints_exactly_the_documented_keys(
     real_env: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
     data = _json_out(capsys, ["ask", "--json", QUESTION])
-    assert list(data) == ["question", "status", "answered", "answer", "taught", "passages", "candidates"]
+    assert list(data) == [
+        "question", "status", "answered", "answer", "taught", "passages", "candidates", "suggestions"]
     assert data["taught"] == ""  # nothing taught in this store
     assert data["question"] == QUESTION and data["answered"] is True and data["status"] == "answered"
     assert isinstance(data["answer"], str) and "31" in data["answer"]
@@ -83,7 +85,7 @@ def test_ask_json_off_topic_is_not_answered(real_env: Settings, capsys: pytest.C
     data = _json_out(capsys, ["ask", "--json", OFF_TOPIC])
     assert data == {
         "question": OFF_TOPIC, "status": "not_covered", "answered": False, "answer": "", "taught": "",
-        "passages": [], "candidates": [],
+        "passages": [], "candidates": [], "suggestions": [],
     }
 
 
@@ -97,6 +99,26 @@ def test_chat_answers_each_stdin_line(
     first, _, second = out.partition("文章没有涉及")
     assert "答：" in first and "31" in first and "¶8 (《article.txt》)" in first
     assert second and "答：" not in second  # the off-topic question is refused, the blank line skipped
+
+
+@pytest.mark.slow
+def test_chat_json_prints_one_ask_json_object_per_line_and_a_number_picks_a_suggestion(
+    real_env: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    taught, close = "一个街道城管科要承担多少项工作？", "城管科在街道里要干多少项活？"  # close: below the bar
+    assert main(["teach", taught, "--doc", "article.txt", "--paragraph", "23", "--sentence", "近20项"]) == 0
+    capsys.readouterr()
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{close}\n1\n{OFF_TOPIC}\n"))
+    assert main(["chat", "--json"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    offered, chosen, refused = (json.loads(line) for line in lines)
+    assert list(offered) == list(chosen) == list(refused) == [
+        "question", "status", "answered", "answer", "taught", "passages", "candidates", "suggestions"]
+    assert offered["question"] == close and offered["taught"] == "" and not offered["answered"]
+    assert offered["suggestions"] == [{"question": taught, "doc": "article.txt", "paragraph": 23}]
+    assert chosen["question"] == taught and chosen["taught"] and "近20项" in chosen["answer"]
+    assert chosen["passages"][0]["paragraph"] == 23
+    assert refused["status"] == "not_covered" and refused["suggestions"] == []
 
 
 @pytest.mark.slow
@@ -222,3 +244,19 @@ def test_docs_lists_documents_and_the_unreadable_and_remove_deletes_one(
     assert not (fake_env.docs_dir / "规定.pdf").exists()
     capsys.readouterr()
     assert main(["docs"]) == 0 and "规定.pdf" not in capsys.readouterr().out
+
+
+def test_chat_numbers_suggestions_first_then_candidates() -> None:
+    from bot.console import chosen_candidate, chosen_suggestion, format_answer
+    from bot.engine.types import Answer, Candidate, Hit, Suggestion
+
+    hits = (Hit("a.txt", 3, "甲。", 1.0), Hit("a.txt", 5, "乙。", 0.9))
+    offered = (Candidate("a.txt", 3, "甲。"), Candidate("a.txt", 5, "乙。"))
+    answer = Answer("问？", "related", "", hits, candidates=offered,
+                    suggestions=(Suggestion("教过的问题？", "a.txt", 9, "t1"),))
+    text = format_answer(answer)
+    assert "2) ¶3 (a.txt) 甲。" in text and "3) ¶5 (a.txt) 乙。" in text
+    assert "1) 您是不是想问：教过的问题？" in text
+    assert chosen_suggestion(answer, "1") == "教过的问题？" and chosen_candidate(answer, "1") is None
+    picked = chosen_candidate(answer, "3")
+    assert chosen_suggestion(answer, "3") == "" and picked is not None and picked.hits == (hits[1],)

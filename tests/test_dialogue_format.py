@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from bot.telegram.texts import STRINGS
-from bot.tools.dialogue.format import BUTTONS, DialogueError, load, parse
+from bot.tools.dialogue.format import BUTTONS, DialogueError, is_button, load, parse
 from bot.tools.dialogue.runner import admin_ids
-from bot.tools.dialogue.specs import Expect, User
+from bot.tools.dialogue.specs import Expect, User, same_button
 
 DIALOGUES = Path(__file__).parent / "dialogues"
 
@@ -180,3 +180,11 @@ def test_inline_steps_allow_the_empty_query() -> None:
     d = parse("steps:\n  - inline: ''\n  - inline: 问责的目的是什么？\n", Path("dlg/inline.yaml"))
     assert [(s.action, s.text) for s in d.steps] == [("inline", ""), ("inline", "问责的目的是什么？")]
     assert d.steps[0].describe() == "inline (empty query)"
+
+
+def test_a_suggestion_is_pressed_by_the_start_of_its_label() -> None:
+    zh, en = "您是不是想问：节假日值班电话是多少？", "Did you mean: What is the duty phone number?"
+    assert is_button("您是不是想问：") and is_button(zh) and is_button("Did you mean: ")
+    assert same_button("您是不是想问：", zh) and same_button("您是不是想问：节假日", zh)
+    assert same_button("Did you mean: ", en) and not same_button("您是不是想问：值班人员", zh)
+    assert not same_button("您是不是想问：", "¶3 节假日值班电话…")

@@ -21,7 +21,7 @@ from embeddings import Encoder
 
 pytestmark = [pytest.mark.slow]
 QUESTION = "乡镇一年要签多少份责任状？"
-PARAPHRASE = "乡镇每年要签下的责任状有多少份？"
+ASKED = "乡镇一年要签多少份责任状"  # the taught wording, punctuation aside (a paraphrase is only suggested)
 
 
 @pytest.fixture
@@ -60,12 +60,12 @@ async def test_a_teaching_reaches_another_replica_and_survives_a_restart(
     second = await replica(settings, real_encoder, store_b)
     follower = asyncio.create_task(second.follow_forever())
     try:
-        assert (await second.ask(PARAPHRASE)).taught == ""
+        assert (await second.ask(ASKED)).taught == ""
         number = _number(settings, "足足签了50多份")
         teaching = Paragraphs.read(settings).teaching(QUESTION, "article.txt", number, "足足签了50多份")
         kept = await asyncio.to_thread(store_a.teach, teaching, "test")
         start = time.monotonic()
-        while (answer := await second.ask(PARAPHRASE)).taught != kept.id:
+        while (answer := await second.ask(ASKED)).taught != kept.id:
             assert time.monotonic() - start < 5, "the teaching did not reach the second replica"
             await asyncio.sleep(0.05)
         assert "50多份" in answer.answer and time.monotonic() - start < 3
@@ -76,7 +76,7 @@ async def test_a_teaching_reaches_another_replica_and_survives_a_restart(
         second.close()
     restarted = await replica(settings, real_encoder, store_b)
     try:
-        assert (await restarted.ask(PARAPHRASE)).taught == kept.id
+        assert (await restarted.ask(ASKED)).taught == kept.id
     finally:
         restarted.close()
 

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from test_telegram_harness import OFF_TOPIC, QUESTION, RATE_LIMIT, TIMEOUT, Live, paragraphs
 
+from bot.engine.types import Teaching
 from bot.tools.botapi import SimUser
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
@@ -79,3 +80,16 @@ async def test_inline_queries_are_rate_limited_like_questions(live: Live) -> Non
     answer = await inline(live, user, QUESTION)
     assert answer["results"] == [] and "秒" in answer["button"]["text"]
     assert answer["is_personal"] is True
+
+
+async def test_a_suggestion_is_offered_as_a_result_that_answers_from_the_teaching(live: Live) -> None:
+    taught, close = "一个街道城管科要承担多少项工作？", "城管科在街道里要干多少项活？"  # close: below the bar
+    p = next(p for p in live.runtime.engine.current.stored.paragraphs if "近20项" in p.text)
+    store = live.runtime.state.store
+    await live.runtime.state.run(store.teach, Teaching("", taught, p.doc, p.number, p.hash, "近20项"), "test")
+    await live.runtime.engine.refresh_teachings()
+    first, offer, *_ = (await inline(live, SimUser(id=306), close))["results"]
+    assert "可能相关" in first["title"]
+    assert offer["title"] == f"您是不是想问：{taught}"
+    assert "近20项" in offer["input_message_content"]["message_text"].split("</b>")[0]
+    assert paragraphs(offer["shown"])[0] == p.number

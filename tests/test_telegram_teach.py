@@ -1,8 +1,9 @@
 """End to end, admins teach from /gaps (bot/telegram/teach.py) through the loopback Bot API:
 a question the bot did not answer shows up in /gaps with its candidate paragraphs as
 buttons; the admin picks one and the sentence to bold; the next paraphrase is answered from
-it. Others cannot teach. A 👎 asks why, and /gaps shows the reason. A reload that changes
-the taught paragraph reports the teaching."""
+it (below the answering bar: by its "您是不是想问" button). Others cannot teach. A 👎 asks
+why, and /gaps shows the reason. A reload that changes the taught paragraph reports the
+teaching."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ async def test_a_chosen_candidate_is_answered_and_suggested_in_gaps(live: Live) 
     assert live.runtime.engine.taught == ()  # a choice teaches nothing by itself
 
 
-async def test_admin_teaches_from_gaps_and_the_next_paraphrase_is_answered(live: Live) -> None:
+async def test_admin_teaches_from_gaps_and_the_next_paraphrase_is_answered_by_suggestion(live: Live) -> None:
     asker, number = SimUser(id=301), _number(live)
     (before,) = await live.ask(asker, GAP)
     assert "可能相关" in before.plain_text
@@ -71,7 +72,8 @@ async def test_admin_teaches_from_gaps_and_the_next_paraphrase_is_answered(live:
     (bold,) = await live.runtime.state.run(live.runtime.state.store.taught)
     assert "31项" in bold.sentence
 
-    (after,) = await live.ask(SimUser(id=302), PARAPHRASE)
+    (offer,) = await live.ask(SimUser(id=302), PARAPHRASE)  # close, below the answering bar:
+    (after,) = await _press(live, SimUser(id=302), offer, f"您是不是想问：{GAP}")  # suggested (issue 26)
     assert "31项" in after.text.split("</b>")[0] and paragraphs(after.plain_text)[0] == number
     listing, *_ = await _gaps(live)  # taught: no longer a gap
     assert GAP not in listing.plain_text

@@ -174,6 +174,8 @@ class SearchService:
                 if threads[i] is None and not offset:
                     taught = self._from_taught(lesson.taught, texts[i], query, k)
                 found[i] = answer = taught or self._decide(texts[i], query, w, k, offset, asking)[0]
+                if taught is None and threads[i] is None and not offset:  # "您是不是想问": taught.py
+                    found[i] = answer = lesson.taught.suggested(answer, [query.vector, query.second])
                 key = keys[i]
                 if key is not None:
                     lesson.cache.put(key, answer)

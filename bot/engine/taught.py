@@ -4,6 +4,8 @@
 their question vectors, and the paragraphs by content hash. A question that means a taught
 wording is answered from the taught paragraph, cited first, with the taught sentence (or the
 one the answer step chooses) in bold; a wording taught not covered is not answered. A
+question close to taught wordings but not close enough to be answered from one gets them as
+suggestions ("您是不是想问：…", ``suggested``): choosing one asks the taught wording. A
 teaching whose paragraph is no longer in the index (its text changed or vanished) is
 *stale*: never applied to other text, reported to admins instead.
 """
@@ -11,7 +13,7 @@ teaching whose paragraph is no longer in the index (its text changed or vanished
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -20,7 +22,7 @@ from bot.engine.library import cite
 from bot.engine.question.strays import Strays
 from bot.engine.question.taught_match import NO_TEACHINGS, Match, TaughtMatcher, checked
 from bot.engine.text.sentences import split_sentences
-from bot.engine.types import Answer, Hit, Teaching, Turn
+from bot.engine.types import Answer, Hit, Suggestion, Teaching, Turn
 
 Encode = Callable[[list[str]], list[np.ndarray]]  # questions → one array of rows per model
 
@@ -82,6 +84,24 @@ class Taught:
         if strays is None:
             return self.matcher.match(question, vectors)
         return self.matcher.match(question, vectors, lambda t: self.strays_from(t, question, strays))
+
+    def suggested(self, answer: Answer, vectors: Sequence[np.ndarray | None]) -> Answer:
+        """``answer`` with the taught wordings its question is near (TaughtMatcher.near) as
+        suggestions, best first; not one whose taught answer it already gives (answered from
+        that paragraph, with the taught sentence when one was taught), nor one whose paragraph
+        is gone."""
+        offered: list[Suggestion] = []
+        for teaching, _ in self.matcher.near(vectors):
+            p = self.paragraph(teaching)
+            if p is None or (answer.answered and answer.hits and self._gives(answer, teaching, p)):
+                continue
+            offered.append(Suggestion(teaching.question, p.doc, p.number, teaching.id))
+        return replace(answer, suggestions=tuple(offered)) if offered else answer
+
+    @staticmethod
+    def _gives(answer: Answer, teaching: Teaching, p: Paragraph) -> bool:
+        first, sentence = answer.hits[0], teaching.sentence.strip()
+        return (first.doc, first.paragraph) == (p.doc, p.number) and sentence in answer.answer
 
     def strays_from(self, teaching: Teaching, question: str, strays: Strays) -> bool:
         """``question`` names something ``teaching``'s answer does not, or lacks a word the

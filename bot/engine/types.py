@@ -65,6 +65,18 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class Suggestion:
+    """A taught question close to the one asked but below the answering bar, offered as
+    "您是不是想问：…" (bot/engine/taught.py): its wording, the paragraph its teaching answers
+    from (document, ¶n now) and the teaching's id. Choosing it asks the taught question."""
+
+    question: str
+    doc: str
+    paragraph: int
+    taught: str
+
+
+@dataclass(frozen=True)
 class Answer:
     """What the engine says to one question.
 
@@ -83,6 +95,7 @@ class Answer:
     turn: Turn | None = None
     taught: str = ""  # the id of the teaching it was answered from ("" none: bot/engine/taught.py)
     candidates: tuple[Candidate, ...] = ()  # "related": paragraphs to choose from, best first
+    suggestions: tuple[Suggestion, ...] = ()  # "您是不是想问": close taught questions, best first
 
     @property
     def answered(self) -> bool:

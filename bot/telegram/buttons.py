@@ -9,7 +9,7 @@ from telegram import CallbackQuery, Update
 
 from bot.engine.types import Hit
 from bot.state import Feedback
-from bot.telegram import candidates, handoff, reasons, render, teach
+from bot.telegram import candidates, handoff, reasons, render, suggestions, teach
 from bot.telegram.refs import AnswerRef, parse_callback
 from bot.telegram.reply import Ctx, keyboard, send_html, typing
 from bot.telegram.runtime import Runtime
@@ -35,6 +35,9 @@ async def button(update: Update, context: Ctx) -> None:
         return
     if parsed is not None and parsed[0] in candidates.ACTIONS:  # the asker chose a paragraph
         await candidates.pressed(rt, query, context, *parsed)
+        return
+    if parsed is not None and parsed[0] in suggestions.ACTIONS:  # the asker chose a taught question
+        await suggestions.pressed(rt, query, context, *parsed)
         return
     ref = await rt.buttons(parsed[1]) if parsed else None
     if parsed is None or ref is None or parsed[0] not in ("m", "c", handoff.ACTION, *VOTES):

@@ -22,7 +22,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.engine.types import Answer
 from bot.state import LogEntry
-from bot.telegram import candidates, handoff, render
+from bot.telegram import candidates, handoff, render, suggestions
 from bot.telegram.refs import AnswerRef
 from bot.telegram.reply import Ctx, keyboard, reply_text, send_html, typing
 from bot.telegram.runtime import Runtime
@@ -137,11 +137,12 @@ async def answer_question(update: Update, context: Ctx, question: str, command: 
         asked = answer.turn.question if answer.turn else question  # a follow-up made whole
         ref = AnswerRef(
             asked, lang, answer.hits, rt.settings.retrieval.top_k, message.chat_id,
-            frozenset((h.doc, h.paragraph) for h in answer.hits),
+            frozenset((h.doc, h.paragraph) for h in answer.hits), suggestions=answer.suggestions,
         )
-    elif answer.candidates:  # unsure: offer paragraphs to choose from (bot/telegram/candidates.py)
-        ref = AnswerRef(question, lang, answer.hits, rt.settings.retrieval.top_k, message.chat_id,
-                        candidates=answer.candidates)
+    elif answer.candidates or answer.suggestions:  # offer paragraphs (candidates.py), taught questions
+        shown_hits = answer.hits if answer.status == "related" else ()  # (suggestions.py) to choose from
+        ref = AnswerRef(question, lang, shown_hits, rt.settings.retrieval.top_k, message.chat_id,
+                        candidates=answer.candidates, suggestions=answer.suggestions)
     elif handoff.enabled(rt):  # the 转人工 button needs the question and the chat
         ref = AnswerRef(question, lang, (), 0, message.chat_id)
     shown = answer.status != "not_covered"  # "related" replies show the closest paragraphs
@@ -153,7 +154,8 @@ async def answer_question(update: Update, context: Ctx, question: str, command: 
     key = await rt.record(entry, answer.turn, ref)
     markup = None
     if key is not None:
-        markup = keyboard(lang, key) if answer.answered else _unanswered(rt, lang, key, answer)
+        below = keyboard(lang, key) if answer.answered else _unanswered(rt, lang, key, answer)
+        markup = _suggesting(lang, key, answer, below)
     quote = message if message.chat.type != Chat.PRIVATE else None
     chunks = render.answer_html(answer, lang, _examples(rt, lang))
     await send_html(context, message.chat_id, chunks, markup=markup, reply_to=quote)
@@ -164,6 +166,15 @@ def _unanswered(rt: Runtime, lang: Lang, key: str, answer: Answer) -> InlineKeyb
     rows = list(candidates.markup(answer.candidates, key).inline_keyboard) if answer.candidates else []
     if handoff.enabled(rt):
         rows += list(handoff.keyboard(lang, key).inline_keyboard)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def _suggesting(
+    lang: Lang, key: str, answer: Answer, below: InlineKeyboardMarkup | None
+) -> InlineKeyboardMarkup | None:
+    """"您是不是想问：…" buttons (bot/telegram/suggestions.py) first, then the reply's others."""
+    rows = suggestions.rows(lang, answer.suggestions, key)
+    rows += [list(row) for row in below.inline_keyboard] if below is not None else []
     return InlineKeyboardMarkup(rows) if rows else None
 
 

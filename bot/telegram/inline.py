@@ -4,7 +4,9 @@ Each result is an article. For an answered question the first one sends the same
 private chat gets (bold answer, then the cited paragraphs), titled with the short answer;
 the others each send one further cited paragraph, titled with its opening. The description
 names ¶n and the document. A question the documents do not answer offers one result that
-sends the reply a private chat would get and cites no paragraph as an answer; an empty
+sends the reply a private chat would get and cites no paragraph as an answer; a question
+close to taught wordings ("您是不是想问", bot/telegram/suggestions.py) offers each right after
+that first result, titled "您是不是想问：…" and sending the taught wording's answer; an empty
 query offers the example questions, each sending its answer. Inline queries count against
 the same per-user rate limit as questions; /metrics counts them by outcome apart from
 questions (qabot_inline_queries_total), since Telegram sends one per pause in typing. No
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 
 from telegram import (
@@ -63,16 +66,32 @@ async def inline_query(update: Update, context: Ctx) -> None:
     answers, version = await rt.engine.ask_all(questions)
     if text:
         rt.metrics.inline_query(answers[0].status)
-        results = articles(answers[0], lang, examples, version)
+        offered = [s.question for s in answers[0].suggestions][: MAX_RESULTS - 1]
+        suggested = (await rt.engine.ask_all(offered))[0] if offered else []
+        results = articles(answers[0], lang, examples, version, suggested)
     else:
         results = [example_article(a, lang, version) for a in answers]
     await query.answer(results, cache_time=CACHE_SECONDS)
 
 
 def articles(
+    answer: Answer, lang: Lang, examples: tuple[str, ...], version: str, suggested: Sequence[Answer] = ()
+) -> list[InlineQueryResultArticle]:
+    """Results for one question: the whole reply first, then one per taught question it
+    suggests (``suggested``: their answers), then one per candidate or further cited paragraph."""
+    found = _articles(answer, lang, examples, version)
+    offers = [
+        _article(_result_id(answer.question, version, 10 + i), t(lang, "btn_suggest", question=a.question),
+                 a.answer, render.answer_html(a, lang, examples)[0])
+        for i, a in enumerate(suggested) if a.answered
+    ]
+    return [found[0], *offers, *found[1:]][:MAX_RESULTS]
+
+
+def _articles(
     answer: Answer, lang: Lang, examples: tuple[str, ...], version: str
 ) -> list[InlineQueryResultArticle]:
-    """Results for one question: the whole reply first, then one per further cited paragraph."""
+    """The reply first, then one per candidate or further cited paragraph."""
     reply = render.answer_html(answer, lang, examples)[0]
     hits = render.unique_hits(answer.hits) if answer.status != "not_covered" else []
     if answer.answered:

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from bot.engine.types import Candidate, Hit
+from bot.engine.types import Candidate, Hit, Suggestion
 
 MAX_CALLBACK_BYTES = 64
 
@@ -28,6 +28,7 @@ class AnswerRef:
     chat_id: int
     shown: frozenset[tuple[str, int]] = frozenset()  # (document, ¶n) already sent
     candidates: tuple[Candidate, ...] = ()  # offered to choose from (a "related" reply)
+    suggestions: tuple[Suggestion, ...] = ()  # taught questions offered ("您是不是想问")
 
     def to_json(self) -> str:
         """The JSON the state store keeps."""
@@ -38,6 +39,7 @@ class AnswerRef:
                 "hits": [[h.doc, h.paragraph, h.text, h.score] for h in self.hits],
                 "shown": sorted([doc, n] for doc, n in self.shown),
                 "candidates": [[c.doc, c.paragraph, c.sentence] for c in self.candidates],
+                "suggestions": [[s.question, s.doc, s.paragraph, s.taught] for s in self.suggestions],
             },
             ensure_ascii=False,
         )
@@ -53,6 +55,8 @@ class AnswerRef:
                 int(data["next_offset"]), int(data["chat_id"]),
                 frozenset((str(d), int(n)) for d, n in data["shown"]),
                 tuple(Candidate(str(d), int(n), str(s)) for d, n, s in data.get("candidates", [])),
+                tuple(Suggestion(str(q), str(d), int(n), str(i))
+                      for q, d, n, i in data.get("suggestions", [])),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"not stored button state: {exc}") from exc

@@ -8,13 +8,19 @@ the same as a taught one:
 
 - the same words (``question_key``: punctuation, spacing, case and width aside), or
 - close in embedding space (the mean cosine of the e5 and the second model's vectors at
-  least ``threshold``, chosen with bench/teach.py)
+  least ``threshold``, chosen with bench/teach.py, and at least ``ANSWER_FROM``)
   *and* asking the same kind of thing (``focus``: who, when, how many, why, what effect,
   how to…, negated or not), so "惠州那个街道年终考核是谁组织的？" is not captured by
   "…一共有多少项指标？"; a plain "what" question needs a closer match unless it asks for the
   same thing by name (``head``: "什么态度" is not "哪些工作"), and without a word that
   names something the taught answer does not (question/strays.py: "问责程序上…" is not
   "问责类型上…").
+
+The models put paraphrases no closer than look-alikes (bench/FINDINGS.md 1g): look-alikes
+reach 0.974, paraphrases go down to 0.67, so no similarity answers the one and never the
+other. A close wording below ``ANSWER_FROM`` is therefore never answered from its teaching:
+``near`` offers it instead ("您是不是想问：…", bot/engine/taught.py), the taught wordings at
+least ``SUGGEST_FROM`` and within ``SUGGEST_WITHIN`` of the closest, for the asker to choose.
 
 The engine stays store-free: the serving layer (or a CLI command) loads the teachings from
 the state store and hands them to ``SearchService.teach``.
@@ -39,6 +45,14 @@ from bot.engine.types import Teaching
 SIMILAR = 0.90
 SIMILAR_CHECKED = 0.86
 SIMILAR_SPECIFIC = 0.82
+# Answering from a teaching also needs ANSWER_FROM: above every look-alike of bench/data
+# (the closest 0.974), so a look-alike gets at most a suggestion. Below it, the taught wordings
+# at least SUGGEST_FROM and within SUGGEST_WITHIN of the closest are suggested, SUGGESTED at most
+# (bench/teach.py: paraphrases answered right or suggested 0.95 or more on every set at 0.74).
+ANSWER_FROM = 0.98
+SUGGEST_FROM = 0.74
+SUGGEST_WITHIN = 0.05
+SUGGESTED = 3
 _HEAD = re.compile(r"(?:什么样的?|怎样的|什么|哪些|哪个|哪条|哪类|哪种|哪项)([\u4e00-\u9fff]{2})")
 
 
@@ -137,12 +151,34 @@ class TaughtMatcher:
         if scores is None:
             return None
         for i in np.argsort(-scores):
-            if scores[i] < SIMILAR_SPECIFIC:
+            if scores[i] < max(SIMILAR_SPECIFIC, ANSWER_FROM):
                 return None
             teaching = self.teachings[int(i)]
             if scores[i] >= threshold(teaching.question, question) and not (veto and veto(teaching)):
                 return Match(teaching, float(scores[i]), False)
         return None
+
+    def near(self, vectors: Sequence[np.ndarray | None], n: int = SUGGESTED) -> list[tuple[Teaching, float]]:
+        """The taught wordings (not "not covered" ones) closest to a question (its vectors, as
+        for ``match``), best first: at least SUGGEST_FROM, within SUGGEST_WITHIN of the
+        closest, one per wording, ``n`` at most; none when a vector is missing."""
+        if not self.teachings or not self._vectors or len(vectors) != len(self._vectors):
+            return []
+        scores = self.similarities(vectors)
+        if scores is None:
+            return []
+        out: list[tuple[Teaching, float]] = []
+        seen: set[str] = set()
+        best = float(scores.max())
+        for i in np.argsort(-scores):
+            score, teaching = float(scores[i]), self.teachings[int(i)]
+            if len(out) == n or score < max(SUGGEST_FROM, best - SUGGEST_WITHIN):
+                break
+            key = question_key(teaching.question)
+            if not teaching.not_covered and key not in seen:
+                seen.add(key)
+                out.append((teaching, score))
+        return out
 
     def similarities(self, vectors: Sequence[np.ndarray | None]) -> np.ndarray | None:
         """Mean cosine of the question with every taught wording (None: a vector missing)."""
@@ -164,6 +200,6 @@ def _unit(rows: np.ndarray) -> np.ndarray:
 NO_TEACHINGS = TaughtMatcher(())
 
 __all__ = [
-    "NO_TEACHINGS", "SIMILAR", "SIMILAR_CHECKED", "SIMILAR_SPECIFIC", "Match", "TaughtMatcher", "checked",
-    "focus", "head", "threshold",
+    "ANSWER_FROM", "NO_TEACHINGS", "SIMILAR", "SIMILAR_CHECKED", "SIMILAR_SPECIFIC", "SUGGESTED",
+    "SUGGEST_FROM", "SUGGEST_WITHIN", "Match", "TaughtMatcher", "checked", "focus", "head", "threshold",
 ]

@@ -23,7 +23,7 @@ from pathlib import Path
 from bot.state.records import REASONS
 from bot.telegram.texts import STRINGS
 from bot.tools.dialogue.located import DialogueError, YList, YMap, check_keys, kind, load_located
-from bot.tools.dialogue.specs import CANDIDATE, Expect, User, read_expect, read_user
+from bot.tools.dialogue.specs import CANDIDATE, Expect, User, is_suggestion, read_expect, read_user
 
 TOP_KEYS = ("name", "description", "user", "users", "steps")
 STEP_KEYS = ("send", "press", "upload", "inline", "as", "expect", "timeout", "note")
@@ -41,7 +41,7 @@ BUTTONS = tuple(
 
 def is_button(label: str) -> bool:
     """Whether a script may press or expect ``label``."""
-    return label in BUTTONS or CANDIDATE.match(label) is not None
+    return label in BUTTONS or CANDIDATE.match(label) is not None or is_suggestion(label)
 DEFAULT_USER = User(id=1001)
 DEFAULT_TIMEOUT = 60.0
 

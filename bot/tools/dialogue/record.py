@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.tools.dialogue.expect import Reply, cite_list
-from bot.tools.dialogue.format import BUTTONS, DEFAULT_USER, Upload, User, mime_type_of, parse
+from bot.tools.dialogue.format import BUTTONS, DEFAULT_USER, Upload, User, is_button, mime_type_of, parse
 from bot.tools.dialogue.stack import BotStack, StepError
 from config.settings import Settings
 
@@ -156,7 +156,7 @@ async def record_session(stack: BotStack, path: Path, read: Read, write: Write) 
 async def _perform(stack: BotStack, line: str, user: User) -> Recorded:
     if line.startswith(":press"):
         label = line[len(":press") :].strip()
-        if label not in BUTTONS:
+        if not is_button(label):
             raise ValueError(f"unknown button {label!r}; expected one of: {', '.join(BUTTONS)}")
         return Recorded("press", label, user, await stack.act("press", label, user, wait=WAIT))
     if line.startswith(":upload"):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from bot.telegram.texts import STRINGS
 from bot.tools.dialogue.located import DialogueError, YList, YMap, check_keys, kind
 
 USER_KEYS = ("id", "language", "first_name", "username", "admin")
@@ -81,10 +82,21 @@ def read_user(path: Path, value: object, line: int, where: str, known: dict[int,
 
 
 CANDIDATE = re.compile(r"^¶\d+$")  # a candidate paragraph's button: "¶8" stands for "¶8 惠州某街道…"
+# A suggested taught question's button, "您是不是想问：<question>" ("Did you mean: …"): named by
+# its start ("您是不是想问：" alone: the first suggestion).
+SUGGESTION = tuple(STRINGS[lang]["btn_suggest"].partition("{question}")[0] for lang in ("zh", "en"))
+
+
+def is_suggestion(label: str) -> bool:
+    """Whether ``label`` names a suggestion's button (or the start of one)."""
+    return label.startswith(SUGGESTION)
 
 
 def same_button(wanted: str, label: str) -> bool:
-    """Whether a script's ``wanted`` names the button ``label`` (a candidate by its ¶n)."""
+    """Whether a script's ``wanted`` names the button ``label`` (a candidate by its ¶n, a
+    suggestion by the start of its label)."""
+    if is_suggestion(wanted):
+        return label.startswith(wanted)
     return label == wanted or (CANDIDATE.match(wanted) is not None and label.startswith(wanted + " "))
 
 
@@ -113,7 +125,7 @@ def read_expect(path: Path, value: object, line: int, buttons: tuple[str, ...]) 
             empty = isinstance(field, YList) and not field.items
             fields[key] = () if empty else _texts(path, field, at, where)
             for label in fields[key]:
-                if label not in buttons and not CANDIDATE.match(label):
+                if label not in buttons and not CANDIDATE.match(label) and not is_suggestion(label):
                     problem = f"unknown button {label!r} (expected one of: {', '.join(buttons)})"
                     raise DialogueError(path, at, f"{where}: {problem}")
         elif key == "max_ms":

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 import faiss
 import numpy as np
 
-from bot.engine.answer.choose import Extract, choose, choose_among
+from bot.engine.answer.choose import Extract, choose, choose_among, fits
 from bot.engine.answer.sentences import SentenceIndex
 from bot.engine.cache import AnswerCache
 from bot.engine.documents.ingest import Paragraph
@@ -24,16 +24,19 @@ from bot.engine.judge.answerable import answerable
 from bot.engine.judge.evidence import Evidence, Gauge
 from bot.engine.judge.nullmodel import NullModel, RefusalRule
 from bot.engine.library import Library
-from bot.engine.question.asking import asked_for, asks_itself
+from bot.engine.question.asking import FACT_KINDS, asked_for, asks_itself
 from bot.engine.question.concepts import Concepts, Words
 from bot.engine.question.crosslingual import Translator
 from bot.engine.question.followup import is_follow_up, resolve
 from bot.engine.question.sections import asked_place, asks_only_where
+from bot.engine.question.short_names import ShortNames
 from bot.engine.question.strays import Strays
 from bot.engine.question.taught import Match
+from bot.engine.question.titles import Titles, is_title, title_forms
 from bot.engine.rank.bm25 import LexicalIndex
 from bot.engine.rank.hybrid import HybridRetriever, Query, Ranking
-from bot.engine.rank.places import first_in_place
+from bot.engine.rank.kinds import holding_first
+from bot.engine.rank.places import first_in_place, named_first
 from bot.engine.reading import QuestionReader
 from bot.engine.taught import NO, Taught
 from bot.engine.text.named import names_place
@@ -90,6 +93,7 @@ class SearchService:
         )
         self.cache = AnswerCache(self.settings.retrieval.answer_cache, s.manifest.built_at)
         lexical = self.lexical
+        self.short_names = ShortNames([p.text for p in s.paragraphs if p.servable], lexical.df)
         self.strays = Strays(self.concepts.knows, lexical.df, lexical.size, self.reader.encode_words)
         m = s.manifest
         self.info = IndexInfo(
@@ -98,6 +102,10 @@ class SearchService:
             built_at=m.built_at, skipped=m.skipped(),
         )
         self.library = Library(s.paragraphs, self.info.documents)
+        first: dict[str, str] = {}
+        for p in s.paragraphs:
+            first.setdefault(p.doc, p.text)
+        self.titles = Titles({doc: title_forms(doc, first.get(doc, "")) for doc in self.info.documents})
         self.taught: Taught = NO
         self.own = tuple(qa_teachings(s.paragraphs))  # what the 问答 documents teach themselves
         self._taught_vectors: dict[str, tuple[np.ndarray, ...]] = {}
@@ -139,6 +147,7 @@ class SearchService:
         contexts = list(contexts or [None] * len(asked))
         threads = [self.reader.thread(q, c) for q, c in zip(asked, contexts, strict=True)]
         texts = [q if t is None else resolve(q, t) for q, t in zip(asked, threads, strict=True)]
+        texts = [self.short_names.expand(t) for t in texts]  # 村委会 → 村民委员会
         norms = [normalize(t) for t in texts]
         keys = [  # a follow-up's answer depends on its thread: not cached; any other question is
             None if thread is not None else self.cache.key(norm, k, offset)
@@ -163,7 +172,7 @@ class SearchService:
         """The answer to one standalone question (never cached) and the evidence it was
         judged on (None when it was not judged: off-topic or empty). bench/calibrate.py
         fits the answerability model on these."""
-        text = question.strip()
+        text = self.short_names.expand(question.strip())
         queries, words = self.reader.read([text], [normalize(text)])
         return self._decide(text, queries[0], words[0], k or self.settings.retrieval.top_k, 0, Asking(text))
 
@@ -206,10 +215,14 @@ class SearchService:
         if not has_content(query.norm) or not self.retriever.passages:
             return Answer(question, "not_covered", "", ()), None
         ranking = self.retriever.rank(query)
-        placed = self._placed(ranking, asking.written)
+        named = self.titles.named(question)  # a question that names a document is asked of it
+        placed = self._placed(ranking, asking.written, named)
         if placed is not None:  # "第七条讲了什么？": the documents have that place; quote it
             return self._answer_placed(question, query, placed, k, offset, asking), None
         margins = self.null.margins(query, ranking)
+        if named:
+            ranking = named_first(ranking, named, self.retriever.passages, self._is_title)
+        ranking = self._holding_first(query, ranking, asking)
         hits = self._hits(ranking, k, offset)
         if not self.rule.covered(margins) or not hits:
             return Answer(question, "not_covered", "", hits), None
@@ -228,6 +241,21 @@ class SearchService:
         answer = Answer(question, "answered", extract.text, hits, turn=Turn(question, cited, extract.text))
         return answer, evidence
 
+    def _holding_first(self, query: Query, ranking: Ranking, asking: Asking) -> Ranking:
+        """A new question that wants a kind of fact: a close paragraph that holds it goes
+        before one that does not (rank/kinds.py)."""
+        asked = asked_for(asking.written)
+        if asking.thread is not None or asked.kind not in FACT_KINDS:
+            return ranking
+        subject = frozenset() if query.cross_lingual else frozenset(tokenize(query.norm))
+        texts = self.sentences.sentences
+
+        def holds(passage: int) -> bool:
+            rows = self.sentences.rows(*self._key(passage))
+            return any(fits(self.sentences, r, texts[r].text, asked, subject) for r in rows)
+
+        return holding_first(ranking, holds)
+
     def _hits(self, ranking: Ranking, k: int, offset: int) -> tuple[Hit, ...]:
         """The cited paragraphs of ``ranking[offset : offset + k]``."""
         out = []
@@ -237,12 +265,18 @@ class SearchService:
             out.append(Hit(p.doc, p.paragraph, para.text, r.fused, para.section, para.page))
         return tuple(out)
 
-    def _placed(self, ranking: Ranking, written: str) -> Ranking | None:
-        """``ranking`` with the paragraphs where the question names first (rank/places.py)."""
+    def _placed(self, ranking: Ranking, written: str, docs: frozenset[str]) -> Ranking | None:
+        """``ranking`` with the paragraphs where the question names first (rank/places.py),
+        in the documents it names (any, when it names none)."""
         asked = asked_place(written)
         if not asked:
             return None
-        return first_in_place(ranking, asked, self.retriever.passages, self.library.paragraphs)
+        return first_in_place(ranking, asked, self.retriever.passages, self.library.paragraphs, docs)
+
+    def _is_title(self, passage: int) -> bool:
+        """The passage is one of its document's titles (a title line of its own)."""
+        doc, number = self._key(passage)
+        return is_title(self.library.paragraphs[(doc, number)].text, self.titles.forms.get(doc, ()))
 
     def _answer_placed(
         self, question: str, query: Query, ranking: Ranking, k: int, offset: int, asking: Asking

@@ -15,16 +15,18 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.engine.question import measures
+from bot.engine.question.measures import MONEY_UNITS, PERSON_UNITS, states_bound, states_frequency, unnamed
 from bot.engine.text.named import names_body, names_document, names_place, states_body
 from bot.engine.text.script import is_cjk_text
 
 Kind = Literal[
-    "number", "time", "ordinal", "place", "body", "who", "document", "list", "cause", "effect",
+    "number", "time", "ordinal", "place", "body", "who", "document", "name", "list", "cause", "effect",
     "purpose", "meaning", "other",
 ]
 OPEN_KINDS = ("cause", "effect", "purpose", "meaning")  # preferred cues, never required
 # required: a sentence without one does not answer
-FACT_KINDS = ("number", "time", "ordinal", "place", "body", "who", "document")
+FACT_KINDS = ("number", "time", "ordinal", "place", "body", "who", "document", "name")
 
 _STRICT_NUM = (
     r"(?:[0-9０-９]+(?:[.,][0-9]+)?"
@@ -71,7 +73,7 @@ _ZH_ORDINAL = re.compile(r"第几(.?)|第多少(.?)")
 _ZH_LIST = re.compile(r"哪些|哪几")
 # "how many assessment indicators": the counted noun may follow a modifier or two
 _EN_NUMBER = re.compile(r"\bhow (?:many|much)\b((?:\s+[\w-]+){0,3})", re.I)
-_EN_DURATION = re.compile(r"\bhow long\b", re.I)
+_EN_DURATION = re.compile(r"\bhow (?:long|often)\b", re.I)
 # "when" asks for a time only before a verb ("When did…", not "When a township official objects…")
 _EN_TIME = re.compile(
     r"\bwhen (?:did|do|does|was|were|is|are|will|would|should|can|could|has|have|had)\b"
@@ -146,10 +148,12 @@ _NAMED_ASKS: tuple[tuple[Kind, re.Pattern[str], re.Pattern[str]], ...] = (
 
 @dataclass(frozen=True)
 class Asked:
-    """The kind of fact wanted; ``units``: any of these must follow the number ("" = any)."""
+    """The kind of fact wanted; ``units``: any of these must follow the number ("" = any);
+    ``bound``: a limit is asked (最多, 不能超过), so the number must be stated as one."""
 
     kind: Kind = "other"
     units: str = ""
+    bound: bool = False
 
 
 def asked_for(question: str) -> Asked:
@@ -161,21 +165,28 @@ def asked_for(question: str) -> Asked:
         return Asked("ordinal", "条")
     if _ZH_TIME.search(q) or _EN_TIME.search(q):
         return Asked("time", TIME_UNITS)
+    if measures.asks_name(q):
+        return Asked("name")
     for kind, zh, en in _NAMED_ASKS:
         if zh.search(q) or en.search(q):
             return Asked(kind)
+    bound = measures.asks_limit(q)
     if _ZH_RATIO.search(q) or _EN_RATIO.search(q):
-        return Asked("number", PERCENT)
+        return Asked("number", PERCENT, bound)
+    if measures.asks_money(q):
+        return Asked("number", MONEY_UNITS, bound)
     if _ZH_DURATION.search(q) or _EN_DURATION.search(q):
-        return Asked("number", DURATION_UNITS)
+        return Asked("number", DURATION_UNITS, bound)
     if m := _ZH_ASK_NUMBER.search(q):
         unit = m.group(1)
-        return Asked("number", "" if not unit or unit in _NOT_UNIT else unit)
+        if unit in "个名位人" and unit and measures.counts_people(q[m.start(1) :]):  # 几个工作人员: 人/名/位
+            return Asked("number", PERSON_UNITS, bound)
+        return Asked("number", "" if not unit or unit in _NOT_UNIT else unit, bound)
     if m := _EN_NUMBER.search(q):
         words = (m.group(1) or "").lower().split()
         unit = next((EN_UNITS[w.rstrip("s")] for w in words if w.rstrip("s") in EN_UNITS), "")
         counted = "many" in m.group(0).lower() and bool(words) and words[0] not in _EN_NOT_NOUNS
-        return Asked("number", unit or (GENERAL_COUNTERS if counted else ""))
+        return Asked("number", unit or (GENERAL_COUNTERS if counted else ""), bound)
     if _ZH_LIST.search(q) or _EN_LIST.search(q):
         return Asked("list")
     for kind, pattern in _ASK_OPEN:
@@ -201,9 +212,14 @@ def asks_what(question: str) -> bool:
 
 
 def holds(sentence: str, asked: Asked) -> bool:
-    """True when ``sentence`` can state the fact asked for (always true for "other")."""
+    """True when ``sentence`` can state the fact asked for (always true for "other"); a
+    limit asked wants the number stated as a bound (不得超过5人, 30日内)."""
     if asked.kind == "other" or asked.kind == "list" or asked.kind in OPEN_KINDS:
         return True
+    if asked.kind == "number":
+        sentence = measures.without_clause_numbers(sentence)  # 第四条 counts nothing
+        if asked.bound and not states_bound(sentence):
+            return False
     if asked.kind in _NAMES:
         return _NAMES[asked.kind](sentence)
     if asked.kind == "ordinal":
@@ -215,17 +231,33 @@ def holds(sentence: str, asked: Asked) -> bool:
         return _PERCENT.search(sentence) is not None
     units = f"[{re.escape(asked.units)}]"
     # with a general counter a lone 一 is an article: "一名村长" is "a village head", no count
-    number = _STRICT_NUM if asked.units == GENERAL_COUNTERS else _NUM
+    number = _STRICT_NUM if asked.units in (GENERAL_COUNTERS, PERSON_UNITS) else _NUM
+    if asked.units == DURATION_UNITS:  # 一个月内, 20个工作日, 每季度: a span or how often
+        if states_frequency(sentence):
+            return True
+        units = r"(?:个)?(?:工作)?(?:[年月周天日时秒]|分(?!之)|季度)"  # 五分之一 is a share
     # "那二日", "这两天": "these days", not a count of days
     return re.search(rf"(?<![这那])(?:{number}{_APPROX}|{_VAGUE}){units}", sentence) is not None
 
 
 def _names_who(sentence: str) -> bool:
-    """"谁" (who): a named body or person, or a generic body stated as the doer."""
-    return names_body(sentence) or states_body(sentence)
+    """"谁" (who): a named body or person (某街道, 一名干部 are not), or a generic body
+    stated as the doer."""
+    return names_body(unnamed(sentence)) or states_body(sentence)
 
 
-_NAMES = {"place": names_place, "body": names_body, "document": names_document, "who": _names_who}
+def _names_body(sentence: str) -> bool:
+    return names_body(unnamed(sentence))
+
+
+def _names_place(sentence: str) -> bool:
+    return names_place(unnamed(sentence))
+
+
+_NAMES = {
+    "place": _names_place, "body": _names_body, "document": names_document, "who": _names_who,
+    "name": measures.names_anything,
+}
 
 
 def lists(sentence: str) -> bool:

@@ -1,0 +1,84 @@
+"""Questions that name a document: "村民委员会组织法第二十四条讲了什么？", "按照《政府信息公开条例》…".
+
+In a library of many documents a question that names one is asked of that one: its clauses
+come first (bot/engine/rank/places.py). A document is known by its titles: its file name
+without the date and extension ("村民委员会组织法(2018-12-29).md" → 村民委员会组织法), its first
+line when that is a title ("# 中华人民共和国村民委员会组织法"), each without the country's
+prefix of a national law (中华人民共和国). A question names one when it holds a title, its
+end without the qualifier before it (居民委员会组织法 for 城市居民委员会组织法), or a short
+form of it: the title's characters in order, its first and last the same
+("上海街道办事处条例" for 上海市街道办事处条例, "浙江乡镇人大条例" for 浙江省乡镇人民代表大会工作条例),
+at least ``MIN_SHARE`` of it. Short names of bodies inside titles (村委会组织法) are read
+before (bot/engine/question/short_names.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+MAX_TITLE = 40  # a first line longer than this is text, not a title
+MIN_SHARE = 0.5  # a short form keeps at least this share of a title's characters
+MIN_CHARS = 3
+NATIONAL = "中华人民共和国"
+_DATED = re.compile(r"[(（][^)）]*[)）]$")
+_MARKS = re.compile(r"^[#\s]+|[《》\s]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def title_forms(name: str, first_line: str = "") -> tuple[str, ...]:
+    """The titles a document ``name`` (its file name) with ``first_line`` is known by."""
+    stem = name.rsplit("/", 1)[-1]
+    stem = stem.rsplit(".", 1)[0] if "." in stem else stem
+    forms = [_DATED.sub("", stem).strip()]
+    line = _MARKS.sub("", first_line.strip())
+    if line and len(line) <= MAX_TITLE and _CJK.search(line):
+        forms.append(line)
+    for form in list(forms):
+        if form.startswith(NATIONAL) and len(form) > len(NATIONAL) + 1:
+            forms.append(form[len(NATIONAL) :])
+    return tuple(dict.fromkeys(f for f in forms if len(f) >= MIN_CHARS and _CJK.search(f)))
+
+
+def is_title(text: str, forms: Sequence[str]) -> bool:
+    """Whether a paragraph's ``text`` is nothing but one of a document's titles."""
+    return _MARKS.sub("", text.strip()) in forms
+
+
+class Titles:
+    """The documents of one library by their titles (``forms``: document → title forms)."""
+
+    def __init__(self, forms: Mapping[str, Sequence[str]]) -> None:
+        self.forms = {doc: tuple(f) for doc, f in forms.items()}
+
+    def named(self, question: str) -> frozenset[str]:
+        """The documents ``question`` names (empty when it names none, or names all)."""
+        q = _MARKS.sub("", question)
+        found = frozenset(doc for doc, forms in self.forms.items() if any(_names(q, f) for f in forms))
+        return found if len(found) < len(self.forms) else frozenset()
+
+
+def _names(question: str, title: str) -> bool:
+    """Whether ``question`` holds ``title`` or a short form of it."""
+    if title in question:
+        return True
+    shortest = max(MIN_CHARS, int(len(title) * MIN_SHARE + 0.999))
+    for start in range(1, len(title) - shortest + 1):  # 居民委员会组织法: no 城市 before it
+        if title[start:] in question:
+            return True
+    shortest = max(MIN_CHARS, int(len(title) * MIN_SHARE + 0.999))
+    for i, char in enumerate(question):
+        if char != title[0]:
+            continue
+        for j in range(i + shortest, min(len(question), i + len(title)) + 1):
+            if question[j - 1] == title[-1] and _in_order(question[i:j], title):
+                return True
+    return False
+
+
+def _in_order(short: str, title: str) -> bool:
+    letters = iter(title)
+    return all(c in letters for c in short)
+
+
+__all__ = ["Titles", "is_title", "title_forms"]

@@ -24,7 +24,7 @@ from bot.engine.judge.answerable import answerable
 from bot.engine.judge.evidence import Evidence, Gauge
 from bot.engine.judge.nullmodel import NullModel, RefusalRule
 from bot.engine.library import Library
-from bot.engine.question.asking import FACT_KINDS, asked_for, asks_itself
+from bot.engine.question.asking import asked_for, asks_itself
 from bot.engine.question.concepts import Concepts, Words
 from bot.engine.question.crosslingual import Translator
 from bot.engine.question.followup import is_follow_up, resolve
@@ -35,7 +35,7 @@ from bot.engine.question.taught import Match
 from bot.engine.question.titles import Titles, is_title, title_forms
 from bot.engine.rank.bm25 import LexicalIndex
 from bot.engine.rank.hybrid import HybridRetriever, Query, Ranking
-from bot.engine.rank.kinds import holding_first
+from bot.engine.rank.kinds import KINDS, holding_first
 from bot.engine.rank.places import first_in_place, named_first
 from bot.engine.reading import QuestionReader
 from bot.engine.taught import NO, Taught
@@ -214,8 +214,11 @@ class SearchService:
         """The answer, and the evidence the answerability model judged (None: off-topic)."""
         if not has_content(query.norm) or not self.retriever.passages:
             return Answer(question, "not_covered", "", ()), None
-        ranking = self.retriever.rank(query)
         named = self.titles.named(question)  # a question that names a document is asked of it
+        if named:  # ... and its paragraphs told apart by its other words
+            rest = normalize(self.titles.strip(question))
+            query = replace(query, norm=rest) if has_content(rest) else query
+        ranking = self.retriever.rank(query)
         placed = self._placed(ranking, asking.written, named)
         if placed is not None:  # "第七条讲了什么？": the documents have that place; quote it
             return self._answer_placed(question, query, placed, k, offset, asking), None
@@ -245,7 +248,7 @@ class SearchService:
         """A new question that wants a kind of fact: a close paragraph that holds it goes
         before one that does not (rank/kinds.py)."""
         asked = asked_for(asking.written)
-        if asking.thread is not None or asked.kind not in FACT_KINDS:
+        if asking.thread is not None or asked.kind not in KINDS:
             return ranking
         subject = frozenset() if query.cross_lingual else frozenset(tokenize(query.norm))
         texts = self.sentences.sentences

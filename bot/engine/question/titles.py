@@ -58,6 +58,15 @@ class Titles:
         return found if len(found) < len(self.forms) else frozenset()
 
 
+    def strip(self, question: str) -> str:
+        """``question`` without the titles it names documents by (literally): the words that
+        picked the document say nothing about which of its paragraphs answers."""
+        forms = sorted({f for fs in self.forms.values() for f in fs}, key=len, reverse=True)
+        for form in forms:
+            question = question.replace(f"《{form}》", " ").replace(form, " ")
+        return question
+
+
 def _names(question: str, title: str) -> bool:
     """Whether ``question`` holds ``title`` or a short form of it."""
     if title in question:

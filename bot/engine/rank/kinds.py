@@ -8,7 +8,10 @@ date, a name; bot/engine/question/asking.py) and the first paragraph holds none,
 the next ``DEPTH`` that holds one, about the question's subject, goes first — if the signals
 put it within ``MARGIN`` of the first (z-units of the fused score). Further down, the signals'
 doubt is too small to overrule: a near miss would find its kind of fact in some unrelated
-paragraph (bench/FINDINGS.md 1f, "looking past the first paragraph").
+paragraph (bench/FINDINGS.md 1f, "looking past the first paragraph"). Only quantities and
+dates (``KINDS``) reorder: nearly every paragraph of a regulation names some body, so a
+body, person or place asked for tells the paragraphs apart too little, and near misses got
+answered that way.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from dataclasses import replace
 
 from bot.engine.rank.hybrid import Ranking
 
+KINDS = ("number", "time", "ordinal")  # the asked kinds that reorder
 DEPTH = 3  # paragraphs looked at (the first included)
 MARGIN = 1.0  # fused z-units the promoted paragraph may trail the first by
 
@@ -39,4 +43,4 @@ def holding_first(
     return ranking
 
 
-__all__ = ["DEPTH", "MARGIN", "holding_first"]
+__all__ = ["DEPTH", "KINDS", "MARGIN", "holding_first"]

@@ -38,6 +38,7 @@ _APPROX = r"(?:多|余|几|来)?"
 _VAGUE = r"(?<![很许好])(?:多|数|若干)(?!个)"
 DURATION_UNITS = "年月周天日时分秒"
 TIME_UNITS = "年月日"
+SAME_UNITS = {"天": "天日", "日": "日天"}  # 多少天 is answered by 二十日
 # Units an English question names, as the Chinese text writes them.
 EN_UNITS = {
     "day": "天日", "year": "年", "month": "月", "week": "周", "hour": "时", "minute": "分",
@@ -68,7 +69,7 @@ _EN_RATIO = re.compile(
 )
 PERCENT = "%"
 _PERCENT = re.compile(r"[0-9０-９.]+\s*[%％]|百分之|分之[一二三四五六七八九十]|[一二三四五六七八九十]成")
-_ZH_TIME = re.compile(r"什么时候|哪一年|哪年|何时|哪一天|几月|几号|什么时间")
+_ZH_TIME = re.compile(r"什么时候|哪一年|哪年|何时|哪一天|哪天|几月|几号|什么时间|什么日期")
 _ZH_ORDINAL = re.compile(r"第几(.?)|第多少(.?)")
 _ZH_LIST = re.compile(r"哪些|哪几")
 # "how many assessment indicators": the counted noun may follow a modifier or two
@@ -149,11 +150,13 @@ _NAMED_ASKS: tuple[tuple[Kind, re.Pattern[str], re.Pattern[str]], ...] = (
 @dataclass(frozen=True)
 class Asked:
     """The kind of fact wanted; ``units``: any of these must follow the number ("" = any);
-    ``bound``: a limit is asked (最多, 不能超过), so the number must be stated as one."""
+    ``bound``: a limit is asked (最多, 不能超过), so the number must be stated as one;
+    ``often``: how often is asked (多久开一次), so only a frequency answers."""
 
     kind: Kind = "other"
     units: str = ""
     bound: bool = False
+    often: bool = False  # how often: only a frequency answers (measures.py)
 
 
 def asked_for(question: str) -> Asked:
@@ -175,13 +178,14 @@ def asked_for(question: str) -> Asked:
         return Asked("number", PERCENT, bound)
     if measures.asks_money(q):
         return Asked("number", MONEY_UNITS, bound)
-    if _ZH_DURATION.search(q) or _EN_DURATION.search(q):
-        return Asked("number", DURATION_UNITS, bound)
+    if _ZH_DURATION.search(q) or _EN_DURATION.search(q) or measures.asks_often(q):
+        return Asked("number", DURATION_UNITS, bound, measures.asks_often(q))
     if m := _ZH_ASK_NUMBER.search(q):
         unit = m.group(1)
         if unit in "个名位人" and unit and measures.counts_people(q[m.start(1) :]):  # 几个工作人员: 人/名/位
             return Asked("number", PERSON_UNITS, bound)
-        return Asked("number", "" if not unit or unit in _NOT_UNIT else unit, bound)
+        unit = "" if not unit or unit in _NOT_UNIT else SAME_UNITS.get(unit, unit)
+        return Asked("number", unit, bound)
     if m := _EN_NUMBER.search(q):
         words = (m.group(1) or "").lower().split()
         unit = next((EN_UNITS[w.rstrip("s")] for w in words if w.rstrip("s") in EN_UNITS), "")
@@ -220,6 +224,10 @@ def holds(sentence: str, asked: Asked) -> bool:
         sentence = measures.without_clause_numbers(sentence)  # 第四条 counts nothing
         if asked.bound and not states_bound(sentence):
             return False
+        if asked.often:
+            return states_frequency(sentence)
+    if asked.kind == "time" and measures.states_relative_date(sentence):
+        return True
     if asked.kind in _NAMES:
         return _NAMES[asked.kind](sentence)
     if asked.kind == "ordinal":
@@ -235,7 +243,7 @@ def holds(sentence: str, asked: Asked) -> bool:
     if asked.units == DURATION_UNITS:  # 一个月内, 20个工作日, 每季度: a span or how often
         if states_frequency(sentence):
             return True
-        units = r"(?:个)?(?:工作)?(?:[年月周天日时秒]|分(?!之)|季度)"  # 五分之一 is a share
+        units = r"(?:个)?(?:工作)?(?:[年月周天日时秒]|小时|分(?!之)|季度)"  # 五分之一 is a share
     # "那二日", "这两天": "these days", not a count of days
     return re.search(rf"(?<![这那])(?:{number}{_APPROX}|{_VAGUE}){units}", sentence) is not None
 

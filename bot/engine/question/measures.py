@@ -6,8 +6,10 @@ by the language of questions and of statutes, never by any document:
 - a **limit** (不能超过/最多/最长/上限/至少, at most, maximum…) is answered by a sentence that
   states a bound (不得超过5人, 30日内, 以上, 最长不得超过…), not by a plain figure;
 - an **amount of money** (多少钱, 罚款多少, 金额, how much money/fine/fee) by a sum in 元;
-- **how long / how often** (多长时间, 多久, 每隔多久, how often) also by a frequency (每季度, 每年,
-  一年两次) and by a span counted with a measure word (一个月内, 20个工作日);
+- **how long** (多长时间, 多久) by a span, counted with a measure word too (一个月内, 20个工作日,
+  十二小时), or a frequency (每季度); **how often** (多久开一次, how often) by a frequency only
+  (每季度, 每三个月, 一年两次), not by a span (两个月内);
+- **when** also by a date stated by its event (自公布之日起施行);
 - a **count of people** (几个工作人员, 几个代表) by 人/名/位, not by any 个;
 - a **name** (叫什么, 名字, 名称, what is … called) by a named body, person, place or title —
   某街道, 一名干部, 有关部门 name no one.
@@ -51,7 +53,14 @@ _EN_NAME = re.compile(
     r"\bwhat is (?:the )?name\b|\bname of\b|\bwhat is .+ called\b|\bwhat (?:is|are) .+ named\b", re.I
 )
 # "某街道", "一名干部", "有关部门": someone left unnamed
-CLAUSE_NUMBER = re.compile(r"第[0-9０-９零〇一二两三四五六七八九十百千]+[编章节条款项]")
+# 第四条, 第二章, 第一次会议, 第十三届: where or which, not how many
+CLAUSE_NUMBER = re.compile(r"第[0-9０-９零〇一二两三四五六七八九十百千]+[编章节条款项次届]")
+# "自公布之日起施行": a date stated by the event it follows
+RELATIVE_DATE = re.compile(r"[自从][^，。；,;]{1,16}之日")
+# 多久开一次, how often: a frequency is asked, and a span (两个月内) does not answer it
+_ZH_OFTEN = re.compile(
+    r"(?:多久|多长时间|每隔多久|隔多久|多少[年天日月])[^，。？?]{0,6}一次|几年一次|多少年一次"
+)
 _UNNAMED = re.compile(r"(?:某|一名|一位|一个|有关|相关|其他|该)[\u4e00-\u9fff]{1,5}")
 
 
@@ -73,6 +82,16 @@ def asks_money(question: str) -> bool:
 def asks_frequency(question: str) -> bool:
     """Whether ``question`` asks how long or how often (a frequency answers it too)."""
     return _ZH_FREQUENCY.search(question) is not None or _EN_FREQUENCY.search(question) is not None
+
+
+def asks_often(question: str) -> bool:
+    """Whether ``question`` asks how often (多久开一次, how often), not how long."""
+    return _ZH_OFTEN.search(question) is not None or _EN_FREQUENCY.search(question) is not None
+
+
+def states_relative_date(sentence: str) -> bool:
+    """Whether ``sentence`` dates something by the event it follows (自公布之日起)."""
+    return RELATIVE_DATE.search(sentence) is not None
 
 
 def states_frequency(sentence: str) -> bool:
@@ -110,7 +129,21 @@ def names_anything(sentence: str) -> bool:
 
 
 __all__ = [
-    "FREQUENCY", "MONEY_UNITS", "PERSON_UNITS", "asks_frequency", "asks_limit", "asks_money", "asks_name",
-    "counts_people", "names_anything", "states_bound", "states_frequency", "unnamed",
+    "CLAUSE_NUMBER",
+    "FREQUENCY",
+    "MONEY_UNITS",
+    "PERSON_UNITS",
+    "RELATIVE_DATE",
+    "asks_frequency",
+    "asks_limit",
+    "asks_money",
+    "asks_name",
+    "asks_often",
+    "counts_people",
+    "names_anything",
+    "states_bound",
+    "states_frequency",
+    "states_relative_date",
+    "unnamed",
     "without_clause_numbers",
 ]

@@ -8,14 +8,18 @@ prefix of a national law (中华人民共和国). A question names one when it h
 end without the qualifier before it (居民委员会组织法 for 城市居民委员会组织法), or a short
 form of it: the title's characters in order, its first and last the same
 ("上海街道办事处条例" for 上海市街道办事处条例, "浙江乡镇人大条例" for 浙江省乡镇人民代表大会工作条例),
-at least ``MIN_SHARE`` of it. Short names of bodies inside titles (村委会组织法) are read
-before (bot/engine/question/short_names.py).
+at least ``MIN_SHARE`` of it. The documents named by the most characters win (居民委员会组织法
+names 城市居民委员会组织法, not 村民委员会组织法 by its 委员会组织法). Short names of bodies
+inside titles (村委会组织法) are read before (bot/engine/question/short_names.py).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
+
+import jieba
 
 MAX_TITLE = 40  # a first line longer than this is text, not a title
 MIN_SHARE = 0.5  # a short form keeps at least this share of a title's characters
@@ -54,7 +58,9 @@ class Titles:
     def named(self, question: str) -> frozenset[str]:
         """The documents ``question`` names (empty when it names none, or names all)."""
         q = _MARKS.sub("", question)
-        found = frozenset(doc for doc, forms in self.forms.items() if any(_names(q, f) for f in forms))
+        length = {doc: max((_named(q, f) for f in forms), default=0) for doc, forms in self.forms.items()}
+        longest = max(length.values(), default=0)
+        found = frozenset(doc for doc, n in length.items() if n and n == longest)
         return found if len(found) < len(self.forms) else frozenset()
 
 
@@ -67,22 +73,28 @@ class Titles:
         return question
 
 
-def _names(question: str, title: str) -> bool:
-    """Whether ``question`` holds ``title`` or a short form of it."""
+def _named(question: str, title: str) -> int:
+    """How many characters of ``title`` the question names it by (0: it does not)."""
     if title in question:
-        return True
+        return len(title)
     shortest = max(MIN_CHARS, int(len(title) * MIN_SHARE + 0.999))
-    for start in range(1, len(title) - shortest + 1):  # 居民委员会组织法: no 城市 before it
-        if title[start:] in question:
-            return True
+    for start in _openings(title):  # 居民委员会组织法: no 城市 before it (民委员会… is none)
+        if 0 < start <= len(title) - shortest and title[start:] in question:
+            return len(title) - start
     shortest = max(MIN_CHARS, int(len(title) * MIN_SHARE + 0.999))
     for i, char in enumerate(question):
         if char != title[0]:
             continue
         for j in range(i + shortest, min(len(question), i + len(title)) + 1):
             if question[j - 1] == title[-1] and _in_order(question[i:j], title):
-                return True
-    return False
+                return j - i
+    return 0
+
+
+@functools.lru_cache(maxsize=1024)
+def _openings(title: str) -> tuple[int, ...]:
+    """Where the words of ``title`` begin (jieba's search mode: 城市 | 居民 | 委员会)."""
+    return tuple(sorted({start for _word, start, _end in jieba.tokenize(title, mode="search")}))
 
 
 def _in_order(short: str, title: str) -> bool:

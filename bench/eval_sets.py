@@ -4,8 +4,8 @@ The article's sets (../shared/eval/dev.jsonl, tests/data/*.jsonl) are asked of s
 real documents' questions (../shared/realdocs/questions.jsonl) of one library holding all
 of ../shared/realdocs/docs and files, as a new user would load them. Each library gets its
 own index and data folder under var/eval/; the held-out statutes of tests/data/realheld are
-asked of a library of them and ../shared/realdocs/docs (set `realheld`), built on first use and refreshed incrementally
-after, so before/after runs differ only by the code.
+asked of a library of them and ../shared/realdocs/docs (set `realheld`). Indexes are built
+on first use and refreshed incrementally after, so before/after runs differ only by the code.
 
     python bench/eval_sets.py OUT_DIR [--only dev,realdocs]
 

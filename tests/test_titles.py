@@ -23,6 +23,7 @@ def test_title_forms_drop_the_date_the_marks_and_the_national_prefix() -> None:
     assert forms == ("监察法", "中华人民共和国监察法")
     assert is_title("# 中华人民共和国监察法", forms)
     assert not is_title("第一条 为了深化国家监察体制改革，制定本法。", ("监察法",))
+    assert title_forms("南湾社区.txt", "南湾社区有志愿者一百五十人。") == ("南湾社区",)  # a sentence
 
 
 def test_a_question_names_a_document_by_its_title_or_a_short_form() -> None:

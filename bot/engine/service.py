@@ -166,7 +166,8 @@ class SearchService:
                     self.cache.put(key, answer)
         ms = (time.perf_counter() - start) * 1000 / max(len(texts), 1)
         done = zip(found, asked, texts, strict=True)
-        return [_as_asked(a, q, t, ms) for a, q, t in done if a is not None]
+        library = len(self.info.documents)
+        return [_as_asked(a, q, t, ms, library) for a, q, t in done if a is not None]
 
     def ask_judged(self, question: str, k: int | None = None) -> tuple[Answer, Evidence | None]:
         """The answer to one standalone question (never cached) and the evidence it was
@@ -339,11 +340,12 @@ class SearchService:
 
 
 
-def _as_asked(answer: Answer, question: str, understood: str, ms: float) -> Answer:
+def _as_asked(answer: Answer, question: str, understood: str, ms: float, library: int) -> Answer:
     """A (possibly cached) answer, as the answer to ``question`` as this user wrote it; its
-    turn keeps the question as understood (a follow-up made whole)."""
+    turn keeps the question as understood (a follow-up made whole), and it says how many
+    documents the index holds (``library``: the reply's wording)."""
     turn = answer.turn and replace(answer.turn, question=understood)
-    return replace(answer, question=question, ms=ms, turn=turn)
+    return replace(answer, question=question, ms=ms, turn=turn, library=library)
 
 
 __all__ = ["SearchService"]

@@ -80,6 +80,7 @@ class Answer:
     turn: Turn | None = None
     taught: str = ""  # the id of the teaching it was answered from ("" none: bot/engine/taught.py)
     candidates: tuple[Candidate, ...] = ()  # "related": paragraphs to choose from, best first
+    library: int = 1  # documents the answering index holds: replies say 文章 only for one
 
     @property
     def answered(self) -> bool:

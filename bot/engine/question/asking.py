@@ -45,6 +45,8 @@ EN_UNITS = {
     "time": "次", "item": "项", "indicator": "项", "people": "人名位", "person": "人名位",
     "percent": "%", "yuan": "元", "article": "条", "copy": "份", "pledge": "份",
     "post": "职", "position": "职", "job": "职",  # 身兼多职: "several posts" is an answer
+    "household": "户", "villager": "人名位", "resident": "人名位", "member": "人名位",
+    "representative": "人名位", "deputy": "人名位", "official": "人名位",
 }
 # "How many villages": a thing without a measure word of its own is counted with these
 GENERAL_COUNTERS = "个名位人家座所"
@@ -182,7 +184,7 @@ def asked_for(question: str) -> Asked:
         return Asked("number", DURATION_UNITS, bound, measures.asks_often(q))
     if m := _ZH_ASK_NUMBER.search(q):
         unit = m.group(1)
-        if unit in "个名位人" and unit and measures.counts_people(q[m.start(1) :]):  # 几个工作人员: 人/名/位
+        if unit and measures.counts_people(q[m.start(1) :]):  # 几个工作人员, 多少村民: 人/名/位
             return Asked("number", PERSON_UNITS, bound)
         unit = "" if not unit or unit in _NOT_UNIT else SAME_UNITS.get(unit, unit)
         return Asked("number", unit, bound)
@@ -235,8 +237,8 @@ def holds(sentence: str, asked: Asked) -> bool:
         return re.search(rf"第{_NUM}{unit}", sentence) is not None
     if not asked.units:
         return re.search(_STRICT_NUM, sentence) is not None
-    if asked.units == PERCENT:
-        return _PERCENT.search(sentence) is not None
+    if asked.units == PERCENT or (asked.units == PERSON_UNITS and _PERCENT.search(sentence)):
+        return _PERCENT.search(sentence) is not None  # 五分之一以上的村民 counts people too
     units = f"[{re.escape(asked.units)}]"
     # with a general counter a lone 一 is an article: "一名村长" is "a village head", no count
     number = _STRICT_NUM if asked.units in (GENERAL_COUNTERS, PERSON_UNITS) else _NUM
@@ -244,8 +246,9 @@ def holds(sentence: str, asked: Asked) -> bool:
         if states_frequency(sentence):
             return True
         units = r"(?:个)?(?:工作)?(?:[年月周天日时秒]|小时|分(?!之)|季度)"  # 五分之一 is a share
-    # "那二日", "这两天": "these days", not a count of days
-    return re.search(rf"(?<![这那])(?:{number}{_APPROX}|{_VAGUE}){units}", sentence) is not None
+    # "那二日", "这两天": "these days", not a count of days; 三个月, 十二小时, 20个工作日: words between
+    found = re.search(rf"(?<![这那])(?:{number}{_APPROX}|{_VAGUE})(?:个|小)?(?:工作)?{units}", sentence)
+    return found is not None
 
 
 def _names_who(sentence: str) -> bool:

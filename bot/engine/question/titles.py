@@ -28,6 +28,7 @@ NATIONAL = "中华人民共和国"
 _DATED = re.compile(r"[(（][^)）]*[)）]$")
 _MARKS = re.compile(r"^[#\s]+|[《》\s]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_SENTENCE_END = "。！？；，.!?;,:："  # a first line that ends like a sentence is text, not a title
 
 
 def title_forms(name: str, first_line: str = "") -> tuple[str, ...]:
@@ -36,7 +37,7 @@ def title_forms(name: str, first_line: str = "") -> tuple[str, ...]:
     stem = stem.rsplit(".", 1)[0] if "." in stem else stem
     forms = [_DATED.sub("", stem).strip()]
     line = _MARKS.sub("", first_line.strip())
-    if line and len(line) <= MAX_TITLE and _CJK.search(line):
+    if line and len(line) <= MAX_TITLE and _CJK.search(line) and line[-1] not in _SENTENCE_END:
         forms.append(line)
     for form in list(forms):
         if form.startswith(NATIONAL) and len(form) > len(NATIONAL) + 1:

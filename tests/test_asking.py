@@ -189,3 +189,10 @@ def test_the_sentence_that_holds_what_is_asked(question: str, right: str, wrong:
     asked = asked_for(question)
     assert holds(right, asked)
     assert not holds(wrong, asked)
+
+
+def test_a_person_asked_for_by_role_wants_a_personal_name() -> None:
+    asked = asked_for("信访工作机构的负责人叫什么名字？")
+    assert holds("负责人是张伟。", asked)
+    assert not holds("信访工作机构是本级人民政府负责信访工作的行政机构。", asked)  # a body is no person
+    assert asked_for("上海的街道办主任是谁任命的？").kind == "who"  # who appoints: a body answers

@@ -106,8 +106,10 @@ def fit(
 # Fitted by bench/calibrate.py on the tuning sets dev, dev2, dev_en, nearmiss and nearmiss3 (the
 # article) and realdocs's statute questions (a library of 16 documents, 1,516 paragraphs), only
 # the questions the null model let through; held-out, dev3 and realheld never fitted. Threshold:
-# 0.7 (calibrate.MARGIN) × the highest at which the model refuses no in-scope tuning question
-# beyond the fixed rules, under 5-fold cross-validation and leave-one-set-out. The fit's
+# the documents' script 0.12 (`--margin 0.85`: 0.85 × 0.14, the highest at which the model
+# refuses no in-scope tuning question beyond the fixed rules under 5-fold cross-validation and
+# leave-one-set-out; the default 0.7 gave 0.08, which let a dev2 near miss through), the other
+# script 0.12 (0.7 ×). The fit's
 # figures (AUC, near misses caught) are in bench/FINDINGS.md 1c and 1i.
 # Documents' script:
 SAME_SCRIPT = Judge(
@@ -116,7 +118,7 @@ SAME_SCRIPT = Judge(
     scale=(0.152812, 0.078825, 0.172937, 1.656622),
     weights=(0.985176, 0.52906, 0.821106, 0.591942),
     bias=0.156578,
-    threshold=0.08,
+    threshold=0.12,
 )
 # Other script (English about the Chinese text):
 CROSS_SCRIPT = Judge(

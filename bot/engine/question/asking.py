@@ -17,7 +17,7 @@ from typing import Literal
 
 from bot.engine.question import measures
 from bot.engine.question.measures import MONEY_UNITS, PERSON_UNITS, states_bound, states_frequency, unnamed
-from bot.engine.text.named import names_body, names_document, names_place, states_body
+from bot.engine.text.named import names_body, names_document, names_person, names_place, states_body
 from bot.engine.text.script import is_cjk_text
 
 Kind = Literal[
@@ -39,6 +39,7 @@ _VAGUE = r"(?<![很许好])(?:多|数|若干)(?!个)"
 DURATION_UNITS = "年月周天日时分秒"
 TIME_UNITS = "年月日"
 SAME_UNITS = {"天": "天日", "日": "日天"}  # 多少天 is answered by 二十日
+PERSON = "人"  # the units of a name asked: a person's (负责人叫什么名字)
 # Units an English question names, as the Chinese text writes them.
 EN_UNITS = {
     "day": "天日", "year": "年", "month": "月", "week": "周", "hour": "时", "minute": "分",
@@ -170,6 +171,8 @@ def asked_for(question: str) -> Asked:
         return Asked("ordinal", "条")
     if _ZH_TIME.search(q) or _EN_TIME.search(q):
         return Asked("time", TIME_UNITS)
+    if measures.asks_person(q):
+        return Asked("name", PERSON)
     if measures.asks_name(q):
         return Asked("name")
     for kind, zh, en in _NAMED_ASKS:
@@ -230,6 +233,8 @@ def holds(sentence: str, asked: Asked) -> bool:
             return states_frequency(sentence)
     if asked.kind == "time" and measures.states_relative_date(sentence):
         return True
+    if asked.kind == "name" and asked.units == PERSON:
+        return names_person(measures.unnamed(sentence))
     if asked.kind in _NAMES:
         return _NAMES[asked.kind](sentence)
     if asked.kind == "ordinal":

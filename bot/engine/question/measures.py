@@ -12,7 +12,8 @@ by the language of questions and of statutes, never by any document:
 - **when** also by a date stated by its event (自公布之日起施行);
 - a **count of people** (几个工作人员, 几个代表) by 人/名/位, not by any 个;
 - a **name** (叫什么, 名字, 名称, what is … called) by a named body, person, place or title —
-  某街道, 一名干部, 有关部门 name no one.
+  某街道, 一名干部, 有关部门 name no one; the name of a person in a role (负责人叫什么名字,
+  who is the director) only by a personal name.
 """
 
 from __future__ import annotations
@@ -62,6 +63,14 @@ RELATIVE_DATE = re.compile(r"[自从][^，。；,;]{1,16}之日")
 _ZH_OFTEN = re.compile(
     r"(?:多久|多长时间|每隔多久|隔多久|多少[年天日月])[^，。？?]{0,6}一次|几年一次|多少年一次"
 )
+_ROLE = (
+    r"(?:负责人|主任|书记|局长|处长|科长|主席|主管|领导|院长|部长|厅长|市长|县长|区长|镇长|乡长|村长|组长"
+    r"|经理)"
+)
+# "主任是谁？" asks a person; "主任是谁任命的？" asks who appoints (a body answers)
+_ZH_PERSON = re.compile(rf"{_ROLE}(?:的名字|叫什么|叫啥|姓什么|是谁[？?]?$)")
+_EN_ROLE = r"(?:director|head|chair\w*|secretary|mayor|chief|president|minister|leader|manager)"
+_EN_PERSON = re.compile(rf"\bwho is the (?:\w+ )?{_EN_ROLE}\b|\bname of the (?:\w+ )?{_EN_ROLE}\b", re.I)
 _UNNAMED = re.compile(r"(?:某|一名|一位|一个|有关|相关|其他|该)[\u4e00-\u9fff]{1,5}")
 
 
@@ -103,6 +112,12 @@ def states_frequency(sentence: str) -> bool:
 def counts_people(after: str) -> bool:
     """Whether the words after 几/多少 (``after``) count people: 几个工作人员, 几名代表."""
     return _PERSON_NOUN.match(after) is not None
+
+
+def asks_person(question: str) -> bool:
+    """Whether ``question`` asks who a person in a role is (负责人叫什么名字, 主任是谁, who is
+    the director): a personal name answers it, a body does not."""
+    return _ZH_PERSON.search(question) is not None or _EN_PERSON.search(question) is not None
 
 
 def asks_name(question: str) -> bool:

@@ -34,6 +34,7 @@ MIN_DROPPED = 2  # an abbreviation leaves out at least this many characters of i
 MAX_SHORT = 6  # longer question words are not short names
 MAX_GAP = 4  # characters of the full form between two of the short one's
 MIN_USES = 2  # a full form is a term the documents use, not a chance run of characters
+MAX_CACHED = 20_000  # question words whose reading is remembered (each costs one scan of the text)
 # short forms whose full form does not hold them in order; used only where the documents
 # have the full form
 GENERAL: Mapping[str, tuple[str, ...]] = {
@@ -73,6 +74,8 @@ class ShortNames:
         """The documents' full form of ``word`` (None when the documents have the word itself
         or no full form of it)."""
         if word not in self._found:
+            if len(self._found) >= MAX_CACHED:  # words asked once stay cheap, not forever
+                self._found.clear()
             self._found[word] = self._read(word)
         return self._found[word]
 

@@ -34,6 +34,7 @@ MIN_DROPPED = 2  # an abbreviation leaves out at least this many characters of i
 MAX_SHORT = 6  # longer question words are not short names
 MAX_GAP = 4  # characters of the full form between two of the short one's
 MIN_USES = 2  # a full form is a term the documents use, not a chance run of characters
+MAX_FOUND = 500  # runs of the short form's characters looked at per word
 MAX_CACHED = 20_000  # question words whose reading is remembered (each costs one scan of the text)
 # short forms whose full form does not hold them in order; used only where the documents
 # have the full form
@@ -104,11 +105,16 @@ class ShortNames:
                 return full
         gap = f"[\u4e00-\u9fff]{{0,{MAX_GAP}}}?"
         pattern = gap.join(re.escape(c) for c in word)
+        raw: dict[str, list[int]] = {}  # each run of characters found: its uses, where first
+        for n, found in enumerate(re.finditer(pattern, self._text)):
+            if n >= MAX_FOUND:  # enough to tell a term from a chance run in a large library
+                break
+            seen = raw.setdefault(found.group(0), [0, found.start()])
+            seen[0] += 1
         uses: dict[str, int] = {}
-        for found in re.finditer(pattern, self._text):
-            start, end = found.span()
-            full = _whole_words(self._text[start : end + MAX_GAP], end - start)
-            uses[full] = uses.get(full, 0) + 1
+        for run, (count, start) in raw.items():  # jieba runs once per distinct run, not per use
+            full = _whole_words(self._text[start : start + len(run) + MAX_GAP], len(run))
+            uses[full] = uses.get(full, 0) + count
         fitting = [
             f for f, n in uses.items()
             if n >= MIN_USES and len(f) >= len(word) + MIN_DROPPED and abbreviates(word, f)

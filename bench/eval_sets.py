@@ -3,8 +3,10 @@
 The article's sets (../shared/eval/dev.jsonl, tests/data/*.jsonl) are asked of seeds/; the
 real documents' questions (../shared/realdocs/questions.jsonl) of one library holding all
 of ../shared/realdocs/docs and files, as a new user would load them. Each library gets its
-own index and data folder under var/eval/, built on first use and refreshed incrementally
-after, so before/after runs differ only by the code.
+own index and data folder under var/eval/; the held-out statutes of tests/data/realheld are
+asked of a library of them and ../shared/realdocs/docs (set `realheld`), those of
+tests/data/lawheld of a library of them and all of ../shared/realdocs (set `lawheld`). Indexes are built
+on first use and refreshed incrementally after, so before/after runs differ only by the code.
 
     python bench/eval_sets.py OUT_DIR [--only dev,realdocs]
 
@@ -25,16 +27,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 REAL = SHARED / "realdocs"
+HELD = ROOT / "tests" / "data" / "realheld"  # statutes and questions kept out of tuning
+LAWHELD = ROOT / "tests" / "data" / "lawheld"  # another such set, written by the lead
+LIBRARIES = ("realdocs", "realheld", "lawheld")  # sets with a library of their own
 ARTICLE_SETS = {
     "dev": SHARED / "eval" / "dev.jsonl",
     **{p.stem: p for p in sorted((ROOT / "tests" / "data").glob("*.jsonl"))},
 }
 
 
-def real_library(folder: Path) -> Path:
-    """A documents folder holding every real statute and file (copied, so it is ours)."""
+def real_library(folder: Path, wanted: list[Path]) -> Path:
+    """A documents folder holding the ``wanted`` real statutes and files (copied, so it is ours)."""
     folder.mkdir(parents=True, exist_ok=True)
-    wanted = [*sorted((REAL / "docs").iterdir()), *sorted((REAL / "files").iterdir())]
     for source in wanted:
         target = folder / source.name
         if not target.exists() or target.stat().st_size != source.stat().st_size:
@@ -44,10 +48,11 @@ def real_library(folder: Path) -> Path:
 
 def run_set(name: str, questions: Path, docs: Path, out: Path) -> dict[str, object]:
     """One `qabot eval --json --verbose` run; its lines saved, its summary returned."""
-    base = ROOT / "var" / "eval" / ("realdocs" if name == "realdocs" else "article")
+    base = ROOT / "var" / "eval" / (name if name in LIBRARIES else "article")
     env = {**os.environ, "QABOT_INDEX_DIR": str(base / "index"), "QABOT_DATA_DIR": str(base / "data"),
            "QABOT_DOCS_DIR": str(docs)}
-    qabot = [sys.executable, "-m", "bot.cli"]  # this checkout's code (the qabot script may be another's)
+    qabot = [sys.executable, "-m", "bot.cli"]  # this tree's code (not the installed script's)
+    env["PYTHONPATH"] = str(ROOT)
     done = subprocess.run([*qabot, "index", "--if-stale"], env=env, capture_output=True, text=True)
     if done.returncode:
         raise SystemExit(f"{name}: qabot index failed\n{done.stderr[-2000:]}")
@@ -63,6 +68,11 @@ def run_set(name: str, questions: Path, docs: Path, out: Path) -> dict[str, obje
     return summary
 
 
+def _statutes(folder: Path) -> list[Path]:
+    """The documents of a held-out folder (its SOURCES.md says where they come from)."""
+    return [p for p in sorted(folder.glob("*.md")) if p.name != "SOURCES.md"]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("out", type=Path)
@@ -71,7 +81,14 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     sets = {name: (path, ROOT / "seeds") for name, path in ARTICLE_SETS.items()}
     if REAL.is_dir():
-        sets["realdocs"] = (REAL / "questions.jsonl", real_library(ROOT / "var" / "eval" / "realdocs-docs"))
+        statutes, files = sorted((REAL / "docs").iterdir()), sorted((REAL / "files").iterdir())
+        sets["realdocs"] = (REAL / "questions.jsonl",
+                            real_library(ROOT / "var" / "eval" / "realdocs-docs", [*statutes, *files]))
+        held = _statutes(HELD)
+        sets["realheld"] = (HELD / "questions.jsonl",
+                            real_library(ROOT / "var" / "eval" / "realheld-docs", [*statutes, *held]))
+        sets["lawheld"] = (LAWHELD / "questions.jsonl", real_library(
+            ROOT / "var" / "eval" / "lawheld-docs", [*statutes, *files, *_statutes(LAWHELD)]))
     only = {s for s in args.only.split(",") if s}
     for name, (questions, docs) in sets.items():
         if only and name not in only:

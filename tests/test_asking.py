@@ -18,7 +18,7 @@ from bot.engine.question.asking import (
 
 
 @pytest.mark.parametrize(("question", "kind", "units"), [
-    ("公务员每年有多少天年假？", "number", "天"),
+    ("公务员每年有多少天年假？", "number", "天日"),  # 二十日 answers 多少天
     ("乡镇一年要签多少份责任状？", "number", "份"),
     ("乡镇党委书记一届任期是几年？", "number", "年"),
     ("乡镇干部的工资标准是多少？", "number", ""),
@@ -158,3 +158,41 @@ def test_a_share_asked_for_wants_a_percentage_or_fraction() -> None:
     share = asked_for("乡镇干部年度考核的优秀比例是多少？")
     assert not holds("上级对乡镇街道的年末考察中,共有考核目的31项。", share)  # a count is no share
     assert holds("优秀等次比例一般不超过15%。", share) and holds("约占三分之一。", share)
+
+
+@pytest.mark.parametrize(("question", "asked"), [
+    ("多人一起上访，最多能派几个代表？", Asked("number", "人名位", bound=True)),  # a limit, of people
+    ("某单位有几个工作人员？", Asked("number", "人名位")),
+    ("村委会主任每个月的补贴是多少钱？", Asked("number", "元块")),
+    ("留置最长可以关多久？", Asked("number", "年月周天日时分秒", bound=True)),
+    ("主席团多久开一次会？", Asked("number", "年月周天日时分秒", often=True)),
+    ("那个街道叫什么名字？", Asked("name")),
+    ("这部法律是从哪天开始施行的？", Asked("time", "年月日")),
+])
+def test_finer_kinds(question: str, asked: Asked) -> None:
+    assert asked_for(question) == asked
+
+
+@pytest.mark.parametrize(("question", "right", "wrong"), [
+    ("代表会议多长时间开一次？", "代表会议每季度召开一次。", "有五分之一以上的代表提议，应当召集。"),
+    ("多长时间内可以申请复审？", "可以在收到决定之日起一个月内申请复审。", "不服的，可以申请复审。"),
+    ("最多能派几个代表？", "代表人数不得超过5人。", "应当推选5人作为代表。"),
+    ("居委会由几个人组成？", "居民委员会由主任、副主任和委员共五至九人组成。", "该街道承担近20项职业。"),
+    ("主席团多久开一次会？", "主席团至少每三个月举行一次会议。", "在代表选举完成后的两个月内召集。"),
+    ("强制到案最长能持续多长时间？", "强制到案持续的时间不得超过十二小时。", "强制到案应当依法进行。"),
+    ("乡镇人代会一年开几次？", "会议一般每年年初和年中各举行一次。", "从举行第一次会议开始，任期五年。"),
+    ("补贴是多少钱？", "每月补贴500元。", "补贴标准由第十七条规定。"),
+    ("这部法律从哪天开始施行？", "本法自公布之日起施行。", "本法的施行由国务院负责。"),
+    ("那个街道叫什么名字？", "梅江镇的干部说，工作很多。", "某街道的干部说，工作很多。"),
+])
+def test_the_sentence_that_holds_what_is_asked(question: str, right: str, wrong: str) -> None:
+    asked = asked_for(question)
+    assert holds(right, asked)
+    assert not holds(wrong, asked)
+
+
+def test_a_person_asked_for_by_role_wants_a_personal_name() -> None:
+    asked = asked_for("信访工作机构的负责人叫什么名字？")
+    assert holds("负责人是张伟。", asked)
+    assert not holds("信访工作机构是本级人民政府负责信访工作的行政机构。", asked)  # a body is no person
+    assert asked_for("上海的街道办主任是谁任命的？").kind == "who"  # who appoints: a body answers

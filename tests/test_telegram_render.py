@@ -157,3 +157,19 @@ def test_related_reply_says_so_and_lists_paragraphs_without_a_bold_answer() -> N
         parse_html(chunk)
     english = "".join(answer_html(Answer("q", "related", "", hits), "en", []))
     assert "does not answer this directly" in english
+
+
+def test_replies_over_many_documents_do_not_say_article() -> None:
+    law = "村民委员会组织法(2018-12-29).md"
+    one = (Hit(law, 31, "村民委员会每届任期五年。", 1.0), Hit(law, 55, "村民委员会成员…", 0.5))
+    many = (Hit(law, 31, "村民委员会每届任期五年。", 1.0), Hit("监察法.md", 5, "监察委员会…", 0.5))
+    named = "".join(answer_html(Answer("q", "related", "", one, library=16), "zh", []))
+    assert named.startswith("<i>《村民委员会组织法》没有直接回答这个问题") and "文章" not in named
+    mixed = "".join(answer_html(Answer("q", "related", "", many, library=16), "zh", []))
+    assert mixed.startswith("<i>资料中没有直接回答这个问题")
+    refused = "".join(answer_html(Answer("明天下雨吗？", "not_covered", "", (), library=16), "zh", []))
+    assert "资料中没有涉及“明天下雨吗？”" in parse_html(refused) and "文章" not in refused
+    single = "".join(answer_html(Answer("明天下雨吗？", "not_covered", "", ()), "zh", []))
+    assert "文章没有涉及" in single  # one article: the article's wording
+    english = "".join(answer_html(Answer("x", "not_covered", "", (), library=2), "en", []))
+    assert "The documents do not cover" in english

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 import faiss
 import numpy as np
 
-from bot.engine.answer.choose import Extract, choose, choose_among
+from bot.engine.answer.choose import Extract, choose, choose_among, fits
 from bot.engine.answer.sentence_evidence import SentenceIndex
 from bot.engine.cache import AnswerCache
 from bot.engine.documents.ingest import Paragraph
@@ -29,11 +29,14 @@ from bot.engine.question.concepts import Concepts, Words
 from bot.engine.question.crosslingual import Translator
 from bot.engine.question.followup import is_follow_up, resolve
 from bot.engine.question.sections import asked_place, asks_only_where
+from bot.engine.question.short_names import ShortNames
 from bot.engine.question.strays import Strays
 from bot.engine.question.taught_match import Match
+from bot.engine.question.titles import Titles, is_title, title_forms
 from bot.engine.rank.bm25 import LexicalIndex
 from bot.engine.rank.hybrid import HybridRetriever, Query, Ranking
-from bot.engine.rank.places import first_in_place
+from bot.engine.rank.kinds import KINDS, holding_first
+from bot.engine.rank.places import first_in_place, named_first
 from bot.engine.reading import QuestionReader
 from bot.engine.taught import NO, Taught
 from bot.engine.text.named import names_place
@@ -99,6 +102,7 @@ class SearchService:
             self.encoder, self.second, self.concepts, self.lexical, self.translator, self.null.cjk
         )
         lexical = self.lexical
+        self.short_names = ShortNames([p.text for p in s.paragraphs if p.servable], lexical.df)
         self.strays = Strays(self.concepts.knows, lexical.df, lexical.size, self.reader.encode_words)
         m = s.manifest
         self.info = IndexInfo(
@@ -107,6 +111,10 @@ class SearchService:
             built_at=m.built_at, skipped=m.skipped(),
         )
         self.library = Library(s.paragraphs, self.info.documents)
+        first: dict[str, str] = {}
+        for p in s.paragraphs:
+            first.setdefault(p.doc, p.text)
+        self.titles = Titles({doc: title_forms(doc, first.get(doc, "")) for doc in self.info.documents})
         self.lessons = Lessons(NO, AnswerCache(self.settings.retrieval.answer_cache, m.built_at))
         self.own = tuple(qa_teachings(s.paragraphs))  # what the 问答 documents teach themselves
         self._taught_vectors: dict[str, tuple[np.ndarray, ...]] = {}
@@ -159,6 +167,7 @@ class SearchService:
         contexts = list(contexts or [None] * len(asked))
         threads = [self.reader.thread(q, c) for q, c in zip(asked, contexts, strict=True)]
         texts = [q if t is None else resolve(q, t) for q, t in zip(asked, threads, strict=True)]
+        texts = [self.short_names.expand(t) for t in texts]  # 村委会 → 村民委员会
         norms = [normalize(t) for t in texts]
         keys = [  # a follow-up's answer depends on its thread: not cached; any other question is
             None if thread is not None else lesson.cache.key(norm, k, offset)
@@ -181,13 +190,14 @@ class SearchService:
                     lesson.cache.put(key, answer)
         ms = (time.perf_counter() - start) * 1000 / max(len(texts), 1)
         done = zip(found, asked, texts, strict=True)
-        return [_as_asked(a, q, t, ms) for a, q, t in done if a is not None]
+        library = len(self.info.documents)
+        return [_as_asked(a, q, t, ms, library) for a, q, t in done if a is not None]
 
     def ask_judged(self, question: str, k: int | None = None) -> tuple[Answer, Evidence | None]:
         """The answer to one standalone question (never cached) and the evidence it was
         judged on (None when it was not judged: off-topic or empty). bench/calibrate.py
         fits the answerability model on these."""
-        text = question.strip()
+        text = self.short_names.expand(question.strip())
         queries, words = self.reader.read([text], [normalize(text)])
         return self._decide(text, queries[0], words[0], k or self.settings.retrieval.top_k, 0, Asking(text))
 
@@ -229,11 +239,18 @@ class SearchService:
         """The answer, and the evidence the answerability model judged (None: off-topic)."""
         if not has_content(query.norm) or not self.retriever.passages:
             return Answer(question, "not_covered", "", ()), None
+        named = self.titles.named(question)  # a question that names a document is asked of it
+        if named:  # ... and its paragraphs told apart by its other words
+            rest = normalize(self.titles.strip(question))
+            query = replace(query, norm=rest) if has_content(rest) else query
         ranking = self.retriever.rank(query)
-        placed = self._placed(ranking, asking.written)
+        placed = self._placed(ranking, asking.written, named)
         if placed is not None:  # "第七条讲了什么？": the documents have that place; quote it
             return self._answer_placed(question, query, placed, k, offset, asking), None
         margins = self.null.margins(query, ranking)
+        if named:
+            ranking = named_first(ranking, named, self.retriever.passages, self._is_title)
+        ranking = self._holding_first(query, ranking, asking)
         hits = self._hits(ranking, k, offset)
         if not self.rule.covered(margins) or not hits:
             return Answer(question, "not_covered", "", hits), None
@@ -252,6 +269,21 @@ class SearchService:
         answer = Answer(question, "answered", extract.text, hits, turn=Turn(question, cited, extract.text))
         return answer, evidence
 
+    def _holding_first(self, query: Query, ranking: Ranking, asking: Asking) -> Ranking:
+        """A new question that wants a kind of fact: a close paragraph that holds it goes
+        before one that does not (rank/kinds.py)."""
+        asked = asked_for(asking.written)
+        if asking.thread is not None or asked.kind not in KINDS:
+            return ranking
+        subject = frozenset() if query.cross_lingual else frozenset(tokenize(query.norm))
+        texts = self.sentences.sentences
+
+        def holds(passage: int) -> bool:
+            rows = self.sentences.rows(*self._key(passage))
+            return any(fits(self.sentences, r, texts[r].text, asked, subject) for r in rows)
+
+        return holding_first(ranking, holds)
+
     def _hits(self, ranking: Ranking, k: int, offset: int) -> tuple[Hit, ...]:
         """The cited paragraphs of ``ranking[offset : offset + k]``."""
         out = []
@@ -260,12 +292,18 @@ class SearchService:
             out.append(cite(self.library.paragraphs[(p.doc, p.paragraph)], r.fused))
         return tuple(out)
 
-    def _placed(self, ranking: Ranking, written: str) -> Ranking | None:
-        """``ranking`` with the paragraphs where the question names first (rank/places.py)."""
+    def _placed(self, ranking: Ranking, written: str, docs: frozenset[str]) -> Ranking | None:
+        """``ranking`` with the paragraphs where the question names first (rank/places.py),
+        in the documents it names (any, when it names none)."""
         asked = asked_place(written)
         if not asked:
             return None
-        return first_in_place(ranking, asked, self.retriever.passages, self.library.paragraphs)
+        return first_in_place(ranking, asked, self.retriever.passages, self.library.paragraphs, docs)
+
+    def _is_title(self, passage: int) -> bool:
+        """The passage is one of its document's titles (a title line of its own)."""
+        doc, number = self._key(passage)
+        return is_title(self.library.paragraphs[(doc, number)].text, self.titles.forms.get(doc, ()))
 
     def _answer_placed(
         self, question: str, query: Query, ranking: Ranking, k: int, offset: int, asking: Asking
@@ -325,11 +363,12 @@ class SearchService:
 
 
 
-def _as_asked(answer: Answer, question: str, understood: str, ms: float) -> Answer:
+def _as_asked(answer: Answer, question: str, understood: str, ms: float, library: int) -> Answer:
     """A (possibly cached) answer, as the answer to ``question`` as this user wrote it; its
-    turn keeps the question as understood (a follow-up made whole)."""
+    turn keeps the question as understood (a follow-up made whole), and it says how many
+    documents the index holds (``library``: the reply's wording)."""
     turn = answer.turn and replace(answer.turn, question=understood)
-    return replace(answer, question=question, ms=ms, turn=turn)
+    return replace(answer, question=question, ms=ms, turn=turn, library=library)
 
 
 __all__ = ["SearchService"]

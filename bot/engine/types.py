@@ -96,6 +96,7 @@ class Answer:
     taught: str = ""  # the id of the teaching it was answered from ("" none: bot/engine/taught.py)
     candidates: tuple[Candidate, ...] = ()  # "related": paragraphs to choose from, best first
     suggestions: tuple[Suggestion, ...] = ()  # "您是不是想问": close taught questions, best first
+    library: int = 1  # documents the answering index holds: replies say 文章 only for one
 
     @property
     def answered(self) -> bool:

@@ -148,14 +148,38 @@ def examples_segs(lang: Lang, examples: Sequence[str]) -> list[Seg]:
     return [Seg("\n\n" + t(lang, "try_these")), Seg(lines)]
 
 
+def related_notice(answer: Answer, lang: Lang) -> str:
+    """"related" in the words that fit the library: 文章 for a single article, the document's
+    name when every paragraph offered is from one of several, else 资料中."""
+    if answer.library <= 1:
+        return t(lang, "related")
+    docs = {h.doc for h in answer.hits}
+    if len(docs) == 1:
+        return t(lang, "related_document", doc=document_name(next(iter(docs))))
+    return t(lang, "related_library")
+
+
+def off_topic_notice(answer: Answer, lang: Lang, question: str) -> str:
+    """"not covered" in the words that fit the library (文章 only for a single article)."""
+    return t(lang, "off_topic" if answer.library <= 1 else "off_topic_library", question=question)
+
+
+def document_name(doc: str) -> str:
+    """A document's name as a reply says it: the file name without its folder, date and
+    extension ("村民委员会组织法(2018-12-29).md" → 村民委员会组织法)."""
+    stem = doc.rsplit("/", 1)[-1]
+    stem = stem.rsplit(".", 1)[0] if "." in stem else stem
+    return re.sub(r"[(（][^)）]*[)）]$", "", stem).strip() or stem
+
+
 def answer_html(answer: Answer, lang: Lang, examples: Sequence[str]) -> list[str]:
     """The reply to a question: bold answer and cited passages; for a "related" outcome a
     plain notice and the closest paragraphs (no bold answer); else the off-topic notice."""
     if answer.status == "related" and answer.hits:
-        return split_html([Seg(t(lang, "related"), "i"), *passage_segs(answer.hits, lang)])
+        return split_html([Seg(related_notice(answer, lang), "i"), *passage_segs(answer.hits, lang)])
     if not answer.answered:
         question = _shorten(answer.question, ECHO_CHARS)
-        notice = Seg(t(lang, "off_topic", question=question), "b")
+        notice = Seg(off_topic_notice(answer, lang, question), "b")
         return split_html([notice, *examples_segs(lang, examples)])
     segs = [Seg(answer.answer, "b"), Seg("\n\n"), Seg(t(lang, "sources"), "i")]
     return split_html(segs + passage_segs(answer.hits, lang))

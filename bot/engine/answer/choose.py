@@ -85,7 +85,7 @@ def choose(
     if not rows:
         return Extract("", False)
     texts = [index.sentences[r].text for r in rows]
-    fitting = [i for i, t in enumerate(texts) if holds(t, asked) and _about(index, rows[i], asked, subject)]
+    fitting = [i for i, t in enumerate(texts) if fits(index, rows[i], t, asked, subject)]
     pool = fitting or list(range(len(rows)))
     adjusted = weigh(texts, scores, asked)
     ranked = adjusted - np.array([REPEAT_PENALTY * (t in given) for t in texts], dtype=np.float32)
@@ -122,6 +122,11 @@ def choose_among(
     order = [(e.holds, new, bool(e.text), e.score) for e, new in zip(found, fresh, strict=True)]
     best = max(range(len(found)), key=order.__getitem__)
     return best, found[best]
+
+
+def fits(index: SentenceIndex, row: int, text: str, asked: Asked, subject: frozenset[str]) -> bool:
+    """Sentence ``row`` (``text``) holds the kind of fact asked, about the question's subject."""
+    return holds(text, asked) and _about(index, row, asked, subject)
 
 
 def _about(index: SentenceIndex, row: int, asked: Asked, subject: frozenset[str]) -> bool:
@@ -185,5 +190,6 @@ def _complete(texts: Sequence[str], best: int, scores: np.ndarray, asked: Asked)
 
 
 __all__ = [
-    "SHORT_SENTENCE", "Extract", "choose", "choose_among", "is_attribution", "speaks_after_quote", "weigh",
+    "SHORT_SENTENCE", "Extract", "choose", "choose_among", "fits", "is_attribution", "speaks_after_quote",
+    "weigh",
 ]

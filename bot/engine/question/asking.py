@@ -15,16 +15,18 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.engine.text.named import names_body, names_document, names_place, states_body
+from bot.engine.question import measures
+from bot.engine.question.measures import MONEY_UNITS, PERSON_UNITS, states_bound, states_frequency, unnamed
+from bot.engine.text.named import names_body, names_document, names_person, names_place, states_body
 from bot.engine.text.script import is_cjk_text
 
 Kind = Literal[
-    "number", "time", "ordinal", "place", "body", "who", "document", "list", "cause", "effect",
+    "number", "time", "ordinal", "place", "body", "who", "document", "name", "list", "cause", "effect",
     "purpose", "meaning", "other",
 ]
 OPEN_KINDS = ("cause", "effect", "purpose", "meaning")  # preferred cues, never required
 # required: a sentence without one does not answer
-FACT_KINDS = ("number", "time", "ordinal", "place", "body", "who", "document")
+FACT_KINDS = ("number", "time", "ordinal", "place", "body", "who", "document", "name")
 
 _STRICT_NUM = (
     r"(?:[0-9０-９]+(?:[.,][0-9]+)?"
@@ -36,12 +38,16 @@ _APPROX = r"(?:多|余|几|来)?"
 _VAGUE = r"(?<![很许好])(?:多|数|若干)(?!个)"
 DURATION_UNITS = "年月周天日时分秒"
 TIME_UNITS = "年月日"
+SAME_UNITS = {"天": "天日", "日": "日天"}  # 多少天 is answered by 二十日
+PERSON = "人"  # the units of a name asked: a person's (负责人叫什么名字)
 # Units an English question names, as the Chinese text writes them.
 EN_UNITS = {
     "day": "天日", "year": "年", "month": "月", "week": "周", "hour": "时", "minute": "分",
     "time": "次", "item": "项", "indicator": "项", "people": "人名位", "person": "人名位",
     "percent": "%", "yuan": "元", "article": "条", "copy": "份", "pledge": "份",
     "post": "职", "position": "职", "job": "职",  # 身兼多职: "several posts" is an answer
+    "household": "户", "villager": "人名位", "resident": "人名位", "member": "人名位",
+    "representative": "人名位", "deputy": "人名位", "official": "人名位",
 }
 # "How many villages": a thing without a measure word of its own is counted with these
 GENERAL_COUNTERS = "个名位人家座所"
@@ -66,12 +72,12 @@ _EN_RATIO = re.compile(
 )
 PERCENT = "%"
 _PERCENT = re.compile(r"[0-9０-９.]+\s*[%％]|百分之|分之[一二三四五六七八九十]|[一二三四五六七八九十]成")
-_ZH_TIME = re.compile(r"什么时候|哪一年|哪年|何时|哪一天|几月|几号|什么时间")
+_ZH_TIME = re.compile(r"什么时候|哪一年|哪年|何时|哪一天|哪天|几月|几号|什么时间|什么日期")
 _ZH_ORDINAL = re.compile(r"第几(.?)|第多少(.?)")
 _ZH_LIST = re.compile(r"哪些|哪几")
 # "how many assessment indicators": the counted noun may follow a modifier or two
 _EN_NUMBER = re.compile(r"\bhow (?:many|much)\b((?:\s+[\w-]+){0,3})", re.I)
-_EN_DURATION = re.compile(r"\bhow long\b", re.I)
+_EN_DURATION = re.compile(r"\bhow (?:long|often)\b", re.I)
 # "when" asks for a time only before a verb ("When did…", not "When a township official objects…")
 _EN_TIME = re.compile(
     r"\bwhen (?:did|do|does|was|were|is|are|will|would|should|can|could|has|have|had)\b"
@@ -146,10 +152,14 @@ _NAMED_ASKS: tuple[tuple[Kind, re.Pattern[str], re.Pattern[str]], ...] = (
 
 @dataclass(frozen=True)
 class Asked:
-    """The kind of fact wanted; ``units``: any of these must follow the number ("" = any)."""
+    """The kind of fact wanted; ``units``: any of these must follow the number ("" = any);
+    ``bound``: a limit is asked (最多, 不能超过), so the number must be stated as one;
+    ``often``: how often is asked (多久开一次), so only a frequency answers."""
 
     kind: Kind = "other"
     units: str = ""
+    bound: bool = False
+    often: bool = False  # how often: only a frequency answers (measures.py)
 
 
 def asked_for(question: str) -> Asked:
@@ -161,21 +171,31 @@ def asked_for(question: str) -> Asked:
         return Asked("ordinal", "条")
     if _ZH_TIME.search(q) or _EN_TIME.search(q):
         return Asked("time", TIME_UNITS)
+    if measures.asks_person(q):
+        return Asked("name", PERSON)
+    if measures.asks_name(q):
+        return Asked("name")
     for kind, zh, en in _NAMED_ASKS:
         if zh.search(q) or en.search(q):
             return Asked(kind)
+    bound = measures.asks_limit(q)
     if _ZH_RATIO.search(q) or _EN_RATIO.search(q):
-        return Asked("number", PERCENT)
-    if _ZH_DURATION.search(q) or _EN_DURATION.search(q):
-        return Asked("number", DURATION_UNITS)
+        return Asked("number", PERCENT, bound)
+    if measures.asks_money(q):
+        return Asked("number", MONEY_UNITS, bound)
+    if _ZH_DURATION.search(q) or _EN_DURATION.search(q) or measures.asks_often(q):
+        return Asked("number", DURATION_UNITS, bound, measures.asks_often(q))
     if m := _ZH_ASK_NUMBER.search(q):
         unit = m.group(1)
-        return Asked("number", "" if not unit or unit in _NOT_UNIT else unit)
+        if unit and measures.counts_people(q[m.start(1) :]):  # 几个工作人员, 多少村民: 人/名/位
+            return Asked("number", PERSON_UNITS, bound)
+        unit = "" if not unit or unit in _NOT_UNIT else SAME_UNITS.get(unit, unit)
+        return Asked("number", unit, bound)
     if m := _EN_NUMBER.search(q):
         words = (m.group(1) or "").lower().split()
         unit = next((EN_UNITS[w.rstrip("s")] for w in words if w.rstrip("s") in EN_UNITS), "")
         counted = "many" in m.group(0).lower() and bool(words) and words[0] not in _EN_NOT_NOUNS
-        return Asked("number", unit or (GENERAL_COUNTERS if counted else ""))
+        return Asked("number", unit or (GENERAL_COUNTERS if counted else ""), bound)
     if _ZH_LIST.search(q) or _EN_LIST.search(q):
         return Asked("list")
     for kind, pattern in _ASK_OPEN:
@@ -201,9 +221,20 @@ def asks_what(question: str) -> bool:
 
 
 def holds(sentence: str, asked: Asked) -> bool:
-    """True when ``sentence`` can state the fact asked for (always true for "other")."""
+    """True when ``sentence`` can state the fact asked for (always true for "other"); a
+    limit asked wants the number stated as a bound (不得超过5人, 30日内)."""
     if asked.kind == "other" or asked.kind == "list" or asked.kind in OPEN_KINDS:
         return True
+    if asked.kind == "number":
+        sentence = measures.without_clause_numbers(sentence)  # 第四条 counts nothing
+        if asked.bound and not states_bound(sentence):
+            return False
+        if asked.often:
+            return states_frequency(sentence)
+    if asked.kind == "time" and measures.states_relative_date(sentence):
+        return True
+    if asked.kind == "name" and asked.units == PERSON:
+        return names_person(measures.unnamed(sentence))
     if asked.kind in _NAMES:
         return _NAMES[asked.kind](sentence)
     if asked.kind == "ordinal":
@@ -211,21 +242,38 @@ def holds(sentence: str, asked: Asked) -> bool:
         return re.search(rf"第{_NUM}{unit}", sentence) is not None
     if not asked.units:
         return re.search(_STRICT_NUM, sentence) is not None
-    if asked.units == PERCENT:
-        return _PERCENT.search(sentence) is not None
+    if asked.units == PERCENT or (asked.units == PERSON_UNITS and _PERCENT.search(sentence)):
+        return _PERCENT.search(sentence) is not None  # 五分之一以上的村民 counts people too
     units = f"[{re.escape(asked.units)}]"
     # with a general counter a lone 一 is an article: "一名村长" is "a village head", no count
-    number = _STRICT_NUM if asked.units == GENERAL_COUNTERS else _NUM
-    # "那二日", "这两天": "these days", not a count of days
-    return re.search(rf"(?<![这那])(?:{number}{_APPROX}|{_VAGUE}){units}", sentence) is not None
+    number = _STRICT_NUM if asked.units in (GENERAL_COUNTERS, PERSON_UNITS) else _NUM
+    if asked.units == DURATION_UNITS:  # 一个月内, 20个工作日, 每季度: a span or how often
+        if states_frequency(sentence):
+            return True
+        units = r"(?:个)?(?:工作)?(?:[年月周天日时秒]|小时|分(?!之)|季度)"  # 五分之一 is a share
+    # "那二日", "这两天": "these days", not a count of days; 三个月, 十二小时, 20个工作日: words between
+    found = re.search(rf"(?<![这那])(?:{number}{_APPROX}|{_VAGUE})(?:个|小)?(?:工作)?{units}", sentence)
+    return found is not None
 
 
 def _names_who(sentence: str) -> bool:
-    """"谁" (who): a named body or person, or a generic body stated as the doer."""
-    return names_body(sentence) or states_body(sentence)
+    """"谁" (who): a named body or person (某街道, 一名干部 are not), or a generic body
+    stated as the doer."""
+    return names_body(unnamed(sentence)) or states_body(sentence)
 
 
-_NAMES = {"place": names_place, "body": names_body, "document": names_document, "who": _names_who}
+def _names_body(sentence: str) -> bool:
+    return names_body(unnamed(sentence))
+
+
+def _names_place(sentence: str) -> bool:
+    return names_place(unnamed(sentence))
+
+
+_NAMES = {
+    "place": _names_place, "body": _names_body, "document": names_document, "who": _names_who,
+    "name": measures.names_anything,
+}
 
 
 def lists(sentence: str) -> bool:

@@ -20,6 +20,7 @@ from bot.engine.text.tokenize import tokenize
 Key = tuple[str, int]
 _NUM = "一二三四五六七八九十百千零〇两"
 _STATUTE = re.compile(rf"第\s*([{_NUM}]+|\d+)\s*(编|部分|章|节|条|款)")
+_OPENING = re.compile(rf"^[#\s]*(第\s*(?:[{_NUM}]+|\d+)\s*条)(?![之的])")
 _OUTLINE = re.compile(rf"^([{_NUM}]+)、|^[（(]([{_NUM}]+)[）)]")
 _ENGLISH = re.compile(r"\b(article|chapter|section|part|clause)\s+(\d+|[ivxlc]+)\b", re.I)
 _PART = {"部分", "编", "、"}  # a part of a plan or notice, however it is numbered
@@ -35,6 +36,13 @@ def keys_of_label(label: str) -> set[Key]:
         if outline and outline.group(1):
             keys.add(_key("、", outline.group(1)))
     return {k for k in keys if k[1] > 0}
+
+
+def opening_label(text: str) -> str:
+    """The clause a paragraph opens with ("第二十四条 村民会议…" → "第二十四条"; "" when none):
+    where a regulation read without an outline (plain text, Markdown) stands."""
+    opening = _OPENING.match(text)
+    return opening.group(1) if opening else ""
 
 
 def asked_place(question: str) -> set[Key]:

@@ -108,6 +108,17 @@ def names_body(sentence: str) -> bool:
     return False
 
 
+def names_person(sentence: str) -> bool:
+    """True when ``sentence`` names a person: a personal name (jieba nr, 2-3 characters), or a
+    capitalised name inside a sentence in Latin script."""
+    if not is_cjk_text(sentence):
+        return _LATIN_NAME.search(sentence) is not None
+    return any(
+        flag in _NAMED_PERSON and 2 <= len(word) <= 3 and not _mistagged_place(word, flag)
+        for word, flag in _tagged(sentence)
+    )
+
+
 def states_body(sentence: str) -> bool:
     """True when ``sentence`` says a body, even a generic one, is the one that does or is
     something: "第一责任往往是乡镇街道", "职能部门应该承担具体办理", "由街道负责" — an answer
@@ -125,6 +136,6 @@ def names_document(sentence: str) -> bool:
 
 
 __all__ = [
-    "BODY_SUFFIXES", "NOT_BODIES", "PLACE_SUFFIXES", "names_body", "names_document", "names_place",
-    "states_body",
+    "BODY_SUFFIXES", "NOT_BODIES", "PLACE_SUFFIXES", "names_body", "names_document", "names_person",
+    "names_place", "states_body",
 ]

@@ -47,11 +47,12 @@ def run_set(name: str, questions: Path, docs: Path, out: Path) -> dict[str, obje
     base = ROOT / "var" / "eval" / ("realdocs" if name == "realdocs" else "article")
     env = {**os.environ, "QABOT_INDEX_DIR": str(base / "index"), "QABOT_DATA_DIR": str(base / "data"),
            "QABOT_DOCS_DIR": str(docs)}
-    qabot = Path(sys.executable).parent / "qabot"
-    done = subprocess.run([str(qabot), "index", "--if-stale"], env=env, capture_output=True, text=True)
+    qabot = [sys.executable, "-m", "bot.cli"]  # this checkout's code, whatever the venv's install points at
+    env["PYTHONPATH"] = str(ROOT)
+    done = subprocess.run([*qabot, "index", "--if-stale"], env=env, capture_output=True, text=True)
     if done.returncode:
         raise SystemExit(f"{name}: qabot index failed\n{done.stderr[-2000:]}")
-    done = subprocess.run([str(qabot), "eval", "--json", "--verbose", str(questions)], env=env,
+    done = subprocess.run([*qabot, "eval", "--json", "--verbose", str(questions)], env=env,
                           capture_output=True, text=True)
     if done.returncode:
         raise SystemExit(f"{name}: qabot eval failed\n{done.stderr[-2000:]}")

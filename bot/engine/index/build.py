@@ -53,7 +53,7 @@ def known_documents(stored: StoredIndex) -> dict[str, Document]:
     if stored.manifest.normalization != NORMALIZATION:
         return {}  # their paragraphs' matching forms are outdated: parse them again
     return {
-        name: Document(name, hashes[name], tuple(group))
+        name: Document(name, hashes[name], tuple(group), fields=stored.fields.get(name, {}))
         for name, group in itertools.groupby(stored.paragraphs, key=lambda p: p.doc)
         if name in hashes
     }
@@ -145,7 +145,9 @@ def build_index(
         passages=len(passages), built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         arrays=sorted(arrays), normalization=NORMALIZATION,
     )
-    stored = StoredIndex(manifest, passages, paragraphs, index, IndexArrays(**arrays), terms, postings)
+    fields = {d.name: dict(d.fields) for d in documents if d.fields}
+    stored = StoredIndex(
+        manifest, passages, paragraphs, index, IndexArrays(**arrays), terms, postings, fields)
     return stored, len(todo)
 
 

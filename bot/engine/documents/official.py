@@ -1,0 +1,121 @@
+"""The parts of a document a reader looks for before its body: the title, and in a 公文 the
+elements GB/T 9704-2012 lays out around it.
+
+The standard puts the 版头 first (发文机关标志 "…文件", 发文字号 "…〔2011〕76号", 签发人), then
+the 标题 (发文机关 + 事由 + 文种: "…的通知"), 主送机关 (ending in a colon), the body, 附件说明
+("附件：…"), the 署名 and 成文日期, and last the 版记 (抄送, 印发机关和印发日期 "… 2011年5月
+6日印发"). Each is recognised by that layout and its pattern, never by a document's words.
+The lines stay paragraphs (they answer "文号是多少", "抄送了哪些单位", quoting the line) and
+their values become the document's fields; a title alone is not an answer.
+
+Field keys: ``title``, ``issuer_mark`` (发文机关标志), ``issuer`` (the mark without 文件),
+``doc_number`` (发文字号), ``signer`` (签发人), ``recipients`` (主送机关), ``date`` (成文日期),
+``attachments`` (附件说明), ``cc`` (抄送), ``printed`` (印发机关和印发日期).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from bot.engine.documents.formats.model import TITLE, Block
+from bot.engine.documents.formats.structure import marker_of
+
+HEAD_BLOCKS = 8  # the 版头, title and 主送 sit within a document's first blocks
+LINE_CHARS = 80  # a field line is one line of a page, at most about this long
+TITLE_CHARS = 60
+
+# 文种 (GB/T 9704 and the 条例 on 公文处理: the kinds of 公文), and the names of regulations
+_KINDS = ("决议|决定|命令|令|公报|公告|通告|意见|通知|通报|报告|请示|批复|议案|函|纪要|法|条例|规定|"
+          "办法|细则|规则|规程|章程|方案|规划|纲要|要点|指引|指南|标准|守则|准则")
+_TITLE = re.compile(rf"^[^。！？；]{{2,{TITLE_CHARS}}}?(?:{_KINDS})(?:[（(][^）)]{{1,20}}[）)])?$")
+_MARK = re.compile(r"^[\u4e00-\u9fff、\s]{2,40}文件$")
+_NUMBER = re.compile(  # 机关代字〔年份〕序号号: 国办发〔2011〕76号
+    r"[\u4e00-\u9fff]{1,12}\s*[〔\[［(（【]\s*(?:19|20)\d\d\s*[〕\]］)）】]\s*第?\s*\d{1,5}\s*号")
+_SIGNER = re.compile(r"签\s*发\s*人\s*[:：]\s*(\S.*)$")
+_DIGITS = "0-9０-９〇○零一二三四五六七八九十"
+_DATE = re.compile(rf"[{_DIGITS}]{{4}}\s*年\s*[{_DIGITS}]{{1,2}}\s*月\s*[{_DIGITS}]{{1,3}}\s*日")
+_ATTACHMENT = re.compile(r"^附\s*件\s*\d*\s*[:：]")
+_CC = re.compile(r"^抄\s*(?:送|报)\s*[:：]\s*(.+)$")
+_SENTENCE = re.compile(r"[。，；！？,;]")
+_PRINTED = re.compile(rf"^(.{{2,40}}?)\s*({_DATE.pattern})\s*印\s*发$")
+
+
+Keep = Callable[[int, str, str], None]
+
+
+@dataclass(frozen=True)
+class Official:
+    """The fields found (key → value), per block whether it is one of their lines, and
+    which block is the title."""
+
+    fields: dict[str, str]
+    lines: tuple[bool, ...]
+    title_at: int | None
+
+
+def official_parts(blocks: Sequence[Block]) -> Official:
+    """The title and 公文 elements of a document's blocks, by the standard's layout."""
+    fields: dict[str, str] = {}
+    lines = [False] * len(blocks)
+
+    def keep(index: int, key: str, value: str) -> None:
+        if key not in fields:
+            fields[key] = value.strip()
+            lines[index] = True
+
+    title_at = title_index(blocks)
+    if title_at is not None:
+        fields["title"] = " ".join(blocks[title_at].text.split())
+    for index, block in enumerate(blocks[:HEAD_BLOCKS]):
+        text = block.text.strip()
+        if len(text) > LINE_CHARS or "\n" in text:
+            continue
+        if _MARK.match(text):
+            keep(index, "issuer_mark", text)
+            fields.setdefault("issuer", re.sub(r"\s*文件$", "", text))
+        number = _NUMBER.search(text)
+        if number:
+            keep(index, "doc_number", re.sub(r"\s+", "", number.group(0)))
+        signer = _SIGNER.search(text)
+        if signer:
+            keep(index, "signer", signer.group(1))
+        if title_at is not None and index == title_at + 1 and text.endswith(("：", ":")):
+            keep(index, "recipients", text.rstrip("：:"))
+    for index in range(len(blocks) - 1, max(-1, len(blocks) - 3 * HEAD_BLOCKS), -1):
+        _tail_line(index, blocks[index].text.strip(), keep)
+    return Official(fields, tuple(lines), title_at)
+
+
+def title_index(blocks: Sequence[Block]) -> int | None:
+    """Which block is the document's title: the one its format marks, else the first of the
+    opening blocks shaped like a 标题 (…的通知, …条例, …指南（征求意见稿）); None when none is."""
+    for index, block in enumerate(blocks):
+        if block.role == TITLE:
+            return index
+    for index, block in enumerate(blocks[:HEAD_BLOCKS]):
+        text = block.text.strip()
+        if "\n" in text or _MARK.match(text) or _NUMBER.search(text) or marker_of(text):
+            continue
+        if _TITLE.match(text):
+            return index
+    return None
+
+
+def _tail_line(index: int, text: str, keep: Keep) -> None:
+    """The 版记 and closing lines, read from the end: 抄送, 印发, 成文日期, 附件说明."""
+    if len(text) > 4 * LINE_CHARS:
+        return
+    cc = _CC.match(text)
+    if cc:
+        keep(index, "cc", cc.group(1).rstrip("。."))
+    elif _PRINTED.match(text):
+        keep(index, "printed", text)
+    elif _ATTACHMENT.match(text):
+        keep(index, "attachments", re.sub(r"^附\s*件\s*\d*\s*[:：]\s*", "", text))
+    else:
+        date = _DATE.search(text)
+        rest = _DATE.sub("", text)
+        if date and text.endswith("日") and len(rest) <= 30 and not _SENTENCE.search(rest):
+            keep(index, "date", re.sub(r"\s+", "", date.group(0)))

@@ -84,7 +84,8 @@ def official_parts(blocks: Sequence[Block]) -> Official:
         if title_at is not None and index == title_at + 1 and text.endswith(("：", ":")):
             keep(index, "recipients", text.rstrip("：:"))
     for index in range(len(blocks) - 1, max(-1, len(blocks) - 3 * HEAD_BLOCKS), -1):
-        _tail_line(index, blocks[index].text.strip(), keep)
+        if index >= len(blocks) // 2:  # the closing lines close the document
+            _tail_line(index, blocks[index].text.strip(), keep)
     return Official(fields, tuple(lines), title_at)
 
 

@@ -1,0 +1,56 @@
+"""The title and the 公文 elements of GB/T 9704-2012, found by the standard's layout."""
+
+from __future__ import annotations
+
+from bot.engine.documents.formats.model import Block
+from bot.engine.documents.ingest import parse_document
+from bot.engine.documents.official import official_parts
+
+NOTICE = [
+    "某某市人民政府办公厅文件",
+    "某政办发〔2024〕12号            签发人：王某某",
+    "某某市人民政府办公厅关于进一步做好城市居民最低生活保障工作的通知",
+    "各区人民政府，市政府各委、办、局：",
+    "为切实保障困难群众基本生活，经市政府同意，现就有关事项通知如下。",
+    "一、提高保障标准。自2026年1月1日起，保障标准提高到每人每月1200元。",
+    "附件：1.城市居民最低生活保障申请表",
+    "某某市人民政府办公厅",
+    "2024年3月5日",
+    "抄送：市委办公厅，市人大常委会办公厅，市政协办公厅。",
+    "某某市人民政府办公厅                2024年3月6日印发",
+]
+
+
+def test_the_elements_of_a_notice_are_its_fields() -> None:
+    found = official_parts([Block(t) for t in NOTICE])
+    assert found.fields == {
+        "issuer_mark": "某某市人民政府办公厅文件",
+        "issuer": "某某市人民政府办公厅",
+        "doc_number": "某政办发〔2024〕12号",
+        "signer": "王某某",
+        "title": "某某市人民政府办公厅关于进一步做好城市居民最低生活保障工作的通知",
+        "recipients": "各区人民政府，市政府各委、办、局",
+        "attachments": "1.城市居民最低生活保障申请表",
+        "date": "2024年3月5日",
+        "cc": "市委办公厅，市人大常委会办公厅，市政协办公厅",
+        "printed": "某某市人民政府办公厅                2024年3月6日印发",
+    }
+    assert found.title_at == 2
+    assert [i for i, line in enumerate(found.lines) if line] == [0, 1, 3, 6, 8, 9, 10]
+
+
+def test_field_lines_answer_and_the_title_does_not() -> None:
+    paragraphs = parse_document("通知.txt", "\n".join(NOTICE))
+    served = {p.text: p.servable for p in paragraphs}
+    assert served[NOTICE[2]] is False  # the title names the document; it is no answer
+    assert served[NOTICE[1]] and served[NOTICE[9]] and served[NOTICE[10]]  # 文号, 抄送, 印发 quoted
+
+
+def test_an_article_without_official_parts_has_none() -> None:
+    found = official_parts([Block("不要一味地对下面“打板子”"), Block("属地管理，正是依赖各地分明的管理。")])
+    assert found.fields == {} and found.title_at is None
+
+
+def test_a_cross_reference_date_in_the_body_is_no_date_line() -> None:
+    body = [Block("关于某事的通知"), Block("各单位："), Block("2024年3月5日召开会议，研究了有关事项。")]
+    assert "date" not in official_parts(body).fields

@@ -1,5 +1,6 @@
-"""Documents in the formats people send (text, Markdown, Word, PDF with or without a text
-layer, OFD, saved web pages) as paragraph blocks, safely.
+"""Documents in the formats people send (text, Markdown, Word — .docx, and .doc/.wps/.rtf
+through LibreOffice —, PDF with or without a text layer, OFD, saved web pages) as
+paragraph blocks, safely.
 
 ``extract(name, data)`` is the one entry point: it checks the size, matches the extension
 against the content, and hands the bytes to the format's reader. Everything a reader
@@ -59,6 +60,10 @@ def _read(fmt: str, name: str, data: bytes, limits: Limits, progress: Progress |
         from bot.engine.documents.formats.pdf import read_pdf
 
         return read_pdf(name, data, limits, progress)
+    if fmt in ("doc", "wps", "rtf"):
+        from bot.engine.documents.formats.legacy import read_legacy
+
+        return read_legacy(name, data, limits, fmt)
     if fmt == "ofd":
         from bot.engine.documents.formats.ofd import read_ofd
 

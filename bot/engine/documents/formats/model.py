@@ -68,7 +68,8 @@ class Block:
 @dataclass(frozen=True)
 class Extracted:
     """The blocks of a document in reading order, its page count, and how it was read:
-    "text", "markdown", "docx", "pdf", "pdf-ocr" (some pages OCRed), "ofd" or "html"."""
+    "text", "markdown", "docx", "pdf", "pdf-ocr" (some pages OCRed), "ofd", "html", or
+    "doc", "wps", "rtf" (converted by LibreOffice)."""
 
     blocks: tuple[Block, ...]
     pages: int | None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from pathlib import Path
 
 import pytest
@@ -209,3 +210,15 @@ def test_an_article_without_clauses_keeps_its_paragraphs() -> None:
     paragraphs = parse_document(ARTICLE, raw)
     assert len(paragraphs) == len([b for b in raw.split("\n\n") if b.strip()])
     assert all(p.servable for p in paragraphs if len(p.text) > 40)
+
+
+@pytest.mark.parametrize("name", ["反补贴条例(2004-03-31).md", "存款保险条例(2015-02-17).md"])
+def test_every_clause_of_a_held_out_statute_is_one_paragraph_cited_by_it(name: str) -> None:
+    path = PROJECT_ROOT / "tests" / "data" / "statutes" / name
+    raw = path.read_text(encoding="utf-8")
+    document = read_document(name, path.read_bytes(), DEFAULT_LIMITS)
+    written = re.findall(r"(?m)^(第[一二三四五六七八九十百零]+条)", raw)
+    cited = [p.section.split()[-1] for p in document.paragraphs if p.servable and p.section.endswith("条")]
+    assert cited == written  # each 第X条 once, in order, its 款 inside it
+    assert document.title.endswith("条例")
+    assert all(not p.servable for p in document.paragraphs if re.match(r"第.+[章节] ", p.text))

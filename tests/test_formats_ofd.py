@@ -82,3 +82,16 @@ def test_a_form_reads_row_by_row_and_an_annotation_apart_without_its_stamps() ->
     texts = [b.text for b in blocks]
     assert any("公文标题" in t and "市委主要领导同志调研后续落实事项的通知" in t for t in texts)
     assert texts[-1] == "测试文本注释"  # a FreeText annotation: a block of its own, after the page
+
+
+def test_glyphs_with_no_unicode_make_a_document_refused_not_indexed() -> None:
+    # a page of private-use code points (a font embedded with its own encoding) is soup
+    soup = "".join(chr(0xE100 + i) for i in range(30))
+    with pytest.raises(DocumentError) as caught:
+        extract("手册.ofd", docmaker.ofd([["可信安全浏览器", soup, soup, soup]]))
+    assert caught.value.reason == "garbled"
+
+
+def test_two_identical_pages_are_not_all_running_header() -> None:
+    extracted = extract("两页.ofd", docmaker.ofd([["你好，这是正文。"], ["你好，这是正文。"]]))
+    assert [b.text for b in extracted.blocks] == ["你好，这是正文。", "你好，这是正文。"]

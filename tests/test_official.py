@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from bot.engine.documents.formats import DEFAULT_LIMITS
 from bot.engine.documents.formats.model import Block
-from bot.engine.documents.ingest import parse_document
+from bot.engine.documents.ingest import parse_document, read_document
 from bot.engine.documents.official import official_parts
+from config.settings import PROJECT_ROOT
+
+FILES = PROJECT_ROOT / "tests" / "data" / "files"  # held-out real files (SOURCES.md there)
 
 NOTICE = [
     "某某市人民政府办公厅文件",
@@ -54,3 +58,24 @@ def test_an_article_without_official_parts_has_none() -> None:
 def test_a_cross_reference_date_in_the_body_is_no_date_line() -> None:
     body = [Block("关于某事的通知"), Block("各单位："), Block("2024年3月5日召开会议，研究了有关事项。")]
     assert "date" not in official_parts(body).fields
+
+
+def test_a_red_header_reply_in_ofd_has_its_fields() -> None:
+    # held out: ofdrw's n.ofd, a 批复 nobody here wrote the rules against
+    document = read_document("n.ofd", (FILES / "n.ofd").read_bytes(), DEFAULT_LIMITS)
+    assert document.fields == {
+        "issuer_mark": "测试符路桥区卫生局文件", "issuer": "测试符路桥区卫生局",
+        "doc_number": "路卫发〔2011〕76号", "title": "关于同意张阿三同志辞职的批复", "recipients": "区中医院",
+        "date": "2011年3月10日",
+        "printed": "测试符路桥区卫生局办公室2011年3月10日印发",
+    }
+    lines = {p.text: p.servable for p in document.paragraphs}
+    assert lines["路卫发〔2011〕76号"] and lines["区中医院："]  # "文号是多少", "发给谁" quote these
+    assert lines["关于同意张阿三同志辞职的批复"] is False
+
+
+def test_a_letter_without_a_red_header_has_title_recipients_and_date() -> None:
+    data = (FILES / "testPathFillOpacity.ofd").read_bytes()
+    fields = read_document("函.ofd", data, DEFAULT_LIMITS).fields
+    assert fields == {
+        "title": "关于加快南货场铁路涵洞下穿建设的函", "recipients": "蚌山区政府", "date": "2023年7月12日"}

@@ -10,6 +10,7 @@ One home for the layout rules every paged format shares:
 - running headers and footers go: a line among the first or last EDGE_LINES of a page
   whose text recurs there on at least half of the pages (its last number may keep step
   with the page number), and any page number there ("3", "- 3 -", "第 3 页", "3/40");
+  a page that would lose every line that way is a copy of the others, not a header;
 - a paragraph ends after a line that ends a sentence, or that stops well short of the
   column; one starts at an indented or centred line, after a wide vertical gap, where the
   font size changes, and at a heading or list marker (structure.MARKER). A paragraph runs
@@ -132,6 +133,8 @@ def drop_running(pages: Sequence[Page]) -> list[Page]:
             for zone, line in _edges(page.lines)
             if _key(zone, line) in running or _PAGE_NUMBER.match(line.text.strip())
         }
+        if len(drop) == len(page.lines):  # a header runs above a body: pages that are all "header" are copies
+            drop = {id(line) for line in page.lines if _PAGE_NUMBER.match(line.text.strip())}
         kept.append(Page(page.number, tuple(line for line in page.lines if id(line) not in drop)))
     return kept
 

@@ -129,3 +129,8 @@ def test_numbers_that_are_not_markers() -> None:
 def test_label_joins_statute_with_spaces_and_outline_without() -> None:
     assert label_of([(1, "第二章"), (3, "第七条"), (5, "（一）")]) == "第二章 第七条 （一）"
     assert label_of([(4, "三、"), (5, "（二）")]) == "三、（二）"
+
+
+def test_an_unnumbered_heading_is_labelled_by_its_words_without_spacing_out() -> None:
+    got = places([Block("目\u2003\u2003次", role=HEADING, depth=1), Block("前言 II")])
+    assert [p.label for p in got] == ["目次", "目次"]

@@ -35,6 +35,7 @@ LABEL_CHARS = 20  # an unnumbered heading's text as a label, at most this long
 CLAUSE = 3  # the rank of 第X条
 REGULATION_CLAUSES = 3  # a document with this many 第X条 is a regulation (one in running text is not)
 _SENTENCE_END = re.compile(r"[。！？；!?;]")
+_WIDE_GAP = re.compile(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])")
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,8 @@ def _level_of(block: Block) -> tuple[int, str] | None:
     found = marker_of(block.text)
     if block.role != HEADING or found is not None:
         return found
-    return min(block.depth - 1, 2) if block.depth > 1 else 0, block.text.strip()[:LABEL_CHARS]
+    words = _WIDE_GAP.sub("", " ".join(block.text.split()))  # "目  次" → "目次", "Part 1" kept
+    return min(block.depth - 1, 2) if block.depth > 1 else 0, words[:LABEL_CHARS]
 
 
 def label_of(levels: list[tuple[int, str]]) -> str:

@@ -23,12 +23,14 @@ def read_docx(name: str, data: bytes, limits: Limits) -> Extracted:
         raise DocumentError("corrupt", name=name, detail="not a valid .docx") from exc
     blocks: list[Block] = []
     for item in document.iter_inner_content():
-        table = hasattr(item, "rows")
-        text = _table_text(item) if table else item.text.strip()
-        if not text:
+        if hasattr(item, "rows"):
+            blocks.append(Block(_table_text(item)))
             continue
-        level = None if table else _outline_level(item)
-        blocks.append(Block(text, role=HEADING, depth=level + 1) if level is not None else Block(text))
+        text = item.text.strip()
+        level = _outline_level(item) if text else None
+        if text:
+            blocks.append(Block(text, role=HEADING, depth=level + 1) if level is not None else Block(text))
+    blocks = [b for b in blocks if b.text]
     if not blocks:
         raise DocumentError("no_text", name=name, pages=None)
     return Extracted(tuple(blocks), None, "docx")

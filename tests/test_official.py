@@ -79,3 +79,13 @@ def test_a_letter_without_a_red_header_has_title_recipients_and_date() -> None:
     fields = read_document("函.ofd", data, DEFAULT_LIMITS).fields
     assert fields == {
         "title": "关于加快南货场铁路涵洞下穿建设的函", "recipients": "蚌山区政府", "date": "2023年7月12日"}
+
+
+def test_a_title_over_two_lines_is_one_title() -> None:
+    texts = ["天健会计师事务所", "关于浙江某某环保科技股份有限公司", "2015年年度报告中有关财务事项的说明",
+             "天健函〔2016〕306号", "上海证券交易所：", "由公司转来的问询函奉悉。"]
+    blocks = [Block(t) for t in texts]
+    found = official_parts(blocks)
+    assert found.fields["title"] == "关于浙江某某环保科技股份有限公司2015年年度报告中有关财务事项的说明"
+    assert (found.title_at, found.title_end) == (1, 2)
+    assert found.fields["doc_number"] == "天健函〔2016〕306号"

@@ -112,7 +112,8 @@ def document_parts(name: str, blocks: Sequence[Block]) -> tuple[list[Paragraph],
     found = official_parts(blocks)
     cleaned = [replace(b, text=clean_paragraph(b.text)) for b in blocks]
     if found.title_at is not None:
-        cleaned[found.title_at] = replace(cleaned[found.title_at], role=TITLE)
+        for index in range(found.title_at, (found.title_end or found.title_at) + 1):
+            cleaned[index] = replace(cleaned[index], role=TITLE)
     noise = [not b.text for b in cleaned]
     shown = [c if c.text else b for b, c in zip(blocks, cleaned, strict=True)]
     units = clauses(shown, places(shown), [a or b for a, b in zip(found.lines, noise, strict=True)])

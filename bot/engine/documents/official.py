@@ -28,7 +28,7 @@ TITLE_CHARS = 60
 
 # 文种 (GB/T 9704 and the 条例 on 公文处理: the kinds of 公文), and the names of regulations
 _KINDS = ("决议|决定|命令|令|公报|公告|通告|意见|通知|通报|报告|请示|批复|议案|函|纪要|法|条例|规定|"
-          "办法|细则|规则|规程|章程|方案|规划|纲要|要点|指引|指南|标准|守则|准则")
+          "办法|细则|规则|规程|章程|方案|规划|纲要|要点|指引|指南|标准|守则|准则|说明")
 _TITLE = re.compile(rf"^[^。！？；]{{2,{TITLE_CHARS}}}?(?:{_KINDS})(?:[（(][^）)]{{1,20}}[）)])?$")
 _MARK = re.compile(r"^[\u4e00-\u9fff、\s]{2,40}文件$")
 _NUMBER = re.compile(  # 机关代字〔年份〕序号号: 国办发〔2011〕76号
@@ -48,11 +48,12 @@ Keep = Callable[[int, str, str], None]
 @dataclass(frozen=True)
 class Official:
     """The fields found (key → value), per block whether it is one of their lines, and
-    which block is the title."""
+    which blocks are the title (``title_at`` to ``title_end``, one or two lines)."""
 
     fields: dict[str, str]
     lines: tuple[bool, ...]
     title_at: int | None
+    title_end: int | None = None
 
 
 def official_parts(blocks: Sequence[Block]) -> Official:
@@ -65,9 +66,13 @@ def official_parts(blocks: Sequence[Block]) -> Official:
             fields[key] = value.strip()
             lines[index] = True
 
-    title_at = title_index(blocks)
-    if title_at is not None:
-        fields["title"] = " ".join(blocks[title_at].text.split())
+    title_at, title_end, joined = _wrapped_title(blocks)
+    if not joined:
+        title_at = title_end = title_index(blocks)
+        if title_at is not None:
+            joined = " ".join(blocks[title_at].text.split())
+    if joined:
+        fields["title"] = joined
     for index, block in enumerate(blocks[:HEAD_BLOCKS]):
         text = block.text.strip()
         if len(text) > LINE_CHARS or "\n" in text:
@@ -81,12 +86,12 @@ def official_parts(blocks: Sequence[Block]) -> Official:
         signer = _SIGNER.search(text)
         if signer:
             keep(index, "signer", signer.group(1))
-        if title_at is not None and index == title_at + 1 and text.endswith(("：", ":")):
+        if title_end is not None and index == title_end + 1 and text.endswith(("：", ":")):
             keep(index, "recipients", text.rstrip("：:"))
     for index in range(len(blocks) - 1, max(-1, len(blocks) - 3 * HEAD_BLOCKS), -1):
         if index >= len(blocks) // 2:  # the closing lines close the document
             _tail_line(index, blocks[index].text.strip(), keep)
-    return Official(fields, tuple(lines), title_at)
+    return Official(fields, tuple(lines), title_at, title_end)
 
 
 def title_index(blocks: Sequence[Block]) -> int | None:
@@ -102,6 +107,28 @@ def title_index(blocks: Sequence[Block]) -> int | None:
         if _TITLE.match(text):
             return index
     return None
+
+
+def _wrapped_title(blocks: Sequence[Block]) -> tuple[int | None, int | None, str]:
+    """A title set over two centred lines, which layout reads as two blocks ("关于浙江某某公司"
+    / "2015年年度报告中有关事项的说明" → one 标题): its first line holds the 关于 that opens the
+    事由; (first, last, joined) or (None, None, "")."""
+    if any(b.role == TITLE for b in blocks):
+        return None, None, ""
+    for index in range(min(HEAD_BLOCKS, len(blocks)) - 1):
+        first, second = blocks[index].text.strip(), blocks[index + 1].text.strip()
+        if "关于" not in first or not all(_title_line(t) for t in (first, second)):
+            continue
+        joined = first + second
+        if _TITLE.match(joined) and len(joined) <= TITLE_CHARS:
+            return index, index + 1, joined
+    return None, None, ""
+
+
+def _title_line(text: str) -> bool:
+    """A line that may be part of a title: short, one line, no sentence end, no 公文 element."""
+    return (0 < len(text) <= TITLE_CHARS and "\n" not in text and not _SENTENCE.search(text)
+            and not _MARK.match(text) and not _NUMBER.search(text) and not marker_of(text))
 
 
 def _tail_line(index: int, text: str, keep: Keep) -> None:

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from bot.engine.documents.ingest import load_documents
-from bot.engine.index.build import build_index
+from bot.engine.documents.ingest import READING, load_documents
+from bot.engine.index.build import build_index, is_fresh, known_documents
 from bot.engine.index.faiss_index import vectors_of
 from bot.engine.index.mapped import RowFile
 from bot.engine.index.store import FORMAT_VERSION, MANIFEST, StoredIndex, StoreError, load, save
@@ -334,3 +334,12 @@ def test_sections_pages_and_document_fields_survive_the_round_trip(fake_settings
         "", "第一章", "第一章 第一条", "第一章 第二条", "第一章 第三条"]
     assert loaded.fields["条例.md"]["title"] == "某某条例"
     assert FORMAT_VERSION >= 3  # the paragraphs' model changed: older indexes are rebuilt
+
+
+def test_an_index_read_by_older_readers_re_reads_its_files(fake_settings: Settings) -> None:
+    stored = _build(fake_settings)
+    older = replace(stored, manifest=replace(stored.manifest, reading=READING - 1))
+    assert known_documents(older) == {}
+    assert not is_fresh(older, fake_settings, HashingEncoder(256), load_documents(fake_settings.docs_dir))
+    assert known_documents(stored) and is_fresh(stored, fake_settings, HashingEncoder(256),
+                                                 load_documents(fake_settings.docs_dir))

@@ -89,6 +89,7 @@ class Manifest:
     arrays: list[str]
     normalization: int = 1  # text.normalize.NORMALIZATION the paragraphs' matching forms were made with
     cjk: bool | None = None  # the documents' script (None: an index from before it was kept)
+    reading: int = 0  # ingest.READING of the readers that parsed the documents
     unreadable: dict[str, dict[str, Any]] = field(default_factory=dict)  # name → reason, values
 
     def skipped(self) -> tuple[Skipped, ...]:

@@ -34,3 +34,14 @@ def test_no_real_document_reads_as_soup(folder: str) -> None:
         text = Path(path).read_text(encoding="utf-8")
         pages = [text[i : i + 600] for i in range(0, len(text), 600)]
         assert not any(is_soup(page) for page in pages), path.name
+
+
+def test_japanese_with_its_own_kanji_is_not_soup() -> None:
+    assert not is_soup("準会場で受験の方")  # pdf.js issue13147.pdf
+    assert not is_soup("3Dレーザーレーダー隙間のない空間スキャンで人や物体を検知する光学技術")
+
+
+def test_encoded_hidden_text_and_cmap_overflow_are_soup() -> None:
+    # pdf.js issue10529.pdf
+    assert is_soup("hiddentext(notsupposedtobecopied)isencoded:𠁔𠁨𠁩𠁳𠀠𠁩𠁳𠀊𠁮𠁯𠁴")
+    assert is_soup("㐂㐄㐆㐈㐊㐌㐎㐐㐒㐔㐖㐘")  # pdf.js cidfont_cmap_overflow.pdf

@@ -5,8 +5,10 @@ rare ideographs (嘆囈貭鍔 for 中國文件), CJK extension and compatibility
 for 黎荣), private-use code points, spacing modifier letters standing in for punctuation
 (Buyer˖), runs of full-width Latin. Real Chinese text, simplified or traditional, is nearly
 all common characters: GB 2312 (6,763 hanzi) for simplified, Big5's 常用字 (level 1, 5,401)
-for traditional. A page whose odd characters pass ``SOUP_SHARE`` is soup: it is read by
-OCR, or left out; it is never indexed.
+for traditional; text with kana is Japanese, its kanji those of JIS X 0208 (6,355). A page
+whose odd characters pass ``SOUP_SHARE`` is soup: it is read by OCR, or left out; it is
+never indexed. (Checked on every small PDF of pdf.js's test suite: the pages it calls soup
+are broken or deliberately odd fonts, and full-width Latin, which OCR reads the same.)
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import unicodedata
 
 SOUP_SHARE = 0.1  # odd characters among a page's meaningful ones above which it is soup
 MIN_ODD = 2  # … and at least this many (one rare name in a page is not soup)
+KANA_SHARE = 0.1  # kana for this share of the ideographs or more: Japanese
 FULLWIDTH_RUN = 4  # full-width Latin letters in a row this long are odd (ＡＢＣＤ); shorter are used
 
 
@@ -34,6 +37,17 @@ def _gb2312(char: str) -> bool:
     return True
 
 
+def _jis(char: str) -> bool:
+    try:
+        return len(char.encode("euc_jp")) == 2  # JIS X 0208 (three bytes: the rarer X 0212)
+    except UnicodeEncodeError:
+        return False
+
+
+def _is_kana(char: str) -> bool:
+    return "\u3040" <= char <= "\u30ff"
+
+
 def _is_han(char: str) -> bool:
     return "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" or char >= "\U00020000"
 
@@ -45,6 +59,8 @@ def odd_share(text: str) -> tuple[int, int]:
     simplified = sum(map(_gb2312, han))
     traditional = sum(map(_big5_common, han))
     common = _gb2312 if simplified >= traditional else _big5_common
+    if KANA_SHARE * len(han) < sum(map(_is_kana, text)):
+        common = _jis
     odd = sum(1 for c in han if not common(c))
     meaningful = len(han)
     run = 0

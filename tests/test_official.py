@@ -89,3 +89,11 @@ def test_a_title_over_two_lines_is_one_title() -> None:
     assert found.fields["title"] == "关于浙江某某环保科技股份有限公司2015年年度报告中有关财务事项的说明"
     assert (found.title_at, found.title_end) == (1, 2)
     assert found.fields["doc_number"] == "天健函〔2016〕306号"
+
+
+def test_the_imprint_read_as_table_rows_still_gives_cc_and_printing() -> None:
+    blocks = [Block("关于某事的通知"), Block("各单位："), Block("正文一段。"), Block("正文二段。"),
+              Block("抄送：市委办公厅，市人大常委会办公厅。 | \n某某市人民政府办公厅 | 2024年3月6日印发")]
+    fields = official_parts(blocks).fields
+    assert fields["cc"] == "市委办公厅，市人大常委会办公厅"
+    assert fields["printed"] == "某某市人民政府办公厅 2024年3月6日印发"

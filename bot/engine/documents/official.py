@@ -132,9 +132,16 @@ def _title_line(text: str) -> bool:
 
 
 def _tail_line(index: int, text: str, keep: Keep) -> None:
-    """The 版记 and closing lines, read from the end: 抄送, 印发, 成文日期, 附件说明."""
+    """The 版记 and closing lines, read from the end: 抄送, 印发, 成文日期, 附件说明. The
+    版记's lines sit between rules, so a layout may read them as rows of one table block:
+    each row is looked at, its cells joined."""
     if len(text) > 4 * LINE_CHARS:
         return
+    for row in reversed(text.split("\n")):
+        _closing(index, " ".join(row.split(" | ")).strip(), keep)
+
+
+def _closing(index: int, text: str, keep: Keep) -> None:
     cc = _CC.match(text)
     if cc:
         keep(index, "cc", cc.group(1).rstrip("。."))

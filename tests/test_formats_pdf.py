@@ -177,3 +177,9 @@ def test_a_scan_under_an_invisible_ocr_layer_is_read_again() -> None:
     text = "".join(b.text for b in extract("pr-136-example.pdf", realdoc("pr-136-example.pdf")).blocks)
     assert "天健会计师事务所" in text
     assert "菱箩" not in text and "ZOq5" not in text
+
+
+def test_past_the_ocr_budget_a_scan_keeps_its_hidden_layer_rather_than_being_refused() -> None:
+    extracted = extract("pr-136-example.pdf", realdoc("pr-136-example.pdf"), Limits(max_ocr_pages=2))
+    text = "".join(b.text for b in extracted.blocks)
+    assert extracted.kind == "pdf" and "菲达环保" in text  # its own (imperfect) OCR layer, not refused

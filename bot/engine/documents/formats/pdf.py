@@ -3,7 +3,9 @@ has one and it can be trusted, OCR (ocr.py) on the others: pages that are only a
 picture, pages whose text is glyph soup (a broken font map: textlayer.py), and scans whose
 text layer is invisible (someone else's OCR, often wrong: 天健会菱箩务所 for 天健会计师事务所).
 A page OCR cannot read either is left out, never indexed as soup; a document left with no
-text is refused ("garbled" when soup was all it had).
+text is refused ("garbled" when soup was all it had). A scan under an invisible layer is
+re-read only within the OCR budget (max_ocr_pages): past it, its hidden layer is kept, as
+it is where our OCR reads nothing.
 
 Every character comes with its box; layout.py turns boxes into lines, drops running
 headers and page numbers and joins lines into paragraphs. The page count is checked
@@ -23,6 +25,7 @@ from bot.engine.documents.formats.textlayer import is_soup
 
 MIN_TEXT_CHARS = 10  # a page with fewer characters in its text layer, and a picture, is a scan
 INVISIBLE_SHARE = 0.5  # a page with a picture and this share of its text objects invisible is a scan
+TEXT, SCAN, SOUP, HIDDEN = "text", "scan", "soup", "hidden"  # what a page is (_read_page)
 # PDFium is not thread-safe: every call into it, from any thread, holds this lock
 PDFIUM = threading.Lock()
 
@@ -37,18 +40,21 @@ def read_pdf(name: str, data: bytes, limits: Limits, progress: Progress | None =
         if count > limits.max_pages:
             raise DocumentError("too_many_pages", name=name, pages=count, limit=limits.max_pages)
         pages: list[Page] = []
-        scanned: list[int] = []
+        scanned: list[int] = []  # pages that must be OCRed: no text layer, or soup
+        hidden: list[int] = []  # scans under an invisible text layer: OCRed when the budget allows
         soup: set[int] = set()
         for index in range(count):
             with PDFIUM:
                 read = _read_page(pdf, index)
             if read is None:
                 break  # the file promised more pages than it has
-            spans, needs_ocr, garbled = read
-            if needs_ocr:
+            spans, kind = read
+            if kind in (SCAN, SOUP):
                 scanned.append(index)
-            if garbled:
+            if kind == SOUP:
                 soup.add(index)
+            if kind == HIDDEN:
+                hidden.append(index)
             pages.append(Page(index + 1, lines_of(spans)))
             if progress:
                 progress("pages", index + 1, count)
@@ -58,11 +64,14 @@ def read_pdf(name: str, data: bytes, limits: Limits, progress: Progress | None =
             raise DocumentError(
                 "too_many_scanned_pages", name=name, pages=len(scanned), limit=limits.max_ocr_pages
             )
+        if len(scanned) + len(hidden) <= limits.max_ocr_pages:  # else their hidden layers are kept
+            scanned = sorted(scanned + hidden)
         for done, index in enumerate(scanned, start=1):
             lines = _ocr_lines(pdf, index, limits.ocr_scale)
             if is_soup("".join(line.text for line in lines)):
                 lines = ()
-            pages[index] = Page(index + 1, lines)
+            if lines or index not in hidden:  # OCR that reads nothing leaves a hidden layer as it was
+                pages[index] = Page(index + 1, lines)
             if progress:
                 progress("ocr", done, len(scanned))
     finally:
@@ -75,10 +84,10 @@ def read_pdf(name: str, data: bytes, limits: Limits, progress: Progress | None =
     return Extracted(blocks, len(pages), "pdf-ocr" if scanned else "pdf")
 
 
-def _read_page(pdf: Any, index: int) -> tuple[list[Span], bool, bool] | None:
-    """The character spans of page ``index``, whether it needs OCR (a picture and next to
-    no text, text whose font maps to no real characters or to soup, or a picture under an
-    invisible text layer) and whether its text layer is garbled; None when it cannot load."""
+def _read_page(pdf: Any, index: int) -> tuple[list[Span], str] | None:
+    """The character spans of page ``index`` and what the page is: SOUP (its text maps to no
+    real characters, or to glyph soup), SCAN (a picture and next to no text), HIDDEN (a
+    picture under an invisible text layer) or TEXT; None when it cannot load."""
     import pypdfium2 as pdfium
 
     try:
@@ -88,10 +97,13 @@ def _read_page(pdf: Any, index: int) -> tuple[list[Span], bool, bool] | None:
     try:
         spans, unmapped = _spans(page)
         soup = bool(spans) and is_soup("".join(s.text for s in spans))
-        garbled = soup or (len(spans) < MIN_TEXT_CHARS and unmapped >= MIN_TEXT_CHARS)
-        hidden = len(spans) >= MIN_TEXT_CHARS and _invisible_share(page) >= INVISIBLE_SHARE
-        scan = _has_picture(page) and (len(spans) < MIN_TEXT_CHARS or hidden)
-        return spans, garbled or scan, garbled
+        if soup or (len(spans) < MIN_TEXT_CHARS and unmapped >= MIN_TEXT_CHARS):
+            return spans, SOUP
+        if not _has_picture(page):
+            return spans, TEXT
+        if len(spans) < MIN_TEXT_CHARS:
+            return spans, SCAN
+        return spans, HIDDEN if _invisible_share(page) >= INVISIBLE_SHARE else TEXT
     finally:
         page.close()
 

@@ -35,12 +35,13 @@ def test_the_elements_of_a_notice_are_its_fields() -> None:
         "title": "某某市人民政府办公厅关于进一步做好城市居民最低生活保障工作的通知",
         "recipients": "各区人民政府，市政府各委、办、局",
         "attachments": "1.城市居民最低生活保障申请表",
+        "signature": "某某市人民政府办公厅",
         "date": "2024年3月5日",
         "cc": "市委办公厅，市人大常委会办公厅，市政协办公厅",
         "printed": "某某市人民政府办公厅                2024年3月6日印发",
     }
     assert found.title_at == 2
-    assert [i for i, line in enumerate(found.lines) if line] == [0, 1, 3, 6, 8, 9, 10]
+    assert [i for i, line in enumerate(found.lines) if line] == [0, 1, 3, 6, 7, 8, 9, 10]
 
 
 def test_field_lines_answer_and_the_title_does_not() -> None:
@@ -66,7 +67,7 @@ def test_a_red_header_reply_in_ofd_has_its_fields() -> None:
     assert document.fields == {
         "issuer_mark": "测试符路桥区卫生局文件", "issuer": "测试符路桥区卫生局",
         "doc_number": "路卫发〔2011〕76号", "title": "关于同意张阿三同志辞职的批复", "recipients": "区中医院",
-        "date": "2011年3月10日",
+        "date": "2011年3月10日", "signature": "测试符路桥区卫生局办公室",
         "printed": "测试符路桥区卫生局办公室2011年3月10日印发",
     }
     lines = {p.text: p.servable for p in document.paragraphs}

@@ -10,7 +10,8 @@ their values become the document's fields; a title alone is not an answer.
 
 Field keys: ``title``, ``issuer_mark`` (发文机关标志), ``issuer`` (the mark without 文件),
 ``doc_number`` (发文字号), ``signer`` (签发人), ``recipients`` (主送机关), ``date`` (成文日期),
-``attachments`` (附件说明), ``cc`` (抄送), ``printed`` (印发机关和印发日期).
+``signature`` (署名, the line over the date), ``attachments`` (附件说明), ``cc`` (抄送),
+``printed`` (印发机关和印发日期).
 """
 
 from __future__ import annotations
@@ -91,6 +92,10 @@ def official_parts(blocks: Sequence[Block]) -> Official:
     for index in range(len(blocks) - 1, max(-1, len(blocks) - 3 * HEAD_BLOCKS), -1):
         if index >= len(blocks) // 2:  # the closing lines close the document
             _tail_line(index, blocks[index].text.strip(), keep)
+    date = fields.get("date", "\0")
+    dated = next((i for i, line in enumerate(lines) if line and date in _bare(blocks[i].text)), None)
+    if dated is not None and dated > 0 and _title_line(signed := blocks[dated - 1].text.strip()):
+        keep(dated - 1, "signature", signed)  # the 署名 stands over the 成文日期
     return Official(fields, tuple(lines), title_at, title_end)
 
 
@@ -123,6 +128,10 @@ def _wrapped_title(blocks: Sequence[Block]) -> tuple[int | None, int | None, str
         if _TITLE.match(joined) and len(joined) <= TITLE_CHARS:
             return index, index + 1, joined
     return None, None, ""
+
+
+def _bare(text: str) -> str:
+    return re.sub(r"\s+", "", text)
 
 
 def _title_line(text: str) -> bool:

@@ -39,7 +39,7 @@ from bot.engine.documents.formats import (
     extract,
 )
 from bot.engine.documents.formats.model import TITLE
-from bot.engine.documents.formats.structure import clauses, places
+from bot.engine.documents.formats.structure import Place, clauses, places
 from bot.engine.documents.formats.text import split_blocks
 from bot.engine.documents.noise import clean_paragraph
 from bot.engine.documents.official import official_parts
@@ -119,7 +119,9 @@ def document_parts(name: str, blocks: Sequence[Block]) -> tuple[list[Paragraph],
             cleaned[index] = replace(cleaned[index], role=TITLE)
     noise = [not b.text for b in cleaned]
     shown = [c if c.text else b for b, c in zip(blocks, cleaned, strict=True)]
-    units = clauses(shown, places(shown), [a or b for a, b in zip(found.lines, noise, strict=True)])
+    # a 公文 element (文号, 署名, 成文日期, 抄送 …) stands outside the outline: cited by itself
+    where = [Place("", p.heading) if line else p for p, line in zip(places(shown), found.lines, strict=True)]
+    units = clauses(shown, where, [a or b for a, b in zip(found.lines, noise, strict=True)])
     paragraphs = []
     for number, (block, place) in enumerate(units, start=1):
         norm = "" if not clean_paragraph(block.text) else normalize(block.text)

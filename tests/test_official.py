@@ -101,7 +101,8 @@ def test_the_imprint_read_as_table_rows_still_gives_cc_and_printing() -> None:
 
 
 def test_the_closing_elements_stand_outside_the_last_article() -> None:
-    texts = ["关于印发某某办法的通知", "各单位：", "第一条 为了规范管理，制定本办法。", "第二条 由市政府负责。",
+    texts = ["关于印发某某办法的通知", "各单位：", "第一条 为了规范管理，制定本办法。",
+             "第二条 由市政府负责。",
              "第三条 本办法自发布之日起施行。", "某某市人民政府办公厅", "2024年3月5日", "抄送：市委办公厅。"]
     raw = "\n\n".join(texts)
     paragraphs = parse_document("通知.txt", raw)

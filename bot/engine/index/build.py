@@ -42,7 +42,7 @@ TOKENIZE_CHUNK = 2_000  # passages per tokenizer progress step
 def fingerprint(settings: Settings, cjk: bool) -> str:
     """Hash of everything besides documents and model that shapes the index (``cjk``: the
     documents' script, which picks the background)."""
-    parts = f"{settings.ingest.max_chars}/{settings.ingest.overlap_chars}/{cjk}/{NORMALIZATION}/"
+    parts = f"{settings.ingest.max_chars}/{settings.ingest.overlap_chars}/{cjk}/{NORMALIZATION}/{READING}/"
     parts += BACKGROUND_FILE.read_text(encoding="utf-8")
     return hashlib.sha256(parts.encode()).hexdigest()[:16]
 

@@ -49,8 +49,8 @@ from bot.engine.text.sentences import split_sentences
 DOCUMENT_SUFFIXES = SUPPORTED  # read from the documents folder, accepted from admins
 # bump when the readers give other paragraphs, or paragraphs other passages, for the same
 # bytes: an index built before re-reads its files (embeddings of unchanged passage texts are
-# kept). 1: structure (#25); 2: a clause's 款 are passages of their own
-READING = 2
+# kept). 1: structure (#25)
+READING = 1
 
 
 class IngestError(ValueError):
@@ -196,15 +196,13 @@ def _document_files(folder: Path) -> list[Path]:
 
 
 def to_passages(paragraphs: list[Paragraph], max_chars: int, overlap: int) -> list[Passage]:
-    """Servable paragraphs as passages; long ones split into overlapping sentence windows,
-    and a clause's 款 (its lines, structure.clauses) each a passage of its own: a question
-    matches the 款 that answers it as before they were joined, and is cited by the clause."""
+    """Servable paragraphs as passages; long ones split into overlapping sentence windows.
+    (A clause is scored whole: its 款 as passages of their own did not pay, bench FINDINGS.)"""
     passages = []
     for para in paragraphs:
         if not para.servable:
             continue
-        lines = para.text.split("\n") if " | " not in para.text else [para.text]  # a table stays whole
-        chunks = [chunk for line in lines if line.strip() for chunk in split_long(line, max_chars, overlap)]
+        chunks = split_long(para.text, max_chars, overlap)
         if len(chunks) == 1:  # the whole paragraph: share its strings and hash
             passages.append(Passage(para.doc, para.number, 0, para.text, para.norm, para.hash))
             continue

@@ -77,10 +77,8 @@ def is_fresh(
         reasons.append("the documents changed")
     elif m.fingerprint != fingerprint(settings, _cjk(_paragraphs(documents))):
         reasons.append("the ingest settings or the background changed")
-    if m.normalization != NORMALIZATION:
-        reasons.append("the text normalisation changed")
-    if m.reading != READING:
-        reasons.append("the document readers changed")
+    if m.normalization != NORMALIZATION or m.reading != READING:
+        reasons.append("the text normalisation or the document readers changed")
     if stored.arrays.sentences is None or stored.arrays.sentence_counts is None:
         reasons.append("it has no sentence vectors")
     if second is not None and stored.arrays.vocabulary is None:

@@ -10,6 +10,7 @@ import pytest
 from conftest import realdoc
 
 from bot.engine.documents.formats import DocumentError, Limits, extract
+from config.settings import PROJECT_ROOT
 
 TABLE = docmaker.Table(
     (("地区", "标准（元/月）", "备注"), ("市区", "1200", "2026年起"), ("县城", "980", "含乡镇"))
@@ -183,3 +184,9 @@ def test_past_the_ocr_budget_a_scan_keeps_its_hidden_layer_rather_than_being_ref
     extracted = extract("pr-136-example.pdf", realdoc("pr-136-example.pdf"), Limits(max_ocr_pages=2))
     text = "".join(b.text for b in extracted.blocks)
     assert extracted.kind == "pdf" and "菲达环保" in text  # its own (imperfect) OCR layer, not refused
+
+
+def test_a_font_map_giving_numbers_past_unicode_is_read_without_them() -> None:
+    data = (PROJECT_ROOT / "tests" / "data" / "files" / "issue18117.pdf").read_bytes()  # pdf.js's test file
+    text = "".join(b.text for b in extract("issue18117.pdf", data, Limits(max_ocr_pages=0)).blocks)
+    assert "abcdefghijklmnopqrstuvwxyz0123456789" in text

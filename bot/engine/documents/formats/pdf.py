@@ -143,6 +143,9 @@ def _spans(page: Any) -> tuple[list[Span], int]:
                     continue
                 code = 0x10000 + ((pending_high - 0xD800) << 10) + (code - 0xDC00)
                 pending_high = 0
+            if not 0 <= code <= 0x10FFFF:  # a broken map can give any 32-bit number: no character
+                garbled += 1
+                continue
             char = chr(code)
             if 0xE000 <= code < 0xF900 or code == 0xFFFD:
                 garbled += 1

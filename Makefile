@@ -24,6 +24,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	    && ! dpkg-query -W -f '$${Status}' fonts-wqy-zenhei 2>/dev/null | grep -q "ok installed"; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-zenhei >/dev/null; \
 	fi
+	@# LibreOffice headless, which converts .doc/.wps/.rtf (bot/engine/documents/formats/legacy.py)
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	    && ! dpkg-query -W -f '$${Status}' libreoffice-writer-nogui 2>/dev/null | grep -q "ok installed"; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui >/dev/null; \
+	fi
 	touch $(STAMP)
 
 index: $(STAMP)

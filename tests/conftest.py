@@ -33,6 +33,7 @@ from embeddings.encoder import Encoder, load_encoder, load_second_encoder
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 ARTICLE = "article.txt"
 DEV_SET = PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl"
+REALDOCS = PROJECT_ROOT.parent / "shared" / "realdocs"  # real documents and files (CI has it beside us)
 CEDICT_SAMPLE = PROJECT_ROOT / "tests" / "data" / "cedict_sample.txt"
 
 
@@ -143,6 +144,15 @@ def real_index_copy(tmp_path: Path, real_settings: Settings, real_service: Searc
     shutil.copytree(real_settings.docs_dir, tmp_path / "docs")
     copy_index(real_settings.index_dir, tmp_path / "index")
     return settings_for(tmp_path / "docs", tmp_path / "index", tmp_path / "data")
+
+
+def realdoc(name: str) -> bytes:
+    """The bytes of a real file in ../shared/realdocs (files/ or docs/); skips when absent."""
+    for folder in ("files", "docs"):
+        path = REALDOCS / folder / name
+        if path.is_file():
+            return path.read_bytes()
+    pytest.skip(f"{name} not found in {REALDOCS}")
 
 
 @pytest.fixture(scope="session")

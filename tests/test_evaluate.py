@@ -12,7 +12,7 @@ import pytest
 
 from bot.engine.service import SearchService
 from bot.engine.types import Answer, Hit
-from bot.tools.evaluate import Case, EvalFileError, evaluate, format_summary, read_cases
+from bot.tools.evaluate import Case, EvalFileError, evaluate, format_summary, holds, read_cases
 
 TEXTS = ["甲段讲考核。", "乙段讲问责。", "丙段讲减负。", "丁段讲执法。", "戊段讲信访。"]
 
@@ -182,3 +182,9 @@ def test_malformed_line_raises_eval_file_error_with_its_line_number(tmp_path: Pa
     path = _write(tmp_path / "bad.jsonl", [{"q": "ok", "gold": ["甲"]}, "", bad, {"q": "later"}])
     with pytest.raises(EvalFileError, match=r"bad\.jsonl:3: "):
         read_cases(path)
+
+
+def test_gold_and_text_are_compared_with_whitespace_ignored_on_both_sides() -> None:
+    assert holds("丘陵、山区一般不宜超过4.0公顷", ("丘陵、山区一般不宜超过 4.0 公顷",))
+    assert holds("计提预计负债 500 万元", ("计提预计负债500万元",))
+    assert not holds("计提预计负债600万元", ("计提预计负债500万元",))

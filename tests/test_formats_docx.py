@@ -6,6 +6,7 @@ import resource
 
 import docmaker
 import pytest
+from conftest import realdoc
 
 from bot.engine.documents.formats import DocumentError, Limits, extract
 
@@ -63,3 +64,12 @@ def test_a_docx_with_nothing_written_has_no_text() -> None:
     with pytest.raises(DocumentError) as caught:
         extract("a.docx", docmaker.docx(["", "  "]))
     assert caught.value.reason == "no_text"
+
+
+def test_paragraphs_with_an_outline_level_are_headings() -> None:
+    # a 标准's 章标题 / 条标题 styles carry w:outlineLvl as Word's Heading styles do
+    name = "核电厂定期安全审查指南 第1部分：通用要求（征求意见稿）.docx"
+    blocks = extract(name, realdoc(name)).blocks
+    headings = {b.text: b.depth for b in blocks if b.role == "heading"}
+    assert headings["范围"] == 2 and headings["确定评价范围和内容"] == 3
+    assert not any(b.role for b in blocks if "核电厂PSR通常每10年左右开展一次" in b.text.replace(" ", ""))

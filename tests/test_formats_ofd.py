@@ -7,6 +7,7 @@ import zipfile
 
 import docmaker
 import pytest
+from conftest import realdoc
 
 from bot.engine.documents.formats import DocumentError, Limits, extract
 
@@ -57,3 +58,40 @@ def test_an_ofd_that_unpacks_past_the_budget_is_a_zip_bomb() -> None:
     with pytest.raises(DocumentError) as caught:
         extract("通知.ofd", docmaker.ofd([PAGE_ONE * 50]), Limits(max_unpacked_bytes=20_000))
     assert caught.value.reason == "zip_bomb"
+
+
+def test_text_kept_in_document_resources_is_read() -> None:
+    # y.ofd (ofdrw): every page only places CompositeObjects; the text is in DocumentRes.xml
+    text = "".join(b.text for b in extract("y.ofd", realdoc("y.ofd")).blocks)
+    assert "完成数字化加工纸质档案约1700万页" in text
+    assert "海关总署通过多年档案信息化建设" in text
+
+
+def test_a_pages_template_is_read_under_its_content_and_overdrawn_text_once() -> None:
+    # zsbk.ofd (ofdrw): a permit's labels and notes are in TPLS/TPL_0, one character per TextObject,
+    # and page 2's template draws each character twice (bold by overprinting)
+    blocks = extract("zsbk.ofd", realdoc("zsbk.ofd")).blocks
+    text = "\n".join(b.text for b in blocks)
+    assert "本证自发证之日起三个月内应予施工" in text
+    assert "合同价格 5140.1238万元" in text
+    assert "建筑工程施工许可证附件" in text and "建建筑筑" not in text
+
+
+def test_a_form_reads_row_by_row_and_an_annotation_apart_without_its_stamps() -> None:
+    blocks = extract("signout.ofd", realdoc("signout.ofd")).blocks
+    texts = [b.text for b in blocks]
+    assert any("公文标题" in t and "市委主要领导同志调研后续落实事项的通知" in t for t in texts)
+    assert texts[-1] == "测试文本注释"  # a FreeText annotation: a block of its own, after the page
+
+
+def test_glyphs_with_no_unicode_make_a_document_refused_not_indexed() -> None:
+    # a page of private-use code points (a font embedded with its own encoding) is soup
+    soup = "".join(chr(0xE100 + i) for i in range(30))
+    with pytest.raises(DocumentError) as caught:
+        extract("手册.ofd", docmaker.ofd([["可信安全浏览器", soup, soup, soup]]))
+    assert caught.value.reason == "garbled"
+
+
+def test_two_identical_pages_are_not_all_running_header() -> None:
+    extracted = extract("两页.ofd", docmaker.ofd([["你好，这是正文。"], ["你好，这是正文。"]]))
+    assert [b.text for b in extracted.blocks] == ["你好，这是正文。", "你好，这是正文。"]

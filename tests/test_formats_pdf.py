@@ -7,8 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import docmaker
 import pytest
+from conftest import realdoc
 
 from bot.engine.documents.formats import DocumentError, Limits, extract
+from config.settings import PROJECT_ROOT
 
 TABLE = docmaker.Table(
     (("地区", "标准（元/月）", "备注"), ("市区", "1200", "2026年起"), ("县城", "980", "含乡镇"))
@@ -157,3 +159,34 @@ def test_progress_hears_every_page(policy: bytes) -> None:
     heard: list[tuple[str, int, int]] = []
     extract("办法.pdf", policy, progress=lambda *a: heard.append(a))
     assert heard == [("pages", 1, 3), ("pages", 2, 3), ("pages", 3, 3)]
+
+
+@pytest.mark.parametrize(
+    ("name", "readable"),
+    [("issue7696.pdf", "中國文件"), ("issue_566_test_1.pdf", "黎荣")],
+)
+def test_a_page_of_glyph_soup_is_read_by_ocr(name: str, readable: str) -> None:
+    extracted = extract(name, realdoc(name))
+    text = "".join(b.text for b in extracted.blocks)
+    assert extracted.kind == "pdf-ocr"
+    assert readable in text
+    assert not any(ch in text for ch in "嘆囈貭鍔哾㦓˖")
+
+
+def test_a_scan_under_an_invisible_ocr_layer_is_read_again() -> None:
+    # pr-136-example.pdf: page images under a hidden text layer that reads 天健会菱箩务所, ZOq5年
+    text = "".join(b.text for b in extract("pr-136-example.pdf", realdoc("pr-136-example.pdf")).blocks)
+    assert "天健会计师事务所" in text
+    assert "菱箩" not in text and "ZOq5" not in text
+
+
+def test_past_the_ocr_budget_a_scan_keeps_its_hidden_layer_rather_than_being_refused() -> None:
+    extracted = extract("pr-136-example.pdf", realdoc("pr-136-example.pdf"), Limits(max_ocr_pages=2))
+    text = "".join(b.text for b in extracted.blocks)
+    assert extracted.kind == "pdf" and "菲达环保" in text  # its own (imperfect) OCR layer, not refused
+
+
+def test_a_font_map_giving_numbers_past_unicode_is_read_without_them() -> None:
+    data = (PROJECT_ROOT / "tests" / "data" / "files" / "issue18117.pdf").read_bytes()  # pdf.js's test file
+    text = "".join(b.text for b in extract("issue18117.pdf", data, Limits(max_ocr_pages=0)).blocks)
+    assert "abcdefghijklmnopqrstuvwxyz0123456789" in text

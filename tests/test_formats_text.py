@@ -40,8 +40,19 @@ def test_every_encoding_gives_the_same_blocks(encoded: bytes, label: str) -> Non
 
 def test_a_file_without_blank_lines_is_one_block_per_line() -> None:
     extracted = extract("notes.md", "# 标题\n第一行\n第二行\n".encode())
-    assert [b.text for b in extracted.blocks] == ["# 标题", "第一行", "第二行"]
+    assert [b.text for b in extracted.blocks] == ["标题", "第一行", "第二行"]
+    assert [b.role for b in extracted.blocks] == ["title", "", ""]
     assert extracted.kind == "markdown"
+
+
+def test_markdown_headings_are_blocks_of_their_own_and_comments_are_not_text() -> None:
+    raw = "# 某某条例\n\n<!-- INFO END -->\n\n## 第一章 总则\n第一条 **为了**规范。\n\n"
+    raw += "### 附 则 ###\n说明。\n"
+    blocks = extract("law.md", raw.encode()).blocks
+    assert [(b.text, b.role, b.depth) for b in blocks] == [
+        ("某某条例", "title", 1), ("第一章 总则", "heading", 2), ("第一条 为了规范。", "", 0),
+        ("附 则", "heading", 3), ("说明。", "", 0)]
+    assert extract("notes.txt", "# 不是标题\n".encode()).blocks[0].text == "# 不是标题"  # only Markdown
 
 
 def test_utf16_without_bom_is_recognised_by_its_zero_bytes() -> None:

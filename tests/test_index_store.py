@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from bot.engine.documents.ingest import load_documents
-from bot.engine.index.build import build_index
+from bot.engine.documents.ingest import READING, load_documents
+from bot.engine.index.build import build_index, is_fresh, known_documents
 from bot.engine.index.faiss_index import vectors_of
 from bot.engine.index.mapped import RowFile
 from bot.engine.index.store import FORMAT_VERSION, MANIFEST, StoredIndex, StoreError, load, save
@@ -194,12 +194,12 @@ def test_empty_counts_file_raises_store_error(fake_settings: Settings, saved: St
 def test_an_index_of_the_previous_format_says_it_will_be_rebuilt(
     fake_settings: Settings, saved: StoredIndex, caplog: pytest.LogCaptureFixture
 ) -> None:
-    _manifest_field("format", 1)(fake_settings.index_dir)
-    with pytest.raises(StoreError, match=r"format 1, this qabot reads format 2; it will be rebuilt"):
+    _manifest_field("format", 2)(fake_settings.index_dir)
+    with pytest.raises(StoreError, match=r"format 2, this qabot reads format 3; it will be rebuilt"):
         load(fake_settings.index_dir)
     with caplog.at_level(logging.WARNING, logger="bot.engine.service"):
         service = open_service(fake_settings)
-    assert any("format 1" in r.getMessage() for r in caplog.records)
+    assert any("format 2" in r.getMessage() for r in caplog.records)
     assert load(fake_settings.index_dir).manifest.format == FORMAT_VERSION
     assert service.ask(QUESTION).hits
 
@@ -320,3 +320,26 @@ def test_a_plain_index_folder_is_replaced_by_a_versioned_link(
     assert plain.is_symlink()
     assert load(plain).manifest.built_at == "new"
     assert asdict(load(plain).passages[0]) == asdict(saved.passages[0])
+
+
+def test_sections_pages_and_document_fields_survive_the_round_trip(fake_settings: Settings) -> None:
+    law = "# 某某条例\n\n## 第一章 总则\n\n第一条 为了规范管理，制定本条例。\n\n"
+    law += "第二条 本条例适用于本市。\n\n第三条 由市政府负责。\n"
+    (fake_settings.docs_dir / "条例.md").write_text(law, encoding="utf-8")
+    stored = _build(fake_settings)
+    save(fake_settings.index_dir, stored)
+    loaded = load(fake_settings.index_dir)
+    assert loaded.paragraphs == stored.paragraphs
+    assert [p.section for p in loaded.paragraphs if p.doc == "条例.md"] == [
+        "", "第一章", "第一章 第一条", "第一章 第二条", "第一章 第三条"]
+    assert loaded.fields["条例.md"]["title"] == "某某条例"
+    assert FORMAT_VERSION >= 3  # the paragraphs' model changed: older indexes are rebuilt
+
+
+def test_an_index_read_by_older_readers_re_reads_its_files(fake_settings: Settings) -> None:
+    stored = _build(fake_settings)
+    older = replace(stored, manifest=replace(stored.manifest, reading=READING - 1))
+    assert known_documents(older) == {}
+    assert not is_fresh(older, fake_settings, HashingEncoder(256), load_documents(fake_settings.docs_dir))
+    assert known_documents(stored) and is_fresh(stored, fake_settings, HashingEncoder(256),
+                                                 load_documents(fake_settings.docs_dir))

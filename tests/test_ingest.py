@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import itertools
+import re
 from pathlib import Path
 
 import pytest
+from conftest import realdoc
 
-from bot.engine.documents.formats import Limits
+from bot.engine.documents.formats import DEFAULT_LIMITS, Limits
 from bot.engine.documents.ingest import (
     IngestError,
     Paragraph,
     load_documents,
     load_paragraphs,
     parse_document,
+    read_document,
     split_long,
     to_passages,
     unreadable,
@@ -184,3 +187,48 @@ def test_a_document_over_the_size_limit_is_left_out_unread(tmp_path: Path) -> No
         ("too_large", {"name": "big.txt", "size": 1100, "limit": 100})]
     assert [p.text for p in load_paragraphs(tmp_path, Limits(max_bytes=100))] == ["考核。"]
     assert len(load_paragraphs(tmp_path, Limits(max_bytes=10_000))) == 101
+
+
+def test_a_markdown_statute_has_its_title_outline_and_clauses() -> None:
+    # LawRefBook's Markdown of 村民委员会组织法: "#" title, "##" chapters, 款 as blank-line blocks
+    name = "村民委员会组织法(2018-12-29).md"
+    document = read_document(name, realdoc(name), DEFAULT_LIMITS)
+    assert document.title == "中华人民共和国村民委员会组织法"
+    first, chapter = document.paragraphs[0], document.paragraphs[4]
+    assert (first.text, first.servable) == ("中华人民共和国村民委员会组织法", False)
+    assert (chapter.text, chapter.section, chapter.servable) == ("第一章 总则", "第一章", False)
+    assert not any(p.text.startswith("#") or "INFO END" in p.text for p in document.paragraphs)
+    (eleventh,) = [p for p in document.paragraphs if p.text.startswith("第十一条")]
+    assert eleventh.section == "第三章 第十一条"
+    assert "村民委员会每届任期五年" in eleventh.text  # its second 款, a block of its own in the file
+    clauses = [p for p in document.paragraphs if p.servable and "第" in p.section and "条" in p.section]
+    assert len({p.section for p in clauses}) == len(clauses) == 41  # one paragraph per 第X条
+
+
+def test_an_article_without_clauses_keeps_its_paragraphs() -> None:
+    raw = (SEEDS_DIR / ARTICLE).read_text(encoding="utf-8")
+    paragraphs = parse_document(ARTICLE, raw)
+    assert len(paragraphs) == len([b for b in raw.split("\n\n") if b.strip()])
+    assert all(p.servable for p in paragraphs if len(p.text) > 40)
+
+
+@pytest.mark.parametrize("name", ["反补贴条例(2004-03-31).md", "存款保险条例(2015-02-17).md"])
+def test_every_clause_of_a_held_out_statute_is_one_paragraph_cited_by_it(name: str) -> None:
+    path = PROJECT_ROOT / "tests" / "data" / "statutes" / name
+    raw = path.read_text(encoding="utf-8")
+    document = read_document(name, path.read_bytes(), DEFAULT_LIMITS)
+    written = re.findall(r"(?m)^(第[一二三四五六七八九十百零]+条)", raw)
+    cited = [p.section.split()[-1] for p in document.paragraphs if p.servable and p.section.endswith("条")]
+    assert cited == written  # each 第X条 once, in order, its 款 inside it
+    assert document.title.endswith("条例")
+    assert all(not p.servable for p in document.paragraphs if re.match(r"第.+[章节] ", p.text))
+
+
+def test_a_clause_is_one_paragraph_and_one_passage() -> None:
+    blocks = ["第一条 总则一。", "本条第二款。", "第二条 总则二。", "第三条 总则三。", "（一）第一项；",
+              "（二）第二项。"]
+    paragraphs = parse_document("条例.txt", "\n\n".join(blocks))
+    assert [p.text for p in paragraphs] == [
+        "第一条 总则一。\n本条第二款。", "第二条 总则二。", "第三条 总则三。\n（一）第一项；\n（二）第二项。"]
+    passages = to_passages(paragraphs, max_chars=200, overlap=20)
+    assert [(p.paragraph, p.part, p.text) for p in passages] == [(p.number, 0, p.text) for p in paragraphs]

@@ -42,3 +42,13 @@ def test_refusal_wording_and_formatting() -> None:
     assert "文章没有涉及" in t("zh", "off_topic", question="天气")
     assert "31" in t("zh", "reload_done", documents=1, paragraphs=31, reembedded=0, seconds=0.5)
     assert t("xx", "stale") == t("zh", "stale")
+
+
+def test_every_reason_a_document_is_refused_for_has_its_own_text() -> None:
+    from bot.engine.documents.formats import REASONS
+    from bot.telegram.texts import problem_text
+
+    for table in STRINGS.values():
+        assert all(f"doc_{reason}" in table for reason in REASONS)
+    assert "乱码" in problem_text("zh", "garbled", {"name": "a.pdf", "pages": 1})
+    assert "LibreOffice" in problem_text("en", "no_converter", {"name": "a.doc", "suffix": ".doc"})

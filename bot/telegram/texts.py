@@ -75,6 +75,10 @@ _ZH: dict[str, str] = {
     "doc_corrupt": "“{name}”已损坏或不完整，无法读取。",
     "doc_zip_bomb": "“{name}”解压后过大（上限 {limit_mb} MB），已拒绝。",
     "doc_no_text": "“{name}”中没有可识别的文字。",
+    "doc_garbled": "“{name}”的文字层是乱码（字体映射损坏），文字识别也读不出来，已拒绝。",
+    "doc_no_converter": (
+        "无法读取“{name}”：{suffix} 文件需要 LibreOffice 转换，本机未安装。请另存为 .docx 后上传。"
+    ),
     "doc_mismatch": "“{name}”的扩展名与内容不符。请用正确的扩展名重新上传。",
     "doc_unsupported": "不支持“{name}”的格式。支持的格式：{kinds}。",
     "doc_encoding": "无法识别“{name}”的文字编码（支持 UTF-8、UTF-16、GB18030/GBK）。",
@@ -204,6 +208,12 @@ _EN: dict[str, str] = {
     "doc_corrupt": "'{name}' is damaged or incomplete and cannot be read.",
     "doc_zip_bomb": "'{name}' unpacks to too much data (limit {limit_mb} MB); refused.",
     "doc_no_text": "'{name}' contains no readable text.",
+    "doc_garbled": (
+        "'{name}' has a garbled text layer (broken font maps) that OCR cannot read either; refused."
+    ),
+    "doc_no_converter": (
+        "'{name}' cannot be read: {suffix} files need LibreOffice, which is not installed. Save it as .docx."
+    ),
     "doc_mismatch": (
         "The extension of '{name}' does not match its content. Upload it with the right extension."
     ),

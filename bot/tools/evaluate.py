@@ -2,10 +2,10 @@
 
 Each line is {"q": question, "gold": [substrings]} with an optional "tag" (e.g.
 "near-miss") that groups lines in the report. A cited paragraph hits when its text
-contains any gold substring; answer@1 counts in-scope questions whose bold answer contains
-one. An empty gold list marks an off-topic question that must not be answered. "related"
-and "not_covered" both count as not answered (refused): an in-scope question so treated is
-a miss at every rank.
+contains any gold substring (whitespace ignored on both sides); answer@1 counts in-scope
+questions whose bold answer contains one. An empty gold list marks an off-topic question
+that must not be answered. "related" and "not_covered" both count as not answered
+(refused): an in-scope question so treated is a miss at every rank.
 
 For an official a confident wrong answer is worse than none, so two figures put the bold
 answers first: ``precision``, of all bold answers given (in scope or not), the share holding
@@ -60,6 +60,13 @@ def read_cases(path: Path) -> list[Case]:
     return cases
 
 
+def holds(text: str, gold: tuple[str, ...]) -> bool:
+    """Whether ``text`` contains one of the gold substrings, whitespace ignored on both sides
+    (a file's gold may keep spaces its reader drops, or the other way round)."""
+    bare = "".join(text.split())
+    return any("".join(g.split()) in bare for g in gold)
+
+
 def evaluate(service: SearchService, cases: list[Case]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Summary metrics (the keys `qabot eval --json` prints) and one row per question."""
     rows: list[dict[str, Any]] = []
@@ -70,14 +77,15 @@ def evaluate(service: SearchService, cases: list[Case]) -> tuple[dict[str, Any],
         rank = None
         if case.gold and answer.answered:
             rank = next(
-                (i for i, h in enumerate(answer.hits) if any(g in h.text for g in case.gold)),
+                (i for i, h in enumerate(answer.hits) if holds(h.text, case.gold)),
                 None,
             )
         rows.append({
             "q": case.q, "tag": case.tag, "in_scope": bool(case.gold), "answered": answer.answered,
             "status": answer.status, "rank": rank,
-            "answer_hit": bool(case.gold) and answer.answered and any(g in answer.answer for g in case.gold),
-            "cited": [h.paragraph for h in answer.hits], "answer": answer.answer, "ms": ms,
+            "answer_hit": bool(case.gold) and answer.answered and holds(answer.answer, case.gold),
+            "cited": [h.paragraph for h in answer.hits], "sections": [h.section for h in answer.hits],
+            "answer": answer.answer, "ms": ms,
         })
     summary = _summary(rows)
     tags = sorted({r["tag"] for r in rows if r["tag"]})

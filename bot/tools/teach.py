@@ -48,7 +48,7 @@ class Paragraphs:
         """The paragraphs as the serving index cites them (its paragraphs.json); the documents
         folder parsed when there is no index yet."""
         try:
-            paragraphs = read_paragraphs(settings.index_dir / "paragraphs.json")
+            paragraphs, _ = read_paragraphs(settings.index_dir / "paragraphs.json")
         except (OSError, ValueError, KeyError):
             documents = load_documents(settings.docs_dir, document_limits(settings))
             paragraphs = [p for d in documents for p in d.paragraphs]

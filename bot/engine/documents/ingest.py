@@ -5,7 +5,11 @@ Every file the format readers know (bot/engine/documents/formats: .txt, .md, .do
 from 1 in the order of the file (in a text file every non-empty block between blank lines
 is one paragraph, one per line if the file has none). Each paragraph keeps its page (paged
 formats) and where it stands in the document's outline ("第二章 第七条", "三、（二）",
-formats/structure.py). Noise (bylines, editor lines, adverts glued to a paragraph) keeps its
+formats/structure.py). The title and the headings (Markdown "#" lines, "第二章 总则", "一、总体
+要求") are counted but never served: they are the outline of the paragraphs under them.
+One 第X条 is one paragraph even when its 款 and 项 are separate blocks. The title and the
+公文 elements (发文字号, 主送, 抄送, …: official.py) are the document's ``fields``.
+Noise (bylines, editor lines, adverts glued to a paragraph) keeps its
 number but is never served. Long paragraphs become overlapping passages that keep ¶n.
 
 A file that cannot be read (damaged, encrypted, a scan with no text, over a limit) does not
@@ -21,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot.engine.documents.formats import (
@@ -34,13 +38,19 @@ from bot.engine.documents.formats import (
     Progress,
     extract,
 )
-from bot.engine.documents.formats.structure import places
+from bot.engine.documents.formats.model import TITLE
+from bot.engine.documents.formats.structure import Place, clauses, places
 from bot.engine.documents.formats.text import split_blocks
 from bot.engine.documents.noise import clean_paragraph
+from bot.engine.documents.official import official_parts
 from bot.engine.text.normalize import content_hash, normalize
 from bot.engine.text.sentences import split_sentences
 
 DOCUMENT_SUFFIXES = SUPPORTED  # read from the documents folder, accepted from admins
+# bump when the readers give other paragraphs, or paragraphs other passages, for the same
+# bytes: an index built before re-reads its files (embeddings of unchanged passage texts are
+# kept). 1: structure (#25)
+READING = 1
 
 
 class IngestError(ValueError):
@@ -78,7 +88,8 @@ class Passage:
 class Document:
     """One file of the documents folder: its name, a hash of its bytes, its paragraphs, how
     it was read ("text", "pdf", "pdf-ocr", …) and its pages; ``problem`` when it could not
-    be read (then it has no paragraphs)."""
+    be read (then it has no paragraphs); ``fields``: its title and 公文 elements (keys in
+    official.py: "title", "doc_number", "issuer", "recipients", "date", "cc", …)."""
 
     name: str
     file_hash: str
@@ -86,20 +97,39 @@ class Document:
     kind: str = "text"
     pages: int | None = None
     problem: DocumentError | None = None
+    fields: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        """The document's own title ("中华人民共和国村民委员会组织法"), "" when it has none."""
+        return self.fields.get("title", "")
 
 
 def paragraphs_of(name: str, blocks: Sequence[Block]) -> list[Paragraph]:
-    """Paragraphs of one document's blocks; noise paragraphs are kept (for numbering) but
-    not servable."""
+    """Paragraphs of one document's blocks; noise paragraphs, the title and headings are
+    kept (for numbering) but not servable."""
+    return document_parts(name, blocks)[0]
+
+
+def document_parts(name: str, blocks: Sequence[Block]) -> tuple[list[Paragraph], dict[str, str]]:
+    """The paragraphs of one document's blocks, and its fields (title, 公文 elements)."""
+    found = official_parts(blocks)
+    cleaned = [replace(b, text=clean_paragraph(b.text)) for b in blocks]
+    if found.title_at is not None:
+        for index in range(found.title_at, (found.title_end or found.title_at) + 1):
+            cleaned[index] = replace(cleaned[index], role=TITLE)
+    noise = [not b.text for b in cleaned]
+    shown = [c if c.text else b for b, c in zip(blocks, cleaned, strict=True)]
+    # a 公文 element (文号, 署名, 成文日期, 抄送 …) stands outside the outline: cited by itself
+    where = [Place("", p.heading) if line else p for p, line in zip(places(shown), found.lines, strict=True)]
+    units = clauses(shown, where, [a or b for a, b in zip(found.lines, noise, strict=True)])
     paragraphs = []
-    where = places(b.text for b in blocks)
-    for number, (block, place) in enumerate(zip(blocks, where, strict=True), start=1):
-        text = clean_paragraph(block.text)
-        norm = normalize(text)
-        digest, servable = content_hash(norm), bool(norm)
-        shown = text or block.text
-        paragraphs.append(Paragraph(name, number, shown, norm, digest, servable, block.page, place.label))
-    return paragraphs
+    for number, (block, place) in enumerate(units, start=1):
+        norm = "" if not clean_paragraph(block.text) else normalize(block.text)
+        digest, servable = content_hash(norm), bool(norm) and not place.heading
+        paragraph = Paragraph(name, number, block.text, norm, digest, servable, block.page, place.label)
+        paragraphs.append(paragraph)
+    return paragraphs, found.fields
 
 
 def parse_document(name: str, raw: str) -> list[Paragraph]:
@@ -114,7 +144,8 @@ def read_document(name: str, data: bytes, limits: Limits, progress: Progress | N
         found: Extracted = extract(name, data, limits, progress)
     except DocumentError as exc:
         return Document(name, digest, (), problem=exc)
-    return Document(name, digest, tuple(paragraphs_of(name, found.blocks)), found.kind, found.pages)
+    paragraphs, fields = document_parts(name, found.blocks)
+    return Document(name, digest, tuple(paragraphs), found.kind, found.pages, fields=fields)
 
 
 def load_documents(
@@ -165,7 +196,8 @@ def _document_files(folder: Path) -> list[Path]:
 
 
 def to_passages(paragraphs: list[Paragraph], max_chars: int, overlap: int) -> list[Passage]:
-    """Servable paragraphs as passages; long ones split into overlapping sentence windows."""
+    """Servable paragraphs as passages; long ones split into overlapping sentence windows.
+    (A clause is scored whole: its 款 as passages of their own did not pay, bench FINDINGS.)"""
     passages = []
     for para in paragraphs:
         if not para.servable:

@@ -23,7 +23,7 @@ import numpy as np
 from scipy import sparse
 from tqdm import tqdm
 
-from bot.engine.documents.ingest import Document, Paragraph, Passage, to_passages
+from bot.engine.documents.ingest import READING, Document, Paragraph, Passage, to_passages
 from bot.engine.index import faiss_index
 from bot.engine.index.answer_vectors import sentence_arrays, word_vectors
 from bot.engine.index.background import BACKGROUND_FILE, load_background
@@ -42,7 +42,7 @@ TOKENIZE_CHUNK = 2_000  # passages per tokenizer progress step
 def fingerprint(settings: Settings, cjk: bool) -> str:
     """Hash of everything besides documents and model that shapes the index (``cjk``: the
     documents' script, which picks the background)."""
-    parts = f"{settings.ingest.max_chars}/{settings.ingest.overlap_chars}/{cjk}/{NORMALIZATION}/"
+    parts = f"{settings.ingest.max_chars}/{settings.ingest.overlap_chars}/{cjk}/{NORMALIZATION}/{READING}/"
     parts += BACKGROUND_FILE.read_text(encoding="utf-8")
     return hashlib.sha256(parts.encode()).hexdigest()[:16]
 
@@ -50,10 +50,10 @@ def fingerprint(settings: Settings, cjk: bool) -> str:
 def known_documents(stored: StoredIndex) -> dict[str, Document]:
     """The documents ``stored`` was built from, with their file hashes (for load_documents)."""
     hashes = stored.manifest.documents
-    if stored.manifest.normalization != NORMALIZATION:
-        return {}  # their paragraphs' matching forms are outdated: parse them again
+    if stored.manifest.normalization != NORMALIZATION or stored.manifest.reading != READING:
+        return {}  # their paragraphs' matching forms, or the readers, are outdated: parse them again
     return {
-        name: Document(name, hashes[name], tuple(group))
+        name: Document(name, hashes[name], tuple(group), fields=stored.fields.get(name, {}))
         for name, group in itertools.groupby(stored.paragraphs, key=lambda p: p.doc)
         if name in hashes
     }
@@ -77,8 +77,8 @@ def is_fresh(
         reasons.append("the documents changed")
     elif m.fingerprint != fingerprint(settings, _cjk(_paragraphs(documents))):
         reasons.append("the ingest settings or the background changed")
-    if m.normalization != NORMALIZATION:
-        reasons.append("the text normalisation changed")
+    if m.normalization != NORMALIZATION or m.reading != READING:
+        reasons.append("the text normalisation or the document readers changed")
     if stored.arrays.sentences is None or stored.arrays.sentence_counts is None:
         reasons.append("it has no sentence vectors")
     if second is not None and stored.arrays.vocabulary is None:
@@ -143,9 +143,11 @@ def build_index(
         documents={d.name: d.file_hash for d in documents}, fingerprint=shape, cjk=cjk,
         unreadable={d.name: {"reason": d.problem.reason, **d.problem.values} for d in documents if d.problem},
         passages=len(passages), built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        arrays=sorted(arrays), normalization=NORMALIZATION,
+        arrays=sorted(arrays), normalization=NORMALIZATION, reading=READING,
     )
-    stored = StoredIndex(manifest, passages, paragraphs, index, IndexArrays(**arrays), terms, postings)
+    fields = {d.name: dict(d.fields) for d in documents if d.fields}
+    stored = StoredIndex(
+        manifest, passages, paragraphs, index, IndexArrays(**arrays), terms, postings, fields)
     return stored, len(todo)
 
 

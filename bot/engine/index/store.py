@@ -34,7 +34,7 @@ from bot.engine.index.mapped import RowFile, filename, release
 from bot.engine.index.terms import Postings, TermCounts
 from bot.engine.types import Skipped
 
-FORMAT_VERSION = 2  # 2: lexical index saved, vectors only in index.faiss, file hashes, JSON tables
+FORMAT_VERSION = 3  # 3: paragraphs keep page, section, the title and heading roles; documents' fields
 MANIFEST = "manifest.json"
 PER_PASSAGE = {"rows": "passage"}  # field metadata: one row per passage (checked on load)
 BY_ROWS = {"read": "rows"}  # field metadata: read from disk a few rows at a time when loaded
@@ -89,6 +89,7 @@ class Manifest:
     arrays: list[str]
     normalization: int = 1  # text.normalize.NORMALIZATION the paragraphs' matching forms were made with
     cjk: bool | None = None  # the documents' script (None: an index from before it was kept)
+    reading: int = 0  # ingest.READING of the readers that parsed the documents
     unreadable: dict[str, dict[str, Any]] = field(default_factory=dict)  # name → reason, values
 
     def skipped(self) -> tuple[Skipped, ...]:
@@ -108,6 +109,8 @@ class StoredIndex:
     arrays: IndexArrays
     terms: TermCounts
     postings: Postings
+    # document name → its title and 公文 elements (ingest.Document.fields; keys in documents/official.py)
+    fields: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def save(index_dir: Path, stored: StoredIndex) -> None:
@@ -118,7 +121,7 @@ def save(index_dir: Path, stored: StoredIndex) -> None:
     tmp = parent / f".{version.name}.tmp"
     tmp.mkdir()
     try:
-        parts.write_paragraphs(tmp / "paragraphs.json", stored.paragraphs)
+        parts.write_paragraphs(tmp / "paragraphs.json", stored.paragraphs, stored.fields)
         parts.write_passages(tmp / "passages.json", stored.passages, stored.paragraphs)
         for name, array in stored.arrays.named().items():
             written = filename(array)
@@ -176,7 +179,7 @@ def load(index_dir: Path) -> StoredIndex:
     """Read and cross-check every file; any inconsistency raises StoreError."""
     manifest = read_manifest(index_dir)
     try:
-        paragraphs = parts.read_paragraphs(index_dir / "paragraphs.json")
+        paragraphs, doc_fields = parts.read_paragraphs(index_dir / "paragraphs.json")
         passages = parts.read_passages(index_dir / "passages.json", paragraphs)
         found = {n: _read_array(index_dir, n) for n in manifest.arrays}
         arrays = IndexArrays(**found)
@@ -196,7 +199,7 @@ def load(index_dir: Path) -> StoredIndex:
         or (arrays.background is not None and not len(arrays.background))
     ):
         raise StoreError(f"index at {index_dir} is inconsistent (sizes differ); it will be rebuilt")
-    return StoredIndex(manifest, passages, paragraphs, faiss_index, arrays, terms, postings)
+    return StoredIndex(manifest, passages, paragraphs, faiss_index, arrays, terms, postings, doc_fields)
 
 
 def mapped(index_dir: Path, stored: StoredIndex) -> StoredIndex:

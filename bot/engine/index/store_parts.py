@@ -2,7 +2,8 @@
 parts together and makes the save atomic).
 
     paragraphs.json      per document: the columns number, text, norm (null: same as text),
-                         hash, servable; one JSON document, so reading 100k paragraphs is one
+                         hash, servable, page, section, and the document's fields (title,
+                         公文 elements); one JSON document, so reading 100k paragraphs is one
                          parse, not 100k
     passages.json        per document: paragraph, part, hash, text and norm, where a passage
                          that is a whole paragraph has null text and takes its paragraph's
@@ -19,7 +20,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,29 +34,39 @@ from bot.engine.index.terms import Postings, TermCounts
 TERMS, BM25 = "terms", "bm25"
 
 
-def write_paragraphs(path: Path, paragraphs: Sequence[Paragraph]) -> None:
-    _write_json(path, _paragraph_tables(paragraphs))
+DocumentFields = Mapping[str, Mapping[str, str]]  # document name → its fields (ingest.Document.fields)
 
 
-def _paragraph_tables(paragraphs: Sequence[Paragraph]) -> Iterator[dict[str, Any]]:
+def write_paragraphs(path: Path, paragraphs: Sequence[Paragraph], fields: DocumentFields) -> None:
+    _write_json(path, _paragraph_tables(paragraphs, fields))
+
+
+def _paragraph_tables(paragraphs: Sequence[Paragraph], fields: DocumentFields) -> Iterator[dict[str, Any]]:
     for name, group in itertools.groupby(paragraphs, key=lambda p: p.doc):
         rows = list(group)
         yield {
             "name": name, "number": [p.number for p in rows], "text": [p.text for p in rows],
             "norm": [None if p.norm == p.text else p.norm for p in rows],
             "hash": [p.hash for p in rows], "servable": [p.servable for p in rows],
+            "page": [p.page for p in rows], "section": [p.section for p in rows],
+            "fields": dict(fields.get(name, {})),
         }
 
 
-def read_paragraphs(path: Path) -> list[Paragraph]:
+def read_paragraphs(path: Path) -> tuple[list[Paragraph], dict[str, dict[str, str]]]:
+    """The paragraphs, and each document's fields by name."""
     out = []
+    fields: dict[str, dict[str, str]] = {}
     for d in _read_json(path)["documents"]:
         name = d["name"]
-        for number, text, norm, digest, servable in zip(
-            d["number"], d["text"], d["norm"], d["hash"], d["servable"], strict=True
+        if d["fields"]:
+            fields[name] = d["fields"]
+        for number, text, norm, digest, servable, page, section in zip(
+            d["number"], d["text"], d["norm"], d["hash"], d["servable"], d["page"], d["section"], strict=True
         ):
-            out.append(Paragraph(name, number, text, text if norm is None else norm, digest, servable))
-    return out
+            norm = text if norm is None else norm
+            out.append(Paragraph(name, number, text, norm, digest, servable, page, section))
+    return out, fields
 
 
 def write_passages(path: Path, passages: Sequence[Passage], paragraphs: Sequence[Paragraph]) -> None:

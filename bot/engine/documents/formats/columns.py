@@ -6,6 +6,7 @@ at most GUTTER_CROSSING of its lines while both sides carry text, and the left c
 lines run up to the gutter (a table's left cells stop short of it). Between lines that
 cross the gutter (a title, a running header), the left column is read before the right;
 right-column text is shifted onto the left column's x so paragraph rules see one column.
+Each side is read the same way again, so a magazine's three columns read one by one.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def in_reading_order(groups: list[list[Span]]) -> list[list[Span]]:
     rights: list[list[Span]] = []
     for group, cover in zip(groups, covers, strict=True):
         if _crosses(cover, gutter):
-            out += lefts + rights
+            out += in_reading_order(lefts) + in_reading_order(rights)
             lefts, rights = [], []
             out.append(group)
             continue
@@ -58,7 +59,7 @@ def in_reading_order(groups: list[list[Span]]) -> list[list[Span]]:
             lefts.append(left)
         if right:
             rights.append(right)
-    return out + lefts + rights
+    return out + in_reading_order(lefts) + in_reading_order(rights)  # either side may have columns too
 
 
 def _gutter(groups: list[list[Span]], covers: list[list[tuple[float, float]]], height: float) -> float | None:

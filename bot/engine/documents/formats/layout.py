@@ -2,6 +2,7 @@
 lines, then paragraphs as a reader sees them.
 
 One home for the layout rules every paged format shares:
+- a character drawn again at nearly the same place (fake bold: 建建筑筑) is one;
 - a line is text whose vertical centres share a band; within a line a gap wider than
   CELL_GAP line-heights separates table cells, a smaller one over SPACE_GAP is a space
   between two Latin-script characters; next to a Chinese one only a gap over
@@ -9,6 +10,7 @@ One home for the layout rules every paged format shares:
 - running headers and footers go: a line among the first or last EDGE_LINES of a page
   whose text recurs there on at least half of the pages (its last number may keep step
   with the page number), and any page number there ("3", "- 3 -", "第 3 页", "3/40");
+  a page that would lose every line that way is a copy of the others, not a header;
 - a paragraph ends after a line that ends a sentence, or that stops well short of the
   column; one starts at an indented or centred line, after a wide vertical gap, where the
   font size changes, and at a heading or list marker (structure.MARKER). A paragraph runs
@@ -42,6 +44,7 @@ EDGE_LINES = 2  # lines at the top and at the bottom of a page where running tex
 # digits and Latin words leave a full line up to ~2 short)
 SHORT_LINE = 3.0
 INDENT = 1.0  # line-heights right of the column's left edge: a new paragraph's first line
+OVERDRAW = 0.3  # line-heights: the same character drawn again this near is drawn once
 FONT_CHANGE = 0.15  # a line this much taller or shorter than the last starts a new block
 _PARAGRAPH_END = "。！？!?"  # not "；": a clause ends there, and lines often do mid-paragraph
 _LAST_NUMBER = re.compile(r"\d+(?=\D*$)")
@@ -83,7 +86,7 @@ def lines_of(spans: Iterable[Span]) -> tuple[Line, ...]:
     in two columns: column by column, columns.py)."""
     groups: list[list[Span]] = []
     band = (0.0, -1.0)
-    for span in sorted(spans, key=lambda s: s.top + s.bottom):
+    for span in sorted(_distinct(spans), key=lambda s: s.top + s.bottom):
         mid = (span.top + span.bottom) / 2
         if groups and band[0] <= mid <= band[1]:
             groups[-1].append(span)
@@ -91,6 +94,22 @@ def lines_of(spans: Iterable[Span]) -> tuple[Line, ...]:
             groups.append([span])
             band = (span.top, span.bottom)
     return tuple(_line(g) for g in in_reading_order(groups))
+
+
+def _distinct(spans: Iterable[Span]) -> list[Span]:
+    """``spans`` without a character repeated within OVERDRAW of its height where it was
+    already drawn (a template and its page drawing it twice, bold faked by overprinting)."""
+    kept: list[Span] = []
+    seen: dict[tuple[str, int, int], list[Span]] = {}
+    for span in spans:
+        size = max(span.bottom - span.top, 0.1) * OVERDRAW
+        cx, cy = round(span.x0 / size), round(span.top / size)
+        near = (seen.get((span.text, cx + dx, cy + dy), []) for dx in (-1, 0, 1) for dy in (-1, 0, 1))
+        if any(abs(o.x0 - span.x0) < size and abs(o.top - span.top) < size for group in near for o in group):
+            continue
+        seen.setdefault((span.text, cx, cy), []).append(span)
+        kept.append(span)
+    return kept
 
 
 def drop_running(pages: Sequence[Page]) -> list[Page]:
@@ -114,6 +133,8 @@ def drop_running(pages: Sequence[Page]) -> list[Page]:
             for zone, line in _edges(page.lines)
             if _key(zone, line) in running or _PAGE_NUMBER.match(line.text.strip())
         }
+        if len(drop) == len(page.lines):  # a header runs above a body: pages that are all "header" are copies
+            drop = {id(line) for line in page.lines if _PAGE_NUMBER.match(line.text.strip())}
         kept.append(Page(page.number, tuple(line for line in page.lines if id(line) not in drop)))
     return kept
 

@@ -23,6 +23,8 @@ REASONS = frozenset(
         "corrupt",  # name, detail: the file is damaged or truncated
         "zip_bomb",  # name, size, limit: a .docx/.ofd that unpacks past Limits.max_unpacked_bytes
         "no_text",  # name, pages: nothing readable (empty, or scans where OCR found nothing)
+        "garbled",  # name, pages: a text layer of glyph soup (broken font maps) that OCR cannot read either
+        "no_converter",  # name, suffix: an old Word/WPS/RTF file and no LibreOffice (soffice) to convert it
         "mismatch",  # name, suffix, content: the extension says one format, the bytes another
         "unsupported",  # name, suffix, supported: a format no reader handles
         "encoding",  # name: text in no encoding we can recognise (UTF-8/16, GB18030)
@@ -46,19 +48,28 @@ class DocumentError(ValueError):
         self.values = values
 
 
+# Block.role: what a block is besides body text. A title or heading is counted (¶n) but
+# never served as an answer; it names the document or opens a level of its outline.
+TITLE, HEADING = "title", "heading"
+
+
 @dataclass(frozen=True)
 class Block:
     """One paragraph-level block of text as a reader sees it (a table is one block, its rows
-    on separate lines as "cell | cell")."""
+    on separate lines as "cell | cell"); ``role`` TITLE or HEADING when the format marks it
+    so (a Markdown "#" line, a Word heading style), ``depth`` its heading level (1 = "#")."""
 
     text: str
     page: int | None = None  # 1-based page for paged formats (PDF, OFD)
+    role: str = ""
+    depth: int = 0
 
 
 @dataclass(frozen=True)
 class Extracted:
     """The blocks of a document in reading order, its page count, and how it was read:
-    "text", "markdown", "docx", "pdf", "pdf-ocr" (some pages OCRed), "ofd" or "html"."""
+    "text", "markdown", "docx", "pdf", "pdf-ocr" (some pages OCRed), "ofd", "html", or
+    "doc", "wps", "rtf" (converted by LibreOffice)."""
 
     blocks: tuple[Block, ...]
     pages: int | None

@@ -1,5 +1,11 @@
 """PDF files, read with PDFium (pypdfium2, Apache-2.0/BSD): the text layer where a page
-has one, OCR (ocr.py) on the pages that are only a scanned picture.
+has one and it can be trusted, OCR (ocr.py) on the others: pages that are only a scanned
+picture, pages whose text is glyph soup (a broken font map: textlayer.py), and scans whose
+text layer is invisible (someone else's OCR, often wrong: 天健会菱箩务所 for 天健会计师事务所).
+A page OCR cannot read either is left out, never indexed as soup; a document left with no
+text is refused ("garbled" when soup was all it had). A scan under an invisible layer is
+re-read only within the OCR budget (max_ocr_pages): past it, its hidden layer is kept, as
+it is where our OCR reads nothing.
 
 Every character comes with its box; layout.py turns boxes into lines, drops running
 headers and page numbers and joins lines into paragraphs. The page count is checked
@@ -15,8 +21,11 @@ from typing import Any
 
 from bot.engine.documents.formats.layout import Line, Page, Span, blocks_of, drop_running, lines_of
 from bot.engine.documents.formats.model import DocumentError, Extracted, Limits, Progress
+from bot.engine.documents.formats.textlayer import is_soup
 
 MIN_TEXT_CHARS = 10  # a page with fewer characters in its text layer, and a picture, is a scan
+INVISIBLE_SHARE = 0.5  # a page with a picture and this share of its text objects invisible is a scan
+TEXT, SCAN, SOUP, HIDDEN = "text", "scan", "soup", "hidden"  # what a page is (_read_page)
 # PDFium is not thread-safe: every call into it, from any thread, holds this lock
 PDFIUM = threading.Lock()
 
@@ -31,15 +40,21 @@ def read_pdf(name: str, data: bytes, limits: Limits, progress: Progress | None =
         if count > limits.max_pages:
             raise DocumentError("too_many_pages", name=name, pages=count, limit=limits.max_pages)
         pages: list[Page] = []
-        scanned: list[int] = []
+        scanned: list[int] = []  # pages that must be OCRed: no text layer, or soup
+        hidden: list[int] = []  # scans under an invisible text layer: OCRed when the budget allows
+        soup: set[int] = set()
         for index in range(count):
             with PDFIUM:
                 read = _read_page(pdf, index)
             if read is None:
                 break  # the file promised more pages than it has
-            spans, needs_ocr = read
-            if needs_ocr:
+            spans, kind = read
+            if kind in (SCAN, SOUP):
                 scanned.append(index)
+            if kind == SOUP:
+                soup.add(index)
+            if kind == HIDDEN:
+                hidden.append(index)
             pages.append(Page(index + 1, lines_of(spans)))
             if progress:
                 progress("pages", index + 1, count)
@@ -49,8 +64,14 @@ def read_pdf(name: str, data: bytes, limits: Limits, progress: Progress | None =
             raise DocumentError(
                 "too_many_scanned_pages", name=name, pages=len(scanned), limit=limits.max_ocr_pages
             )
+        if len(scanned) + len(hidden) <= limits.max_ocr_pages:  # else their hidden layers are kept
+            scanned = sorted(scanned + hidden)
         for done, index in enumerate(scanned, start=1):
-            pages[index] = Page(index + 1, _ocr_lines(pdf, index, limits.ocr_scale))
+            lines = _ocr_lines(pdf, index, limits.ocr_scale)
+            if is_soup("".join(line.text for line in lines)):
+                lines = ()
+            if lines or index not in hidden:  # OCR that reads nothing leaves a hidden layer as it was
+                pages[index] = Page(index + 1, lines)
             if progress:
                 progress("ocr", done, len(scanned))
     finally:
@@ -58,13 +79,15 @@ def read_pdf(name: str, data: bytes, limits: Limits, progress: Progress | None =
             pdf.close()
     blocks = tuple(blocks_of(drop_running(pages)))
     if not blocks:
-        raise DocumentError("no_text", name=name, pages=len(pages))
+        reason = "garbled" if soup else "no_text"
+        raise DocumentError(reason, name=name, pages=len(pages))
     return Extracted(blocks, len(pages), "pdf-ocr" if scanned else "pdf")
 
 
-def _read_page(pdf: Any, index: int) -> tuple[list[Span], bool] | None:
-    """The character spans of page ``index`` and whether it needs OCR (a picture and next
-    to no text, or text whose font maps to no real characters); None when it cannot load."""
+def _read_page(pdf: Any, index: int) -> tuple[list[Span], str] | None:
+    """The character spans of page ``index`` and what the page is: SOUP (its text maps to no
+    real characters, or to glyph soup), SCAN (a picture and next to no text), HIDDEN (a
+    picture under an invisible text layer) or TEXT; None when it cannot load."""
     import pypdfium2 as pdfium
 
     try:
@@ -72,9 +95,15 @@ def _read_page(pdf: Any, index: int) -> tuple[list[Span], bool] | None:
     except pdfium.PdfiumError:
         return None
     try:
-        spans, garbled = _spans(page)
-        needs_ocr = len(spans) < MIN_TEXT_CHARS and (garbled >= MIN_TEXT_CHARS or _has_picture(page))
-        return spans, needs_ocr
+        spans, unmapped = _spans(page)
+        soup = bool(spans) and is_soup("".join(s.text for s in spans))
+        if soup or (len(spans) < MIN_TEXT_CHARS and unmapped >= MIN_TEXT_CHARS):
+            return spans, SOUP
+        if not _has_picture(page):
+            return spans, TEXT
+        if len(spans) < MIN_TEXT_CHARS:
+            return spans, SCAN
+        return spans, HIDDEN if _invisible_share(page) >= INVISIBLE_SHARE else TEXT
     finally:
         page.close()
 
@@ -114,6 +143,9 @@ def _spans(page: Any) -> tuple[list[Span], int]:
                     continue
                 code = 0x10000 + ((pending_high - 0xD800) << 10) + (code - 0xDC00)
                 pending_high = 0
+            if not 0 <= code <= 0x10FFFF:  # a broken map can give any 32-bit number: no character
+                garbled += 1
+                continue
             char = chr(code)
             if 0xE000 <= code < 0xF900 or code == 0xFFFD:
                 garbled += 1
@@ -126,6 +158,18 @@ def _spans(page: Any) -> tuple[list[Span], int]:
         return spans, garbled
     finally:
         textpage.close()
+
+
+def _invisible_share(page: Any) -> float:
+    """The share of the page's text objects drawn invisibly (render mode 3: a hidden OCR layer)."""
+    import pypdfium2.raw as pdfium_c
+
+    texts = list(page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_TEXT,), max_depth=3))
+    if not texts:
+        return 0.0
+    hidden = sum(1 for t in texts if pdfium_c.FPDFTextObj_GetTextRenderMode(t.raw)
+                 == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE)
+    return hidden / len(texts)
 
 
 def _has_picture(page: Any) -> bool:

@@ -21,14 +21,22 @@ FORMATS = {
     ".ofd": "ofd",
     ".html": "html",
     ".htm": "html",
+    ".doc": "doc",  # the legacy formats, converted by LibreOffice (legacy.py)
+    ".wps": "wps",
+    ".rtf": "rtf",
 }
 SUPPORTED = tuple(FORMATS)
 
 _PDF_MAGIC = b"%PDF-"
 _ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound file: .doc, .wps, .xls …
+_RTF_MAGIC = b"{\\rtf"
 _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S)
 _ANY_TAG = re.compile(rb"<(p|div|body|table|span|h[1-6])\b", re.I)  # a page saved without <html>
 _ZIP_MEMBER = {"docx": "word/document.xml", "ofd": "OFD.xml"}
+# what a legacy file may hold: Word and WPS save .doc as a compound file, or RTF, or a web
+# page (Word's "save as web page" named .doc); LibreOffice reads them all
+_LEGACY = {"doc": {"ole", "rtf", "html"}, "wps": {"ole", "rtf"}, "rtf": {"rtf"}}
 
 
 def suffix_of(name: str) -> str:
@@ -39,12 +47,16 @@ def suffix_of(name: str) -> str:
 
 
 def content_of(data: bytes) -> str:
-    """What the first bytes say the file is: "pdf", "zip", "html" or "text"."""
+    """What the first bytes say the file is: "pdf", "zip", "ole", "rtf", "html" or "text"."""
     head = data[:1024]
     if _PDF_MAGIC in head:  # readers accept a little junk before the header, as Acrobat does
         return "pdf"
     if head.startswith(_ZIP_MAGIC):
         return "zip"
+    if head.startswith(_OLE_MAGIC):
+        return "ole"
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(_RTF_MAGIC):
+        return "rtf"
     probe = head.lstrip(b"\xef\xbb\xbf")
     if _HTML_START.match(probe) or _HTML_START.match(_ascii_of_utf16(probe)):
         return "html"
@@ -61,6 +73,8 @@ def format_of(name: str, data: bytes) -> str:
     content = content_of(data)
     expected = {"pdf": "pdf", "docx": "zip", "ofd": "zip"}.get(fmt)
     if expected is not None and content != expected:
+        raise DocumentError("mismatch", name=name, suffix=suffix, content=content)
+    if fmt in _LEGACY and content not in _LEGACY[fmt]:
         raise DocumentError("mismatch", name=name, suffix=suffix, content=content)
     if fmt == "html" and content != "html" and (content != "text" or not _ANY_TAG.search(data[:4096])):
         raise DocumentError("mismatch", name=name, suffix=suffix, content=content)

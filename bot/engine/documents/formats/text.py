@@ -4,7 +4,9 @@ Notepad writes UTF-8 (with or without a BOM) or UTF-16 with a BOM; older Windows
 write GBK, which GB18030 contains. The decode order is strict: a BOM decides; then UTF-8,
 which almost never decodes text written in another encoding; then UTF-16 without a BOM
 when every other byte is zero; then GB18030. Blocks are split as the documents folder
-splits them (``split_blocks``): at blank lines, or one per line when there are none.
+splits them (``split_blocks``): at blank lines, or one per line when there are none. In
+Markdown a "#" line is a heading block of its own (the first "#" one the document's title),
+"#" and emphasis marks dropped, and HTML comments ("<!-- INFO END -->") are not text.
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ from __future__ import annotations
 import codecs
 import re
 
-from bot.engine.documents.formats.model import Block, DocumentError, Extracted
+from bot.engine.documents.formats.model import HEADING, TITLE, Block, DocumentError, Extracted
 from bot.engine.text.script import is_wide
 
 _BLANK_LINE = re.compile(r"\n[ \t\u3000]*\n")
+_MD_HEADING = re.compile(r"^[ ]{0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
+_MD_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -43,7 +48,8 @@ def decode(name: str, data: bytes) -> str:
 
 def read_text(name: str, data: bytes, kind: str) -> Extracted:
     """A .txt or .md file as blocks; DocumentError "no_text" when it is blank."""
-    blocks = tuple(Block(b) for b in split_blocks(decode(name, data)))
+    raw = decode(name, data)
+    blocks = tuple(markdown_blocks(raw) if kind == "markdown" else (Block(b) for b in split_blocks(raw)))
     if not blocks:
         raise DocumentError("no_text", name=name, pages=None)
     return Extracted(blocks, None, kind)
@@ -84,3 +90,30 @@ def _join_lines(block: str) -> str:
             joined += " "
         joined += line
     return joined
+
+
+def markdown_blocks(raw: str) -> list[Block]:
+    """The blocks of a Markdown text: "#" lines as headings (the first level-1 one, before any
+    other heading, as the title), the rest split as ``split_blocks`` splits plain text."""
+    text = _MD_COMMENT.sub("", raw.replace("\r\n", "\n").replace("\r", "\n"))
+    blocks: list[Block] = []
+    pending: list[str] = []
+
+    def flush() -> None:
+        body = "\n".join(pending)
+        blocks.extend(Block(_MD_EMPHASIS.sub(r"\2", b)) for b in split_blocks(body))
+        pending.clear()
+
+    for line in text.split("\n"):
+        heading = _MD_HEADING.match(line)
+        if heading is None:
+            pending.append(line)
+            continue
+        flush()
+        words = _MD_EMPHASIS.sub(r"\2", heading.group(2)).strip()
+        if words:
+            depth = len(heading.group(1))
+            first = depth == 1 and not any(b.role for b in blocks)
+            blocks.append(Block(words, role=TITLE if first else HEADING, depth=depth))
+    flush()
+    return blocks

@@ -32,7 +32,7 @@ from bot.engine.documents.ingest import Paragraph, Passage
 from bot.engine.index import store_parts as parts
 from bot.engine.index.mapped import RowFile, filename, release
 from bot.engine.index.terms import Postings, TermCounts
-from bot.engine.types import Skipped
+from bot.engine.types import IndexInfo, Skipped
 
 FORMAT_VERSION = 2  # 2: lexical index saved, vectors only in index.faiss, file hashes, JSON tables
 MANIFEST = "manifest.json"
@@ -108,6 +108,15 @@ class StoredIndex:
     arrays: IndexArrays
     terms: TermCounts
     postings: Postings
+
+    def info(self) -> IndexInfo:
+        """What the index serves: its readable documents, servable paragraphs, passages."""
+        m = self.manifest
+        return IndexInfo(
+            documents=tuple(d for d in m.documents if d not in m.unreadable),
+            paragraphs=sum(p.servable for p in self.paragraphs), passages=m.passages, model=m.model,
+            built_at=m.built_at, skipped=m.skipped(),
+        )
 
 
 def save(index_dir: Path, stored: StoredIndex) -> None:

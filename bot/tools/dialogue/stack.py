@@ -43,8 +43,15 @@ def _template_pattern(template: str) -> re.Pattern[str]:
     return re.compile(".*?".join(re.escape(piece) for piece in pieces), re.S)
 
 
-OFF_TOPIC = tuple(_template_pattern(STRINGS[lang]["off_topic"]) for lang in STRINGS)
-RELATED = tuple(_template_pattern(STRINGS[lang]["related"]) for lang in STRINGS)
+def _notices(*keys: str) -> tuple[re.Pattern[str], ...]:
+    """The patterns of a notice in every language and every wording (one article, a library
+    of documents, one named document: bot/telegram/render.py)."""
+    return tuple(_template_pattern(STRINGS[lang][key]) for lang in STRINGS for key in keys
+                 if key in STRINGS[lang])
+
+
+OFF_TOPIC = _notices("off_topic", "off_topic_library")
+RELATED = _notices("related", "related_library", "related_document")
 
 
 class StepError(RuntimeError):

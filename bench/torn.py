@@ -59,8 +59,7 @@ def ask(service: SearchService, case: Case) -> Asked:
     gap = items[0].fused - items[1].fused if len(items) > 1 else NONE
     groups = [service.sentences.rows(*service._key(r.passage)) for r in items[:EVIDENCE_PARAGRAPHS]]
     rows = [row for group in groups for row in group]
-    vector = query.second if service._sentences_by_second else query.vector
-    scores = service.sentences.scores(query.norm, vector, rows, query.terms if query.cross_lingual else None)
+    scores = service.picker.scores(query, rows)
     first = len(groups[0])
     margin = float(scores[:first].max() - scores[first:].max()) if first and len(scores) > first else NONE
     return Asked(bool(case.gold), True, right, offered, gap, margin)

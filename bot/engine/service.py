@@ -14,7 +14,8 @@ from dataclasses import dataclass, field, replace
 import faiss
 import numpy as np
 
-from bot.engine.answer.choose import Extract, choose, choose_among, fits
+from bot.engine.answer.choose import Extract
+from bot.engine.answer.pick import Picker
 from bot.engine.answer.sentence_evidence import SentenceIndex
 from bot.engine.cache import AnswerCache
 from bot.engine.documents.ingest import Paragraph
@@ -24,7 +25,7 @@ from bot.engine.judge.answerable import answerable
 from bot.engine.judge.evidence import Evidence, Gauge
 from bot.engine.judge.nullmodel import NullModel, RefusalRule
 from bot.engine.library import Library, cite
-from bot.engine.question.asking import asked_for, asks_itself
+from bot.engine.question.asking import asked_for
 from bot.engine.question.concepts import Concepts, Words
 from bot.engine.question.crosslingual import Translator
 from bot.engine.question.followup import is_follow_up, resolve
@@ -32,7 +33,7 @@ from bot.engine.question.sections import asked_place, asks_only_where
 from bot.engine.question.short_names import ShortNames
 from bot.engine.question.strays import Strays
 from bot.engine.question.taught_match import Match
-from bot.engine.question.titles import Titles, is_title, title_forms
+from bot.engine.question.titles import Titles, is_title
 from bot.engine.rank.bm25 import LexicalIndex
 from bot.engine.rank.hybrid import HybridRetriever, Query, Ranking
 from bot.engine.rank.kinds import KINDS, holding_first
@@ -44,7 +45,7 @@ from bot.engine.text.normalize import normalize
 from bot.engine.text.script import documents_are_cjk, has_content, printable
 from bot.engine.text.sentences import split_sentences
 from bot.engine.text.tokenize import tokenize
-from bot.engine.types import Answer, Candidate, Hit, IndexInfo, Teaching, Turn
+from bot.engine.types import Answer, Hit, Teaching, Turn
 from config.settings import Settings
 from embeddings.encoder import Encoder
 
@@ -95,7 +96,7 @@ class SearchService:
         if self.settings.retrieval.crosslingual:
             self.translator = Translator(self.lexical, self.null.cjk)
         self.sentences = SentenceIndex(s.paragraphs, a.sentences, a.sentence_counts)
-        self._sentences_by_second = bool(s.manifest.second_model)
+        self.picker = Picker(self.sentences, by_second=bool(s.manifest.second_model))
         self.concepts = Concepts(self.lexical.df, a.vocabulary)
         self.gauge = Gauge(self.lexical, self.concepts, self.sentences, self.null.cjk)
         self.reader = QuestionReader(
@@ -104,18 +105,10 @@ class SearchService:
         lexical = self.lexical
         self.short_names = ShortNames([p.text for p in s.paragraphs if p.servable], lexical.df)
         self.strays = Strays(self.concepts.knows, lexical.df, lexical.size, self.reader.encode_words)
-        m = s.manifest
-        self.info = IndexInfo(
-            documents=tuple(d for d in m.documents if d not in m.unreadable),
-            paragraphs=sum(p.servable for p in s.paragraphs), passages=m.passages, model=m.model,
-            built_at=m.built_at, skipped=m.skipped(),
-        )
+        self.info = s.info()
         self.library = Library(s.paragraphs, self.info.documents)
-        first: dict[str, str] = {}
-        for p in s.paragraphs:
-            first.setdefault(p.doc, p.text)
-        self.titles = Titles({doc: title_forms(doc, first.get(doc, "")) for doc in self.info.documents})
-        self.lessons = Lessons(NO, AnswerCache(self.settings.retrieval.answer_cache, m.built_at))
+        self.titles = Titles.of(s.paragraphs, self.info.documents)
+        self.lessons = Lessons(NO, AnswerCache(self.settings.retrieval.answer_cache, self.info.built_at))
         self.own = tuple(qa_teachings(s.paragraphs))  # what the 问答 documents teach themselves
         self._taught_vectors: dict[str, tuple[np.ndarray, ...]] = {}
         self.teach(())
@@ -206,32 +199,13 @@ class SearchService:
         match: Match | None = taught.match(question, [query.vector, query.second], self.strays)
         if match is None:
             return None
-        ranking = self.retriever.rank(query)
-        others = self._hits(ranking, k, 0)
+        others = self._hits(self.retriever.rank(query), k, 0)
+        asked = asked_for(question)
 
         def bold(p: Paragraph) -> str:
-            rows = self.sentences.rows(p.doc, p.number)
-            vector = query.second if self._sentences_by_second else query.vector
-            translated = query.terms if query.cross_lingual else None
-            scores = self.sentences.scores(query.norm, vector, rows, translated)
-            subject = frozenset() if query.cross_lingual else frozenset(tokenize(query.norm))
-            chosen = choose(self.sentences, rows, scores, asked_for(question), subject).text
-            return chosen or next(iter(split_sentences(p.text)), p.text)
+            return self.picker.bold(query, (p.doc, p.number), p.text, asked)
 
         return taught.answer(question, match, others, k, bold)
-
-    def _candidates(self, query: Query, hits: Sequence[Hit]) -> tuple[Candidate, ...]:
-        """The judge is unsure: the best sentence of each of the first CANDIDATES paragraphs,
-        to offer the asker (none when there is only one paragraph to offer)."""
-        vector = query.second if self._sentences_by_second else query.vector
-        translated = query.terms if query.cross_lingual else None
-        offered: list[Candidate] = []
-        for hit in list(dict.fromkeys((h.doc, h.paragraph) for h in hits))[:CANDIDATES]:
-            rows = self.sentences.rows(*hit)
-            if rows:
-                scores = self.sentences.scores(query.norm, vector, rows, translated)
-                offered.append(Candidate(*hit, self.sentences.sentences[rows[int(np.argmax(scores))]].text))
-        return tuple(offered) if len(offered) > 1 else ()
 
     def _decide(
         self, question: str, query: Query, words: Words, k: int, offset: int, asking: Asking
@@ -254,19 +228,17 @@ class SearchService:
         hits = self._hits(ranking, k, offset)
         if not self.rule.covered(margins) or not hits:
             return Answer(question, "not_covered", "", hits), None
-        cited = tuple((h.doc, h.paragraph) for h in hits)
-        turn = Turn(question, cited)  # the whole question
         alternatives = len(hits) if offset == 0 else 1  # a follow-up may answer from any cited
         chosen, extract = self._extract(question, query, ranking, asking, alternatives)
         elliptical = asking.thread is not None or is_follow_up(asking.written)  # its words miss its subject
         evidence = self.gauge.measure(query, ranking, margins, words, extract, elliptical)
-        if not answerable(evidence):
-            offered = self._candidates(query, hits)
+        if not answerable(evidence):  # unsure: the best sentence of the first paragraphs to choose from
+            offered = self.picker.candidates(query, [(h.doc, h.paragraph) for h in hits], CANDIDATES)
+            turn = Turn.of(question, hits)  # the whole question
             return Answer(question, "related", "", hits, turn=turn, candidates=offered), evidence
         if chosen:  # a follow-up's new information is in another cited paragraph
             hits = (hits[chosen], *hits[:chosen], *hits[chosen + 1 :])
-            cited = tuple((h.doc, h.paragraph) for h in hits)
-        answer = Answer(question, "answered", extract.text, hits, turn=Turn(question, cited, extract.text))
+        answer = Answer(question, "answered", extract.text, hits, turn=Turn.of(question, hits, extract.text))
         return answer, evidence
 
     def _holding_first(self, query: Query, ranking: Ranking, asking: Asking) -> Ranking:
@@ -275,14 +247,8 @@ class SearchService:
         asked = asked_for(asking.written)
         if asking.thread is not None or asked.kind not in KINDS:
             return ranking
-        subject = frozenset() if query.cross_lingual else frozenset(tokenize(query.norm))
-        texts = self.sentences.sentences
-
-        def holds(passage: int) -> bool:
-            rows = self.sentences.rows(*self._key(passage))
-            return any(fits(self.sentences, r, texts[r].text, asked, subject) for r in rows)
-
-        return holding_first(ranking, holds)
+        holds = self.picker.holding(query, asked)
+        return holding_first(ranking, lambda passage: holds(self._key(passage)))
 
     def _hits(self, ranking: Ranking, k: int, offset: int) -> tuple[Hit, ...]:
         """The cited paragraphs of ``ranking[offset : offset + k]``."""
@@ -315,31 +281,15 @@ class SearchService:
         text = opening if asks_only_where(asking.written) else ""
         if not text:
             text = self._extract(question, query, ranking, asking, 1)[1].text or opening
-        cited = tuple((h.doc, h.paragraph) for h in hits)
-        return Answer(question, "answered", text, hits, turn=Turn(question, cited, text))
+        return Answer(question, "answered", text, hits, turn=Turn.of(question, hits, text))
 
     def _extract(
         self, question: str, query: Query, ranking: Ranking, asking: Asking, alternatives: int
     ) -> tuple[int, Extract]:
-        """The answer sentence(s) and which of the best paragraphs they come from (the
-        first, unless a follow-up finds new information in another), and whether it holds
-        the kind of fact asked for. Sentences of the next paragraphs take part in the
-        z-scores so a one-sentence paragraph is scored against something; a question in
-        the other language is matched by its translated terms (bot/engine/answer/sentence_evidence.py)."""
+        """The answer sentence(s) from the sentences of the best EVIDENCE_PARAGRAPHS
+        paragraphs, and which of them they come from (answer/pick.py)."""
         keys = [self._key(r.passage) for r in ranking.items[:EVIDENCE_PARAGRAPHS]]
-        groups = [self.sentences.rows(*key) for key in keys]
-        vector = query.second if self._sentences_by_second else query.vector
-        translated = query.terms if query.cross_lingual else None  # the words of the other language
-        rows = [row for group in groups for row in group]
-        scores = self.sentences.scores(query.norm, vector, rows, translated)
-        subject = frozenset() if query.cross_lingual else frozenset(tokenize(query.norm))
-        asked = asked_for(asking.written)
-        if asking.thread is None:
-            return 0, choose(self.sentences, groups[0], scores[: len(groups[0])], asked, subject)
-        if asked.kind == "other" and not asks_itself(asking.written):  # "最少的呢？"
-            asked = asked_for(question)  # ... asks what its thread asked
-        given = frozenset(split_sentences(asking.thread.answer))
-        return choose_among(self.sentences, groups[:alternatives], scores, asked, subject, given)
+        return self.picker.extract(question, query, keys, asking.written, asking.thread, alternatives)
 
     def _key(self, row: int) -> tuple[str, int]:
         p = self.retriever.passages[row]
@@ -359,8 +309,6 @@ class SearchService:
     def close(self) -> None:
         """Release what the service holds (the index is read-only; nothing to flush)."""
         self.library.close()
-
-
 
 
 def _as_asked(answer: Answer, question: str, understood: str, ms: float, library: int) -> Answer:

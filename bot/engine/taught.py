@@ -139,8 +139,8 @@ class Taught:
         first = cite(p, 1.0)
         hits = (first, *[h for h in others if (h.doc, h.paragraph) != (p.doc, p.number)][: k - 1])
         text = sentence_with(p.text, teaching.sentence) or bold(p)
-        cited = tuple((h.doc, h.paragraph) for h in hits)
-        return Answer(question, "answered", text, hits, turn=Turn(question, cited, text), taught=teaching.id)
+        turn = Turn.of(question, hits, text)
+        return Answer(question, "answered", text, hits, turn=turn, taught=teaching.id)
 
 
 def sentence_with(text: str, piece: str) -> str:

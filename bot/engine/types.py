@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -37,6 +37,11 @@ class Turn:
     question: str  # the question as the engine understood it (a follow-up made whole)
     cited: tuple[tuple[str, int], ...]  # (document, ¶n) the answer cited, best first
     answer: str = ""  # the bold answer given (a follow-up prefers to say something new)
+
+    @classmethod
+    def of(cls, question: str, hits: Sequence[Hit], answer: str = "") -> Turn:
+        """The turn of an answer to ``question`` that cites ``hits`` (best first)."""
+        return cls(question, tuple((h.doc, h.paragraph) for h in hits), answer)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from bot.engine.documents.ingest import Paragraph, Passage
 from bot.engine.index import store_parts as parts
 from bot.engine.index.mapped import RowFile, filename, release
 from bot.engine.index.terms import Postings, TermCounts
-from bot.engine.types import Skipped
+from bot.engine.types import IndexInfo, Skipped
 
 FORMAT_VERSION = 3  # 3: paragraphs keep page, section, the title and heading roles; documents' fields
 MANIFEST = "manifest.json"
@@ -111,6 +111,15 @@ class StoredIndex:
     postings: Postings
     # document name → its title and 公文 elements (ingest.Document.fields; keys in documents/official.py)
     fields: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def info(self) -> IndexInfo:
+        """What the index serves: its readable documents, servable paragraphs, passages."""
+        m = self.manifest
+        return IndexInfo(
+            documents=tuple(d for d in m.documents if d not in m.unreadable),
+            paragraphs=sum(p.servable for p in self.paragraphs), passages=m.passages, model=m.model,
+            built_at=m.built_at, skipped=m.skipped(),
+        )
 
 
 def save(index_dir: Path, stored: StoredIndex) -> None:

@@ -21,6 +21,8 @@ from collections.abc import Mapping, Sequence
 
 import jieba
 
+from bot.engine.documents.ingest import Paragraph
+
 MAX_TITLE = 40  # a first line longer than this is text, not a title
 MIN_SHARE = 0.5  # a short form keeps at least this share of a title's characters
 MIN_CHARS = 3
@@ -55,6 +57,14 @@ class Titles:
 
     def __init__(self, forms: Mapping[str, Sequence[str]]) -> None:
         self.forms = {doc: tuple(f) for doc, f in forms.items()}
+
+    @classmethod
+    def of(cls, paragraphs: Sequence[Paragraph], documents: Sequence[str]) -> Titles:
+        """The titles of ``documents``, from their names and their first paragraphs."""
+        first: dict[str, str] = {}
+        for p in paragraphs:
+            first.setdefault(p.doc, p.text)
+        return cls({doc: title_forms(doc, first.get(doc, "")) for doc in documents})
 
     def named(self, question: str) -> frozenset[str]:
         """The documents ``question`` names (empty when it names none, or names all)."""

@@ -150,6 +150,5 @@ def _format_reply(answer: Answer) -> str:
 
 
 def _cited(hit: Hit) -> str:
-    """ "¶12 (《办法.pdf》 第二章 第七条 · 第3页) text" for the console."""
-    place = hit.place()
-    return f"¶{hit.paragraph} (《{hit.doc}》{' ' + place if place else ''}) {hit.text}"
+    """ "¶12 (《办法》第二章 第七条 · 第3页) text" for the console."""
+    return f"¶{hit.paragraph} ({hit.source()}) {hit.text}"

@@ -23,7 +23,7 @@ from bot.engine.index.store import StoredIndex
 from bot.engine.judge.answerable import answerable
 from bot.engine.judge.evidence import Evidence, Gauge
 from bot.engine.judge.nullmodel import NullModel, RefusalRule
-from bot.engine.library import Library, cite
+from bot.engine.library import Library
 from bot.engine.question.asking import asked_for, asks_itself
 from bot.engine.question.concepts import Concepts, Words
 from bot.engine.question.crosslingual import Translator
@@ -110,7 +110,7 @@ class SearchService:
             paragraphs=sum(p.servable for p in s.paragraphs), passages=m.passages, model=m.model,
             built_at=m.built_at, skipped=m.skipped(),
         )
-        self.library = Library(s.paragraphs, self.info.documents)
+        self.library = Library(s.paragraphs, self.info.documents, s.fields)
         first: dict[str, str] = {}
         for p in s.paragraphs:
             first.setdefault(p.doc, p.text)
@@ -218,7 +218,7 @@ class SearchService:
             chosen = choose(self.sentences, rows, scores, asked_for(question), subject).text
             return chosen or next(iter(split_sentences(p.text)), p.text)
 
-        return taught.answer(question, match, others, k, bold)
+        return taught.answer(question, match, others, k, bold, self.library.cite)
 
     def _candidates(self, query: Query, hits: Sequence[Hit]) -> tuple[Candidate, ...]:
         """The judge is unsure: the best sentence of each of the first CANDIDATES paragraphs,
@@ -289,7 +289,7 @@ class SearchService:
         out = []
         for r in ranking.items[offset : offset + k]:
             p = self.retriever.passages[r.passage]
-            out.append(cite(self.library.paragraphs[(p.doc, p.paragraph)], r.fused))
+            out.append(self.library.cite(self.library.paragraphs[(p.doc, p.paragraph)], r.fused))
         return tuple(out)
 
     def _placed(self, ranking: Ranking, written: str, docs: frozenset[str]) -> Ranking | None:

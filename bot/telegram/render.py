@@ -133,8 +133,7 @@ def passage_segs(hits: Sequence[Hit], lang: Lang) -> list[Seg]:
     """Each hit as "¶n · 《document》 · 第二章 第七条 · 第3页" followed by the quoted paragraph."""
     segs: list[Seg] = []
     for hit in unique_hits(hits):
-        place = hit.place(lang)
-        where = f" · 《{hit.doc}》" + (f" · {place}" if place else "")
+        where = f" · {hit.source(lang)}"
         segs += [Seg("\n\n"), Seg(f"¶{hit.paragraph}", "b"), Seg(where + "\n")]
         segs.append(Seg(hit.text, "blockquote"))
     return segs

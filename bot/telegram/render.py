@@ -152,9 +152,9 @@ def related_notice(answer: Answer, lang: Lang) -> str:
     name when every paragraph offered is from one of several, else 资料中."""
     if answer.library <= 1:
         return t(lang, "related")
-    docs = {h.doc for h in answer.hits}
+    docs = {h.title or document_name(h.doc) for h in answer.hits}
     if len(docs) == 1:
-        return t(lang, "related_document", doc=document_name(next(iter(docs))))
+        return t(lang, "related_document", doc=next(iter(docs)))
     return t(lang, "related_library")
 
 

@@ -132,24 +132,23 @@ def format_answer(answer: Answer) -> str:
 
 def _format_reply(answer: Answer) -> str:
     """The reply itself: the answer, the candidates (numbered after any suggestions) or a notice."""
+    where = "文章" if answer.library <= 1 else "资料中"  # 文章 only for a single article
     if answer.candidates:
         first = len(answer.suggestions) + 1
-        lines = [
-            "文章没有直接回答这个问题，您问的是哪一段？回复序号 (Not answered directly; reply a number):", "",
-        ]
+        ask = f"{where}没有直接回答这个问题，您问的是哪一段？回复序号"
+        lines = [f"{ask} (Not answered directly; reply a number):", ""]
         return "\n".join(lines + [f"{i}) ¶{c.paragraph} ({c.doc}) {c.sentence}"
                                    for i, c in enumerate(answer.candidates, first)])
     if answer.status == "related" and answer.hits:
-        lines = ["文章没有直接回答这个问题，以下段落可能相关：(Not answered directly; related:)", ""]
+        lines = [f"{where}没有直接回答这个问题，以下段落可能相关：(Not answered directly; related:)", ""]
         return "\n".join(lines + [_cited(h) for h in answer.hits])
     if not answer.answered:
-        return "文章没有涉及这个问题。(The documents do not cover this question.)"
+        return f"{where}没有涉及这个问题。(The documents do not cover this question.)"
     lines = [f"答：{answer.answer}", ""]
     lines += [_cited(h) for h in answer.hits]
     return "\n".join(lines)
 
 
 def _cited(hit: Hit) -> str:
-    """ "¶12 (《办法.pdf》 第二章 第七条 · 第3页) text" for the console."""
-    place = hit.place()
-    return f"¶{hit.paragraph} (《{hit.doc}》{' ' + place if place else ''}) {hit.text}"
+    """ "¶12 (《办法》第二章 第七条 · 第3页) text" for the console."""
+    return f"¶{hit.paragraph} ({hit.source()}) {hit.text}"

@@ -24,7 +24,7 @@ from bot.engine.index.store import StoredIndex
 from bot.engine.judge.answerable import answerable
 from bot.engine.judge.evidence import Evidence, Gauge
 from bot.engine.judge.nullmodel import NullModel, RefusalRule
-from bot.engine.library import Library, cite
+from bot.engine.library import Library
 from bot.engine.question.asking import asked_for
 from bot.engine.question.concepts import Concepts, Words
 from bot.engine.question.crosslingual import Translator
@@ -106,7 +106,7 @@ class SearchService:
         self.short_names = ShortNames([p.text for p in s.paragraphs if p.servable], lexical.df)
         self.strays = Strays(self.concepts.knows, lexical.df, lexical.size, self.reader.encode_words)
         self.info = s.info()
-        self.library = Library(s.paragraphs, self.info.documents)
+        self.library = Library(s.paragraphs, self.info.documents, s.fields)
         self.titles = Titles.of(s.paragraphs, self.info.documents)
         self.lessons = Lessons(NO, AnswerCache(self.settings.retrieval.answer_cache, self.info.built_at))
         self.own = tuple(qa_teachings(s.paragraphs))  # what the 问答 documents teach themselves
@@ -205,7 +205,7 @@ class SearchService:
         def bold(p: Paragraph) -> str:
             return self.picker.bold(query, (p.doc, p.number), p.text, asked)
 
-        return taught.answer(question, match, others, k, bold)
+        return taught.answer(question, match, others, k, bold, self.library.cite)
 
     def _decide(
         self, question: str, query: Query, words: Words, k: int, offset: int, asking: Asking
@@ -255,7 +255,7 @@ class SearchService:
         out = []
         for r in ranking.items[offset : offset + k]:
             p = self.retriever.passages[r.passage]
-            out.append(cite(self.library.paragraphs[(p.doc, p.paragraph)], r.fused))
+            out.append(self.library.cite(self.library.paragraphs[(p.doc, p.paragraph)], r.fused))
         return tuple(out)
 
     def _placed(self, ranking: Ranking, written: str, docs: frozenset[str]) -> Ranking | None:

@@ -18,7 +18,6 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from bot.engine.documents.ingest import Paragraph
-from bot.engine.library import cite
 from bot.engine.question.strays import Strays
 from bot.engine.question.taught_match import NO_TEACHINGS, Match, TaughtMatcher, checked
 from bot.engine.text.sentences import split_sentences
@@ -127,9 +126,11 @@ class Taught:
 
     def answer(
         self, question: str, match: Match, others: Sequence[Hit], k: int, bold: Callable[[Paragraph], str],
+        cite: Callable[[Paragraph, float], Hit],
     ) -> Answer | None:
         """The answer to ``question`` from the teaching it matched: the taught paragraph
-        first, then ``others`` (the ranking's hits); None when the paragraph is gone."""
+        (as ``cite`` makes a citation) first, then ``others`` (the ranking's hits); None
+        when the paragraph is gone."""
         teaching = match.teaching
         if teaching.not_covered:
             return Answer(question, "not_covered", "", (), taught=teaching.id)

@@ -22,11 +22,17 @@ class Hit:
     section: str = ""
     page: int | None = None
     hash: str = ""  # "" when not known (a hit read back from an old button state)
+    title: str = ""  # the document's own title (its first heading, a 公文's 标题), "" when none
 
     def place(self, lang: str = "zh") -> str:
         """Where the paragraph stands besides ¶n: "第二章 第七条 · 第3页" ("" for plain text)."""
         page = "" if self.page is None else (f"p. {self.page}" if lang == "en" else f"第{self.page}页")
         return " · ".join(part for part in (self.section, page) if part)
+
+    def source(self, lang: str = "zh") -> str:
+        """How a reply names where it stands: "《中华人民共和国村民委员会组织法》第三章 第十一条 ·
+        第3页" (the document's title, else its name; then its place)."""
+        return f"《{self.title or self.doc}》{self.place(lang)}"
 
 
 @dataclass(frozen=True)
@@ -123,14 +129,18 @@ class IndexInfo:
 
 @dataclass(frozen=True)
 class DocumentSummary:
-    """One served document: its name, how many paragraphs can be cited, its pages, and who
-    added it when (an admin's upload; None and "" for a document put in the folder by hand)."""
+    """One served document: its name, how many paragraphs can be cited, its pages, who added
+    it when (an admin's upload; None and "" for a document put in the folder by hand), and
+    its title, 文号 and date where it has them."""
 
     name: str
     paragraphs: int
     pages: int | None = None
     added_by: int | None = None
     added_at: str = ""  # ISO time
+    title: str = ""  # the document's own title, 文号 and 成文日期 (a 公文's), "" when none
+    doc_number: str = ""
+    date: str = ""
 
 
 @dataclass(frozen=True)

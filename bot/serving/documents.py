@@ -23,7 +23,6 @@ from bot.engine.documents.folder import Placed, place, remove, target_name, with
 from bot.engine.documents.formats import SUPPORTED, Progress
 from bot.engine.documents.formats.sniff import suffix_of
 from bot.engine.documents.ingest import Document, read_document
-from bot.engine.library import cite
 from bot.engine.lifecycle import ReloadError, document_limits
 from bot.engine.types import DocumentSummary, Hit, ReloadReport, Skipped, Upload
 from bot.serving.holder import ServiceHolder
@@ -65,7 +64,7 @@ class DocumentDesk:
     def document(self, doc: str) -> tuple[Hit, ...]:
         """Every paragraph of ``doc`` in the serving index, in order (empty when unknown)."""
         with self.holder.borrow() as service:
-            return tuple(cite(p) for p in service.library.document(doc))
+            return tuple(service.library.cite(p) for p in service.library.document(doc))
 
     def neighbours(self, doc: str, number: int) -> list[Hit]:
         """The servable paragraphs just before and after ¶n of ``doc``."""

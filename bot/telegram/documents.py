@@ -95,8 +95,10 @@ async def docs_command(update: Update, context: Ctx) -> None:
     for rank, d in enumerate(documents, 1):
         added = t(lang, "docs_added", when=d.added_at[:10], who=d.added_by or "?") if d.added_at else ""
         pages = t(lang, "doc_page_count", pages=d.pages) if d.pages else ""
-        lines.append(t(lang, "docs_line", rank=rank, name=d.name, paragraphs=d.paragraphs, pages=pages,
-                       added=added))
+        known = " · ".join(x for x in (f"《{d.title}》" if d.title else "", d.doc_number, d.date) if x)
+        about = t(lang, "docs_about", about=known) if known else ""
+        lines.append(t(lang, "docs_line", rank=rank, name=d.name, about=about, paragraphs=d.paragraphs,
+                       pages=pages, added=added))
     lines += [problem_text(lang, s.reason, {**dict(s.values), "name": s.name})
               for s in rt.engine.info.skipped]
     await reply_text(update, context, "\n".join(lines))

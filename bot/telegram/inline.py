@@ -96,10 +96,10 @@ def _articles(
     hits = render.unique_hits(answer.hits) if answer.status != "not_covered" else []
     if answer.answered:
         title = answer.answer
-    elif hits:
-        title = t(lang, "inline_related")
+    elif hits:  # the notice in the words that fit the library, as a title (no closing colon)
+        title = render.related_notice(answer, lang).rstrip("：: ")
     else:
-        title = t(lang, "off_topic", question=printable(answer.question))
+        title = render.off_topic_notice(answer, lang, printable(answer.question))
     where = ", ".join(f"¶{h.paragraph} · {h.doc}" for h in hits[:MAX_RESULTS])
     first = _article(_result_id(answer.question, version, 0), title, where, reply)
     if answer.candidates:  # unsure: each candidate paragraph is a result that answers from it

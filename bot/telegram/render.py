@@ -133,8 +133,7 @@ def passage_segs(hits: Sequence[Hit], lang: Lang) -> list[Seg]:
     """Each hit as "¶n · 《document》 · 第二章 第七条 · 第3页" followed by the quoted paragraph."""
     segs: list[Seg] = []
     for hit in unique_hits(hits):
-        place = hit.place(lang)
-        where = f" · 《{hit.doc}》" + (f" · {place}" if place else "")
+        where = f" · {hit.source(lang)}"
         segs += [Seg("\n\n"), Seg(f"¶{hit.paragraph}", "b"), Seg(where + "\n")]
         segs.append(Seg(hit.text, "blockquote"))
     return segs
@@ -153,9 +152,9 @@ def related_notice(answer: Answer, lang: Lang) -> str:
     name when every paragraph offered is from one of several, else 资料中."""
     if answer.library <= 1:
         return t(lang, "related")
-    docs = {h.doc for h in answer.hits}
+    docs = {h.title or document_name(h.doc) for h in answer.hits}
     if len(docs) == 1:
-        return t(lang, "related_document", doc=document_name(next(iter(docs))))
+        return t(lang, "related_document", doc=next(iter(docs)))
     return t(lang, "related_library")
 
 

@@ -172,11 +172,10 @@ class SearchService:
             queries, words = self.reader.read([texts[i] for i in todo], [norms[i] for i in todo])
             for query, w, i in zip(queries, words, todo, strict=True):
                 asking = Asking(asked[i], threads[i])
-                taught = None
-                if threads[i] is None and not offset:
-                    taught = self._from_taught(lesson.taught, texts[i], query, k)
+                new = threads[i] is None and not offset  # a new question, its first page
+                taught = self._from_taught(lesson.taught, texts[i], query, k) if new else None
                 found[i] = answer = taught or self._decide(texts[i], query, w, k, offset, asking)[0]
-                if taught is None and threads[i] is None and not offset:  # "您是不是想问": taught.py
+                if new and taught is None:  # "您是不是想问": taught.py
                     found[i] = answer = lesson.taught.suggested(answer, [query.vector, query.second])
                 key = keys[i]
                 if key is not None:

@@ -25,9 +25,7 @@ LABEL_CHARS = 16
 
 def label(candidate: Candidate) -> str:
     """"¶18 惠州某街道专业职员反映…": the paragraph and the start of its best sentence."""
-    text = " ".join(candidate.sentence.split())
-    short = text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
-    return f"¶{candidate.paragraph} {short}"
+    return f"¶{candidate.paragraph} {render.shorten(candidate.sentence, LABEL_CHARS)}"
 
 
 def markup(candidates: tuple[Candidate, ...], key: str) -> InlineKeyboardMarkup:

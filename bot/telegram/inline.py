@@ -132,9 +132,9 @@ def example_article(answer: Answer, lang: Lang, version: str) -> InlineQueryResu
 
 def _article(rid: str, title: str, description: str, html: str) -> InlineQueryResultArticle:
     return InlineQueryResultArticle(
-        rid, _clip(title, TITLE_CHARS),
+        rid, render.shorten(title, TITLE_CHARS),
         InputTextMessageContent(html, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW),
-        description=_clip(description, 2 * TITLE_CHARS) or None,
+        description=render.shorten(description, 2 * TITLE_CHARS) or None,
     )
 
 
@@ -148,7 +148,3 @@ def _opening(text: str) -> str:
     sentences = split_sentences(text)
     return sentences[0] if sentences else text
 
-
-def _clip(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -113,8 +113,10 @@ def split_html(segs: Sequence[Seg], limit: int = LIMIT) -> list[str]:
     return chunks
 
 
-def _shorten(text: str, limit: int) -> str:
-    text = " ".join(printable(text).split())
+def shorten(text: str, limit: int) -> str:
+    """``text`` on one line (runs of whitespace as one space), cut to ``limit`` characters
+    with "…" when cut: for button labels, inline titles and echoed questions."""
+    text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -177,7 +179,7 @@ def answer_html(answer: Answer, lang: Lang, examples: Sequence[str]) -> list[str
     if answer.status == "related" and answer.hits:
         return split_html([Seg(related_notice(answer, lang), "i"), *passage_segs(answer.hits, lang)])
     if not answer.answered:
-        question = _shorten(answer.question, ECHO_CHARS)
+        question = shorten(printable(answer.question), ECHO_CHARS)
         notice = Seg(off_topic_notice(answer, lang, question), "b")
         return split_html([notice, *examples_segs(lang, examples)])
     segs = [Seg(answer.answer, "b"), Seg("\n\n"), Seg(t(lang, "sources"), "i")]

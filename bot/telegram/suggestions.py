@@ -25,9 +25,7 @@ QUESTION_CHARS = 40
 
 def label(lang: Lang, suggestion: Suggestion) -> str:
     """"您是不是想问：乡镇一年要签多少份责任状？" (a long wording shortened)."""
-    text = " ".join(suggestion.question.split())
-    short = text if len(text) <= QUESTION_CHARS else text[: QUESTION_CHARS - 1] + "…"
-    return t(lang, "btn_suggest", question=short)
+    return t(lang, "btn_suggest", question=render.shorten(suggestion.question, QUESTION_CHARS))
 
 
 def rows(lang: Lang, suggestions: tuple[Suggestion, ...], key: str) -> list[list[InlineKeyboardButton]]:
@@ -50,12 +48,11 @@ async def pressed(rt: Runtime, query: CallbackQuery, context: Ctx, action: str, 
     await query.answer()
     async with typing(context, ref.chat_id):
         answer = await rt.engine.ask(ref.suggestions[i].question)
-    if answer.answered and answer.hits:
+    markup = None
+    if answer.answered and answer.hits:  # the paragraph it answered from is the asker's choice
         top = answer.hits[0]
         await rt.state.run(rt.state.store.add_choice, query.from_user.id, key, ref.question, top.doc,
-                           top.paragraph, top.hash or rt.engine.paragraph_hash(top.doc, top.paragraph))
-    markup = None
-    if answer.answered and answer.hits:
+                           top.paragraph, top.hash)
         page = AnswerRef(answer.question, lang, answer.hits, rt.settings.retrieval.top_k, ref.chat_id,
                          frozenset((h.doc, h.paragraph) for h in answer.hits))
         markup = keyboard(lang, await rt.remember(page))

@@ -36,9 +36,8 @@ ACTIONS = frozenset({*(f"t{i}" for i in range(CANDIDATES)), "tn", *(f"s{i}" for 
 
 
 def short(text: str, chars: int = LABEL_CHARS) -> str:
-    """``text`` cut to ``chars`` characters, with "…" when cut."""
-    text = " ".join(text.split())
-    return text if len(text) <= chars else text[: chars - 1] + "…"
+    """``text`` on one line, cut to ``chars`` characters (render.shorten)."""
+    return render.shorten(text, chars)
 
 
 def open_gaps(gaps: list[Gap], taught: tuple[Teaching, ...]) -> list[Gap]:

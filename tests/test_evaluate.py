@@ -146,6 +146,15 @@ def test_tiers_count_each_outcome_and_related_is_not_answered(tmp_path: Path) ->
     assert "[near-miss]" in format_summary(summary) and "related 1" in format_summary(summary)
 
 
+def test_every_question_tagged_has_no_untagged_row(tmp_path: Path) -> None:
+    service = ScriptedService({"a": (True, [0]), "b": (False, [1])})
+    cases = read_cases(_write(tmp_path / "c.jsonl", [
+        {"q": "a", "gold": ["甲"], "tag": "zh"}, {"q": "b", "gold": [], "tag": "near-miss"},
+    ]))
+    summary, _ = evaluate(cast(SearchService, service), cases)
+    assert sorted(summary["by_tag"]) == ["near-miss", "zh"]
+
+
 def test_perfect_service_scores_one(tmp_path: Path) -> None:
     service = ScriptedService({"a": (True, [0, 1, 2]), "b": (True, [2, 0, 1]), "c": (False, [4])})
     cases = read_cases(_write(tmp_path / "c.jsonl", [{"q": "a", "gold": ["甲"]}, {"q": "b", "gold": ["丙"]},

@@ -88,10 +88,10 @@ def evaluate(service: SearchService, cases: list[Case]) -> tuple[dict[str, Any],
             "answer": answer.answer, "ms": ms,
         })
     summary = _summary(rows)
-    tags = sorted({r["tag"] for r in rows if r["tag"]})
-    if tags:
+    tags = sorted({r["tag"] for r in rows})  # "" (untagged) only when some question has no tag
+    if any(tags):
         summary["by_tag"] = {
-            tag or "(untagged)": _summary([r for r in rows if r["tag"] == tag]) for tag in ["", *tags]
+            tag or "(untagged)": _summary([r for r in rows if r["tag"] == tag]) for tag in tags
         }
     return summary, rows
 

@@ -5,7 +5,8 @@ real documents' questions (../shared/realdocs/questions.jsonl) of one library ho
 of ../shared/realdocs/docs and files, as a new user would load them. Each library gets its
 own index and data folder under var/eval/; the held-out statutes of tests/data/realheld are
 asked of a library of them and ../shared/realdocs/docs (set `realheld`), those of
-tests/data/lawheld of a library of them and all of ../shared/realdocs (set `lawheld`). Indexes are built
+tests/data/lawheld of a library of them and all of ../shared/realdocs (set `lawheld`), those of
+tests/data/lawheld2 of that library with its three added (set `lawheld2`). Indexes are built
 on first use and refreshed incrementally after, so before/after runs differ only by the code.
 
     python bench/eval_sets.py OUT_DIR [--only dev,realdocs]
@@ -29,7 +30,8 @@ SHARED = ROOT.parent / "shared"
 REAL = SHARED / "realdocs"
 HELD = ROOT / "tests" / "data" / "realheld"  # statutes and questions kept out of tuning
 LAWHELD = ROOT / "tests" / "data" / "lawheld"  # another such set, written by the lead
-LIBRARIES = ("realdocs", "realheld", "lawheld")  # sets with a library of their own
+LAWHELD2 = ROOT / "tests" / "data" / "lawheld2"  # a third, written blind while the code changed
+LIBRARIES = ("realdocs", "realheld", "lawheld", "lawheld2")  # sets with a library of their own
 ARTICLE_SETS = {
     "dev": SHARED / "eval" / "dev.jsonl",
     **{p.stem: p for p in sorted((ROOT / "tests" / "data").glob("*.jsonl"))},
@@ -89,6 +91,9 @@ def main() -> int:
                             real_library(ROOT / "var" / "eval" / "realheld-docs", [*statutes, *held]))
         sets["lawheld"] = (LAWHELD / "questions.jsonl", real_library(
             ROOT / "var" / "eval" / "lawheld-docs", [*statutes, *files, *_statutes(LAWHELD)]))
+        sets["lawheld2"] = (LAWHELD2 / "questions.jsonl", real_library(
+            ROOT / "var" / "eval" / "lawheld2-docs",
+            [*statutes, *files, *_statutes(LAWHELD), *_statutes(LAWHELD2)]))
     only = {s for s in args.only.split(",") if s}
     for name, (questions, docs) in sets.items():
         if only and name not in only:

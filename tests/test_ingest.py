@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import realdoc
+from conftest import REALDOCS, realdoc
 
 from bot.engine.documents.formats import DEFAULT_LIMITS, Limits
 from bot.engine.documents.ingest import (
@@ -232,3 +232,27 @@ def test_a_clause_is_one_paragraph_and_one_passage() -> None:
         "第一条 总则一。\n本条第二款。", "第二条 总则二。", "第三条 总则三。\n（一）第一项；\n（二）第二项。"]
     passages = to_passages(paragraphs, max_chars=200, overlap=20)
     assert [(p.paragraph, p.part, p.text) for p in passages] == [(p.number, 0, p.text) for p in paragraphs]
+
+
+REAL_STATUTES = [
+    *sorted((REALDOCS / "docs").glob("*.md")),
+    *(p for p in sorted((PROJECT_ROOT / "tests" / "data").glob("*held*/*.md")) if p.name != "SOURCES.md"),
+]
+CLAUSE_START = re.compile(r"^第[一二三四五六七八九十百零〇]+条")
+
+
+@pytest.mark.parametrize("path", REAL_STATUTES, ids=lambda p: p.stem)
+def test_real_statutes_cite_every_clause_by_its_number_and_serve_no_heading(path: Path) -> None:
+    """Issue 25's bar on every real statute we hold (../shared/realdocs and the held-out sets):
+    a paragraph that opens with 第X条 is cited by that 第X条, and no title or heading line
+    (Markdown ``#``, 第X章/第X节) is a paragraph an answer can quote."""
+    doc = read_document(path.name, path.read_bytes(), DEFAULT_LIMITS)
+    clauses = [p for p in doc.paragraphs if p.servable and CLAUSE_START.match(p.text)]
+    assert len(clauses) >= 10
+    for p in clauses:
+        opening = CLAUSE_START.match(p.text)
+        assert opening is not None and p.section.endswith(opening.group()), (p.number, p.section, p.text[:20])
+    heading = re.compile(r"^(#|第[一二三四五六七八九十]+[章节](\s|$))")
+    assert not [p.text for p in doc.paragraphs if p.servable and heading.match(p.text)]
+    title = path.stem.split("(")[0]  # the file is named after the statute: 村民委员会组织法(2018-12-29)
+    assert not [p.text for p in doc.paragraphs if p.servable and p.text.lstrip("# ").endswith(title)]

@@ -15,6 +15,8 @@ is judged on what they hold (bot/engine/judge/answerable.py weighs it), measured
   minus its cosine to the closest background sentence;
 - ``holds``: the chosen sentence holds the kind of fact asked (bot/engine/question/asking.py), about the
   question's subject; ``anchored``: the best paragraph shares a rare word with the question;
+- ``focal``: how well the best paragraph covers the worst-covered focal word of a yes/no
+  question (what it asks of its subject: 交保证金 in "候选人要不要交保证金？", bot/engine/judge/focal.py);
 - ``elliptical``: the question leans on another (a follow-up, or "这些现象…" asked alone,
   bot/engine/question/followup.py): its own words do not name its subject, so coverage cannot judge it.
 
@@ -30,8 +32,9 @@ import numpy as np
 
 from bot.engine.answer.choose import Extract
 from bot.engine.answer.sentence_evidence import SentenceIndex
+from bot.engine.judge.focal import focal, focal_coverage
 from bot.engine.judge.nullmodel import Margins
-from bot.engine.question.concepts import Concepts, Words, anchored, weighted_mean
+from bot.engine.question.concepts import KNOWN_SIMILARITY, Concepts, Words, anchored, weighted_mean
 from bot.engine.rank.bm25 import LexicalIndex
 from bot.engine.rank.hybrid import Query, Ranking
 from bot.engine.text.tokenize import tokenize
@@ -55,12 +58,15 @@ class Evidence:
     anchored: bool
     unknown: bool = False  # a specific word the documents know by no name (bot/engine/question/concepts.py)
     elliptical: bool = False  # a follow-up or pronoun-led question: its words miss its subject
+    focal: float | None = None  # the best paragraph's cover of a yes/no question's focal words
 
     @property
     def plausible(self) -> bool:
         """The fixed rules pass: the asked kind of fact is there, the best paragraph shares
-        a rare word with the question, and the documents know every specific word of it."""
-        return self.holds and self.anchored and not self.unknown
+        a rare word with the question, the documents know every specific word of it, and
+        the paragraph knows what a yes/no question asks about (bot/engine/judge/focal.py)."""
+        missing = self.focal is not None and self.focal < KNOWN_SIMILARITY
+        return self.holds and self.anchored and not self.unknown and not missing
 
     def values(self, names: tuple[str, ...]) -> list[float | None]:
         """The named features as numbers (booleans 0/1), in ``names`` order."""
@@ -102,12 +108,13 @@ class Gauge:
             said = weighted_mean(self.concepts.coverage(words, sentence), words.weights)
         items = ranking.items
         gap = items[0].fused - items[1].fused if len(items) > 1 else 0.0
+        chosen = focal(query.norm, words, self.lexical.df, self.lexical.size) if same_script else []
         return Evidence(
             cross=margins.cross, dense=margins.dense, second=margins.second, sparse=margins.sparse,
             covered=weighted_mean(covered, words.weights), least=least,
             known=weighted_mean(known, words.weights), sentence=self._sentence(query, margins, extract),
             said=said, gap=gap, holds=extract.holds, anchored=anchor, unknown=unknown,
-            elliptical=elliptical,
+            elliptical=elliptical, focal=focal_coverage(self.concepts, words, chosen, top),
         )
 
     def _sentence(self, query: Query, margins: Margins, extract: Extract) -> float | None:

@@ -273,11 +273,12 @@ class SearchService:
     def _answer_placed(
         self, question: str, query: Query, ranking: Ranking, k: int, offset: int, asking: Asking
     ) -> Answer:
-        """The answer from the named place: its opening sentence when that is all the question
-        asks ("第七条讲了什么？"), else the sentence that answers."""
+        """The answer from the named place: the whole clause when that is all the question
+        asks ("第七条讲了什么？", "监察法第十一条讲了什么？": the document's name aside), else
+        the sentence that answers."""
         hits = self._hits(ranking, k, offset)
         opening = (split_sentences(hits[0].text) or [hits[0].text])[0]
-        text = opening if asks_only_where(asking.written) else ""
+        text = hits[0].text.strip() if asks_only_where(self.titles.strip(asking.written)) else ""
         if not text:
             text = self._extract(question, query, ranking, asking, 1)[1].text or opening
         return Answer(question, "answered", text, hits, turn=Turn.of(question, hits, text))

@@ -32,9 +32,9 @@ import numpy as np
 
 from bot.engine.answer.choose import Extract
 from bot.engine.answer.sentence_evidence import SentenceIndex
-from bot.engine.judge.focal import focal, focal_coverage
+from bot.engine.judge.focal import FOCAL_SIMILARITY, focal, focal_coverage
 from bot.engine.judge.nullmodel import Margins
-from bot.engine.question.concepts import KNOWN_SIMILARITY, Concepts, Words, anchored, weighted_mean
+from bot.engine.question.concepts import Concepts, Words, anchored, weighted_mean
 from bot.engine.rank.bm25 import LexicalIndex
 from bot.engine.rank.hybrid import Query, Ranking
 from bot.engine.text.tokenize import tokenize
@@ -65,7 +65,7 @@ class Evidence:
         """The fixed rules pass: the asked kind of fact is there, the best paragraph shares
         a rare word with the question, the documents know every specific word of it, and
         the paragraph knows what a yes/no question asks about (bot/engine/judge/focal.py)."""
-        missing = self.focal is not None and self.focal < KNOWN_SIMILARITY
+        missing = self.focal is not None and self.focal < FOCAL_SIMILARITY
         return self.holds and self.anchored and not self.unknown and not missing
 
     def values(self, names: tuple[str, ...]) -> list[float | None]:

@@ -40,9 +40,11 @@ _EN_MONEY = re.compile(r"\bhow much (?:money\b|\b.*\b(?:fine|fee|cost|pay))", re
 MONEY_UNITS = "元块"
 _ZH_FREQUENCY = re.compile(r"多久|多长时间|每隔|隔多久|几年一次|多少年一次")
 _EN_FREQUENCY = re.compile(r"\bhow often\b", re.I)
-# 每季度, 每年, 一年一次, 每两年: how often something is done (an answer to 多久…一次)
+# 每季度, 每年, 一年一次, 每两年, 每届召开一次: how often something is done (an answer to 多久…一次);
+# 每届 alone is "each term" (每届任期五年, 每届第一次会议), not how often
 FREQUENCY = re.compile(
-    r"每(?:[0-9一二两三四五六七八九十]+)?(?:个)?(?:季度|年度|年|月|周|星期|天|日|届)"
+    r"每(?:[0-9一二两三四五六七八九十]+)?(?:个)?(?:季度|年度|年|月|周|星期|天|日)"
+    r"|每届[^，。；,;第]{0,6}[一二两三四五六七八九十0-9]+次"
     r"|[一二两三四五六七八九十0-9]+(?:个)?[年月周天日季]\S{0,2}?[一二两三四五六七八九十0-9]+次"
 )
 _PERSON_NOUN = re.compile(

@@ -98,7 +98,6 @@ class SearchService:
         self.sentences = SentenceIndex(s.paragraphs, a.sentences, a.sentence_counts)
         self.picker = Picker(self.sentences, by_second=bool(s.manifest.second_model))
         self.concepts = Concepts(self.lexical.df, a.vocabulary)
-        self.gauge = Gauge(self.lexical, self.concepts, self.sentences, self.null.cjk)
         self.reader = QuestionReader(
             self.encoder, self.second, self.concepts, self.lexical, self.translator, self.null.cjk
         )
@@ -108,6 +107,8 @@ class SearchService:
         self.info = s.info()
         self.library = Library(s.paragraphs, self.info.documents, s.fields)
         self.titles = Titles.of(s.paragraphs, self.info.documents)
+        titled = tuple(f for forms in self.titles.forms.values() for f in forms)  # known by the library
+        self.gauge = Gauge(self.lexical, self.concepts, self.sentences, self.null.cjk, titled)
         self.lessons = Lessons(NO, AnswerCache(self.settings.retrieval.answer_cache, self.info.built_at))
         self.own = tuple(qa_teachings(s.paragraphs))  # what the 问答 documents teach themselves
         self._taught_vectors: dict[str, tuple[np.ndarray, ...]] = {}

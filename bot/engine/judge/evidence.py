@@ -26,6 +26,7 @@ question's words the documents do not have), sentence vectors too.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -76,15 +77,18 @@ class Evidence:
 
 class Gauge:
     """Measures Evidence over one index's lexical, vocabulary and sentence arrays (``cjk``:
-    the documents are in Chinese script)."""
+    the documents are in Chinese script; ``titles``: the documents' titles, whose words the
+    library knows even when no paragraph repeats them: 安徽省 of 《安徽省建设用地使用标准》)."""
 
     def __init__(
-        self, lexical: LexicalIndex, concepts: Concepts, sentences: SentenceIndex, cjk: bool
+        self, lexical: LexicalIndex, concepts: Concepts, sentences: SentenceIndex, cjk: bool,
+        titles: Sequence[str] = (),
     ) -> None:
         self.lexical = lexical
         self.concepts = concepts
         self.sentences = sentences
         self.cjk = cjk
+        self.titles = "\n".join(titles)  # the documents' titles: their words are known to the library
 
     def measure(
         self, query: Query, ranking: Ranking, margins: Margins, words: Words, extract: Extract,
@@ -97,7 +101,8 @@ class Gauge:
         same_script = not query.cross_lingual
         shared = set(tokenize(query.norm)) & top
         anchor = not same_script or anchored(shared, self.lexical.df, self.lexical.size)
-        unknown = same_script and self.cjk and bool(self.concepts.unknown_of(words))
+        lacking = [w for w in self.concepts.unknown_of(words) if w not in self.titles]
+        unknown = same_script and self.cjk and bool(lacking)
         covered = self.concepts.coverage(words, top)
         known = self.concepts.known(words)
         specific = words.specific() if words.cjk else np.ones(len(words.words), dtype=bool)

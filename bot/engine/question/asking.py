@@ -173,7 +173,8 @@ def asked_for(question: str) -> Asked:
         return Asked("time", TIME_UNITS)
     if measures.asks_person(q):
         return Asked("name", PERSON)
-    if measures.asks_name(q):
+    counted = _ZH_ASK_NUMBER.search(q)
+    if measures.asks_name(q) and not (counted and measures.asks_name_after(q, counted.start())):
         return Asked("name")
     for kind, zh, en in _NAMED_ASKS:
         if zh.search(q) or en.search(q):

@@ -18,13 +18,15 @@ from bot.engine.text.tokenize import tokenize
     ("留置期间被调查人可以请律师吗？", "请律师"),
     ("乡镇干部被问责后会影响年终奖金吗？", "影响年终奖金"),
     ("被调查人是否有权聘请律师，由谁决定？", "有权聘请律师"),
+    ("乡镇党委书记由谁任命？", "乡镇党委书记"),  # who does it: the thing it is done to
+    ("换届以后，社区工作者的工资由谁支付？", "社区工作者的工资"),
 ])
 def test_the_predicate_of_a_yes_no_question_is_what_it_asks(question: str, span: str) -> None:
     found = predicate(question)
     assert found is not None and question[found[0] : found[1]] == span
 
 
-@pytest.mark.parametrize("question", ["职能部门借属地管理之名做了什么？", "留置最长可以关多久？", "谁任命？"])
+@pytest.mark.parametrize("question", ["职能部门借属地管理之名做了什么？", "留置最长可以关多久？", "主任是谁？"])
 def test_a_question_that_asks_no_yes_no_has_no_predicate(question: str) -> None:
     assert predicate(question) is None
 

@@ -1,11 +1,13 @@
-"""What a yes/no question asks about must be in the paragraph that answers it.
+"""What a yes/no or "who does it" question asks about must be in the paragraph that answers it.
 
 "候选人要不要交保证金？" finds the clause on 候选人 and its 提名, fluent and on topic, that
 never says 保证金; "能不能对违法建筑直接罚款？" a clause on 处分 without 罚款; "可以请律师吗？"
 a clause on 留置 without 律师. The words of such a question split in two by its structure:
 what it is about (the subject before the modal: 候选人, 留置期间) and what it asks of it (the
 predicate after 要不要/能不能/是否, or between 可以/能/会 and 吗: 交保证金, 请律师). The
-subject finds the paragraph; only the predicate's object answers. So the *focal* words of a
+subject finds the paragraph; only the predicate's object answers. A question that asks who
+does something to a thing ("乡镇党委书记由谁任命？") names that thing before 由谁: a clause on who
+elects 乡镇人民代表大会主席 does not answer it. So the *focal* words of a
 yes/no question are its specific content words in that span, and the paragraph must know each
 of them, lexically or by a near-synonym of the documents' vocabulary vectors (cosine at
 least ``FOCAL_SIMILARITY``): a paragraph without one does not say yes or no to it.
@@ -35,6 +37,8 @@ _ASKS_WHETHER = re.compile(r"([\u4e00-\u9fff])[不没]\1|是否|能否|可否|�
 _MODAL_QUESTION = re.compile(
     r"(?:可以|能够|能|会|要|需要|应当|应该|必须|允许)([^，,。？?；;!！]*?)吗[？?!！]?\s*$"
 )
+# who does it to the thing named before: "X由谁任命", "X由哪个部门负责", "X归谁管", "X谁来发"
+_ASKS_AGENT = re.compile(r"由谁|由哪|归谁|谁来")
 _CLAUSE_END = re.compile(r"[，,。？?；;!！]")
 _QUESTION_FORM = re.compile(r"多少|多久|多长|几|哪|谁|什么|怎|吗|么|([\u4e00-\u9fff])[不没]\1")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -46,13 +50,21 @@ FOCAL_SIMILARITY = 0.58
 
 def predicate(question: str) -> tuple[int, int] | None:
     """Where the predicate of a yes/no question is in ``question`` (start, end), or None when
-    it asks no yes/no: after 要不要/是否 to the end of its clause, or between a modal and 吗."""
+    it asks no yes/no: after 要不要/是否 to the end of its clause, or between a modal and 吗;
+    for a question that asks who does something to a thing ("乡镇党委书记由谁任命？"), the thing:
+    its clause before 由谁/由哪."""
     whether = _ASKS_WHETHER.search(question)
     if whether:
         end = _CLAUSE_END.search(question, whether.end())
         return whether.end(), end.start() if end else len(question)
     modal = _MODAL_QUESTION.search(question)
-    return (modal.start(1), modal.end(1)) if modal else None
+    if modal:
+        return modal.start(1), modal.end(1)
+    agent = _ASKS_AGENT.search(question)
+    if agent:
+        starts = [m.end() for m in _CLAUSE_END.finditer(question, 0, agent.start())]
+        return (starts[-1] if starts else 0), agent.start()
+    return None
 
 
 def focal(question: str, words: Words, df: Mapping[str, int], size: int) -> list[int]:

@@ -191,8 +191,8 @@ def _asked_for(question: str) -> Asked:
         return Asked("time", TIME_UNITS)
     if measures.asks_person(q):
         return Asked("name", PERSON)
-    counted = _ZH_ASK_NUMBER.search(q)
-    if measures.asks_name(q) and not (counted and measures.asks_name_after(q, counted.start())):
+    count = _ZH_ASK_NUMBER.search(q)
+    if measures.asks_name(q) and not (count and measures.asks_name_after(q, count.start())):
         return Asked("name")
     for kind, zh, en in _NAMED_ASKS:
         if zh.search(q) or en.search(q):

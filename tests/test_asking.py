@@ -168,6 +168,8 @@ def test_a_share_asked_for_wants_a_percentage_or_fraction() -> None:
     ("主席团多久开一次会？", Asked("number", "年月周天日时分秒", often=True)),
     ("那个街道叫什么名字？", Asked("name")),
     ("这部法律是从哪天开始施行的？", Asked("time", "年月日")),
+    ("监察官分为几个等级，每个等级叫什么？", Asked("number", "个")),  # the count first, then the names
+    ("那个街道叫什么名字？", Asked("name")),
 ])
 def test_finer_kinds(question: str, asked: Asked) -> None:
     assert asked_for(question) == asked
@@ -179,6 +181,7 @@ def test_finer_kinds(question: str, asked: Asked) -> None:
     ("最多能派几个代表？", "代表人数不得超过5人。", "应当推选5人作为代表。"),
     ("居委会由几个人组成？", "居民委员会由主任、副主任和委员共五至九人组成。", "该街道承担近20项职业。"),
     ("主席团多久开一次会？", "主席团至少每三个月举行一次会议。", "在代表选举完成后的两个月内召集。"),
+    ("主席团多久开一次会？", "代表大会每届召开一次。", "每届第一次会议，在选举完成后的两个月内召集。"),
     ("强制到案最长能持续多长时间？", "强制到案持续的时间不得超过十二小时。", "强制到案应当依法进行。"),
     ("乡镇人代会一年开几次？", "会议一般每年年初和年中各举行一次。", "从举行第一次会议开始，任期五年。"),
     ("补贴是多少钱？", "每月补贴500元。", "补贴标准由第十七条规定。"),

@@ -140,3 +140,11 @@ def test_no_sentence_with_the_unit_asked_for_means_the_paragraph_does_not_hold_i
     _, holds = _choose(_index(QUOTE), "公务员每年有多少天年假？")
     assert not holds
     assert choose(_index(QUOTE), [], np.zeros(0), Asked()).text == ""
+
+
+def test_what_happened_after_an_event_is_the_sentence_past_it() -> None:
+    index = _index("街道把交通事故数列为考核内容,但其实交通网络复杂。今年考核后,街道难以找到工作的着力点。")
+    text, _ = _choose(index, "把交通事故数纳入考核以后，街道遇到什么困惑？", [1.5, 1.0])
+    assert text.startswith("今年考核后")
+    alone, _ = _choose(index, "把交通事故数纳入考核，街道遇到什么困惑？", [1.5, 1.0])
+    assert alone.startswith("街道把交通事故数")  # no event asked after: the closer sentence

@@ -7,7 +7,10 @@ from dataclasses import replace
 import pytest
 
 from bot.engine.judge.evidence import Evidence
+from bot.engine.lifecycle import open_service
 from bot.engine.service import SearchService
+from config.settings import Settings
+from embeddings.encoder import Encoder
 
 BASE = Evidence(
     cross=False, dense=0.05, second=None, sparse=12.0, covered=0.8, least=0.6, known=0.9,
@@ -48,3 +51,18 @@ def test_a_pronoun_led_question_is_marked_elliptical(fake_service: SearchService
 def test_an_off_topic_question_is_not_measured(fake_service: SearchService) -> None:
     answer, evidence = fake_service.ask_judged("红烧肉怎么做？")
     assert answer.status == "not_covered" and evidence is None
+
+
+def test_a_word_only_a_documents_title_has_is_known_to_the_library(
+    real_index_copy: Settings, real_encoder: Encoder, real_second: Encoder | None
+) -> None:
+    (real_index_copy.docs_dir / "养护用地标准.md").write_text(
+        "# 皖北省公路养护用地标准\n\n第七条 养护工区一般在高速公路和一级公路上设置；"
+        "道班房主要在二、三、四级公路上设置。\n",
+        encoding="utf-8",
+    )
+    service = open_service(real_index_copy, encoder=real_encoder, second=real_second)
+    _, evidence = service.ask_judged("皖北省公路养护用地标准里，养护工区一般设在哪些公路上？")
+    assert evidence is not None and not evidence.unknown  # 皖北省: in no paragraph, but the title's
+    _, other = service.ask_judged("皖北省的养护工区一般设在哪些公路上？")
+    assert other is not None and not other.unknown

@@ -32,7 +32,15 @@ def test_a_clause_question_is_answered_from_its_clause(fake_settings: Settings) 
         assert answer.answered, question
         assert (answer.hits[0].doc, answer.hits[0].section) == ("规定.txt", "第二章 第七条"), question
         assert "应当对乡镇党委" in answer.answer, question
+        assert "推诿扯皮" in answer.answer, question  # the whole clause, its items too
     assert service.ask("第二章说了什么").hits[0].section.startswith("第二章")
+
+
+def test_a_clause_asked_with_its_documents_name_is_quoted_whole(fake_settings: Settings) -> None:
+    (fake_settings.docs_dir / "乡镇问责规定.txt").write_text(STATUTE, encoding="utf-8")
+    answer = open_service(fake_settings).ask("乡镇问责规定第七条讲了什么？")
+    assert answer.answered and answer.hits[0].section.endswith("第七条")
+    assert "应当对乡镇党委" in answer.answer and "推诿扯皮" in answer.answer
 
 
 def test_a_place_the_documents_lack_is_ranked_as_any_question(fake_settings: Settings) -> None:

@@ -98,7 +98,6 @@ class SearchService:
         self.sentences = SentenceIndex(s.paragraphs, a.sentences, a.sentence_counts)
         self.picker = Picker(self.sentences, by_second=bool(s.manifest.second_model))
         self.concepts = Concepts(self.lexical.df, a.vocabulary)
-        self.gauge = Gauge(self.lexical, self.concepts, self.sentences, self.null.cjk)
         self.reader = QuestionReader(
             self.encoder, self.second, self.concepts, self.lexical, self.translator, self.null.cjk
         )
@@ -108,6 +107,8 @@ class SearchService:
         self.info = s.info()
         self.library = Library(s.paragraphs, self.info.documents, s.fields)
         self.titles = Titles.of(s.paragraphs, self.info.documents)
+        titled = tuple(f for forms in self.titles.forms.values() for f in forms)  # known by the library
+        self.gauge = Gauge(self.lexical, self.concepts, self.sentences, self.null.cjk, titled)
         self.lessons = Lessons(NO, AnswerCache(self.settings.retrieval.answer_cache, self.info.built_at))
         self.own = tuple(qa_teachings(s.paragraphs))  # what the 问答 documents teach themselves
         self._taught_vectors: dict[str, tuple[np.ndarray, ...]] = {}
@@ -273,11 +274,12 @@ class SearchService:
     def _answer_placed(
         self, question: str, query: Query, ranking: Ranking, k: int, offset: int, asking: Asking
     ) -> Answer:
-        """The answer from the named place: its opening sentence when that is all the question
-        asks ("第七条讲了什么？"), else the sentence that answers."""
+        """The answer from the named place: the whole clause when that is all the question
+        asks ("第七条讲了什么？", "监察法第十一条讲了什么？": the document's name aside), else
+        the sentence that answers."""
         hits = self._hits(ranking, k, offset)
         opening = (split_sentences(hits[0].text) or [hits[0].text])[0]
-        text = opening if asks_only_where(asking.written) else ""
+        text = hits[0].text.strip() if asks_only_where(self.titles.strip(asking.written)) else ""
         if not text:
             text = self._extract(question, query, ranking, asking, 1)[1].text or opening
         return Answer(question, "answered", text, hits, turn=Turn.of(question, hits, text))

@@ -5,7 +5,8 @@ lexical and embedding signals, like the ranking) among the sentences of the best
 restricted to those that hold the kind of fact asked for (bot/engine/question/asking.py: a
 number with its unit, a date, an article number). What the question wants weighs in: an
 enumeration when a list is asked for; the connective of a cause, an effect, a purpose or a
-meaning for open questions ("有什么效果？" wants "…达到了…", not the sentence that restates the question).
+meaning for open questions ("有什么效果？" wants "…达到了…", not the sentence that restates the question);
+what came after an event for "X以后，…什么？" ("…回到都城后,大家都不知…", not the sentence telling X).
 
 The answer is a complete statement of a sentence or two: a quote's attribution ("那位书记
 表示。") is not an answer by itself and lends its evidence to the quote it belongs to; a
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.engine.answer.sentence_evidence import SentenceIndex
-from bot.engine.question.asking import FACT_KINDS, OPEN_KINDS, Asked, cues, enumerated, holds
+from bot.engine.question.asking import FACT_KINDS, OPEN_KINDS, Asked, after_event, cues, enumerated, holds
 from bot.engine.text.sentences import CLOSING_MARKS
 
 SHORT_SENTENCE = 24  # shorter sentences are headings or fragments: they take a neighbour
@@ -146,6 +147,8 @@ def weigh(texts: Sequence[str], scores: np.ndarray, asked: Asked) -> np.ndarray:
         if asked.kind == "list" and enumerated(text) >= LIST_ITEMS:
             adjusted[i] += LIST_BONUS
         elif asked.kind in OPEN_KINDS and cues(text, asked):
+            adjusted[i] += CUE_BONUS
+        if asked.after and after_event(text):  # "接回来以后，又碰到什么难题？": what came after
             adjusted[i] += CUE_BONUS
     for i in range(len(texts) - 1):
         if speaks_after_quote(texts, i + 1):

@@ -15,6 +15,8 @@ is judged on what they hold (bot/engine/judge/answerable.py weighs it), measured
   minus its cosine to the closest background sentence;
 - ``holds``: the chosen sentence holds the kind of fact asked (bot/engine/question/asking.py), about the
   question's subject; ``anchored``: the best paragraph shares a rare word with the question;
+- ``focal``: how well the best paragraph covers the worst-covered focal word of a yes/no
+  question (what it asks of its subject: 交保证金 in "候选人要不要交保证金？", bot/engine/judge/focal.py);
 - ``elliptical``: the question leans on another (a follow-up, or "这些现象…" asked alone,
   bot/engine/question/followup.py): its own words do not name its subject, so coverage cannot judge it.
 
@@ -24,12 +26,14 @@ question's words the documents do not have), sentence vectors too.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from bot.engine.answer.choose import Extract
 from bot.engine.answer.sentence_evidence import SentenceIndex
+from bot.engine.judge.focal import FOCAL_SIMILARITY, focal, focal_coverage
 from bot.engine.judge.nullmodel import Margins
 from bot.engine.question.concepts import Concepts, Words, anchored, weighted_mean
 from bot.engine.rank.bm25 import LexicalIndex
@@ -55,12 +59,15 @@ class Evidence:
     anchored: bool
     unknown: bool = False  # a specific word the documents know by no name (bot/engine/question/concepts.py)
     elliptical: bool = False  # a follow-up or pronoun-led question: its words miss its subject
+    focal: float | None = None  # the best paragraph's cover of a yes/no question's focal words
 
     @property
     def plausible(self) -> bool:
         """The fixed rules pass: the asked kind of fact is there, the best paragraph shares
-        a rare word with the question, and the documents know every specific word of it."""
-        return self.holds and self.anchored and not self.unknown
+        a rare word with the question, the documents know every specific word of it, and
+        the paragraph knows what a yes/no question asks about (bot/engine/judge/focal.py)."""
+        missing = self.focal is not None and self.focal < FOCAL_SIMILARITY
+        return self.holds and self.anchored and not self.unknown and not missing
 
     def values(self, names: tuple[str, ...]) -> list[float | None]:
         """The named features as numbers (booleans 0/1), in ``names`` order."""
@@ -70,15 +77,18 @@ class Evidence:
 
 class Gauge:
     """Measures Evidence over one index's lexical, vocabulary and sentence arrays (``cjk``:
-    the documents are in Chinese script)."""
+    the documents are in Chinese script; ``titles``: the documents' titles, whose words the
+    library knows even when no paragraph repeats them: 安徽省 of 《安徽省建设用地使用标准》)."""
 
     def __init__(
-        self, lexical: LexicalIndex, concepts: Concepts, sentences: SentenceIndex, cjk: bool
+        self, lexical: LexicalIndex, concepts: Concepts, sentences: SentenceIndex, cjk: bool,
+        titles: Sequence[str] = (),
     ) -> None:
         self.lexical = lexical
         self.concepts = concepts
         self.sentences = sentences
         self.cjk = cjk
+        self.titles = "\n".join(titles)  # the documents' titles: their words are known to the library
 
     def measure(
         self, query: Query, ranking: Ranking, margins: Margins, words: Words, extract: Extract,
@@ -91,7 +101,8 @@ class Gauge:
         same_script = not query.cross_lingual
         shared = set(tokenize(query.norm)) & top
         anchor = not same_script or anchored(shared, self.lexical.df, self.lexical.size)
-        unknown = same_script and self.cjk and bool(self.concepts.unknown_of(words))
+        lacking = [w for w in self.concepts.unknown_of(words) if w not in self.titles]
+        unknown = same_script and self.cjk and bool(lacking)
         covered = self.concepts.coverage(words, top)
         known = self.concepts.known(words)
         specific = words.specific() if words.cjk else np.ones(len(words.words), dtype=bool)
@@ -102,12 +113,13 @@ class Gauge:
             said = weighted_mean(self.concepts.coverage(words, sentence), words.weights)
         items = ranking.items
         gap = items[0].fused - items[1].fused if len(items) > 1 else 0.0
+        chosen = focal(query.norm, words, self.lexical.df, self.lexical.size) if same_script else []
         return Evidence(
             cross=margins.cross, dense=margins.dense, second=margins.second, sparse=margins.sparse,
             covered=weighted_mean(covered, words.weights), least=least,
             known=weighted_mean(known, words.weights), sentence=self._sentence(query, margins, extract),
             said=said, gap=gap, holds=extract.holds, anchored=anchor, unknown=unknown,
-            elliptical=elliptical,
+            elliptical=elliptical, focal=focal_coverage(self.concepts, words, chosen, top),
         )
 
     def _sentence(self, query: Query, margins: Margins, extract: Extract) -> float | None:

@@ -12,7 +12,7 @@ many/when), never about any document or test question.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from bot.engine.question import measures
@@ -160,10 +160,28 @@ class Asked:
     units: str = ""
     bound: bool = False
     often: bool = False  # how often: only a frequency answers (measures.py)
+    after: bool = False  # what happens after an event (接回来以后，…): the sentence past it answers
+
+
+# "X以后，…什么？": the question asks what follows an event; a sentence that tells what came
+# after one ("…选用人后,大家都不知…", "随后…") says it, the one that tells the event does not
+_ZH_AFTER = re.compile(r"(?:以后|之后|过后|后)[，,]")
+_ZH_AFTER_STATED = re.compile(r"(?:以后|之后|过后|后)[，,]|^[“\"]?(?:随后|此后|然后|之后|后来)")
+
+
+def after_event(sentence: str) -> bool:
+    """Whether ``sentence`` tells what came after an event (…后，…; 随后…)."""
+    return _ZH_AFTER_STATED.search(sentence.strip()) is not None
 
 
 def asked_for(question: str) -> Asked:
-    """What ``question`` asks for (Chinese or English)."""
+    """What ``question`` asks for (Chinese or English), and whether it asks what follows an
+    event (``Asked.after``)."""
+    asked = _asked_for(question)
+    return replace(asked, after=True) if _ZH_AFTER.search(question) else asked
+
+
+def _asked_for(question: str) -> Asked:
     q = question.strip()
     if m := _ZH_ORDINAL.search(q):
         return Asked("ordinal", (m.group(1) or m.group(2) or "").strip("".join(_NOT_UNIT)))
@@ -173,7 +191,8 @@ def asked_for(question: str) -> Asked:
         return Asked("time", TIME_UNITS)
     if measures.asks_person(q):
         return Asked("name", PERSON)
-    if measures.asks_name(q):
+    count = _ZH_ASK_NUMBER.search(q)
+    if measures.asks_name(q) and not (count and measures.asks_name_after(q, count.start())):
         return Asked("name")
     for kind, zh, en in _NAMED_ASKS:
         if zh.search(q) or en.search(q):
@@ -297,6 +316,6 @@ def cues(sentence: str, asked: Asked) -> bool:
 
 
 __all__ = [
-    "FACT_KINDS", "OPEN_KINDS", "Asked", "asked_for", "asks_itself", "asks_what", "cues", "enumerated",
-    "holds", "lists",
+    "FACT_KINDS", "OPEN_KINDS", "Asked", "after_event", "asked_for", "asks_itself", "asks_what", "cues",
+    "enumerated", "holds", "lists",
 ]

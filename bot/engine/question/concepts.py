@@ -151,6 +151,10 @@ class Concepts:
         words, _, cjk = _content(question)
         return [w for w in words if self._lacks(w, cjk)]
 
+    def row(self, word: str) -> int | None:
+        """The row of a document word in ``vectors`` (None: not a vocabulary word)."""
+        return self._rows.get(word)
+
     def _lacks(self, word: str, cjk: bool) -> bool:
         return word not in self._rows and not (cjk and self.knows(word))
 

@@ -40,9 +40,11 @@ _EN_MONEY = re.compile(r"\bhow much (?:money\b|\b.*\b(?:fine|fee|cost|pay))", re
 MONEY_UNITS = "元块"
 _ZH_FREQUENCY = re.compile(r"多久|多长时间|每隔|隔多久|几年一次|多少年一次")
 _EN_FREQUENCY = re.compile(r"\bhow often\b", re.I)
-# 每季度, 每年, 一年一次, 每两年: how often something is done (an answer to 多久…一次)
+# 每季度, 每年, 一年一次, 每两年, 每届召开一次: how often something is done (an answer to 多久…一次);
+# 每届 alone is "each term" (每届任期五年, 每届第一次会议), not how often
 FREQUENCY = re.compile(
-    r"每(?:[0-9一二两三四五六七八九十]+)?(?:个)?(?:季度|年度|年|月|周|星期|天|日|届)"
+    r"每(?:[0-9一二两三四五六七八九十]+)?(?:个)?(?:季度|年度|年|月|周|星期|天|日)"
+    r"|每届[^，。；,;第]{0,6}[一二两三四五六七八九十0-9]+次"
     r"|[一二两三四五六七八九十0-9]+(?:个)?[年月周天日季]\S{0,2}?[一二两三四五六七八九十0-9]+次"
 )
 _PERSON_NOUN = re.compile(
@@ -50,6 +52,7 @@ _PERSON_NOUN = re.compile(
     r"(?:人员|人|员|者|代表|委员|干部|成员|家属|主任|村民|居民|官)"
 )
 PERSON_UNITS = "人名位"
+_CLAUSE_BREAK = re.compile(r"[，,；;、]")
 _ZH_NAME = re.compile(r"叫什么|什么名字|名字是|名称是什么|叫啥|全称|简称是什么|叫做什么")
 _EN_NAME = re.compile(
     r"\bwhat is (?:the )?name\b|\bname of\b|\bwhat is .+ called\b|\bwhat (?:is|are) .+ named\b", re.I
@@ -125,6 +128,16 @@ def asks_name(question: str) -> bool:
     return _ZH_NAME.search(question) is not None or _EN_NAME.search(question) is not None
 
 
+def asks_name_after(question: str, start: int) -> bool:
+    """Whether the name ``question`` asks for is asked in a later clause than ``start`` (where
+    it asks a count): "分为几个等级，每个等级叫什么？" wants the count first, and a sentence
+    that only says levels exist answers neither."""
+    name = _ZH_NAME.search(question)
+    if name is None or name.start() <= start:
+        return False
+    return _CLAUSE_BREAK.search(question, start, name.start()) is not None
+
+
 def unnamed(sentence: str) -> str:
     """``sentence`` without the mentions that name no one (某街道, 一名干部, 有关部门) and
     without its clause number (第十四条 names where it stands, not what is asked)."""
@@ -154,6 +167,7 @@ __all__ = [
     "asks_limit",
     "asks_money",
     "asks_name",
+    "asks_name_after",
     "asks_often",
     "counts_people",
     "names_anything",

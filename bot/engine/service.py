@@ -107,7 +107,8 @@ class SearchService:
         self.strays = Strays(self.concepts.knows, lexical.df, lexical.size, self.reader.encode_words)
         self.info = s.info()
         self.library = Library(s.paragraphs, self.info.documents, s.fields)
-        self.titles = Titles.of(s.paragraphs, self.info.documents)
+        english = None if self.translator is None or not self.null.cjk else self.translator.renderings
+        self.titles = Titles.of(s.paragraphs, self.info.documents, english)  # + English titles
         self.lessons = Lessons(NO, AnswerCache(self.settings.retrieval.answer_cache, self.info.built_at))
         self.own = tuple(qa_teachings(s.paragraphs))  # what the 问答 documents teach themselves
         self._taught_vectors: dict[str, tuple[np.ndarray, ...]] = {}

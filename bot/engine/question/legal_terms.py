@@ -31,7 +31,7 @@ TERMS_FILE = Path(__file__).resolve().parent / "legal_terms.tsv"
 ASKING = "-"  # the rendering of a question phrase: not translated
 _BRITISH = (  # British spellings → American, on word ends (one rule each)
     (re.compile(r"is(e|ed|es|ing|ation|ations)$"), r"iz\1"),
-    (re.compile(r"our$|our(s|ed|ing)$"), r"or\1"),
+    (re.compile(r"our(s|ed|ing|hood|hoods|able|ite|ites)?$"), r"or\1"),
     (re.compile(r"(?<=[aeiou][nc])ce$"), "se"),  # defence, licence, offence
     (re.compile(r"tre(s?)$"), r"ter\1"),  # centre
 )

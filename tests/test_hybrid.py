@@ -225,3 +225,25 @@ def test_a_cross_lingual_query_is_fused_with_the_cross_lingual_weights(fake_serv
     cross = retriever.rank(Query(norm, vector, cross_lingual=True))
     assert mono.items[0].passage == dense_top
     assert cross.items[0].passage == lexical_top
+
+
+def test_the_translation_of_a_cross_lingual_query_is_searched_by_the_first_model(
+    fake_service: SearchService,
+) -> None:
+    """``Query.translated`` (the first model's vector of the question's translation) is a
+    signal of its own, weighted by ``Weights.translated``, for cross-lingual questions only."""
+    r = fake_service.retriever
+    translated_only = Weights(dense=0.0, lexical=0.0, sparse=0.0, second=0.0, translated=1.0)
+    retriever = HybridRetriever(
+        r.passages, r._faiss, r._lexical, None, None, translated_only, translated_only
+    )
+    norm = normalize("How many assessment indicators?")
+    english, chinese = fake_service.encoder.encode_queries(["something else entirely", "街道年终考核指标"])
+    target = int(r._faiss.search(chinese.reshape(1, -1).astype(np.float32), 1)[1][0][0])
+    cross = retriever.rank(Query(norm, english, cross_lingual=True, translated=chinese))
+    assert cross.items[0].passage == target
+    ignored = HybridRetriever(r.passages, r._faiss, r._lexical, None, None, translated_only,
+                              Weights(dense=1.0, lexical=0.0, sparse=0.0, second=0.0))
+    plain = ignored.rank(Query(norm, english, cross_lingual=True, translated=chinese))
+    english_top = int(r._faiss.search(english.reshape(1, -1).astype(np.float32), 1)[1][0][0])
+    assert plain.items[0].passage == english_top

@@ -72,8 +72,25 @@ class QuestionReader:
                         None if second is None else second[j])
             for j, t in enumerate(texts)
         ]
+        queries = self._with_translations(queries)
         words = [self.concepts.words_of(t, encode) for t in texts]
         return [self._widened(q, w) for q, w in zip(queries, words, strict=True)], words
+
+    def _with_translations(self, queries: list[Query]) -> list[Query]:
+        """Cross-lingual ``queries`` with their translation embedded by the first model (one
+        call for the batch): a Chinese question made of the first rendering of each
+        translated unit (question/crosslingual.py), compared with the documents as Chinese."""
+        texts = {j: self.translator.rendered(q.norm) for j, q in enumerate(queries)
+                 if q.cross_lingual and self.translator is not None}
+        texts = {j: t for j, t in texts.items() if t}
+        if not texts:
+            return queries
+        with self.lock:
+            vectors = self.encoder.encode_queries(list(texts.values()))
+        out = list(queries)
+        for j, vector in zip(texts, vectors, strict=True):
+            out[j] = replace(queries[j], translated=vector)
+        return out
 
     def _widened(self, query: Query, words: Words) -> Query:
         """``query`` searching also the document words nearest to its own (bot/engine/question/concepts.py,

@@ -106,7 +106,8 @@ class SearchService:
         self.strays = Strays(self.concepts.knows, lexical.df, lexical.size, self.reader.encode_words)
         self.info = s.info()
         self.library = Library(s.paragraphs, self.info.documents, s.fields)
-        self.titles = Titles.of(s.paragraphs, self.info.documents)
+        english = None if self.translator is None or not self.null.cjk else self.translator.renderings
+        self.titles = Titles.of(s.paragraphs, self.info.documents, english)  # + English titles
         titled = tuple(f for forms in self.titles.forms.values() for f in forms)  # known by the library
         self.gauge = Gauge(self.lexical, self.concepts, self.sentences, self.null.cjk, titled)
         self.lessons = Lessons(NO, AnswerCache(self.settings.retrieval.answer_cache, self.info.built_at))

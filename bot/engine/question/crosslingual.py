@@ -43,6 +43,7 @@ from bot.engine.question.glossary import (
     load_glossary,
     word_forms,
 )
+from bot.engine.question.legal_terms import LegalTerms, american, load_terms
 from bot.engine.text.script import CJK_RUN
 from bot.engine.text.tokenize import STOPWORDS, tokenize
 
@@ -77,12 +78,15 @@ class Translator:
     """The other language's words of a question → weighted terms of one lexical index."""
 
     def __init__(
-        self, lexical: KnownTerms, documents_cjk: bool = True, glossary: Glossary | None = None
+        self, lexical: KnownTerms, documents_cjk: bool = True, glossary: Glossary | None = None,
+        legal: LegalTerms | None = None,
     ) -> None:
         self._lexical = lexical
         self.documents_cjk = documents_cjk
         self._glossary = glossary
+        self.legal = legal if legal is not None else load_terms()
         self._known: dict[str, tuple[str, ...]] = {}  # rendering → its terms in the documents
+        self._written_terms: dict[str, tuple[str, ...]] = {}  # the same for a legal term's rendering
 
     @property
     def glossary(self) -> Glossary:
@@ -97,19 +101,47 @@ class Translator:
         weights: dict[str, float] = defaultdict(float)
         for unit in self.units(norm_question):
             for target in unit.targets:
-                for term in self._terms_of(target):
+                for term in self._written(target):
                     weights[term] += unit.weight
         return dict(weights)
+
+    def renderings(self, run: list[str]) -> tuple[str, ...]:
+        """Every rendering of a run of key words, whether the documents hold it or not: its
+        legal term's, else the dictionary's (English titles: question/english_titles.py)."""
+        legal = self.legal.lookup(run)
+        if legal:
+            return legal
+        for words in (run, [american(w) for w in run]):
+            for form in word_forms(words[-1]):
+                found = self.glossary.headwords(" ".join([*words[:-1], form]))
+                if found:
+                    return tuple(found)
+        return ()
+
+    def rendered(self, norm_question: str) -> str:
+        """The question as the documents' language would write its translated words: the
+        first rendering of each unit, in order ("" when nothing translates). Embedded by the
+        first model as a second dense query (bot/engine/reading.py)."""
+        joiner = "" if self.documents_cjk else " "
+        return joiner.join(unit.targets[0] for unit in self.units(norm_question))
 
     def units(self, norm_question: str) -> list[Unit]:
         """The question's translated units, left to right."""
         if not self.documents_cjk:
             return self._from_chinese(norm_question)
         words = key_words(" ".join(CJK_RUN.split(norm_question)))
+        spans = self._legal_spans(words)
         found: list[Unit] = []
         i = 0
         while i < len(words):
-            for n in range(min(MAX_RUN, len(words) - i), 0, -1):
+            if i in spans:
+                n, targets = spans[i]
+                if targets:
+                    found.append(Unit(" ".join(words[i : i + n]), targets))
+                i += n
+                continue
+            gap = next((j for j in range(i + 1, len(words)) if j in spans), len(words)) - i
+            for n in range(min(MAX_RUN, gap), 0, -1):
                 run = words[i : i + n]
                 if n == 1 and not _content(run[0]):
                     continue
@@ -137,13 +169,39 @@ class Translator:
                     found.append(Unit(word, targets))
         return found
 
+    def _legal_spans(self, words: list[str]) -> dict[int, tuple[int, tuple[str, ...]]]:
+        """The legal terms of ``words`` whose renderings the documents hold (and question
+        phrases: no renderings), longest first, none overlapping: start → (length, renderings).
+        "meet between sessions" is "meet" + "between sessions" (闭会期间), whichever comes first."""
+        found = []
+        for i in range(len(words)):
+            for n in range(min(self.legal.longest, len(words) - i), 0, -1):
+                if n == 1 and not _content(words[i]):
+                    continue
+                renderings = self.legal.lookup(words[i : i + n])
+                if renderings is None:
+                    continue
+                kept = tuple(h for h in renderings if self._written(h))
+                if kept or not renderings:
+                    found.append((n, i, kept))
+                    break
+        spans: dict[int, tuple[int, tuple[str, ...]]] = {}
+        taken: set[int] = set()
+        for n, i, kept in sorted(found, key=lambda f: (-f[0], f[1])):
+            if not taken & set(range(i, i + n)):
+                spans[i] = (n, kept)
+                taken |= set(range(i, i + n))
+        return spans
+
     def _kept(self, lookup: Callable[[str], list[str]], run: list[str]) -> tuple[str, ...]:
-        """Headwords of the first form of ``run`` (its last word inflected or not) that
-        the documents hold."""
-        for form in word_forms(run[-1]):
-            kept = tuple(h for h in lookup(" ".join([*run[:-1], form])) if self._terms_of(h))
-            if kept:
-                return kept
+        """Headwords of the first form of ``run`` (its last word inflected or not, the run
+        in British or American spelling) that the documents hold."""
+        spellings = [run, [american(w) for w in run]]
+        for words in (spellings[:1] if spellings[0] == spellings[1] else spellings):
+            for form in word_forms(words[-1]):
+                kept = tuple(h for h in lookup(" ".join([*words[:-1], form])) if self._terms_of(h))
+                if kept:
+                    return kept
         return ()
 
     def _terms_of(self, target: str) -> tuple[str, ...]:
@@ -166,6 +224,20 @@ class Translator:
         if not df[headword] and 2 * sum(df[b] > 0 for b in bigrams) < len(bigrams):
             return ()
         return tuple(t for t in dict.fromkeys(tokenize(headword)) if not t.startswith("$") and df[t])
+
+    def _written(self, term: str) -> tuple[str, ...]:
+        """A legal term's terms, when the documents hold it: as a word, or each of its words
+        (闭会期间 is 闭会 + 期间 to the tokenizer)."""
+        if not self.documents_cjk:
+            return self._terms_of(term)
+        known = self._written_terms.get(term)
+        if known is None:
+            df = self._lexical.df
+            words = [t for t in tokenize(term) if not t.startswith(("#", "$"))]
+            whole = len(term) >= 2 and (df[term] > 0 or (bool(words) and all(df[w] for w in words)))
+            tokens = tuple(t for t in dict.fromkeys(tokenize(term)) if not t.startswith("$") and df[t])
+            known = self._written_terms[term] = self._terms_of(term) or (tokens if whole else ())
+        return known
 
     def _english(self, word: str) -> tuple[str, ...]:
         """An English gloss word as the documents write it (singular or plural)."""

@@ -10,7 +10,8 @@ form of it: the title's characters in order, its first and last the same
 ("上海街道办事处条例" for 上海市街道办事处条例, "浙江乡镇人大条例" for 浙江省乡镇人民代表大会工作条例),
 at least ``MIN_SHARE`` of it. The documents named by the most characters win (居民委员会组织法
 names 城市居民委员会组织法, not 村民委员会组织法 by its 委员会组织法). Short names of bodies
-inside titles (村委会组织法) are read before (bot/engine/question/short_names.py).
+inside titles (村委会组织法) are read before (bot/engine/question/short_names.py); English
+titles ("the Organic Law of the Villagers' Committees") by bot/engine/question/english_titles.py.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from collections.abc import Mapping, Sequence
 import jieba
 
 from bot.engine.documents.ingest import Paragraph
+from bot.engine.question.english_titles import Renderings, named_in_english
 
 MAX_TITLE = 40  # a first line longer than this is text, not a title
 MIN_SHARE = 0.5  # a short form keeps at least this share of a title's characters
@@ -30,6 +32,7 @@ NATIONAL = "中华人民共和国"
 _DATED = re.compile(r"[(（][^)）]*[)）]$")
 _MARKS = re.compile(r"^[#\s]+|[《》\s]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]{2}")
 _SENTENCE_END = "。！？；，.!?;,:："  # a first line that ends like a sentence is text, not a title
 
 
@@ -53,18 +56,23 @@ def is_title(text: str, forms: Sequence[str]) -> bool:
 
 
 class Titles:
-    """The documents of one library by their titles (``forms``: document → title forms)."""
+    """The documents of one library by their titles (``forms``: document → title forms);
+    with ``english`` (English words → Chinese renderings) also by their English titles
+    (bot/engine/question/english_titles.py)."""
 
-    def __init__(self, forms: Mapping[str, Sequence[str]]) -> None:
+    def __init__(self, forms: Mapping[str, Sequence[str]], english: Renderings | None = None) -> None:
         self.forms = {doc: tuple(f) for doc, f in forms.items()}
+        self.english = english
 
     @classmethod
-    def of(cls, paragraphs: Sequence[Paragraph], documents: Sequence[str]) -> Titles:
+    def of(
+        cls, paragraphs: Sequence[Paragraph], documents: Sequence[str], english: Renderings | None = None
+    ) -> Titles:
         """The titles of ``documents``, from their names and their first paragraphs."""
         first: dict[str, str] = {}
         for p in paragraphs:
             first.setdefault(p.doc, p.text)
-        return cls({doc: title_forms(doc, first.get(doc, "")) for doc in documents})
+        return cls({doc: title_forms(doc, first.get(doc, "")) for doc in documents}, english)
 
     def named(self, question: str) -> frozenset[str]:
         """The documents ``question`` names (empty when it names none, or names all)."""
@@ -72,6 +80,8 @@ class Titles:
         length = {doc: max((_named(q, f) for f in forms), default=0) for doc, forms in self.forms.items()}
         longest = max(length.values(), default=0)
         found = frozenset(doc for doc, n in length.items() if n and n == longest)
+        if not found and self.english is not None and _LATIN.search(question):
+            found = named_in_english(question, self.forms, self.english)
         return found if len(found) < len(self.forms) else frozenset()
 
 

@@ -55,9 +55,10 @@ TITLE, HEADING = "title", "heading"
 
 @dataclass(frozen=True)
 class Block:
-    """One paragraph-level block of text as a reader sees it (a table is one block, its rows
-    on separate lines as "cell | cell"); ``role`` TITLE or HEADING when the format marks it
-    so (a Markdown "#" line, a Word heading style), ``depth`` its heading level (1 = "#")."""
+    """One paragraph-level block of text as a reader sees it (a table row is one, its
+    cells joined by a space; a saved web page keeps a table's rows "cell | cell");
+    ``role`` TITLE or HEADING when the format marks it so (a Markdown "#" line, a Word
+    heading style), ``depth`` its heading level (1 = "#")."""
 
     text: str
     page: int | None = None  # 1-based page for paged formats (PDF, OFD)

@@ -84,6 +84,17 @@ def test_a_form_reads_row_by_row_and_an_annotation_apart_without_its_stamps() ->
     assert texts[-1] == "测试文本注释"  # a FreeText annotation: a block of its own, after the page
 
 
+def test_a_ruled_forms_labels_and_values_are_read_cell_by_cell() -> None:
+    # signout.ofd (ofdrw): a 文件处理笺 whose grid is drawn as thin rules; a value wraps inside
+    # its cell ("府办专督〔2020〕24" / "号") and its last digit runs over the cell's right rule
+    blocks = extract("signout.ofd", realdoc("signout.ofd")).blocks
+    texts = [b.text for b in blocks]
+    assert "来文文号 府办专督〔2020〕24号 来文单位 市人民政府办公室" in texts
+    assert "收文机关 秘书股 收文登记人 陈小明" in texts
+    row = next(b for b in blocks if b.text.startswith("公文标题"))
+    assert row.role == "row"  # a form's row is never taken for the document's title
+
+
 def test_glyphs_with_no_unicode_make_a_document_refused_not_indexed() -> None:
     # a page of private-use code points (a font embedded with its own encoding) is soup
     soup = "".join(chr(0xE100 + i) for i in range(30))

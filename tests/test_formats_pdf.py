@@ -199,6 +199,8 @@ def test_a_financial_table_row_is_a_block_with_its_row_header() -> None:
     texts = [b.text for b in extract("issue-67-example.pdf", realdoc("issue-67-example.pdf")).blocks]
     assert "营业收入（元） 4,755,785.11 5,699,227.63 -16.55%" in texts
     assert "总资产（元） 298,608,889.04 306,236,911.04 -2.49%" in texts
+    # a label wrapped over two lines of its ruled cell is read whole, its values after it
+    assert "归属于上市公司股东的扣除非经常性损益的净利润（元） -7,889,855.34 -15,424,679.15 48.85%" in texts
 
 
 def test_a_contents_entry_keeps_the_date_under_it() -> None:

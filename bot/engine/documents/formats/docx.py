@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from bot.engine.documents.formats.model import HEADING, Block, DocumentError, Extracted, Limits
+from bot.engine.documents.formats.model import HEADING, ROW, Block, DocumentError, Extracted, Limits
 from bot.engine.documents.formats.zipguard import open_checked
 
 
@@ -25,7 +25,7 @@ def read_docx(name: str, data: bytes, limits: Limits) -> Extracted:
     blocks: list[Block] = []
     for item in document.iter_inner_content():
         if hasattr(item, "rows"):
-            blocks.extend(Block(row) for row in _table_rows(item))
+            blocks.extend(Block(row, role=ROW) for row in _table_rows(item))
             continue
         text = item.text.strip()
         level = _outline_level(item) if text else None

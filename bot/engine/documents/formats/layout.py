@@ -17,6 +17,7 @@ One home for the layout rules every paged format shares:
   vertical gap, where the font size changes, and at a heading or list marker
   (structure.MARKER). A paragraph runs on across a page break; a line in brackets under
   a contents entry ("……３") is its note;
+- the characters in ruled cells (cells.py) are read cell by cell, a row one line;
 - consecutive lines with several cells are a table: each row one block, its cells joined
   by a space (the row header stays with its values).
 """
@@ -31,8 +32,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from bot.engine.documents.formats.cells import cell_rows
 from bot.engine.documents.formats.columns import Span, in_reading_order
-from bot.engine.documents.formats.model import Block
+from bot.engine.documents.formats.model import ROW, Block
 from bot.engine.documents.formats.structure import MARKER
 from bot.engine.text.script import is_wide
 from bot.engine.text.sentences import CLOSING_MARKS
@@ -72,6 +74,12 @@ class Line:
     x1: float
     bottom: float
     height: float
+    ruled: bool = False  # a row of ruled cells (cells.py): a table row even with one cell
+
+    @property
+    def row(self) -> bool:
+        """Whether the line is a table row: several cells, or ruled ones."""
+        return self.ruled or len(self.cells) > 1
 
     @property
     def text(self) -> str:
@@ -87,12 +95,36 @@ class Page:
     lines: tuple[Line, ...]
 
 
-def lines_of(spans: Iterable[Span]) -> tuple[Line, ...]:
+def lines_of(spans: Iterable[Span], rules: Sequence[Span] = ()) -> tuple[Line, ...]:
     """The visual lines of a page's spans, top to bottom, each read left to right (a page
-    in two columns: column by column, columns.py)."""
+    in two columns: column by column, columns.py); where ``rules`` (the boxes of the
+    lines the page draws) make cells, a row of cells is one line (cells.py)."""
+    rows, rest = cell_rows(_distinct(spans), rules)
+    plain = _plain_lines(rest)
+    if not rows:
+        return plain
+    out: list[Line] = []
+    pending = sorted((_row_line(row) for row in rows), key=lambda line: line.top)
+    for line in plain:  # rows go in where they stand; the plain lines keep their reading order
+        while pending and pending[0].top < line.top:
+            out.append(pending.pop(0))
+        out.append(line)
+    return (*out, *pending)
+
+
+def _row_line(row: list[list[Span]]) -> Line:
+    """One row of ruled cells as a line: each cell's text, its lines joined."""
+    cells = tuple(join_lines(" ".join(line.cells) for line in _plain_lines(cell)) for cell in row)
+    spans = [s for cell in row for s in cell]
+    height = statistics.median(s.bottom - s.top for s in spans) or 1.0
+    return Line(tuple(c for c in cells if c), min(s.x0 for s in spans), min(s.top for s in spans),
+                max(s.x1 for s in spans), max(s.bottom for s in spans), height, ruled=True)
+
+
+def _plain_lines(spans: Iterable[Span]) -> tuple[Line, ...]:
     groups: list[list[Span]] = []
     band = (0.0, -1.0)
-    for span in sorted(_distinct(spans), key=lambda s: s.top + s.bottom):
+    for span in sorted(spans, key=lambda s: s.top + s.bottom):
         mid = (span.top + span.bottom) / 2
         if groups and band[0] <= mid <= band[1]:
             groups[-1].append(span)
@@ -160,7 +192,7 @@ def blocks_of(pages: Sequence[Page]) -> list[Block]:
         new_page = True
         lines = _lone_rows_joined(page.lines)
         for index, line in enumerate(lines):
-            table = len(line.cells) > 1
+            table = line.row
             edge = _local_edges(lines, index)
             here = (max(left, edge[0]), min(right, last_right))
             if run and _breaks(run[-1], line, table, *here, gap, new_page):
@@ -180,8 +212,8 @@ def _blocks(run: list[Line], page: int) -> list[Block]:
     """The block a paragraph's lines make, or one block per row of a table: a row keeps
     its header cell with its values ("营业收入（元） 4,755,785.11 5,699,227.63"), and a
     table of many rows as one block would be found by none of them."""
-    if len(run[0].cells) > 1:
-        return [Block(" ".join(line.cells), page) for line in run]
+    if run[0].row:
+        return [Block(" ".join(line.cells), page, role=ROW) for line in run]
     return [Block(join_lines(line.text for line in run), page)]
 
 
@@ -191,7 +223,7 @@ def _local_edges(lines: Sequence[Line], index: int) -> tuple[float, float]:
     its width (a box of notes on a form, a column beside a picture has its own edges)."""
     line = lines[index]
     near = [n for n in lines[max(0, index - LOCAL_LINES) : index + LOCAL_LINES + 1]
-            if len(n.cells) == 1 and n.x0 < line.x1 and line.x0 < n.x1] or [line]
+            if not n.row and n.x0 < line.x1 and line.x0 < n.x1] or [line]
     return min(n.x0 for n in near), max(n.x1 for n in near)
 
 
@@ -212,7 +244,7 @@ def _breaks(
     prev: Line, line: Line, table: bool, left: float, right: float, gap: float, new_page: bool
 ) -> bool:
     """Whether ``line`` starts a new block after ``prev``."""
-    was_table = len(prev.cells) > 1
+    was_table = prev.row
     if table or was_table:
         return not (table and was_table and not new_page and line.top - prev.bottom < 2 * line.height)
     if _TOC_ENTRY.search(prev.text) and _NOTE.match(line.text):
@@ -235,7 +267,7 @@ def _lone_rows_joined(lines: Sequence[Line]) -> list[Line]:
     out = []
     for i, line in enumerate(lines):
         neighbours = [*lines[max(0, i - 1) : i], *lines[i + 1 : i + 2]]
-        if len(line.cells) > 1 and not any(len(n.cells) > 1 for n in neighbours):
+        if len(line.cells) > 1 and not line.ruled and not any(n.row for n in neighbours):
             line = Line((join_lines(line.cells),), line.x0, line.top, line.x1, line.bottom, line.height)
         out.append(line)
     return out
@@ -296,7 +328,7 @@ def _column(pages: Sequence[Page]) -> tuple[float, float]:
     then the median over pages (one odd page does not move it)."""
     lefts, rights = [], []
     for page in pages:
-        body = [line for line in page.lines if len(line.cells) == 1]
+        body = [line for line in page.lines if not line.row]
         if body:
             ends = sorted(line.x1 for line in body)
             lefts.append(min(line.x0 for line in body))

@@ -49,8 +49,9 @@ class DocumentError(ValueError):
 
 
 # Block.role: what a block is besides body text. A title or heading is counted (¶n) but
-# never served as an answer; it names the document or opens a level of its outline.
-TITLE, HEADING = "title", "heading"
+# never served as an answer; it names the document or opens a level of its outline. A ROW
+# (of a table or a form) is served, but is never taken for the title ("公文标题 关于…的通知").
+TITLE, HEADING, ROW = "title", "heading", "row"
 
 
 @dataclass(frozen=True)

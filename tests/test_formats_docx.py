@@ -20,7 +20,8 @@ def test_paragraphs_then_the_table_as_rows() -> None:
     assert [b.text for b in extracted.blocks] == [
         "第一条 为了规范管理，制定本办法。",
         "第二条 本办法自发布之日起施行。",
-        "项目 | 标准\n市区 | 1200元",
+        "项目 标准",
+        "市区 1200元",
     ]
     assert extracted.kind == "docx"
 

@@ -131,3 +131,50 @@ def test_two_columns_of_text_are_read_left_then_right() -> None:
     assert texts == ["某某市人民政府公报二〇二六年第三期"] + [
         f"左栏第{i}行文字内容排满" for i in range(8)
     ] + [f"右栏第{i}行文字内容排满" for i in range(8)]
+
+
+def test_columns_below_an_introduction_across_the_page_are_read_one_by_one() -> None:
+    intro = "本期导读这是一段横跨全页的导语文字内容排满整行为止"  # 25 characters: 0-250
+    spans = chars(intro, 0, 0) + chars(intro, 0, 16) + chars("导语结束。", 0, 32)
+    for i in range(8):
+        y = 60 + 16 * i
+        spans += chars(f"左栏第{i}行文字内容排满", 0, y) + chars(f"右栏第{i}行文字内容排满", 140, y)
+    texts = [line.text for line in lines_of(spans)]
+    assert texts == [intro, intro, "导语结束。"] + [f"左栏第{i}行文字内容排满" for i in range(8)] + [
+        f"右栏第{i}行文字内容排满" for i in range(8)
+    ]
+
+
+def test_a_table_of_labels_and_right_aligned_numbers_is_not_two_columns() -> None:
+    # a quarterly report's key figures (issue-67-example.pdf): labels as long as they come, numbers
+    # right-aligned, so the label and the first number can look like a column of text ending at 250
+    labels = ["营业收入（元）", "归属于上市公司股东的净利润（元）", "经营活动产生的现金流量净额（元）",
+              "基本每股收益（元/股）", "稀释每股收益（元/股）", "加权平均净资产收益率", "总资产（元）",
+              "归属于上市公司股东的净资产（元）"]
+    spans: list[Span] = []
+    for i, label in enumerate(labels):
+        number = f"{-4_648_986 * (i + 1):,}.52"
+        y = 16 * i
+        spans += chars(label, 0, y) + chars(number, 250 - 5 * len(number), y) + chars("-16.55%", 300, y)
+    assert [line.cells[0] for line in lines_of(spans)] == labels
+    assert all(len(line.cells) == 3 for line in lines_of(spans))
+
+
+def test_a_table_row_is_a_block_of_its_own_cells_joined_by_a_space() -> None:
+    spans = chars("项目", 0, 0) + chars("标准", 200, 0) + chars("市区", 0, 16) + chars("1200元", 200, 16)
+    assert [b.text for b in blocks_of([Page(1, lines_of(spans))])] == ["项目 标准", "市区 1200元"]
+
+
+def test_a_box_of_notes_far_from_the_page_edge_joins_its_wrapped_lines() -> None:
+    wide = "四、本证自发证之日起三个月内应予施工逾期应办理"  # 23 characters: 200-430
+    notes = [("三、本证可以查验。", 200), (wide, 200), ("延期手续。", 200), ("五、按规定报告。", 200)]
+    p = page(1, ("发证机关某某省住房和城乡建设厅", 0), *notes)
+    expected = ["三、本证可以查验。", wide + "延期手续。", "五、按规定报告。"]
+    assert [b.text for b in blocks_of([p])][1:] == expected
+
+
+def test_a_header_with_the_same_year_on_every_page_is_running() -> None:
+    header = ("某某公司2018年第一季度报告全文", 40)
+    pages = [page(n, header, (f"正文{'甲乙丙'[n - 1]}。", 20)) for n in (1, 2, 3)]
+    kept = [[line.text for line in p.lines] for p in drop_running(pages)]
+    assert kept == [["正文甲。"], ["正文乙。"], ["正文丙。"]]

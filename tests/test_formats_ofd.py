@@ -84,6 +84,17 @@ def test_a_form_reads_row_by_row_and_an_annotation_apart_without_its_stamps() ->
     assert texts[-1] == "测试文本注释"  # a FreeText annotation: a block of its own, after the page
 
 
+def test_a_ruled_forms_labels_and_values_are_read_cell_by_cell() -> None:
+    # signout.ofd (ofdrw): a 文件处理笺 whose grid is drawn as thin rules; a value wraps inside
+    # its cell ("府办专督〔2020〕24" / "号") and its last digit runs over the cell's right rule
+    blocks = extract("signout.ofd", realdoc("signout.ofd")).blocks
+    texts = [b.text for b in blocks]
+    assert "来文文号 府办专督〔2020〕24号 来文单位 市人民政府办公室" in texts
+    assert "收文机关 秘书股 收文登记人 陈小明" in texts
+    row = next(b for b in blocks if b.text.startswith("公文标题"))
+    assert row.role == "row"  # a form's row is never taken for the document's title
+
+
 def test_glyphs_with_no_unicode_make_a_document_refused_not_indexed() -> None:
     # a page of private-use code points (a font embedded with its own encoding) is soup
     soup = "".join(chr(0xE100 + i) for i in range(30))
@@ -95,3 +106,25 @@ def test_glyphs_with_no_unicode_make_a_document_refused_not_indexed() -> None:
 def test_two_identical_pages_are_not_all_running_header() -> None:
     extracted = extract("两页.ofd", docmaker.ofd([["你好，这是正文。"], ["你好，这是正文。"]]))
     assert [b.text for b in extracted.blocks] == ["你好，这是正文。", "你好，这是正文。"]
+
+
+def test_three_columns_under_an_introduction_read_column_by_column() -> None:
+    # y.ofd page 1: an introduction across the page, then three columns (a picture in the middle
+    # one): the first column is one paragraph read top to bottom, not two columns read as a table
+    blocks = extract("y.ofd", realdoc("y.ofd")).blocks
+    texts = [b.text for b in blocks if b.page == 1]
+    assert not any(" | " in t for t in texts)
+    (first,) = [t for t in texts if t.startswith("当前，随着信息技术的飞速发展")]
+    assert "项目验收，并在2017年被国家档案局批准为“全国示范数字档案室”" in first
+    assert first.endswith("成为全国首家获此称号的机关档案室。")
+
+
+def test_a_box_of_notes_on_a_form_joins_its_wrapped_lines() -> None:
+    # zsbk.ofd: the permit's 注意事项 stand in a box on the right half of a two-page spread
+    texts = [b.text for b in extract("zsbk.ofd", realdoc("zsbk.ofd")).blocks]
+    fourth = "四、本证自发证之日起三个月内应予施工，逾期应办理延期手续，"
+    fourth += "不办理延期或延期次数、时间超过法定时间的，"
+    sixth = "六、建筑工程恢复施工时，应当向发证机关报告；"
+    sixth += "中止施工满一年的工程恢复施工前，建设单位应当报发证机关"
+    assert fourth + "本证自行废止。" in texts
+    assert sixth + "检验施工许可证。" in texts

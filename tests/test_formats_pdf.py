@@ -72,9 +72,10 @@ def test_running_header_and_page_numbers_are_dropped(policy: bytes) -> None:
     assert "页" not in joined.replace("页岩", "")
 
 
-def test_a_table_is_one_block_of_rows(policy: bytes) -> None:
-    tables = [t for t in texts(policy) if " | " in t]
-    assert tables == ["地区 | 标准（元/月） | 备注\n市区 | 1200 | 2026年起\n县城 | 980 | 含乡镇"]
+def test_each_table_row_is_a_block_its_header_cell_kept_with_its_values(policy: bytes) -> None:
+    found = texts(policy)
+    start = found.index("地区 标准（元/月） 备注")
+    assert found[start : start + 3] == ["地区 标准（元/月） 备注", "市区 1200 2026年起", "县城 980 含乡镇"]
 
 
 def test_a_paragraph_runs_on_over_a_page_break_and_keeps_its_first_page(policy: bytes) -> None:
@@ -190,3 +191,19 @@ def test_a_font_map_giving_numbers_past_unicode_is_read_without_them() -> None:
     data = (PROJECT_ROOT / "tests" / "data" / "files" / "issue18117.pdf").read_bytes()  # pdf.js's test file
     text = "".join(b.text for b in extract("issue18117.pdf", data, Limits(max_ocr_pages=0)).blocks)
     assert "abcdefghijklmnopqrstuvwxyz0123456789" in text
+
+
+def test_a_financial_table_row_is_a_block_with_its_row_header() -> None:
+    # issue-67-example.pdf (pdfplumber): a quarterly report's key figures, a table whose numeric
+    # columns line up like columns of text; each row stays whole, its label before its values
+    texts = [b.text for b in extract("issue-67-example.pdf", realdoc("issue-67-example.pdf")).blocks]
+    assert "营业收入（元） 4,755,785.11 5,699,227.63 -16.55%" in texts
+    assert "总资产（元） 298,608,889.04 306,236,911.04 -2.49%" in texts
+    # a label wrapped over two lines of its ruled cell is read whole, its values after it
+    assert "归属于上市公司股东的扣除非经常性损益的净利润（元） -7,889,855.34 -15,424,679.15 48.85%" in texts
+
+
+def test_a_contents_entry_keeps_the_date_under_it() -> None:
+    # XiaoBiaoSong.pdf (pdf.js): a book's contents, each title with its date in brackets below it
+    texts = [b.text for b in extract("XiaoBiaoSong.pdf", realdoc("XiaoBiaoSong.pdf")).blocks]
+    assert any(t.startswith("对国防问题的意见") and t.endswith("（一九三七年八月四日）") for t in texts)

@@ -49,8 +49,9 @@ from bot.engine.text.sentences import split_sentences
 DOCUMENT_SUFFIXES = SUPPORTED  # read from the documents folder, accepted from admins
 # bump when the readers give other paragraphs, or paragraphs other passages, for the same
 # bytes: an index built before re-reads its files (embeddings of unchanged passage texts are
-# kept). 1: structure (#25)
-READING = 1
+# kept). 1: structure (#25); 2: columns by runs of lines, table rows as blocks; 3: running
+# headers with a fixed number; 5: ruled cells of forms and tables (#25)
+READING = 5
 
 
 class IngestError(ValueError):

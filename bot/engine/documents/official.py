@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from bot.engine.documents.formats.model import TITLE, Block
+from bot.engine.documents.formats.model import ROW, TITLE, Block
 from bot.engine.documents.formats.structure import marker_of
 
 HEAD_BLOCKS = 8  # the 版头, title and 主送 sit within a document's first blocks
@@ -107,7 +107,7 @@ def title_index(blocks: Sequence[Block]) -> int | None:
             return index
     for index, block in enumerate(blocks[:HEAD_BLOCKS]):
         text = block.text.strip()
-        if "\n" in text or _MARK.match(text) or _NUMBER.search(text) or marker_of(text):
+        if block.role == ROW or "\n" in text or _MARK.match(text) or _NUMBER.search(text) or marker_of(text):
             continue
         if _TITLE.match(text):
             return index
@@ -122,6 +122,8 @@ def _wrapped_title(blocks: Sequence[Block]) -> tuple[int | None, int | None, str
         return None, None, ""
     for index in range(min(HEAD_BLOCKS, len(blocks)) - 1):
         first, second = blocks[index].text.strip(), blocks[index + 1].text.strip()
+        if ROW in (blocks[index].role, blocks[index + 1].role):
+            continue  # a row of a form ("公文标题 关于…") is no title
         if "关于" not in first or not all(_title_line(t) for t in (first, second)):
             continue
         joined = first + second

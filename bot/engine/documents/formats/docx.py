@@ -8,12 +8,13 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from bot.engine.documents.formats.model import HEADING, Block, DocumentError, Extracted, Limits
+from bot.engine.documents.formats.model import HEADING, ROW, Block, DocumentError, Extracted, Limits
 from bot.engine.documents.formats.zipguard import open_checked
 
 
 def read_docx(name: str, data: bytes, limits: Limits) -> Extracted:
-    """The blocks of a .docx: one per non-empty paragraph, one per table (rows "a | b")."""
+    """The blocks of a .docx: one per non-empty paragraph, one per table row (its cells
+    joined by a space: the row header stays with its values, as layout.py reads a PDF's)."""
     import docx
 
     open_checked(name, data, limits).close()
@@ -24,7 +25,7 @@ def read_docx(name: str, data: bytes, limits: Limits) -> Extracted:
     blocks: list[Block] = []
     for item in document.iter_inner_content():
         if hasattr(item, "rows"):
-            blocks.append(Block(_table_text(item)))
+            blocks.extend(Block(row, role=ROW) for row in _table_rows(item))
             continue
         text = item.text.strip()
         level = _outline_level(item) if text else None
@@ -56,7 +57,7 @@ def _outline_level(paragraph: Any) -> int | None:
     return None
 
 
-def _table_text(table: Any) -> str:
+def _table_rows(table: Any) -> list[str]:
     rows = []
     for row in table.rows:
         cells: list[str] = []
@@ -67,5 +68,5 @@ def _table_text(table: Any) -> str:
             seen.add(id(cell._tc))
             cells.append(" ".join(cell.text.split()))
         if any(cells):
-            rows.append(" | ".join(cells))
-    return "\n".join(rows)
+            rows.append(" ".join(c for c in cells if c))
+    return rows

@@ -8,14 +8,18 @@ One home for the layout rules every paged format shares:
   between two Latin-script characters; next to a Chinese one only a gap over
   WIDE_SPACE_GAP is (a full-width space: "第一条　为了" keeps it, justified text does not);
 - running headers and footers go: a line among the first or last EDGE_LINES of a page
-  whose text recurs there on at least half of the pages (its last number may keep step
-  with the page number), and any page number there ("3", "- 3 -", "第 3 页", "3/40");
+  whose text recurs there on at least half of the pages (its last number the same, or in
+  step with the page number), and any page number there ("3", "- 3 -", "第 3 页", "3/40");
   a page that would lose every line that way is a copy of the others, not a header;
 - a paragraph ends after a line that ends a sentence, or that stops well short of the
-  column; one starts at an indented or centred line, after a wide vertical gap, where the
-  font size changes, and at a heading or list marker (structure.MARKER). A paragraph runs
-  on across a page break;
-- consecutive lines with several cells are one table block, rows "cell | cell".
+  column (the column's edges: the page's, or the nearer edges of the lines around it, as
+  in a box of notes on a form); one starts at an indented or centred line, after a wide
+  vertical gap, where the font size changes, and at a heading or list marker
+  (structure.MARKER). A paragraph runs on across a page break; a line in brackets under
+  a contents entry ("……３") is its note;
+- the characters in ruled cells (cells.py) are read cell by cell, a row one line;
+- consecutive lines with several cells are a table: each row one block, its cells joined
+  by a space (the row header stays with its values).
 """
 
 from __future__ import annotations
@@ -28,8 +32,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from bot.engine.documents.formats.cells import cell_rows
 from bot.engine.documents.formats.columns import Span, in_reading_order
-from bot.engine.documents.formats.model import Block
+from bot.engine.documents.formats.model import ROW, Block
 from bot.engine.documents.formats.structure import MARKER
 from bot.engine.text.script import is_wide
 from bot.engine.text.sentences import CLOSING_MARKS
@@ -46,7 +51,10 @@ SHORT_LINE = 3.0
 INDENT = 1.0  # line-heights right of the column's left edge: a new paragraph's first line
 OVERDRAW = 0.3  # line-heights: the same character drawn again this near is drawn once
 FONT_CHANGE = 0.15  # a line this much taller or shorter than the last starts a new block
+LOCAL_LINES = 3  # lines above and below a line that tell where its text's left edge is
 _PARAGRAPH_END = "。！？!?"  # not "；": a clause ends there, and lines often do mid-paragraph
+_TOC_ENTRY = re.compile(r"(?:[…·.．]{3,}|…{2,})\s*[\dIVXivx０-９]+$")  # "对国防问题的意见……３"
+_NOTE = re.compile(r"^\s*[（(][^（()）]{2,40}[）)]\s*$")  # "（一九三七年八月四日）"
 _LAST_NUMBER = re.compile(r"\d+(?=\D*$)")
 _PAGE_NUMBER = re.compile(
     r"^(?:[-—–－_~\s]*(?:第\s*)?[\d一二三四五六七八九十百零〇]+(?:\s*页)?[-—–－_~\s]*"
@@ -66,6 +74,12 @@ class Line:
     x1: float
     bottom: float
     height: float
+    ruled: bool = False  # a row of ruled cells (cells.py): a table row even with one cell
+
+    @property
+    def row(self) -> bool:
+        """Whether the line is a table row: several cells, or ruled ones."""
+        return self.ruled or len(self.cells) > 1
 
     @property
     def text(self) -> str:
@@ -81,12 +95,36 @@ class Page:
     lines: tuple[Line, ...]
 
 
-def lines_of(spans: Iterable[Span]) -> tuple[Line, ...]:
+def lines_of(spans: Iterable[Span], rules: Sequence[Span] = ()) -> tuple[Line, ...]:
     """The visual lines of a page's spans, top to bottom, each read left to right (a page
-    in two columns: column by column, columns.py)."""
+    in two columns: column by column, columns.py); where ``rules`` (the boxes of the
+    lines the page draws) make cells, a row of cells is one line (cells.py)."""
+    rows, rest = cell_rows(_distinct(spans), rules)
+    plain = _plain_lines(rest)
+    if not rows:
+        return plain
+    out: list[Line] = []
+    pending = sorted((_row_line(row) for row in rows), key=lambda line: line.top)
+    for line in plain:  # rows go in where they stand; the plain lines keep their reading order
+        while pending and pending[0].top < line.top:
+            out.append(pending.pop(0))
+        out.append(line)
+    return (*out, *pending)
+
+
+def _row_line(row: list[list[Span]]) -> Line:
+    """One row of ruled cells as a line: each cell's text, its lines joined."""
+    cells = tuple(join_lines(" ".join(line.cells) for line in _plain_lines(cell)) for cell in row)
+    spans = [s for cell in row for s in cell]
+    height = statistics.median(s.bottom - s.top for s in spans) or 1.0
+    return Line(tuple(c for c in cells if c), min(s.x0 for s in spans), min(s.top for s in spans),
+                max(s.x1 for s in spans), max(s.bottom for s in spans), height, ruled=True)
+
+
+def _plain_lines(spans: Iterable[Span]) -> tuple[Line, ...]:
     groups: list[list[Span]] = []
     band = (0.0, -1.0)
-    for span in sorted(_distinct(spans), key=lambda s: s.top + s.bottom):
+    for span in sorted(spans, key=lambda s: s.top + s.bottom):
         mid = (span.top + span.bottom) / 2
         if groups and band[0] <= mid <= band[1]:
             groups[-1].append(span)
@@ -114,18 +152,21 @@ def _distinct(spans: Iterable[Span]) -> list[Span]:
 
 def drop_running(pages: Sequence[Page]) -> list[Page]:
     """``pages`` without running headers, footers and page numbers. A line recurs when
-    its text does, on at least half of the pages, in the same zone; its last number may
-    change, if it keeps step with the page number ("公报 第 7 页"): "附件1", "附件2"
-    opening pages 2 and 5 are no running header."""
+    its text does, on at least half of the pages, in the same zone; its last number stays
+    ("…2018年第一季度报告全文") or keeps step with the page number ("公报 第 7 页"): "附件1",
+    "附件2" opening pages 2 and 5 are no running header."""
     seen: Counter[tuple[str, str]] = Counter()
     steps: dict[tuple[str, str], set[int]] = {}
+    values: dict[tuple[str, str], set[int]] = {}
     for page in pages:
         for key, number in {(_key(zone, line), _last_number(line)) for zone, line in _edges(page.lines)}:
             seen[key] += 1
             if number is not None:
                 steps.setdefault(key, set()).add(number - page.number)
+                values.setdefault(key, set()).add(number)
     need = max(2, math.ceil(len(pages) / 2))
-    running = {key for key, count in seen.items() if count >= need and len(steps.get(key, {0})) == 1}
+    running = {key for key, count in seen.items() if count >= need  # the same number ("2018年"), or in step
+               and (len(steps.get(key, {0})) == 1 or len(values.get(key, {0})) == 1)}
     kept = []
     for page in pages:
         drop = {
@@ -145,22 +186,45 @@ def blocks_of(pages: Sequence[Page]) -> list[Block]:
     left, right = _column(pages)
     blocks: list[Block] = []
     run: list[Line] = []  # the open paragraph, or the open table
-    start = 0
+    start, last_right = 0, right
     for page in pages:
         gap = _usual_gap(page.lines)
         new_page = True
-        for line in _lone_rows_joined(page.lines):
-            table = len(line.cells) > 1
-            if run and _breaks(run[-1], line, table, left, right, gap, new_page):
-                blocks.append(Block(_text(run), start))
+        lines = _lone_rows_joined(page.lines)
+        for index, line in enumerate(lines):
+            table = line.row
+            edge = _local_edges(lines, index)
+            here = (max(left, edge[0]), min(right, last_right))
+            if run and _breaks(run[-1], line, table, *here, gap, new_page):
+                blocks.extend(_blocks(run, start))
                 run = []
             if not run:
                 start = page.number
             run.append(line)
+            last_right = edge[1]
             new_page = False
     if run:
-        blocks.append(Block(_text(run), start))
+        blocks.extend(_blocks(run, start))
     return [b for b in blocks if b.text]
+
+
+def _blocks(run: list[Line], page: int) -> list[Block]:
+    """The block a paragraph's lines make, or one block per row of a table: a row keeps
+    its header cell with its values ("营业收入（元） 4,755,785.11 5,699,227.63"), and a
+    table of many rows as one block would be found by none of them."""
+    if run[0].row:
+        return [Block(" ".join(line.cells), page, role=ROW) for line in run]
+    return [Block(join_lines(line.text for line in run), page)]
+
+
+def _local_edges(lines: Sequence[Line], index: int) -> tuple[float, float]:
+    """The left and right edges of the text around line ``index``: the leftmost start and
+    rightmost end among the single-cell lines within LOCAL_LINES of it that share some of
+    its width (a box of notes on a form, a column beside a picture has its own edges)."""
+    line = lines[index]
+    near = [n for n in lines[max(0, index - LOCAL_LINES) : index + LOCAL_LINES + 1]
+            if not n.row and n.x0 < line.x1 and line.x0 < n.x1] or [line]
+    return min(n.x0 for n in near), max(n.x1 for n in near)
 
 
 def join_lines(parts: Iterable[str]) -> str:
@@ -180,9 +244,11 @@ def _breaks(
     prev: Line, line: Line, table: bool, left: float, right: float, gap: float, new_page: bool
 ) -> bool:
     """Whether ``line`` starts a new block after ``prev``."""
-    was_table = len(prev.cells) > 1
+    was_table = prev.row
     if table or was_table:
         return not (table and was_table and not new_page and line.top - prev.bottom < 2 * line.height)
+    if _TOC_ENTRY.search(prev.text) and _NOTE.match(line.text):
+        return False  # a contents entry's note (its date, its author) is part of the entry
     gap_break = not new_page and line.top - prev.bottom > max(1.0 * line.height, 1.8 * gap)
     ends = prev.text.rstrip().rstrip(CLOSING_MARKS)
     return (
@@ -201,16 +267,10 @@ def _lone_rows_joined(lines: Sequence[Line]) -> list[Line]:
     out = []
     for i, line in enumerate(lines):
         neighbours = [*lines[max(0, i - 1) : i], *lines[i + 1 : i + 2]]
-        if len(line.cells) > 1 and not any(len(n.cells) > 1 for n in neighbours):
+        if len(line.cells) > 1 and not line.ruled and not any(n.row for n in neighbours):
             line = Line((join_lines(line.cells),), line.x0, line.top, line.x1, line.bottom, line.height)
         out.append(line)
     return out
-
-
-def _text(run: list[Line]) -> str:
-    if len(run[0].cells) > 1:
-        return "\n".join(line.text for line in run)
-    return join_lines(line.text for line in run)
 
 
 def _line(spans: list[Span]) -> Line:
@@ -268,7 +328,7 @@ def _column(pages: Sequence[Page]) -> tuple[float, float]:
     then the median over pages (one odd page does not move it)."""
     lefts, rights = [], []
     for page in pages:
-        body = [line for line in page.lines if len(line.cells) == 1]
+        body = [line for line in page.lines if not line.row]
         if body:
             ends = sorted(line.x1 for line in body)
             lefts.append(min(line.x0 for line in body))

@@ -49,15 +49,17 @@ class DocumentError(ValueError):
 
 
 # Block.role: what a block is besides body text. A title or heading is counted (¶n) but
-# never served as an answer; it names the document or opens a level of its outline.
-TITLE, HEADING = "title", "heading"
+# never served as an answer; it names the document or opens a level of its outline. A ROW
+# (of a table or a form) is served, but is never taken for the title ("公文标题 关于…的通知").
+TITLE, HEADING, ROW = "title", "heading", "row"
 
 
 @dataclass(frozen=True)
 class Block:
-    """One paragraph-level block of text as a reader sees it (a table is one block, its rows
-    on separate lines as "cell | cell"); ``role`` TITLE or HEADING when the format marks it
-    so (a Markdown "#" line, a Word heading style), ``depth`` its heading level (1 = "#")."""
+    """One paragraph-level block of text as a reader sees it (a table row is one, its
+    cells joined by a space; a saved web page keeps a table's rows "cell | cell");
+    ``role`` TITLE or HEADING when the format marks it so (a Markdown "#" line, a Word
+    heading style), ``depth`` its heading level (1 = "#")."""
 
     text: str
     page: int | None = None  # 1-based page for paged formats (PDF, OFD)

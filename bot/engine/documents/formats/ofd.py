@@ -17,7 +17,7 @@ import zipfile
 
 from bot.engine.documents.formats.layout import Page, Span, blocks_of, drop_running, lines_of
 from bot.engine.documents.formats.model import Block, DocumentError, Extracted, Limits, Progress
-from bot.engine.documents.formats.ofd_draw import local, numbers, spans_of
+from bot.engine.documents.formats.ofd_draw import local, numbers, rules_of, spans_of
 from bot.engine.documents.formats.zipguard import open_checked, read_member
 
 
@@ -42,11 +42,11 @@ def read_ofd(name: str, data: bytes, limits: Limits, progress: Progress | None =
         for number, listed in enumerate(pages_listed, start=1):
             content = _xml(name, archive, _resolve(base, listed.get("BaseLoc", "")), limits)
             try:
-                spans = _page_spans(name, archive, base, content, templates, units, limits)
+                spans, rules = _page_spans(name, archive, base, content, templates, units, limits)
                 note_spans = [spans_of(n, units) for n in notes.get(listed.get("ID", ""), [])]
             except ValueError as exc:
                 raise DocumentError("corrupt", name=name, detail=f"bad number in page {number}") from exc
-            pages.append(Page(number, lines_of(spans)))
+            pages.append(Page(number, lines_of(spans, rules)))
             annotated.append([Page(number, lines_of(n)) for n in note_spans if n])
             if progress:
                 progress("pages", number, len(pages_listed))
@@ -70,18 +70,21 @@ def _with_runs(pages: list[Page], annotated: list[list[Page]]) -> list[Block]:
 def _page_spans(
     name: str, archive: zipfile.ZipFile, base: str, content: ET.Element, templates: dict[str, str],
     units: dict[str, ET.Element], limits: Limits,
-) -> list[Span]:
-    """The characters of a page: background templates, its content, foreground templates."""
+) -> tuple[list[Span], list[Span]]:
+    """The characters of a page (background templates, its content, foreground templates)
+    and the boxes of the paths they draw."""
     below: list[Span] = []
     above: list[Span] = []
+    rules = rules_of(_content(content))
     for used in (el for el in content if local(el.tag) == "Template"):
         location = templates.get(used.get("TemplateID", ""))
         if not location:
             continue
         template = _xml(name, archive, _resolve(base, location), limits)
         drawn = spans_of(_content(template), units)
+        rules += rules_of(_content(template))
         (above if used.get("ZOrder") == "Foreground" else below).extend(drawn)
-    return [*below, *spans_of(_content(content), units), *above]
+    return [*below, *spans_of(_content(content), units), *above], rules
 
 
 def _content(page: ET.Element) -> ET.Element:

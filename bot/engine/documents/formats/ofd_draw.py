@@ -7,7 +7,8 @@ into the object's Boundary, whose origin sits at Boundary x y in the parent's sp
 CompositeObject draws a CompositeGraphicUnit kept in the document's resources
 (DocumentRes.xml, PublicRes.xml) through its own CTM and Boundary, so text can live there
 and not in the page. Transforms compose all the way down; every character becomes a span
-for layout.py, as PDF characters do.
+for layout.py, as PDF characters do; the boxes of its paths (rules_of) are the rules of
+a form's cells.
 """
 
 from __future__ import annotations
@@ -63,6 +64,22 @@ def spans_of(
         elif kind in ("Layer", "PageBlock", "Content"):
             spans.extend(spans_of(child, units, where, depth))
     return spans
+
+
+def rules_of(container: ET.Element, where: Affine = IDENTITY) -> list[Span]:
+    """The boxes of the paths ``container`` draws (a form's rules, a table's grid), from
+    their Boundary through ``where``; cells.py keeps the thin ones."""
+    boxes: list[Span] = []
+    for child in container:
+        kind = local(child.tag)
+        if kind == "PathObject":
+            box = [*numbers(child.get("Boundary", "")), 0.0, 0.0, 0.0, 0.0][:4]
+            x0, y0 = apply(where, box[0], box[1])
+            x1, y1 = apply(where, box[0] + box[2], box[1] + box[3])
+            boxes.append(Span("", min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
+        elif kind in ("Layer", "PageBlock", "Content"):
+            boxes.extend(rules_of(child, where))
+    return boxes
 
 
 def _placed(obj: ET.Element, where: Affine) -> Affine:

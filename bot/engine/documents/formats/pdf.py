@@ -48,14 +48,14 @@ def read_pdf(name: str, data: bytes, limits: Limits, progress: Progress | None =
                 read = _read_page(pdf, index)
             if read is None:
                 break  # the file promised more pages than it has
-            spans, kind = read
+            spans, kind, rules = read
             if kind in (SCAN, SOUP):
                 scanned.append(index)
             if kind == SOUP:
                 soup.add(index)
             if kind == HIDDEN:
                 hidden.append(index)
-            pages.append(Page(index + 1, lines_of(spans)))
+            pages.append(Page(index + 1, lines_of(spans, rules)))
             if progress:
                 progress("pages", index + 1, count)
         if not pages:
@@ -84,7 +84,7 @@ def read_pdf(name: str, data: bytes, limits: Limits, progress: Progress | None =
     return Extracted(blocks, len(pages), "pdf-ocr" if scanned else "pdf")
 
 
-def _read_page(pdf: Any, index: int) -> tuple[list[Span], str] | None:
+def _read_page(pdf: Any, index: int) -> tuple[list[Span], str, list[Span]] | None:
     """The character spans of page ``index`` and what the page is: SOUP (its text maps to no
     real characters, or to glyph soup), SCAN (a picture and next to no text), HIDDEN (a
     picture under an invisible text layer) or TEXT; None when it cannot load."""
@@ -96,14 +96,15 @@ def _read_page(pdf: Any, index: int) -> tuple[list[Span], str] | None:
         return None
     try:
         spans, unmapped = _spans(page)
+        rules = _rules(page)
         soup = bool(spans) and is_soup("".join(s.text for s in spans))
         if soup or (len(spans) < MIN_TEXT_CHARS and unmapped >= MIN_TEXT_CHARS):
-            return spans, SOUP
+            return spans, SOUP, rules
         if not _has_picture(page):
-            return spans, TEXT
+            return spans, TEXT, rules
         if len(spans) < MIN_TEXT_CHARS:
-            return spans, SCAN
-        return spans, HIDDEN if _invisible_share(page) >= INVISIBLE_SHARE else TEXT
+            return spans, SCAN, rules
+        return spans, HIDDEN if _invisible_share(page) >= INVISIBLE_SHARE else TEXT, rules
     finally:
         page.close()
 
@@ -170,6 +171,17 @@ def _invisible_share(page: Any) -> float:
     hidden = sum(1 for t in texts if pdfium_c.FPDFTextObj_GetTextRenderMode(t.raw)
                  == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE)
     return hidden / len(texts)
+
+
+def _rules(page: Any) -> list[Span]:
+    """The boxes of the paths the page draws (a table's rules), y flipped downwards."""
+    import pypdfium2.raw as pdfium_c
+
+    boxes = []
+    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,), max_depth=3):
+        left, bottom, right, top = obj.get_bounds()
+        boxes.append(Span("", left, -top, right, -bottom))
+    return boxes
 
 
 def _has_picture(page: Any) -> bool:

@@ -6,7 +6,9 @@ bench/RESULTS.md). Z-scores put BM25's unbounded scores and the compressed cosin
 e5-style models on one scale. A question with no lexical overlap (English about a Chinese
 text) has all-zero BM25, which contributes nothing, so the embedding signals rank it; the
 second model (multilingual USE by default) is the strongest of those across languages.
-A signal that is absent (no sparse head, no second model) simply contributes nothing.
+A signal that is absent (no sparse head, no second model) simply contributes nothing; so do
+the embedding signals of a passage whose vectors are not computed yet (``pending``, a staged
+build: bot/engine/index/stages.py): they take the mean of the other candidates'.
 The FAISS index is built by the indexer (bot/engine/index/faiss_index.py); this module only searches it.
 """
 
@@ -87,6 +89,7 @@ class HybridRetriever:
         second_vectors: np.ndarray | None = None,
         weights: Weights = SHIPPED,
         cross_weights: Weights = CROSS_LINGUAL,
+        pending: np.ndarray | None = None,
     ) -> None:
         self.passages = passages
         self._faiss = faiss_index
@@ -95,6 +98,7 @@ class HybridRetriever:
         self._second = second_vectors
         self.weights = weights
         self.cross_weights = cross_weights
+        self.pending = pending
 
     def rank(self, query: Query) -> Ranking:
         """Candidate paragraphs (union of each signal's top list), best first."""
@@ -103,6 +107,8 @@ class HybridRetriever:
         w = self.cross_weights if query.cross_lingual else self.weights
         sims, rows = self._faiss.search(query.vector.reshape(1, -1).astype(np.float32), k)
         valid = rows[0] >= 0
+        if self.pending is not None:  # a zero vector's cosine is no evidence (_present)
+            valid &= ~self.pending[np.maximum(rows[0], 0)]
         dense = np.full(n, float(sims[0][valid].min()) if valid.any() else 0.0, np.float32)
         dense[rows[0][valid]] = sims[0][valid]
         lexical = self._lexical.scores(query.norm, query.terms)
@@ -111,13 +117,14 @@ class HybridRetriever:
         if self._second is not None and query.second is not None and w.second:
             second = self._second @ query.second
             candidates = np.union1d(candidates, np.argsort(-second)[:k])
-        d, lx = dense[candidates], lexical[candidates]
+        absent = None if self.pending is None else self.pending[candidates]
+        d, lx = _present(dense[candidates], absent), lexical[candidates]
         fused = w.dense * _z(d) + w.lexical * _z(lx)
         if second is not None:
-            fused = fused + w.second * _z(second[candidates])
+            fused = fused + w.second * _z(_present(second[candidates], absent))
         sparse_top = None
         if self._sparse is not None and query.sparse is not None:
-            sp = np.asarray((self._sparse[candidates] @ query.sparse.T).todense()).ravel()
+            sp = _present(np.asarray((self._sparse[candidates] @ query.sparse.T).todense()).ravel(), absent)
             fused = fused + w.sparse * _z(sp)
             sparse_top = float(sp.max()) if len(sp) else 0.0
         best: dict[tuple[str, int], Ranked] = {}
@@ -129,6 +136,14 @@ class HybridRetriever:
         items = tuple(sorted(best.values(), key=lambda r: -r.fused))
         second_top = None if second is None or not len(second) else float(second.max())
         return Ranking(items, float(d.max()) if len(d) else 0.0, sparse_top, second_top)
+
+
+def _present(values: np.ndarray, absent: np.ndarray | None) -> np.ndarray:
+    """``values`` with those of ``absent`` candidates (not embedded yet) at the others' mean."""
+    if absent is None or not absent.any():
+        return values
+    known = values[~absent]
+    return np.where(absent, float(known.mean()) if len(known) else 0.0, values).astype(values.dtype)
 
 
 def _z(values: np.ndarray) -> np.ndarray:

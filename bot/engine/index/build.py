@@ -98,9 +98,9 @@ def build_index(
     scratch: Scratch | None = None,
     budget: int | None = None,
 ) -> tuple[StoredIndex, int]:
-    """The index over ``documents`` and how many passages had to be embedded anew; the
-    biggest arrays are written through files in ``scratch`` when one is given. ``budget``:
-    embed at most that many passages, leave the rest pending (bot/engine/index/stages.py)."""
+    """The index over ``documents`` and how many passages need vectors anew; the biggest
+    arrays are written through files in ``scratch`` when one is given. ``budget``: embed at
+    most that many of them now, the rest later (pending: bot/engine/index/stages.py)."""
     paragraphs = _paragraphs(documents)
     cjk = _cjk(paragraphs)  # the documents' script, kept in the manifest
     shape = fingerprint(settings, cjk)
@@ -158,7 +158,7 @@ def build_index(
     fields = {d.name: dict(d.fields) for d in documents if d.fields}
     stored = StoredIndex(
         manifest, passages, paragraphs, index, IndexArrays(**arrays), terms, postings, fields)
-    return stored, len(todo) - len(left)
+    return stored, len(todo)
 
 
 def _paragraphs(documents: Sequence[Document]) -> list[Paragraph]:

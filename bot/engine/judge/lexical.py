@@ -5,14 +5,21 @@ bot/engine/index/stages.py): its passages have no dense, sparse or second-model 
 the null model's margins and the answerability model's ``second`` feature say nothing about
 them. A hit on such a passage is *lexical-only*, and it is judged here on the lexical
 evidence alone, with a stronger bar than the full judge needs: the fixed rules (the asked
-kind of fact is held, a rare word shared, every specific word known), and the question's
-words covered by the best paragraph and by the chosen answer sentence, the worst-covered
-specific word included. Less than that is "related" (the paragraphs are offered); a best
-paragraph that shares no rare word with the question is not covered at all.
+kind of fact is held, a rare word shared, every specific word known) and every specific
+word of the question matched at least ``LEAST`` in the best paragraph (the word itself or
+its character bigrams). Less than that is "related" (the paragraphs are offered); a best
+paragraph that shares no rare word with the question is not covered at all, and neither is
+a question in the other script (English about a Chinese text): its words match nothing of
+the paragraph until the vectors exist (off-topic English questions were all "related"
+without this rule, 18 of 18 on the tuning sets, and no in-scope one could be bold).
 
-The bars are set so that bold lexical-only answers are no less precise than the full
-judge's on the same questions (bench/lexical_bar.py: every set with everything pending
-against the same sets fully embedded; figures in bench/RESULTS.md, block lexical_bar).
+The bar is set so that bold lexical-only answers are no less precise than the full judge's
+on the same questions (bench/lexical_bar.py: each set with everything pending against the
+same set fully embedded). On the tuning sets (dev, dev2, dev_en, nearmiss, nearmiss3,
+realdocs) the full index's bold answers are right 148/209 (0.708); lexical-only with the
+fixed rules alone 88/168 (0.524), with ``LEAST`` 0.5 37/47 (0.787); adding a bar on the
+paragraph's or the sentence's mean coverage cut answers faster than wrong ones. Checked on
+dev3, dev4 and heldout: full 94/128 (0.734), lexical-only 21/28 (0.750).
 """
 
 from __future__ import annotations
@@ -24,9 +31,7 @@ import numpy as np
 from bot.engine.judge.evidence import Evidence
 from bot.engine.rank.hybrid import Ranking
 
-COVERED = 0.9  # the best paragraph's coverage of the question's words (weighted mean)
-SAID = 0.8  # ... and the answer sentence's
-LEAST = 0.75  # the worst-covered specific word's match in the best paragraph
+LEAST = 0.5  # the worst-covered specific word's match in the best paragraph (0..1)
 
 Verdict = Literal["answered", "related", "not_covered"]
 
@@ -38,15 +43,11 @@ def lexical_only(ranking: Ranking, pending: np.ndarray | None) -> bool:
 
 def verdict(evidence: Evidence) -> Verdict:
     """What a lexical-only hit may be: a bold answer only on strong lexical evidence."""
-    if not evidence.anchored:
+    if evidence.cross or not evidence.anchored:
         return "not_covered"
-    strong = (
-        evidence.plausible
-        and (evidence.covered or 0.0) >= COVERED
-        and (evidence.said or 0.0) >= SAID
-        and (evidence.least if evidence.least is not None else 1.0) >= LEAST
-    )
+    least = 1.0 if evidence.least is None else evidence.least
+    strong = evidence.plausible and least >= LEAST
     return "answered" if strong else "related"
 
 
-__all__ = ["COVERED", "LEAST", "SAID", "lexical_only", "verdict"]
+__all__ = ["LEAST", "lexical_only", "verdict"]

@@ -44,7 +44,7 @@ ADMIN = SimUser(id=9001, first_name="管理员")
 ASKER = SimUser(id=5001, first_name="干部")
 FACT = "第{n}条 第{n}号网格的网格员每周入户走访不少于{k}户，发现安全隐患当日上报镇应急办。"
 KEYWORDS = "已可按关键词检索"  # the status once the lexical version serves (bot/telegram/texts.py)
-TEXT_FACT = "青石镇第七网格的楼栋长每月组织居民议事会三次，议事记录交网格员存档。"
+TEXT_FACT = "青石镇第七网格的楼栋长每月走访独居老人不少于十二户，走访记录交网格员存档。"
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
 
@@ -54,7 +54,7 @@ def text_document(paragraphs: int) -> tuple[bytes, str, str]:
     article = [p for p in (SEEDS / "article.txt").read_text(encoding="utf-8").split("\n") if len(p) > 40]
     body = [f"{article[i % len(article)]}（副本{i // len(article) + 1}）" for i in range(paragraphs - 1)]
     body.insert(len(body) // 2, TEXT_FACT)
-    return "\n\n".join(body).encode("utf-8"), "青石镇第七网格的楼栋长每月组织几次居民议事会？", "三次"
+    return "\n\n".join(body).encode("utf-8"), "青石镇第七网格的楼栋长每月走访独居老人多少户？", "十二户"
 
 
 def text_pdf(pages: int) -> tuple[bytes, str, str]:

@@ -8,7 +8,8 @@ text) has all-zero BM25, which contributes nothing, so the embedding signals ran
 second model (multilingual USE by default) is the strongest of those across languages.
 A signal that is absent (no sparse head, no second model) simply contributes nothing; so do
 the embedding signals of a passage whose vectors are not computed yet (``pending``, a staged
-build: bot/engine/index/stages.py): they take the mean of the other candidates'.
+build: bot/engine/index/stages.py): they take the mean of the other candidates'
+(``fill_absent``; the answer sentences' too).
 The FAISS index is built by the indexer (bot/engine/index/faiss_index.py); this module only searches it.
 """
 
@@ -107,7 +108,7 @@ class HybridRetriever:
         w = self.cross_weights if query.cross_lingual else self.weights
         sims, rows = self._faiss.search(query.vector.reshape(1, -1).astype(np.float32), k)
         valid = rows[0] >= 0
-        if self.pending is not None:  # a zero vector's cosine is no evidence (_present)
+        if self.pending is not None:  # a zero vector's cosine is no evidence (fill_absent)
             valid &= ~self.pending[np.maximum(rows[0], 0)]
         dense = np.full(n, float(sims[0][valid].min()) if valid.any() else 0.0, np.float32)
         dense[rows[0][valid]] = sims[0][valid]
@@ -118,13 +119,14 @@ class HybridRetriever:
             second = self._second @ query.second
             candidates = np.union1d(candidates, np.argsort(-second)[:k])
         absent = None if self.pending is None else self.pending[candidates]
-        d, lx = _present(dense[candidates], absent), lexical[candidates]
+        d, lx = fill_absent(dense[candidates], absent), lexical[candidates]
         fused = w.dense * _z(d) + w.lexical * _z(lx)
         if second is not None:
-            fused = fused + w.second * _z(_present(second[candidates], absent))
+            fused = fused + w.second * _z(fill_absent(second[candidates], absent))
         sparse_top = None
         if self._sparse is not None and query.sparse is not None:
-            sp = _present(np.asarray((self._sparse[candidates] @ query.sparse.T).todense()).ravel(), absent)
+            sp = np.asarray((self._sparse[candidates] @ query.sparse.T).todense()).ravel()
+            sp = fill_absent(sp, absent)
             fused = fused + w.sparse * _z(sp)
             sparse_top = float(sp.max()) if len(sp) else 0.0
         best: dict[tuple[str, int], Ranked] = {}
@@ -138,8 +140,9 @@ class HybridRetriever:
         return Ranking(items, float(d.max()) if len(d) else 0.0, sparse_top, second_top)
 
 
-def _present(values: np.ndarray, absent: np.ndarray | None) -> np.ndarray:
-    """``values`` with those of ``absent`` candidates (not embedded yet) at the others' mean."""
+def fill_absent(values: np.ndarray, absent: np.ndarray | None) -> np.ndarray:
+    """``values`` with those of ``absent`` candidates (not embedded yet: a staged build's zero
+    rows) at the others' mean, so that their z-score is 0: the signal says nothing of them."""
     if absent is None or not absent.any():
         return values
     known = values[~absent]

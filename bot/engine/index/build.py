@@ -114,8 +114,8 @@ def build_index(
     todo = np.flatnonzero(reuse < 0)
     batch = max(1, settings.embedding.batch_size)
     chosen, left = stages.plan(budget, passages, todo, paragraphs)
-    texts = [passages[i].text for i in todo]
-    fresh, fresh_sparse = _embed(stages.deferring(encoder, chosen), texts, batch, has_sparse, progress)
+    fresh, fresh_sparse = _embed(
+        stages.deferring(encoder, chosen), [passages[i].text for i in todo], batch, has_sparse, progress)
     index = _faiss(settings, previous if same_model else None, reuse, todo, fresh)
     del fresh  # the FAISS index holds its own copy (memory peak of a 100k build)
     arrays: dict[str, Any] = {}
@@ -141,11 +141,9 @@ def build_index(
     )
     if second is not None:  # near-synonyms by the cross-lingual model the check is calibrated on
         same_second = previous is not None and previous.manifest.second_model == second.model_id
-        later = stages.deferring(second, chosen)
-        arrays["vocabulary"] = word_vectors(later, terms, postings, previous, same_second)
-    pending = stages.pending_mask(len(passages), left)
-    if pending is not None:
-        arrays["pending"] = pending
+        arrays["vocabulary"] = word_vectors(
+            stages.deferring(second, chosen), terms, postings, previous, same_second)
+    arrays.update(stages.pending_arrays(len(passages), left))
     manifest = Manifest(
         format=FORMAT_VERSION, model=encoder.model_id, second_model=_model_id(second),
         dim=encoder.dim, normalized=True, metric="inner_product",

@@ -69,13 +69,13 @@ def plan(
     return Plan(frozenset(texts), words=False), left
 
 
-def pending_mask(count: int, left: Collection[int]) -> np.ndarray | None:
-    """The ``pending`` array of an index of ``count`` passages (None: nothing pending)."""
+def pending_arrays(count: int, left: Collection[int]) -> dict[str, np.ndarray]:
+    """The ``pending`` array of an index of ``count`` passages, by name (none: nothing pending)."""
     if not len(left):
-        return None
+        return {}
     mask = np.zeros(count, dtype=bool)
     mask[np.asarray(list(left), dtype=np.int64)] = True
-    return mask
+    return {"pending": mask}
 
 
 def reusable(reuse: np.ndarray, pending: np.ndarray | None) -> np.ndarray:

@@ -108,7 +108,7 @@ def _parser() -> argparse.ArgumentParser:
 def _service(settings: Settings, progress: bool = False) -> Any:
     from bot.engine.lifecycle import open_service
 
-    return open_service(settings, progress=progress)
+    return open_service(settings, progress=progress, finish=True)
 
 
 def cmd_index(settings: Settings, args: argparse.Namespace) -> int:

@@ -95,10 +95,10 @@ async def test_questions_during_a_reload_are_answered_from_the_old_index(
     real = serving_engine.rebuild
 
     def slow(
-        settings: Settings, previous: SearchService, read: Sequence[Document] = ()
+        settings: Settings, previous: SearchService, read: Sequence[Document] = (), budget: int | None = None
     ) -> tuple[SearchService, ReloadReport]:
         time.sleep(2.0)
-        return real(settings, previous, read)
+        return real(settings, previous, read, budget)
 
     monkeypatch.setattr(serving_engine, "rebuild", slow)
     old = live.runtime.engine.current
@@ -148,7 +148,7 @@ async def test_bad_uploads_are_refused_and_the_index_keeps_serving(live: Live) -
 async def test_failed_reload_keeps_the_old_index_and_rolls_back_uploads(
     live: Live, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(settings: Settings, previous: SearchService, read: object = ()) -> None:
+    def broken(settings: Settings, previous: SearchService, read: object = (), budget: object = None) -> None:
         raise ReloadError("the disk is full (坏文件.txt)")
 
     monkeypatch.setattr(serving_engine, "rebuild", broken)

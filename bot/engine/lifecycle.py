@@ -49,8 +49,11 @@ def open_service(
     encoder: Encoder | None = None,
     second: Encoder | None = None,
     progress: bool = False,
+    finish: bool = False,
 ) -> SearchService:
     """The service over ``settings.docs_dir``, loading the saved index when it is fresh.
+    An index with passages still to embed (a staged build cut short) is served as it is,
+    for the caller to finish in the background; ``finish``: embed them first (the CLI).
 
     Models not passed in are loaded from ``settings.embedding``; set its ``second_model``
     to "" for no second model (as the fast unit tests do).
@@ -68,7 +71,8 @@ def open_service(
     documents = load_documents(settings.docs_dir, document_limits(settings), known, reading)
     for problem in unreadable(documents):
         log.warning("document left out: %s", problem)
-    if previous is None or not is_fresh(previous, settings, encoder, documents, second):
+    unfinished = finish and previous is not None and previous.manifest.pending > 0
+    if previous is None or unfinished or not is_fresh(previous, settings, encoder, documents, second):
         previous, _ = _build(settings, encoder, documents, previous, second, progress)
     service = SearchService(settings, encoder, previous, second)
     service.warm_up()
@@ -76,15 +80,18 @@ def open_service(
 
 
 def rebuild(
-    settings: Settings, previous: SearchService, read: Sequence[Document] = ()
+    settings: Settings, previous: SearchService, read: Sequence[Document] = (), budget: int | None = None
 ) -> tuple[SearchService, ReloadReport]:
     """A new service over the current documents; unchanged passages keep their vectors.
-    ``read``: documents already read (an upload), not read again when their bytes match."""
+    ``read``: documents already read (an upload), not read again when their bytes match.
+    ``budget``: embed at most that many passages, the rest later (bot/engine/index/stages.py;
+    0: the lexical version, searchable by its words at once)."""
     start = time.perf_counter()
     try:
         known = known_documents(previous.stored) | {d.name: d for d in read if d.problem is None}
         documents = load_documents(settings.docs_dir, document_limits(settings), known)
-        stored, reembedded = _build(settings, previous.encoder, documents, previous.stored, previous.second)
+        stored, reembedded = _build(
+            settings, previous.encoder, documents, previous.stored, previous.second, budget=budget)
     except (IngestError, EncoderError, StoreError) as exc:
         raise ReloadError(str(exc)) from exc
     except Exception as exc:  # model, FAISS or disk failure: report it, keep the old index
@@ -97,6 +104,7 @@ def rebuild(
         reembedded=reembedded,
         seconds=round(time.perf_counter() - start, 3),
         skipped=service.info.skipped,
+        pending=stored.manifest.pending,
     )
     return service, report
 
@@ -119,13 +127,14 @@ def _progress_bars() -> Progress:
 
 def _build(
     settings: Settings, encoder: Encoder, documents: Sequence[Document], previous: StoredIndex | None,
-    second: Encoder | None, progress: bool = False,
+    second: Encoder | None, progress: bool = False, budget: int | None = None,
 ) -> tuple[StoredIndex, int]:
     """Build (the biggest arrays through scratch files), save to ``settings.index_dir``, and
     map the saved arrays back: what the service holds is the index on disk, not the built
     copies. Returns the index and how many passages were embedded."""
     with Scratch(settings.index_dir) as scratch:
-        stored, embedded = build_index(settings, encoder, documents, previous, progress, second, scratch)
+        stored, embedded = build_index(
+            settings, encoder, documents, previous, progress, second, scratch, budget)
         save_store(settings.index_dir, stored)
         return mapped(settings.index_dir, stored), embedded
 

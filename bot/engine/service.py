@@ -21,6 +21,7 @@ from bot.engine.cache import AnswerCache
 from bot.engine.documents.ingest import Paragraph
 from bot.engine.documents.qa import qa_teachings
 from bot.engine.index.store import StoredIndex
+from bot.engine.judge import lexical
 from bot.engine.judge.answerable import answerable
 from bot.engine.judge.evidence import Evidence, Gauge
 from bot.engine.judge.nullmodel import NullModel, RefusalRule
@@ -86,7 +87,8 @@ class SearchService:
         faiss.omp_set_num_threads(self.settings.retrieval.faiss_threads)
         s, a = self.stored, self.stored.arrays
         self.lexical = LexicalIndex(s.terms, s.postings)
-        self.retriever = HybridRetriever(s.passages, s.faiss_index, self.lexical, a.sparse, a.second)
+        self.retriever = HybridRetriever(
+            s.passages, s.faiss_index, self.lexical, a.sparse, a.second, pending=a.pending)
         background = a.background if a.background is not None else np.zeros((0, s.manifest.dim), np.float32)
         cjk = s.manifest.cjk
         if cjk is None:  # an index from before the manifest kept the documents' script
@@ -227,13 +229,18 @@ class SearchService:
             ranking = named_first(ranking, named, self.retriever.passages, self._is_title)
         ranking = self._holding_first(query, ranking, asking)
         hits = self._hits(ranking, k, offset)
-        if not self.rule.covered(margins) or not hits:
+        only_words = lexical.lexical_only(ranking, self.stored.arrays.pending)  # no vectors yet
+        if not (only_words or self.rule.covered(margins)) or not hits:
             return Answer(question, "not_covered", "", hits), None
         alternatives = len(hits) if offset == 0 else 1  # a follow-up may answer from any cited
         chosen, extract = self._extract(question, query, ranking, asking, alternatives)
         elliptical = asking.thread is not None or is_follow_up(asking.written)  # its words miss its subject
         evidence = self.gauge.measure(query, ranking, margins, words, extract, elliptical)
-        if not answerable(evidence):  # unsure: the best sentence of the first paragraphs to choose from
+        judged = lexical.verdict(evidence) if only_words else None
+        if judged == "not_covered":
+            return Answer(question, "not_covered", "", hits), evidence
+        if judged == "related" or (judged is None and not answerable(evidence)):
+            # unsure: the best sentence of the first paragraphs to choose from
             offered = self.picker.candidates(query, [(h.doc, h.paragraph) for h in hits], CANDIDATES)
             turn = Turn.of(question, hits)  # the whole question
             return Answer(question, "related", "", hits, turn=turn, candidates=offered), evidence

@@ -141,6 +141,7 @@ class DocumentSummary:
     title: str = ""  # the document's own title, 文号 and 成文日期 (a 公文's), "" when none
     doc_number: str = ""
     date: str = ""
+    embedding: bool = False  # some of its passages are still being embedded (words only so far)
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,7 @@ class ReloadReport:
     reembedded: int
     seconds: float
     skipped: tuple[Skipped, ...] = ()
+    pending: int = 0  # passages searchable by their words only, embedded in the background
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+import numpy as np
 
 from bot.engine.documents.changes import compare
 from bot.engine.documents.folder import Placed, place, remove, target_name, with_who_added
@@ -72,9 +75,14 @@ class DocumentDesk:
             return service.library.neighbours(doc, number)
 
     def catalogue(self) -> list[DocumentSummary]:
-        """Every document served (paragraphs, pages), with who added it when."""
+        """Every document served (paragraphs, pages), with who added it when and whether it
+        is still being embedded (searchable by its words only so far)."""
         with self.holder.borrow() as service:
             served = service.library.catalogue()
+            pending = service.stored.arrays.pending
+            passages = service.stored.passages
+            embedding = set() if pending is None else {passages[i].doc for i in np.flatnonzero(pending)}
+        served = [replace(d, embedding=d.name in embedding) for d in served]
         return with_who_added(served, self.settings.docs_dir)
 
     async def add_document(

@@ -5,6 +5,7 @@
     answer = await served.ask("…", context=last_turn)    # batched with concurrent questions
     report = await served.reload(change)                 # rebuild off the event loop, swap in
     upload = await served.add_document(name, data)       # read, place, rebuild (documents.py)
+    await served.embedded()                              # the vectors, embedded after (staging.py)
 
 This is the transports' one door to the engine: Telegram handlers, inline mode, buttons, the
 console and (through Telegram) the dialogue runner ask, look paragraphs up, manage documents
@@ -39,6 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.engine.documents.ingest import Document
+from bot.engine.index.stages import LEXICAL
 from bot.engine.lifecycle import ReloadError, open_service, rebuild
 from bot.engine.service import SearchService
 from bot.engine.types import Answer, IndexInfo, ReloadReport, Teaching, Turn
@@ -46,6 +48,7 @@ from bot.serving.batcher import AskBatcher
 from bot.serving.documents import DocumentDesk, Undo
 from bot.serving.holder import ServiceHolder
 from bot.serving.source import FolderSource, IndexSource, local_version
+from bot.serving.staging import Background, Staging
 from config.settings import Settings
 from embeddings import Encoder
 
@@ -55,7 +58,7 @@ Teachings = Callable[[], Awaitable[Sequence[Teaching]]]
 
 
 @dataclass
-class ServedEngine(DocumentDesk):
+class ServedEngine(DocumentDesk, Staging):
     """The serving index of one process, and the transports' one door to the engine: asks,
     the documents (bot/serving/documents.py), reloads, following other replicas' reloads."""
 
@@ -71,6 +74,7 @@ class ServedEngine(DocumentDesk):
     swapped: Callable[[str, float], None] = lambda kind, seconds: None  # (open|reload|follow, s)
     teachings: Teachings | None = None  # reads what admins taught (None: nothing taught)
     taught: tuple[Teaching, ...] = ()  # what the serving index answers with
+    background: Background = field(default_factory=Background)  # embedding what is pending
 
     @property
     def origin(self) -> IndexSource:
@@ -141,6 +145,7 @@ class ServedEngine(DocumentDesk):
 
         service = await self._swap_in(make, "open")
         log.info("serving %d documents, %d paragraphs", len(service.info.documents), service.info.paragraphs)
+        self.embed_later()  # an index left with passages to embed (stopped between stages)
 
     async def reload(
         self, change: Callable[[], Undo] | None = None, read: Sequence[Document] = ()
@@ -151,7 +156,8 @@ class ServedEngine(DocumentDesk):
         published version first; then ``change`` edits the documents folder and returns how
         to undo the edit; the undo runs when the rebuild or its publication fails. On failure
         ReloadError propagates and the old index keeps serving. ``read``: documents already
-        read (an upload's), not read again.
+        read (an upload's), not read again. What is new is served by its words first, its
+        vectors embedded in the background (bot/serving/staging.py).
         """
         async with self.reload_lock:
             current = self.holder.current
@@ -161,7 +167,7 @@ class ServedEngine(DocumentDesk):
                 self._shared(self.origin.fetch)
                 undo = change() if change is not None else None
                 try:
-                    service, report = rebuild(self.settings, current, read)
+                    service, report = rebuild(self.settings, current, read, LEXICAL)
                     self._shared(self.origin.publish)
                 except BaseException:
                     if undo is not None:
@@ -171,6 +177,7 @@ class ServedEngine(DocumentDesk):
                 return service
 
             await self._swap_in(work, "reload")
+        self.embed_later()
         report = reports[0]
         log.info(
             "reloaded: %d documents, %d paragraphs, %d re-embedded, %.2f s",
@@ -217,6 +224,8 @@ class ServedEngine(DocumentDesk):
 
     def close(self) -> None:
         """Close the serving index and its source (at shutdown)."""
+        if self.background.task is not None:
+            self.background.task.cancel()
         self.holder.close()
         self.origin.close()
 

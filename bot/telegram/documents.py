@@ -5,7 +5,10 @@ edited as the work goes ("正在识别扫描页：第 3/12 页…", then the res
 answered meanwhile. A document that cannot be read gets its reason in the admin's language
 and nothing changes. A readable one is written into the folder (replacing a document of the
 same name, with what changed in paragraphs) and the folder is reloaded; a failed reload
-removes it again. /remove asks for a confirmation button first. Private chats only.
+removes it again. The reload makes the new paragraphs searchable by their words at once and
+embeds them in the background: the status message says so as it goes ("已可按关键词检索
+（3,001 段）…正在建立语义索引 35%…完成"), and /docs marks a document still being embedded.
+/remove asks for a confirmation button first. Private chats only.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from bot.telegram.texts import Lang, lang_of, problem_text, t
 
 log = logging.getLogger(__name__)
 EDIT_EVERY = 2.0  # seconds between progress edits of the status message
+WATCHING: set[asyncio.Task[None]] = set()  # status messages following a background embedding
 REMOVE = "rm"  # callback data "rm:<digest>:y" or "rm:<digest>:n"
 
 
@@ -64,7 +68,29 @@ async def upload(update: Update, context: Ctx) -> None:
         await _edit(status, t(lang, "upload_rolled_back", name=target_name(name), error=exc))
         return
     await progress.settle()
-    await _edit(status, _upload_text(lang, name, added, len(rt.engine.stale)))
+    if added.report is None or not added.report.pending:
+        await _edit(status, _upload_text(lang, name, added, len(rt.engine.stale)))
+        return
+    watch = asyncio.create_task(_embedding(status, lang, name, added, context))
+    WATCHING.add(watch)  # the upload is served; the status follows the background embedding
+    watch.add_done_callback(WATCHING.discard)
+
+
+async def _embedding(status: Message, lang: Lang, name: str, added: Upload, context: Ctx) -> None:
+    """The status message while the upload's vectors are embedded in the background: searchable
+    by keyword now, the semantic index's percentage, then done (or left for later)."""
+    ready = t(lang, "doc_keywords", paragraphs=f"{added.paragraphs:,}")
+    shown, left = -1.0, 1
+    async for left, total in context.runtime.engine.embedding():
+        if left and time.monotonic() - shown >= EDIT_EVERY:
+            shown = time.monotonic()
+            percent = (total - left) * 100 // max(total, 1)
+            await _edit(status, ready + t(lang, "doc_embedding", percent=percent))
+    done = ready + t(lang, "doc_embedding", percent=100) + t(lang, "doc_embedded")
+    tail = t(lang, "doc_embed_later") if left else done
+    text = _upload_text(lang, name, added, len(context.runtime.engine.stale))
+    head, _, rest = text.partition("\n")
+    await _edit(status, f"{head}\n{tail}\n{rest}" if rest else f"{head}\n{tail}")
 
 
 def _upload_text(lang: Lang, name: str, added: Upload, stale: int) -> str:
@@ -97,8 +123,9 @@ async def docs_command(update: Update, context: Ctx) -> None:
         pages = t(lang, "doc_page_count", pages=d.pages) if d.pages else ""
         known = " · ".join(x for x in (f"《{d.title}》" if d.title else "", d.doc_number, d.date) if x)
         about = t(lang, "docs_about", about=known) if known else ""
+        embedding = t(lang, "docs_embedding") if d.embedding else ""
         lines.append(t(lang, "docs_line", rank=rank, name=d.name, about=about, paragraphs=d.paragraphs,
-                       pages=pages, added=added))
+                       pages=pages, added=added, embedding=embedding))
     lines += [problem_text(lang, s.reason, {**dict(s.values), "name": s.name})
               for s in rt.engine.info.skipped]
     await reply_text(update, context, "\n".join(lines))

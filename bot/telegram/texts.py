@@ -65,6 +65,10 @@ _ZH: dict[str, str] = {
     "doc_pages": "正在读取“{name}”：第 {done}/{total} 页…",
     "doc_ocr": "正在识别扫描页：第 {done}/{total} 页…",
     "doc_indexing": "正在建立索引（{paragraphs} 段）…",
+    "doc_keywords": "已可按关键词检索（{paragraphs} 段）…",
+    "doc_embedding": "正在建立语义索引 {percent}%…",
+    "doc_embedded": "完成",
+    "doc_embed_later": "语义索引尚未完成，将在后台继续（重启后接着建立）。",
     "doc_page_count": "，{pages} 页",
     "doc_too_large": "“{name}”太大（{size_mb} MB），上限是 {limit_mb} MB。",
     "doc_too_many_pages": "“{name}”有 {pages} 页，超过上限 {limit} 页。请拆分后上传。",
@@ -84,7 +88,8 @@ _ZH: dict[str, str] = {
     "doc_encoding": "无法识别“{name}”的文字编码（支持 UTF-8、UTF-16、GB18030/GBK）。",
     "reload_skipped": "以下 {count} 个文件无法读取，已跳过：",
     "docs_header": "已收录 {count} 份文件：",
-    "docs_line": "{rank}. {name}{about}：{paragraphs} 段{pages}{added}",
+    "docs_line": "{rank}. {name}{about}：{paragraphs} 段{pages}{added}{embedding}",
+    "docs_embedding": "（正在建立语义索引，暂按关键词检索）",
     "docs_about": "（{about}）",
     "docs_added": "，{when} 由 {who} 添加",
     "docs_none": "文件夹里还没有文件。发送文件即可添加。",
@@ -198,6 +203,12 @@ _EN: dict[str, str] = {
     "doc_pages": "Reading '{name}': page {done}/{total}…",
     "doc_ocr": "Recognising scanned pages: {done}/{total}…",
     "doc_indexing": "Indexing ({paragraphs} paragraphs)…",
+    "doc_keywords": "Searchable by keyword ({paragraphs} paragraphs)… ",
+    "doc_embedding": "building the semantic index {percent}%…",
+    "doc_embedded": "done",
+    "doc_embed_later": (
+        "The semantic index is not finished yet; it goes on in the background (and after a restart)."
+    ),
     "doc_page_count": ", {pages} pages",
     "doc_too_large": "'{name}' is too large ({size_mb} MB); the limit is {limit_mb} MB.",
     "doc_too_many_pages": "'{name}' has {pages} pages, over the limit of {limit}. Please split it.",
@@ -221,7 +232,8 @@ _EN: dict[str, str] = {
     "doc_encoding": "Cannot tell the text encoding of '{name}' (UTF-8, UTF-16 and GB18030/GBK are read).",
     "reload_skipped": "{count} file(s) could not be read and were left out:",
     "docs_header": "{count} document(s):",
-    "docs_line": "{rank}. {name}{about}: {paragraphs} paragraphs{pages}{added}",
+    "docs_line": "{rank}. {name}{about}: {paragraphs} paragraphs{pages}{added}{embedding}",
+    "docs_embedding": " (semantic index being built; searchable by keyword meanwhile)",
     "docs_about": " ({about})",
     "docs_added": ", added {when} by {who}",
     "docs_none": "The folder has no documents yet. Send a file to add one.",
@@ -312,7 +324,8 @@ def t(lang: Lang, key: str, **values: object) -> str:
     return template.format(**values) if values else template
 
 
-WORKING = ("doc_reading", "doc_pages", "doc_ocr", "doc_indexing")  # a status message still at work
+# a status message still at work
+WORKING = ("doc_reading", "doc_pages", "doc_ocr", "doc_indexing", "doc_keywords")
 
 
 def is_working(text: str) -> bool:

@@ -30,6 +30,7 @@ import numpy as np
 
 from bot.engine.documents.ingest import Paragraph
 from bot.engine.index.mapped import RowFile
+from bot.engine.rank.hybrid import fill_absent
 from bot.engine.text.normalize import normalize
 from bot.engine.text.sentences import sentence_texts
 from bot.engine.text.tokenize import tokenize
@@ -135,7 +136,8 @@ class SentenceIndex:
         lexical = self.lexical(question_norm, rows, translated)
         fused = _z(lexical) * (TRANSLATED_WEIGHT if translated else 1.0)
         if vector is not None and self.vectors is not None and len(vector) == self.vectors.shape[1]:
-            fused = fused + _z(self.vectors[list(rows)] @ vector)
+            block = np.asarray(self.vectors[list(rows)])  # a zero row: not embedded yet (rank/hybrid.py)
+            fused = fused + _z(fill_absent(block @ vector, ~np.asarray(block.any(axis=1), dtype=bool)))
         return fused
 
     def lexical(

@@ -28,13 +28,14 @@ from embeddings.encoder import Encoder
 
 def sentence_arrays(
     model: Encoder, paragraphs: Sequence[Paragraph], previous: StoredIndex | None, same_model: bool,
-    batch: int, scratch: Scratch | None = None,
+    batch: int, scratch: Scratch | None = None, stale: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Vectors of every sentence of the servable paragraphs in order, sentences per
     paragraph, and a hash per sentence. An unchanged paragraph keeps its rows whole (it is
     not even split into sentences again); a sentence of a changed paragraph whose text was
     in the previous index keeps its vector. With ``scratch`` the vectors are written through
-    a file there, not held in memory."""
+    a file there, not held in memory. ``stale``: previous sentence rows not to reuse (left
+    for later by a staged build, bot/engine/index/stages.py)."""
     servable = [p for p in paragraphs if p.servable]
     old = previous.arrays if previous is not None else None
     old_counts = None if old is None or old.sentence_counts is None else np.asarray(old.sentence_counts)
@@ -44,6 +45,11 @@ def sentence_arrays(
         before = [p for p in previous.paragraphs if p.servable]
         if len(before) == len(old_counts):
             source = _match(before, servable)
+        if stale is not None and len(stale):  # neither their paragraphs whole nor their hashes
+            old_hashes = old_hashes.copy()
+            old_hashes[stale] = 0
+            holding = np.unique(np.searchsorted(np.cumsum(old_counts, dtype=np.int64), stale, side="right"))
+            source = np.where(np.isin(source, holding), -1, source)
     kept, fresh = np.flatnonzero(source >= 0), np.flatnonzero(source < 0)
     split = {int(i): sentence_texts(servable[i].text) for i in fresh}
     counts = np.zeros(len(servable), dtype=np.int32)
@@ -94,7 +100,9 @@ def word_vectors(
     if same_model and previous is not None and previous.arrays.vocabulary is not None:
         before = _words(previous.terms, previous.postings)
         if len(before) == len(previous.arrays.vocabulary):
-            old = dict(zip(before, previous.arrays.vocabulary, strict=True))
+            vectors = previous.arrays.vocabulary
+            made = np.flatnonzero(np.asarray(vectors).any(axis=1)).tolist()  # a zero row: left for later
+            old = {before[i]: vectors[i] for i in made}
     return vocabulary_vectors(_words(terms, postings), lambda w: model.encode_queries(w), old)
 
 

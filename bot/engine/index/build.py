@@ -24,7 +24,7 @@ from scipy import sparse
 from tqdm import tqdm
 
 from bot.engine.documents.ingest import READING, Document, Paragraph, Passage, to_passages
-from bot.engine.index import faiss_index
+from bot.engine.index import faiss_index, stages
 from bot.engine.index.answer_vectors import sentence_arrays, word_vectors
 from bot.engine.index.background import BACKGROUND_FILE, load_background
 from bot.engine.index.mapped import Scratch
@@ -96,9 +96,11 @@ def build_index(
     progress: bool = False,
     second: Encoder | None = None,
     scratch: Scratch | None = None,
+    budget: int | None = None,
 ) -> tuple[StoredIndex, int]:
-    """The index over ``documents`` and how many passages had to be embedded anew; the
-    biggest arrays are written through files in ``scratch`` when one is given."""
+    """The index over ``documents`` and how many passages need vectors anew; the biggest
+    arrays are written through files in ``scratch`` when one is given. ``budget``: embed at
+    most that many of them now, the rest later (pending: bot/engine/index/stages.py)."""
     paragraphs = _paragraphs(documents)
     cjk = _cjk(paragraphs)  # the documents' script, kept in the manifest
     shape = fingerprint(settings, cjk)
@@ -108,10 +110,12 @@ def build_index(
     same_model = previous is not None and (previous.manifest.model, previous.manifest.dim) == (
         encoder.model_id, encoder.dim) and (old.sparse is not None) == has_sparse
     source = _previous_rows(passages, previous)  # previous row of the same text, else -1
-    reuse = source if same_model else np.full(len(passages), -1)
+    reuse = stages.reusable(source if same_model else np.full(len(passages), -1), old.pending)
     todo = np.flatnonzero(reuse < 0)
     batch = max(1, settings.embedding.batch_size)
-    fresh, fresh_sparse = _embed(encoder, [passages[i].text for i in todo], batch, has_sparse, progress)
+    chosen, left = stages.plan(budget, passages, todo, paragraphs)
+    fresh, fresh_sparse = _embed(
+        stages.deferring(encoder, chosen), [passages[i].text for i in todo], batch, has_sparse, progress)
     index = _faiss(settings, previous if same_model else None, reuse, todo, fresh)
     del fresh  # the FAISS index holds its own copy (memory peak of a 100k build)
     arrays: dict[str, Any] = {}
@@ -121,21 +125,25 @@ def build_index(
     if second is not None:
         same_second = previous is not None and previous.manifest.second_model == second.model_id
         second_reuse = source if same_second and old.second is not None else np.full(len(passages), -1)
-        second_todo = np.flatnonzero(second_reuse < 0)
-        vectors = _encode(second.encode_passages, [passages[i].text for i in second_todo], batch, second.dim)
+        second_todo = np.flatnonzero(stages.reusable(second_reuse, old.pending) < 0)
+        later = stages.deferring(second, chosen)
+        vectors = _encode(later.encode_passages, [passages[i].text for i in second_todo], batch, second.dim)
         arrays["second"] = _assemble(second_reuse, old.second, second_todo, vectors)
         arrays["background_second"] = second.encode_passages(load_background(cjk))
     terms = _terms(passages, previous, source, progress, scratch)
     postings = Postings.build(terms)
-    sentence_model = second or encoder
+    sentence_model = stages.deferring(second or encoder, chosen)
     same_sentences = previous is not None and (previous.manifest.second_model or previous.manifest.model) == (
         sentence_model.model_id)
+    stale = None if previous is None else stages.zero_rows(old.sentences, previous.manifest.pending)
     arrays["sentences"], arrays["sentence_counts"], arrays["sentence_hashes"] = sentence_arrays(
-        sentence_model, paragraphs, previous, same_sentences, batch, scratch
+        sentence_model, paragraphs, previous, same_sentences, batch, scratch, stale
     )
     if second is not None:  # near-synonyms by the cross-lingual model the check is calibrated on
         same_second = previous is not None and previous.manifest.second_model == second.model_id
-        arrays["vocabulary"] = word_vectors(second, terms, postings, previous, same_second)
+        arrays["vocabulary"] = word_vectors(
+            stages.deferring(second, chosen), terms, postings, previous, same_second)
+    arrays.update(stages.pending_arrays(len(passages), left))
     manifest = Manifest(
         format=FORMAT_VERSION, model=encoder.model_id, second_model=_model_id(second),
         dim=encoder.dim, normalized=True, metric="inner_product",
@@ -143,7 +151,7 @@ def build_index(
         documents={d.name: d.file_hash for d in documents}, fingerprint=shape, cjk=cjk,
         unreadable={d.name: {"reason": d.problem.reason, **d.problem.values} for d in documents if d.problem},
         passages=len(passages), built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        arrays=sorted(arrays), normalization=NORMALIZATION, reading=READING,
+        arrays=sorted(arrays), normalization=NORMALIZATION, reading=READING, pending=len(left),
     )
     fields = {d.name: dict(d.fields) for d in documents if d.fields}
     stored = StoredIndex(

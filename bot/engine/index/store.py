@@ -61,6 +61,9 @@ class IndexArrays:
     sentence_counts: np.ndarray | None = None  # int: sentences per servable paragraph
     sentence_hashes: np.ndarray | None = None  # uint64: a hash of each sentence's text
     vocabulary: np.ndarray | None = None  # a vector per document word (bot/engine/question/concepts.py)
+    # bool: the passage's vectors are not computed yet (zero rows; bot/engine/index/stages.py);
+    # None: nothing pending (an index built whole, or from before staged builds)
+    pending: np.ndarray | None = field(default=None, metadata=PER_PASSAGE)
 
     def named(self) -> dict[str, Any]:
         """The arrays that are set, by field name."""
@@ -91,6 +94,7 @@ class Manifest:
     cjk: bool | None = None  # the documents' script (None: an index from before it was kept)
     reading: int = 0  # ingest.READING of the readers that parsed the documents
     unreadable: dict[str, dict[str, Any]] = field(default_factory=dict)  # name → reason, values
+    pending: int = 0  # passages whose vectors are still to be computed (IndexArrays.pending)
 
     def skipped(self) -> tuple[Skipped, ...]:
         """The documents left out as unreadable, by name."""
@@ -142,7 +146,8 @@ def save(index_dir: Path, stored: StoredIndex) -> None:
                 release(array)  # its written pages stay in the page cache; synced below
                 os.link(written, tmp / f"{name}.npy")
             else:
-                kind = array.dtype if np.issubdtype(array.dtype, np.integer) else np.float32
+                exact = np.issubdtype(array.dtype, np.integer) or array.dtype == bool
+                kind = array.dtype if exact else np.float32
                 np.save(tmp / f"{name}.npy", np.ascontiguousarray(array, dtype=kind), allow_pickle=False)
         parts.write_terms(tmp, stored.terms)
         parts.write_postings(tmp, stored.postings)

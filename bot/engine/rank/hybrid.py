@@ -6,7 +6,10 @@ bench/RESULTS.md). Z-scores put BM25's unbounded scores and the compressed cosin
 e5-style models on one scale. A question with no lexical overlap (English about a Chinese
 text) has all-zero BM25, which contributes nothing, so the embedding signals rank it; the
 second model (multilingual USE by default) is the strongest of those across languages.
-A signal that is absent (no sparse head, no second model) simply contributes nothing.
+A signal that is absent (no sparse head, no second model) simply contributes nothing; so do
+the embedding signals of a passage whose vectors are not computed yet (``pending``, a staged
+build: bot/engine/index/stages.py): they take the mean of the other candidates'
+(``fill_absent``; the answer sentences' too).
 The FAISS index is built by the indexer (bot/engine/index/faiss_index.py); this module only searches it.
 """
 
@@ -92,6 +95,7 @@ class HybridRetriever:
         second_vectors: np.ndarray | None = None,
         weights: Weights = SHIPPED,
         cross_weights: Weights = CROSS_LINGUAL,
+        pending: np.ndarray | None = None,
     ) -> None:
         self.passages = passages
         self._faiss = faiss_index
@@ -100,6 +104,7 @@ class HybridRetriever:
         self._second = second_vectors
         self.weights = weights
         self.cross_weights = cross_weights
+        self.pending = pending
 
     def rank(self, query: Query) -> Ranking:
         """Candidate paragraphs (union of each signal's top list), best first."""
@@ -108,6 +113,8 @@ class HybridRetriever:
         w = self.cross_weights if query.cross_lingual else self.weights
         sims, rows = self._faiss.search(query.vector.reshape(1, -1).astype(np.float32), k)
         valid = rows[0] >= 0
+        if self.pending is not None:  # a zero vector's cosine is no evidence (fill_absent)
+            valid &= ~self.pending[np.maximum(rows[0], 0)]
         dense = np.full(n, float(sims[0][valid].min()) if valid.any() else 0.0, np.float32)
         dense[rows[0][valid]] = sims[0][valid]
         lexical = self._lexical.scores(query.norm, query.terms)
@@ -120,15 +127,17 @@ class HybridRetriever:
         if query.translated is not None and w.translated:
             translated, rows_t = self._dense(query.translated, k)
             candidates = np.union1d(candidates, rows_t)
-        d, lx = dense[candidates], lexical[candidates]
+        absent = None if self.pending is None else self.pending[candidates]
+        d, lx = fill_absent(dense[candidates], absent), lexical[candidates]
         fused = w.dense * _z(d) + w.lexical * _z(lx)
         if translated is not None:
-            fused = fused + w.translated * _z(translated[candidates])
+            fused = fused + w.translated * _z(fill_absent(translated[candidates], absent))
         if second is not None:
-            fused = fused + w.second * _z(second[candidates])
+            fused = fused + w.second * _z(fill_absent(second[candidates], absent))
         sparse_top = None
         if self._sparse is not None and query.sparse is not None:
             sp = np.asarray((self._sparse[candidates] @ query.sparse.T).todense()).ravel()
+            sp = fill_absent(sp, absent)
             fused = fused + w.sparse * _z(sp)
             sparse_top = float(sp.max()) if len(sp) else 0.0
         best: dict[tuple[str, int], Ranked] = {}
@@ -141,7 +150,6 @@ class HybridRetriever:
         second_top = None if second is None or not len(second) else float(second.max())
         return Ranking(items, float(d.max()) if len(d) else 0.0, sparse_top, second_top)
 
-
     def _dense(self, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """FAISS similarities of every passage to ``vector`` (the lowest found for those not
         among its ``k`` nearest) and the rows of those nearest."""
@@ -150,6 +158,15 @@ class HybridRetriever:
         scores = np.full(len(self.passages), float(sims[0][valid].min()) if valid.any() else 0.0, np.float32)
         scores[rows[0][valid]] = sims[0][valid]
         return scores, rows[0][valid]
+
+
+def fill_absent(values: np.ndarray, absent: np.ndarray | None) -> np.ndarray:
+    """``values`` with those of ``absent`` candidates (not embedded yet: a staged build's zero
+    rows) at the others' mean, so that their z-score is 0: the signal says nothing of them."""
+    if absent is None or not absent.any():
+        return values
+    known = values[~absent]
+    return np.where(absent, float(known.mean()) if len(known) else 0.0, values).astype(values.dtype)
 
 
 def _z(values: np.ndarray) -> np.ndarray:

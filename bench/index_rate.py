@@ -5,7 +5,8 @@ N distinct paragraphs in N/40 documents: ``--corpus article`` (default) takes th
 seeds/article.txt again and again, each copy marked as its own (as issue 18 measured: twenty
 distinct copies, 760 paragraphs, 84 e5 tokens each on average); ``--corpus synth`` makes
 varied ones (bench/synth.py: 2-5 recombined sentences each, ~140 tokens). They are parsed,
-embedded (e5 dense + learned-sparse, the second model, sentence vectors, vocabulary vectors),
+embedded (e5 dense and learned-sparse rows from one pass per passage, the second model, sentence
+vectors, vocabulary vectors),
 counted and saved as ``qabot index`` does (bot/lifecycle.py's build path), after both models
 are loaded and have run once. Parts are timed by proxies around the encoders (CPU and wall per encoder
 method); "rest" is parsing, the tokenizer, FAISS and saving. CPU is process CPU time: every
@@ -139,6 +140,8 @@ def measure(paragraphs: int, kind: str, profile: bool, ask_rate: float = 0.0) ->
             if model is not None:
                 model.encode_passages(["预热"]), model.encode_queries(["预热"]), model.encode_sparse(["预热"])
         loading = {"cpu_s": time.process_time() - c0, "wall_s": time.perf_counter() - w0}
+        module = getattr(encoder, "_model", [None])[0]  # the e5 engine's OpenMP threads for passages
+        threads = getattr(getattr(module, "_engine", None), "threads", None)
         asker = Asker(work / "asking", encoder, second, ask_rate) if ask_rate > 0 else None
         clock = Clock()
         timed = TimedEncoder(encoder, clock, "e5")
@@ -169,7 +172,7 @@ def measure(paragraphs: int, kind: str, profile: bool, ask_rate: float = 0.0) ->
             "vocabulary": len(stored.arrays.vocabulary) if stored.arrays.vocabulary is not None else 0,
             "build_wall_s": round(wall, 2), "build_cpu_s": round(cpu, 2),
             "paragraphs_per_s": round(found / wall, 2), "cpu_ms_per_paragraph": round(1000 * cpu / found, 2),
-            "model_loading": {k: round(v, 2) for k, v in loading.items()},
+            "model_loading": {k: round(v, 2) for k, v in loading.items()}, "e5_threads": threads,
             "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
             "load_average_start": load_start, "load_average_end": load_average(),
             "parts": {name: {"cpu_s": round(clock.cpu[name], 2), "wall_s": round(clock.wall[name], 2),
@@ -202,7 +205,8 @@ def markdown(r: dict[str, Any]) -> str:
         f"{r['vocabulary']} vocabulary words) from scratch, models loaded beforehand "
         f"({r['model_loading']['wall_s']} s, excluded): **{r['paragraphs_per_s']} paragraphs/s**, "
         f"{r['build_wall_s']} s wall, {r['build_cpu_s']} CPU-s ({r['cpu_ms_per_paragraph']} CPU-ms per "
-        f"paragraph), peak RSS {r['peak_rss_mb']} MiB; load average {load} at the start.",
+        f"paragraph), peak RSS {r['peak_rss_mb']} MiB; e5 on {r.get('e5_threads')} threads; load average "
+        f"{load} at the start.",
         "",
         table(["part", "texts", "CPU s", "wall s", "CPU ms per paragraph"], rows),
     ] + ([] if "asked_during_build" not in r else [

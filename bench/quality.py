@@ -76,6 +76,7 @@ class CachingEncoder:
         self._sparse: dict[str, Any] = {}
         self._passages: dict[str, np.ndarray] = {}
         self._both: dict[str, tuple[np.ndarray, Any]] = {}
+        self._passage_both: dict[str, tuple[np.ndarray, Any]] = {}
 
     @property
     def model_id(self) -> str:
@@ -101,6 +102,20 @@ class CachingEncoder:
         parts = [self._both[t][1] for t in texts]
         terms = None if any(r is None for r in parts) else sparse.csr_matrix(sparse.vstack(parts))
         return np.stack([self._both[t][0] for t in texts]), terms
+
+    def encode_passages_and_sparse(self, texts: Sequence[str]) -> tuple[np.ndarray, sparse.csr_matrix | None]:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._passage_both]
+        if missing:
+            dense, rows = self.inner.encode_passages_and_sparse(missing)
+            for i, text in enumerate(missing):
+                self._passage_both[text] = (dense[i], None if rows is None else rows[i])
+        parts = [self._passage_both[t][1] for t in texts]
+        terms = None if any(r is None for r in parts) else sparse.csr_matrix(sparse.vstack(parts))
+        return np.stack([self._passage_both[t][0] for t in texts]), terms
+
+    @property
+    def sparse_kind(self) -> str:
+        return self.inner.sparse_kind
 
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
         missing = [t for t in dict.fromkeys(texts) if t not in self._passages]

@@ -66,6 +66,13 @@ class FastEncoder:
     def encode_queries_and_sparse(self, texts: Sequence[str]) -> tuple[np.ndarray, sparse.csr_matrix | None]:
         return self.encode_passages(texts), self.encode_sparse(texts)
 
+    def encode_passages_and_sparse(self, texts: Sequence[str]) -> tuple[np.ndarray, sparse.csr_matrix | None]:
+        return self.encode_passages(texts), self.encode_sparse(texts)
+
+    @property
+    def sparse_kind(self) -> str:
+        return "fake" if self.with_sparse else ""
+
     def encode_sparse(self, texts: Sequence[str]) -> sparse.csr_matrix | None:
         if not self.with_sparse:
             return None

@@ -55,6 +55,7 @@ RUNS: tuple[tuple[str, str, tuple[str, ...], float, bool], ...] = (
 
 
 BASELINE_AWARE = frozenset({"e2e.py", "engine_scale.py", "latency.py"})
+INDEX_RATE_GOAL = 20  # paragraphs/s of an index build with the real models (issue 27; 60 before)
 
 
 def baseline_checkout(rev: str) -> Path:
@@ -116,9 +117,10 @@ def goals(results: dict[str, dict[str, Any]]) -> list[list[Any]]:
     for name in ("index_rate", "index_rate-avx2"):
         if ir := data(name):
             rate, load = ir["paragraphs_per_s"], ir["load_average_start"][0]
-            rows.append([f"index build ≥ 60 paragraphs/s, real models ({name}, {ir['paragraphs']} ¶)",
+            goal = f"index build ≥ {INDEX_RATE_GOAL} paragraphs/s, real models ({name}, {ir['paragraphs']} ¶)"
+            rows.append([goal,
                          f"{rate} /s, {ir['cpu_ms_per_paragraph']} CPU-ms per ¶ (load {load:.1f})",
-                         "met" if rate >= 60 else "NOT met"])
+                         "met" if rate >= INDEX_RATE_GOAL else "NOT met"])
     if es := data("engine_scale"):
         rows += scale_goals(es)
     if e := data("e2e"):

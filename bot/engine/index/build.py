@@ -71,6 +71,8 @@ def is_fresh(
     reasons = []
     if m.model != encoder.model_id or m.dim != encoder.dim:
         reasons.append(f"it was built with model {m.model!r} ({m.dim}d), now {encoder.model_id!r}")
+    if m.sparse_kind() != encoder.sparse_kind:
+        reasons.append(f"its learned-sparse rows are {m.sparse_kind()!r}, now {encoder.sparse_kind!r}")
     if m.second_model != _model_id(second):
         reasons.append(f"it was built with second model {m.second_model!r}, now {_model_id(second)!r}")
     if m.documents != {d.name: d.file_hash for d in documents}:
@@ -106,9 +108,9 @@ def build_index(
     shape = fingerprint(settings, cjk)
     passages = _passages(settings, documents, previous, shape)
     old = previous.arrays if previous is not None else IndexArrays()
-    has_sparse = encoder.encode_sparse(["probe"]) is not None
+    has_sparse = bool(encoder.sparse_kind)
     same_model = previous is not None and (previous.manifest.model, previous.manifest.dim) == (
-        encoder.model_id, encoder.dim) and (old.sparse is not None) == has_sparse
+        encoder.model_id, encoder.dim) and previous.manifest.sparse_kind() == encoder.sparse_kind
     source = _previous_rows(passages, previous)  # previous row of the same text, else -1
     reuse = stages.reusable(source if same_model else np.full(len(passages), -1), old.pending)
     todo = np.flatnonzero(reuse < 0)
@@ -152,6 +154,7 @@ def build_index(
         unreadable={d.name: {"reason": d.problem.reason, **d.problem.values} for d in documents if d.problem},
         passages=len(passages), built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         arrays=sorted(arrays), normalization=NORMALIZATION, reading=READING, pending=len(left),
+        sparse_rows=encoder.sparse_kind,
     )
     fields = {d.name: dict(d.fields) for d in documents if d.fields}
     stored = StoredIndex(
@@ -200,21 +203,25 @@ def _previous_rows(passages: Sequence[Passage], previous: StoredIndex | None) ->
 def _embed(
     encoder: Encoder, texts: list[str], batch: int, has_sparse: bool, progress: bool
 ) -> tuple[np.ndarray, sparse.csr_matrix | None]:
-    """Dense vectors and (when the model has a sparse head) learned-sparse rows of ``texts``."""
+    """Dense vectors and (when the model has a sparse head) learned-sparse rows of ``texts``,
+    both from one model pass per passage where the model allows it (``sparse_kind``)."""
     vectors = np.zeros((len(texts), encoder.dim), dtype=np.float32)
     rows: list[sparse.csr_matrix] = []
     with tqdm(total=len(texts), desc="embedding", unit="passage", disable=not progress) as bar:
         for start in range(0, len(texts), batch):
             chunk = texts[start : start + batch]
-            vectors[start : start + len(chunk)] = encoder.encode_passages(chunk)
-            found = encoder.encode_sparse(chunk) if has_sparse else None
-            if found is not None:
-                rows.append(found)
+            if has_sparse:
+                dense, found = encoder.encode_passages_and_sparse(chunk)
+                if found is not None:
+                    rows.append(found)
+            else:
+                dense = encoder.encode_passages(chunk)
+            vectors[start : start + len(chunk)] = dense
             bar.update(len(chunk))
     if not has_sparse:
         return vectors, None
     if not rows:
-        rows = [encoder.encode_sparse(["probe"])[:0]]  # type: ignore[index]  # no rows, the right width
+        rows = [encoder.encode_passages_and_sparse(["probe"])[1][:0]]  # type: ignore[index]  # no rows, the right width
     return vectors, sparse.csr_matrix(sparse.vstack(rows), dtype=np.float32)
 
 
@@ -300,10 +307,9 @@ def _background(encoder: Encoder, previous: StoredIndex | None, shape: str, cjk:
     if old is not None and old.background is not None:
         return {"background": old.background} | ({} if old.background_sparse is None else {
             "background_sparse": old.background_sparse})
-    sentences = load_background(cjk)
-    found = encoder.encode_sparse(sentences)
-    return {"background": encoder.encode_passages(sentences)} | ({} if found is None else {
-        "background_sparse": found})
+    sentences = load_background(cjk)  # rows of the passages' kind: the null model compares them
+    dense, found = _embed(encoder, sentences, len(sentences) or 1, bool(encoder.sparse_kind), False)
+    return {"background": dense} | ({} if found is None else {"background_sparse": found})
 
 
 __all__ = ["Passage", "build_index", "fingerprint", "is_fresh", "known_documents"]

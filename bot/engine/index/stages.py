@@ -150,6 +150,33 @@ class Deferring:
     ) -> tuple[np.ndarray, sparse.csr_matrix | None]:
         return self.inner.encode_queries_and_sparse(texts)
 
+    def encode_passages_and_sparse(
+        self, texts: Sequence[str]
+    ) -> tuple[np.ndarray, sparse.csr_matrix | None]:
+        """One pass of ``inner`` over the texts of the plan; zero dense and empty sparse rows
+        for the rest."""
+        take = self._take(texts)
+        dense = np.zeros((len(texts), self.dim), dtype=np.float32)
+        found = None
+        if take:
+            found_dense, found = self.inner.encode_passages_and_sparse([texts[i] for i in take])
+            dense[take] = found_dense
+        if found is not None:
+            self._width = found.shape[1]
+        elif self._width is None and self.sparse_kind:  # once per build: the rows' width
+            probe = self.inner.encode_passages_and_sparse(["probe"])[1]
+            self._width = None if probe is None else probe.shape[1]
+        if self._width is None:
+            return dense, None
+        rows = sparse.lil_matrix((len(texts), self._width), dtype=np.float32)
+        if take and found is not None:
+            rows[take] = found
+        return dense, sparse.csr_matrix(rows, dtype=np.float32)
+
+    @property
+    def sparse_kind(self) -> str:
+        return self.inner.sparse_kind
+
 
 def deferring(model: Encoder, chosen: Plan) -> Encoder:
     """``model`` as one build under ``chosen`` uses it (itself when everything is embedded)."""

